@@ -1,0 +1,537 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { isRegion, similarRegions } from "./regions";
+
+/**
+ * The typed, validated configuration of one stack.
+ *
+ * `Pulumi.<stack>.yaml` -> {@link parseStackConfig} -> `StackConfig` -> stack assembly. Every key
+ * lives in the `enterprise-integration:` namespace; the README's config reference lists them all.
+ */
+
+/** The namespace of every key this project reads (the project name in `Pulumi.yaml`). */
+export const configNamespace = "enterprise-integration";
+
+/** API Management tiers the project deploys. The v2 tiers have no backup/restore, so no DR. */
+export const gatewayTiers = ["Developer", "Basic", "Standard", "Premium"] as const;
+export type GatewayTier = (typeof gatewayTiers)[number];
+
+/** Units a tier allows per region. */
+export const capacityRange: Readonly<Record<GatewayTier, { min: number; max: number }>> = {
+    Developer: { min: 1, max: 1 },
+    Basic: { min: 1, max: 2 },
+    Standard: { min: 1, max: 4 },
+    Premium: { min: 1, max: 12 },
+};
+
+/** Tag names the project sets itself; `tags` may not override them. */
+export const standardTagNames = ["environment", "workload", "owner", "costCenter", "stack", "managedBy"] as const;
+
+/** The most a production stack's DNS records may be cached, so a failover is seen quickly. */
+export const productionMaxTtl = 300;
+
+// ---------------------------------------------------------------------------------------------
+// Message helpers: every problem reads `key: what is wrong (allowed: ...)`.
+
+function show(value: unknown): string {
+    if (value === undefined) {
+        return "nothing";
+    }
+    const text = JSON.stringify(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function problem(input: unknown, what: string, allowed: string): string {
+    return input === undefined ? `missing (allowed: ${allowed})` : `${show(input)} ${what} (allowed: ${allowed})`;
+}
+
+/** A strict object: a key the schema does not know is reported with the keys it does know. */
+function strictObject<T extends z.core.$ZodLooseShape>(shape: T, what: string) {
+    const allowed = Object.keys(shape).join(", ");
+    return z.strictObject(shape, {
+        error: (issue) =>
+            issue.code === "unrecognized_keys"
+                ? `unknown key (allowed: ${allowed})`
+                : problem(issue.input, `is not ${what}`, `an object with the keys ${allowed}`),
+    });
+}
+
+function text(allowed: string, pattern?: RegExp, maxLength = 256) {
+    return z
+        .string({ error: (issue) => problem(issue.input, "is not a string", allowed) })
+        .refine((value) => value.trim().length > 0 && value.length <= maxLength && (!pattern || pattern.test(value)), {
+            error: (issue) => problem(issue.input, "is not valid", allowed),
+        });
+}
+
+function wholeNumber(allowed: string) {
+    return z.preprocess(
+        (value) => (typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value),
+        z.int({ error: (issue) => problem(issue.input, "is not a whole number", allowed) }),
+    );
+}
+
+function flag(key: string) {
+    return z.preprocess(
+        (value) => (value === "true" ? true : value === "false" ? false : value),
+        z.boolean({ error: (issue) => problem(issue.input, `is not a boolean`, `true or false for ${key}`) }),
+    );
+}
+
+const regionAllowed = "an Azure region name such as westeurope; `az account list-locations -o table` lists them";
+
+function azureRegion() {
+    return z.string({ error: (issue) => problem(issue.input, "is not a string", regionAllowed) }).refine(isRegion, {
+        error: (issue) => {
+            const near = similarRegions(String(issue.input));
+            const hint = near.length > 0 ? `; did you mean ${near.join(" or ")}?` : "";
+            return `${show(issue.input)} is not an Azure region (allowed: ${regionAllowed}${hint})`;
+        },
+    });
+}
+
+const dnsLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** A DNS zone such as `contoso.com`: two or more labels, lower case, 253 characters at most. */
+export function isDnsZoneName(value: string): boolean {
+    if (value.length > 253) {
+        return false;
+    }
+    const labels = value.split(".");
+    return labels.length >= 2 && labels.every((label) => dnsLabel.test(label)) && /[a-z]/.test(labels[labels.length - 1]);
+}
+
+/** A single DNS label such as `api` or `api-dev`: 1-63 lower-case letters, digits and hyphens. */
+export function isDnsLabel(value: string): boolean {
+    return dnsLabel.test(value);
+}
+
+/**
+ * A rule across several fields. Zod skips refinements once any field has failed; these rules run
+ * regardless, on their own fields re-read through `fields`, so one run reports every problem. A
+ * rule whose fields are themselves invalid stays silent (their own messages say what is wrong).
+ */
+function rule<T>(fields: z.ZodType<T>, check: (value: T, ctx: z.core.$RefinementCtx) => void): z.core.$ZodCheck<unknown> {
+    const refinement = z.superRefine<unknown>((value, ctx) => {
+        const parsed = fields.safeParse(value);
+        if (parsed.success) {
+            check(parsed.data, ctx);
+        }
+    });
+    refinement._zod.def.when = () => true;
+    return refinement;
+}
+
+const zone = z.preprocess(
+    (value) => (typeof value === "number" ? String(value) : value),
+    z.enum(["1", "2", "3"], {
+        error: (issue) => problem(issue.input, "is not an availability zone", `"1", "2" or "3"`),
+    }),
+);
+
+// ---------------------------------------------------------------------------------------------
+// The schema.
+
+const tierAllowed = gatewayTiers.join(", ");
+
+const additionalLocationSchema = strictObject(
+    {
+        /** Region of the extra gateway. Required. */
+        location: azureRegion(),
+        /** Gateway units in that region. Default 1. */
+        capacity: wholeNumber("1-12 units").default(1),
+        /** Availability zones in that region. Default none. */
+        zones: z.array(zone, { error: (issue) => problem(issue.input, "is not a list", `a list of zones such as ["1", "2"]`) }).default([]),
+    },
+    "an additional location",
+);
+
+const autoscaleSchema = strictObject(
+    {
+        /** Fewest units autoscale keeps. Required with autoscale. */
+        minCapacity: wholeNumber("1 or more units"),
+        /** Most units autoscale adds. Required with autoscale. */
+        maxCapacity: wholeNumber("up to the tier's maximum units"),
+    },
+    "an autoscale setting",
+);
+
+const gatewayFields = {
+    sku: z.enum(gatewayTiers, { error: (issue) => problem(issue.input, "is not an API Management tier", tierAllowed) }),
+    capacity: wholeNumber("1-12 units, as the tier allows").default(1),
+    zones: z.array(zone, { error: (issue) => problem(issue.input, "is not a list", `a list of zones such as ["1", "2"]`) }).default([]),
+    additionalLocations: z
+        .array(additionalLocationSchema, {
+            error: (issue) => problem(issue.input, "is not a list", "a list of { location, capacity, zones }"),
+        })
+        .default([]),
+    publisherName: text("the organisation name shown in the developer portal, 1-100 characters", undefined, 100),
+    publisherEmail: z.email({
+        error: (issue) => problem(issue.input, "is not an e-mail address", "an address such as api-team@contoso.com"),
+    }),
+    autoscale: autoscaleSchema.optional(),
+};
+
+const gatewaySizing = z.object({
+    sku: gatewayFields.sku,
+    capacity: gatewayFields.capacity,
+    zones: gatewayFields.zones,
+    additionalLocations: gatewayFields.additionalLocations,
+    autoscale: gatewayFields.autoscale,
+});
+
+const gatewaySchema = strictObject(gatewayFields, "the gateway settings").check(
+    rule(gatewaySizing, (gateway, ctx) => {
+        const range = capacityRange[gateway.sku];
+        const premium = gateway.sku === "Premium";
+        if (gateway.capacity < range.min || gateway.capacity > range.max) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["capacity"],
+                message: `${gateway.capacity} units is outside the ${gateway.sku} tier's range (allowed: ${range.min === range.max ? range.min : `${range.min}-${range.max}`})`,
+            });
+        }
+        if (!premium && gateway.zones.length > 0) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["zones"],
+                message: `availability zones need the Premium tier, this stack uses ${gateway.sku} (allowed: set gateway.sku: Premium or remove gateway.zones)`,
+            });
+        }
+        if (!premium && gateway.additionalLocations.length > 0) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["additionalLocations"],
+                message: `additional regions need the Premium tier, this stack uses ${gateway.sku} (allowed: set gateway.sku: Premium or remove gateway.additionalLocations)`,
+            });
+        }
+        checkZones(ctx, ["zones"], ["capacity"], gateway.zones, gateway.capacity, premium);
+        const seen = new Set<string>();
+        gateway.additionalLocations.forEach((extra, i) => {
+            if (seen.has(extra.location)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["additionalLocations", i, "location"],
+                    message: `"${extra.location}" is listed twice (allowed: each additional region once)`,
+                });
+            }
+            seen.add(extra.location);
+            const premiumRange = capacityRange.Premium;
+            if (extra.capacity < premiumRange.min || extra.capacity > premiumRange.max) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["additionalLocations", i, "capacity"],
+                    message: `${extra.capacity} units is outside the Premium tier's range (allowed: ${premiumRange.min}-${premiumRange.max})`,
+                });
+            }
+            checkZones(ctx, ["additionalLocations", i, "zones"], ["additionalLocations", i, "capacity"], extra.zones, extra.capacity, premium);
+        });
+        const autoscale = gateway.autoscale;
+        if (!autoscale) {
+            return;
+        }
+        if (gateway.sku === "Developer") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["autoscale"],
+                message: "the Developer tier cannot scale (allowed: remove gateway.autoscale, or use Basic, Standard or Premium)",
+            });
+        } else if (autoscale.minCapacity > autoscale.maxCapacity) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["autoscale", "minCapacity"],
+                message: `${autoscale.minCapacity} is more than maxCapacity ${autoscale.maxCapacity} (allowed: minCapacity <= maxCapacity)`,
+            });
+        } else if (autoscale.minCapacity < range.min || autoscale.maxCapacity > range.max) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["autoscale"],
+                message: `${autoscale.minCapacity}-${autoscale.maxCapacity} units is outside the ${gateway.sku} tier's range (allowed: within ${range.min}-${range.max})`,
+            });
+        } else if (gateway.capacity < autoscale.minCapacity || gateway.capacity > autoscale.maxCapacity) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["capacity"],
+                message: `${gateway.capacity} units is outside the autoscale range (allowed: ${autoscale.minCapacity}-${autoscale.maxCapacity})`,
+            });
+        }
+    }),
+);
+
+function checkZones(
+    ctx: z.core.$RefinementCtx,
+    zonesPath: (string | number)[],
+    capacityPath: (string | number)[],
+    zones: string[],
+    capacity: number,
+    premium: boolean,
+): void {
+    if (new Set(zones).size !== zones.length) {
+        ctx.addIssue({
+            code: "custom",
+            path: zonesPath,
+            message: `${show(zones)} lists a zone twice (allowed: each of "1", "2", "3" at most once)`,
+        });
+    } else if (premium && zones.length > 1 && capacity % zones.length !== 0) {
+        ctx.addIssue({
+            code: "custom",
+            path: capacityPath,
+            message: `${capacity} units cannot be spread evenly over ${zones.length} zones (allowed: a multiple of ${zones.length})`,
+        });
+    }
+}
+
+const drFields = {
+    role: z
+        .enum(["active", "passive"], {
+            error: (issue) => problem(issue.input, "is not a site role", "active (serves traffic) or passive (restored from the active site's backups)"),
+        })
+        .default("active"),
+    location: azureRegion().optional(),
+    stack: text("a stack name such as prod-dr, or org/project/stack", /^[A-Za-z0-9_.\/-]+$/, 200).optional(),
+};
+
+const drSchema = strictObject(drFields, "the disaster-recovery settings").check(
+    rule(z.object(drFields), (dr, ctx) => {
+        if (dr.role === "passive" && !dr.location) {
+            ctx.addIssue({ code: "custom", path: ["location"], message: "missing on a passive site (allowed: the region of the active site)" });
+        }
+        if (dr.role === "passive" && !dr.stack) {
+            ctx.addIssue({ code: "custom", path: ["stack"], message: "missing on a passive site (allowed: the name of the active stack, e.g. prod)" });
+        }
+        if (dr.role === "active" && dr.stack && !dr.location) {
+            ctx.addIssue({ code: "custom", path: ["location"], message: "missing while dr.stack is set (allowed: the region of the passive site)" });
+        }
+    }),
+);
+
+const hostFields = {
+    gateway: text("a DNS label such as api or api-dev", dnsLabel, 63).default("api"),
+    portal: text("a DNS label such as developer", dnsLabel, 63).default("developer"),
+    management: text("a DNS label such as management", dnsLabel, 63).default("management"),
+};
+
+const hostsSchema = strictObject(hostFields, "the host names").check(
+    rule(z.object(hostFields), (hosts, ctx) => {
+        const labels = Object.entries(hosts);
+        labels.forEach(([key, label], i) => {
+            if (labels.findIndex(([, other]) => other === label) < i) {
+                ctx.addIssue({ code: "custom", path: [key], message: `"${label}" is used by another host (allowed: a label of its own)` });
+            }
+        });
+    }),
+);
+
+const zoneAllowed = "a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens";
+
+const dnsFields = {
+    zoneName: z
+        .string({ error: (issue) => problem(issue.input, "is not a string", zoneAllowed) })
+        .refine(isDnsZoneName, { error: (issue) => problem(issue.input, "is not a DNS zone name", zoneAllowed) })
+        .optional(),
+    zoneResourceGroup: text("the resource group of an existing zone, 1-90 characters", /^[-\w.()]{0,89}[-\w()]$/, 90).optional(),
+    hosts: hostsSchema.default({ gateway: "api", portal: "developer", management: "management" }),
+    ttl: wholeNumber("1-86400 seconds")
+        .default(productionMaxTtl)
+        .refine((ttl) => ttl >= 1 && ttl <= 86400, { error: (issue) => problem(issue.input, "seconds is out of range", "1-86400 seconds") }),
+};
+
+const dnsSchema = strictObject(dnsFields, "the DNS settings").check(
+    rule(z.object({ zoneName: dnsFields.zoneName, zoneResourceGroup: dnsFields.zoneResourceGroup }), (dns, ctx) => {
+        if (dns.zoneResourceGroup && !dns.zoneName) {
+            ctx.addIssue({ code: "custom", path: ["zoneName"], message: "missing while dns.zoneResourceGroup is set (allowed: the name of the existing zone)" });
+        }
+    }),
+);
+
+const tagName = /^[^<>%&\\?/]{1,512}$/;
+
+const tagsSchema = z
+    .record(
+        z.string().refine((name) => tagName.test(name), {
+            error: (issue) => problem(issue.input, "is not a valid tag name", "1-512 characters without < > % & \\ ? /"),
+        }),
+        z.string({ error: (issue) => problem(issue.input, "is not a string", "a tag value of up to 256 characters") }).max(256, {
+            error: (issue) => problem(issue.input, "is too long", "a tag value of up to 256 characters"),
+        }),
+        {
+            error: (issue) =>
+                issue.code === "invalid_key"
+                    ? problem(issue.input, "is not a valid tag name", "1-512 characters without < > % & \\ ? /")
+                    : problem(issue.input, "is not a map", "a map of tag names to values"),
+        },
+    )
+    .check(
+        rule(z.record(z.string(), z.unknown()), (tags, ctx) => {
+            for (const name of Object.keys(tags)) {
+                if ((standardTagNames as readonly string[]).includes(name)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [name],
+                        message: `"${name}" is set by the project (allowed: a tag name other than ${standardTagNames.join(", ")})`,
+                    });
+                }
+            }
+            const room = 50 - standardTagNames.length;
+            if (Object.keys(tags).length > room) {
+                ctx.addIssue({ code: "custom", message: `${Object.keys(tags).length} tags is too many; Azure allows 50 per resource (allowed: at most ${room})` });
+            }
+        }),
+    );
+
+const rootShape = {
+    environment: text("a lower-case environment label such as dev, test or prod (1-16 letters, digits, hyphens)", /^[a-z][a-z0-9-]{0,15}$/, 16),
+    workload: text("2-16 lower-case letters, digits and hyphens, starting with a letter", /^[a-z][a-z0-9-]{0,14}[a-z0-9]$/, 16).default("integration"),
+    location: azureRegion(),
+    owner: text("the team or person accountable, e.g. platform-team@contoso.com"),
+    costCenter: text("the cost centre charged, e.g. CC-1234"),
+    production: flag("production").default(false),
+    protect: flag("protect").default(false),
+    tags: tagsSchema.default({}),
+    gateway: gatewaySchema,
+    dr: drSchema.default({ role: "active" }),
+    dns: dnsSchema.default({ hosts: { gateway: "api", portal: "developer", management: "management" }, ttl: productionMaxTtl }),
+};
+
+const siteLayout = z.object({
+    location: rootShape.location,
+    production: rootShape.production,
+    gateway: z.object({ additionalLocations: z.array(z.object({ location: azureRegion() })).default([]) }),
+    dr: z.object({ location: drFields.location }).default({}),
+    dns: z.object({ ttl: dnsFields.ttl }).default({ ttl: productionMaxTtl }),
+});
+
+const rootSchema = strictObject(rootShape, "the stack configuration").check(
+    rule(siteLayout, (config, ctx) => {
+        config.gateway.additionalLocations.forEach((extra, i) => {
+            if (extra.location === config.location) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["gateway", "additionalLocations", i, "location"],
+                    message: `"${extra.location}" is the primary location (allowed: a region other than ${config.location})`,
+                });
+            }
+        });
+        if (config.dr.location && config.dr.location === config.location) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["dr", "location"],
+                message: `"${config.dr.location}" is the primary location; the other site must survive its outage (allowed: a region other than ${config.location}, such as its pair)`,
+            });
+        }
+        if (config.production && config.dns.ttl > productionMaxTtl) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["dns", "ttl"],
+                message: `${config.dns.ttl} seconds is too long for a production stack; a failover would take that long to be seen (allowed: 1-${productionMaxTtl})`,
+            });
+        }
+    }),
+);
+
+type ParsedConfig = z.output<typeof rootSchema>;
+
+/** The validated configuration of a stack, with every default applied. */
+export interface StackConfig extends ParsedConfig {
+    /** The Pulumi stack name (`pulumi stack ls`). */
+    readonly stack: string;
+}
+export type GatewayConfig = StackConfig["gateway"];
+export type DrConfig = StackConfig["dr"];
+export type DnsConfig = StackConfig["dns"];
+
+// ---------------------------------------------------------------------------------------------
+// Parsing.
+
+/**
+ * Bad configuration. The message lists every problem, one per line, and Pulumi prints a
+ * `RunError` without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
+    constructor(
+        readonly stackName: string,
+        readonly problems: readonly string[],
+    ) {
+        super(
+            [
+                `Invalid configuration for stack "${stackName}" (${problems.length} ${problems.length === 1 ? "problem" : "problems"}):`,
+                ...problems.map((line) => `  - ${line}`),
+                `Fix the keys in Pulumi.${stackName}.yaml (or with \`pulumi config set --path\`); the README's config reference lists every key.`,
+            ].join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+function issuePath(path: readonly PropertyKey[]): string {
+    return path.reduce<string>((text, part) => {
+        if (typeof part === "number") {
+            return `${text}[${part}]`;
+        }
+        return text ? `${text}.${String(part)}` : String(part);
+    }, "");
+}
+
+function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+    const lines: string[] = [];
+    for (const issue of issues) {
+        if (issue.code === "unrecognized_keys") {
+            for (const key of issue.keys) {
+                lines.push(`${issuePath([...issue.path, key])}: ${issue.message}`);
+            }
+        } else {
+            lines.push(`${issuePath(issue.path) || "(stack)"}: ${issue.message}`);
+        }
+    }
+    return lines;
+}
+
+/**
+ * Validates raw configuration values (the keys of the `enterprise-integration:` namespace, without
+ * the namespace, holding parsed YAML values) and returns the typed config, or throws one
+ * {@link ConfigError} that lists every problem.
+ */
+export function parseStackConfig(stack: string, raw: Record<string, unknown>): StackConfig {
+    const result = rootSchema.safeParse(raw);
+    if (!result.success) {
+        throw new ConfigError(stack, formatIssues(result.error.issues));
+    }
+    return { ...result.data, stack };
+}
+
+/** Keys whose values Pulumi hands over as JSON text (objects, lists), not as plain strings. */
+const structuredKeys = new Set(["tags", "gateway", "dr", "dns"]);
+
+/**
+ * Turns Pulumi's flat config map (`"enterprise-integration:gateway" -> '{"sku":"Premium"}'`) into
+ * raw values for {@link parseStackConfig}. Keys of other namespaces (`azure-native:location`) are
+ * left to their providers.
+ */
+export function rawConfigFromPulumi(all: Record<string, string>): Record<string, unknown> {
+    const raw: Record<string, unknown> = {};
+    const prefix = `${configNamespace}:`;
+    for (const [fullKey, value] of Object.entries(all)) {
+        if (!fullKey.startsWith(prefix)) {
+            continue;
+        }
+        const key = fullKey.slice(prefix.length);
+        raw[key] = structuredKeys.has(key) ? parseJson(value) : value;
+    }
+    return raw;
+}
+
+function parseJson(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
+
+/** Reads and validates the running stack's configuration. */
+export function loadStackConfig(): StackConfig {
+    return parseStackConfig(pulumi.getStack(), rawConfigFromPulumi(pulumi.runtime.allConfig()));
+}
+
+/** Every top-level key the schema accepts; `Pulumi.yaml` must declare exactly these. */
+export const configKeys: readonly string[] = Object.keys(rootShape);
