@@ -1,0 +1,461 @@
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+import { plainValue } from "./values";
+
+/**
+ * Mocks that answer like Azure would: ARM resource ids, the API Management host names and public
+ * IP addresses of every region, Logic Apps callback URLs, Entra ID object and client ids, Key Vault
+ * URIs. Values are derived from a hash of the resource, so a plan is the same on every run.
+ *
+ * Every value the mocks make up is recorded in {@link Fabricated}: the plan shows it as
+ * "(known after deploy)" rather than as a fact.
+ */
+
+/** Values the mocks invented, with where each came from (`<type> <name>.<property>`). */
+export class Fabricated {
+    private readonly values = new Map<string, string>();
+
+    /** Records `value` as invented and returns it. */
+    add<T extends string>(value: T, source: string): T {
+        if (!this.values.has(value)) {
+            this.values.set(value, source);
+        }
+        return value;
+    }
+
+    has(value: string): boolean {
+        return this.values.has(value);
+    }
+
+    sourceOf(value: string): string | undefined {
+        return this.values.get(value);
+    }
+
+    /** Invented values long enough to be recognised inside other strings, longest first. */
+    embeddable(minLength: number): string[] {
+        return [...this.values.keys()].filter((value) => value.length >= minLength).sort((a, b) => b.length - a.length);
+    }
+}
+
+export interface MockEnvironment {
+    /** Subscription the stack deploys to (the Azure login's, in a real run). */
+    readonly subscriptionId: string;
+    /** Entra ID tenant of the login. */
+    readonly tenantId: string;
+    /** Object id of the deploying identity. */
+    readonly deployerObjectId: string;
+    /** Client id of the deploying identity. */
+    readonly deployerClientId: string;
+    /** Outputs of other stacks, by stack name, for `StackReference`. */
+    readonly stackReferences: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic values.
+
+function digest(seed: string): Buffer {
+    return createHash("sha256").update(seed).digest();
+}
+
+export function hexOf(seed: string, length: number): string {
+    let hex = "";
+    for (let round = 0; hex.length < length; round++) {
+        hex += digest(`${round}:${seed}`).toString("hex");
+    }
+    return hex.slice(0, length);
+}
+
+/** A version-4 shaped GUID. */
+export function guidOf(seed: string): string {
+    const hex = hexOf(seed, 32).split("");
+    hex[12] = "4";
+    hex[16] = "89ab"[parseInt(hex[16], 16) % 4];
+    const text = hex.join("");
+    return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+}
+
+/** A public IPv4 address in 20.0.0.0/8, a range Azure uses for service addresses. */
+export function ipOf(seed: string): string {
+    const bytes = digest(seed);
+    return `20.${bytes[0]}.${bytes[1]}.${(bytes[2] % 254) + 1}`;
+}
+
+function textOf(seed: string, length: number, alphabet: string): string {
+    const bytes = Buffer.concat([digest(`a:${seed}`), digest(`b:${seed}`), digest(`c:${seed}`)]);
+    let out = "";
+    for (let i = 0; out.length < length; i++) {
+        out += alphabet[bytes[i % bytes.length] % alphabet.length];
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ARM ids.
+
+const rg = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}";
+const apim = `${rg}/providers/Microsoft.ApiManagement/service/{serviceName}`;
+const storage = `${rg}/providers/Microsoft.Storage/storageAccounts/{accountName}`;
+
+/** ARM id templates by type token; `{x}` is the resource's input `x`. */
+const idTemplates: Readonly<Record<string, string>> = {
+    "azure-native:resources:ResourceGroup": rg,
+    "azure-native:apimanagement:ApiManagementService": apim,
+    "azure-native:apimanagement:Api": `${apim}/apis/{apiId}`,
+    "azure-native:apimanagement:ApiDiagnostic": `${apim}/apis/{apiId}/diagnostics/{diagnosticId}`,
+    "azure-native:apimanagement:ApiOperation": `${apim}/apis/{apiId}/operations/{operationId}`,
+    "azure-native:apimanagement:ApiOperationPolicy": `${apim}/apis/{apiId}/operations/{operationId}/policies/{policyId}`,
+    "azure-native:apimanagement:ApiPolicy": `${apim}/apis/{apiId}/policies/{policyId}`,
+    "azure-native:apimanagement:ApiRelease": `${apim}/apis/{apiId}/releases/{releaseId}`,
+    "azure-native:apimanagement:ApiVersionSet": `${apim}/apiVersionSets/{versionSetId}`,
+    "azure-native:apimanagement:Backend": `${apim}/backends/{backendId}`,
+    "azure-native:apimanagement:Certificate": `${apim}/certificates/{certificateId}`,
+    "azure-native:apimanagement:Diagnostic": `${apim}/diagnostics/{diagnosticId}`,
+    "azure-native:apimanagement:IdentityProvider": `${apim}/identityProviders/{identityProviderName}`,
+    "azure-native:apimanagement:Logger": `${apim}/loggers/{loggerId}`,
+    "azure-native:apimanagement:NamedValue": `${apim}/namedValues/{namedValueId}`,
+    "azure-native:apimanagement:Policy": `${apim}/policies/{policyId}`,
+    "azure-native:apimanagement:Product": `${apim}/products/{productId}`,
+    "azure-native:apimanagement:ProductApi": `${apim}/products/{productId}/apis/{apiId}`,
+    "azure-native:apimanagement:ProductApiLink": `${apim}/products/{productId}/apiLinks/{apiLinkId}`,
+    "azure-native:apimanagement:ProductPolicy": `${apim}/products/{productId}/policies/{policyId}`,
+    "azure-native:apimanagement:Subscription": `${apim}/subscriptions/{sid}`,
+    "azure-native:managedidentity:UserAssignedIdentity": `${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}`,
+    "azure-native:logic:Workflow": `${rg}/providers/Microsoft.Logic/workflows/{workflowName}`,
+    "azure-native:web:Connection": `${rg}/providers/Microsoft.Web/connections/{connectionName}`,
+    "azure-native:keyvault:Vault": `${rg}/providers/Microsoft.KeyVault/vaults/{vaultName}`,
+    "azure-native:keyvault:Secret": `${rg}/providers/Microsoft.KeyVault/vaults/{vaultName}/secrets/{secretName}`,
+    "azure-native:operationalinsights:Workspace": `${rg}/providers/Microsoft.OperationalInsights/workspaces/{workspaceName}`,
+    "azure-native:applicationinsights:Component": `${rg}/providers/Microsoft.Insights/components/{resourceName}`,
+    "azure-native:monitor:ActionGroup": `${rg}/providers/Microsoft.Insights/actionGroups/{actionGroupName}`,
+    "azure-native:monitor:MetricAlert": `${rg}/providers/Microsoft.Insights/metricAlerts/{ruleName}`,
+    "azure-native:monitor:AutoscaleSetting": `${rg}/providers/Microsoft.Insights/autoscalesettings/{autoscaleSettingName}`,
+    "azure-native:monitor:DiagnosticSetting": "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+    "azure-native:authorization:RoleAssignment": "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
+    "azure-native:dns:Zone": `${rg}/providers/Microsoft.Network/dnsZones/{zoneName}`,
+    "azure-native:dns:RecordSet": `${rg}/providers/Microsoft.Network/dnsZones/{zoneName}/{recordType}/{relativeRecordSetName}`,
+    "azure-native:storage:StorageAccount": storage,
+    "azure-native:storage:BlobContainer": `${storage}/blobServices/default/containers/{containerName}`,
+    "azure-native:storage:ManagementPolicy": `${storage}/managementPolicies/{managementPolicyName}`,
+};
+
+/** The ARM id of a resource, or undefined when its type has no template here. */
+export function armId(type: string, inputs: Record<string, unknown>, subscriptionId: string): string | undefined {
+    const template = idTemplates[type];
+    if (!template) {
+        return undefined;
+    }
+    return template.replace(/\{(\w+)\}/g, (_, key: string) => {
+        if (key === "subscriptionId") {
+            return subscriptionId;
+        }
+        const value = inputs[key];
+        if (typeof value !== "string" || value.length === 0) {
+            throw new Error(`${type} has no "${key}" input, which its ARM id needs`);
+        }
+        return value;
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs by type.
+
+type Inputs = Record<string, unknown>;
+
+interface Maker {
+    /** Records an invented value and returns it. */
+    fab<T extends string>(value: T, property: string): T;
+    readonly seed: string;
+    readonly env: MockEnvironment;
+    readonly name: string;
+    readonly id: string;
+}
+
+type OutputFactory = (inputs: Inputs, make: Maker) => Inputs;
+
+function identityOutputs(identity: unknown, make: Maker): Inputs | undefined {
+    if (!identity || typeof identity !== "object") {
+        return undefined;
+    }
+    const spec = identity as { type?: string; userAssignedIdentities?: unknown };
+    const out: Inputs = { ...spec };
+    if (String(spec.type ?? "").includes("SystemAssigned")) {
+        out.principalId = make.fab(guidOf(`${make.seed}:principal`), "identity.principalId");
+        out.tenantId = make.env.tenantId;
+    }
+    const assigned = spec.userAssignedIdentities;
+    const ids = Array.isArray(assigned) ? assigned : assigned && typeof assigned === "object" ? Object.keys(assigned) : [];
+    if (ids.length > 0) {
+        out.userAssignedIdentities = Object.fromEntries(
+            ids.map((id) => [
+                String(id),
+                { principalId: guidOf(`${String(id)}:principal`), clientId: guidOf(`${String(id)}:client`) },
+            ]),
+        );
+    }
+    return out;
+}
+
+const outputFactories: Readonly<Record<string, OutputFactory>> = {
+    "azure-native:resources:ResourceGroup": () => ({ properties: { provisioningState: "Succeeded" } }),
+
+    "azure-native:apimanagement:ApiManagementService": (inputs, make) => {
+        const host = make.name;
+        const location = String(inputs.location ?? "");
+        const extra = Array.isArray(inputs.additionalLocations) ? (inputs.additionalLocations as Inputs[]) : [];
+        return {
+            gatewayUrl: make.fab(`https://${host}.azure-api.net`, "gatewayUrl"),
+            gatewayRegionalUrl: make.fab(`https://${host}-${location}-01.regional.azure-api.net`, "gatewayRegionalUrl"),
+            developerPortalUrl: make.fab(`https://${host}.developer.azure-api.net`, "developerPortalUrl"),
+            portalUrl: make.fab(`https://${host}.portal.azure-api.net`, "portalUrl"),
+            managementApiUrl: make.fab(`https://${host}.management.azure-api.net`, "managementApiUrl"),
+            scmUrl: make.fab(`https://${host}.scm.azure-api.net`, "scmUrl"),
+            publicIPAddresses: [make.fab(ipOf(`${make.seed}:ip:${location}`), "publicIPAddresses[0]")],
+            outboundPublicIPAddresses: [make.fab(ipOf(`${make.seed}:ip:${location}`), "outboundPublicIPAddresses[0]")],
+            privateIPAddresses: [],
+            platformVersion: "stv2",
+            provisioningState: "Succeeded",
+            additionalLocations: extra.map((region, i) => {
+                const where = String(region.location ?? "");
+                const ip = make.fab(ipOf(`${make.seed}:ip:${where}`), `additionalLocations[${i}].publicIPAddresses[0]`);
+                return {
+                    ...region,
+                    gatewayRegionalUrl: make.fab(`https://${host}-${where}-01.regional.azure-api.net`, `additionalLocations[${i}].gatewayRegionalUrl`),
+                    publicIPAddresses: [ip],
+                    outboundPublicIPAddresses: [ip],
+                    privateIPAddresses: [],
+                    platformVersion: "stv2",
+                };
+            }),
+            identity: identityOutputs(inputs.identity, make),
+        };
+    },
+
+    "azure-native:managedidentity:UserAssignedIdentity": (_inputs, make) => ({
+        principalId: make.fab(guidOf(`${make.id}:principal`), "principalId"),
+        clientId: make.fab(guidOf(`${make.id}:client`), "clientId"),
+        tenantId: make.env.tenantId,
+    }),
+
+    "azure-native:logic:Workflow": (inputs, make) => ({
+        accessEndpoint: make.fab(`https://prod-00.${String(inputs.location ?? "")}.logic.azure.com:443/workflows/${hexOf(make.seed, 32)}`, "accessEndpoint"),
+        version: make.fab(hexOf(`${make.seed}:version`, 20).toUpperCase(), "version"),
+        provisioningState: "Succeeded",
+        identity: identityOutputs(inputs.identity, make),
+    }),
+
+    "azure-native:keyvault:Vault": (inputs, make) => ({
+        properties: {
+            ...(inputs.properties as Inputs | undefined),
+            vaultUri: make.fab(`https://${make.name}.vault.azure.net/`, "properties.vaultUri"),
+            provisioningState: "Succeeded",
+        },
+    }),
+
+    "azure-native:keyvault:Secret": (inputs, make) => {
+        const { value: _value, ...properties } = (inputs.properties ?? {}) as Inputs;
+        const uri = `https://${String(inputs.vaultName)}.vault.azure.net/secrets/${make.name}`;
+        return {
+            // ARM never returns a secret's value.
+            properties: {
+                ...properties,
+                secretUri: make.fab(uri, "properties.secretUri"),
+                secretUriWithVersion: make.fab(`${uri}/${hexOf(`${make.seed}:version`, 32)}`, "properties.secretUriWithVersion"),
+            },
+        };
+    },
+
+    "azure-native:operationalinsights:Workspace": (_inputs, make) => ({
+        customerId: make.fab(guidOf(`${make.id}:customer`), "customerId"),
+        provisioningState: "Succeeded",
+    }),
+
+    "azure-native:applicationinsights:Component": (inputs, make) => {
+        const key = make.fab(guidOf(`${make.id}:ikey`), "instrumentationKey");
+        const location = String(inputs.location ?? "");
+        return {
+            appId: make.fab(guidOf(`${make.id}:app`), "appId"),
+            instrumentationKey: key,
+            connectionString: make.fab(
+                `InstrumentationKey=${key};IngestionEndpoint=https://${location}-0.in.applicationinsights.azure.com/;LiveEndpoint=https://${location}.livediagnostics.monitor.azure.com/`,
+                "connectionString",
+            ),
+        };
+    },
+
+    "azure-native:dns:Zone": (_inputs, make) => {
+        const n = (parseInt(hexOf(make.seed, 2), 16) % 9) + 1;
+        return {
+            nameServers: [`ns1-0${n}.azure-dns.com.`, `ns2-0${n}.azure-dns.net.`, `ns3-0${n}.azure-dns.org.`, `ns4-0${n}.azure-dns.info.`].map((server, i) =>
+                make.fab(server, `nameServers[${i}]`),
+            ),
+            numberOfRecordSets: 2,
+        };
+    },
+
+    "azure-native:dns:RecordSet": (inputs) => ({ fqdn: `${String(inputs.relativeRecordSetName)}.${String(inputs.zoneName)}.` }),
+
+    "azure-native:storage:StorageAccount": (_inputs, make) => ({
+        primaryEndpoints: {
+            blob: make.fab(`https://${make.name}.blob.core.windows.net/`, "primaryEndpoints.blob"),
+            queue: make.fab(`https://${make.name}.queue.core.windows.net/`, "primaryEndpoints.queue"),
+            table: make.fab(`https://${make.name}.table.core.windows.net/`, "primaryEndpoints.table"),
+            file: make.fab(`https://${make.name}.file.core.windows.net/`, "primaryEndpoints.file"),
+        },
+        provisioningState: "Succeeded",
+    }),
+
+    "random:index/randomString:RandomString": (inputs, make) => {
+        let alphabet = "";
+        if (inputs.lower !== false) alphabet += "abcdefghijklmnopqrstuvwxyz";
+        if (inputs.upper !== false) alphabet += "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        if (inputs.numeric !== false && inputs.number !== false) alphabet += "0123456789";
+        if (inputs.special !== false) alphabet += String(inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?");
+        return { result: make.fab(textOf(make.seed, Number(inputs.length ?? 16), alphabet || "abcdefghijklmnopqrstuvwxyz"), "result") };
+    },
+
+    "random:index/randomPassword:RandomPassword": (inputs, make) => ({
+        result: make.fab(textOf(make.seed, Number(inputs.length ?? 32), "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789!#%*-_=+"), "result"),
+        bcryptHash: make.fab(`$2a$10$${textOf(`${make.seed}:bcrypt`, 53, "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`, "bcryptHash"),
+    }),
+
+    "random:index/randomUuid:RandomUuid": (_inputs, make) => ({ result: make.fab(guidOf(make.seed), "result") }),
+
+    "azuread:index/application:Application": (inputs, make) => {
+        const roles = Array.isArray(inputs.appRoles) ? (inputs.appRoles as Inputs[]) : [];
+        const scopes = ((inputs.api as Inputs | undefined)?.oauth2PermissionScopes ?? []) as Inputs[];
+        return {
+            clientId: make.fab(guidOf(`${make.seed}:client`), "clientId"),
+            objectId: make.fab(guidOf(`${make.seed}:object`), "objectId"),
+            publisherDomain: "contoso.onmicrosoft.com",
+            appRoleIds: Object.fromEntries(roles.map((role) => [String(role.value), String(role.id ?? guidOf(`${make.seed}:role:${String(role.value)}`))])),
+            oauth2PermissionScopeIds: Object.fromEntries(scopes.map((scope) => [String(scope.value), String(scope.id ?? guidOf(`${make.seed}:scope:${String(scope.value)}`))])),
+        };
+    },
+
+    "azuread:index/servicePrincipal:ServicePrincipal": (inputs, make) => ({
+        objectId: make.fab(guidOf(`${make.seed}:object`), "objectId"),
+        applicationTenantId: make.env.tenantId,
+        displayName: inputs.displayName ?? make.name,
+        type: "Application",
+    }),
+
+    "azuread:index/applicationPassword:ApplicationPassword": (_inputs, make) => ({
+        keyId: make.fab(guidOf(`${make.seed}:key`), "keyId"),
+        value: make.fab(textOf(`${make.seed}:value`, 40, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789~._-"), "value"),
+    }),
+};
+
+/** The Azure resource id format of Entra ID objects, which azuread uses as the resource id. */
+const graphIdTypes: Readonly<Record<string, string>> = {
+    "azuread:index/application:Application": "/applications/{objectId}",
+    "azuread:index/servicePrincipal:ServicePrincipal": "/servicePrincipals/{objectId}",
+};
+
+// ---------------------------------------------------------------------------------------------
+// Invokes.
+
+type InvokeFactory = (inputs: Inputs, env: MockEnvironment, fab: (value: string, source: string) => string) => Inputs;
+
+const invokeFactories: Readonly<Record<string, InvokeFactory>> = {
+    "azure-native:authorization:getClientConfig": (_inputs, env, fab) => ({
+        clientId: fab(env.deployerClientId, "getClientConfig.clientId"),
+        objectId: fab(env.deployerObjectId, "getClientConfig.objectId"),
+        subscriptionId: fab(env.subscriptionId, "getClientConfig.subscriptionId"),
+        tenantId: fab(env.tenantId, "getClientConfig.tenantId"),
+    }),
+    "azuread:index/getClientConfig:getClientConfig": (_inputs, env, fab) => ({
+        id: fab(env.deployerClientId, "getClientConfig.clientId"),
+        clientId: fab(env.deployerClientId, "getClientConfig.clientId"),
+        objectId: fab(env.deployerObjectId, "getClientConfig.objectId"),
+        tenantId: fab(env.tenantId, "getClientConfig.tenantId"),
+    }),
+    "azure-native:logic:listWorkflowTriggerCallbackUrl": (inputs, env, fab) => {
+        const workflow = String(inputs.workflowName);
+        const trigger = String(inputs.triggerName);
+        const seed = `${env.subscriptionId}/${String(inputs.resourceGroupName)}/${workflow}`;
+        const host = `https://prod-00.logic.azure.com`;
+        const base = `${host}/workflows/${hexOf(seed, 32)}/triggers/${trigger}/paths/invoke`;
+        const sig = fab(textOf(`${seed}:${trigger}:sig`, 43, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"), `${workflow}.callback.sig`);
+        const sp = `/triggers/${trigger}/run`;
+        return {
+            value: fab(`${base}?api-version=2016-10-01&sp=${encodeURIComponent(sp)}&sv=1.0&sig=${sig}`, `${workflow}.callbackUrl`),
+            basePath: fab(base, `${workflow}.callback.basePath`),
+            method: "POST",
+            relativePath: "",
+            queries: { apiVersion: "2016-10-01", sp, sv: "1.0", sig },
+        };
+    },
+};
+
+// ---------------------------------------------------------------------------------------------
+
+/** The input that names an Azure resource (its ARM name), from the id template. */
+function armName(type: string, inputs: Inputs): string | undefined {
+    const template = idTemplates[type];
+    const last = template ? /\{(\w+)\}$/.exec(template)?.[1] : undefined;
+    const value = last ? inputs[last] : undefined;
+    return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * Builds the mocks for one run. Resource types without a factory echo their inputs and get an id,
+ * so the program can use any type; invokes without a factory fail, naming the token, because
+ * their results cannot be guessed.
+ */
+export function createMocks(env: MockEnvironment, fabricated: Fabricated): pulumi.runtime.Mocks {
+    return {
+        newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+            // Secret inputs arrive wrapped; the factories read plain values, while the state
+            // echoes the wrapped inputs so their secrecy carries over to the outputs.
+            const inputs = plainValue(args.inputs) as Inputs;
+            if (args.custom === false) {
+                return { id: undefined, state: {} };
+            }
+            if (args.type === "pulumi:pulumi:StackReference") {
+                const name = String(inputs.name ?? args.id ?? args.name);
+                const outputs = env.stackReferences[name];
+                if (!outputs) {
+                    throw new Error(`No outputs for the stack reference "${name}" (the mock engine's stackReferences option provides them)`);
+                }
+                return { id: name, state: { name, outputs, secretOutputNames: [] } };
+            }
+            const seed = `${env.subscriptionId}/${args.type}::${args.name}`;
+            const name = armName(args.type, inputs) ?? args.name;
+            const arm = armId(args.type, inputs, env.subscriptionId);
+            const graphTemplate = graphIdTypes[args.type];
+            const make: Maker = {
+                seed,
+                env,
+                name,
+                id: arm ?? seed,
+                fab: (value, property) => fabricated.add(value, `${args.type} ${args.name}.${property}`),
+            };
+            const computed = outputFactories[args.type]?.(inputs, make) ?? {};
+            let id: string;
+            if (arm) {
+                id = arm;
+            } else if (graphTemplate) {
+                id = graphTemplate.replace("{objectId}", String(computed.objectId));
+            } else if (typeof computed.result === "string") {
+                id = computed.result;
+            } else {
+                id = `${args.name}-${hexOf(seed, 8)}`;
+            }
+            fabricated.add(id, `${args.type} ${args.name}.id`);
+            const state: Inputs = { ...(args.inputs as Inputs), ...computed };
+            if (args.type.startsWith("azure-native:")) {
+                state.name = name;
+                state.azureApiVersion = state.azureApiVersion ?? "2024-05-01";
+            }
+            return { id, state };
+        },
+
+        call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+            const factory = invokeFactories[args.token];
+            if (!factory) {
+                throw new Error(`No mock for the function ${args.token}; add one to tools/engine/mocks.ts`);
+            }
+            return factory(plainValue(args.inputs) as Inputs, env, (value, source) => fabricated.add(value, source));
+        },
+    };
+}

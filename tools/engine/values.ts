@@ -1,0 +1,123 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Fabricated } from "./mocks";
+
+/**
+ * Serialized Pulumi property values (what the program sends to the engine) turned into:
+ * - plain values, for tests that assert exact inputs (secrets unwrapped, references as URNs);
+ * - plan values, what a reviewer may trust: secrets as "[secret]", anything the mocks made up
+ *   (ids, addresses, keys, random suffixes) as "(known after deploy)".
+ */
+
+export const secretMarker = "[secret]";
+export const unknownMarker = "(known after deploy)";
+
+const sigKey = pulumi.runtime.specialSigKey;
+
+type Signature = "secret" | "resource" | "asset" | "archive" | "output" | undefined;
+
+function signatureOf(value: unknown): Signature {
+    if (value === null || typeof value !== "object" || !(sigKey in value)) {
+        return undefined;
+    }
+    switch ((value as Record<string, unknown>)[sigKey]) {
+        case pulumi.runtime.specialSecretSig:
+            return "secret";
+        case pulumi.runtime.specialResourceSig:
+            return "resource";
+        case pulumi.runtime.specialAssetSig:
+            return "asset";
+        case pulumi.runtime.specialArchiveSig:
+            return "archive";
+        case pulumi.runtime.specialOutputValueSig:
+            return "output";
+        default:
+            return undefined;
+    }
+}
+
+/** The value as the program meant it: secrets unwrapped, resource references as their URN. */
+export function plainValue(value: unknown): unknown {
+    if (value === pulumi.runtime.unknownValue) {
+        return undefined;
+    }
+    const record = value as Record<string, unknown>;
+    switch (signatureOf(value)) {
+        case "secret":
+            return plainValue(record.value);
+        case "resource":
+            return record.urn;
+        case "output":
+            return plainValue(record.value);
+        case "asset":
+        case "archive":
+            return record.path ?? record.uri ?? record.text ?? "[asset]";
+        default:
+            break;
+    }
+    if (Array.isArray(value)) {
+        return value.map(plainValue);
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plainValue(inner)]));
+    }
+    return value;
+}
+
+/** Whether the serialized value is, or holds, a secret. */
+export function containsSecret(value: unknown): boolean {
+    if (signatureOf(value) === "secret") {
+        return true;
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.values(value).some(containsSecret);
+    }
+    return false;
+}
+
+/** Replaces invented values, whole or inside longer strings, with {@link unknownMarker}. */
+export class PlanRenderer {
+    private readonly pattern: RegExp | undefined;
+
+    constructor(private readonly fabricated: Fabricated) {
+        const embeddable = fabricated.embeddable(5).map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+        this.pattern = embeddable.length > 0 ? new RegExp(embeddable.join("|"), "g") : undefined;
+    }
+
+    private text(value: string): string {
+        if (this.fabricated.has(value)) {
+            return unknownMarker;
+        }
+        return this.pattern ? value.replace(this.pattern, unknownMarker) : value;
+    }
+
+    /** The value as the plan shows it. */
+    render(value: unknown): unknown {
+        if (value === pulumi.runtime.unknownValue) {
+            return unknownMarker;
+        }
+        const record = value as Record<string, unknown>;
+        switch (signatureOf(value)) {
+            case "secret":
+                return secretMarker;
+            case "resource":
+                return record.urn;
+            case "output":
+                return record.secret ? secretMarker : this.render(record.value);
+            case "asset":
+            case "archive":
+                return "[asset]";
+            default:
+                break;
+        }
+        if (typeof value === "string") {
+            return this.text(value);
+        }
+        if (Array.isArray(value)) {
+            return value.map((inner) => this.render(inner));
+        }
+        if (value !== null && typeof value === "object") {
+            return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, this.render(inner)]));
+        }
+        return value;
+    }
+}
