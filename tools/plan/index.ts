@@ -1,0 +1,72 @@
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../../stacks/config";
+import { runStack } from "../engine";
+import { StackNotFoundError, listStacks } from "../engine/project";
+import { planJson, planText } from "./render";
+
+const usage = `Usage: npm run plan -- <stack> [--json] [--details] [--project-dir <dir>]
+
+Shows what \`pulumi up -s <stack>\` would deploy, offline: the program runs against mocks with the
+stack's Pulumi.<stack>.yaml, and nothing reaches Azure.
+
+  --json      the whole resource graph as JSON on stdout
+  --details   every input of every resource under the tree
+  --project-dir <dir>
+              the directory of Pulumi.yaml and the stack files (default: this repository)
+  --help      this text
+
+Stacks here: ${listStacks().join(", ")}`;
+
+/** Runs the command; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            allowPositionals: true,
+            options: {
+                json: { type: "boolean" },
+                details: { type: "boolean" },
+                "project-dir": { type: "string" },
+                help: { type: "boolean", short: "h" },
+            },
+        });
+    } catch (error) {
+        process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
+        return 2;
+    }
+    if (parsed.values.help) {
+        process.stdout.write(`${usage}\n`);
+        return 0;
+    }
+    if (parsed.positionals.length !== 1) {
+        process.stderr.write(`${parsed.positionals.length === 0 ? "Name the stack to plan." : "Name one stack."}\n\n${usage}\n`);
+        return 2;
+    }
+    const stack = parsed.positionals[0];
+    try {
+        const projectDir = parsed.values["project-dir"];
+        const run = await runStack({ stack, projectDir: projectDir ? path.resolve(projectDir) : undefined });
+        process.stdout.write(parsed.values.json ? `${JSON.stringify(planJson(run), null, 2)}\n` : `${planText(run, { details: parsed.values.details })}\n`);
+        return 0;
+    } catch (error) {
+        if (error instanceof ConfigError || error instanceof StackNotFoundError) {
+            process.stderr.write(`${error.message}\n`);
+            return 1;
+        }
+        throw error;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (error: unknown) => {
+            process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+            process.exitCode = 1;
+        },
+    );
+}
