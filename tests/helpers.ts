@@ -1,0 +1,47 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { ConfigError, parseStackConfig, rawConfigFromPulumi, type StackConfig } from "../stacks/config";
+import { loadProject, loadStackFile, programConfig, repoRoot } from "../tools/engine/project";
+
+/** The YAML config values of a stack file, by bare key. */
+export function stackFileValues(stack: string): Record<string, any> {
+    const doc = parseYaml(fs.readFileSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    return Object.fromEntries(Object.entries(doc.config).map(([key, value]) => [key.replace(/^enterprise-integration:/, ""), value]));
+}
+
+/** Parses a stack's real config with `overrides` laid over it (bare keys; undefined removes). */
+export function configOf(stack: string, overrides: Record<string, unknown> = {}): StackConfig {
+    const project = loadProject();
+    const { config } = programConfig(project, loadStackFile(project, stack), overrides);
+    return parseStackConfig(stack, rawConfigFromPulumi(config));
+}
+
+/** The problem lines of the config error, or [] when the config is valid. */
+export function problemsOf(stack: string, overrides: Record<string, unknown>): string[] {
+    try {
+        configOf(stack, overrides);
+        return [];
+    } catch (error) {
+        if (error instanceof ConfigError) {
+            return [...error.problems];
+        }
+        throw error;
+    }
+}
+
+/** The stack file's gateway settings with `patch` applied. */
+export function gatewayWith(stack: string, patch: Record<string, unknown>): Record<string, unknown> {
+    return { ...stackFileValues(stack).gateway, ...patch };
+}
+
+/** A throw-away project directory: this Pulumi.yaml plus the given stack files. */
+export function tempProject(stackFiles: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "enterprise-integration-"));
+    fs.copyFileSync(path.join(repoRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    for (const [stack, text] of Object.entries(stackFiles)) {
+        fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
+    }
+    return dir;
+}

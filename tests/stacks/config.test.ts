@@ -1,0 +1,270 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { ConfigError, configKeys, parseStackConfig } from "../../stacks/config";
+import { repoRoot } from "../../tools/engine/project";
+import { configOf, gatewayWith, problemsOf, stackFileValues } from "../helpers";
+
+describe("stack configuration", () => {
+    describe("the stack files", () => {
+        it("dev and test run the Developer tier with one unit in one region", () => {
+            for (const stack of ["dev", "test"]) {
+                const config = configOf(stack);
+                assert.equal(config.gateway.sku, "Developer");
+                assert.equal(config.gateway.capacity, 1);
+                assert.deepEqual(config.gateway.zones, []);
+                assert.deepEqual(config.gateway.additionalLocations, []);
+                assert.equal(config.gateway.autoscale, undefined);
+                assert.equal(config.production, false);
+                assert.equal(config.protect, false);
+            }
+        });
+
+        it("prod runs Premium over two zones in two regions with autoscale, protected", () => {
+            const config = configOf("prod");
+            assert.equal(config.gateway.sku, "Premium");
+            assert.deepEqual(config.gateway.zones, ["1", "2"]);
+            assert.deepEqual(
+                config.gateway.additionalLocations.map((extra) => extra.location),
+                ["swedencentral"],
+            );
+            assert.notEqual(config.gateway.additionalLocations[0].location, config.location);
+            assert.deepEqual(config.gateway.autoscale, { minCapacity: 2, maxCapacity: 6 });
+            assert.equal(config.production, true);
+            assert.equal(config.protect, true);
+            assert.deepEqual(config.dr, { role: "active", location: "northeurope", stack: "prod-dr" });
+            assert.ok(config.dns.ttl <= 300);
+        });
+
+        it("prod-dr is the passive site of prod in another region, on prod's tier", () => {
+            const dr = configOf("prod-dr");
+            const prod = configOf("prod");
+            assert.deepEqual(dr.dr, { role: "passive", location: prod.location, stack: "prod" });
+            assert.equal(dr.location, prod.dr.location);
+            assert.notEqual(dr.location, prod.location);
+            assert.equal(dr.gateway.sku, prod.gateway.sku);
+            assert.equal(dr.protect, true);
+        });
+
+        it("switching prod to Standard is a config change", () => {
+            const config = configOf("prod", {
+                gateway: gatewayWith("prod", {
+                    sku: "Standard",
+                    capacity: 2,
+                    zones: undefined,
+                    additionalLocations: undefined,
+                    autoscale: { minCapacity: 2, maxCapacity: 4 },
+                }),
+            });
+            assert.equal(config.gateway.sku, "Standard");
+            assert.equal(config.gateway.capacity, 2);
+        });
+
+        it("no stack file holds a secret in plain text", () => {
+            for (const file of fs.readdirSync(repoRoot).filter((name) => /^Pulumi\..+\.yaml$/.test(name))) {
+                const text = fs.readFileSync(path.join(repoRoot, file), "utf8");
+                assert.doesNotMatch(text, /(password|secret|apikey|api-key|connectionstring|clientsecret)\w*\s*:\s*(?!\s*\{?\s*secure)/i, file);
+            }
+        });
+    });
+
+    describe("Pulumi.yaml", () => {
+        const project = parseYaml(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")) as {
+            name: string;
+            runtime: { name: string };
+            main: string;
+            config: Record<string, { type?: string; description?: string; default?: unknown }>;
+        };
+
+        it("names the project, the nodejs runtime and the program under stacks/", () => {
+            assert.equal(project.name, "enterprise-integration");
+            assert.equal(project.runtime.name, "nodejs");
+            assert.match(project.main, /^stacks\//);
+            assert.ok(fs.existsSync(path.join(repoRoot, project.main)));
+        });
+
+        it("declares exactly the keys the program reads, each with a description", () => {
+            assert.deepEqual(Object.keys(project.config).sort(), [...configKeys].sort());
+            for (const [key, declaration] of Object.entries(project.config)) {
+                assert.ok(declaration.description && declaration.description.length > 20, `${key} has a description`);
+            }
+        });
+
+        it("types the scalar keys and gives the optional ones their defaults", () => {
+            assert.equal(project.config.location.type, "string");
+            assert.equal(project.config.production.type, "boolean");
+            assert.equal(project.config.production.default, false);
+            assert.equal(project.config.workload.default, "integration");
+            assert.deepEqual(project.config.dr.default, {});
+            assert.equal(project.config.gateway.default, undefined, "gateway is required");
+            assert.equal(project.config.owner.default, undefined, "owner is required");
+        });
+    });
+
+    describe("rejects bad configuration with one message per problem", () => {
+        it("an API Management tier other than Developer, Basic, Standard or Premium", () => {
+            assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { sku: "Consumption" }) }), [
+                'gateway.sku: "Consumption" is not an API Management tier (allowed: Developer, Basic, Standard, Premium)',
+            ]);
+        });
+
+        for (const [sku, capacity, allowed] of [
+            ["Developer", 2, "1"],
+            ["Basic", 3, "1-2"],
+            ["Standard", 5, "1-4"],
+            ["Premium", 13, "1-12"],
+            ["Premium", 0, "1-12"],
+        ] as const) {
+            it(`a capacity of ${capacity} on the ${sku} tier`, () => {
+                assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { sku, capacity }) }), [
+                    `gateway.capacity: ${capacity} units is outside the ${sku} tier's range (allowed: ${allowed})`,
+                ]);
+            });
+        }
+
+        it("a capacity per additional region outside Premium's range", () => {
+            const gateway = gatewayWith("prod", { additionalLocations: [{ location: "swedencentral", capacity: 14 }] });
+            assert.deepEqual(problemsOf("prod", { gateway }), [
+                "gateway.additionalLocations[0].capacity: 14 units is outside the Premium tier's range (allowed: 1-12)",
+            ]);
+        });
+
+        it("zones on a tier other than Premium", () => {
+            assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { sku: "Standard", zones: ["1", "2"], capacity: 2 }) }), [
+                "gateway.zones: availability zones need the Premium tier, this stack uses Standard (allowed: set gateway.sku: Premium or remove gateway.zones)",
+            ]);
+        });
+
+        it("additional locations on a tier other than Premium", () => {
+            assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { sku: "Basic", additionalLocations: [{ location: "northeurope" }] }) }), [
+                "gateway.additionalLocations: additional regions need the Premium tier, this stack uses Basic (allowed: set gateway.sku: Premium or remove gateway.additionalLocations)",
+            ]);
+        });
+
+        it("an additional location equal to the primary", () => {
+            const gateway = gatewayWith("prod", { additionalLocations: [{ location: "westeurope", capacity: 2, zones: ["1", "2"] }] });
+            assert.deepEqual(problemsOf("prod", { gateway }), [
+                'gateway.additionalLocations[0].location: "westeurope" is the primary location (allowed: a region other than westeurope)',
+            ]);
+        });
+
+        it("a DR region equal to the primary", () => {
+            assert.deepEqual(problemsOf("prod", { dr: { role: "active", location: "westeurope", stack: "prod-dr" } }), [
+                'dr.location: "westeurope" is the primary location; the other site must survive its outage (allowed: a region other than westeurope, such as its pair)',
+            ]);
+        });
+
+        it("an unknown Azure region, with the nearest names when there are any", () => {
+            assert.deepEqual(problemsOf("dev", { location: "westeurop" }), [
+                'location: "westeurop" is not an Azure region (allowed: an Azure region name such as westeurope; `az account list-locations -o table` lists them; did you mean westeurope?)',
+            ]);
+            assert.deepEqual(problemsOf("dev", { location: "West Europe (Amsterdam)" }), [
+                'location: "West Europe (Amsterdam)" is not an Azure region (allowed: an Azure region name such as westeurope; `az account list-locations -o table` lists them)',
+            ]);
+        });
+
+        it("an invalid publisher e-mail", () => {
+            assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { publisherEmail: "api-team(at)contoso.com" }) }), [
+                'gateway.publisherEmail: "api-team(at)contoso.com" is not an e-mail address (allowed: an address such as api-team@contoso.com)',
+            ]);
+        });
+
+        it("an invalid DNS zone", () => {
+            for (const zoneName of ["contoso", "Contoso.com", "contoso..com", "-contoso.com"]) {
+                assert.deepEqual(problemsOf("prod", { dns: { zoneName, ttl: 60 } }), [
+                    `dns.zoneName: ${JSON.stringify(zoneName)} is not a DNS zone name (allowed: a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens)`,
+                ]);
+            }
+        });
+
+        it("an invalid host name", () => {
+            assert.deepEqual(problemsOf("prod", { dns: { zoneName: "contoso.com", ttl: 60, hosts: { gateway: "api.v2", portal: "developer-" } } }), [
+                'dns.hosts.gateway: "api.v2" is not valid (allowed: a DNS label such as api or api-dev)',
+                'dns.hosts.portal: "developer-" is not valid (allowed: a DNS label such as developer)',
+            ]);
+        });
+
+        it("autoscale with a minimum above its maximum", () => {
+            assert.deepEqual(problemsOf("prod", { gateway: gatewayWith("prod", { autoscale: { minCapacity: 6, maxCapacity: 4 } }) }), [
+                "gateway.autoscale.minCapacity: 6 is more than maxCapacity 4 (allowed: minCapacity <= maxCapacity)",
+            ]);
+        });
+
+        it("autoscale on the Developer tier", () => {
+            assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { autoscale: { minCapacity: 1, maxCapacity: 1 } }) }), [
+                "gateway.autoscale: the Developer tier cannot scale (allowed: remove gateway.autoscale, or use Basic, Standard or Premium)",
+            ]);
+        });
+
+        it("a missing required key", () => {
+            assert.deepEqual(problemsOf("dev", { owner: undefined }), [
+                "owner: missing (allowed: the team or person accountable, e.g. platform-team@contoso.com)",
+            ]);
+            assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { publisherName: undefined }) }), [
+                "gateway.publisherName: missing (allowed: the organisation name shown in the developer portal, 1-100 characters)",
+            ]);
+        });
+
+        it("a key the project does not know, naming the keys it does", () => {
+            assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { zone: ["1"] }) }), [
+                "gateway.zone: unknown key (allowed: sku, capacity, zones, additionalLocations, publisherName, publisherEmail, autoscale)",
+            ]);
+        });
+
+        it("zones that cannot share the units evenly", () => {
+            assert.deepEqual(problemsOf("prod", { gateway: gatewayWith("prod", { capacity: 3, autoscale: undefined }) }), [
+                "gateway.capacity: 3 units cannot be spread evenly over 2 zones (allowed: a multiple of 2)",
+            ]);
+        });
+
+        it("a DNS TTL over 300 s on a production stack", () => {
+            assert.deepEqual(problemsOf("prod", { dns: { zoneName: "contoso.com", ttl: 3600 } }), [
+                "dns.ttl: 3600 seconds is too long for a production stack; a failover would take that long to be seen (allowed: 1-300)",
+            ]);
+            assert.deepEqual(problemsOf("dev", { dns: { zoneName: "contoso.com", ttl: 3600 } }), []);
+        });
+
+        it("a passive site without the active site's region and stack", () => {
+            assert.deepEqual(problemsOf("prod-dr", { dr: { role: "passive" } }), [
+                "dr.location: missing on a passive site (allowed: the region of the active site)",
+                "dr.stack: missing on a passive site (allowed: the name of the active stack, e.g. prod)",
+            ]);
+        });
+
+        it("every problem at once, in one error", () => {
+            const problems = problemsOf("dev", {
+                location: "mars",
+                owner: undefined,
+                gateway: gatewayWith("dev", { sku: "Standard", capacity: 9, zones: ["1"], publisherEmail: "nobody" }),
+            });
+            assert.deepEqual(problems, [
+                'location: "mars" is not an Azure region (allowed: an Azure region name such as westeurope; `az account list-locations -o table` lists them)',
+                "owner: missing (allowed: the team or person accountable, e.g. platform-team@contoso.com)",
+                'gateway.publisherEmail: "nobody" is not an e-mail address (allowed: an address such as api-team@contoso.com)',
+                "gateway.capacity: 9 units is outside the Standard tier's range (allowed: 1-4)",
+                "gateway.zones: availability zones need the Premium tier, this stack uses Standard (allowed: set gateway.sku: Premium or remove gateway.zones)",
+            ]);
+        });
+
+        it("is a Pulumi RunError, which Pulumi prints without a stack trace", () => {
+            assert.throws(
+                () => parseStackConfig("dev", {}),
+                (error: unknown) => {
+                    assert.ok(error instanceof ConfigError);
+                    assert.ok(pulumi.RunError.isInstance(error));
+                    assert.match(error.message, /^Invalid configuration for stack "dev" \(5 problems\):\n {2}- environment: missing/);
+                    assert.match(error.message, /Fix the keys in Pulumi\.dev\.yaml/);
+                    return true;
+                },
+            );
+        });
+    });
+
+    it("takes any stack name: the shape comes from the stack file", () => {
+        const config = parseStackConfig("staging", { ...stackFileValues("prod"), environment: "staging" });
+        assert.equal(config.stack, "staging");
+        assert.equal(config.gateway.sku, "Premium");
+    });
+});

@@ -1,0 +1,77 @@
+import * as assert from "node:assert/strict";
+import { Namer, namingRule, resourceKinds, resourceName, type NameParts } from "../../stacks/naming";
+import { regionNames } from "../../stacks/regions";
+
+const typical: NameParts = { workload: "integration", stack: "prod", location: "westeurope", suffix: "k3x9q" };
+const extreme: NameParts = {
+    workload: "contoso-payments",
+    stack: "Feature_Very.Long-branch-name-1234567890-abcdefghij",
+    location: "australiasoutheast",
+    purpose: "order-notify-and-more-words",
+    suffix: "a1b2c",
+};
+
+describe("resource names", () => {
+    it("follow <abbreviation>-<workload>-<stack>-<purpose>-<region>", () => {
+        assert.equal(resourceName("resourceGroup", { ...typical, purpose: "gateway", suffix: undefined }), "rg-integration-prod-gateway-weu");
+        assert.equal(resourceName("apiManagement", typical), "apim-integration-prod-weu-k3x9q");
+        assert.equal(resourceName("workflow", { ...typical, purpose: "order-intake", suffix: undefined }), "logic-integration-prod-order-intake-weu");
+    });
+
+    it("fit every type's length and character rules, even from long inputs", () => {
+        for (const kind of resourceKinds) {
+            const rule = namingRule(kind);
+            for (const parts of [typical, extreme, { ...extreme, location: "southafricanorth" }]) {
+                const name = resourceName(kind, parts);
+                assert.ok(name.length >= rule.minLength && name.length <= rule.maxLength, `${kind}: ${name} (${name.length})`);
+                assert.match(name, rule.pattern, kind);
+                assert.ok(name.startsWith(rule.abbreviation), `${kind}: ${name}`);
+                assert.ok(name.endsWith(parts.suffix!), `${kind} keeps the suffix: ${name}`);
+            }
+        }
+    });
+
+    it("cut the workload before the stack, so Key Vault names still tell prod from prod-dr", () => {
+        assert.equal(resourceName("keyVault", typical), "kv-integr-prod-weu-k3x9q");
+        assert.equal(resourceName("keyVault", { ...typical, stack: "prod-dr", location: "northeurope" }), "kv-int-prod-dr-neu-k3x9q");
+    });
+
+    it("give storage accounts 3-24 lower-case letters and digits only", () => {
+        assert.equal(resourceName("storageAccount", { ...typical, purpose: "backup" }), "stinteprodbackupweuk3x9q");
+        assert.match(resourceName("storageAccount", { ...extreme, purpose: "backup" }), /^st[a-z0-9]{1,22}$/);
+    });
+
+    it("keep API Management names within 50 characters, starting with a letter", () => {
+        const name = resourceName("apiManagement", extreme);
+        assert.equal(name, "apim-con-feature-very-long-branch-n-ord-ause-a1b2c");
+        assert.ok(name.length <= 50);
+    });
+
+    it("keep workflow names within 43 characters", () => {
+        assert.ok(resourceName("workflow", { ...extreme, suffix: undefined }).length <= 43);
+    });
+
+    it("need the random suffix for globally unique types", () => {
+        for (const kind of ["apiManagement", "keyVault", "storageAccount"] as const) {
+            assert.throws(() => resourceName(kind, { ...typical, suffix: undefined }), new RegExp(`A ${kind} name must be unique across Azure`));
+        }
+    });
+
+    it("differ between stacks and between regions", () => {
+        const prod = resourceName("resourceGroup", { ...typical, purpose: "shared" });
+        const dr = resourceName("resourceGroup", { ...typical, stack: "prod-dr", location: "northeurope", purpose: "shared" });
+        const swe = resourceName("resourceGroup", { ...typical, location: "swedencentral", purpose: "shared" });
+        assert.equal(new Set([prod, dr, swe]).size, 3);
+    });
+
+    it("are the same for the same inputs", () => {
+        const namer = new Namer("integration", "prod", "westeurope");
+        assert.equal(namer.name("keyVault", { suffix: "abcde" }), namer.name("keyVault", { suffix: "abcde" }));
+        assert.equal(namer.name("resourceGroup", { purpose: "shared", location: "northeurope" }), "rg-integration-prod-shared-neu");
+    });
+
+    it("have a short code for every region", () => {
+        const codes = regionNames.map((name) => resourceName("resourceGroup", { ...typical, location: name, suffix: undefined }).split("-").pop());
+        assert.equal(new Set(codes).size, regionNames.length, "short codes are unique");
+    });
+});

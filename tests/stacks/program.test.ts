@@ -1,0 +1,107 @@
+import * as assert from "node:assert/strict";
+import { ConfigError } from "../../stacks/config";
+import { lifecycles } from "../../stacks/program";
+import { runStack, type StackRun } from "../../tools/engine";
+import { tempProject } from "../helpers";
+
+const standardTags = ["environment", "workload", "owner", "costCenter", "stack", "managedBy"];
+
+describe("the stacks", () => {
+    const runs: Record<string, StackRun> = {};
+    before(async () => {
+        for (const stack of ["dev", "test", "prod", "prod-dr"]) {
+            runs[stack] = await runStack({ stack });
+        }
+    });
+
+    it("give every stack a gateway, a workflows and a shared resource group in its region", () => {
+        for (const [stack, location, short] of [
+            ["dev", "westeurope", "weu"],
+            ["test", "westeurope", "weu"],
+            ["prod", "westeurope", "weu"],
+            ["prod-dr", "northeurope", "neu"],
+        ]) {
+            const groups = runs[stack].ofType("azure-native:resources:ResourceGroup");
+            assert.deepEqual(
+                groups.map((group) => [group.name, group.inputs.resourceGroupName, group.inputs.location]),
+                lifecycles.map((lifecycle) => [`foundation-rg-${lifecycle}`, `rg-integration-${stack}-${lifecycle}-${short}`, location]),
+                stack,
+            );
+        }
+    });
+
+    it("tag every taggable resource with the stack's labels", () => {
+        for (const run of Object.values(runs)) {
+            const taggable = run.resources.filter((resource) => resource.type.startsWith("azure-native:") && resource.type !== "azure-native:authorization:RoleAssignment");
+            assert.ok(taggable.length > 0);
+            for (const resource of taggable) {
+                assert.deepEqual(Object.keys(resource.inputs.tags ?? {}).sort(), [...standardTags].sort(), `${run.stack} ${resource.name}`);
+            }
+        }
+        assert.deepEqual(runs.prod.get("azure-native:resources:ResourceGroup", "foundation-rg-shared").inputs.tags, {
+            environment: "prod",
+            workload: "integration",
+            owner: "platform-team@contoso.com",
+            costCenter: "CC-1003",
+            stack: "prod",
+            managedBy: "pulumi",
+        });
+        assert.equal(runs["prod-dr"].get("azure-native:resources:ResourceGroup", "foundation-rg-shared").inputs.tags.stack, "prod-dr");
+    });
+
+    it("protect prod's and prod-dr's stateful resources, and nothing in dev or test", () => {
+        for (const stack of ["prod", "prod-dr"]) {
+            const custom = runs[stack].resources.filter((resource) => resource.custom);
+            assert.ok(custom.every((resource) => resource.protect), stack);
+        }
+        for (const stack of ["dev", "test"]) {
+            assert.ok(runs[stack].resources.every((resource) => !resource.protect), stack);
+        }
+    });
+
+    it("output the region, the resource groups and the site's role", () => {
+        assert.deepEqual(runs["prod-dr"].outputs.resourceGroups, {
+            gateway: "rg-integration-prod-dr-gateway-neu",
+            workflows: "rg-integration-prod-dr-workflows-neu",
+            shared: "rg-integration-prod-dr-shared-neu",
+        });
+        assert.equal(runs["prod-dr"].outputs.drRole, "passive");
+        assert.equal(runs.prod.outputs.drRole, "active");
+        assert.equal(runs.prod.outputs.location, "westeurope");
+        assert.match(runs.prod.outputs.nameSuffix, /^[a-z0-9]{5}$/);
+        assert.equal(runs.prod.planOutputs.nameSuffix, "(known after deploy)");
+    });
+
+    it("register nothing when the config is invalid", async () => {
+        const registered: string[] = [];
+        await assert.rejects(
+            runStack({ stack: "prod", config: { location: "westeurop" }, onRegister: (resource) => registered.push(resource.type) }),
+            (error: unknown) => error instanceof ConfigError && error.problems.length === 1,
+        );
+        assert.deepEqual(registered, ["pulumi:pulumi:Stack"]);
+    });
+
+    it("take a new stack from a new stack file, with no code", async () => {
+        const dir = tempProject({
+            staging: [
+                "config:",
+                "  enterprise-integration:environment: staging",
+                "  enterprise-integration:location: francecentral",
+                "  enterprise-integration:owner: platform-team@contoso.com",
+                "  enterprise-integration:costCenter: CC-2000",
+                "  enterprise-integration:gateway:",
+                "    sku: Standard",
+                "    capacity: 2",
+                "    publisherName: Contoso Integration",
+                "    publisherEmail: api-team@contoso.com",
+                "",
+            ].join("\n"),
+        });
+        const run = await runStack({ stack: "staging", projectDir: dir });
+        assert.deepEqual(
+            run.ofType("azure-native:resources:ResourceGroup").map((group) => group.inputs.resourceGroupName),
+            ["rg-integration-staging-gateway-frc", "rg-integration-staging-workflows-frc", "rg-integration-staging-shared-frc"],
+        );
+        assert.equal(run.outputs.environment, "staging");
+    });
+});

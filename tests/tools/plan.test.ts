@@ -1,0 +1,121 @@
+import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { main } from "../../tools/plan";
+import { repoRoot } from "../../tools/engine/project";
+import { tempProject } from "../helpers";
+
+/** Runs the plan command in-process and returns its exit code and output. */
+async function plan(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const write = { stdout: process.stdout.write, stderr: process.stderr.write };
+    process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
+    try {
+        const code = await main(argv);
+        return { code, stdout: out.join(""), stderr: err.join("") };
+    } finally {
+        process.stdout.write = write.stdout;
+        process.stderr.write = write.stderr;
+    }
+}
+
+const invalidStack = ["config:", "  enterprise-integration:environment: qa", "  enterprise-integration:location: westeurop", ""].join("\n");
+
+describe("npm run plan", () => {
+    it("draws the stack's resource tree with the settings that matter", async () => {
+        const { code, stdout } = await plan("prod");
+        assert.equal(code, 0);
+        const lines = stdout.split("\n");
+        assert.match(lines[0], /^Plan for stack prod \(offline/);
+        assert.ok(lines.some((line) => /^ \+ {3}pulumi:pulumi:Stack +enterprise-integration-prod +create$/.test(line)));
+        assert.ok(lines.some((line) => /^ \+ {3}└─ enterprise-integration:foundation:Foundation +foundation +create$/.test(line)));
+        assert.ok(
+            lines.some((line) =>
+                /^ \+ {6}├─ azure-native:resources:ResourceGroup +foundation-rg-gateway +create +rg-integration-prod-gateway-weu, in westeurope +\[protect\]$/.test(line),
+            ),
+        );
+        assert.ok(lines.some((line) => /└─ azure-native:resources:ResourceGroup +foundation-rg-shared/.test(line)));
+    });
+
+    it("counts the resources by type and prints the outputs, marking values known only after deploy", async () => {
+        const { stdout } = await plan("dev");
+        assert.match(stdout, /Resources:\n {4}\+ 6 to create\n {6}3 {2}azure-native:resources:ResourceGroup\n/);
+        assert.match(stdout, /Outputs:\n(?: {4}.*\n)*? {4}nameSuffix: \(known after deploy\)\n/);
+        assert.match(stdout, / {6}gateway: rg-integration-dev-gateway-weu\n/);
+        assert.doesNotMatch(stdout, /protected from deletion/);
+    });
+
+    it("prints every input under its resource with --details", async () => {
+        const { stdout } = await plan("test", "--details");
+        const block = /foundation-rg-workflows .*\n((?: {8}.*\n)+)/.exec(stdout)?.[1] ?? "";
+        assert.deepEqual(block.split("\n").filter(Boolean), [
+            "        location: westeurope",
+            "        resourceGroupName: rg-integration-test-workflows-weu",
+            "        tags:",
+            "          costCenter: CC-1002",
+            "          environment: test",
+            "          managedBy: pulumi",
+            "          owner: platform-team@contoso.com",
+            "          stack: test",
+            "          workload: integration",
+        ]);
+    });
+
+    it("prints the whole graph as JSON with --json", async () => {
+        const { code, stdout } = await plan("prod-dr", "--json");
+        assert.equal(code, 0);
+        const graph = JSON.parse(stdout);
+        assert.equal(graph.stack, "prod-dr");
+        assert.deepEqual(Object.keys(graph), ["stack", "resources", "outputs"]);
+        for (const resource of graph.resources) {
+            assert.deepEqual(Object.keys(resource), ["urn", "type", "name", "parent", "custom", "inputs", "protect", "dependsOn"]);
+        }
+        const shared = graph.resources.find((resource: { name: string }) => resource.name === "foundation-rg-shared");
+        assert.equal(shared.urn, "urn:pulumi:prod-dr::enterprise-integration::enterprise-integration:foundation:Foundation$azure-native:resources:ResourceGroup::foundation-rg-shared");
+        assert.equal(shared.parent, "urn:pulumi:prod-dr::enterprise-integration::enterprise-integration:foundation:Foundation::foundation");
+        assert.equal(shared.custom, true);
+        assert.equal(shared.protect, true);
+        assert.equal(shared.inputs.location, "northeurope");
+        assert.equal(graph.outputs.nameSuffix, "(known after deploy)");
+        assert.equal(graph.outputs.drRole, "passive");
+    });
+
+    it("prints the config error, without a stack trace, and fails", async () => {
+        const { code, stdout, stderr } = await plan("qa", "--project-dir", tempProject({ qa: invalidStack }));
+        assert.equal(code, 1);
+        assert.equal(stdout, "");
+        assert.match(stderr, /^Invalid configuration for stack "qa" \(4 problems\):\n {2}- location: "westeurop" is not an Azure region/);
+        assert.doesNotMatch(stderr, /\n\s+at /);
+    });
+
+    it("names the stacks it knows when asked for one without a stack file", async () => {
+        const { code, stderr } = await plan("staging");
+        assert.equal(code, 1);
+        assert.equal(stderr, "There is no Pulumi.staging.yaml (stacks: dev, prod, prod-dr, test)\n");
+    });
+
+    it("explains its usage when the stack is missing or an option is unknown", async () => {
+        assert.equal((await plan()).code, 2);
+        const unknown = await plan("dev", "--yaml");
+        assert.equal(unknown.code, 2);
+        assert.match(unknown.stderr, /Unknown option '--yaml'[\s\S]*Usage: npm run plan -- <stack>/);
+    });
+
+    it("runs as the npm script, exiting non-zero on invalid config", async () => {
+        const run = promisify(execFile);
+        const dir = tempProject({ qa: invalidStack });
+        const failure = await run("npm", ["run", "--silent", "plan", "--", "qa", "--project-dir", dir], { cwd: repoRoot }).then(
+            () => undefined,
+            (error: { code: number; stdout: string; stderr: string }) => error,
+        );
+        assert.ok(failure, "the command fails");
+        assert.equal(failure.code, 1);
+        assert.equal(failure.stdout, "");
+        assert.match(failure.stderr, /^Invalid configuration for stack "qa"/);
+        assert.doesNotMatch(failure.stderr, /\n\s+at /);
+        assert.ok(path.isAbsolute(dir));
+    });
+});
