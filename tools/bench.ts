@@ -1,0 +1,156 @@
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import { parseArgs } from "node:util";
+import { listStacks, repoRoot } from "./engine/project";
+
+/**
+ * `npm run bench`: wall time and peak memory of the type-check, the full test run and the plan of
+ * every stack, against the budgets. Memory is the peak of the summed resident memory of the whole
+ * process tree (npm, node, the compiler), sampled from /proc.
+ */
+
+interface Step {
+    readonly label: string;
+    readonly command: string;
+    readonly args: readonly string[];
+    readonly budget?: { readonly seconds: number; readonly mib?: number };
+}
+
+interface Measurement {
+    readonly seconds: number;
+    readonly peakMib: number | undefined;
+    readonly exitCode: number;
+}
+
+const pageSize = 4096;
+
+function processTable(): Map<number, number> {
+    const parents = new Map<number, number>();
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) {
+            continue;
+        }
+        try {
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+            parents.set(Number(entry), Number(fields[1]));
+        } catch {
+            // the process ended while we looked
+        }
+    }
+    return parents;
+}
+
+function treeRssBytes(root: number): number {
+    const parents = processTable();
+    const tree = new Set([root]);
+    let grew = true;
+    while (grew) {
+        grew = false;
+        for (const [pid, parent] of parents) {
+            if (tree.has(parent) && !tree.has(pid)) {
+                tree.add(pid);
+                grew = true;
+            }
+        }
+    }
+    let total = 0;
+    for (const pid of tree) {
+        try {
+            total += Number(fs.readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * pageSize;
+        } catch {
+            // gone
+        }
+    }
+    return total;
+}
+
+function measure(step: Step): Promise<Measurement> {
+    return new Promise((resolve, reject) => {
+        const started = process.hrtime.bigint();
+        const child = spawn(step.command, step.args, { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"] });
+        const stderr: string[] = [];
+        child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
+        const canSample = fs.existsSync("/proc/self/statm");
+        let peak = 0;
+        const sample = () => {
+            if (canSample && child.pid) {
+                peak = Math.max(peak, treeRssBytes(child.pid));
+            }
+        };
+        const timer = setInterval(sample, 20);
+        child.on("error", reject);
+        child.on("exit", (code) => {
+            clearInterval(timer);
+            const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+            if (code !== 0) {
+                process.stderr.write(`${step.label} exited with ${code}:\n${stderr.join("")}\n`);
+            }
+            resolve({ seconds, peakMib: canSample ? peak / 1024 / 1024 : undefined, exitCode: code ?? 1 });
+        });
+    });
+}
+
+function median(values: number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main(): Promise<number> {
+    const { values } = parseArgs({ options: { runs: { type: "string", default: "1" } } });
+    const runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1) {
+        process.stderr.write(`--runs must be a whole number of 1 or more, not ${values.runs}\n`);
+        return 2;
+    }
+    const node = process.execPath;
+    const steps: Step[] = [
+        { label: "type-check (TypeScript 7, native)", command: node, args: ["node_modules/tsc-native/bin/tsc", "-p", "tsconfig.json", "--noCheck", "false"] },
+        { label: "type-check (TypeScript 5.9, reference)", command: node, args: ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--noCheck", "false"] },
+        { label: "npm test (type-check + mocha)", command: "npm", args: ["test", "--silent"], budget: { seconds: 15, mib: 800 } },
+        ...listStacks().map<Step>((stack) => ({
+            label: `plan ${stack}`,
+            command: node,
+            args: ["--require", "sucrase/register/ts", "tools/plan/index.ts", stack, "--json"],
+            budget: { seconds: 3 },
+        })),
+    ];
+
+    process.stdout.write(`Node ${process.version}, ${runs} run(s) per step, median shown\n\n`);
+    const header = ["step", "wall", "peak memory", "budget", ""];
+    const rows: string[][] = [];
+    let over = false;
+    for (const step of steps) {
+        const results: Measurement[] = [];
+        for (let i = 0; i < runs; i++) {
+            results.push(await measure(step));
+        }
+        const seconds = median(results.map((result) => result.seconds));
+        const mibs = results.map((result) => result.peakMib).filter((mib): mib is number => mib !== undefined);
+        const mib = mibs.length > 0 ? median(mibs) : undefined;
+        const failed = results.some((result) => result.exitCode !== 0);
+        const within = step.budget ? seconds <= step.budget.seconds && (step.budget.mib === undefined || mib === undefined || mib <= step.budget.mib) : true;
+        over ||= failed || !within;
+        rows.push([
+            step.label,
+            `${seconds.toFixed(2)} s`,
+            mib === undefined ? "n/a" : `${mib.toFixed(0)} MiB`,
+            step.budget ? `${step.budget.seconds} s${step.budget.mib ? `, ${step.budget.mib} MiB` : ""}` : "-",
+            failed ? "FAILED" : step.budget ? (within ? "ok" : "OVER") : "",
+        ]);
+    }
+    const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
+    const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd();
+    process.stdout.write(`${line(header)}\n${widths.map((width) => "-".repeat(width)).join("  ")}\n${rows.map(line).join("\n")}\n`);
+    return over ? 1 : 0;
+}
+
+main().then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (error: unknown) => {
+        process.stderr.write(`${String(error)}\n`);
+        process.exitCode = 1;
+    },
+);
