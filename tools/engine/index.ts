@@ -123,60 +123,58 @@ function recordingMonitor(
             callback(err, response);
         });
 
+    const toJs = (struct: StructLike | undefined) => struct?.toJavaScript() ?? {};
+
+    /** Wraps a monitor call so the resource it registers or reads is recorded, and a failure ends the run. */
+    const recording =
+        (verb: string, call: (req: any, callback: Callback) => Promise<void>, describe: (req: any, response: any) => Omit<Recorded, "urn">) =>
+        (req: any, callback: Callback) =>
+            call(req, (err, response) => {
+                if (err) {
+                    onError(new Error(`${verb} ${req.getType()} "${req.getName()}" failed: ${(err as Error).message ?? String(err)}`));
+                } else if (response) {
+                    const urn: string = response.getUrn();
+                    recorded.set(urn, { urn, ...describe(req, response) });
+                }
+                callback(err, response);
+            });
+
+    const register = recording("Registering", registerResource, (req, response) => ({
+        type: req.getType(),
+        name: req.getName(),
+        parent: req.getParent() || undefined,
+        custom: req.getCustom(),
+        read: false,
+        protect: Boolean(req.getProtect()),
+        dependsOn: req.getDependenciesList(),
+        provider: req.getProvider() || undefined,
+        id: response.getId() || undefined,
+        rawInputs: toJs(req.getObject()),
+        rawOutputs: toJs(response.getObject()),
+    }));
     monitor.registerResource = (req, callback) => {
         onRegister?.({ type: req.getType(), name: req.getName() });
-        return registerResource(req, (err, response) => {
-            if (err) {
-                onError(new Error(`Registering ${req.getType()} "${req.getName()}" failed: ${(err as Error).message ?? String(err)}`));
-            } else if (response) {
-                const urn: string = response.getUrn();
-                recorded.set(urn, {
-                    urn,
-                    type: req.getType(),
-                    name: req.getName(),
-                    parent: req.getParent() || undefined,
-                    custom: req.getCustom(),
-                    read: false,
-                    protect: Boolean(req.getProtect()),
-                    dependsOn: req.getDependenciesList(),
-                    provider: req.getProvider() || undefined,
-                    id: response.getId() || undefined,
-                    rawInputs: (req.getObject() as StructLike | undefined)?.toJavaScript() ?? {},
-                    rawOutputs: (response.getObject() as StructLike | undefined)?.toJavaScript() ?? {},
-                });
-            }
-            callback(err, response);
-        });
+        return register(req, callback);
     };
 
-    monitor.readResource = (req, callback) =>
-        readResource(req, (err, response) => {
-            if (err) {
-                onError(new Error(`Reading ${req.getType()} "${req.getName()}" failed: ${(err as Error).message ?? String(err)}`));
-            } else if (response) {
-                const urn: string = response.getUrn();
-                recorded.set(urn, {
-                    urn,
-                    type: req.getType(),
-                    name: req.getName(),
-                    parent: req.getParent() || undefined,
-                    custom: true,
-                    read: true,
-                    protect: false,
-                    dependsOn: req.getDependenciesList(),
-                    provider: req.getProvider() || undefined,
-                    id: req.getId() || undefined,
-                    rawInputs: (req.getProperties() as StructLike | undefined)?.toJavaScript() ?? {},
-                    rawOutputs: (response.getProperties() as StructLike | undefined)?.toJavaScript() ?? {},
-                });
-            }
-            callback(err, response);
-        });
+    monitor.readResource = recording("Reading", readResource, (req, response) => ({
+        type: req.getType(),
+        name: req.getName(),
+        parent: req.getParent() || undefined,
+        custom: true,
+        read: true,
+        protect: false,
+        dependsOn: req.getDependenciesList(),
+        provider: req.getProvider() || undefined,
+        id: req.getId() || undefined,
+        rawInputs: toJs(req.getProperties()),
+        rawOutputs: toJs(response.getProperties()),
+    }));
 
     monitor.registerResourceOutputs = (req, callback) => {
         const entry = recorded.get(req.getUrn());
         if (entry) {
-            entry.rawOutputs = (req.getOutputs() as StructLike | undefined)?.toJavaScript() ?? {};
+            entry.rawOutputs = toJs(req.getOutputs());
         }
         registerResourceOutputs(req, callback);
     };
