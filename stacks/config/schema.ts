@@ -1,12 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { isRegion, similarRegions } from "./regions";
+import { azureRegion, dnsLabel, flag, isDnsZoneName, problem, rule, show, strictObject, text, wholeNumber, zone } from "./fields";
 
 /**
- * The typed, validated configuration of one stack.
- *
- * `Pulumi.<stack>.yaml` -> {@link parseStackConfig} -> `StackConfig` -> stack assembly. Every key
- * lives in the `enterprise-integration:` namespace; the README's config reference lists them all.
+ * The schema of a stack's configuration: one field per key of `Pulumi.yaml`, with its default,
+ * and the rules that span several keys (tier limits, regions, DR site, production DNS).
  */
 
 /** The namespace of every key this project reads (the project name in `Pulumi.yaml`). */
@@ -29,108 +26,6 @@ export const standardTagNames = ["environment", "workload", "owner", "costCenter
 
 /** The most a production stack's DNS records may be cached, so a failover is seen quickly. */
 export const productionMaxTtl = 300;
-
-// ---------------------------------------------------------------------------------------------
-// Message helpers: every problem reads `key: what is wrong (allowed: ...)`.
-
-function show(value: unknown): string {
-    if (value === undefined) {
-        return "nothing";
-    }
-    const text = JSON.stringify(value);
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-function problem(input: unknown, what: string, allowed: string): string {
-    return input === undefined ? `missing (allowed: ${allowed})` : `${show(input)} ${what} (allowed: ${allowed})`;
-}
-
-/** A strict object: a key the schema does not know is reported with the keys it does know. */
-function strictObject<T extends z.core.$ZodLooseShape>(shape: T, what: string) {
-    const allowed = Object.keys(shape).join(", ");
-    return z.strictObject(shape, {
-        error: (issue) =>
-            issue.code === "unrecognized_keys"
-                ? `unknown key (allowed: ${allowed})`
-                : problem(issue.input, `is not ${what}`, `an object with the keys ${allowed}`),
-    });
-}
-
-function text(allowed: string, pattern?: RegExp, maxLength = 256) {
-    return z
-        .string({ error: (issue) => problem(issue.input, "is not a string", allowed) })
-        .refine((value) => value.trim().length > 0 && value.length <= maxLength && (!pattern || pattern.test(value)), {
-            error: (issue) => problem(issue.input, "is not valid", allowed),
-        });
-}
-
-function wholeNumber(allowed: string) {
-    return z.preprocess(
-        (value) => (typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value),
-        z.int({ error: (issue) => problem(issue.input, "is not a whole number", allowed) }),
-    );
-}
-
-function flag(key: string) {
-    return z.preprocess(
-        (value) => (value === "true" ? true : value === "false" ? false : value),
-        z.boolean({ error: (issue) => problem(issue.input, `is not a boolean`, `true or false for ${key}`) }),
-    );
-}
-
-const regionAllowed = "an Azure region name such as westeurope; `az account list-locations -o table` lists them";
-
-function azureRegion() {
-    return z.string({ error: (issue) => problem(issue.input, "is not a string", regionAllowed) }).refine(isRegion, {
-        error: (issue) => {
-            const near = similarRegions(String(issue.input));
-            const hint = near.length > 0 ? `; did you mean ${near.join(" or ")}?` : "";
-            return `${show(issue.input)} is not an Azure region (allowed: ${regionAllowed}${hint})`;
-        },
-    });
-}
-
-const dnsLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-
-/** A DNS zone such as `contoso.com`: two or more labels, lower case, 253 characters at most. */
-export function isDnsZoneName(value: string): boolean {
-    if (value.length > 253) {
-        return false;
-    }
-    const labels = value.split(".");
-    return labels.length >= 2 && labels.every((label) => dnsLabel.test(label)) && /[a-z]/.test(labels[labels.length - 1]);
-}
-
-/** A single DNS label such as `api` or `api-dev`: 1-63 lower-case letters, digits and hyphens. */
-export function isDnsLabel(value: string): boolean {
-    return dnsLabel.test(value);
-}
-
-/**
- * A rule across several fields. Zod skips refinements once any field has failed; these rules run
- * regardless, on their own fields re-read through `fields`, so one run reports every problem. A
- * rule whose fields are themselves invalid stays silent (their own messages say what is wrong).
- */
-function rule<T>(fields: z.ZodType<T>, check: (value: T, ctx: z.core.$RefinementCtx) => void): z.core.$ZodCheck<unknown> {
-    const refinement = z.superRefine<unknown>((value, ctx) => {
-        const parsed = fields.safeParse(value);
-        if (parsed.success) {
-            check(parsed.data, ctx);
-        }
-    });
-    refinement._zod.def.when = () => true;
-    return refinement;
-}
-
-const zone = z.preprocess(
-    (value) => (typeof value === "number" ? String(value) : value),
-    z.enum(["1", "2", "3"], {
-        error: (issue) => problem(issue.input, "is not an availability zone", `"1", "2" or "3"`),
-    }),
-);
-
-// ---------------------------------------------------------------------------------------------
-// The schema.
 
 const tierAllowed = gatewayTiers.join(", ");
 
@@ -379,7 +274,7 @@ const tagsSchema = z
         }),
     );
 
-const rootShape = {
+export const rootShape = {
     environment: text("a lower-case environment label such as dev, test or prod (1-16 letters, digits, hyphens)", /^[a-z][a-z0-9-]{0,15}$/, 16),
     workload: text("2-16 lower-case letters, digits and hyphens, starting with a letter", /^[a-z][a-z0-9-]{0,14}[a-z0-9]$/, 16).default("integration"),
     location: azureRegion(),
@@ -401,7 +296,7 @@ const siteLayout = z.object({
     dns: z.object({ ttl: dnsFields.ttl }).default({ ttl: productionMaxTtl }),
 });
 
-const rootSchema = strictObject(rootShape, "the stack configuration").check(
+export const rootSchema = strictObject(rootShape, "the stack configuration").check(
     rule(siteLayout, (config, ctx) => {
         config.gateway.additionalLocations.forEach((extra, i) => {
             if (extra.location === config.location) {
@@ -429,109 +324,4 @@ const rootSchema = strictObject(rootShape, "the stack configuration").check(
     }),
 );
 
-type ParsedConfig = z.output<typeof rootSchema>;
-
-/** The validated configuration of a stack, with every default applied. */
-export interface StackConfig extends ParsedConfig {
-    /** The Pulumi stack name (`pulumi stack ls`). */
-    readonly stack: string;
-}
-export type GatewayConfig = StackConfig["gateway"];
-export type DrConfig = StackConfig["dr"];
-export type DnsConfig = StackConfig["dns"];
-
-// ---------------------------------------------------------------------------------------------
-// Parsing.
-
-/**
- * Bad configuration. The message lists every problem, one per line, and Pulumi prints a
- * `RunError` without a stack trace.
- */
-export class ConfigError extends pulumi.RunError {
-    constructor(
-        readonly stackName: string,
-        readonly problems: readonly string[],
-    ) {
-        super(
-            [
-                `Invalid configuration for stack "${stackName}" (${problems.length} ${problems.length === 1 ? "problem" : "problems"}):`,
-                ...problems.map((line) => `  - ${line}`),
-                `Fix the keys in Pulumi.${stackName}.yaml (or with \`pulumi config set --path\`); the README's config reference lists every key.`,
-            ].join("\n"),
-        );
-        this.name = "ConfigError";
-    }
-}
-
-function issuePath(path: readonly PropertyKey[]): string {
-    return path.reduce<string>((text, part) => {
-        if (typeof part === "number") {
-            return `${text}[${part}]`;
-        }
-        return text ? `${text}.${String(part)}` : String(part);
-    }, "");
-}
-
-function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-    const lines: string[] = [];
-    for (const issue of issues) {
-        if (issue.code === "unrecognized_keys") {
-            for (const key of issue.keys) {
-                lines.push(`${issuePath([...issue.path, key])}: ${issue.message}`);
-            }
-        } else {
-            lines.push(`${issuePath(issue.path) || "(stack)"}: ${issue.message}`);
-        }
-    }
-    return lines;
-}
-
-/**
- * Validates raw configuration values (the keys of the `enterprise-integration:` namespace, without
- * the namespace, holding parsed YAML values) and returns the typed config, or throws one
- * {@link ConfigError} that lists every problem.
- */
-export function parseStackConfig(stack: string, raw: Record<string, unknown>): StackConfig {
-    const result = rootSchema.safeParse(raw);
-    if (!result.success) {
-        throw new ConfigError(stack, formatIssues(result.error.issues));
-    }
-    return { ...result.data, stack };
-}
-
-/** Keys whose values Pulumi hands over as JSON text (objects, lists), not as plain strings. */
-const structuredKeys = new Set(["tags", "gateway", "dr", "dns"]);
-
-/**
- * Turns Pulumi's flat config map (`"enterprise-integration:gateway" -> '{"sku":"Premium"}'`) into
- * raw values for {@link parseStackConfig}. Keys of other namespaces (`azure-native:location`) are
- * left to their providers.
- */
-export function rawConfigFromPulumi(all: Record<string, string>): Record<string, unknown> {
-    const raw: Record<string, unknown> = {};
-    const prefix = `${configNamespace}:`;
-    for (const [fullKey, value] of Object.entries(all)) {
-        if (!fullKey.startsWith(prefix)) {
-            continue;
-        }
-        const key = fullKey.slice(prefix.length);
-        raw[key] = structuredKeys.has(key) ? parseJson(value) : value;
-    }
-    return raw;
-}
-
-function parseJson(value: string): unknown {
-    try {
-        return JSON.parse(value);
-    } catch {
-        return value;
-    }
-}
-
-/** Reads and validates the running stack's configuration. */
-export function loadStackConfig(): StackConfig {
-    return parseStackConfig(pulumi.getStack(), rawConfigFromPulumi(pulumi.runtime.allConfig()));
-}
-
-/** Every top-level key the schema accepts; `Pulumi.yaml` must declare exactly these. */
-export const configKeys: readonly string[] = Object.keys(rootShape);
+export type ParsedConfig = z.output<typeof rootSchema>;

@@ -1,0 +1,99 @@
+import { z } from "zod";
+import { isRegion, similarRegions } from "../regions";
+
+/**
+ * Building blocks of the config schema. Every message they produce reads
+ * `what is wrong (allowed: ...)`; the key is put in front when the issues are formatted.
+ */
+
+export function show(value: unknown): string {
+    if (value === undefined) {
+        return "nothing";
+    }
+    const text = JSON.stringify(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+export function problem(input: unknown, what: string, allowed: string): string {
+    return input === undefined ? `missing (allowed: ${allowed})` : `${show(input)} ${what} (allowed: ${allowed})`;
+}
+
+/** A strict object: a key the schema does not know is reported with the keys it does know. */
+export function strictObject<T extends z.core.$ZodLooseShape>(shape: T, what: string) {
+    const allowed = Object.keys(shape).join(", ");
+    return z.strictObject(shape, {
+        error: (issue) =>
+            issue.code === "unrecognized_keys"
+                ? `unknown key (allowed: ${allowed})`
+                : problem(issue.input, `is not ${what}`, `an object with the keys ${allowed}`),
+    });
+}
+
+export function text(allowed: string, pattern?: RegExp, maxLength = 256) {
+    return z
+        .string({ error: (issue) => problem(issue.input, "is not a string", allowed) })
+        .refine((value) => value.trim().length > 0 && value.length <= maxLength && (!pattern || pattern.test(value)), {
+            error: (issue) => problem(issue.input, "is not valid", allowed),
+        });
+}
+
+export function wholeNumber(allowed: string) {
+    return z.preprocess(
+        (value) => (typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value),
+        z.int({ error: (issue) => problem(issue.input, "is not a whole number", allowed) }),
+    );
+}
+
+export function flag(key: string) {
+    return z.preprocess(
+        (value) => (value === "true" ? true : value === "false" ? false : value),
+        z.boolean({ error: (issue) => problem(issue.input, `is not a boolean`, `true or false for ${key}`) }),
+    );
+}
+
+const regionAllowed = "an Azure region name such as westeurope; `az account list-locations -o table` lists them";
+
+export function azureRegion() {
+    return z.string({ error: (issue) => problem(issue.input, "is not a string", regionAllowed) }).refine(isRegion, {
+        error: (issue) => {
+            const near = similarRegions(String(issue.input));
+            const hint = near.length > 0 ? `; did you mean ${near.join(" or ")}?` : "";
+            return `${show(issue.input)} is not an Azure region (allowed: ${regionAllowed}${hint})`;
+        },
+    });
+}
+
+export const dnsLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** A DNS zone such as `contoso.com`: two or more labels, lower case, 253 characters at most. */
+export function isDnsZoneName(value: string): boolean {
+    if (value.length > 253) {
+        return false;
+    }
+    const labels = value.split(".");
+    return labels.length >= 2 && labels.every((label) => dnsLabel.test(label)) && /[a-z]/.test(labels[labels.length - 1]);
+}
+
+
+/**
+ * A rule across several fields. Zod skips refinements once any field has failed; these rules run
+ * regardless, on their own fields re-read through `fields`, so one run reports every problem. A
+ * rule whose fields are themselves invalid stays silent (their own messages say what is wrong).
+ */
+export function rule<T>(fields: z.ZodType<T>, check: (value: T, ctx: z.core.$RefinementCtx) => void): z.core.$ZodCheck<unknown> {
+    const refinement = z.superRefine<unknown>((value, ctx) => {
+        const parsed = fields.safeParse(value);
+        if (parsed.success) {
+            check(parsed.data, ctx);
+        }
+    });
+    refinement._zod.def.when = () => true;
+    return refinement;
+}
+
+export const zone = z.preprocess(
+    (value) => (typeof value === "number" ? String(value) : value),
+    z.enum(["1", "2", "3"], {
+        error: (issue) => problem(issue.input, "is not an availability zone", `"1", "2" or "3"`),
+    }),
+);

@@ -1,0 +1,115 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { configNamespace, rootSchema, rootShape, type ParsedConfig } from "./schema";
+
+/**
+ * The typed, validated configuration of one stack.
+ *
+ * `Pulumi.<stack>.yaml` -> {@link parseStackConfig} -> `StackConfig` -> stack assembly. Every key
+ * lives in the `enterprise-integration:` namespace; the README's config reference lists them all.
+ */
+
+export { capacityRange, configNamespace, gatewayTiers, productionMaxTtl, standardTagNames, type GatewayTier } from "./schema";
+export { isDnsZoneName } from "./fields";
+
+/** The validated configuration of a stack, with every default applied. */
+export interface StackConfig extends ParsedConfig {
+    /** The Pulumi stack name (`pulumi stack ls`). */
+    readonly stack: string;
+}
+export type GatewayConfig = StackConfig["gateway"];
+export type DrConfig = StackConfig["dr"];
+export type DnsConfig = StackConfig["dns"];
+
+/**
+ * Bad configuration. The message lists every problem, one per line, and Pulumi prints a
+ * `RunError` without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
+    constructor(
+        readonly stackName: string,
+        readonly problems: readonly string[],
+    ) {
+        super(
+            [
+                `Invalid configuration for stack "${stackName}" (${problems.length} ${problems.length === 1 ? "problem" : "problems"}):`,
+                ...problems.map((line) => `  - ${line}`),
+                `Fix the keys in Pulumi.${stackName}.yaml (or with \`pulumi config set --path\`); the README's config reference lists every key.`,
+            ].join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+function issuePath(path: readonly PropertyKey[]): string {
+    return path.reduce<string>((text, part) => {
+        if (typeof part === "number") {
+            return `${text}[${part}]`;
+        }
+        return text ? `${text}.${String(part)}` : String(part);
+    }, "");
+}
+
+function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+    const lines: string[] = [];
+    for (const issue of issues) {
+        if (issue.code === "unrecognized_keys") {
+            for (const key of issue.keys) {
+                lines.push(`${issuePath([...issue.path, key])}: ${issue.message}`);
+            }
+        } else {
+            lines.push(`${issuePath(issue.path) || "(stack)"}: ${issue.message}`);
+        }
+    }
+    return lines;
+}
+
+/**
+ * Validates raw configuration values (the keys of the `enterprise-integration:` namespace, without
+ * the namespace, holding parsed YAML values) and returns the typed config, or throws one
+ * {@link ConfigError} that lists every problem.
+ */
+export function parseStackConfig(stack: string, raw: Record<string, unknown>): StackConfig {
+    const result = rootSchema.safeParse(raw);
+    if (!result.success) {
+        throw new ConfigError(stack, formatIssues(result.error.issues));
+    }
+    return { ...result.data, stack };
+}
+
+/** Keys whose values Pulumi hands over as JSON text (objects, lists), not as plain strings. */
+const structuredKeys = new Set(["tags", "gateway", "dr", "dns"]);
+
+/**
+ * Turns Pulumi's flat config map (`"enterprise-integration:gateway" -> '{"sku":"Premium"}'`) into
+ * raw values for {@link parseStackConfig}. Keys of other namespaces (`azure-native:location`) are
+ * left to their providers.
+ */
+export function rawConfigFromPulumi(all: Record<string, string>): Record<string, unknown> {
+    const raw: Record<string, unknown> = {};
+    const prefix = `${configNamespace}:`;
+    for (const [fullKey, value] of Object.entries(all)) {
+        if (!fullKey.startsWith(prefix)) {
+            continue;
+        }
+        const key = fullKey.slice(prefix.length);
+        raw[key] = structuredKeys.has(key) ? parseJson(value) : value;
+    }
+    return raw;
+}
+
+function parseJson(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
+
+/** Reads and validates the running stack's configuration. */
+export function loadStackConfig(): StackConfig {
+    return parseStackConfig(pulumi.getStack(), rawConfigFromPulumi(pulumi.runtime.allConfig()));
+}
+
+/** Every top-level key the schema accepts; `Pulumi.yaml` must declare exactly these. */
+export const configKeys: readonly string[] = Object.keys(rootShape);
