@@ -63,10 +63,28 @@ describe("stack configuration", () => {
         });
 
         it("no stack file holds a secret in plain text", () => {
-            for (const file of fs.readdirSync(repoRoot).filter((name) => /^Pulumi\..+\.yaml$/.test(name))) {
-                const text = fs.readFileSync(path.join(repoRoot, file), "utf8");
-                assert.doesNotMatch(text, /(password|secret|apikey|api-key|connectionstring|clientsecret)\w*\s*:\s*(?!\s*\{?\s*secure)/i, file);
+            // Walks the config values (not the file's top level, where `pulumi stack init` may
+            // add `secretsprovider` and `encryptedkey`): a secret-sounding key needs `secure:`.
+            const secretish = /password|secret|apikey|api-key|connectionstring|sig$|token|key$/i;
+            const plainSecrets = (value: unknown, where: string): string[] => {
+                if (value === null || typeof value !== "object") {
+                    return [];
+                }
+                if ("secure" in value) {
+                    return [];
+                }
+                return Object.entries(value).flatMap(([key, inner]) => [
+                    ...(secretish.test(key) && (inner === null || typeof inner !== "object") ? [`${where}.${key}`] : []),
+                    ...plainSecrets(inner, `${where}.${key}`),
+                ]);
+            };
+            const files = fs.readdirSync(repoRoot).filter((name) => /^Pulumi\..+\.yaml$/.test(name));
+            assert.equal(files.length, 4);
+            for (const file of files) {
+                const doc = parseYaml(fs.readFileSync(path.join(repoRoot, file), "utf8")) as { config: Record<string, unknown> };
+                assert.deepEqual(plainSecrets(doc.config, file), [], file);
             }
+            assert.deepEqual(plainSecrets({ "enterprise-integration:backend": { apiKey: "abc" } }, "example"), ["example.enterprise-integration:backend.apiKey"]);
         });
     });
 
