@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Foundation } from "../components/foundation";
 import { loadStackConfig, type StackConfig } from "./config";
-import { Namer } from "./naming";
+import { Namer, nameSuffixLength } from "./naming";
 import { stackTags } from "./tags";
 
 /** The resource-group lifecycles of every stack: what is deployed, changed and removed together. */
@@ -32,6 +32,7 @@ export async function program(): Promise<StackOutputs> {
         resourceGroups: Object.fromEntries(lifecycles.map((lifecycle) => [lifecycle, namer.name("resourceGroup", { purpose: lifecycle })])),
         tags,
         protect: config.protect,
+        suffixLength: nameSuffixLength,
     });
 
     return {

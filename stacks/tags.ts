@@ -1,13 +1,14 @@
-import type { StackConfig } from "./config";
+import { standardTagNames, type StackConfig } from "./config";
+
+type StandardTag = (typeof standardTagNames)[number];
 
 /**
- * The tags every taggable resource carries: the stack's own labels first, then the extra tags
- * from config (which may not reuse the standard names; the config validation rejects that).
+ * The tags every taggable resource carries: the stack's own labels (exactly the names in
+ * `standardTagNames`, which the config forbids in `tags`) over the extra tags from config.
  * Passed explicitly to each resource: stack transforms do not run under the test mocks.
  */
 export function stackTags(config: StackConfig): Record<string, string> {
-    return {
-        ...config.tags,
+    const standard: Record<StandardTag, string> = {
         environment: config.environment,
         workload: config.workload,
         owner: config.owner,
@@ -15,4 +16,5 @@ export function stackTags(config: StackConfig): Record<string, string> {
         stack: config.stack,
         managedBy: "pulumi",
     };
+    return { ...config.tags, ...standard };
 }

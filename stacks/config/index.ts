@@ -9,17 +9,13 @@ import { configNamespace, rootSchema, rootShape, type ParsedConfig } from "./sch
  * lives in the `enterprise-integration:` namespace; the README's config reference lists them all.
  */
 
-export { capacityRange, configNamespace, gatewayTiers, productionMaxTtl, standardTagNames, type GatewayTier } from "./schema";
-export { isDnsZoneName } from "./fields";
+export { standardTagNames } from "./schema";
 
 /** The validated configuration of a stack, with every default applied. */
 export interface StackConfig extends ParsedConfig {
     /** The Pulumi stack name (`pulumi stack ls`). */
     readonly stack: string;
 }
-export type GatewayConfig = StackConfig["gateway"];
-export type DrConfig = StackConfig["dr"];
-export type DnsConfig = StackConfig["dns"];
 
 /**
  * Bad configuration. The message lists every problem, one per line, and Pulumi prints a

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { namingRule } from "../naming";
+import { region } from "../regions";
 import { azureRegion, dnsLabel, flag, isDnsZoneName, problem, rule, show, strictObject, text, wholeNumber, zone } from "./fields";
 
 /**
@@ -200,10 +202,13 @@ const drSchema = strictObject(drFields, "the disaster-recovery settings").check(
     }),
 );
 
+/** Host labels used when `dns.hosts` leaves them out. */
+const defaultHosts = { gateway: "api", portal: "developer", management: "management" };
+
 const hostFields = {
-    gateway: text("a DNS label such as api or api-dev", dnsLabel, 63).default("api"),
-    portal: text("a DNS label such as developer", dnsLabel, 63).default("developer"),
-    management: text("a DNS label such as management", dnsLabel, 63).default("management"),
+    gateway: text("a DNS label such as api or api-dev", dnsLabel, 63).default(defaultHosts.gateway),
+    portal: text("a DNS label such as developer", dnsLabel, 63).default(defaultHosts.portal),
+    management: text("a DNS label such as management", dnsLabel, 63).default(defaultHosts.management),
 };
 
 const hostsSchema = strictObject(hostFields, "the host names").check(
@@ -224,8 +229,8 @@ const dnsFields = {
         .string({ error: (issue) => problem(issue.input, "is not a string", zoneAllowed) })
         .refine(isDnsZoneName, { error: (issue) => problem(issue.input, "is not a DNS zone name", zoneAllowed) })
         .optional(),
-    zoneResourceGroup: text("the resource group of an existing zone, 1-90 characters", /^[-\w.()]{0,89}[-\w()]$/, 90).optional(),
-    hosts: hostsSchema.default({ gateway: "api", portal: "developer", management: "management" }),
+    zoneResourceGroup: text("the resource group of an existing zone, 1-90 characters", namingRule("resourceGroup").pattern, 90).optional(),
+    hosts: hostsSchema.default(defaultHosts),
     ttl: wholeNumber("1-86400 seconds")
         .default(productionMaxTtl)
         .refine((ttl) => ttl >= 1 && ttl <= 86400, { error: (issue) => problem(issue.input, "seconds is out of range", "1-86400 seconds") }),
@@ -285,7 +290,7 @@ export const rootShape = {
     tags: tagsSchema.default({}),
     gateway: gatewaySchema,
     dr: drSchema.default({ role: "active" }),
-    dns: dnsSchema.default({ hosts: { gateway: "api", portal: "developer", management: "management" }, ttl: productionMaxTtl }),
+    dns: dnsSchema.default({ hosts: defaultHosts, ttl: productionMaxTtl }),
 };
 
 const siteLayout = z.object({
@@ -308,10 +313,11 @@ export const rootSchema = strictObject(rootShape, "the stack configuration").che
             }
         });
         if (config.dr.location && config.dr.location === config.location) {
+            const pair = region(config.location).paired;
             ctx.addIssue({
                 code: "custom",
                 path: ["dr", "location"],
-                message: `"${config.dr.location}" is the primary location; the other site must survive its outage (allowed: a region other than ${config.location}, such as its pair)`,
+                message: `"${config.dr.location}" is the primary location; the other site must survive its outage (allowed: a region other than ${config.location}${pair ? `, such as its pair ${pair}` : ""})`,
             });
         }
         if (config.production && config.dns.ttl > productionMaxTtl) {

@@ -44,8 +44,11 @@ describe("Foundation component", () => {
     it("keys resource groups by lifecycle, so reordering them replaces nothing", async () => {
         const forward = await deploy({ location: "westeurope", resourceGroups: groups });
         const reversed = await deploy({ location: "westeurope", resourceGroups: { shared: groups.shared, gateway: groups.gateway } });
-        const urns = (run: typeof forward) => run.ofType("azure-native:resources:ResourceGroup").map((resource) => resource.urn).sort();
-        assert.deepEqual(urns(forward), urns(reversed));
+        // Each URN must name the same Azure group whatever the order, which keying by index would break.
+        const groupByUrn = (run: typeof forward) =>
+            Object.fromEntries(run.ofType("azure-native:resources:ResourceGroup").map((resource) => [resource.urn, resource.inputs.resourceGroupName]));
+        assert.deepEqual(groupByUrn(reversed), groupByUrn(forward));
+        assert.equal(groupByUrn(forward)[forward.get("azure-native:resources:ResourceGroup", "base-rg-shared").urn], groups.shared);
     });
 
     describe("rejects bad arguments before registering anything", () => {

@@ -1,10 +1,9 @@
 import * as assert from "node:assert/strict";
-import { ConfigError } from "../../stacks/config";
+import { ConfigError, standardTagNames } from "../../stacks/config";
 import { lifecycles } from "../../stacks/program";
 import { runStack, type StackRun } from "../../tools/engine";
 import { tempProject } from "../helpers";
 
-const standardTags = ["environment", "workload", "owner", "costCenter", "stack", "managedBy"];
 
 describe("the stacks", () => {
     const runs: Record<string, StackRun> = {};
@@ -35,7 +34,7 @@ describe("the stacks", () => {
             const taggable = run.resources.filter((resource) => resource.type.startsWith("azure-native:") && resource.type !== "azure-native:authorization:RoleAssignment");
             assert.ok(taggable.length > 0);
             for (const resource of taggable) {
-                assert.deepEqual(Object.keys(resource.inputs.tags ?? {}).sort(), [...standardTags].sort(), `${run.stack} ${resource.name}`);
+                assert.deepEqual(Object.keys(resource.inputs.tags ?? {}).sort(), [...standardTagNames].sort(), `${run.stack} ${resource.name}`);
             }
         }
         assert.deepEqual(runs.prod.get("azure-native:resources:ResourceGroup", "foundation-rg-shared").inputs.tags, {

@@ -16,7 +16,7 @@ export interface RegisteredResource {
     readonly name: string;
     /** URN of the parent (the stack itself for top-level resources). */
     readonly parent?: string;
-    /** A provider resource (true) or a component (false). */
+    /** A custom resource, managed by a provider (true), or a component (false). */
     readonly custom: boolean;
     /** Read, not managed (`StackReference`, `get` functions). */
     readonly read: boolean;
@@ -51,8 +51,6 @@ export interface StackRun {
     ofType(type: string): RegisteredResource[];
     /** The one resource with this type and logical name; throws when there is none. */
     get(type: string, name: string): RegisteredResource;
-    /** The resources whose parent is `urn`. */
-    childrenOf(urn: string): RegisteredResource[];
 }
 
 export interface RunOptions {
@@ -288,8 +286,7 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
         outputs: plainValue(entry.rawOutputs) as Record<string, unknown>,
         planInputs: renderer.render(entry.rawInputs) as Record<string, unknown>,
     }));
-    const root = resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
-    const rawOutputs = root ? (recorded.get(root.urn)?.rawOutputs ?? {}) : {};
+    const rawOutputs = [...recorded.values()].find((entry) => entry.type === "pulumi:pulumi:Stack")?.rawOutputs ?? {};
 
     return {
         project: project.name,
@@ -307,6 +304,5 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
             }
             return found;
         },
-        childrenOf: (urn) => resources.filter((resource) => resource.parent === urn),
     };
 }

@@ -11,15 +11,13 @@ import { plainValue } from "./values";
  * "(known after deploy)" rather than as a fact.
  */
 
-/** Values the mocks invented, with where each came from (`<type> <name>.<property>`). */
+/** Values the mocks invented. */
 export class Fabricated {
-    private readonly values = new Map<string, string>();
+    private readonly values = new Set<string>();
 
     /** Records `value` as invented and returns it. */
-    add<T extends string>(value: T, source: string): T {
-        if (!this.values.has(value)) {
-            this.values.set(value, source);
-        }
+    add<T extends string>(value: T): T {
+        this.values.add(value);
         return value;
     }
 
@@ -27,13 +25,9 @@ export class Fabricated {
         return this.values.has(value);
     }
 
-    sourceOf(value: string): string | undefined {
-        return this.values.get(value);
-    }
-
     /** Invented values long enough to be recognised inside other strings, longest first. */
     embeddable(minLength: number): string[] {
-        return [...this.values.keys()].filter((value) => value.length >= minLength).sort((a, b) => b.length - a.length);
+        return [...this.values].filter((value) => value.length >= minLength).sort((a, b) => b.length - a.length);
     }
 }
 
@@ -163,7 +157,7 @@ type Inputs = Record<string, unknown>;
 
 interface Maker {
     /** Records an invented value and returns it. */
-    fab<T extends string>(value: T, property: string): T;
+    fab<T extends string>(value: T): T;
     readonly seed: string;
     readonly env: MockEnvironment;
     readonly name: string;
@@ -179,7 +173,7 @@ function identityOutputs(identity: unknown, make: Maker): Inputs | undefined {
     const spec = identity as { type?: string; userAssignedIdentities?: unknown };
     const out: Inputs = { ...spec };
     if (String(spec.type ?? "").includes("SystemAssigned")) {
-        out.principalId = make.fab(guidOf(`${make.seed}:principal`), "identity.principalId");
+        out.principalId = make.fab(guidOf(`${make.seed}:principal`));
         out.tenantId = make.env.tenantId;
     }
     const assigned = spec.userAssignedIdentities;
@@ -203,23 +197,23 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
         const location = String(inputs.location ?? "");
         const extra = Array.isArray(inputs.additionalLocations) ? (inputs.additionalLocations as Inputs[]) : [];
         return {
-            gatewayUrl: make.fab(`https://${host}.azure-api.net`, "gatewayUrl"),
-            gatewayRegionalUrl: make.fab(`https://${host}-${location}-01.regional.azure-api.net`, "gatewayRegionalUrl"),
-            developerPortalUrl: make.fab(`https://${host}.developer.azure-api.net`, "developerPortalUrl"),
-            portalUrl: make.fab(`https://${host}.portal.azure-api.net`, "portalUrl"),
-            managementApiUrl: make.fab(`https://${host}.management.azure-api.net`, "managementApiUrl"),
-            scmUrl: make.fab(`https://${host}.scm.azure-api.net`, "scmUrl"),
-            publicIPAddresses: [make.fab(ipOf(`${make.seed}:ip:${location}`), "publicIPAddresses[0]")],
-            outboundPublicIPAddresses: [make.fab(ipOf(`${make.seed}:ip:${location}`), "outboundPublicIPAddresses[0]")],
+            gatewayUrl: make.fab(`https://${host}.azure-api.net`),
+            gatewayRegionalUrl: make.fab(`https://${host}-${location}-01.regional.azure-api.net`),
+            developerPortalUrl: make.fab(`https://${host}.developer.azure-api.net`),
+            portalUrl: make.fab(`https://${host}.portal.azure-api.net`),
+            managementApiUrl: make.fab(`https://${host}.management.azure-api.net`),
+            scmUrl: make.fab(`https://${host}.scm.azure-api.net`),
+            publicIPAddresses: [make.fab(ipOf(`${make.seed}:ip:${location}`))],
+            outboundPublicIPAddresses: [make.fab(ipOf(`${make.seed}:ip:${location}`))],
             privateIPAddresses: [],
             platformVersion: "stv2",
             provisioningState: "Succeeded",
-            additionalLocations: extra.map((region, i) => {
+            additionalLocations: extra.map((region) => {
                 const where = String(region.location ?? "");
-                const ip = make.fab(ipOf(`${make.seed}:ip:${where}`), `additionalLocations[${i}].publicIPAddresses[0]`);
+                const ip = make.fab(ipOf(`${make.seed}:ip:${where}`));
                 return {
                     ...region,
-                    gatewayRegionalUrl: make.fab(`https://${host}-${where}-01.regional.azure-api.net`, `additionalLocations[${i}].gatewayRegionalUrl`),
+                    gatewayRegionalUrl: make.fab(`https://${host}-${where}-01.regional.azure-api.net`),
                     publicIPAddresses: [ip],
                     outboundPublicIPAddresses: [ip],
                     privateIPAddresses: [],
@@ -231,14 +225,14 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
     },
 
     "azure-native:managedidentity:UserAssignedIdentity": (_inputs, make) => ({
-        principalId: make.fab(guidOf(`${make.id}:principal`), "principalId"),
-        clientId: make.fab(guidOf(`${make.id}:client`), "clientId"),
+        principalId: make.fab(guidOf(`${make.id}:principal`)),
+        clientId: make.fab(guidOf(`${make.id}:client`)),
         tenantId: make.env.tenantId,
     }),
 
     "azure-native:logic:Workflow": (inputs, make) => ({
-        accessEndpoint: make.fab(`https://prod-00.${String(inputs.location ?? "")}.logic.azure.com:443/workflows/${hexOf(make.seed, 32)}`, "accessEndpoint"),
-        version: make.fab(hexOf(`${make.seed}:version`, 20).toUpperCase(), "version"),
+        accessEndpoint: make.fab(`https://prod-00.${String(inputs.location ?? "")}.logic.azure.com:443/workflows/${hexOf(make.seed, 32)}`),
+        version: make.fab(hexOf(`${make.seed}:version`, 20).toUpperCase()),
         provisioningState: "Succeeded",
         identity: identityOutputs(inputs.identity, make),
     }),
@@ -246,7 +240,7 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
     "azure-native:keyvault:Vault": (inputs, make) => ({
         properties: {
             ...(inputs.properties as Inputs | undefined),
-            vaultUri: make.fab(`https://${make.name}.vault.azure.net/`, "properties.vaultUri"),
+            vaultUri: make.fab(`https://${make.name}.vault.azure.net/`),
             provisioningState: "Succeeded",
         },
     }),
@@ -258,26 +252,25 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
             // ARM never returns a secret's value.
             properties: {
                 ...properties,
-                secretUri: make.fab(uri, "properties.secretUri"),
-                secretUriWithVersion: make.fab(`${uri}/${hexOf(`${make.seed}:version`, 32)}`, "properties.secretUriWithVersion"),
+                secretUri: make.fab(uri),
+                secretUriWithVersion: make.fab(`${uri}/${hexOf(`${make.seed}:version`, 32)}`),
             },
         };
     },
 
     "azure-native:operationalinsights:Workspace": (_inputs, make) => ({
-        customerId: make.fab(guidOf(`${make.id}:customer`), "customerId"),
+        customerId: make.fab(guidOf(`${make.id}:customer`)),
         provisioningState: "Succeeded",
     }),
 
     "azure-native:applicationinsights:Component": (inputs, make) => {
-        const key = make.fab(guidOf(`${make.id}:ikey`), "instrumentationKey");
+        const key = make.fab(guidOf(`${make.id}:ikey`));
         const location = String(inputs.location ?? "");
         return {
-            appId: make.fab(guidOf(`${make.id}:app`), "appId"),
+            appId: make.fab(guidOf(`${make.id}:app`)),
             instrumentationKey: key,
             connectionString: make.fab(
                 `InstrumentationKey=${key};IngestionEndpoint=https://${location}-0.in.applicationinsights.azure.com/;LiveEndpoint=https://${location}.livediagnostics.monitor.azure.com/`,
-                "connectionString",
             ),
         };
     },
@@ -285,8 +278,8 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
     "azure-native:dns:Zone": (_inputs, make) => {
         const n = (parseInt(hexOf(make.seed, 2), 16) % 9) + 1;
         return {
-            nameServers: [`ns1-0${n}.azure-dns.com.`, `ns2-0${n}.azure-dns.net.`, `ns3-0${n}.azure-dns.org.`, `ns4-0${n}.azure-dns.info.`].map((server, i) =>
-                make.fab(server, `nameServers[${i}]`),
+            nameServers: [`ns1-0${n}.azure-dns.com.`, `ns2-0${n}.azure-dns.net.`, `ns3-0${n}.azure-dns.org.`, `ns4-0${n}.azure-dns.info.`].map((server) =>
+                make.fab(server),
             ),
             numberOfRecordSets: 2,
         };
@@ -296,10 +289,10 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
 
     "azure-native:storage:StorageAccount": (_inputs, make) => ({
         primaryEndpoints: {
-            blob: make.fab(`https://${make.name}.blob.core.windows.net/`, "primaryEndpoints.blob"),
-            queue: make.fab(`https://${make.name}.queue.core.windows.net/`, "primaryEndpoints.queue"),
-            table: make.fab(`https://${make.name}.table.core.windows.net/`, "primaryEndpoints.table"),
-            file: make.fab(`https://${make.name}.file.core.windows.net/`, "primaryEndpoints.file"),
+            blob: make.fab(`https://${make.name}.blob.core.windows.net/`),
+            queue: make.fab(`https://${make.name}.queue.core.windows.net/`),
+            table: make.fab(`https://${make.name}.table.core.windows.net/`),
+            file: make.fab(`https://${make.name}.file.core.windows.net/`),
         },
         provisioningState: "Succeeded",
     }),
@@ -310,22 +303,22 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
         if (inputs.upper !== false) alphabet += "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
         if (inputs.numeric !== false && inputs.number !== false) alphabet += "0123456789";
         if (inputs.special !== false) alphabet += String(inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?");
-        return { result: make.fab(textOf(make.seed, Number(inputs.length ?? 16), alphabet || "abcdefghijklmnopqrstuvwxyz"), "result") };
+        return { result: make.fab(textOf(make.seed, Number(inputs.length ?? 16), alphabet || "abcdefghijklmnopqrstuvwxyz")) };
     },
 
     "random:index/randomPassword:RandomPassword": (inputs, make) => ({
-        result: make.fab(textOf(make.seed, Number(inputs.length ?? 32), "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789!#%*-_=+"), "result"),
-        bcryptHash: make.fab(`$2a$10$${textOf(`${make.seed}:bcrypt`, 53, "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`, "bcryptHash"),
+        result: make.fab(textOf(make.seed, Number(inputs.length ?? 32), "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789!#%*-_=+")),
+        bcryptHash: make.fab(`$2a$10$${textOf(`${make.seed}:bcrypt`, 53, "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`),
     }),
 
-    "random:index/randomUuid:RandomUuid": (_inputs, make) => ({ result: make.fab(guidOf(make.seed), "result") }),
+    "random:index/randomUuid:RandomUuid": (_inputs, make) => ({ result: make.fab(guidOf(make.seed)) }),
 
     "azuread:index/application:Application": (inputs, make) => {
         const roles = Array.isArray(inputs.appRoles) ? (inputs.appRoles as Inputs[]) : [];
         const scopes = ((inputs.api as Inputs | undefined)?.oauth2PermissionScopes ?? []) as Inputs[];
         return {
-            clientId: make.fab(guidOf(`${make.seed}:client`), "clientId"),
-            objectId: make.fab(guidOf(`${make.seed}:object`), "objectId"),
+            clientId: make.fab(guidOf(`${make.seed}:client`)),
+            objectId: make.fab(guidOf(`${make.seed}:object`)),
             publisherDomain: "contoso.onmicrosoft.com",
             appRoleIds: Object.fromEntries(roles.map((role) => [String(role.value), String(role.id ?? guidOf(`${make.seed}:role:${String(role.value)}`))])),
             oauth2PermissionScopeIds: Object.fromEntries(scopes.map((scope) => [String(scope.value), String(scope.id ?? guidOf(`${make.seed}:scope:${String(scope.value)}`))])),
@@ -333,15 +326,15 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
     },
 
     "azuread:index/servicePrincipal:ServicePrincipal": (inputs, make) => ({
-        objectId: make.fab(guidOf(`${make.seed}:object`), "objectId"),
+        objectId: make.fab(guidOf(`${make.seed}:object`)),
         applicationTenantId: make.env.tenantId,
         displayName: inputs.displayName ?? make.name,
         type: "Application",
     }),
 
     "azuread:index/applicationPassword:ApplicationPassword": (_inputs, make) => ({
-        keyId: make.fab(guidOf(`${make.seed}:key`), "keyId"),
-        value: make.fab(textOf(`${make.seed}:value`, 40, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789~._-"), "value"),
+        keyId: make.fab(guidOf(`${make.seed}:key`)),
+        value: make.fab(textOf(`${make.seed}:value`, 40, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789~._-")),
     }),
 };
 
@@ -354,20 +347,20 @@ const graphIdTypes: Readonly<Record<string, string>> = {
 // ---------------------------------------------------------------------------------------------
 // Invokes.
 
-type InvokeFactory = (inputs: Inputs, env: MockEnvironment, fab: (value: string, source: string) => string) => Inputs;
+type InvokeFactory = (inputs: Inputs, env: MockEnvironment, fab: (value: string) => string) => Inputs;
 
 const invokeFactories: Readonly<Record<string, InvokeFactory>> = {
     "azure-native:authorization:getClientConfig": (_inputs, env, fab) => ({
-        clientId: fab(env.deployerClientId, "getClientConfig.clientId"),
-        objectId: fab(env.deployerObjectId, "getClientConfig.objectId"),
-        subscriptionId: fab(env.subscriptionId, "getClientConfig.subscriptionId"),
-        tenantId: fab(env.tenantId, "getClientConfig.tenantId"),
+        clientId: fab(env.deployerClientId),
+        objectId: fab(env.deployerObjectId),
+        subscriptionId: fab(env.subscriptionId),
+        tenantId: fab(env.tenantId),
     }),
     "azuread:index/getClientConfig:getClientConfig": (_inputs, env, fab) => ({
-        id: fab(env.deployerClientId, "getClientConfig.clientId"),
-        clientId: fab(env.deployerClientId, "getClientConfig.clientId"),
-        objectId: fab(env.deployerObjectId, "getClientConfig.objectId"),
-        tenantId: fab(env.tenantId, "getClientConfig.tenantId"),
+        id: fab(env.deployerClientId),
+        clientId: fab(env.deployerClientId),
+        objectId: fab(env.deployerObjectId),
+        tenantId: fab(env.tenantId),
     }),
     "azure-native:logic:listWorkflowTriggerCallbackUrl": (inputs, env, fab) => {
         const workflow = String(inputs.workflowName);
@@ -375,11 +368,11 @@ const invokeFactories: Readonly<Record<string, InvokeFactory>> = {
         const seed = `${env.subscriptionId}/${String(inputs.resourceGroupName)}/${workflow}`;
         const host = `https://prod-00.logic.azure.com`;
         const base = `${host}/workflows/${hexOf(seed, 32)}/triggers/${trigger}/paths/invoke`;
-        const sig = fab(textOf(`${seed}:${trigger}:sig`, 43, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"), `${workflow}.callback.sig`);
+        const sig = fab(textOf(`${seed}:${trigger}:sig`, 43, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"));
         const sp = `/triggers/${trigger}/run`;
         return {
-            value: fab(`${base}?api-version=2016-10-01&sp=${encodeURIComponent(sp)}&sv=1.0&sig=${sig}`, `${workflow}.callbackUrl`),
-            basePath: fab(base, `${workflow}.callback.basePath`),
+            value: fab(`${base}?api-version=2016-10-01&sp=${encodeURIComponent(sp)}&sv=1.0&sig=${sig}`),
+            basePath: fab(base),
             method: "POST",
             relativePath: "",
             queries: { apiVersion: "2016-10-01", sp, sv: "1.0", sig },
@@ -428,7 +421,7 @@ export function createMocks(env: MockEnvironment, fabricated: Fabricated): pulum
                 env,
                 name,
                 id: arm ?? seed,
-                fab: (value, property) => fabricated.add(value, `${args.type} ${args.name}.${property}`),
+                fab: (value) => fabricated.add(value),
             };
             const computed = outputFactories[args.type]?.(inputs, make) ?? {};
             let id: string;
@@ -441,7 +434,7 @@ export function createMocks(env: MockEnvironment, fabricated: Fabricated): pulum
             } else {
                 id = `${args.name}-${hexOf(seed, 8)}`;
             }
-            fabricated.add(id, `${args.type} ${args.name}.id`);
+            fabricated.add(id);
             const state: Inputs = { ...(args.inputs as Inputs), ...computed };
             if (args.type.startsWith("azure-native:")) {
                 state.name = name;
@@ -455,7 +448,7 @@ export function createMocks(env: MockEnvironment, fabricated: Fabricated): pulum
             if (!factory) {
                 throw new Error(`No mock for the function ${args.token}; add one to tools/engine/mocks.ts`);
             }
-            return factory(plainValue(args.inputs) as Inputs, env, (value, source) => fabricated.add(value, source));
+            return factory(plainValue(args.inputs) as Inputs, env, (value) => fabricated.add(value));
         },
     };
 }

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { secretMarker } from "./values";
 
 /**
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the Pulumi CLI does and turns them into
@@ -84,12 +85,9 @@ function containsSecure(value: unknown): boolean {
     return false;
 }
 
-/** What stands in for a `secure:` value: the ciphertext cannot be read without the stack's key. */
-export const secretPlaceholder = "[secret]";
-
 function replaceSecure(value: unknown): unknown {
     if (isSecure(value)) {
-        return secretPlaceholder;
+        return secretMarker; // the ciphertext cannot be read without the stack's key
     }
     if (Array.isArray(value)) {
         return value.map(replaceSecure);
