@@ -45,3 +45,27 @@ export function tempProject(stackFiles: Record<string, string>): string {
     }
     return dir;
 }
+
+const taggableCache = new Map<string, boolean>();
+
+/**
+ * Whether an Azure resource type takes ARM tags (a `tags` map among its args), read from the
+ * azure-native SDK's own declarations so the answer never drifts from the provider.
+ */
+export function isTaggable(type: string): boolean {
+    const known = taggableCache.get(type);
+    if (known !== undefined) {
+        return known;
+    }
+    const match = /^azure-native:([a-z0-9]+):([A-Za-z0-9]+)$/.exec(type);
+    let taggable = false;
+    if (match) {
+        const [, module, name] = match;
+        const file = path.join(repoRoot, "node_modules", "@pulumi", "azure-native", module, `${name[0].toLowerCase()}${name.slice(1)}.d.ts`);
+        const text = fs.readFileSync(file, "utf8");
+        const args = text.slice(text.indexOf(`export interface ${name}Args {`));
+        taggable = /\n {4}tags\?: pulumi\.Input<\{/.test(args.slice(0, args.indexOf("\n}")));
+    }
+    taggableCache.set(type, taggable);
+    return taggable;
+}

@@ -74,7 +74,7 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>): S
 }
 
 /** Keys whose values Pulumi hands over as JSON text (objects, lists), not as plain strings. */
-const structuredKeys = new Set(["tags", "gateway", "dr", "dns"]);
+const structuredKeys = new Set(["tags", "gateway", "dr", "dns", "monitoring"]);
 
 /**
  * Turns Pulumi's flat config map (`"enterprise-integration:gateway" -> '{"sku":"Premium"}'`) into

@@ -53,6 +53,29 @@ const autoscaleSchema = strictObject(
     "an autoscale setting",
 );
 
+const httpsUrl = /^https:\/\/[a-z0-9.-]+(:\d{1,5})?(\/[^\s?#]*)?$/i;
+const keyVaultSecretId = /^https:\/\/[a-z0-9-]{3,24}\.vault\.azure\.net\/secrets\/[A-Za-z0-9-]{1,127}\/?$/;
+
+const backendSchema = strictObject(
+    {
+        /** Base URL of the backend, https only. Required. */
+        url: text("an https URL such as https://inventory.contoso.com/api", httpsUrl, 2000),
+        /** Versionless Key Vault secret id of a client certificate for mutual TLS. Default none. */
+        clientCertificateSecretId: text("a versionless Key Vault secret id such as https://kv-name.vault.azure.net/secrets/inventory-client", keyVaultSecretId, 300).optional(),
+    },
+    "a backend",
+);
+
+const corsOrigin = z.string({ error: (issue) => problem(issue.input, "is not a string", "an https origin such as https://app.contoso.com") }).refine(
+    (origin) => !origin.includes("*") && /^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/.test(origin),
+    {
+        error: (issue) =>
+            String(issue.input).includes("*")
+                ? `${show(issue.input)} would let any site call the APIs with its users' tokens (allowed: exact https origins such as https://app.contoso.com)`
+                : problem(issue.input, "is not an https origin", "https://host[:port] in lower case, no path"),
+    },
+);
+
 const gatewayFields = {
     sku: z.enum(gatewayTiers, { error: (issue) => problem(issue.input, "is not an API Management tier", tierAllowed) }),
     capacity: wholeNumber("1-12 units, as the tier allows").default(1),
@@ -67,6 +90,15 @@ const gatewayFields = {
         error: (issue) => problem(issue.input, "is not an e-mail address", "an address such as api-team@contoso.com"),
     }),
     autoscale: autoscaleSchema.optional(),
+    corsOrigins: z.array(corsOrigin, { error: (issue) => problem(issue.input, "is not a list", "a list of https origins") }).default([]),
+    backends: z
+        .record(z.string(), backendSchema, { error: (issue) => problem(issue.input, "is not a map", "a map of API names to { url, clientCertificateSecretId }") })
+        .default({}),
+    samplingPercentage: z
+        .number({ error: (issue) => problem(issue.input, "is not a number", "0-100") })
+        .min(0, { error: (issue) => problem(issue.input, "is not a percentage", "0-100") })
+        .max(100, { error: (issue) => problem(issue.input, "is not a percentage", "0-100") })
+        .default(100),
 };
 
 const gatewaySizing = z.object({
@@ -144,6 +176,12 @@ const gatewaySchema = strictObject(gatewayFields, "the gateway settings").check(
                 code: "custom",
                 path: ["autoscale"],
                 message: `${autoscale.minCapacity}-${autoscale.maxCapacity} units is outside the ${gateway.sku} tier's range (allowed: within ${range.min}-${range.max})`,
+            });
+        } else if (gateway.zones.length > 1 && (autoscale.minCapacity % gateway.zones.length !== 0 || autoscale.maxCapacity % gateway.zones.length !== 0)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["autoscale"],
+                message: `${autoscale.minCapacity}-${autoscale.maxCapacity} units cannot stay spread evenly over ${gateway.zones.length} zones; autoscale adds and removes ${gateway.zones.length} units at a time (allowed: minCapacity and maxCapacity multiples of ${gateway.zones.length})`,
             });
         } else if (gateway.capacity < autoscale.minCapacity || gateway.capacity > autoscale.maxCapacity) {
             ctx.addIssue({
@@ -244,6 +282,21 @@ const dnsSchema = strictObject(dnsFields, "the DNS settings").check(
     }),
 );
 
+const monitoringFields = {
+    /** Days the Log Analytics workspace keeps data. Default 30. */
+    retentionDays: wholeNumber("30-730 days")
+        .default(30)
+        .refine((days) => days >= 30 && days <= 730, { error: (issue) => problem(issue.input, "days is out of range", "30-730 days") }),
+    /** Addresses alerts are e-mailed to. Default none. */
+    alertEmails: z
+        .array(z.email({ error: (issue) => problem(issue.input, "is not an e-mail address", "an address such as ops@contoso.com") }), {
+            error: (issue) => problem(issue.input, "is not a list", "a list of e-mail addresses"),
+        })
+        .default([]),
+};
+
+const monitoringSchema = strictObject(monitoringFields, "the monitoring settings");
+
 const tagName = /^[^<>%&\\?/]{1,512}$/;
 
 const tagsSchema = z
@@ -291,6 +344,7 @@ export const rootShape = {
     gateway: gatewaySchema,
     dr: drSchema.default({ role: "active" }),
     dns: dnsSchema.default({ hosts: defaultHosts, ttl: productionMaxTtl }),
+    monitoring: monitoringSchema.default({ retentionDays: 30, alertEmails: [] }),
 };
 
 const siteLayout = z.object({

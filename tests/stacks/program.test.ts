@@ -2,7 +2,10 @@ import * as assert from "node:assert/strict";
 import { ConfigError, standardTagNames } from "../../stacks/config";
 import { lifecycles } from "../../stacks/program";
 import { runStack, type StackRun } from "../../tools/engine";
-import { tempProject } from "../helpers";
+import { isTaggable, tempProject } from "../helpers";
+
+/** The resources whose loss loses state: protected in production stacks. */
+const statefulTypes = ["random:index/randomString:RandomString", "azure-native:resources:ResourceGroup", "azure-native:apimanagement:ApiManagementService"];
 
 
 describe("the stacks", () => {
@@ -31,7 +34,10 @@ describe("the stacks", () => {
 
     it("tag every taggable resource with the stack's labels", () => {
         for (const run of Object.values(runs)) {
-            const taggable = run.resources.filter((resource) => resource.type.startsWith("azure-native:") && resource.type !== "azure-native:authorization:RoleAssignment");
+            const taggable = run.resources.filter((resource) => isTaggable(resource.type));
+            // The SDK says which types take tags: the service does, its sub-resources do not.
+            assert.ok(taggable.some((resource) => resource.type === "azure-native:apimanagement:ApiManagementService"));
+            assert.ok(!isTaggable("azure-native:apimanagement:Product") && !isTaggable("azure-native:monitor:DiagnosticSetting"));
             assert.ok(taggable.length > 0);
             for (const resource of taggable) {
                 assert.deepEqual(Object.keys(resource.inputs.tags ?? {}).sort(), [...standardTagNames].sort(), `${run.stack} ${resource.name}`);
@@ -50,8 +56,11 @@ describe("the stacks", () => {
 
     it("protect prod's and prod-dr's stateful resources, and nothing in dev or test", () => {
         for (const stack of ["prod", "prod-dr"]) {
-            const custom = runs[stack].resources.filter((resource) => resource.custom);
-            assert.ok(custom.every((resource) => resource.protect), stack);
+            const stateful = runs[stack].resources.filter((resource) => statefulTypes.includes(resource.type));
+            assert.deepEqual([...new Set(stateful.map((resource) => resource.type))].sort(), [...statefulTypes].sort(), stack);
+            for (const resource of stateful) {
+                assert.equal(resource.protect, true, `${stack} ${resource.name}`);
+            }
         }
         for (const stack of ["dev", "test"]) {
             assert.ok(runs[stack].resources.every((resource) => !resource.protect), stack);
@@ -93,6 +102,9 @@ describe("the stacks", () => {
                 "    capacity: 2",
                 "    publisherName: Contoso Integration",
                 "    publisherEmail: api-team@contoso.com",
+                "    backends:",
+                "      inventory: { url: https://inventory-staging.contoso.com/api }",
+                "      customers: { url: https://erp-staging.contoso.com/services/customers }",
                 "",
             ].join("\n"),
         });

@@ -30,10 +30,15 @@ describe("npm run plan", () => {
         const lines = stdout.split("\n");
         assert.match(lines[0], /^Plan for stack prod \(offline/);
         assert.ok(lines.some((line) => /^ \+ {3}pulumi:pulumi:Stack +enterprise-integration-prod +create$/.test(line)));
-        assert.ok(lines.some((line) => /^ \+ {3}└─ enterprise-integration:foundation:Foundation +foundation +create$/.test(line)));
+        assert.ok(lines.some((line) => /^ \+ {3}├─ enterprise-integration:foundation:Foundation +foundation +create$/.test(line)));
         assert.ok(
             lines.some((line) =>
-                /^ \+ {6}├─ azure-native:resources:ResourceGroup +foundation-rg-gateway +create +rg-integration-prod-gateway-weu, in westeurope +\[protect\]$/.test(line),
+                /^ \+ {3}│ {2}├─ azure-native:resources:ResourceGroup +foundation-rg-gateway +create +rg-integration-prod-gateway-weu, in westeurope +\[protect\]$/.test(line),
+            ),
+        );
+        assert.ok(
+            lines.some((line) =>
+                / azure-native:apimanagement:ApiManagementService +gateway-apim +create +apim-integration-prod-weu-\(known after deploy\): Premium x2 in westeurope, zones 1,2, \+ swedencentral x2, zones 1,2, /.test(line),
             ),
         );
         assert.ok(lines.some((line) => /└─ azure-native:resources:ResourceGroup +foundation-rg-shared/.test(line)));
@@ -41,7 +46,10 @@ describe("npm run plan", () => {
 
     it("counts the resources by type and prints the outputs, marking values known only after deploy", async () => {
         const { stdout } = await plan("dev");
-        assert.match(stdout, /Resources:\n {4}\+ 6 to create\n {6}3 {2}azure-native:resources:ResourceGroup\n/);
+        const created = Number(/Resources:\n {4}\+ (\d+) to create\n/.exec(stdout)?.[1]);
+        const drawn = stdout.split("\n").filter((line) => /^ \+ /.test(line)).length;
+        assert.equal(created, drawn);
+        assert.match(stdout, /\n {6}3 {2}azure-native:resources:ResourceGroup\n/);
         assert.match(stdout, /Outputs:\n(?: {4}.*\n)*? {4}nameSuffix: \(known after deploy\)\n/);
         assert.match(stdout, / {6}gateway: rg-integration-dev-gateway-weu\n/);
         assert.doesNotMatch(stdout, /protected from deletion/);

@@ -5,11 +5,117 @@
 type Inputs = Record<string, unknown>;
 type Summary = (inputs: Inputs) => string;
 
-function join(parts: Array<string | undefined | false>): string {
+function join(parts: Array<string | undefined | false | null>): string {
     return parts.filter((part): part is string => typeof part === "string" && part.length > 0).join(", ");
 }
 
+const text = (value: unknown) => (value === undefined || value === null ? "" : String(value));
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const record = (value: unknown): Inputs => (value && typeof value === "object" && !Array.isArray(value) ? (value as Inputs) : {});
+
+function zonesOf(value: unknown): string | undefined {
+    const zones = list(value);
+    return zones.length > 0 ? `zones ${zones.join(",")}` : undefined;
+}
+
+/** The policies a policy document applies, in one line: what a reviewer checks first. */
+export function policySummary(xml: string): string {
+    const all = (pattern: RegExp) => [...xml.matchAll(pattern)].map((match) => match[1]);
+    const roles = all(/<claim name="roles"[^>]*>\s*<value>([^<]+)<\/value>/g);
+    const rate = /<rate-limit-by-key calls="(\d+)" renewal-period="(\d+)"/.exec(xml);
+    const cache = /<cache-store duration="(\d+)"/.exec(xml);
+    const backend = /<set-backend-service backend-id="([^"]+)"/.exec(xml);
+    const origins = all(/<origin>([^<]+)<\/origin>/g);
+    const deleted = all(/<set-header name="([^"]+)" exists-action="delete"/g);
+    return join([
+        origins.length > 0 && `cors ${origins.join(" ")}`,
+        deleted.length > 0 && `strip ${[...new Set(deleted)].join(" ")}`,
+        rate && `rate ${rate[1]}/${rate[2]}s per subscription`,
+        roles.length > 0 && `jwt roles ${roles.join("|")}`,
+        cache && `cache GET ${cache[1]}s`,
+        backend && `to backend ${backend[1]}`,
+        /<rewrite-uri /.test(xml) && "sig from named value",
+    ]);
+}
+
 const summaries: Readonly<Record<string, Summary>> = {
+    "azure-native:apimanagement:ApiManagementService": (inputs) => {
+        const sku = record(inputs.sku);
+        const extra = list(inputs.additionalLocations).map((location) => {
+            const region = record(location);
+            return join([`+ ${text(region.location)} x${text(record(region.sku).capacity)}`, zonesOf(region.zones)]);
+        });
+        const hosts = list(inputs.hostnameConfigurations).map((host) => text(record(host).hostName));
+        const tls = Object.entries(record(inputs.customProperties)).filter(([, value]) => value === "False").length;
+        return join([
+            `${text(inputs.serviceName)}: ${text(sku.name)} x${text(sku.capacity)} in ${text(inputs.location)}`,
+            zonesOf(inputs.zones),
+            ...extra,
+            `${tls} weak protocols/ciphers off`,
+            `min API ${text(record(inputs.apiVersionConstraint).minApiVersion)}`,
+            `identity ${text(record(inputs.identity).type)}`,
+            hosts.length > 0 && `hosts ${hosts.join(" ")}`,
+        ]);
+    },
+    "azure-native:apimanagement:Api": (inputs) =>
+        join([
+            text(inputs.apiId),
+            inputs.apiRevision ? `revision ${text(inputs.apiRevision)}: ${text(inputs.apiRevisionDescription)}` : `/${text(inputs.path)}/${text(inputs.apiVersion)}`,
+            `${text(inputs.format)}${inputs.apiType ? ` ${text(inputs.apiType)}` : ""}`,
+            list(inputs.protocols).join("+"),
+        ]),
+    "azure-native:apimanagement:ApiPolicy": (inputs) => `${text(inputs.apiId)}: ${policySummary(text(inputs.value))}`,
+    "azure-native:apimanagement:Policy": (inputs) => `global: ${policySummary(text(inputs.value))}`,
+    "azure-native:apimanagement:ApiRelease": (inputs) => `${text(inputs.releaseId)} made current: ${text(inputs.notes)}`,
+    "azure-native:apimanagement:ApiVersionSet": (inputs) => `${text(inputs.versionSetId)}, version by ${text(inputs.versioningScheme)}`,
+    "azure-native:apimanagement:Product": (inputs) =>
+        join([text(inputs.productId), inputs.subscriptionRequired === true && "subscription", inputs.approvalRequired === true && "approval", text(inputs.state)]),
+    "azure-native:apimanagement:ProductApi": (inputs) => `${text(inputs.apiId)} in ${text(inputs.productId)}`,
+    "azure-native:apimanagement:Backend": (inputs) => {
+        const tls = record(inputs.tls);
+        return join([
+            text(inputs.url),
+            tls.validateCertificateChain === true && tls.validateCertificateName === true && "TLS chain+name checked",
+            list(record(inputs.credentials).certificateIds).length > 0 && "client certificate",
+        ]);
+    },
+    "azure-native:apimanagement:Certificate": (inputs) => `${text(inputs.certificateId)} from Key Vault ${text(record(inputs.keyVault).secretIdentifier)}`,
+    "azure-native:apimanagement:NamedValue": (inputs) => {
+        const vault = record(inputs.keyVault);
+        return `${text(inputs.namedValueId)}: ${vault.secretIdentifier ? `Key Vault ${text(vault.secretIdentifier)}` : inputs.secret === true ? "secret value" : "plain value"}`;
+    },
+    "azure-native:apimanagement:IdentityProvider": (inputs) => `${text(inputs.type)} sign-in, tenant ${text(inputs.signinTenant)}`,
+    "azure-native:apimanagement:Logger": (inputs) => `${text(inputs.loggerId)}: ${text(inputs.loggerType)}`,
+    "azure-native:apimanagement:Diagnostic": (inputs) =>
+        join([text(inputs.diagnosticId), `sampling ${text(record(inputs.sampling).percentage)} %`, text(inputs.httpCorrelationProtocol), `log ${text(inputs.alwaysLog)}`]),
+    "azure-native:monitor:DiagnosticSetting": (inputs) =>
+        join([
+            ...list(inputs.logs).map((log) => text(record(log).categoryGroup ?? record(log).category)),
+            ...list(inputs.metrics).map((metric) => text(record(metric).category)),
+            inputs.workspaceId !== undefined && "to Log Analytics",
+        ]),
+    "azure-native:monitor:AutoscaleSetting": (inputs) => {
+        const profile = record(list(inputs.profiles)[0]);
+        const capacity = record(profile.capacity);
+        const rules = list(profile.rules).map((rule) => {
+            const trigger = record(record(rule).metricTrigger);
+            const action = record(record(rule).scaleAction);
+            return `${action.direction === "Increase" ? "+" : "-"}${text(action.value)} ${trigger.operator === "GreaterThan" ? ">" : "<"} ${text(trigger.threshold)} % ${text(trigger.metricName)} over ${text(trigger.timeWindow)}, cooldown ${text(action.cooldown)}`;
+        });
+        return join([`${text(capacity.minimum)}-${text(capacity.maximum)} units`, ...rules]);
+    },
+    "azure-native:monitor:MetricAlert": (inputs) => {
+        const criteria = list(record(inputs.criteria).allOf).map((criterion) => {
+            const c = record(criterion);
+            return `${text(c.metricName)} ${text(c.timeAggregation)} ${c.operator === "GreaterThan" ? ">" : c.operator === "LessThan" ? "<" : text(c.operator)} ${text(c.threshold)}`;
+        });
+        return join([text(inputs.ruleName), ...criteria, `over ${text(inputs.windowSize)}`, `severity ${text(inputs.severity)}`]);
+    },
+    "azure-native:monitor:ActionGroup": (inputs) => `${text(inputs.actionGroupName)}: ${list(inputs.emailReceivers).length} e-mail receivers`,
+    "azure-native:operationalinsights:Workspace": (inputs) =>
+        join([text(inputs.workspaceName), text(record(inputs.sku).name), `${text(inputs.retentionInDays)} days`, `in ${text(inputs.location)}`]),
+    "azure-native:applicationinsights:Component": (inputs) => join([text(inputs.resourceName), inputs.workspaceResourceId !== undefined && "workspace-based", `in ${text(inputs.location)}`]),
+    "azure-native:managedidentity:UserAssignedIdentity": (inputs) => join([text(inputs.resourceName), `in ${text(inputs.location)}`]),
     "azure-native:resources:ResourceGroup": (inputs) => join([`${String(inputs.resourceGroupName)}`, `in ${String(inputs.location)}`]),
     "random:index/randomString:RandomString": (inputs) =>
         join([

@@ -1,0 +1,243 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as apimanagement from "@pulumi/azure-native/apimanagement";
+import type { ApiDefinition, ProductDefinition } from "./catalog";
+import type { BackendRef, GatewayIdentityRef, WorkflowTriggerRef } from "./args";
+import { apiPolicy, type TokenValidation } from "./policies";
+
+/**
+ * What the gateway publishes on a created service: products, backends (with their client
+ * certificates), the Key Vault named values, and per API its version set, the API, its later
+ * revisions with their releases, its policy and its product memberships. Children are keyed by
+ * name (API id, product id, backend id), never by position.
+ */
+
+export interface PublishContext {
+    /** The component's name, the prefix of every child's logical name. */
+    name: string;
+    parent: pulumi.Resource;
+    resourceGroupName: pulumi.Input<string>;
+    serviceName: pulumi.Output<string>;
+    identity: GatewayIdentityRef;
+}
+
+/** The named value that holds a workflow trigger's signature. */
+export function signatureNamedValue(workflow: string): string {
+    return `${workflow}-sig`;
+}
+
+/** The backend of a workflow's trigger. */
+export function workflowBackendId(workflow: string): string {
+    return `${workflow}-workflow`;
+}
+
+/** A named value that reads a Key Vault secret with the gateway's identity; its value never passes through Pulumi. */
+export function keyVaultNamedValue(ctx: PublishContext, name: string, secretId: pulumi.Input<string>): apimanagement.NamedValue {
+    return new apimanagement.NamedValue(
+        `${ctx.name}-nv-${name}`,
+        {
+            resourceGroupName: ctx.resourceGroupName,
+            serviceName: ctx.serviceName,
+            namedValueId: name,
+            displayName: name,
+            secret: true,
+            keyVault: { secretIdentifier: secretId, identityClientId: ctx.identity.clientId },
+        },
+        { parent: ctx.parent },
+    );
+}
+
+export function publishProducts(ctx: PublishContext, products: Record<string, ProductDefinition>): Record<string, apimanagement.Product> {
+    return Object.fromEntries(
+        Object.entries(products).map(([productId, product]) => [
+            productId,
+            new apimanagement.Product(
+                `${ctx.name}-product-${productId}`,
+                {
+                    resourceGroupName: ctx.resourceGroupName,
+                    serviceName: ctx.serviceName,
+                    productId,
+                    displayName: product.displayName,
+                    description: product.description,
+                    subscriptionRequired: true,
+                    approvalRequired: true,
+                    subscriptionsLimit: product.subscriptionsLimit,
+                    state: apimanagement.ProductState.Published,
+                },
+                { parent: ctx.parent },
+            ),
+        ]),
+    );
+}
+
+/** A backend with TLS chain and name validation on, and a Key Vault client certificate when given. */
+function backend(ctx: PublishContext, backendId: string, description: string, url: pulumi.Input<string>, protocol: apimanagement.BackendProtocol, clientCertificateSecretId?: pulumi.Input<string>) {
+    const certificate =
+        clientCertificateSecretId === undefined
+            ? undefined
+            : new apimanagement.Certificate(
+                  `${ctx.name}-cert-${backendId}`,
+                  {
+                      resourceGroupName: ctx.resourceGroupName,
+                      serviceName: ctx.serviceName,
+                      certificateId: `${backendId}-client`,
+                      keyVault: { secretIdentifier: clientCertificateSecretId, identityClientId: ctx.identity.clientId },
+                  },
+                  { parent: ctx.parent },
+              );
+    return new apimanagement.Backend(
+        `${ctx.name}-backend-${backendId}`,
+        {
+            resourceGroupName: ctx.resourceGroupName,
+            serviceName: ctx.serviceName,
+            backendId,
+            description,
+            url,
+            protocol,
+            tls: { validateCertificateChain: true, validateCertificateName: true },
+            credentials: certificate ? { certificateIds: [certificate.id] } : undefined,
+        },
+        { parent: ctx.parent },
+    );
+}
+
+export function publishBackends(ctx: PublishContext, apis: readonly ApiDefinition[], backends: Record<string, BackendRef>, workflows: Record<string, WorkflowTriggerRef>) {
+    const created: Record<string, apimanagement.Backend> = {};
+    const signatures: Record<string, apimanagement.NamedValue> = {};
+    for (const [apiName, ref] of Object.entries(backends)) {
+        const soap = apis.some((api) => api.name === apiName && api.kind === "soap");
+        created[apiName] = backend(ctx, apiName, `Backend of the ${apiName} API`, ref.url, soap ? apimanagement.BackendProtocol.Soap : apimanagement.BackendProtocol.Http, ref.clientCertificateSecretId);
+    }
+    const used = new Set(apis.filter((api) => api.kind === "logicApp").map((api) => api.workflow!));
+    for (const workflow of [...used].sort()) {
+        const trigger = workflows[workflow]!;
+        signatures[workflow] = keyVaultNamedValue(ctx, signatureNamedValue(workflow), trigger.signatureSecretId);
+        const url = pulumi.output(trigger.baseUrl).apply((value) => {
+            if (!value.startsWith("https://")) {
+                throw new Error(`workflows.${workflow}.baseUrl: "${value}" is not an https URL (allowed: https://<host>/workflows/<id>/triggers)`);
+            }
+            return value;
+        });
+        created[workflowBackendId(workflow)] = backend(ctx, workflowBackendId(workflow), `HTTP trigger of the ${workflow} workflow`, url, apimanagement.BackendProtocol.Http);
+    }
+    return { backends: created, signatures };
+}
+
+export interface PublishApiInputs {
+    products: Record<string, apimanagement.Product>;
+    backends: Record<string, apimanagement.Backend>;
+    workflows: Record<string, WorkflowTriggerRef>;
+    /** The named values holding the workflows' signatures, keyed by workflow. */
+    signatures: Record<string, apimanagement.NamedValue>;
+    token: pulumi.Output<TokenValidation>;
+    /** Resources every API waits for (the global policy, so no API is ever served without it). */
+    after: pulumi.Resource[];
+}
+
+/** Publishes one catalog API: version set, API, revisions and releases, policies, product links. */
+export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: PublishApiInputs, versionSet: apimanagement.ApiVersionSet) {
+    const workflow = api.kind === "logicApp" ? inputs.workflows[api.workflow!]! : undefined;
+    const backendId = workflow ? workflowBackendId(api.workflow!) : api.name;
+    const backend = inputs.backends[backendId]!;
+    const signature = workflow ? [inputs.signatures[api.workflow!]!] : [];
+    const policy = pulumi
+        .all([inputs.token, workflow ? pulumi.output(workflow.path) : undefined, workflow ? pulumi.output(workflow.query) : undefined])
+        .apply(([token, path, query]) =>
+            apiPolicy({
+                rateLimit: api.policy.rateLimit,
+                cacheDuration: api.policy.cacheDuration,
+                access: api.policy.access,
+                token,
+                forward: workflow ? { workflow: { backendId, path: path!, query: query!, signatureNamedValue: signatureNamedValue(api.workflow!) } } : { backendId },
+            }),
+        );
+    const common = {
+        resourceGroupName: ctx.resourceGroupName,
+        serviceName: ctx.serviceName,
+        path: api.path,
+        displayName: api.displayName,
+        description: api.description,
+        protocols: [apimanagement.Protocol.Https],
+        subscriptionRequired: true,
+        serviceUrl: backend.url,
+        format: api.specFormat as apimanagement.ContentFormat,
+        value: api.specContent,
+        ...(api.kind === "soap"
+            ? {
+                  apiType: apimanagement.SoapApiType.SoapPassThrough,
+                  wsdlSelector: { wsdlServiceName: api.wsdl!.service, wsdlEndpointName: api.wsdl!.endpoint },
+              }
+            : {}),
+    };
+    const created = new apimanagement.Api(
+        `${ctx.name}-api-${api.apiId}`,
+        { ...common, apiId: api.apiId, apiVersion: api.version, apiVersionSetId: versionSet.id },
+        { parent: ctx.parent, dependsOn: [backend, ...inputs.after] },
+    );
+    new apimanagement.ApiPolicy(
+        `${ctx.name}-policy-${api.apiId}`,
+        { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, apiId: api.apiId, policyId: "policy", format: apimanagement.PolicyContentFormat.Xml, value: policy },
+        { parent: ctx.parent, dependsOn: [created, ...signature] },
+    );
+    let previousRelease: pulumi.Resource | undefined;
+    for (const revision of api.revisions) {
+        const revisionId = `${api.apiId};rev=${revision.revision}`;
+        const created2 = new apimanagement.Api(
+            `${ctx.name}-api-${api.apiId}-rev${revision.revision}`,
+            {
+                ...common,
+                apiId: revisionId,
+                apiRevision: String(revision.revision),
+                apiRevisionDescription: revision.description,
+                sourceApiId: created.id,
+                apiVersion: api.version,
+                apiVersionSetId: versionSet.id,
+            },
+            { parent: ctx.parent, dependsOn: [created] },
+        );
+        const revisionPolicy = new apimanagement.ApiPolicy(
+            `${ctx.name}-policy-${api.apiId}-rev${revision.revision}`,
+            { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, apiId: revisionId, policyId: "policy", format: apimanagement.PolicyContentFormat.Xml, value: policy },
+            { parent: ctx.parent, dependsOn: [created2, ...signature] },
+        );
+        previousRelease = new apimanagement.ApiRelease(
+            `${ctx.name}-release-${api.apiId}-rev${revision.revision}`,
+            { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, apiId: created2.id, releaseId: `rev-${revision.revision}`, notes: revision.notes },
+            { parent: ctx.parent, dependsOn: [revisionPolicy, ...(previousRelease ? [previousRelease] : [])] },
+        );
+    }
+    for (const productId of api.products) {
+        new apimanagement.ProductApi(
+            `${ctx.name}-product-${productId}-${api.apiId}`,
+            { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, productId, apiId: api.apiId },
+            { parent: ctx.parent, dependsOn: [created, inputs.products[productId]!] },
+        );
+    }
+    return created;
+}
+
+/** One version set per API name: versions are told apart by a path segment (`/orders/v1`). */
+export function publishVersionSets(ctx: PublishContext, apis: readonly ApiDefinition[]): Record<string, apimanagement.ApiVersionSet> {
+    const byName = new Map<string, ApiDefinition>();
+    for (const api of apis) {
+        if (!byName.has(api.name)) {
+            byName.set(api.name, api);
+        }
+    }
+    return Object.fromEntries(
+        [...byName.values()].map((api) => [
+            api.name,
+            new apimanagement.ApiVersionSet(
+                `${ctx.name}-versions-${api.name}`,
+                {
+                    resourceGroupName: ctx.resourceGroupName,
+                    serviceName: ctx.serviceName,
+                    versionSetId: api.name,
+                    displayName: api.displayName,
+                    description: `Versions of the ${api.displayName} API, selected by a path segment such as /${api.path}/v1.`,
+                    versioningScheme: apimanagement.VersioningScheme.Segment,
+                },
+                { parent: ctx.parent },
+            ),
+        ]),
+    );
+}

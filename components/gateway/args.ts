@@ -1,0 +1,257 @@
+import * as pulumi from "@pulumi/pulumi";
+import { catalogWideProblems, type ApiDefinition, type ProductDefinition } from "./catalog";
+import type { AdditionalRegion, CustomHosts, GatewayTier } from "./service";
+
+/** Units each tier allows per region. */
+export const tierCapacity: Readonly<Record<GatewayTier, { min: number; max: number }>> = {
+    Developer: { min: 1, max: 1 },
+    Basic: { min: 1, max: 2 },
+    Standard: { min: 1, max: 4 },
+    Premium: { min: 1, max: 12 },
+};
+
+/** Tiers whose developer portal can sign users in with Entra ID. */
+export const entraSignInTiers: readonly GatewayTier[] = ["Developer", "Standard", "Premium"];
+
+/** The Azure names of what the gateway creates, chosen by the caller (the stack's naming rules). */
+export interface GatewayNames {
+    /** The API Management service: globally unique, 1-50 letters, digits and hyphens. Required. */
+    service: pulumi.Input<string>;
+    /** The autoscale setting. Required when `autoscale` is set. */
+    autoscale?: pulumi.Input<string>;
+    /** The capacity alert. Required when `monitoring` is set. */
+    capacityAlert?: pulumi.Input<string>;
+}
+
+/** The user-assigned identity the service runs as, created before it. */
+export interface GatewayIdentityRef {
+    /** ARM id of the user-assigned identity. Required. */
+    resourceId: pulumi.Input<string>;
+    /** Its client id, used to read Key Vault certificates and named values. Required. */
+    clientId: pulumi.Input<string>;
+    /** Its principal (object) id, to which Key Vault access is granted. Required. */
+    principalId: pulumi.Input<string>;
+}
+
+/** A workflow's HTTP trigger, split so that its signature lives only in Key Vault. */
+export interface WorkflowTriggerRef {
+    /** The callback URL up to and including `/triggers`: `https://<host>/workflows/<id>/triggers`. Required. */
+    baseUrl: pulumi.Input<string>;
+    /** The rest of the callback path, such as `/manual/paths/invoke`. Required. */
+    path: pulumi.Input<string>;
+    /** The callback URL's query values other than `sig` (api-version, sp, sv). Required. */
+    query: pulumi.Input<Record<string, string>>;
+    /** Versionless Key Vault secret id of the trigger's `sig` value. Required. */
+    signatureSecretId: pulumi.Input<string>;
+}
+
+/** Where an `openapi` or `soap` API's requests go. */
+export interface BackendRef {
+    /** The backend's base URL; https only. Required. */
+    url: string;
+    /**
+     * Versionless Key Vault secret id of a client certificate for mutual TLS. The gateway reads it
+     * with its identity; chain and name validation of the backend's certificate are always on.
+     * Default: no client certificate.
+     */
+    clientCertificateSecretId?: pulumi.Input<string>;
+}
+
+/** Entra ID token validation for every API. */
+export interface TokenValidationRef {
+    /** The directory (tenant) id that issues the tokens. Required. */
+    tenantId: pulumi.Input<string>;
+    /** Accepted audiences: the API application's client id and identifier URI. Required, one or more. */
+    audiences: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** Entra ID sign-in for the developer portal. */
+export interface PortalSignInRef {
+    /** The directory (tenant) id users sign in to. Required. */
+    tenantId: pulumi.Input<string>;
+    /** Client id of the developer portal's app registration. Required. */
+    clientId: pulumi.Input<string>;
+    /** That app's client secret; a secret Output, never plain text. Required. */
+    clientSecret: pulumi.Input<string>;
+}
+
+/** Where the gateway's telemetry goes. */
+export interface GatewayMonitoringRef {
+    /** ARM id of the Log Analytics workspace for the resource logs and metrics. Required. */
+    workspaceId: pulumi.Input<string>;
+    /** ARM id of the workspace-based Application Insights component. Required. */
+    appInsightsId: pulumi.Input<string>;
+    /** Its connection string; kept in a secret named value. Required. */
+    appInsightsConnectionString: pulumi.Input<string>;
+    /** Share of requests traced to Application Insights, 0-100. Default: 100. */
+    samplingPercentage?: number;
+    /** ARM id of the action group alerts notify. Required. */
+    actionGroupId: pulumi.Input<string>;
+}
+
+export interface ApiGatewayArgs {
+    /** Resource group of the service and everything in it. Required. */
+    resourceGroupName: pulumi.Input<string>;
+    /** The primary region, where the service and its autoscale setting live. Required. */
+    location: string;
+    /** Azure names of the service, autoscale setting and alert. Required. */
+    names: GatewayNames;
+    /** API Management tier: Developer, Basic, Standard or Premium. Required. */
+    tier: GatewayTier;
+    /** Units in the primary region, within the tier's range. Required. */
+    capacity: number;
+    /** Availability zones in the primary region; Premium only. Default: none. */
+    zones?: string[];
+    /** Extra regions of a Premium service, each with its own units and zones. Default: none. */
+    additionalLocations?: AdditionalRegion[];
+    /** Organisation name shown in the developer portal and e-mails. Required. */
+    publisherName: string;
+    /** Address that receives the service's notifications. Required. */
+    publisherEmail: string;
+    /** The user-assigned identity the service runs as. Required. */
+    identity: GatewayIdentityRef;
+    /**
+     * Resources that must exist before the service is created: the identity's role assignment on
+     * Key Vault, so custom domains and Key Vault named values work on the first create. Default: none.
+     */
+    identityGrants?: pulumi.Input<pulumi.Resource>[];
+    /** Custom host names with Key Vault certificates. Default: the azure-api.net names only. */
+    customHosts?: CustomHosts;
+    /**
+     * Browser origins allowed to call the APIs (CORS), https only, never `*`. The developer
+     * portal's own origins are always added. Default: none.
+     */
+    corsOrigins?: string[];
+    /** Products from the catalog, keyed by product id. Required. */
+    products: Record<string, ProductDefinition>;
+    /** APIs from the catalog. Default: none. */
+    apis?: ApiDefinition[];
+    /** Backends of the `openapi` and `soap` APIs, keyed by API name. Required for each such API. */
+    backends?: Record<string, BackendRef>;
+    /** HTTP triggers of the workflows `logicApp` APIs forward to, keyed by workflow name. Required for each. */
+    workflows?: Record<string, WorkflowTriggerRef>;
+    /** Entra ID token validation. Required when `apis` is not empty. */
+    tokenValidation?: TokenValidationRef;
+    /**
+     * Named values backed by Key Vault secrets, keyed by name, valued by versionless secret id.
+     * Policies use them as `{{name}}`. Default: none.
+     */
+    namedValues?: Record<string, pulumi.Input<string>>;
+    /**
+     * Entra ID sign-in for the developer portal. Ignored on Basic, which does not support it (the
+     * `portalSignIn` output says so). Default: no Entra ID sign-in.
+     */
+    portalSignIn?: PortalSignInRef;
+    /** Application Insights, Log Analytics and the alert action group. Default: no telemetry. */
+    monitoring?: GatewayMonitoringRef;
+    /**
+     * Scale on the Capacity metric between these units (not on Developer). With zones the service
+     * scales by one unit per zone, so both bounds are multiples of the zone count. Default: fixed capacity.
+     */
+    autoscale?: { minCapacity: number; maxCapacity: number };
+    /** Tags on the service and every other taggable resource. Default: none. */
+    tags?: Record<string, string>;
+    /** Protect the service from deletion. Default: false. */
+    protect?: boolean;
+}
+
+const namedValueName = /^[A-Za-z0-9._-]{1,256}$/;
+
+/** Checks {@link ApiGatewayArgs}; throws one error that names each field, its value and what is allowed. */
+export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
+    const problems: string[] = [];
+    const range = tierCapacity[args.tier];
+    if (!range) {
+        problems.push(`tier: "${String(args.tier)}" is not supported (allowed: ${Object.keys(tierCapacity).join(", ")})`);
+        throw new Error(`Invalid ApiGateway arguments:\n  - ${problems.join("\n  - ")}`);
+    }
+    const premium = args.tier === "Premium";
+    const zones = args.zones ?? [];
+    const extras = args.additionalLocations ?? [];
+    if (!Number.isInteger(args.capacity) || args.capacity < range.min || args.capacity > range.max) {
+        problems.push(`capacity: ${args.capacity} is outside the ${args.tier} tier's range (allowed: ${range.min === range.max ? range.min : `${range.min}-${range.max}`})`);
+    }
+    if (!premium && zones.length > 0) {
+        problems.push(`zones: availability zones need the Premium tier, not ${args.tier} (allowed: set the tier to Premium or remove zones)`);
+    }
+    if (!premium && extras.length > 0) {
+        problems.push(`additionalLocations: extra regions need the Premium tier, not ${args.tier} (allowed: set the tier to Premium or remove additionalLocations)`);
+    }
+    extras.forEach((extra, i) => {
+        if (extra.location === args.location) {
+            problems.push(`additionalLocations.${i}.location: "${extra.location}" is the primary region (allowed: another region)`);
+        }
+        if (!Number.isInteger(extra.capacity) || extra.capacity < 1 || extra.capacity > tierCapacity.Premium.max) {
+            problems.push(`additionalLocations.${i}.capacity: ${extra.capacity} is outside the Premium tier's range (allowed: 1-${tierCapacity.Premium.max})`);
+        }
+    });
+    for (const origin of args.corsOrigins ?? []) {
+        if (origin.includes("*")) {
+            problems.push(`corsOrigins: "${origin}" would let any site call the APIs with its users' tokens (allowed: exact https origins such as https://app.contoso.com)`);
+        } else if (!/^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
+            problems.push(`corsOrigins: "${origin}" is not an https origin (allowed: https://host[:port], no path)`);
+        }
+    }
+    const apis = args.apis ?? [];
+    problems.push(...catalogWideProblems(apis));
+    const backends = args.backends ?? {};
+    const workflows = args.workflows ?? {};
+    for (const api of apis) {
+        for (const product of api.products) {
+            if (!(product in args.products)) {
+                problems.push(`apis.${api.apiId}.products: "${product}" is not a product (allowed: ${Object.keys(args.products).join(", ")})`);
+            }
+        }
+        if (api.kind === "logicApp") {
+            if (!api.workflow || !(api.workflow in workflows)) {
+                problems.push(`workflows: "${api.workflow}" is missing; API ${api.apiId} forwards to it (allowed: the trigger of a deployed workflow)`);
+            }
+        } else if (!(api.name in backends)) {
+            problems.push(`backends: "${api.name}" is missing; API ${api.apiId} needs a backend URL (allowed: { url: "https://..." })`);
+        }
+    }
+    for (const [name, backend] of Object.entries(backends)) {
+        if (!/^https:\/\/[^\s/]+/.test(backend.url)) {
+            problems.push(`backends.${name}.url: "${backend.url}" is not an https URL (allowed: https://host/path)`);
+        }
+        if (!apis.some((api) => api.name === name && api.kind !== "logicApp")) {
+            problems.push(`backends: "${name}" is not an openapi or soap API of the catalog (allowed: ${[...new Set(apis.filter((a) => a.kind !== "logicApp").map((a) => a.name))].join(", ") || "none"})`);
+        }
+    }
+    if (apis.length > 0 && !args.tokenValidation) {
+        problems.push("tokenValidation: missing; every API validates Entra ID tokens (allowed: { tenantId, audiences })");
+    }
+    for (const name of Object.keys(args.namedValues ?? {})) {
+        if (!namedValueName.test(name)) {
+            problems.push(`namedValues: "${name}" is not a named value name (allowed: 1-256 letters, digits, . _ -)`);
+        }
+    }
+    const sampling = args.monitoring?.samplingPercentage;
+    if (sampling !== undefined && !(sampling >= 0 && sampling <= 100)) {
+        problems.push(`monitoring.samplingPercentage: ${sampling} is not a percentage (allowed: 0-100)`);
+    }
+    if (args.monitoring && !args.names.capacityAlert) {
+        problems.push("names.capacityAlert: missing while monitoring is set (allowed: the alert rule's name)");
+    }
+    const autoscale = args.autoscale;
+    if (autoscale) {
+        const step = Math.max(1, zones.length);
+        if (args.tier === "Developer") {
+            problems.push("autoscale: the Developer tier cannot scale (allowed: remove autoscale, or use Basic, Standard or Premium)");
+        } else if (autoscale.minCapacity > autoscale.maxCapacity) {
+            problems.push(`autoscale.minCapacity: ${autoscale.minCapacity} is more than maxCapacity ${autoscale.maxCapacity} (allowed: minCapacity <= maxCapacity)`);
+        } else if (autoscale.minCapacity < range.min || autoscale.maxCapacity > range.max) {
+            problems.push(`autoscale: ${autoscale.minCapacity}-${autoscale.maxCapacity} units is outside the ${args.tier} tier's range (allowed: within ${range.min}-${range.max})`);
+        } else if (autoscale.minCapacity % step !== 0 || autoscale.maxCapacity % step !== 0) {
+            problems.push(
+                `autoscale: ${autoscale.minCapacity}-${autoscale.maxCapacity} units cannot stay spread evenly over ${step} zones (allowed: minCapacity and maxCapacity multiples of ${step})`,
+            );
+        }
+        if (!args.names.autoscale) {
+            problems.push("names.autoscale: missing while autoscale is set (allowed: the autoscale setting's name)");
+        }
+    }
+    if (problems.length > 0) {
+        throw new Error(`Invalid ApiGateway arguments:\n  - ${problems.join("\n  - ")}`);
+    }
+}

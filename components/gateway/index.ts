@@ -1,0 +1,258 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as apimanagement from "@pulumi/azure-native/apimanagement";
+import * as monitor from "@pulumi/azure-native/monitor";
+import { entraSignInTiers, validateApiGatewayArgs, type ApiGatewayArgs } from "./args";
+import { keyVaultNamedValue, publishApi, publishBackends, publishProducts, publishVersionSets, type PublishContext } from "./apis";
+import { globalPolicy, type TokenValidation } from "./policies";
+import { autoscaleProfile, capacityAlertCriteria, scalePolicy } from "./scale";
+import { hardenedTlsProperties, hostnameConfigurations, minApiVersion, skuAndRegions } from "./service";
+
+export { entraSignInTiers, tierCapacity, validateApiGatewayArgs } from "./args";
+export type * from "./args";
+export { CatalogError, loadCatalog, type ApiDefinition, type Catalog, type ProductDefinition } from "./catalog";
+export { GatewayIdentity, type GatewayIdentityArgs } from "./identity";
+export type { AdditionalRegion, CustomHost, CustomHosts, GatewayTier } from "./service";
+
+/** Entra ID v2.0 endpoints of a tenant. */
+export function entraEndpoints(tenantId: string) {
+    const issuer = `https://login.microsoftonline.com/${tenantId}/v2.0`;
+    return { issuer, openIdConfigUrl: `${issuer}/.well-known/openid-configuration` };
+}
+
+/** The named value that holds the Application Insights connection string for the logger. */
+export const appInsightsNamedValue = "appinsights-connection-string";
+
+/**
+ * API Management for the integration platform: the service (tier, regions, zones, hardened TLS,
+ * custom domains from Key Vault, its user-assigned identity), the global policy, products, the
+ * API catalog with versions, revisions, policies and backends, Key Vault named values, Entra ID
+ * sign-in for the developer portal, Application Insights tracing, resource logs, autoscale and a
+ * capacity alert. The service is created by one operation and never updated by this program.
+ */
+export class ApiGateway extends pulumi.ComponentResource {
+    /** The API Management service's ARM id. */
+    readonly serviceId: pulumi.Output<string>;
+    /** The service's name. */
+    readonly serviceName: pulumi.Output<string>;
+    /** Base URL callers use: the custom gateway host when set, else `https://<service>.azure-api.net`. */
+    readonly gatewayUrl: pulumi.Output<string>;
+    /** The developer portal's URL: the custom portal host when set, else the default one. */
+    readonly portalUrl: pulumi.Output<string>;
+    /** Public IP addresses of the gateway in every region (primary first), for the workflows' access control. */
+    readonly publicIpAddresses: pulumi.Output<string[]>;
+    /** Principal id of the identity the service runs as. */
+    readonly identityPrincipalId: pulumi.Output<string>;
+    /** ARM ids of the published APIs, keyed by API id (`orders-v1`). */
+    readonly apiIds: Record<string, pulumi.Output<string>>;
+    /** Whether the developer portal signs users in with Entra ID, and why not when it does not. */
+    readonly portalSignIn: string;
+
+    constructor(name: string, args: ApiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateApiGatewayArgs(args);
+        super("enterprise-integration:gateway:ApiGateway", name, {}, opts);
+
+        const zones = args.zones ?? [];
+        const customHosts = args.customHosts ?? {};
+        const service = new apimanagement.ApiManagementService(
+            `${name}-apim`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                serviceName: args.names.service,
+                location: args.location,
+                ...skuAndRegions(args.tier, args.capacity, zones, args.additionalLocations ?? []),
+                publisherName: args.publisherName,
+                publisherEmail: args.publisherEmail,
+                identity: {
+                    type: apimanagement.ApimIdentityType.UserAssigned,
+                    userAssignedIdentities: pulumi.output(args.identity.resourceId).apply((id) => ({ [id]: {} })),
+                },
+                customProperties: hardenedTlsProperties(),
+                apiVersionConstraint: { minApiVersion },
+                hostnameConfigurations: hostnameConfigurations(customHosts, args.identity.clientId),
+                developerPortalStatus: apimanagement.DeveloperPortalStatus.Enabled,
+                publicNetworkAccess: apimanagement.PublicNetworkAccess.Enabled,
+                tags: args.tags,
+            },
+            { parent: this, protect: args.protect ?? false, dependsOn: args.identityGrants ?? [] },
+        );
+        this.serviceId = service.id;
+        this.serviceName = service.name;
+        this.identityPrincipalId = pulumi.output(args.identity.principalId);
+        this.gatewayUrl = customHosts.gateway ? pulumi.output(`https://${customHosts.gateway.hostName}`) : service.gatewayUrl;
+        this.portalUrl = customHosts.portal ? pulumi.output(`https://${customHosts.portal.hostName}`) : service.developerPortalUrl.apply((url) => url ?? "");
+        this.publicIpAddresses = pulumi
+            .all([service.publicIPAddresses, service.additionalLocations])
+            .apply(([primary, extra]) => [...primary, ...(extra ?? []).flatMap((location) => location.publicIPAddresses)]);
+
+        const ctx: PublishContext = { name, parent: this, resourceGroupName: args.resourceGroupName, serviceName: service.name, identity: args.identity };
+
+        const portalOrigins = pulumi.all([service.developerPortalUrl, customHosts.portal?.hostName]).apply(([url, custom]) => [...(url ? [url] : []), ...(custom ? [`https://${custom}`] : [])]);
+        const serviceWidePolicy = new apimanagement.Policy(
+            `${name}-policy`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                serviceName: service.name,
+                policyId: "policy",
+                format: apimanagement.PolicyContentFormat.Xml,
+                value: portalOrigins.apply((origins) => globalPolicy({ allowedOrigins: [...new Set([...origins, ...(args.corsOrigins ?? [])])] })),
+            },
+            { parent: this },
+        );
+
+        for (const [valueName, secretId] of Object.entries(args.namedValues ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+            keyVaultNamedValue(ctx, valueName, secretId);
+        }
+
+        const apis = args.apis ?? [];
+        const products = publishProducts(ctx, args.products);
+        const { backends, signatures } = publishBackends(ctx, apis, args.backends ?? {}, args.workflows ?? {});
+        const versionSets = publishVersionSets(ctx, apis);
+        const token: pulumi.Output<TokenValidation> = args.tokenValidation
+            ? pulumi.all([args.tokenValidation.tenantId, args.tokenValidation.audiences]).apply(([tenantId, audiences]) => {
+                  const endpoints = entraEndpoints(tenantId);
+                  return { openIdConfigUrl: endpoints.openIdConfigUrl, issuers: [endpoints.issuer], audiences };
+              })
+            : pulumi.output({ openIdConfigUrl: "", issuers: [], audiences: [] });
+        this.apiIds = Object.fromEntries(
+            apis.map((api) => [
+                api.apiId,
+                publishApi(ctx, api, { products, backends, workflows: args.workflows ?? {}, signatures, token, after: [serviceWidePolicy] }, versionSets[api.name]!).id,
+            ]),
+        );
+
+        if (!args.portalSignIn) {
+            this.portalSignIn = "off: no portal application was given";
+        } else if (!entraSignInTiers.includes(args.tier)) {
+            this.portalSignIn = `skipped: the ${args.tier} tier has no Entra ID sign-in for the developer portal (allowed on ${entraSignInTiers.join(", ")})`;
+        } else {
+            const signIn = args.portalSignIn;
+            new apimanagement.IdentityProvider(
+                `${name}-portal-aad`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    serviceName: service.name,
+                    identityProviderName: apimanagement.IdentityProviderType.Aad,
+                    type: apimanagement.IdentityProviderType.Aad,
+                    clientId: signIn.clientId,
+                    clientSecret: pulumi.secret(signIn.clientSecret),
+                    clientLibrary: "MSAL-2",
+                    authority: "login.microsoftonline.com",
+                    signinTenant: signIn.tenantId,
+                    allowedTenants: [signIn.tenantId],
+                },
+                { parent: this },
+            );
+            this.portalSignIn = "on: Entra ID";
+        }
+
+        const monitoring = args.monitoring;
+        if (monitoring) {
+            const connection = new apimanagement.NamedValue(
+                `${name}-nv-${appInsightsNamedValue}`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    serviceName: service.name,
+                    namedValueId: appInsightsNamedValue,
+                    displayName: appInsightsNamedValue,
+                    secret: true,
+                    value: pulumi.secret(monitoring.appInsightsConnectionString),
+                },
+                { parent: this },
+            );
+            const logger = new apimanagement.Logger(
+                `${name}-logger`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    serviceName: service.name,
+                    loggerId: "appinsights",
+                    loggerType: apimanagement.LoggerType.ApplicationInsights,
+                    description: "Application Insights of the integration platform",
+                    resourceId: monitoring.appInsightsId,
+                    isBuffered: true,
+                    credentials: { connectionString: `{{${appInsightsNamedValue}}}` },
+                },
+                { parent: this, dependsOn: [connection] },
+            );
+            const headers = { headers: ["Content-Type", "traceparent"], body: { bytes: 0 } };
+            new apimanagement.Diagnostic(
+                `${name}-diagnostic`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    serviceName: service.name,
+                    diagnosticId: "applicationinsights",
+                    loggerId: logger.id,
+                    alwaysLog: apimanagement.AlwaysLog.AllErrors,
+                    sampling: { samplingType: apimanagement.SamplingType.Fixed, percentage: monitoring.samplingPercentage ?? 100 },
+                    httpCorrelationProtocol: apimanagement.HttpCorrelationProtocol.W3C,
+                    verbosity: apimanagement.Verbosity.Information,
+                    logClientIp: true,
+                    metrics: true,
+                    operationNameFormat: apimanagement.OperationNameFormat.Name,
+                    frontend: { request: headers, response: headers },
+                    backend: { request: headers, response: headers },
+                },
+                { parent: this },
+            );
+            new monitor.DiagnosticSetting(
+                `${name}-logs`,
+                {
+                    name: "to-log-analytics",
+                    resourceUri: service.id,
+                    workspaceId: monitoring.workspaceId,
+                    logAnalyticsDestinationType: "Dedicated",
+                    logs: [{ categoryGroup: "allLogs", enabled: true }],
+                    metrics: [{ category: "AllMetrics", enabled: true }],
+                },
+                { parent: this },
+            );
+            new monitor.MetricAlert(
+                `${name}-capacity-alert`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    ruleName: args.names.capacityAlert,
+                    location: "global",
+                    description: `API Management capacity has averaged over ${scalePolicy.scaleOutAbove} % for 30 minutes: scale out, or check that autoscale is keeping up.`,
+                    severity: 2,
+                    enabled: true,
+                    scopes: [service.id],
+                    evaluationFrequency: "PT5M",
+                    windowSize: scalePolicy.window,
+                    criteria: capacityAlertCriteria(),
+                    autoMitigate: true,
+                    actions: [{ actionGroupId: monitoring.actionGroupId }],
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+        }
+
+        if (args.autoscale) {
+            new monitor.AutoscaleSetting(
+                `${name}-autoscale`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    autoscaleSettingName: args.names.autoscale,
+                    location: args.location,
+                    enabled: true,
+                    targetResourceUri: service.id,
+                    profiles: [
+                        autoscaleProfile(service.id, { ...args.autoscale, defaultCapacity: args.capacity }, Math.max(1, zones.length)),
+                    ],
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+        }
+
+        this.registerOutputs({
+            serviceId: this.serviceId,
+            serviceName: this.serviceName,
+            gatewayUrl: this.gatewayUrl,
+            portalUrl: this.portalUrl,
+            publicIpAddresses: this.publicIpAddresses,
+            identityPrincipalId: this.identityPrincipalId,
+            apiIds: this.apiIds,
+            portalSignIn: this.portalSignIn,
+        });
+    }
+}

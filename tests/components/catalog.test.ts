@@ -1,0 +1,171 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { parse as parseYaml, stringify } from "yaml";
+import SwaggerParser from "@apidevtools/swagger-parser";
+import { CatalogError, loadCatalog } from "../../components/gateway";
+import { repoRoot } from "../../tools/engine/project";
+
+const catalogDir = path.join(repoRoot, "apis");
+
+/** A copy of the real catalog in a temp folder, changed by `edit`. */
+function catalogCopy(edit: (dir: string) => void): string {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "catalog-")), "apis");
+    fs.cpSync(catalogDir, dir, { recursive: true });
+    edit(dir);
+    return dir;
+}
+
+function editYaml(file: string, change: (doc: any) => void): void {
+    const doc = parseYaml(fs.readFileSync(file, "utf8"));
+    change(doc);
+    fs.writeFileSync(file, stringify(doc));
+}
+
+async function problemsOf(dir: string): Promise<string[]> {
+    try {
+        await loadCatalog(dir);
+        return [];
+    } catch (error) {
+        assert.ok(error instanceof CatalogError, String(error));
+        return error.problems;
+    }
+}
+
+describe("the API catalog", () => {
+    it("holds one API of each kind, every one versioned v1 and in a product", async () => {
+        const catalog = await loadCatalog(catalogDir);
+        assert.deepEqual(
+            catalog.apis.map((api) => [api.apiId, api.kind, api.specFormat]),
+            [
+                ["customers-v1", "soap", "wsdl"],
+                ["inventory-v1", "openapi", "openapi"],
+                ["orders-v1", "logicApp", "openapi"],
+            ],
+        );
+        assert.deepEqual(Object.keys(catalog.products), ["internal", "partners"]);
+        assert.equal(catalog.apis.find((api) => api.kind === "logicApp")?.workflow, "order-intake");
+    });
+
+    it("every OpenAPI spec passes the OpenAPI parser's full validation", async () => {
+        const catalog = await loadCatalog(catalogDir);
+        const specs = catalog.apis.filter((api) => api.specFormat !== "wsdl");
+        assert.equal(specs.length, 2);
+        for (const api of specs) {
+            // The parser's own schema check, independent of the loader's cached one.
+            const parsed = await SwaggerParser.validate(parseYaml(api.specContent));
+            assert.ok("paths" in parsed && Object.keys(parsed.paths ?? {}).length > 0, api.apiId);
+        }
+    });
+
+    it("every WSDL is well-formed and names the service and port its API publishes", async () => {
+        const catalog = await loadCatalog(catalogDir);
+        for (const api of catalog.apis.filter((entry) => entry.kind === "soap")) {
+            assert.equal(XMLValidator.validate(api.specContent), true);
+            const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", removeNSPrefix: true }).parse(api.specContent);
+            assert.equal(doc.definitions.service["@name"], api.wsdl?.service);
+            assert.equal(doc.definitions.service.port["@name"], api.wsdl?.endpoint);
+        }
+    });
+
+    describe("rejects a broken catalog with the file and the problem", () => {
+        const cases: Array<[string, (dir: string) => void, string]> = [
+            [
+                "a definition pointing at a missing spec file",
+                (dir) => editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => (doc.spec = "inventory.yaml")),
+                "apis/inventory/api.yaml: spec: apis/inventory/inventory.yaml does not exist (allowed: a file in apis/inventory/)",
+            ],
+            [
+                "an OpenAPI document that breaks the schema",
+                (dir) => editYaml(path.join(dir, "inventory", "openapi.yaml"), (doc) => delete doc.info),
+                "apis/inventory/openapi.yaml: is not a valid OpenAPI document: Swagger schema validation failed. #/ must have required property 'info'",
+            ],
+            [
+                "an OpenAPI document with a $ref to nothing",
+                (dir) => editYaml(path.join(dir, "orders", "openapi.yaml"), (doc) => delete doc.components.schemas.OrderLine),
+                "apis/orders/openapi.yaml: is not a valid OpenAPI document: Missing $ref pointer \"#/components/schemas/OrderLine\". Token \"OrderLine\" does not exist.",
+            ],
+            [
+                "an OpenAPI file that is not YAML",
+                (dir) => fs.writeFileSync(path.join(dir, "inventory", "openapi.yaml"), "openapi: 3.0.3\ninfo: [unclosed\n"),
+                "apis/inventory/openapi.yaml: is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1:",
+            ],
+            [
+                "a WSDL that is not well-formed",
+                (dir) => fs.writeFileSync(path.join(dir, "customers", "customers.wsdl"), "<wsdl:definitions><wsdl:service></wsdl:definitions>"),
+                "apis/customers/customers.wsdl: is not well-formed XML: line 1: Expected closing tag 'wsdl:service' (opened in line 1, col 19) instead of closing tag 'wsdl:definitions'.",
+            ],
+            [
+                "a WSDL without the named port",
+                (dir) => editYaml(path.join(dir, "customers", "api.yaml"), (doc) => (doc.wsdl.endpoint = "CustomerServiceSoap12")),
+                'apis/customers/customers.wsdl: service "CustomerService" has no port "CustomerServiceSoap12" (allowed: CustomerServiceSoap)',
+            ],
+            [
+                "a product that does not exist",
+                (dir) => editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => doc.products.push("public")),
+                'apis/inventory/api.yaml: products: "public" is not in apis/products.yaml (allowed: internal, partners)',
+            ],
+            [
+                "two APIs on one path",
+                (dir) => editYaml(path.join(dir, "customers", "api.yaml"), (doc) => (doc.path = "inventory")),
+                'apis/inventory/api.yaml: path: "inventory" is already used by apis/customers (allowed: a path of its own)',
+            ],
+            [
+                "a logicApp API without its workflow",
+                (dir) => editYaml(path.join(dir, "orders", "api.yaml"), (doc) => delete doc.workflow),
+                "apis/orders/api.yaml: workflow: missing on a logicApp API (allowed: the name of a workflow under workflows/)",
+            ],
+            [
+                "a method in two operation groups",
+                (dir) => editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => doc.policy.access[1].methods.push("GET")),
+                'apis/inventory/api.yaml: policy.access: GET is in both "read" and "write" (allowed: each method in one group)',
+            ],
+            [
+                "a revision that skips a number",
+                (dir) => editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => (doc.revisions[0].revision = 3)),
+                "apis/inventory/api.yaml: revisions.0.revision: 3 does not follow revision 1 (allowed: 2)",
+            ],
+            [
+                "a SOAP API with a cache duration",
+                (dir) => editYaml(path.join(dir, "customers", "api.yaml"), (doc) => (doc.policy.cacheDuration = 60)),
+                "apis/customers/api.yaml: policy.cacheDuration: SOAP calls are POSTs, which are never cached (allowed: 0)",
+            ],
+            [
+                "an unknown key",
+                (dir) => editYaml(path.join(dir, "orders", "api.yaml"), (doc) => (doc.owner = "sales")),
+                "apis/orders/api.yaml: has unknown keys owner",
+            ],
+            [
+                "a rate limit out of range",
+                (dir) => editYaml(path.join(dir, "orders", "api.yaml"), (doc) => (doc.policy.rateLimit.renewalPeriod = 3600)),
+                "apis/orders/api.yaml: policy.rateLimit.renewalPeriod: 3600 is too large (allowed: 1-300 seconds)",
+            ],
+            [
+                "a folder without api.yaml",
+                (dir) => fs.mkdirSync(path.join(dir, "billing")),
+                "apis/billing/api.yaml: is missing (allowed: every folder under apis/ holds an api.yaml)",
+            ],
+        ];
+        for (const [what, edit, message] of cases) {
+            it(what, async () => {
+                const problems = await problemsOf(catalogCopy(edit));
+                assert.ok(
+                    problems.some((problem) => problem.startsWith(message)),
+                    `expected a problem starting\n  ${message}\ngot\n  ${problems.join("\n  ")}`,
+                );
+            });
+        }
+
+        it("reports every problem at once", async () => {
+            const problems = await problemsOf(
+                catalogCopy((dir) => {
+                    editYaml(path.join(dir, "orders", "api.yaml"), (doc) => delete doc.workflow);
+                    editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => doc.products.push("public"));
+                }),
+            );
+            assert.equal(problems.length, 2);
+        });
+    });
+});
