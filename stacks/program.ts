@@ -1,16 +1,24 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Foundation } from "../components/foundation";
-import { ApiGateway, GatewayIdentity, loadCatalog } from "../components/gateway";
+import { ApiGateway, GatewayCatalog, GatewayIdentity, loadCatalog, type WorkflowTriggerRef } from "../components/gateway";
+import { AccessGrants, Identity, type Grant } from "../components/identity";
 import { Monitoring } from "../components/monitoring";
+import { Secrets, VaultSecrets, type SecretEntry } from "../components/secrets";
+import { Workflows } from "../components/workflows";
 import { loadStackConfig, type StackConfig } from "./config";
-import { gatewayBackends, gatewaySizing } from "./gateway";
+import { apiRoles, backendKeyNames, camelCase, checkCatalogConfig, gatewayBackends } from "./gateway";
 import { Namer, nameSuffixLength } from "./naming";
 import { stackTags } from "./tags";
 
 /** The resource-group lifecycles of every stack: what is deployed, changed and removed together. */
 export const lifecycles = ["gateway", "workflows", "shared"] as const;
 export type Lifecycle = (typeof lifecycles)[number];
+
+/** The API catalog the gateway publishes, beside the program. */
+export const catalogDir = path.join(__dirname, "..", "apis");
+/** The workflow definitions, beside the program. */
+export const workflowsDir = path.join(__dirname, "..", "workflows");
 
 /** What `pulumi stack output` shows, and what other stacks read through a StackReference. */
 export interface StackOutputs {
@@ -29,21 +37,35 @@ export interface StackOutputs {
         apiIds: Record<string, pulumi.Output<string>>;
         portalSignIn: string;
     };
+    identity: {
+        tenantId: pulumi.Output<string>;
+        apiClientId: pulumi.Output<string>;
+        identifierUri: string;
+        roles: string[];
+        openIdConfigUrl: pulumi.Output<string>;
+        issuer: pulumi.Output<string>;
+        clientAppClientId: pulumi.Output<string>;
+        portalClientId: pulumi.Output<string>;
+    };
+    vault: { id: pulumi.Output<string>; uri: pulumi.Output<string>; secretIds: Record<string, pulumi.Output<string>> };
+    workflows: { ids: Record<string, pulumi.Output<string>>; principalIds: Record<string, pulumi.Output<string>> };
 }
-
-/** The API catalog the gateway publishes, beside the program. */
-export const catalogDir = path.join(__dirname, "..", "apis");
 
 /**
  * The stack assembly: typed config in, components out. Only this file knows how the components
- * connect; each component takes what it needs as arguments.
+ * connect; each component takes what it needs as arguments. The order follows what each needs:
+ * Entra ID applications, then the vault that keeps their secrets, then the gateway's identity and
+ * its vault access, then the gateway, then the workflows that admit only the gateway's addresses,
+ * then the catalog that forwards to their triggers.
  */
 export async function program(): Promise<StackOutputs> {
     const config = loadStackConfig();
     const catalog = await loadCatalog(catalogDir);
-    gatewayBackends(config, catalog);
+    checkCatalogConfig(config, catalog);
     const namer = new Namer(config.workload, config.stack, config.location);
     const tags = stackTags(config);
+    const globalName = (kind: "apiManagement" | "keyVault" | "storageAccount", purpose?: string) =>
+        foundation.nameSuffix.apply((suffix) => namer.name(kind, { suffix, purpose }));
 
     const foundation = new Foundation("foundation", {
         location: config.location,
@@ -52,8 +74,8 @@ export async function program(): Promise<StackOutputs> {
         protect: config.protect,
         suffixLength: nameSuffixLength,
     });
-
     const groups = foundation.resourceGroups;
+
     const monitoring = new Monitoring("monitoring", {
         resourceGroupName: groups.shared.name,
         location: config.location,
@@ -67,28 +89,78 @@ export async function program(): Promise<StackOutputs> {
         tags,
     });
 
+    const serviceName = globalName("apiManagement");
+    const identity = new Identity("identity", {
+        displayNamePrefix: `${config.workload}-${config.stack}`,
+        identifierUri: config.identity.identifierUri ?? `api://${config.workload}-${config.stack}`,
+        apiRoles: apiRoles(catalog),
+        clientFederation: config.identity.clientFederation,
+        portalHosts: [serviceName.apply((name) => `${name}.developer.azure-api.net`)],
+        secretExpiresOn: config.secrets.expiresOn,
+    });
+
+    // Backend keys: the user's (a Pulumi secret) where given, otherwise generated and kept in the vault.
+    const keyNames = backendKeyNames(catalog);
+    const stored: Record<string, SecretEntry> = {
+        "developer-portal-client-secret": { value: identity.portalClientSecret, contentType: "Entra ID client secret of the developer portal application" },
+    };
+    if (identity.clientAppSecret) {
+        stored["api-client-secret"] = { value: identity.clientAppSecret, contentType: "Entra ID client secret of the daemon client application" };
+    }
+    for (const [api, secretName] of Object.entries(keyNames)) {
+        const supplied = config.backendApiKeys[api];
+        stored[secretName] = supplied
+            ? { value: pulumi.secret(supplied), contentType: `API key of the ${api} backend (from backendApiKeys)` }
+            : { generate: { length: 48 }, contentType: `API key of the ${api} backend (generated; give it to the backend's owners)` };
+    }
+    const secrets = new Secrets("secrets", {
+        resourceGroupName: groups.shared.name,
+        location: config.location,
+        vaultName: globalName("keyVault"),
+        tenantId: identity.tenantId,
+        allowedIpRanges: config.secrets.allowedIpRanges,
+        workspaceId: monitoring.workspaceId,
+        secrets: stored,
+        expiresOn: config.secrets.expiresOn,
+        protect: config.protect,
+        tags,
+    });
+
     const gatewayIdentity = new GatewayIdentity("gateway-identity", {
         resourceGroupName: groups.gateway.name,
         location: config.location,
         identityName: namer.name("userAssignedIdentity", { purpose: "gateway" }),
         tags,
     });
+    const grants: Record<string, Grant> = {
+        "gateway-reads-vault": { scope: secrets.vaultId, principalId: gatewayIdentity.principalId, principalType: "ServicePrincipal", role: "Key Vault Secrets User" },
+    };
+    if (config.identity.operatorsGroupId) {
+        for (const lifecycle of lifecycles) {
+            grants[`operators-read-${lifecycle}`] = { scope: groups[lifecycle]!.id, principalId: config.identity.operatorsGroupId, principalType: "Group", role: "Reader" };
+        }
+    }
+    const access = new AccessGrants("access", { grants });
 
     const gateway = new ApiGateway("gateway", {
         resourceGroupName: groups.gateway.name,
         location: config.location,
         names: {
-            service: foundation.nameSuffix.apply((suffix) => namer.name("apiManagement", { suffix })),
+            service: serviceName,
             autoscale: namer.name("autoscaleSetting", { purpose: "gateway" }),
             capacityAlert: namer.name("metricAlert", { purpose: "gateway-capacity" }),
         },
-        ...gatewaySizing(config),
+        tier: config.gateway.sku,
+        capacity: config.gateway.capacity,
+        zones: config.gateway.zones,
+        additionalLocations: config.gateway.additionalLocations,
+        autoscale: config.gateway.autoscale,
         publisherName: config.gateway.publisherName,
         publisherEmail: config.gateway.publisherEmail,
         identity: gatewayIdentity,
+        identityGrants: [access.assignments["gateway-reads-vault"]!],
         corsOrigins: config.gateway.corsOrigins,
-        products: catalog.products,
-        backends: {},
+        portalSignIn: { tenantId: identity.tenantId, clientId: identity.portalClientId, clientSecret: identity.portalClientSecret },
         monitoring: {
             workspaceId: monitoring.workspaceId,
             appInsightsId: monitoring.appInsightsId,
@@ -100,15 +172,75 @@ export async function program(): Promise<StackOutputs> {
         protect: config.protect,
     });
 
+    // Definition parameters the stack fills: each backend's base URL and key, by API name.
+    const backends = gatewayBackends(config);
+    const parameterValues: Record<string, pulumi.Input<unknown>> = {};
+    for (const [api, backend] of Object.entries(backends)) {
+        parameterValues[`${camelCase(api)}BaseUrl`] = backend.url;
+    }
+    for (const [api, secretName] of Object.entries(keyNames)) {
+        parameterValues[`${camelCase(api)}ApiKey`] = secrets.secretValues[secretName]!;
+    }
+    const workflows = new Workflows("workflows", {
+        resourceGroupName: groups.workflows.name,
+        location: config.location,
+        definitionsDir: workflowsDir,
+        workflows: Object.fromEntries(
+            Object.entries(config.workflows).map(([name, access]) => [
+                name,
+                { workflowName: namer.name("workflow", { purpose: name }), access, alertName: namer.name("metricAlert", { purpose: `${name}-failed` }) },
+            ]),
+        ),
+        parameterValues,
+        gatewayIpAddresses: gateway.publicIpAddresses,
+        adminIpRanges: config.adminIpRanges,
+        connections: { storageAccountName: globalName("storageAccount", "wf"), connectionNamePrefix: namer.name("apiConnection") },
+        monitoring: { workspaceId: monitoring.workspaceId, actionGroupId: monitoring.actionGroupId },
+        tags,
+    });
+
+    // Trigger signatures and the connector's storage key go into the vault; the gateway reads them there.
+    const laterSecrets: Record<string, SecretEntry> = {};
+    for (const [name, trigger] of Object.entries(workflows.triggers)) {
+        laterSecrets[`${name}-sig`] = { value: trigger.signature, contentType: `Signature (sig) of the ${name} workflow's HTTP trigger` };
+    }
+    if (workflows.storage) {
+        laterSecrets["workflow-storage-key"] = { value: workflows.storage.accessKey, contentType: "Access key of the workflows' storage account (blob connector)" };
+    }
+    const vaultSecrets = new VaultSecrets("workflow-secrets", {
+        resourceGroupName: groups.shared.name,
+        vaultName: secrets.vaultName,
+        secrets: laterSecrets,
+        expiresOn: config.secrets.expiresOn,
+        protect: config.protect,
+        tags,
+    });
+
+    const triggers: Record<string, WorkflowTriggerRef> = Object.fromEntries(
+        Object.entries(workflows.triggers).map(([name, trigger]) => [
+            name,
+            { baseUrl: trigger.baseUrl, path: trigger.path, query: trigger.query, signatureSecretId: vaultSecrets.secretIds[`${name}-sig`]! },
+        ]),
+    );
+    const published = new GatewayCatalog("catalog", {
+        resourceGroupName: groups.gateway.name,
+        serviceName: gateway.serviceName,
+        identityClientId: gatewayIdentity.clientId,
+        products: catalog.products,
+        apis: catalog.apis,
+        backends,
+        workflows: triggers,
+        tokenValidation: { tenantId: identity.tenantId, audiences: identity.audiences },
+        namedValues: Object.fromEntries(Object.values(keyNames).map((secretName) => [secretName, secrets.secretIds[secretName]!])),
+        after: [gateway],
+    });
+
     return {
         environment: config.environment,
         location: config.location,
         production: config.production,
         drRole: config.dr.role,
-        resourceGroups: Object.fromEntries(lifecycles.map((lifecycle) => [lifecycle, foundation.resourceGroups[lifecycle].name])) as Record<
-            Lifecycle,
-            pulumi.Output<string>
-        >,
+        resourceGroups: Object.fromEntries(lifecycles.map((lifecycle) => [lifecycle, groups[lifecycle]!.name])) as Record<Lifecycle, pulumi.Output<string>>,
         nameSuffix: foundation.nameSuffix,
         gateway: {
             serviceName: gateway.serviceName,
@@ -116,8 +248,20 @@ export async function program(): Promise<StackOutputs> {
             portalUrl: gateway.portalUrl,
             publicIpAddresses: gateway.publicIpAddresses,
             identityPrincipalId: gateway.identityPrincipalId,
-            apiIds: gateway.apiIds,
+            apiIds: published.apiIds,
             portalSignIn: gateway.portalSignIn,
         },
+        identity: {
+            tenantId: identity.tenantId,
+            apiClientId: identity.apiClientId,
+            identifierUri: identity.identifierUri,
+            roles: identity.roleValues,
+            openIdConfigUrl: identity.openIdConfigUrl,
+            issuer: identity.issuer,
+            clientAppClientId: identity.clientAppClientId,
+            portalClientId: identity.portalClientId,
+        },
+        vault: { id: secrets.vaultId, uri: secrets.vaultUri, secretIds: { ...secrets.secretIds, ...vaultSecrets.secretIds } },
+        workflows: { ids: workflows.workflowIds, principalIds: workflows.principalIds },
     };
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
-import type { ApiDefinition, ProductDefinition } from "./catalog";
-import type { BackendRef, GatewayIdentityRef, WorkflowTriggerRef } from "./args";
+import { backendKeyName, type ApiDefinition, type ProductDefinition } from "./catalog";
+import { signatureNamedValue, type BackendRef, type WorkflowTriggerRef } from "./args";
 import { apiPolicy, type TokenValidation } from "./policies";
 
 /**
@@ -17,13 +17,9 @@ export interface PublishContext {
     parent: pulumi.Resource;
     resourceGroupName: pulumi.Input<string>;
     serviceName: pulumi.Output<string>;
-    identity: GatewayIdentityRef;
+    identityClientId: pulumi.Input<string>;
 }
 
-/** The named value that holds a workflow trigger's signature. */
-export function signatureNamedValue(workflow: string): string {
-    return `${workflow}-sig`;
-}
 
 /** The backend of a workflow's trigger. */
 export function workflowBackendId(workflow: string): string {
@@ -40,17 +36,19 @@ export function keyVaultNamedValue(ctx: PublishContext, name: string, secretId: 
             namedValueId: name,
             displayName: name,
             secret: true,
-            keyVault: { secretIdentifier: secretId, identityClientId: ctx.identity.clientId },
+            keyVault: { secretIdentifier: secretId, identityClientId: ctx.identityClientId },
         },
         { parent: ctx.parent },
     );
 }
 
+/** The built-in group of every signed-up developer: the products are shown to them. */
+export const developersGroup = "developers";
+
 export function publishProducts(ctx: PublishContext, products: Record<string, ProductDefinition>): Record<string, apimanagement.Product> {
     return Object.fromEntries(
-        Object.entries(products).map(([productId, product]) => [
-            productId,
-            new apimanagement.Product(
+        Object.entries(products).map(([productId, product]) => {
+            const created = new apimanagement.Product(
                 `${ctx.name}-product-${productId}`,
                 {
                     resourceGroupName: ctx.resourceGroupName,
@@ -64,8 +62,15 @@ export function publishProducts(ctx: PublishContext, products: Record<string, Pr
                     state: apimanagement.ProductState.Published,
                 },
                 { parent: ctx.parent },
-            ),
-        ]),
+            );
+            // Without a group a product is visible to administrators only, and nobody can ask to subscribe.
+            new apimanagement.ProductGroup(
+                `${ctx.name}-product-${productId}-${developersGroup}`,
+                { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, productId, groupId: developersGroup },
+                { parent: ctx.parent, dependsOn: [created] },
+            );
+            return [productId, created];
+        }),
     );
 }
 
@@ -80,7 +85,7 @@ function backend(ctx: PublishContext, backendId: string, description: string, ur
                       resourceGroupName: ctx.resourceGroupName,
                       serviceName: ctx.serviceName,
                       certificateId: `${backendId}-client`,
-                      keyVault: { secretIdentifier: clientCertificateSecretId, identityClientId: ctx.identity.clientId },
+                      keyVault: { secretIdentifier: clientCertificateSecretId, identityClientId: ctx.identityClientId },
                   },
                   { parent: ctx.parent },
               );
@@ -128,9 +133,11 @@ export interface PublishApiInputs {
     workflows: Record<string, WorkflowTriggerRef>;
     /** The named values holding the workflows' signatures, keyed by workflow. */
     signatures: Record<string, apimanagement.NamedValue>;
+    /** The Key Vault named values, keyed by name (backend keys among them). */
+    namedValues: Record<string, apimanagement.NamedValue>;
     token: pulumi.Output<TokenValidation>;
-    /** Resources every API waits for (the global policy, so no API is ever served without it). */
-    after: pulumi.Resource[];
+    /** Resources every API waits for (the service-wide policy, so no API is ever served without it). */
+    after: pulumi.Input<pulumi.Resource>[];
 }
 
 /** Publishes one catalog API: version set, API, revisions and releases, policies, product links. */
@@ -138,7 +145,7 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
     const workflow = api.kind === "logicApp" ? inputs.workflows[api.workflow!]! : undefined;
     const backendId = workflow ? workflowBackendId(api.workflow!) : api.name;
     const backend = inputs.backends[backendId]!;
-    const signature = workflow ? [inputs.signatures[api.workflow!]!] : [];
+    const keys = [...(workflow ? [inputs.signatures[api.workflow!]!] : []), ...(api.backendApiKey ? [inputs.namedValues[backendKeyName(api.name)]!] : [])];
     const policy = pulumi
         .all([inputs.token, workflow ? pulumi.output(workflow.path) : undefined, workflow ? pulumi.output(workflow.query) : undefined])
         .apply(([token, path, query]) =>
@@ -148,9 +155,11 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
                 access: api.policy.access,
                 token,
                 forward: workflow ? { workflow: { backendId, path: path!, query: query!, signatureNamedValue: signatureNamedValue(api.workflow!) } } : { backendId },
+                backendKey: api.backendApiKey ? { header: api.backendApiKey.header, namedValue: backendKeyName(api.name) } : undefined,
             }),
         );
-    const common = {
+    const soap = api.kind === "soap";
+    const settings = {
         resourceGroupName: ctx.resourceGroupName,
         serviceName: ctx.serviceName,
         path: api.path,
@@ -159,50 +168,61 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
         protocols: [apimanagement.Protocol.Https],
         subscriptionRequired: true,
         serviceUrl: backend.url,
-        format: api.specFormat as apimanagement.ContentFormat,
-        value: api.specContent,
-        ...(api.kind === "soap"
+        apiVersion: api.version,
+        apiVersionSetId: versionSet.id,
+        ...(soap ? { apiType: apimanagement.ApiType.Soap } : {}),
+    };
+    const importOf = (content: string, format: ApiDefinition["specFormat"]) => ({
+        format,
+        value: content,
+        ...(soap
             ? {
-                  apiType: apimanagement.SoapApiType.SoapPassThrough,
+                  soapApiType: apimanagement.SoapApiType.SoapPassThrough,
                   wsdlSelector: { wsdlServiceName: api.wsdl!.service, wsdlEndpointName: api.wsdl!.endpoint },
               }
             : {}),
-    };
+    });
+    const policyArgs = (apiId: string) => ({
+        resourceGroupName: ctx.resourceGroupName,
+        serviceName: ctx.serviceName,
+        apiId,
+        policyId: "policy",
+        format: apimanagement.PolicyContentFormat.Xml,
+        value: policy,
+    });
+    // Revision 1 is the API itself; its policy is addressed as revision 1, so that once a later
+    // revision is current the two policies stay apart.
     const created = new apimanagement.Api(
         `${ctx.name}-api-${api.apiId}`,
-        { ...common, apiId: api.apiId, apiVersion: api.version, apiVersionSetId: versionSet.id },
+        { ...settings, ...importOf(api.specContent, api.specFormat), apiId: api.apiId },
         { parent: ctx.parent, dependsOn: [backend, ...inputs.after] },
     );
-    new apimanagement.ApiPolicy(
-        `${ctx.name}-policy-${api.apiId}`,
-        { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, apiId: api.apiId, policyId: "policy", format: apimanagement.PolicyContentFormat.Xml, value: policy },
-        { parent: ctx.parent, dependsOn: [created, ...signature] },
-    );
-    let previousRelease: pulumi.Resource | undefined;
+    new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}`, policyArgs(`${api.apiId};rev=1`), { parent: ctx.parent, dependsOn: [created, ...keys] });
+    let previous: pulumi.Resource = created;
     for (const revision of api.revisions) {
         const revisionId = `${api.apiId};rev=${revision.revision}`;
+        // A revision is a copy of the API (sourceApiId), re-imported only when it has its own spec.
+        // Released revisions stay in Azure when removed from the catalog: the current one cannot be deleted.
         const created2 = new apimanagement.Api(
             `${ctx.name}-api-${api.apiId}-rev${revision.revision}`,
             {
-                ...common,
+                ...settings,
+                ...(revision.specContent !== undefined ? importOf(revision.specContent, revision.specFormat!) : {}),
                 apiId: revisionId,
                 apiRevision: String(revision.revision),
                 apiRevisionDescription: revision.description,
                 sourceApiId: created.id,
-                apiVersion: api.version,
-                apiVersionSetId: versionSet.id,
             },
-            { parent: ctx.parent, dependsOn: [created] },
+            { parent: ctx.parent, dependsOn: [previous], retainOnDelete: true },
         );
-        const revisionPolicy = new apimanagement.ApiPolicy(
-            `${ctx.name}-policy-${api.apiId}-rev${revision.revision}`,
-            { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, apiId: revisionId, policyId: "policy", format: apimanagement.PolicyContentFormat.Xml, value: policy },
-            { parent: ctx.parent, dependsOn: [created2, ...signature] },
-        );
-        previousRelease = new apimanagement.ApiRelease(
+        const revisionPolicy = new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}-rev${revision.revision}`, policyArgs(revisionId), {
+            parent: ctx.parent,
+            dependsOn: [created2, ...keys],
+        });
+        previous = new apimanagement.ApiRelease(
             `${ctx.name}-release-${api.apiId}-rev${revision.revision}`,
-            { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, apiId: created2.id, releaseId: `rev-${revision.revision}`, notes: revision.notes },
-            { parent: ctx.parent, dependsOn: [revisionPolicy, ...(previousRelease ? [previousRelease] : [])] },
+            { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, apiId: revisionId, releaseId: `rev-${revision.revision}`, notes: revision.notes },
+            { parent: ctx.parent, dependsOn: [revisionPolicy, previous], retainOnDelete: true },
         );
     }
     for (const productId of api.products) {

@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { catalogWideProblems, type ApiDefinition, type ProductDefinition } from "./catalog";
+import { backendKeyName, catalogWideProblems, type ApiDefinition, type ProductDefinition } from "./catalog";
 import type { AdditionalRegion, CustomHosts, GatewayTier } from "./service";
+
+/** The named value that holds a workflow trigger's signature. */
+export function signatureNamedValue(workflow: string): string {
+    return `${workflow}-sig`;
+}
 
 /** Units each tier allows per region. */
 export const tierCapacity: Readonly<Record<GatewayTier, { min: number; max: number }>> = {
@@ -122,21 +127,6 @@ export interface ApiGatewayArgs {
      * portal's own origins are always added. Default: none.
      */
     corsOrigins?: string[];
-    /** Products from the catalog, keyed by product id. Required. */
-    products: Record<string, ProductDefinition>;
-    /** APIs from the catalog. Default: none. */
-    apis?: ApiDefinition[];
-    /** Backends of the `openapi` and `soap` APIs, keyed by API name. Required for each such API. */
-    backends?: Record<string, BackendRef>;
-    /** HTTP triggers of the workflows `logicApp` APIs forward to, keyed by workflow name. Required for each. */
-    workflows?: Record<string, WorkflowTriggerRef>;
-    /** Entra ID token validation. Required when `apis` is not empty. */
-    tokenValidation?: TokenValidationRef;
-    /**
-     * Named values backed by Key Vault secrets, keyed by name, valued by versionless secret id.
-     * Policies use them as `{{name}}`. Default: none.
-     */
-    namedValues?: Record<string, pulumi.Input<string>>;
     /**
      * Entra ID sign-in for the developer portal. Ignored on Basic, which does not support it (the
      * `portalSignIn` output says so). Default: no Entra ID sign-in.
@@ -153,6 +143,36 @@ export interface ApiGatewayArgs {
     tags?: Record<string, string>;
     /** Protect the service from deletion. Default: false. */
     protect?: boolean;
+}
+
+
+export interface GatewayCatalogArgs {
+    /** Resource group of the API Management service. Required. */
+    resourceGroupName: pulumi.Input<string>;
+    /** Name of the API Management service the catalog is published on. Required. */
+    serviceName: pulumi.Input<string>;
+    /** Client id of the service's user-assigned identity, which reads Key Vault. Required. */
+    identityClientId: pulumi.Input<string>;
+    /** Products from the catalog, keyed by product id. Required. */
+    products: Record<string, ProductDefinition>;
+    /** APIs from the catalog. Default: none. */
+    apis?: ApiDefinition[];
+    /** Backends of the `openapi` and `soap` APIs, keyed by API name. Required for each such API. */
+    backends?: Record<string, BackendRef>;
+    /** HTTP triggers of the workflows `logicApp` APIs forward to, keyed by workflow name. Required for each. */
+    workflows?: Record<string, WorkflowTriggerRef>;
+    /** Entra ID token validation. Required when `apis` is not empty. */
+    tokenValidation?: TokenValidationRef;
+    /**
+     * Named values backed by Key Vault secrets, keyed by name, valued by versionless secret id.
+     * Policies use them as `{{name}}`. Default: none.
+     */
+    namedValues?: Record<string, pulumi.Input<string>>;
+    /**
+     * Resources every API waits for, typically the {@link ApiGateway} (its service-wide policy), so
+     * no API is served without it. Default: none.
+     */
+    after?: pulumi.Input<pulumi.Resource>[];
 }
 
 const namedValueName = /^[A-Za-z0-9._-]{1,256}$/;
@@ -177,7 +197,14 @@ export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
     if (!premium && extras.length > 0) {
         problems.push(`additionalLocations: extra regions need the Premium tier, not ${args.tier} (allowed: set the tier to Premium or remove additionalLocations)`);
     }
+    if (premium && zones.length > 1 && args.capacity % zones.length !== 0) {
+        problems.push(`capacity: ${args.capacity} units cannot be spread evenly over ${zones.length} zones (allowed: a multiple of ${zones.length})`);
+    }
     extras.forEach((extra, i) => {
+        const extraZones = extra.zones ?? [];
+        if (extraZones.length > 1 && extra.capacity % extraZones.length !== 0) {
+            problems.push(`additionalLocations.${i}.capacity: ${extra.capacity} units cannot be spread evenly over ${extraZones.length} zones (allowed: a multiple of ${extraZones.length})`);
+        }
         if (extra.location === args.location) {
             problems.push(`additionalLocations.${i}.location: "${extra.location}" is the primary region (allowed: another region)`);
         }
@@ -190,40 +217,6 @@ export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
             problems.push(`corsOrigins: "${origin}" would let any site call the APIs with its users' tokens (allowed: exact https origins such as https://app.contoso.com)`);
         } else if (!/^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
             problems.push(`corsOrigins: "${origin}" is not an https origin (allowed: https://host[:port], no path)`);
-        }
-    }
-    const apis = args.apis ?? [];
-    problems.push(...catalogWideProblems(apis));
-    const backends = args.backends ?? {};
-    const workflows = args.workflows ?? {};
-    for (const api of apis) {
-        for (const product of api.products) {
-            if (!(product in args.products)) {
-                problems.push(`apis.${api.apiId}.products: "${product}" is not a product (allowed: ${Object.keys(args.products).join(", ")})`);
-            }
-        }
-        if (api.kind === "logicApp") {
-            if (!api.workflow || !(api.workflow in workflows)) {
-                problems.push(`workflows: "${api.workflow}" is missing; API ${api.apiId} forwards to it (allowed: the trigger of a deployed workflow)`);
-            }
-        } else if (!(api.name in backends)) {
-            problems.push(`backends: "${api.name}" is missing; API ${api.apiId} needs a backend URL (allowed: { url: "https://..." })`);
-        }
-    }
-    for (const [name, backend] of Object.entries(backends)) {
-        if (!/^https:\/\/[^\s/]+/.test(backend.url)) {
-            problems.push(`backends.${name}.url: "${backend.url}" is not an https URL (allowed: https://host/path)`);
-        }
-        if (!apis.some((api) => api.name === name && api.kind !== "logicApp")) {
-            problems.push(`backends: "${name}" is not an openapi or soap API of the catalog (allowed: ${[...new Set(apis.filter((a) => a.kind !== "logicApp").map((a) => a.name))].join(", ") || "none"})`);
-        }
-    }
-    if (apis.length > 0 && !args.tokenValidation) {
-        problems.push("tokenValidation: missing; every API validates Entra ID tokens (allowed: { tenantId, audiences })");
-    }
-    for (const name of Object.keys(args.namedValues ?? {})) {
-        if (!namedValueName.test(name)) {
-            problems.push(`namedValues: "${name}" is not a named value name (allowed: 1-256 letters, digits, . _ -)`);
         }
     }
     const sampling = args.monitoring?.samplingPercentage;
@@ -253,5 +246,54 @@ export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
     }
     if (problems.length > 0) {
         throw new Error(`Invalid ApiGateway arguments:\n  - ${problems.join("\n  - ")}`);
+    }
+}
+
+/** Checks {@link GatewayCatalogArgs}; throws one error that names each field, its value and what is allowed. */
+export function validateGatewayCatalogArgs(args: GatewayCatalogArgs): void {
+    const problems: string[] = [];
+    const apis = args.apis ?? [];
+    problems.push(...catalogWideProblems(apis));
+    const backends = args.backends ?? {};
+    const workflows = args.workflows ?? {};
+    for (const api of apis) {
+        for (const product of api.products) {
+            if (!(product in args.products)) {
+                problems.push(`apis.${api.apiId}.products: "${product}" is not a product (allowed: ${Object.keys(args.products).join(", ")})`);
+            }
+        }
+        if (api.kind === "logicApp") {
+            if (!api.workflow || !(api.workflow in workflows)) {
+                problems.push(`workflows: "${api.workflow}" is missing; API ${api.apiId} forwards to it (allowed: the trigger of a deployed workflow)`);
+            }
+        } else if (api.backendApiKey && !(backendKeyName(api.name) in (args.namedValues ?? {}))) {
+            problems.push(`namedValues: "${backendKeyName(api.name)}" is missing; API ${api.apiId} sends it to its backend (allowed: the Key Vault secret id of the key)`);
+        }
+        if (api.kind !== "logicApp" && !(api.name in backends)) {
+            problems.push(`backends: "${api.name}" is missing; API ${api.apiId} needs a backend URL (allowed: { url: "https://..." })`);
+        }
+    }
+    for (const [name, backend] of Object.entries(backends)) {
+        if (!/^https:\/\/[^\s/]+/.test(backend.url)) {
+            problems.push(`backends.${name}.url: "${backend.url}" is not an https URL (allowed: https://host/path)`);
+        }
+        if (!apis.some((api) => api.name === name && api.kind !== "logicApp")) {
+            problems.push(`backends: "${name}" is not an openapi or soap API of the catalog (allowed: ${[...new Set(apis.filter((a) => a.kind !== "logicApp").map((a) => a.name))].join(", ") || "none"})`);
+        }
+    }
+    if (apis.length > 0 && !args.tokenValidation) {
+        problems.push("tokenValidation: missing; every API validates Entra ID tokens (allowed: { tenantId, audiences })");
+    }
+    for (const name of Object.keys(args.namedValues ?? {})) {
+        const workflow = Object.keys(workflows).find((candidate) => signatureNamedValue(candidate) === name);
+        if (workflow) {
+            problems.push(`namedValues: "${name}" is taken by the signature of workflow ${workflow} (allowed: another name)`);
+        }
+        if (!namedValueName.test(name)) {
+            problems.push(`namedValues: "${name}" is not a named value name (allowed: 1-256 letters, digits, . _ -)`);
+        }
+    }
+    if (problems.length > 0) {
+        throw new Error(`Invalid GatewayCatalog arguments:\n  - ${problems.join("\n  - ")}`);
     }
 }

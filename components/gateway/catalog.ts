@@ -89,6 +89,11 @@ const revisionSchema = z.strictObject({
     description: words(256),
     /** Release notes published to the change log when this revision is made current. Required. */
     notes: words(1000),
+    /**
+     * The revision's own spec file in the API's folder, when its operations change. Default: the
+     * revision is a copy of the one before, for policy or setting changes.
+     */
+    spec: z.string().regex(/^[A-Za-z0-9._-]+\.(ya?ml|json|wsdl)$/, { error: (i) => `"${String(i.input)}" is not a spec file name (allowed: a file in the API's folder ending .yaml, .yml, .json or .wsdl)` }).optional(),
 });
 
 const apiSchema = z.strictObject({
@@ -110,6 +115,11 @@ const apiSchema = z.strictObject({
     workflow: id().optional(),
     /** `soap` only: the WSDL service and endpoint (port) to publish. */
     wsdl: z.strictObject({ service: z.string().min(1), endpoint: z.string().min(1) }).optional(),
+    /**
+     * `openapi` and `soap` only: the header that carries the backend's API key. The gateway sets it
+     * from the named value `<name>-backend-key`, a Key Vault secret. Default: no key.
+     */
+    backendApiKey: z.strictObject({ header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { error: (i) => `"${String(i.input)}" is not a header name (allowed: letters, digits, hyphens)` }) }).optional(),
     /** The products the API belongs to (keys of `apis/products.yaml`). Required. */
     products: z.array(id()).min(1, { error: () => "is empty (allowed: one or more products from apis/products.yaml)" }),
     /** Rate limit, caching and access rules. Required. */
@@ -122,8 +132,18 @@ export type ApiDefinitionFile = z.output<typeof apiSchema>;
 export type OperationGroup = z.output<typeof operationGroupSchema>;
 export type ApiPolicyOptions = z.output<typeof policySchema>;
 
+/** The named value (and Key Vault secret) holding an API's backend key. */
+export function backendKeyName(apiName: string): string {
+    return `${apiName}-backend-key`;
+}
+
+/** A later revision, with its own spec read and validated when it has one. */
+export type RevisionDefinition = ApiDefinitionFile["revisions"][number] & { specContent?: string; specFormat?: ApiDefinition["specFormat"] };
+
 /** One API of the catalog, with its spec read and validated. */
-export interface ApiDefinition extends ApiDefinitionFile {
+export interface ApiDefinition extends Omit<ApiDefinitionFile, "revisions"> {
+    /** Later revisions, oldest first; the last is current. */
+    revisions: RevisionDefinition[];
     /** The folder under `apis/`, as written (used in messages). */
     folder: string;
     /** The API id in API Management: `<name>-<version>`. */
@@ -178,6 +198,9 @@ function kindProblems(file: string, api: ApiDefinitionFile): string[] {
     }
     if (api.kind !== "soap" && api.wsdl) {
         problems.push(`${file}: wsdl: only a soap API has a WSDL (allowed: remove wsdl, or set kind: soap)`);
+    }
+    if (api.kind === "logicApp" && api.backendApiKey) {
+        problems.push(`${file}: backendApiKey: a logicApp API is authorised by its trigger's signature (allowed: remove backendApiKey)`);
     }
     if ((api.kind === "soap") !== api.spec.endsWith(".wsdl")) {
         problems.push(`${file}: spec: "${api.spec}" does not suit a ${api.kind} API (allowed: ${api.kind === "soap" ? "a .wsdl file" : "an OpenAPI .yaml, .yml or .json file"})`);
@@ -346,18 +369,34 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
                 own.push(`${shown}: products: "${product}" is not in apis/products.yaml (allowed: ${Object.keys(products).join(", ")})`);
             }
         }
-        const specFile = path.join(dir, folder, api.spec);
-        const specShown = relative(specFile);
-        let specContent: string;
-        try {
-            specContent = readFileSync(specFile, "utf8");
-        } catch {
-            problems.push(...own, `${shown}: spec: ${specShown} does not exist (allowed: a file in ${relative(path.join(dir, folder))}/)`);
-            continue;
+        const readSpec = async (key: string, spec: string): Promise<string | undefined> => {
+            const specFile = path.join(dir, folder, spec);
+            const specShown = relative(specFile);
+            let content: string;
+            try {
+                content = readFileSync(specFile, "utf8");
+            } catch {
+                own.push(`${shown}: ${key}: ${specShown} does not exist (allowed: a file in ${relative(path.join(dir, folder))}/)`);
+                return undefined;
+            }
+            own.push(...(api.kind === "soap" ? (api.wsdl ? wsdlProblems(specShown, content, api.wsdl) : []) : await openApiProblems(specShown, content)));
+            return content;
+        };
+        const specContent = await readSpec("spec", api.spec);
+        const revisions: RevisionDefinition[] = [];
+        for (const [i, revision] of api.revisions.entries()) {
+            if (revision.spec && (api.kind === "soap") !== revision.spec.endsWith(".wsdl")) {
+                own.push(`${shown}: revisions.${i}.spec: "${revision.spec}" does not suit a ${api.kind} API (allowed: ${api.kind === "soap" ? "a .wsdl file" : "an OpenAPI .yaml, .yml or .json file"})`);
+                revisions.push(revision);
+                continue;
+            }
+            const content = revision.spec ? await readSpec(`revisions.${i}.spec`, revision.spec) : undefined;
+            revisions.push(content === undefined ? revision : { ...revision, specContent: content, specFormat: specFormat(revision.spec!) });
         }
-        own.push(...(api.kind === "soap" ? (api.wsdl ? wsdlProblems(specShown, specContent, api.wsdl) : []) : await openApiProblems(specShown, specContent)));
         problems.push(...own);
-        apis.push({ ...api, folder, apiId: `${api.name}-${api.version}`, specContent, specFormat: specFormat(api.spec) });
+        if (specContent !== undefined) {
+            apis.push({ ...api, revisions, folder, apiId: `${api.name}-${api.version}`, specContent, specFormat: specFormat(api.spec) });
+        }
     }
     problems.push(...catalogWideProblems(apis));
     if (problems.length > 0) {

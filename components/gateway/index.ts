@@ -2,32 +2,26 @@ import * as pulumi from "@pulumi/pulumi";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { entraSignInTiers, validateApiGatewayArgs, type ApiGatewayArgs } from "./args";
-import { keyVaultNamedValue, publishApi, publishBackends, publishProducts, publishVersionSets, type PublishContext } from "./apis";
-import { globalPolicy, type TokenValidation } from "./policies";
+import { globalPolicy } from "./policies";
 import { autoscaleProfile, capacityAlertCriteria, scalePolicy } from "./scale";
 import { hardenedTlsProperties, hostnameConfigurations, minApiVersion, skuAndRegions } from "./service";
 
-export { entraSignInTiers, tierCapacity, validateApiGatewayArgs } from "./args";
+export { entraSignInTiers, tierCapacity, validateApiGatewayArgs, validateGatewayCatalogArgs } from "./args";
 export type * from "./args";
 export { CatalogError, loadCatalog, type ApiDefinition, type Catalog, type ProductDefinition } from "./catalog";
 export { GatewayIdentity, type GatewayIdentityArgs } from "./identity";
+export { entraEndpoints, GatewayCatalog } from "./publication";
 export type { AdditionalRegion, CustomHost, CustomHosts, GatewayTier } from "./service";
-
-/** Entra ID v2.0 endpoints of a tenant. */
-export function entraEndpoints(tenantId: string) {
-    const issuer = `https://login.microsoftonline.com/${tenantId}/v2.0`;
-    return { issuer, openIdConfigUrl: `${issuer}/.well-known/openid-configuration` };
-}
 
 /** The named value that holds the Application Insights connection string for the logger. */
 export const appInsightsNamedValue = "appinsights-connection-string";
 
 /**
  * API Management for the integration platform: the service (tier, regions, zones, hardened TLS,
- * custom domains from Key Vault, its user-assigned identity), the global policy, products, the
- * API catalog with versions, revisions, policies and backends, Key Vault named values, Entra ID
+ * custom domains from Key Vault, its user-assigned identity), the service-wide policy, Entra ID
  * sign-in for the developer portal, Application Insights tracing, resource logs, autoscale and a
- * capacity alert. The service is created by one operation and never updated by this program.
+ * capacity alert. The service is created by one operation and never updated by this program. The
+ * API catalog is published on it by {@link GatewayCatalog}.
  */
 export class ApiGateway extends pulumi.ComponentResource {
     /** The API Management service's ARM id. */
@@ -42,8 +36,6 @@ export class ApiGateway extends pulumi.ComponentResource {
     readonly publicIpAddresses: pulumi.Output<string[]>;
     /** Principal id of the identity the service runs as. */
     readonly identityPrincipalId: pulumi.Output<string>;
-    /** ARM ids of the published APIs, keyed by API id (`orders-v1`). */
-    readonly apiIds: Record<string, pulumi.Output<string>>;
     /** Whether the developer portal signs users in with Entra ID, and why not when it does not. */
     readonly portalSignIn: string;
 
@@ -73,7 +65,13 @@ export class ApiGateway extends pulumi.ComponentResource {
                 publicNetworkAccess: apimanagement.PublicNetworkAccess.Enabled,
                 tags: args.tags,
             },
-            { parent: this, protect: args.protect ?? false, dependsOn: args.identityGrants ?? [] },
+            {
+                parent: this,
+                protect: args.protect ?? false,
+                dependsOn: args.identityGrants ?? [],
+                // Autoscale owns the unit count once it is on; writing it back would update the service.
+                ignoreChanges: args.autoscale ? ["sku.capacity"] : [],
+            },
         );
         this.serviceId = service.id;
         this.serviceName = service.name;
@@ -84,10 +82,8 @@ export class ApiGateway extends pulumi.ComponentResource {
             .all([service.publicIPAddresses, service.additionalLocations])
             .apply(([primary, extra]) => [...primary, ...(extra ?? []).flatMap((location) => location.publicIPAddresses)]);
 
-        const ctx: PublishContext = { name, parent: this, resourceGroupName: args.resourceGroupName, serviceName: service.name, identity: args.identity };
-
         const portalOrigins = pulumi.all([service.developerPortalUrl, customHosts.portal?.hostName]).apply(([url, custom]) => [...(url ? [url] : []), ...(custom ? [`https://${custom}`] : [])]);
-        const serviceWidePolicy = new apimanagement.Policy(
+        new apimanagement.Policy(
             `${name}-policy`,
             {
                 resourceGroupName: args.resourceGroupName,
@@ -97,27 +93,6 @@ export class ApiGateway extends pulumi.ComponentResource {
                 value: portalOrigins.apply((origins) => globalPolicy({ allowedOrigins: [...new Set([...origins, ...(args.corsOrigins ?? [])])] })),
             },
             { parent: this },
-        );
-
-        for (const [valueName, secretId] of Object.entries(args.namedValues ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-            keyVaultNamedValue(ctx, valueName, secretId);
-        }
-
-        const apis = args.apis ?? [];
-        const products = publishProducts(ctx, args.products);
-        const { backends, signatures } = publishBackends(ctx, apis, args.backends ?? {}, args.workflows ?? {});
-        const versionSets = publishVersionSets(ctx, apis);
-        const token: pulumi.Output<TokenValidation> = args.tokenValidation
-            ? pulumi.all([args.tokenValidation.tenantId, args.tokenValidation.audiences]).apply(([tenantId, audiences]) => {
-                  const endpoints = entraEndpoints(tenantId);
-                  return { openIdConfigUrl: endpoints.openIdConfigUrl, issuers: [endpoints.issuer], audiences };
-              })
-            : pulumi.output({ openIdConfigUrl: "", issuers: [], audiences: [] });
-        this.apiIds = Object.fromEntries(
-            apis.map((api) => [
-                api.apiId,
-                publishApi(ctx, api, { products, backends, workflows: args.workflows ?? {}, signatures, token, after: [serviceWidePolicy] }, versionSets[api.name]!).id,
-            ]),
         );
 
         if (!args.portalSignIn) {
@@ -251,7 +226,6 @@ export class ApiGateway extends pulumi.ComponentResource {
             portalUrl: this.portalUrl,
             publicIpAddresses: this.publicIpAddresses,
             identityPrincipalId: this.identityPrincipalId,
-            apiIds: this.apiIds,
             portalSignIn: this.portalSignIn,
         });
     }

@@ -110,6 +110,8 @@ export interface ApiPolicyInput {
     token: TokenValidation;
     /** Where the request goes: a backend by id, or a workflow trigger. */
     forward: { backendId: string } | { workflow: WorkflowForwarding };
+    /** A header set to a named value on the way to the backend: its API key. Default: none. */
+    backendKey?: { header: string; namedValue: string };
 }
 
 function methodCondition(methods: readonly HttpMethod[]): string {
@@ -187,6 +189,8 @@ export function apiPolicy(input: ApiPolicyInput): string {
                                   "downstream-caching-type": "none",
                                   "must-revalidate": true,
                                   "caching-type": "internal",
+                                  // Every call carries an Authorization header; without this nothing is cached.
+                                  "allow-private-response-caching": true,
                               },
                               el("vary-by-header", {}, "Accept"),
                           ),
@@ -194,6 +198,9 @@ export function apiPolicy(input: ApiPolicyInput): string {
                   ]
                 : []),
             ...forwarding(input.forward),
+            ...(input.backendKey
+                ? [el("set-header", { name: input.backendKey.header, "exists-action": "override" }, el("value", {}, `{{${input.backendKey.namedValue}}}`))]
+                : []),
         ],
         backend: [base()],
         outbound: [base(), ...(caching ? [onGet(el("cache-store", { duration: input.cacheDuration }))] : [])],

@@ -65,16 +65,31 @@ function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
  * the namespace, holding parsed YAML values) and returns the typed config, or throws one
  * {@link ConfigError} that lists every problem.
  */
-export function parseStackConfig(stack: string, raw: Record<string, unknown>): StackConfig {
+export function parseStackConfig(stack: string, raw: Record<string, unknown>, secretKeys: readonly string[] = []): StackConfig {
     const result = rootSchema.safeParse(raw);
-    if (!result.success) {
-        throw new ConfigError(stack, formatIssues(result.error.issues));
+    const problems = result.success ? [] : formatIssues(result.error.issues);
+    for (const key of mustBeSecret) {
+        if (raw[key] !== undefined && !secretKeys.includes(key)) {
+            problems.push(`${key}: is stored in plain text, and it holds secrets (allowed: an encrypted value; remove it with \`pulumi config rm ${key}\` and set each entry with \`pulumi config set --secret --path '${key}.<api>' <value>\`)`);
+        }
+    }
+    if (!result.success || problems.length > 0) {
+        throw new ConfigError(stack, problems);
     }
     return { ...result.data, stack };
 }
 
+/** Keys whose values are secrets: they must be set with `pulumi config set --secret`. */
+export const mustBeSecret = ["backendApiKeys"] as const;
+
+/** The project's keys among Pulumi's secret config keys (`enterprise-integration:backendApiKeys` -> `backendApiKeys`). */
+export function projectSecretKeys(keys: readonly string[]): string[] {
+    const prefix = `${configNamespace}:`;
+    return keys.filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+}
+
 /** Keys whose values Pulumi hands over as JSON text (objects, lists), not as plain strings. */
-const structuredKeys = new Set(["tags", "gateway", "dr", "dns", "monitoring"]);
+const structuredKeys = new Set(["tags", "gateway", "dr", "dns", "monitoring", "identity", "secrets", "workflows", "adminIpRanges", "backendApiKeys"]);
 
 /**
  * Turns Pulumi's flat config map (`"enterprise-integration:gateway" -> '{"sku":"Premium"}'`) into
@@ -104,7 +119,11 @@ function parseJson(value: string): unknown {
 
 /** Reads and validates the running stack's configuration. */
 export function loadStackConfig(): StackConfig {
-    return parseStackConfig(pulumi.getStack(), rawConfigFromPulumi(pulumi.runtime.allConfig()));
+    const all = pulumi.runtime.allConfig();
+    // Pulumi knows which keys were set with --secret; the runtime keeps that list to itself.
+    const isSecret = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
+    const secretKeys = projectSecretKeys(Object.keys(all).filter((key) => isSecret?.(key) ?? false));
+    return parseStackConfig(pulumi.getStack(), rawConfigFromPulumi(all), secretKeys);
 }
 
 /** Every top-level key the schema accepts; `Pulumi.yaml` must declare exactly these. */

@@ -297,6 +297,50 @@ const monitoringFields = {
 
 const monitoringSchema = strictObject(monitoringFields, "the monitoring settings");
 
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ipRangeAllowed = "an IPv4 address or CIDR range such as 203.0.113.0/24";
+const ipRange = z.string({ error: (issue) => problem(issue.input, "is not a string", ipRangeAllowed) }).refine(
+    (value) => {
+        const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(value);
+        return !!match && match.slice(1, 5).every((octet) => Number(octet) <= 255) && (match[5] === undefined || Number(match[5]) <= 32);
+    },
+    { error: (issue) => problem(issue.input, "is not an IPv4 range", ipRangeAllowed) },
+);
+const ipRanges = z.array(ipRange, { error: (issue) => problem(issue.input, "is not a list", `a list of ranges, each ${ipRangeAllowed}`) }).default([]);
+
+const identityFields = {
+    /** Identifier URI of the API application. Default api://<workload>-<stack>. */
+    identifierUri: text("api://<name>, or an https URL on a verified domain of the tenant", /^(api:\/\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*|https:\/\/[a-z0-9.-]+(\/[A-Za-z0-9._-]+)*)$/, 200).optional(),
+    /** Object id of an Entra ID group that gets Reader on the stack's resource groups. Default none. */
+    operatorsGroupId: z
+        .string({ error: (issue) => problem(issue.input, "is not a string", "the object id (a GUID) of an Entra ID group") })
+        .refine((value) => guid.test(value), { error: (issue) => problem(issue.input, "is not a GUID", "the object id of an Entra ID group, such as 0b5f5a4e-8c1d-4a63-9d6b-2f0c3e7a1b2c") })
+        .optional(),
+    /** A federated credential for the daemon client instead of a client secret. Default: a client secret in Key Vault. */
+    clientFederation: strictObject(
+        {
+            issuer: text("the https issuer URL of the external identity provider", /^https:\/\/\S+$/, 300),
+            subject: text("the external workload's subject, such as repo:contoso/orders:environment:prod", undefined, 300),
+        },
+        "a federated credential",
+    ).optional(),
+};
+
+const secretsFields = {
+    /** Expiry of every secret the stack stores and of its Entra ID client secrets. Required. */
+    expiresOn: z
+        .string({ error: (issue) => problem(issue.input, "is not a string", "a date such as 2027-06-30 (YYYY-MM-DD, quoted)") })
+        .refine((value) => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)), {
+            error: (issue) => problem(issue.input, "is not a date", "a date such as 2027-06-30 (YYYY-MM-DD, quoted)"),
+        }),
+    /** Ranges allowed through the vault's firewall: the deploying agents. Default none. */
+    allowedIpRanges: ipRanges,
+};
+
+const workflowAccess = z.enum(["gateway", "nested"], {
+    error: (issue) => problem(issue.input, "is not an access mode", "gateway (called through API Management) or nested (called by other workflows)"),
+});
+
 const tagName = /^[^<>%&\\?/]{1,512}$/;
 
 const tagsSchema = z
@@ -345,6 +389,19 @@ export const rootShape = {
     dr: drSchema.default({ role: "active" }),
     dns: dnsSchema.default({ hosts: defaultHosts, ttl: productionMaxTtl }),
     monitoring: monitoringSchema.default({ retentionDays: 30, alertEmails: [] }),
+    identity: strictObject(identityFields, "the identity settings").default({}),
+    secrets: strictObject(secretsFields, "the secrets settings"),
+    workflows: z
+        .record(
+            z.string().regex(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, { error: (issue) => problem(issue.input, "is not a workflow name", "the name of a file under workflows/ without .json") }),
+            workflowAccess,
+            { error: (issue) => problem(issue.input, "is not a map", "a map of workflow names to gateway or nested") },
+        )
+        .default({}),
+    adminIpRanges: ipRanges,
+    backendApiKeys: z
+        .record(z.string(), z.string().min(1), { error: (issue) => problem(issue.input, "is not a map", "a map of API names to keys, set with pulumi config set --secret --path") })
+        .default({}),
 };
 
 const siteLayout = z.object({

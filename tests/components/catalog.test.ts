@@ -143,6 +143,21 @@ describe("the API catalog", () => {
                 "apis/orders/api.yaml: policy.rateLimit.renewalPeriod: 3600 is too large (allowed: 1-300 seconds)",
             ],
             [
+                "a revision pointing at a missing spec file",
+                (dir) => editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => (doc.revisions[0].spec = "openapi-rev3.yaml")),
+                "apis/inventory/api.yaml: revisions.0.spec: apis/inventory/openapi-rev3.yaml does not exist (allowed: a file in apis/inventory/)",
+            ],
+            [
+                "a revision spec that breaks the schema",
+                (dir) => editYaml(path.join(dir, "inventory", "openapi-rev2.yaml"), (doc) => (doc.paths["/items"].get.responses = "none")),
+                "apis/inventory/openapi-rev2.yaml: is not a valid OpenAPI document: Swagger schema validation failed.",
+            ],
+            [
+                "a backend key on a logicApp API",
+                (dir) => editYaml(path.join(dir, "orders", "api.yaml"), (doc) => (doc.backendApiKey = { header: "X-Api-Key" })),
+                "apis/orders/api.yaml: backendApiKey: a logicApp API is authorised by its trigger's signature (allowed: remove backendApiKey)",
+            ],
+            [
                 "a folder without api.yaml",
                 (dir) => fs.mkdirSync(path.join(dir, "billing")),
                 "apis/billing/api.yaml: is missing (allowed: every folder under apis/ holds an api.yaml)",

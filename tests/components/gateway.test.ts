@@ -3,7 +3,17 @@ import * as path from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { ApiGateway, GatewayIdentity, loadCatalog, validateApiGatewayArgs, type ApiGatewayArgs, type Catalog } from "../../components/gateway";
+import {
+    ApiGateway,
+    GatewayCatalog,
+    GatewayIdentity,
+    loadCatalog,
+    validateApiGatewayArgs,
+    validateGatewayCatalogArgs,
+    type ApiGatewayArgs,
+    type Catalog,
+    type GatewayCatalogArgs,
+} from "../../components/gateway";
 import { repoRoot } from "../../tools/engine/project";
 import { runStack, type StackRun } from "../../tools/engine";
 
@@ -28,7 +38,6 @@ function minimal(overrides: Partial<ApiGatewayArgs> = {}): ApiGatewayArgs {
         publisherName: "Contoso Integration",
         publisherEmail: "api-team@contoso.com",
         identity,
-        products: catalog.products,
         ...overrides,
     };
 }
@@ -46,21 +55,6 @@ function everything(overrides: Partial<ApiGatewayArgs> = {}): ApiGatewayArgs {
             management: { hostName: "management.contoso.com", certificateSecretId: `${vault}/management-contoso-com` },
         },
         corsOrigins: ["https://app.contoso.com"],
-        apis: catalog.apis,
-        backends: {
-            inventory: { url: "https://inventory.contoso.com/api", clientCertificateSecretId: `${vault}/inventory-client` },
-            customers: { url: "https://erp.contoso.com/services/customers" },
-        },
-        workflows: {
-            "order-intake": {
-                baseUrl: "https://prod-00.westeurope.logic.azure.com/workflows/abc123/triggers",
-                path: "/manual/paths/invoke",
-                query: { "api-version": "2016-10-01", sp: "/triggers/manual/run", sv: "1.0" },
-                signatureSecretId: `${vault}/order-intake-sig`,
-            },
-        },
-        tokenValidation: { tenantId, audiences: ["api://integration-prod", "33333333-3333-4333-8333-333333333333"] },
-        namedValues: { "erp-api-key": `${vault}/erp-api-key` },
         portalSignIn: { tenantId, clientId: "44444444-4444-4444-8444-444444444444", clientSecret: pulumi.secret("portal-secret-value") },
         monitoring: {
             workspaceId: "/subscriptions/0000/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/log-test",
@@ -76,17 +70,49 @@ function everything(overrides: Partial<ApiGatewayArgs> = {}): ApiGatewayArgs {
     });
 }
 
-function deploy(args: ApiGatewayArgs): Promise<StackRun> {
+/** The whole catalog, with every input it takes. */
+function catalogArgs(overrides: Partial<GatewayCatalogArgs> = {}): GatewayCatalogArgs {
+    return {
+        resourceGroupName: "rg-gw",
+        serviceName: "apim-test",
+        identityClientId: identity.clientId,
+        products: catalog.products,
+        apis: catalog.apis,
+        backends: {
+            inventory: { url: "https://inventory.contoso.com/api", clientCertificateSecretId: `${vault}/inventory-client` },
+            customers: { url: "https://erp.contoso.com/services/customers" },
+        },
+        workflows: {
+            "order-intake": {
+                baseUrl: "https://prod-00.westeurope.logic.azure.com/workflows/abc123/triggers",
+                path: "/manual/paths/invoke",
+                query: { "api-version": "2016-10-01", sp: "/triggers/manual/run", sv: "1.0" },
+                signatureSecretId: `${vault}/order-intake-sig`,
+            },
+        },
+        tokenValidation: { tenantId, audiences: ["api://integration-prod", "33333333-3333-4333-8333-333333333333"] },
+        namedValues: {
+            "inventory-backend-key": `${vault}/inventory-backend-key`,
+            "customers-backend-key": `${vault}/customers-backend-key`,
+            "partner-portal-token": `${vault}/partner-portal-token`,
+        },
+        ...overrides,
+    };
+}
+
+/** Runs the gateway and, when given, the catalog on it, as the stack does. */
+function deploy(args: ApiGatewayArgs, publish?: GatewayCatalogArgs): Promise<StackRun> {
     return runStack({
         stack: "dev",
         program: async () => {
             const gateway = new ApiGateway("gw", args);
+            const published = publish ? new GatewayCatalog("cat", { ...publish, serviceName: gateway.serviceName, after: [gateway] }) : undefined;
             return {
                 gatewayUrl: gateway.gatewayUrl,
                 portalUrl: gateway.portalUrl,
                 publicIpAddresses: gateway.publicIpAddresses,
                 principalId: gateway.identityPrincipalId,
-                apiIds: gateway.apiIds,
+                apiIds: published?.apiIds,
                 portalSignIn: gateway.portalSignIn,
             };
         },
@@ -114,7 +140,7 @@ describe("ApiGateway component", () => {
 
     before(async () => {
         catalog = await loadCatalog(path.join(repoRoot, "apis"));
-        full = await deploy(everything());
+        full = await deploy(everything(), catalogArgs());
         small = await deploy(minimal());
     });
 
@@ -236,8 +262,8 @@ describe("ApiGateway component", () => {
         it("backs every named value with a Key Vault secret read by the identity; none holds a plain secret", () => {
             const values = full.ofType("azure-native:apimanagement:NamedValue");
             const byName = Object.fromEntries(values.map((value) => [value.inputs.namedValueId, value]));
-            assert.deepEqual(Object.keys(byName).sort(), ["appinsights-connection-string", "erp-api-key", "order-intake-sig"]);
-            for (const name of ["erp-api-key", "order-intake-sig"]) {
+            assert.deepEqual(Object.keys(byName).sort(), ["appinsights-connection-string", "customers-backend-key", "inventory-backend-key", "order-intake-sig", "partner-portal-token"]);
+            for (const name of ["customers-backend-key", "inventory-backend-key", "order-intake-sig", "partner-portal-token"]) {
                 assert.deepEqual(byName[name].inputs.keyVault, { secretIdentifier: `${vault}/${name}`, identityClientId: identity.clientId });
                 assert.equal(byName[name].inputs.secret, true);
                 assert.equal(byName[name].inputs.value, undefined);
@@ -258,14 +284,19 @@ describe("ApiGateway component", () => {
             }
         });
 
+        it("shows every product to the developers group, so developers can ask to subscribe", () => {
+            const groups = full.ofType("azure-native:apimanagement:ProductGroup").map((link) => `${link.inputs.productId}/${link.inputs.groupId}`);
+            assert.deepEqual(groups.sort(), ["internal/developers", "partners/developers"]);
+        });
+
         it("attaches each API to the products its definition names", () => {
             const links = full.ofType("azure-native:apimanagement:ProductApi").map((link) => `${link.inputs.productId}/${link.inputs.apiId}`);
             assert.deepEqual(links.sort(), ["internal/customers-v1", "internal/inventory-v1", "internal/orders-v1", "partners/inventory-v1", "partners/orders-v1"]);
         });
 
         it("imports the OpenAPI API in a Segment version set, https only, forwarded to its backend", () => {
-            const api = full.get("azure-native:apimanagement:Api", "gw-api-inventory-v1").inputs;
-            const versionSet = full.get("azure-native:apimanagement:ApiVersionSet", "gw-versions-inventory");
+            const api = full.get("azure-native:apimanagement:Api", "cat-api-inventory-v1").inputs;
+            const versionSet = full.get("azure-native:apimanagement:ApiVersionSet", "cat-versions-inventory");
             assert.equal(versionSet.inputs.versioningScheme, "Segment");
             assert.equal(api.apiVersionSetId, versionSet.id);
             assert.equal(api.apiVersion, "v1");
@@ -278,42 +309,49 @@ describe("ApiGateway component", () => {
         });
 
         it("imports the SOAP API from its WSDL as a pass-through of the named service and port", () => {
-            const api = full.get("azure-native:apimanagement:Api", "gw-api-customers-v1").inputs;
+            const api = full.get("azure-native:apimanagement:Api", "cat-api-customers-v1").inputs;
             assert.equal(api.format, "wsdl");
             assert.equal(api.apiType, "soap");
+            assert.equal(api.soapApiType, "soap");
             assert.deepEqual(api.wsdlSelector, { wsdlServiceName: "CustomerService", wsdlEndpointName: "CustomerServiceSoap" });
             assert.match(api.value, /<wsdl:definitions/);
             assert.deepEqual(api.protocols, ["https"]);
-            assert.equal(full.get("azure-native:apimanagement:Backend", "gw-backend-customers").inputs.protocol, "soap");
+            assert.equal(full.get("azure-native:apimanagement:Backend", "cat-backend-customers").inputs.protocol, "soap");
         });
 
         it("fronts the workflow with a backend on its trigger and the signature from Key Vault, never in the policy", () => {
-            const backend = full.get("azure-native:apimanagement:Backend", "gw-backend-order-intake-workflow").inputs;
+            const backend = full.get("azure-native:apimanagement:Backend", "cat-backend-order-intake-workflow").inputs;
             assert.equal(backend.url, "https://prod-00.westeurope.logic.azure.com/workflows/abc123/triggers");
-            const policy = String(full.get("azure-native:apimanagement:ApiPolicy", "gw-policy-orders-v1").inputs.value);
+            const policy = String(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-orders-v1").inputs.value);
             const inbound = parsePolicy(policy).inbound;
             assert.equal(inbound["set-backend-service"]["@backend-id"], "order-intake-workflow");
             assert.equal(inbound["rewrite-uri"]["@template"], "/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={{order-intake-sig}}");
             assert.equal(inbound["rewrite-uri"]["@copy-unmatched-params"], "false");
             assert.doesNotMatch(policy, /sig=[^{]/);
-            const orders = full.get("azure-native:apimanagement:Api", "gw-api-orders-v1");
+            const orders = full.get("azure-native:apimanagement:Api", "cat-api-orders-v1");
             assert.equal(orders.inputs.path, "orders");
-            const signature = full.get("azure-native:apimanagement:NamedValue", "gw-nv-order-intake-sig");
-            assert.ok(full.get("azure-native:apimanagement:ApiPolicy", "gw-policy-orders-v1").dependsOn.includes(signature.urn));
+            const signature = full.get("azure-native:apimanagement:NamedValue", "cat-nv-order-intake-sig");
+            assert.ok(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-orders-v1").dependsOn.includes(signature.urn));
         });
 
         it("creates the declared revision from the API and releases it with its notes", () => {
-            const base = full.get("azure-native:apimanagement:Api", "gw-api-inventory-v1");
-            const revision = full.get("azure-native:apimanagement:Api", "gw-api-inventory-v1-rev2");
+            const base = full.get("azure-native:apimanagement:Api", "cat-api-inventory-v1");
+            const revision = full.get("azure-native:apimanagement:Api", "cat-api-inventory-v1-rev2");
             assert.equal(revision.inputs.apiId, "inventory-v1;rev=2");
             assert.equal(revision.inputs.apiRevision, "2");
             assert.equal(revision.inputs.sourceApiId, base.id);
             assert.equal(revision.inputs.apiRevisionDescription, "Reservations carry their expiry time.");
-            const release = full.get("azure-native:apimanagement:ApiRelease", "gw-release-inventory-v1-rev2");
-            assert.equal(release.inputs.apiId, revision.id);
+            assert.match(revision.inputs.value, /expiresAt/);
+            assert.doesNotMatch(base.inputs.value, /expiresAt/);
+            assert.equal(revision.retainOnDelete, true);
+            const release = full.get("azure-native:apimanagement:ApiRelease", "cat-release-inventory-v1-rev2");
+            assert.equal(release.inputs.apiId, "inventory-v1;rev=2");
+            assert.equal(release.retainOnDelete, true);
+            assert.ok(release.dependsOn.includes(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1-rev2").urn));
+            assert.equal(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1").inputs.apiId, "inventory-v1;rev=1");
             assert.equal(release.inputs.releaseId, "rev-2");
             assert.match(release.inputs.notes, /expiresAt/);
-            assert.equal(full.get("azure-native:apimanagement:ApiPolicy", "gw-policy-inventory-v1-rev2").inputs.apiId, "inventory-v1;rev=2");
+            assert.equal(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1-rev2").inputs.apiId, "inventory-v1;rev=2");
         });
 
         it("gives every backend https, certificate chain and name validation, and mutual TLS from Key Vault when asked", () => {
@@ -323,10 +361,10 @@ describe("ApiGateway component", () => {
                 assert.match(backend.inputs.url, /^https:\/\//);
                 assert.deepEqual(backend.inputs.tls, { validateCertificateChain: true, validateCertificateName: true });
             }
-            const certificate = full.get("azure-native:apimanagement:Certificate", "gw-cert-inventory");
+            const certificate = full.get("azure-native:apimanagement:Certificate", "cat-cert-inventory");
             assert.deepEqual(certificate.inputs.keyVault, { secretIdentifier: `${vault}/inventory-client`, identityClientId: identity.clientId });
-            assert.deepEqual(full.get("azure-native:apimanagement:Backend", "gw-backend-inventory").inputs.credentials, { certificateIds: [certificate.id] });
-            assert.equal(full.get("azure-native:apimanagement:Backend", "gw-backend-customers").inputs.credentials, undefined);
+            assert.deepEqual(full.get("azure-native:apimanagement:Backend", "cat-backend-inventory").inputs.credentials, { certificateIds: [certificate.id] });
+            assert.equal(full.get("azure-native:apimanagement:Backend", "cat-backend-customers").inputs.credentials, undefined);
             assert.equal(full.ofType("azure-native:apimanagement:Certificate").length, 1);
         });
 
@@ -363,7 +401,7 @@ describe("ApiGateway component", () => {
         });
 
         it("validates Entra ID tokens: v2.0 openid-config, the API's audiences, the issuer and a roles claim per operation group", () => {
-            const inbound = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "gw-policy-inventory-v1").inputs.value).inbound;
+            const inbound = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1").inputs.value).inbound;
             const access = asList(inbound.choose)[0] as Record<string, any>;
             const whens = asList(access.when) as Record<string, any>[];
             assert.deepEqual(
@@ -385,21 +423,22 @@ describe("ApiGateway component", () => {
         });
 
         it("limits calls per subscription with the API's numbers", () => {
-            const inbound = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "gw-policy-inventory-v1").inputs.value).inbound;
+            const inbound = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1").inputs.value).inbound;
             assert.deepEqual(inbound["rate-limit-by-key"], { "@calls": "300", "@renewal-period": "60", "@counter-key": "@(context.Subscription.Id)" });
-            const soap = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "gw-policy-customers-v1").inputs.value).inbound;
+            const soap = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-customers-v1").inputs.value).inbound;
             assert.equal(soap["rate-limit-by-key"]["@calls"], "120");
         });
 
         it("caches GET responses for the API's duration, per caller, and nothing for APIs without a duration", () => {
-            const policy = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "gw-policy-inventory-v1").inputs.value);
+            const policy = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1").inputs.value);
             const lookups = asList(policy.inbound.choose).flatMap((choose: any) => asList(choose.when)).filter((when: any) => "cache-lookup" in when);
             assert.equal(lookups.length, 1);
             assert.equal(lookups[0]["@condition"], '@(context.Request.Method == "GET")');
             assert.equal(lookups[0]["cache-lookup"]["@vary-by-developer"], "true");
+            assert.equal(lookups[0]["cache-lookup"]["@allow-private-response-caching"], "true");
             assert.equal(policy.outbound.choose.when["@condition"], '@(context.Request.Method == "GET")');
             assert.equal(policy.outbound.choose.when["cache-store"]["@duration"], "120");
-            const orders = String(full.get("azure-native:apimanagement:ApiPolicy", "gw-policy-orders-v1").inputs.value);
+            const orders = String(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-orders-v1").inputs.value);
             assert.doesNotMatch(orders, /cache-(lookup|store)/);
         });
 
@@ -408,9 +447,10 @@ describe("ApiGateway component", () => {
                 ["inventory-v1", "inventory"],
                 ["customers-v1", "customers"],
             ]) {
-                const inbound = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", `gw-policy-${api}`).inputs.value).inbound;
+                const inbound = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", `cat-policy-${api}`).inputs.value).inbound;
                 assert.equal(inbound["set-backend-service"]["@backend-id"], backend);
                 assert.equal(inbound["rewrite-uri"], undefined);
+                assert.deepEqual(inbound["set-header"], { "@name": "X-Api-Key", "@exists-action": "override", value: `{{${backend}-backend-key}}` });
             }
         });
     });
@@ -492,6 +532,11 @@ describe("ApiGateway component", () => {
             );
         });
 
+        it("leaves the unit count to autoscale, so no later run updates the service", () => {
+            assert.deepEqual(full.get(apimType, "gw-apim").ignoreChanges, ["sku.capacity"]);
+            assert.deepEqual(small.get(apimType, "gw-apim").ignoreChanges, []);
+        });
+
         it("scales one unit at a time without zones", async () => {
             const run = await deploy(minimal({ tier: "Standard", capacity: 1, autoscale: { minCapacity: 1, maxCapacity: 4 } }));
             const [profile] = run.get("azure-native:monitor:AutoscaleSetting", "gw-autoscale").inputs.profiles;
@@ -532,7 +577,7 @@ describe("ApiGateway component", () => {
     });
 
     describe("rejects bad arguments before registering anything", () => {
-        const cases: Array<[string, () => Partial<ApiGatewayArgs>, string]> = [
+        const gatewayCases: Array<[string, () => Partial<ApiGatewayArgs>, string]> = [
             [
                 "zones on Standard",
                 () => ({ tier: "Standard", capacity: 2, zones: ["1", "2"] }),
@@ -550,49 +595,69 @@ describe("ApiGateway component", () => {
                 'corsOrigins: "*" would let any site call the APIs with its users\' tokens (allowed: exact https origins such as https://app.contoso.com)',
             ],
             ["an http CORS origin", () => ({ corsOrigins: ["http://app.contoso.com"] }), 'corsOrigins: "http://app.contoso.com" is not an https origin (allowed: https://host[:port], no path)'],
-            [
-                "an API path used twice",
-                () => ({ ...everything(), apis: [...catalog.apis, { ...catalog.apis.find((api) => api.name === "customers")!, name: "clients", apiId: "clients-v1", folder: "clients" }] }),
-                'apis/clients/api.yaml: path: "customers" is already used by apis/customers (allowed: a path of its own)',
-            ],
-            [
-                "an http backend",
-                () => ({ ...everything(), backends: { ...everything().backends, customers: { url: "http://erp.contoso.com" } } }),
-                'backends.customers.url: "http://erp.contoso.com" is not an https URL (allowed: https://host/path)',
-            ],
-            [
-                "a logicApp API without its workflow",
-                () => ({ ...everything(), workflows: {} }),
-                'workflows: "order-intake" is missing; API orders-v1 forwards to it (allowed: the trigger of a deployed workflow)',
-            ],
-            [
-                "APIs without token validation",
-                () => ({ ...everything(), tokenValidation: undefined }),
-                "tokenValidation: missing; every API validates Entra ID tokens (allowed: { tenantId, audiences })",
-            ],
             ["autoscale on Developer", () => ({ autoscale: { minCapacity: 1, maxCapacity: 1 } }), "autoscale: the Developer tier cannot scale (allowed: remove autoscale, or use Basic, Standard or Premium)"],
             [
                 "autoscale that breaks the zone spread",
                 () => ({ ...everything(), autoscale: { minCapacity: 2, maxCapacity: 5 } }),
                 "autoscale: 2-5 units cannot stay spread evenly over 2 zones (allowed: minCapacity and maxCapacity multiples of 2)",
             ],
+            [
+                "units that do not spread over the zones",
+                () => ({ ...everything(), capacity: 3, autoscale: undefined }),
+                "capacity: 3 units cannot be spread evenly over 2 zones (allowed: a multiple of 2)",
+            ],
             ["a sampling rate over 100", () => ({ ...everything(), monitoring: { ...everything().monitoring!, samplingPercentage: 150 } }), "monitoring.samplingPercentage: 150 is not a percentage (allowed: 0-100)"],
         ];
-        for (const [what, patch, message] of cases) {
+        const catalogCases: Array<[string, () => Partial<GatewayCatalogArgs>, string]> = [
+            [
+                "an API path used twice",
+                () => ({ apis: [...catalog.apis, { ...catalog.apis.find((api) => api.name === "customers")!, name: "clients", apiId: "clients-v1", folder: "clients" }] }),
+                'apis/clients/api.yaml: path: "customers" is already used by apis/customers (allowed: a path of its own)',
+            ],
+            [
+                "an http backend",
+                () => ({ backends: { ...catalogArgs().backends, customers: { url: "http://erp.contoso.com" } } }),
+                'backends.customers.url: "http://erp.contoso.com" is not an https URL (allowed: https://host/path)',
+            ],
+            [
+                "an API without its backend",
+                () => ({ backends: { inventory: { url: "https://inventory.contoso.com/api" } } }),
+                'backends: "customers" is missing; API customers-v1 needs a backend URL (allowed: { url: "https://..." })',
+            ],
+            ["a logicApp API without its workflow", () => ({ workflows: {} }), 'workflows: "order-intake" is missing; API orders-v1 forwards to it (allowed: the trigger of a deployed workflow)'],
+            ["APIs without token validation", () => ({ tokenValidation: undefined }), "tokenValidation: missing; every API validates Entra ID tokens (allowed: { tenantId, audiences })"],
+            [
+                "a named value that takes a workflow signature's name",
+                () => ({ namedValues: { ...catalogArgs().namedValues, "order-intake-sig": `${vault}/other` } }),
+                'namedValues: "order-intake-sig" is taken by the signature of workflow order-intake (allowed: another name)',
+            ],
+            [
+                "an API whose backend key has no named value",
+                () => ({ namedValues: { "inventory-backend-key": `${vault}/inventory-backend-key` } }),
+                'namedValues: "customers-backend-key" is missing; API customers-v1 sends it to its backend (allowed: the Key Vault secret id of the key)',
+            ],
+            ["a named value with a bad name", () => ({ namedValues: { "erp key": `${vault}/erp-key` } }), 'namedValues: "erp key" is not a named value name (allowed: 1-256 letters, digits, . _ -)'],
+        ];
+
+        async function registersNothing(program: () => void, message: string) {
+            const registered: string[] = [];
+            await assert.rejects(
+                runStack({ stack: "dev", program: async () => program(), onRegister: (resource) => registered.push(resource.type) }),
+                (error: Error) => error.message.includes(message),
+            );
+            assert.deepEqual(registered.filter((type) => type !== "pulumi:pulumi:Stack"), []);
+        }
+
+        for (const [what, patch, message] of gatewayCases) {
             it(what, async () => {
                 assert.throws(() => validateApiGatewayArgs(minimal(patch())), (error: Error) => error.message.split("\n").includes(`  - ${message}`));
-                const registered: string[] = [];
-                await assert.rejects(
-                    runStack({
-                        stack: "dev",
-                        program: async () => {
-                            new ApiGateway("gw", minimal(patch()));
-                        },
-                        onRegister: (resource) => registered.push(resource.type),
-                    }),
-                    (error: Error) => error.message.includes(message),
-                );
-                assert.deepEqual(registered.filter((type) => type !== "pulumi:pulumi:Stack"), []);
+                await registersNothing(() => new ApiGateway("gw", minimal(patch())), message);
+            });
+        }
+        for (const [what, patch, message] of catalogCases) {
+            it(what, async () => {
+                assert.throws(() => validateGatewayCatalogArgs(catalogArgs(patch())), (error: Error) => error.message.split("\n").includes(`  - ${message}`));
+                await registersNothing(() => new GatewayCatalog("cat", catalogArgs(patch())), message);
             });
         }
     });

@@ -272,7 +272,7 @@ describe("stack configuration", () => {
                 (error: unknown) => {
                     assert.ok(error instanceof ConfigError);
                     assert.ok(pulumi.RunError.isInstance(error));
-                    assert.match(error.message, /^Invalid configuration for stack "dev" \(5 problems\):\n {2}- environment: missing/);
+                    assert.match(error.message, /^Invalid configuration for stack "dev" \(6 problems\):\n {2}- environment: missing/);
                     assert.match(error.message, /Fix the keys in Pulumi\.dev\.yaml/);
                     return true;
                 },

@@ -105,6 +105,11 @@ describe("the stacks", () => {
                 "    backends:",
                 "      inventory: { url: https://inventory-staging.contoso.com/api }",
                 "      customers: { url: https://erp-staging.contoso.com/services/customers }",
+                "  enterprise-integration:secrets:",
+                '    expiresOn: "2027-06-30"',
+                "  enterprise-integration:workflows:",
+                "    order-intake: gateway",
+                "    order-notify: nested",
                 "",
             ].join("\n"),
         });

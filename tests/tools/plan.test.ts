@@ -94,7 +94,7 @@ describe("npm run plan", () => {
         const { code, stdout, stderr } = await plan("qa", "--project-dir", tempProject({ qa: invalidStack }));
         assert.equal(code, 1);
         assert.equal(stdout, "");
-        assert.match(stderr, /^Invalid configuration for stack "qa" \(4 problems\):\n {2}- location: "westeurop" is not an Azure region/);
+        assert.match(stderr, /^Invalid configuration for stack "qa" \(5 problems\):\n {2}- location: "westeurop" is not an Azure region/);
         assert.doesNotMatch(stderr, /\n\s+at /);
     });
 

@@ -21,6 +21,10 @@ export interface RegisteredResource {
     /** Read, not managed (`StackReference`, `get` functions). */
     readonly read: boolean;
     readonly protect: boolean;
+    /** Input paths whose changes Pulumi ignores (`ignoreChanges`). */
+    readonly ignoreChanges: readonly string[];
+    /** Left in Azure when removed from the program (`retainOnDelete`). */
+    readonly retainOnDelete: boolean;
     /** URNs this resource waits for: explicit `dependsOn` and the resources its inputs come from. */
     readonly dependsOn: readonly string[];
     /** Provider reference (`urn::id`), when the resource names one explicitly. */
@@ -81,6 +85,8 @@ interface Recorded {
     custom: boolean;
     read: boolean;
     protect: boolean;
+    ignoreChanges: string[];
+    retainOnDelete: boolean;
     dependsOn: string[];
     provider?: string;
     id?: string;
@@ -144,6 +150,8 @@ function recordingMonitor(
         custom: req.getCustom(),
         read: false,
         protect: Boolean(req.getProtect()),
+        ignoreChanges: req.getIgnorechangesList(),
+        retainOnDelete: Boolean(req.getRetainondelete()),
         dependsOn: req.getDependenciesList(),
         provider: req.getProvider() || undefined,
         id: response.getId() || undefined,
@@ -162,6 +170,8 @@ function recordingMonitor(
         custom: true,
         read: true,
         protect: false,
+        ignoreChanges: [],
+        retainOnDelete: false,
         dependsOn: req.getDependenciesList(),
         provider: req.getProvider() || undefined,
         id: req.getId() || undefined,
@@ -278,6 +288,8 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
         custom: entry.custom,
         read: entry.read,
         protect: entry.protect,
+        ignoreChanges: entry.ignoreChanges,
+        retainOnDelete: entry.retainOnDelete,
         dependsOn: entry.dependsOn.map(urnOf),
         provider: entry.provider,
         id: entry.id,

@@ -362,6 +362,16 @@ const invokeFactories: Readonly<Record<string, InvokeFactory>> = {
         objectId: fab(env.deployerObjectId),
         tenantId: fab(env.tenantId),
     }),
+    "azure-native:storage:listStorageAccountKeys": (inputs, env, fab) => {
+        const seed = `${env.subscriptionId}/${String(inputs.resourceGroupName)}/${String(inputs.accountName)}`;
+        const key = (n: number) => fab(`${textOf(`${seed}:key${n}`, 86, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/")}==`);
+        return {
+            keys: [
+                { keyName: "key1", permissions: "FULL", value: key(1) },
+                { keyName: "key2", permissions: "FULL", value: key(2) },
+            ],
+        };
+    },
     "azure-native:logic:listWorkflowTriggerCallbackUrl": (inputs, env, fab) => {
         const workflow = String(inputs.workflowName);
         const trigger = String(inputs.triggerName);

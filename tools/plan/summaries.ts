@@ -34,7 +34,8 @@ export function policySummary(xml: string): string {
         roles.length > 0 && `jwt roles ${roles.join("|")}`,
         cache && `cache GET ${cache[1]}s`,
         backend && `to backend ${backend[1]}`,
-        /<rewrite-uri /.test(xml) && "sig from named value",
+        /<rewrite-uri [^>]*sig=\{\{/.test(xml) && "sig from named value",
+        /<set-header name="[^"]+" exists-action="override">\s*<value>\{\{[^}]+\}\}<\/value>/.test(xml) && "backend key from named value",
     ]);
 }
 

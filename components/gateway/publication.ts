@@ -1,0 +1,58 @@
+import * as pulumi from "@pulumi/pulumi";
+import { validateGatewayCatalogArgs, type GatewayCatalogArgs } from "./args";
+import { keyVaultNamedValue, publishApi, publishBackends, publishProducts, publishVersionSets, type PublishContext } from "./apis";
+import type { TokenValidation } from "./policies";
+
+/** Entra ID v2.0 endpoints of a tenant. */
+export function entraEndpoints(tenantId: string) {
+    const issuer = `https://login.microsoftonline.com/${tenantId}/v2.0`;
+    return { issuer, openIdConfigUrl: `${issuer}/.well-known/openid-configuration` };
+}
+
+/**
+ * The API catalog as published on a service: products, Key Vault named values, backends (with
+ * client certificates), and per API its version set, the API, its revisions and releases, its
+ * policy and its product links. It is a component of its own, created after the service, because
+ * what it forwards to (workflow triggers, whose signatures go into Key Vault) is created after the
+ * service too: the workflows only admit the gateway's addresses, known once the service exists.
+ */
+export class GatewayCatalog extends pulumi.ComponentResource {
+    /** ARM ids of the published APIs, keyed by API id (`orders-v1`). */
+    readonly apiIds: Record<string, pulumi.Output<string>>;
+
+    constructor(name: string, args: GatewayCatalogArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateGatewayCatalogArgs(args);
+        super("enterprise-integration:gateway:GatewayCatalog", name, {}, opts);
+
+        const ctx: PublishContext = {
+            name,
+            parent: this,
+            resourceGroupName: args.resourceGroupName,
+            serviceName: pulumi.output(args.serviceName),
+            identityClientId: args.identityClientId,
+        };
+        const namedValues = Object.fromEntries(
+            Object.entries(args.namedValues ?? {})
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([valueName, secretId]) => [valueName, keyVaultNamedValue(ctx, valueName, secretId)]),
+        );
+        const apis = args.apis ?? [];
+        const products = publishProducts(ctx, args.products);
+        const { backends, signatures } = publishBackends(ctx, apis, args.backends ?? {}, args.workflows ?? {});
+        const versionSets = publishVersionSets(ctx, apis);
+        const validation = args.tokenValidation;
+        const token: pulumi.Output<TokenValidation> = pulumi
+            .all([validation?.tenantId ?? "", validation?.audiences ?? []])
+            .apply(([tenantId, audiences]) => {
+                const endpoints = entraEndpoints(tenantId);
+                return { openIdConfigUrl: endpoints.openIdConfigUrl, issuers: [endpoints.issuer], audiences };
+            });
+        this.apiIds = Object.fromEntries(
+            apis.map((api) => [
+                api.apiId,
+                publishApi(ctx, api, { products, backends, workflows: args.workflows ?? {}, signatures, namedValues, token, after: args.after ?? [] }, versionSets[api.name]!).id,
+            ]),
+        );
+        this.registerOutputs({ apiIds: this.apiIds });
+    }
+}

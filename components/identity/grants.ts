@@ -1,0 +1,94 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+
+/**
+ * Azure role assignments, least privilege: built-in roles only, each at the narrowest scope that
+ * works (a vault, a resource group), never the subscription, never Owner or
+ * Contributor. Each assignment's name is a GUID derived from scope, principal and role, so a re-run
+ * or a second deployment of the same grant never duplicates it.
+ */
+
+/** The built-in roles the platform grants, by their fixed role definition ids. */
+export const builtInRoles = {
+    /** Read secret contents (API Management named values and certificates). */
+    "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
+    /** Read-only on everything in the scope. */
+    Reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+} as const;
+export type BuiltInRole = keyof typeof builtInRoles;
+
+/** One role assignment. */
+export interface Grant {
+    /** ARM id of the scope. Never a subscription. Required. */
+    scope: pulumi.Input<string>;
+    /** Object id of the identity, group or service principal. Required. */
+    principalId: pulumi.Input<string>;
+    /** Kind of principal: ServicePrincipal (managed identities, apps), Group or User. Required. */
+    principalType: "ServicePrincipal" | "Group" | "User";
+    /** The built-in role. Required. */
+    role: BuiltInRole;
+}
+
+export interface AccessGrantsArgs {
+    /** The assignments, keyed by a stable name (it names the Pulumi resource). Required. */
+    grants: Record<string, Grant>;
+}
+
+/** The deterministic name of an assignment: a GUID from scope, principal and role. */
+export function grantName(scope: string, principalId: string, roleId: string): string {
+    const hex = createHash("sha256").update(`${scope.toLowerCase()}|${principalId.toLowerCase()}|${roleId}`).digest("hex").slice(0, 32).split("");
+    hex[12] = "5";
+    hex[16] = "89ab"[parseInt(hex[16]!, 16) % 4]!;
+    const text = hex.join("");
+    return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+}
+
+const grantKey = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Checks {@link AccessGrantsArgs}; throws one error naming each field, its value and what is allowed. */
+export function validateAccessGrantsArgs(args: AccessGrantsArgs): void {
+    const problems: string[] = [];
+    for (const [key, grant] of Object.entries(args.grants)) {
+        if (!grantKey.test(key)) {
+            problems.push(`grants: key "${key}" is not a name (allowed: 1-63 lower-case letters, digits and hyphens)`);
+        }
+        if (!(grant.role in builtInRoles)) {
+            problems.push(`grants.${key}.role: "${String(grant.role)}" is not a role this platform grants (allowed: ${Object.keys(builtInRoles).join(", ")})`);
+        }
+        if (typeof grant.scope === "string" && /^\/subscriptions\/[^/]+\/?$/.test(grant.scope)) {
+            problems.push(`grants.${key}.scope: "${grant.scope}" is a whole subscription (allowed: a resource group or a resource)`);
+        }
+    }
+    if (problems.length > 0) {
+        throw new Error(`Invalid AccessGrants arguments:\n  - ${problems.join("\n  - ")}`);
+    }
+}
+
+export class AccessGrants extends pulumi.ComponentResource {
+    /** The role assignments, keyed like {@link AccessGrantsArgs.grants}. */
+    readonly assignments: Record<string, authorization.RoleAssignment>;
+
+    constructor(name: string, args: AccessGrantsArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateAccessGrantsArgs(args);
+        super("enterprise-integration:identity:AccessGrants", name, {}, opts);
+        const subscription = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
+        this.assignments = {};
+        for (const [key, grant] of Object.entries(args.grants).sort(([a], [b]) => a.localeCompare(b))) {
+            const roleId = builtInRoles[grant.role];
+            this.assignments[key] = new authorization.RoleAssignment(
+                `${name}-${key}`,
+                {
+                    scope: grant.scope,
+                    principalId: grant.principalId,
+                    principalType: grant.principalType,
+                    roleDefinitionId: pulumi.interpolate`/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`,
+                    roleAssignmentName: pulumi.all([grant.scope, grant.principalId]).apply(([scope, principal]) => grantName(scope, principal, roleId)),
+                    description: `${grant.role} for ${key}`,
+                },
+                { parent: this },
+            );
+        }
+        this.registerOutputs({});
+    }
+}

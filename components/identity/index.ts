@@ -1,0 +1,239 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as azuread from "@pulumi/azuread";
+
+export { AccessGrants, builtInRoles, grantName, validateAccessGrantsArgs, type AccessGrantsArgs, type Grant } from "./grants";
+
+/**
+ * Entra ID for the platform: the API application whose tokens the gateway validates (app roles per
+ * operation group, a delegated scope, v2 tokens), a daemon client application granted those roles
+ * (client-credentials flow), and the developer portal's sign-in application with a client secret.
+ */
+
+/** An app role of the API application: a `roles` claim value the gateway requires. */
+export interface ApiRole {
+    /** The claim value, such as Orders.Read. Required. */
+    value: string;
+    /** What the role allows, shown to administrators. Required. */
+    description: string;
+}
+
+/** A federated credential: a workload outside Azure (a pipeline, another cloud) signs in without a secret. */
+export interface FederatedCredential {
+    /** The external identity provider's issuer URL, such as https://token.actions.githubusercontent.com. Required. */
+    issuer: string;
+    /** The external workload's subject, such as repo:contoso/orders:environment:prod. Required. */
+    subject: string;
+}
+
+export interface IdentityArgs {
+    /** Prefix of the applications' display names, such as integration-prod. Required. */
+    displayNamePrefix: string;
+    /** Identifier URI of the API application, such as api://integration-prod. Required. */
+    identifierUri: string;
+    /** App roles of the API application, one per distinct value. Required, one or more. */
+    apiRoles: ApiRole[];
+    /**
+     * How the daemon client signs in: a federated credential (no secret at all), or, when omitted,
+     * a client secret that expires on `secretExpiresOn` and is output as a secret for Key Vault.
+     */
+    clientFederation?: FederatedCredential;
+    /** The developer portal's host names (default and custom); each gets a `/signin` redirect URI. Required. */
+    portalHosts: pulumi.Input<pulumi.Input<string>[]>;
+    /** Expiry of the generated client secrets, an ISO date such as 2027-06-30. Required. */
+    secretExpiresOn: string;
+    /** Object ids of the applications' owners. Default: the deploying identity. */
+    owners?: pulumi.Input<string>[];
+}
+
+/** A stable GUID from a text, so ids (app roles, scopes) survive every run unchanged. */
+export function stableGuid(seed: string): string {
+    const hex = createHash("sha256").update(seed).digest("hex").slice(0, 32).split("");
+    hex[12] = "5";
+    hex[16] = "89ab"[parseInt(hex[16]!, 16) % 4]!;
+    const text = hex.join("");
+    return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+}
+
+const roleValue = /^[A-Za-z][A-Za-z0-9._-]{0,119}$/;
+
+/** Checks {@link IdentityArgs}; throws one error naming each field, its value and what is allowed. */
+export function validateIdentityArgs(args: IdentityArgs): void {
+    const problems: string[] = [];
+    if (!/^(api:\/\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*|https:\/\/[a-z0-9.-]+(\/[A-Za-z0-9._-]+)*)$/.test(args.identifierUri)) {
+        problems.push(`identifierUri: "${args.identifierUri}" is not an identifier URI (allowed: api://<name> or an https URL on a verified domain)`);
+    }
+    if (args.apiRoles.length === 0) {
+        problems.push("apiRoles: empty (allowed: one or more roles, such as Orders.Read)");
+    }
+    const seen = new Set<string>();
+    for (const role of args.apiRoles) {
+        if (!roleValue.test(role.value)) {
+            problems.push(`apiRoles: "${role.value}" is not an app role value (allowed: letters, digits, dots, hyphens, underscores, starting with a letter)`);
+        }
+        if (seen.has(role.value)) {
+            problems.push(`apiRoles: "${role.value}" is listed twice (allowed: each role once)`);
+        }
+        seen.add(role.value);
+    }
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(args.secretExpiresOn) || Number.isNaN(Date.parse(args.secretExpiresOn))) {
+        problems.push(`secretExpiresOn: "${args.secretExpiresOn}" is not a date (allowed: YYYY-MM-DD)`);
+    }
+    if (args.clientFederation && !/^https:\/\//.test(args.clientFederation.issuer)) {
+        problems.push(`clientFederation.issuer: "${args.clientFederation.issuer}" is not an https URL (allowed: the issuer of the external identity provider)`);
+    }
+    if (problems.length > 0) {
+        throw new Error(`Invalid Identity arguments:\n  - ${problems.join("\n  - ")}`);
+    }
+}
+
+export class Identity extends pulumi.ComponentResource {
+    /** The directory (tenant) id. */
+    readonly tenantId: pulumi.Output<string>;
+    /** The API application's client id: the `aud` of its v2 tokens. */
+    readonly apiClientId: pulumi.Output<string>;
+    /** The API application's identifier URI. */
+    readonly identifierUri: string;
+    /** The audiences the gateway accepts: client id and identifier URI. */
+    readonly audiences: pulumi.Output<string[]>;
+    /** The app role values. */
+    readonly roleValues: string[];
+    /** `https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration`. */
+    readonly openIdConfigUrl: pulumi.Output<string>;
+    /** `https://login.microsoftonline.com/<tenant>/v2.0`. */
+    readonly issuer: pulumi.Output<string>;
+    /** The daemon client's client id. */
+    readonly clientAppClientId: pulumi.Output<string>;
+    /** The daemon client's secret (secret), when it has no federated credential. */
+    readonly clientAppSecret?: pulumi.Output<string>;
+    /** The developer portal application's client id. */
+    readonly portalClientId: pulumi.Output<string>;
+    /** The developer portal application's client secret (secret). */
+    readonly portalClientSecret: pulumi.Output<string>;
+
+    constructor(name: string, args: IdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateIdentityArgs(args);
+        super("enterprise-integration:identity:Identity", name, {}, opts);
+
+        const client = azuread.getClientConfigOutput({ parent: this });
+        const owners: pulumi.Input<string>[] = args.owners ?? [client.objectId];
+        this.tenantId = client.tenantId;
+        const endDate = `${args.secretExpiresOn}T23:59:59Z`;
+
+        const scopeValue = "access_as_user";
+        const api = new azuread.Application(
+            `${name}-api`,
+            {
+                displayName: `${args.displayNamePrefix}-api`,
+                description: "The integration platform's APIs, as published by API Management.",
+                signInAudience: "AzureADMyOrg",
+                identifierUris: [args.identifierUri],
+                owners,
+                api: {
+                    requestedAccessTokenVersion: 2,
+                    oauth2PermissionScopes: [
+                        {
+                            id: stableGuid(`${args.identifierUri}/scope/${scopeValue}`),
+                            value: scopeValue,
+                            type: "User",
+                            enabled: true,
+                            adminConsentDisplayName: "Call the integration APIs",
+                            adminConsentDescription: "Lets the application call the integration platform's APIs on behalf of the signed-in user.",
+                            userConsentDisplayName: "Call the integration APIs",
+                            userConsentDescription: "Lets the application call the integration platform's APIs for you.",
+                        },
+                    ],
+                },
+                appRoles: args.apiRoles.map((role) => ({
+                    id: stableGuid(`${args.identifierUri}/role/${role.value}`),
+                    value: role.value,
+                    displayName: role.value,
+                    description: role.description,
+                    allowedMemberTypes: ["Application", "User"],
+                    enabled: true,
+                })),
+            },
+            { parent: this },
+        );
+        const apiPrincipal = new azuread.ServicePrincipal(`${name}-api-sp`, { clientId: api.clientId, appRoleAssignmentRequired: true, owners }, { parent: this });
+        this.apiClientId = api.clientId;
+        this.identifierUri = args.identifierUri;
+        this.audiences = api.clientId.apply((clientId) => [clientId, args.identifierUri]);
+        this.roleValues = args.apiRoles.map((role) => role.value);
+        this.issuer = client.tenantId.apply((tenant) => `https://login.microsoftonline.com/${tenant}/v2.0`);
+        this.openIdConfigUrl = this.issuer.apply((issuer) => `${issuer}/.well-known/openid-configuration`);
+
+        const clientApp = new azuread.Application(
+            `${name}-client`,
+            {
+                displayName: `${args.displayNamePrefix}-client`,
+                description: "A daemon that calls the integration APIs with the client-credentials flow.",
+                signInAudience: "AzureADMyOrg",
+                owners,
+            },
+            { parent: this },
+        );
+        const clientPrincipal = new azuread.ServicePrincipal(`${name}-client-sp`, { clientId: clientApp.clientId, owners }, { parent: this });
+        for (const role of args.apiRoles) {
+            new azuread.AppRoleAssignment(
+                `${name}-client-${role.value}`,
+                { appRoleId: stableGuid(`${args.identifierUri}/role/${role.value}`), principalObjectId: clientPrincipal.objectId, resourceObjectId: apiPrincipal.objectId },
+                { parent: this, dependsOn: [api] },
+            );
+        }
+        if (args.clientFederation) {
+            new azuread.ApplicationFederatedIdentityCredential(
+                `${name}-client-federation`,
+                {
+                    applicationId: clientApp.id,
+                    displayName: "external-workload",
+                    description: "The external workload that calls the APIs, signed in without a secret.",
+                    issuer: args.clientFederation.issuer,
+                    subject: args.clientFederation.subject,
+                    audiences: ["api://AzureADTokenExchange"],
+                },
+                { parent: this },
+            );
+        } else {
+            const secret = new azuread.ApplicationPassword(
+                `${name}-client-secret`,
+                { applicationId: clientApp.id, displayName: "client-credentials", endDate },
+                { parent: this, additionalSecretOutputs: ["value"] },
+            );
+            this.clientAppSecret = pulumi.secret(secret.value);
+        }
+        this.clientAppClientId = clientApp.clientId;
+
+        const portal = new azuread.Application(
+            `${name}-portal`,
+            {
+                displayName: `${args.displayNamePrefix}-developer-portal`,
+                description: "Signs developers in to the API Management developer portal.",
+                signInAudience: "AzureADMyOrg",
+                owners,
+                singlePageApplication: {
+                    redirectUris: pulumi.output(args.portalHosts).apply((hosts) => [...new Set(hosts)].map((host) => `https://${host}/signin`)),
+                },
+            },
+            { parent: this },
+        );
+        new azuread.ServicePrincipal(`${name}-portal-sp`, { clientId: portal.clientId, owners }, { parent: this });
+        const portalSecret = new azuread.ApplicationPassword(
+            `${name}-portal-secret`,
+            { applicationId: portal.id, displayName: "api-management", endDate },
+            { parent: this, additionalSecretOutputs: ["value"] },
+        );
+        this.portalClientId = portal.clientId;
+        this.portalClientSecret = pulumi.secret(portalSecret.value);
+
+        this.registerOutputs({
+            tenantId: this.tenantId,
+            apiClientId: this.apiClientId,
+            audiences: this.audiences,
+            openIdConfigUrl: this.openIdConfigUrl,
+            issuer: this.issuer,
+            clientAppClientId: this.clientAppClientId,
+            portalClientId: this.portalClientId,
+        });
+    }
+}

@@ -1,0 +1,248 @@
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+
+/**
+ * Logic Apps (Consumption) workflow definitions: one JSON file per workflow under `workflows/`,
+ * in the workflow definition language. Loading checks what Azure would otherwise reject only at
+ * deployment, or not at all (a secret default, a reference to an undeclared parameter), and
+ * reports every problem at once with the file and the place in it.
+ */
+
+/** The `$schema` every definition names: the 2016-06-01 workflow definition language. */
+export const workflowSchemaUrl = "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#";
+
+/** Actions one workflow may hold, nested ones included (a Logic Apps limit). */
+export const maxActions = 250;
+
+/** One workflow definition file, read and validated. */
+export interface WorkflowDefinition {
+    /** The file name without `.json`, such as `order-intake`. */
+    name: string;
+    /** The file as shown in messages, such as `workflows/order-intake.json`. */
+    file: string;
+    /** The parsed document, unchanged: what is deployed as the workflow's definition. */
+    definition: Record<string, unknown>;
+    /** The declared parameters, with their default when they have one. */
+    parameters: Record<string, { type: string; defaultValue?: unknown }>;
+    /** `<type>/<kind>` of each trigger (just `<type>` without a kind), such as `Request/Http`. */
+    triggerKinds: string[];
+    /** Every action, counting those nested in Scope, If, Foreach, Until and Switch. */
+    actionCount: number;
+}
+
+/** A definition that cannot be deployed: every problem, one per line, each starting with its file. */
+export class WorkflowDefinitionError extends Error {
+    constructor(readonly problems: string[]) {
+        super(problems.join("\n"));
+        this.name = "WorkflowDefinitionError";
+    }
+}
+
+const requiredKeys: Record<string, string> = {
+    $schema: workflowSchemaUrl,
+    contentVersion: "a version such as 1.0.0.0",
+    triggers: "a map of trigger names to triggers",
+    actions: "a map of action names to actions",
+};
+const knownKeys = ["$schema", "contentVersion", "parameters", "triggers", "actions", "outputs", "staticResults", "description"];
+const statuses = ["Succeeded", "Failed", "Skipped", "TimedOut"];
+const parameterTypes = ["String", "SecureString", "Int", "Float", "Bool", "Array", "Object", "SecureObject"];
+const secureTypes = ["securestring", "secureobject"];
+/** `parameters('name')` in an expression; `''` is an escaped quote inside the name. */
+const parameterReference = /(?<![\w.])parameters\s*\(\s*'((?:[^']|'')*)'\s*\)/gi;
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const listed = (names: readonly string[]) => names.join(", ") || "none";
+const isEmpty = (value: unknown) => value === undefined || value === null || value === "" || (typeof value === "object" && Object.keys(value).length === 0);
+
+/** The action maps nested in one action, with where they are: Scope/Foreach/Until/If `actions`, If `else`, Switch `cases` and `default`. */
+function childScopes(action: Json, at: string): Array<[string, unknown]> {
+    const cases = Object.entries(isObject(action["cases"]) ? action["cases"] : {}).map(([name, branch]): [string, unknown] => [`${at}.cases.${name}`, branch]);
+    const owners: Array<[string, unknown]> = [[at, action], [`${at}.else`, action["else"]], ...cases, [`${at}.default`, action["default"]]];
+    return owners.flatMap(([where, owner]): Array<[string, unknown]> => (isObject(owner) && owner["actions"] !== undefined ? [[`${where}.actions`, owner["actions"]]] : []));
+}
+
+function countActions(actions: unknown): number {
+    const nested = (action: unknown) => (isObject(action) ? childScopes(action, "").reduce((n, [, child]) => n + countActions(child), 0) : 0);
+    return isObject(actions) ? Object.values(actions).reduce((sum: number, action) => sum + 1 + nested(action), 0) : 0;
+}
+
+function runAfterProblems(file: string, at: string, runAfter: unknown, siblings: readonly string[]): string[] {
+    const where = `${at}.runAfter`;
+    if (runAfter !== undefined && !isObject(runAfter)) {
+        return [`${file}: ${where}: is not an object (allowed: a map of action names to lists of statuses)`];
+    }
+    const problems: string[] = [];
+    for (const [name, list] of Object.entries(runAfter ?? {})) {
+        if (!siblings.includes(name)) {
+            problems.push(`${file}: ${where}: "${name}" is not an action in the same scope (allowed: ${listed(siblings)})`);
+        }
+        if (!Array.isArray(list)) {
+            problems.push(`${file}: ${where}.${name}: is not a list of statuses (allowed: ${statuses.join(", ")})`);
+            continue;
+        }
+        const unknown = list.filter((status) => typeof status !== "string" || !statuses.some((known) => known.toLowerCase() === status.toLowerCase()));
+        problems.push(...unknown.map((status) => `${file}: ${where}.${name}: ${JSON.stringify(status)} is not a status (allowed: ${statuses.join(", ")})`));
+    }
+    return problems;
+}
+
+/** Checks every action of one scope, and the scopes nested in them: each `runAfter` names a sibling. */
+function scopeProblems(file: string, where: string, actions: unknown): string[] {
+    if (!isObject(actions)) {
+        return [`${file}: ${where}: is not an object (allowed: a map of action names to actions)`];
+    }
+    const names = Object.keys(actions);
+    return Object.entries(actions).flatMap(([name, action]) => {
+        const at = `${where}.${name}`;
+        if (!isObject(action)) {
+            return [`${file}: ${at}: is not an action (allowed: an object with a type)`];
+        }
+        const siblings = names.filter((other) => other !== name);
+        return [...runAfterProblems(file, at, action["runAfter"], siblings), ...childScopes(action, at).flatMap(([child, nested]) => scopeProblems(file, child, nested))];
+    });
+}
+
+/** Every `parameters('x')` in an expression string (`@...` or `@{...}`) at any depth names a declared parameter. */
+function referenceProblems(file: string, where: string, value: unknown, declared: readonly string[]): string[] {
+    if (typeof value === "string") {
+        // Only expressions are evaluated: a string starting with @, or one with @{...} inside.
+        const matches = value.startsWith("@") || value.includes("@{") ? [...value.matchAll(parameterReference)] : [];
+        const names = new Set(matches.map((match) => match[1]!.replace(/''/g, "'")));
+        return [...names].filter((name) => !declared.includes(name)).map((name) => `${file}: ${where}: parameters('${name}') is not declared in parameters (allowed: ${listed(declared)})`);
+    }
+    if (Array.isArray(value)) {
+        return value.flatMap((item, i) => referenceProblems(file, `${where}.${i}`, item, declared));
+    }
+    if (isObject(value)) {
+        return Object.entries(value).flatMap(([key, item]) => referenceProblems(file, `${where}.${key}`, item, declared));
+    }
+    return [];
+}
+
+function parameterProblems(file: string, parameters: unknown): string[] {
+    if (parameters !== undefined && !isObject(parameters)) {
+        return [`${file}: parameters: is not an object (allowed: a map of parameter names to declarations)`];
+    }
+    return Object.entries(parameters ?? {}).flatMap(([name, declaration]) => {
+        const at = `parameters.${name}`;
+        if (!isObject(declaration)) {
+            return [`${file}: ${at}: is not a parameter declaration (allowed: an object with a type and an optional defaultValue)`];
+        }
+        const type = declaration["type"];
+        if (typeof type !== "string" || !parameterTypes.some((known) => known.toLowerCase() === type.toLowerCase())) {
+            return [`${file}: ${at}.type: ${type === undefined ? "is missing" : `${JSON.stringify(type)} is not a parameter type`} (allowed: ${parameterTypes.join(", ")})`];
+        }
+        if (secureTypes.includes(type.toLowerCase()) && !isEmpty(declaration["defaultValue"])) {
+            return [`${file}: ${at}.defaultValue: a ${type} parameter has a default value, which puts a secret in source (allowed: no defaultValue; pass the value at deployment)`];
+        }
+        return [];
+    });
+}
+
+function triggerProblems(file: string, triggers: unknown): string[] {
+    if (!isObject(triggers)) {
+        return [`${file}: triggers: is not an object (allowed: ${requiredKeys["triggers"]})`];
+    }
+    const names = Object.keys(triggers);
+    if (names.length === 0) {
+        return [`${file}: triggers: is empty (allowed: at least one trigger)`];
+    }
+    const broken = names.filter((name) => !isObject(triggers[name]));
+    if (broken.length > 0) {
+        return broken.map((name) => `${file}: triggers.${name}: is not a trigger (allowed: an object with a type)`);
+    }
+    const requests = names.filter((name) => String((triggers[name] as Json)["type"]).toLowerCase() === "request");
+    if (requests.length > 0 && names.length > 1) {
+        return [`${file}: triggers: has ${names.length} triggers, ${requests.join(", ")} of type Request among them (allowed: exactly one trigger in a workflow with a Request trigger)`];
+    }
+    return [];
+}
+
+/**
+ * The problems of one workflow definition document (`[]` when it is valid), each naming `file`:
+ * the top-level keys and `$schema`, `runAfter` within the same scope and with known statuses,
+ * references to undeclared parameters, the trigger count, the action limit, parameter types and
+ * secure parameters with a default value.
+ */
+export function validateWorkflowDefinition(file: string, doc: unknown): string[] {
+    if (!isObject(doc)) {
+        return [`${file}: is not a workflow definition (allowed: a JSON object with ${Object.keys(requiredKeys).join(", ")})`];
+    }
+    const problems = Object.entries(requiredKeys)
+        .filter(([key]) => doc[key] === undefined)
+        .map(([key, allowed]) => `${file}: ${key}: is missing (allowed: ${allowed})`);
+    if (doc["$schema"] !== undefined && doc["$schema"] !== workflowSchemaUrl) {
+        problems.push(`${file}: $schema: ${JSON.stringify(doc["$schema"])} is not the 2016-06-01 workflow definition schema (allowed: ${workflowSchemaUrl})`);
+    }
+    const unknown = Object.keys(doc).filter((key) => !knownKeys.includes(key));
+    if (unknown.length > 0) {
+        problems.push(`${file}: has unknown keys ${unknown.join(", ")} (allowed: ${knownKeys.join(", ")})`);
+    }
+    problems.push(...parameterProblems(file, doc["parameters"]));
+    if (doc["triggers"] !== undefined) {
+        problems.push(...triggerProblems(file, doc["triggers"]));
+    }
+    if (doc["actions"] !== undefined) {
+        problems.push(...scopeProblems(file, "actions", doc["actions"]));
+        const count = countActions(doc["actions"]);
+        if (count > maxActions) {
+            problems.push(`${file}: actions: has ${count} actions, counting nested ones (allowed: at most ${maxActions})`);
+        }
+    }
+    const declared = isObject(doc["parameters"]) ? Object.keys(doc["parameters"]) : [];
+    for (const key of ["triggers", "actions", "outputs"]) {
+        problems.push(...referenceProblems(file, key, doc[key], declared));
+    }
+    return problems;
+}
+
+/**
+ * Reads and validates `<dir>/<name>.json`. Throws a {@link WorkflowDefinitionError} listing every
+ * problem: a file that does not exist, is not JSON, or breaks {@link validateWorkflowDefinition}.
+ */
+export function loadWorkflowDefinition(dir: string, name: string): WorkflowDefinition {
+    const file = `${path.basename(dir)}/${name}.json`;
+    let available: string[] = [];
+    try {
+        available = readdirSync(dir).flatMap((entry) => (entry.endsWith(".json") ? [entry.slice(0, -".json".length)] : [])).sort();
+    } catch {
+        // No folder: nothing is available.
+    }
+    if (!available.includes(name)) {
+        throw new WorkflowDefinitionError([`${file}: does not exist (allowed: ${listed(available)})`]);
+    }
+    let doc: unknown;
+    try {
+        doc = JSON.parse(readFileSync(path.join(dir, `${name}.json`), "utf8").replace(/^\uFEFF/, ""));
+    } catch (error) {
+        throw new WorkflowDefinitionError([`${file}: is not valid JSON: ${(error as Error).message}`]);
+    }
+    const problems = validateWorkflowDefinition(file, doc);
+    if (problems.length > 0) {
+        throw new WorkflowDefinitionError(problems);
+    }
+    const definition = doc as Json;
+    const parameters: WorkflowDefinition["parameters"] = {};
+    for (const [key, declaration] of Object.entries((definition["parameters"] ?? {}) as Record<string, Json>)) {
+        parameters[key] = Object.hasOwn(declaration, "defaultValue") ? { type: String(declaration["type"]), defaultValue: declaration["defaultValue"] } : { type: String(declaration["type"]) };
+    }
+    const triggerKinds = Object.values(definition["triggers"] as Record<string, Json>).map((trigger) => (trigger["kind"] === undefined ? String(trigger["type"]) : `${String(trigger["type"])}/${String(trigger["kind"])}`));
+    return { name, file, definition, parameters, triggerKinds, actionCount: countActions(definition["actions"]) };
+}
+
+/**
+ * The problems of the parameter values a deployment passes to a workflow (`[]` when they fit): a
+ * declared parameter with neither a defaultValue nor a value, a value for an undeclared parameter.
+ */
+export function workflowParameterValues(def: WorkflowDefinition, values: Record<string, unknown>): string[] {
+    const declared = Object.keys(def.parameters);
+    const given = Object.keys(values).filter((name) => values[name] !== undefined);
+    const missing = declared.filter((name) => !Object.hasOwn(def.parameters[name]!, "defaultValue") && !given.includes(name));
+    const unknown = given.filter((name) => !declared.includes(name));
+    return [
+        ...missing.map((name) => `${def.file}: parameters.${name}: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)`),
+        ...unknown.map((name) => `${def.file}: parameters.${name}: a value is given, but the definition does not declare it (allowed: ${listed(declared)})`),
+    ];
+}

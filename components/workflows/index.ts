@@ -1,0 +1,334 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as logic from "@pulumi/azure-native/logic";
+import * as monitor from "@pulumi/azure-native/monitor";
+import type * as inputs from "@pulumi/azure-native/types/input";
+import { loadWorkflowDefinition, workflowParameterValues, type WorkflowDefinition } from "./definition";
+import { WorkflowConnections, connectorsOf } from "./connections";
+
+export { loadWorkflowDefinition, validateWorkflowDefinition, workflowParameterValues, WorkflowDefinitionError, type WorkflowDefinition } from "./definition";
+export { supportedConnectors } from "./connections";
+
+/**
+ * Logic Apps (Consumption) from definition files: one `logic.Workflow` per file named in args, in the
+ * gateway's region. Gateway-facing workflows admit calls from the gateway's addresses only; nested
+ * ones from other Logic Apps only. Run history contents are readable from admin ranges only. Each
+ * workflow logs to Log Analytics and alerts on failed runs; gateway-facing ones hand their trigger
+ * to the gateway split into URL parts and a signature that only ever travels as a secret.
+ */
+
+/** Who may call a workflow's HTTP trigger. */
+export type WorkflowAccess = "gateway" | "nested";
+
+/** One workflow to deploy. */
+export interface WorkflowSpec {
+    /** The Azure name of the workflow. Required. */
+    workflowName: pulumi.Input<string>;
+    /** `gateway`: called through API Management only. `nested`: called by other Logic Apps only. Required. */
+    access: WorkflowAccess;
+    /** Azure name of its failed-runs alert. Required. */
+    alertName: pulumi.Input<string>;
+}
+
+export interface WorkflowsArgs {
+    /** Resource group (the stack's workflows group). Required. */
+    resourceGroupName: pulumi.Input<string>;
+    /** Region: the gateway's primary region, to keep latency low. Required. */
+    location: string;
+    /** The folder of definition files (`<name>.json`). Required. */
+    definitionsDir: string;
+    /** The workflows, keyed by definition file name. Required, one or more. */
+    workflows: Record<string, WorkflowSpec>;
+    /**
+     * Values of definition parameters the stack provides, by parameter name (for example a backend's
+     * base URL, or a backend key as a secret). Parameters this component fills itself: `$connections`,
+     * `storageAccountName` and `<workflowInCamelCase>WorkflowId`. Default: none.
+     */
+    parameterValues?: Record<string, pulumi.Input<unknown>>;
+    /** Public addresses of the gateway in every region: the only callers of gateway-facing triggers. Required. */
+    gatewayIpAddresses: pulumi.Input<pulumi.Input<string>[]>;
+    /** IPv4 addresses or CIDR ranges allowed to read run history inputs and outputs. Default: none (nobody). */
+    adminIpRanges?: string[];
+    /** Azure names of the storage account and API connections the connectors use. Required when a workflow uses a connector. */
+    connections?: { storageAccountName: pulumi.Input<string>; connectionNamePrefix: string };
+    /** Where the logs go and who is alerted. Required. */
+    monitoring: { workspaceId: pulumi.Input<string>; actionGroupId: pulumi.Input<string> };
+    /** Tags. Default: none. */
+    tags?: Record<string, string>;
+}
+
+/** A gateway-facing workflow's HTTP trigger, as the gateway's `logicApp` API kind takes it. */
+export interface TriggerHandle {
+    /** `https://<host>/workflows/<id>/triggers`. */
+    baseUrl: pulumi.Output<string>;
+    /** `/<trigger>/paths/invoke`. */
+    path: pulumi.Output<string>;
+    /** The callback URL's query values other than `sig`. */
+    query: pulumi.Output<Record<string, string>>;
+    /** The `sig` value (secret): store it in Key Vault. */
+    signature: pulumi.Output<string>;
+    /** The whole callback URL (secret). */
+    callbackUrl: pulumi.Output<string>;
+}
+
+/** `order-notify` -> `orderNotifyWorkflowId`: the parameter that receives that workflow's id. */
+export function workflowIdParameter(workflow: string): string {
+    return `${workflow.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())}WorkflowId`;
+}
+
+/** The name of a definition's one HTTP (Request) trigger, if it has one. */
+export function requestTrigger(definition: WorkflowDefinition): string | undefined {
+    const triggers = (definition.definition.triggers ?? {}) as Record<string, { type?: string }>;
+    return Object.keys(triggers).find((name) => String(triggers[name]?.type).toLowerCase() === "request");
+}
+
+/**
+ * Splits a callback URL into what the gateway needs: the base URL up to `/triggers`, the rest of
+ * the path, the query values other than `sig`, and `sig` itself.
+ */
+export function splitCallbackUrl(url: string): { baseUrl: string; path: string; query: Record<string, string>; signature: string } {
+    const parsed = new URL(url);
+    const at = parsed.pathname.indexOf("/triggers/");
+    if (parsed.protocol !== "https:" || at < 0) {
+        throw new Error(`A Logic Apps callback URL must be https and contain /triggers/ (got ${parsed.protocol}//${parsed.host}${parsed.pathname})`);
+    }
+    const query: Record<string, string> = {};
+    for (const [key, value] of parsed.searchParams) {
+        if (key !== "sig") {
+            query[key] = value;
+        }
+    }
+    const signature = parsed.searchParams.get("sig");
+    if (!signature) {
+        throw new Error("A Logic Apps callback URL must carry a sig query value");
+    }
+    return { baseUrl: `${parsed.origin}${parsed.pathname.slice(0, at)}/triggers`, path: parsed.pathname.slice(at + "/triggers".length), query, signature };
+}
+
+/** Workflows in an order where each comes after those whose ids it takes. */
+function deploymentOrder(definitions: Record<string, WorkflowDefinition>): string[] {
+    const order: string[] = [];
+    const visiting = new Set<string>();
+    const visit = (name: string, path: string[]) => {
+        if (order.includes(name)) {
+            return;
+        }
+        if (visiting.has(name)) {
+            throw new Error(`Invalid Workflows arguments:\n  - workflows: ${[...path, name].join(" -> ")} call each other in a circle (allowed: nested calls without a cycle)`);
+        }
+        visiting.add(name);
+        for (const other of Object.keys(definitions).sort()) {
+            if (other !== name && workflowIdParameter(other) in definitions[name]!.parameters) {
+                visit(other, [...path, name]);
+            }
+        }
+        visiting.delete(name);
+        order.push(name);
+    };
+    for (const name of Object.keys(definitions).sort()) {
+        visit(name, []);
+    }
+    return order;
+}
+
+const internalParameters = new Set(["$connections", "storageAccountName"]);
+
+/**
+ * Loads and checks the definitions named in {@link WorkflowsArgs}; throws one error naming each
+ * problem: a missing or invalid file, a parameter without a value, a gateway workflow without
+ * exactly one HTTP trigger, a connector this component cannot connect.
+ */
+export function loadWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefinition> {
+    const problems: string[] = [];
+    const definitions: Record<string, WorkflowDefinition> = {};
+    if (Object.keys(args.workflows).length === 0) {
+        problems.push("workflows: empty (allowed: one or more workflow definition names)");
+    }
+    for (const [name, spec] of Object.entries(args.workflows)) {
+        if (spec.access !== "gateway" && spec.access !== "nested") {
+            problems.push(`workflows.${name}.access: "${String(spec.access)}" is not an access mode (allowed: gateway, nested)`);
+        }
+        try {
+            definitions[name] = loadWorkflowDefinition(args.definitionsDir, name);
+        } catch (error) {
+            problems.push(...((error as { problems?: string[] }).problems ?? [(error as Error).message]));
+        }
+    }
+    for (const definition of Object.values(definitions)) {
+        if (!requestTrigger(definition)) {
+            problems.push(`${definition.file}: triggers: no HTTP (Request) trigger; the gateway and other workflows call workflows over HTTP (allowed: one Request trigger)`);
+        }
+        const provided: Record<string, unknown> = {};
+        for (const parameter of Object.keys(definition.parameters)) {
+            const sibling = Object.keys(args.workflows).find((other) => workflowIdParameter(other) === parameter);
+            if (internalParameters.has(parameter) || sibling !== undefined || (args.parameterValues ?? {})[parameter] !== undefined) {
+                provided[parameter] = true;
+            }
+        }
+        problems.push(...workflowParameterValues(definition, provided));
+        const connectors = connectorsOf(definition);
+        problems.push(...connectors.problems);
+        if (connectors.names.length > 0 && !args.connections) {
+            problems.push(`connections: missing; ${definition.file} uses ${connectors.names.join(", ")} (allowed: { storageAccountName, connectionNamePrefix })`);
+        }
+    }
+    if (problems.length > 0) {
+        throw new Error(`Invalid Workflows arguments:\n  - ${problems.join("\n  - ")}`);
+    }
+    deploymentOrder(definitions);
+    return definitions;
+}
+
+export class Workflows extends pulumi.ComponentResource {
+    /** ARM ids, keyed by workflow. */
+    readonly workflowIds: Record<string, pulumi.Output<string>>;
+    /** System-assigned identities' principal ids, keyed by workflow, for role assignments. */
+    readonly principalIds: Record<string, pulumi.Output<string>>;
+    /** The HTTP triggers of the gateway-facing workflows, keyed by workflow. */
+    readonly triggers: Record<string, TriggerHandle>;
+    /** The storage the connectors write to, when a workflow uses one. */
+    readonly storage?: { accountId: pulumi.Output<string>; containerIds: Record<string, pulumi.Output<string>>; accessKey: pulumi.Output<string> };
+
+    constructor(name: string, args: WorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
+        const definitions = loadWorkflows(args);
+        super("enterprise-integration:workflows:Workflows", name, {}, opts);
+
+        const needed = [...new Set(Object.values(definitions).flatMap((definition) => connectorsOf(definition).names))].sort();
+        const connections =
+            needed.length > 0
+                ? new WorkflowConnections(
+                      `${name}-connections`,
+                      {
+                          resourceGroupName: args.resourceGroupName,
+                          location: args.location,
+                          storageAccountName: args.connections!.storageAccountName,
+                          connectionNamePrefix: args.connections!.connectionNamePrefix,
+                          connectors: needed,
+                          tags: args.tags,
+                      },
+                      { parent: this },
+                  )
+                : undefined;
+        this.storage = connections ? { accountId: connections.storageAccountId, containerIds: connections.containerIds, accessKey: connections.accessKey } : undefined;
+
+        const gatewayCallers = pulumi.output(args.gatewayIpAddresses).apply((ips) => ips.map((addressRange) => ({ addressRange })));
+        const contents = { allowedCallerIpAddresses: (args.adminIpRanges ?? []).map((addressRange) => ({ addressRange })) };
+        this.workflowIds = {};
+        this.principalIds = {};
+        this.triggers = {};
+        for (const workflowName of deploymentOrder(definitions)) {
+            const definition = definitions[workflowName]!;
+            const spec = args.workflows[workflowName]!;
+            const parameters: Record<string, inputs.logic.WorkflowParameterArgs> = {};
+            const dependsOn: pulumi.Resource[] = [];
+            for (const [parameter, declared] of Object.entries(definition.parameters)) {
+                const sibling = Object.keys(definitions).find((other) => workflowIdParameter(other) === parameter);
+                let value: pulumi.Input<unknown> | undefined;
+                if (parameter === "$connections") {
+                    value = connections!.connectionsValue(connectorsOf(definition).names);
+                } else if (parameter === "storageAccountName") {
+                    value = connections?.storageAccountName;
+                } else if (sibling) {
+                    value = this.workflowIds[sibling];
+                } else {
+                    value = args.parameterValues?.[parameter];
+                }
+                if (value === undefined) {
+                    continue;
+                }
+                const secure = declared.type.toLowerCase().startsWith("secure");
+                parameters[parameter] = { type: declared.type, value: secure ? pulumi.secret(value) : value };
+            }
+            if (connections) {
+                dependsOn.push(connections);
+            }
+            const workflow = new logic.Workflow(
+                `${name}-${workflowName}`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    workflowName: spec.workflowName,
+                    location: args.location,
+                    state: logic.WorkflowState.Enabled,
+                    identity: { type: logic.ManagedServiceIdentityType.SystemAssigned },
+                    definition: definition.definition,
+                    parameters,
+                    accessControl: {
+                        // An empty list admits only other Logic Apps; the gateway's list admits only the gateway.
+                        triggers: { allowedCallerIpAddresses: spec.access === "gateway" ? gatewayCallers : [] },
+                        contents,
+                    },
+                    tags: args.tags,
+                },
+                { parent: this, dependsOn },
+            );
+            this.workflowIds[workflowName] = workflow.id;
+            this.principalIds[workflowName] = workflow.identity.apply((identity) => identity?.principalId ?? "");
+
+            new monitor.DiagnosticSetting(
+                `${name}-${workflowName}-logs`,
+                {
+                    name: "to-log-analytics",
+                    resourceUri: workflow.id,
+                    workspaceId: args.monitoring.workspaceId,
+                    logAnalyticsDestinationType: "Dedicated",
+                    logs: [{ category: "WorkflowRuntime", enabled: true }],
+                    metrics: [{ category: "AllMetrics", enabled: true }],
+                },
+                { parent: this },
+            );
+            new monitor.MetricAlert(
+                `${name}-${workflowName}-failed-runs`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    ruleName: spec.alertName,
+                    location: "global",
+                    description: `A run of the ${workflowName} workflow failed. Its run history (from an admin range) shows which action.`,
+                    severity: 2,
+                    enabled: true,
+                    scopes: [workflow.id],
+                    evaluationFrequency: "PT5M",
+                    windowSize: "PT5M",
+                    criteria: {
+                        odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+                        allOf: [
+                            {
+                                criterionType: "StaticThresholdCriterion",
+                                name: "runs-failed",
+                                metricName: "RunsFailed",
+                                metricNamespace: "microsoft.logic/workflows",
+                                operator: monitor.Operator.GreaterThan,
+                                threshold: 0,
+                                timeAggregation: monitor.AggregationTypeEnum.Total,
+                            },
+                        ],
+                    },
+                    autoMitigate: true,
+                    actions: [{ actionGroupId: args.monitoring.actionGroupId }],
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+
+            if (spec.access === "gateway") {
+                const url = pulumi.secret(
+                    logic
+                        .listWorkflowTriggerCallbackUrlOutput(
+                            { resourceGroupName: args.resourceGroupName, workflowName: workflow.name, triggerName: requestTrigger(definition)! },
+                            { parent: this, dependsOn: [workflow] },
+                        )
+                        .apply((result) => result.value),
+                );
+                // Only the signature is secret; the rest of the URL says where, not who may call.
+                const parts = pulumi.unsecret(url.apply(splitCallbackUrl));
+                this.triggers[workflowName] = {
+                    baseUrl: parts.apply((split) => split.baseUrl),
+                    path: parts.apply((split) => split.path),
+                    query: parts.apply((split) => split.query),
+                    signature: pulumi.secret(parts.apply((split) => split.signature)),
+                    callbackUrl: url,
+                };
+            }
+        }
+
+        this.registerOutputs({ workflowIds: this.workflowIds, principalIds: this.principalIds });
+    }
+}

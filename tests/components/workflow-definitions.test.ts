@@ -1,0 +1,332 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import {
+    loadWorkflowDefinition,
+    maxActions,
+    validateWorkflowDefinition,
+    WorkflowDefinitionError,
+    workflowParameterValues,
+    workflowSchemaUrl,
+} from "../../components/workflows/definition";
+import { repoRoot } from "../../tools/engine/project";
+
+const workflowsDir = path.join(repoRoot, "workflows");
+const intakeFile = "workflows/order-intake.json";
+const notifyFile = "workflows/order-notify.json";
+
+/** A fresh deep copy of a sample definition, to break in memory. */
+function sample(name: "order-intake" | "order-notify"): any {
+    return JSON.parse(fs.readFileSync(path.join(workflowsDir, `${name}.json`), "utf8"));
+}
+
+/** A temp `workflows/` folder holding `files` (name -> content). */
+function workflowsCopy(files: Record<string, string>): string {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "workflows-")), "workflows");
+    fs.mkdirSync(dir);
+    for (const [name, content] of Object.entries(files)) {
+        fs.writeFileSync(path.join(dir, name), content);
+    }
+    return dir;
+}
+
+function problemsOfLoad(dir: string, name: string): string[] {
+    try {
+        loadWorkflowDefinition(dir, name);
+        return [];
+    } catch (error) {
+        assert.ok(error instanceof WorkflowDefinitionError, String(error));
+        assert.equal(error.message, error.problems.join("\n"));
+        return error.problems;
+    }
+}
+
+/** `count` Compose actions, each after the one before. */
+function composeChain(count: number): Record<string, unknown> {
+    const actions: Record<string, unknown> = {};
+    for (let i = 0; i < count; i++) {
+        actions[`Step_${i}`] = { type: "Compose", inputs: i, runAfter: i === 0 ? {} : { [`Step_${i - 1}`]: ["Succeeded"] } };
+    }
+    return actions;
+}
+
+describe("workflow definitions", () => {
+    describe("the samples", () => {
+        it("order-intake loads with its three parameters, one HTTP Request trigger and the exact top-level keys", () => {
+            const def = loadWorkflowDefinition(workflowsDir, "order-intake");
+            assert.equal(def.name, "order-intake");
+            assert.equal(def.file, intakeFile);
+            assert.deepEqual(Object.keys(def.definition), ["$schema", "contentVersion", "parameters", "triggers", "actions", "outputs"]);
+            assert.equal(def.definition["$schema"], workflowSchemaUrl);
+            assert.equal(def.definition["contentVersion"], "1.0.0.0");
+            assert.deepEqual(def.parameters, { inventoryBaseUrl: { type: "String" }, inventoryApiKey: { type: "SecureString" }, orderNotifyWorkflowId: { type: "String" } });
+            assert.deepEqual(def.triggerKinds, ["Request/Http"]);
+            assert.deepEqual(Object.keys(def.definition["triggers"] as object), ["manual"]);
+            assert.equal(def.actionCount, 4);
+        });
+
+        it("order-intake reserves stock over HTTPS with retries and hidden inputs, calls order-notify, then answers 202 (502 when the reservation fails)", () => {
+            const actions = loadWorkflowDefinition(workflowsDir, "order-intake").definition["actions"] as Record<string, any>;
+            const [httpName, http] = Object.entries(actions).find(([, action]) => action.type === "Http")!;
+            assert.equal(http.inputs.method, "POST");
+            assert.equal(http.inputs.uri, "@{parameters('inventoryBaseUrl')}/reservations");
+            assert.equal(http.inputs.headers["x-api-key"], "@parameters('inventoryApiKey')");
+            assert.deepEqual(http.inputs.retryPolicy, { type: "exponential", count: 4, interval: "PT10S" });
+            assert.deepEqual(http.runtimeConfiguration.secureData.properties, ["inputs"]);
+
+            const [workflowName, nested] = Object.entries(actions).find(([, action]) => action.type === "Workflow")!;
+            assert.deepEqual(nested.inputs.host, { workflow: { id: "@parameters('orderNotifyWorkflowId')" }, triggerName: "manual" });
+            assert.deepEqual(nested.runAfter, { [httpName]: ["Succeeded"] });
+
+            const responses = Object.values(actions).filter((action) => action.type === "Response");
+            const accepted = responses.find((action) => action.inputs.statusCode === 202);
+            assert.deepEqual(accepted.inputs.body, { trackingId: "@{workflow().run.name}" });
+            assert.deepEqual(accepted.runAfter, { [workflowName]: ["Succeeded"] });
+            const failed = responses.find((action) => action.inputs.statusCode === 502);
+            assert.deepEqual(failed.runAfter, { [httpName]: ["Failed", "TimedOut"] });
+        });
+
+        it("order-intake's trigger schema accepts what the orders API spec accepts", () => {
+            const spec = parseYaml(fs.readFileSync(path.join(repoRoot, "apis", "orders", "openapi.yaml"), "utf8"));
+            const order = spec.components.schemas.Order;
+            const schema = sample("order-intake").triggers.manual.inputs.schema;
+            assert.deepEqual(schema.required, order.required);
+            assert.equal(schema.properties.customerId.pattern, order.properties.customerId.pattern);
+            assert.equal(schema.properties.lines.minItems, order.properties.lines.minItems);
+            assert.equal(schema.properties.lines.maxItems, order.properties.lines.maxItems);
+            assert.deepEqual(schema.properties.lines.items.required, spec.components.schemas.OrderLine.required);
+            assert.deepEqual(schema.properties.lines.items.properties.quantity, spec.components.schemas.OrderLine.properties.quantity);
+        });
+
+        it("order-notify loads with $connections and the storage account, and writes the order to Blob Storage through an ApiConnection", () => {
+            const def = loadWorkflowDefinition(workflowsDir, "order-notify");
+            assert.equal(def.file, notifyFile);
+            assert.deepEqual(def.parameters, { $connections: { type: "Object", defaultValue: {} }, storageAccountName: { type: "String" } });
+            assert.deepEqual(def.triggerKinds, ["Request/Http"]);
+            assert.deepEqual(Object.keys(def.definition["triggers"] as object), ["manual"]);
+            assert.deepEqual((def.definition["triggers"] as any).manual.inputs.schema.required, ["orderId", "customerId", "trackingId"]);
+            const actions = Object.values(def.definition["actions"] as Record<string, any>);
+            const blob = actions.find((action) => action.type === "ApiConnection");
+            assert.equal(blob.inputs.host.connection.name, "@parameters('$connections')['azureblob']['connectionId']");
+            assert.equal(blob.inputs.method, "post");
+            assert.match(blob.inputs.path, /^\/v2\/datasets\/.*parameters\('storageAccountName'\).*\/files$/);
+            assert.equal(blob.inputs.queries.queryParametersSingleEncoded, true);
+            assert.ok(actions.some((action) => action.type === "Response" && action.inputs.statusCode === 200));
+        });
+
+        it("the order-intake Workflow action calls order-notify's trigger by its name", () => {
+            const nested = Object.values(sample("order-intake").actions as Record<string, any>).find((action) => action.type === "Workflow");
+            assert.ok(nested.inputs.host.triggerName in sample("order-notify").triggers);
+        });
+    });
+
+    describe("the loader", () => {
+        it("rejects a missing file, naming the definitions that exist", () => {
+            const dir = workflowsCopy({ "order-intake.json": JSON.stringify(sample("order-intake")), "order-notify.json": JSON.stringify(sample("order-notify")) });
+            assert.deepEqual(problemsOfLoad(dir, "order-billing"), ["workflows/order-billing.json: does not exist (allowed: order-intake, order-notify)"]);
+            assert.deepEqual(problemsOfLoad(workflowsDir, "order-billing"), ["workflows/order-billing.json: does not exist (allowed: order-intake, order-notify)"]);
+        });
+
+        it("rejects a file that is not JSON, with the parser's message", () => {
+            const text = '{ "$schema": "x", }';
+            let parserMessage = "";
+            try {
+                JSON.parse(text);
+            } catch (error) {
+                parserMessage = (error as Error).message;
+            }
+            assert.notEqual(parserMessage, "");
+            assert.deepEqual(problemsOfLoad(workflowsCopy({ "broken.json": text }), "broken"), [`workflows/broken.json: is not valid JSON: ${parserMessage}`]);
+        });
+
+        it("rejects an invalid definition with every problem at once, each line starting with the file", () => {
+            const doc = sample("order-notify");
+            doc.$schema = "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2015-08-01-preview/workflowdefinition.json#";
+            delete doc.parameters.storageAccountName;
+            const problems = problemsOfLoad(workflowsCopy({ "order-notify.json": JSON.stringify(doc) }), "order-notify");
+            assert.deepEqual(problems, [
+                `${notifyFile}: $schema: "${doc.$schema}" is not the 2016-06-01 workflow definition schema (allowed: ${workflowSchemaUrl})`,
+                `${notifyFile}: actions.Store_order.inputs.path: parameters('storageAccountName') is not declared in parameters (allowed: $connections)`,
+            ]);
+        });
+
+        it("counts nested actions in Scope, If (actions and else), Switch (cases and default) and Foreach", () => {
+            const doc = sample("order-notify");
+            doc.actions.Route = {
+                type: "Switch",
+                expression: "@triggerBody()?['customerId']",
+                cases: { Vip: { case: "C000001", actions: { Tag: { type: "Compose", inputs: "vip" } } } },
+                default: { actions: composeChain(2) },
+                runAfter: { Store_order: ["Succeeded"] },
+            };
+            doc.actions.Check = {
+                type: "If",
+                expression: { and: [{ equals: [1, 1] }] },
+                actions: { Each: { type: "Foreach", foreach: "@triggerBody()?['lines']", actions: composeChain(3) } },
+                else: { actions: { Inner: { type: "Scope", actions: composeChain(1) } } },
+            };
+            const def = loadWorkflowDefinition(workflowsCopy({ "order-notify.json": JSON.stringify(doc) }), "order-notify");
+            // Store_order, Stored, Route (+1 case, +2 default), Check (+Each (+3), +Inner (+1)).
+            assert.equal(def.actionCount, 2 + 1 + 1 + 2 + 1 + 1 + 3 + 1 + 1);
+        });
+    });
+
+    describe("rejects a broken definition with the place and the problem", () => {
+        it("a document that is not an object", () => {
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, ["actions"]), [
+                `${intakeFile}: is not a workflow definition (allowed: a JSON object with $schema, contentVersion, triggers, actions)`,
+            ]);
+        });
+
+        it("a missing required key", () => {
+            const doc = sample("order-intake");
+            delete doc.contentVersion;
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [`${intakeFile}: contentVersion: is missing (allowed: a version such as 1.0.0.0)`]);
+        });
+
+        it("a $schema other than the 2016-06-01 definition language", () => {
+            const doc = sample("order-intake");
+            doc.$schema = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
+                `${intakeFile}: $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#" is not the 2016-06-01 workflow definition schema (allowed: ${workflowSchemaUrl})`,
+            ]);
+        });
+
+        it("an unknown top-level key", () => {
+            const doc = sample("order-intake");
+            doc.resources = [];
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
+                `${intakeFile}: has unknown keys resources (allowed: $schema, contentVersion, parameters, triggers, actions, outputs, staticResults, description)`,
+            ]);
+        });
+
+        it("a runAfter naming an action that does not exist", () => {
+            const doc = sample("order-intake");
+            doc.actions.Accepted.runAfter = { Notify_customer: ["Succeeded"] };
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
+                `${intakeFile}: actions.Accepted.runAfter: "Notify_customer" is not an action in the same scope (allowed: Reserve_stock, Notify_order, Reservation_failed)`,
+            ]);
+        });
+
+        it("a nested runAfter naming an action of the outer scope", () => {
+            const doc = sample("order-intake");
+            doc.actions.Audit = {
+                type: "Scope",
+                actions: { Log: { type: "Compose", inputs: "@triggerBody()", runAfter: { Reserve_stock: ["Succeeded"] } } },
+                runAfter: { Reserve_stock: ["Succeeded"] },
+            };
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [`${intakeFile}: actions.Audit.actions.Log.runAfter: "Reserve_stock" is not an action in the same scope (allowed: none)`]);
+        });
+
+        it("a runAfter in a Switch case naming an action of another case", () => {
+            const doc = sample("order-notify");
+            doc.actions.Route = {
+                type: "Switch",
+                expression: "@triggerBody()?['customerId']",
+                cases: { Vip: { case: "C000001", actions: { Tag: { type: "Compose", inputs: "vip" } } } },
+                default: { actions: { Plain: { type: "Compose", inputs: "plain", runAfter: { Tag: ["Succeeded"] } } } },
+            };
+            assert.deepEqual(validateWorkflowDefinition(notifyFile, doc), [`${notifyFile}: actions.Route.default.actions.Plain.runAfter: "Tag" is not an action in the same scope (allowed: none)`]);
+        });
+
+        it("a runAfter status that does not exist", () => {
+            const doc = sample("order-intake");
+            doc.actions.Reservation_failed.runAfter = { Reserve_stock: ["Failed", "Cancelled"] };
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
+                `${intakeFile}: actions.Reservation_failed.runAfter.Reserve_stock: "Cancelled" is not a status (allowed: Succeeded, Failed, Skipped, TimedOut)`,
+            ]);
+        });
+
+        it("a reference to an undeclared parameter inside @{...} interpolation, deep in the inputs", () => {
+            const doc = sample("order-intake");
+            doc.actions.Reserve_stock.inputs.body.channel = { source: "web", region: "@{toUpper(parameters('salesRegion'))}-orders" };
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
+                `${intakeFile}: actions.Reserve_stock.inputs.body.channel.region: parameters('salesRegion') is not declared in parameters (allowed: inventoryBaseUrl, inventoryApiKey, orderNotifyWorkflowId)`,
+            ]);
+        });
+
+        it("a reference to $connections when it is not declared", () => {
+            const doc = sample("order-notify");
+            delete doc.parameters.$connections;
+            assert.deepEqual(validateWorkflowDefinition(notifyFile, doc), [
+                `${notifyFile}: actions.Store_order.inputs.host.connection.name: parameters('$connections') is not declared in parameters (allowed: storageAccountName)`,
+            ]);
+        });
+
+        it("ignores parameters('x') in a literal string that is not an expression", () => {
+            const doc = sample("order-intake");
+            doc.actions.Accepted.inputs.body.note = "see parameters('nothing') in the docs";
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), []);
+        });
+
+        it("a second trigger next to the Request trigger", () => {
+            const doc = sample("order-intake");
+            doc.triggers.Every_hour = { type: "Recurrence", recurrence: { frequency: "Hour", interval: 1 } };
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
+                `${intakeFile}: triggers: has 2 triggers, manual of type Request among them (allowed: exactly one trigger in a workflow with a Request trigger)`,
+            ]);
+        });
+
+        it("no trigger at all", () => {
+            const doc = sample("order-intake");
+            doc.triggers = {};
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [`${intakeFile}: triggers: is empty (allowed: at least one trigger)`]);
+        });
+
+        it(`more than ${maxActions} actions, counting nested ones; ${maxActions} is accepted`, () => {
+            const doc = sample("order-intake");
+            // 4 actions of the sample + the Scope + its children.
+            doc.actions.Batch = { type: "Scope", actions: composeChain(maxActions - 5), runAfter: { Accepted: ["Succeeded"] } };
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), []);
+            doc.actions.Batch.actions = composeChain(maxActions - 4);
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [`${intakeFile}: actions: has 251 actions, counting nested ones (allowed: at most 250)`]);
+        });
+
+        it("a parameter type the definition language does not have (types are case-insensitive)", () => {
+            const doc = sample("order-intake");
+            doc.parameters.inventoryBaseUrl.type = "string";
+            doc.parameters.orderNotifyWorkflowId.type = "ResourceId";
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
+                `${intakeFile}: parameters.orderNotifyWorkflowId.type: "ResourceId" is not a parameter type (allowed: String, SecureString, Int, Float, Bool, Array, Object, SecureObject)`,
+            ]);
+        });
+
+        it("a parameter without a type", () => {
+            const doc = sample("order-intake");
+            delete doc.parameters.orderNotifyWorkflowId.type;
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
+                `${intakeFile}: parameters.orderNotifyWorkflowId.type: is missing (allowed: String, SecureString, Int, Float, Bool, Array, Object, SecureObject)`,
+            ]);
+        });
+
+        it("a secure parameter with a default value (an empty default is fine)", () => {
+            const doc = sample("order-intake");
+            doc.parameters.inventoryApiKey.defaultValue = "";
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), []);
+            doc.parameters.inventoryApiKey.defaultValue = "k3y-from-the-portal";
+            doc.parameters.partnerCredentials = { type: "secureobject", defaultValue: { user: "svc" } };
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
+                `${intakeFile}: parameters.inventoryApiKey.defaultValue: a SecureString parameter has a default value, which puts a secret in source (allowed: no defaultValue; pass the value at deployment)`,
+                `${intakeFile}: parameters.partnerCredentials.defaultValue: a secureobject parameter has a default value, which puts a secret in source (allowed: no defaultValue; pass the value at deployment)`,
+            ]);
+        });
+    });
+
+    describe("parameter values for a deployment", () => {
+        it("are accepted when every parameter without a default has one", () => {
+            const def = loadWorkflowDefinition(workflowsDir, "order-notify");
+            assert.deepEqual(workflowParameterValues(def, { storageAccountName: "stordersprod" }), []);
+        });
+
+        it("are rejected when a parameter without a default has none, or a value has no parameter", () => {
+            const def = loadWorkflowDefinition(workflowsDir, "order-intake");
+            assert.deepEqual(workflowParameterValues(def, { inventoryBaseUrl: "https://inventory.contoso.com", orderNotifyWorkflowId: undefined, inventoryKey: "secret" }), [
+                `${intakeFile}: parameters.inventoryApiKey: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)`,
+                `${intakeFile}: parameters.orderNotifyWorkflowId: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)`,
+                `${intakeFile}: parameters.inventoryKey: a value is given, but the definition does not declare it (allowed: inventoryBaseUrl, inventoryApiKey, orderNotifyWorkflowId)`,
+            ]);
+        });
+    });
+});
