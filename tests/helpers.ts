@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, parseStackConfig, rawConfigFromPulumi, type StackConfig } from "../stacks/config";
+import { runStack, type RunOptions, type StackRun } from "../tools/engine";
 import { loadProject, loadStackFile, programConfig, repoRoot } from "../tools/engine/project";
 
 /** The YAML config values of a stack file, by bare key. */
@@ -68,4 +69,25 @@ export function isTaggable(type: string): boolean {
     }
     taggableCache.set(type, taggable);
     return taggable;
+}
+
+const sharedRuns = new Map<string, Promise<StackRun>>();
+
+/**
+ * The run of a stack with its own stack file and nothing else changed, shared by every test file
+ * in this process: the program is deterministic under the mocks, so one run per stack serves all.
+ * Runs with other options (a temp project, config overrides, another program) are never shared.
+ */
+export function stackRun(options: RunOptions | string): Promise<StackRun> {
+    const opts = typeof options === "string" ? { stack: options } : options;
+    const plain = Object.keys(opts).every((key) => key === "stack" || (key === "projectDir" && opts.projectDir === undefined));
+    if (!plain) {
+        return runStack(opts);
+    }
+    let run = sharedRuns.get(opts.stack);
+    if (!run) {
+        run = runStack({ stack: opts.stack });
+        sharedRuns.set(opts.stack, run);
+    }
+    return run;
 }

@@ -111,7 +111,7 @@ async function main(): Promise<number> {
         ...listStacks().map<Step>((stack) => ({
             label: `plan ${stack}`,
             command: node,
-            args: ["--require", "sucrase/register/ts", "tools/plan/index.ts", stack, "--json"],
+            args: ["--require", "sucrase/register/ts", "--require", "./tools/engine/lazy-modules.ts", "tools/plan/index.ts", stack, "--json"],
             budget: { seconds: 3 },
         })),
     ];

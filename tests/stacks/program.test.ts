@@ -2,17 +2,24 @@ import * as assert from "node:assert/strict";
 import { ConfigError, standardTagNames } from "../../stacks/config";
 import { lifecycles } from "../../stacks/program";
 import { runStack, type StackRun } from "../../tools/engine";
-import { isTaggable, tempProject } from "../helpers";
+import { isTaggable, stackRun, tempProject } from "../helpers";
 
 /** The resources whose loss loses state: protected in production stacks. */
-const statefulTypes = ["random:index/randomString:RandomString", "azure-native:resources:ResourceGroup", "azure-native:apimanagement:ApiManagementService"];
+const statefulTypes = [
+    "random:index/randomString:RandomString",
+    "random:index/randomPassword:RandomPassword",
+    "azure-native:resources:ResourceGroup",
+    "azure-native:apimanagement:ApiManagementService",
+    "azure-native:keyvault:Vault",
+    "azure-native:keyvault:Secret",
+];
 
 
 describe("the stacks", () => {
     const runs: Record<string, StackRun> = {};
     before(async () => {
         for (const stack of ["dev", "test", "prod", "prod-dr"]) {
-            runs[stack] = await runStack({ stack });
+            runs[stack] = await stackRun(stack);
         }
     });
 

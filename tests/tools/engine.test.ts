@@ -202,3 +202,15 @@ describe("the mock engine", () => {
         assert.ok(result.get("pulumi:pulumi:StackReference", "organization/enterprise-integration/prod-dr").read);
     });
 });
+
+describe("lazy loading of Pulumi's function serializer", () => {
+    const loaded = () => Object.keys(require.cache).filter((file) => /node_modules[\\/](typescript|@npmcli[\\/]arborist)[\\/]/.test(file));
+
+    it("runs stacks without loading the TypeScript compiler or npm's tree reader, and still serializes a function when asked", async () => {
+        await runStack({ stack: "dev", program: async () => ({ ok: true }) });
+        assert.deepEqual(loaded(), []);
+        const serialized = await pulumi.runtime.serializeFunction(() => 40 + 2);
+        assert.ok(serialized.text.includes("40 + 2"));
+        assert.ok(loaded().some((file) => /[\\/]typescript[\\/]/.test(file)));
+    });
+});

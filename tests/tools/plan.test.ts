@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { main } from "../../tools/plan";
 import { repoRoot } from "../../tools/engine/project";
-import { tempProject } from "../helpers";
+import { stackRun, tempProject } from "../helpers";
 
 /** Runs the plan command in-process and returns its exit code and output. */
 async function plan(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -13,7 +13,7 @@ async function plan(...argv: string[]): Promise<{ code: number; stdout: string; 
     process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
     process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
     try {
-        const code = await main(argv);
+        const code = await main(argv, stackRun);
         return { code, stdout: out.join(""), stderr: err.join("") };
     } finally {
         process.stdout.write = write.stdout;
@@ -111,13 +111,14 @@ describe("npm run plan", () => {
         assert.match(unknown.stderr, /Unknown option '--yaml'[\s\S]*Usage: npm run plan -- <stack>/);
     });
 
+    // Started when the file loads, so the child process runs on the other core while the rest of the suite runs here.
+    const npmScript = promisify(execFile)("npm", ["run", "--silent", "plan", "--", "qa", "--project-dir", tempProject({ qa: invalidStack })], { cwd: repoRoot }).then(
+        () => undefined,
+        (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+
     it("runs as the npm script, exiting non-zero on invalid config", async () => {
-        const run = promisify(execFile);
-        const dir = tempProject({ qa: invalidStack });
-        const failure = await run("npm", ["run", "--silent", "plan", "--", "qa", "--project-dir", dir], { cwd: repoRoot }).then(
-            () => undefined,
-            (error: { code: number; stdout: string; stderr: string }) => error,
-        );
+        const failure = await npmScript;
         assert.ok(failure, "the command fails");
         assert.equal(failure.code, 1);
         assert.equal(failure.stdout, "");

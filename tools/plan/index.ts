@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../../stacks/config";
-import { runStack } from "../engine";
+import { runStack, type RunOptions, type StackRun } from "../engine";
 import { StackNotFoundError, listStacks } from "../engine/project";
 import { planJson, planText } from "./render";
 
@@ -18,8 +18,8 @@ stack's Pulumi.<stack>.yaml, and nothing reaches Azure.
 
 Stacks here: ${listStacks().join(", ")}`;
 
-/** Runs the command; returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
+/** Runs the command; returns the process exit code. `run` runs a stack (tests pass one that reuses runs). */
+export async function main(argv: string[], run: (options: RunOptions) => Promise<StackRun> = runStack): Promise<number> {
     let parsed;
     try {
         parsed = parseArgs({
@@ -47,8 +47,8 @@ export async function main(argv: string[]): Promise<number> {
     const stack = parsed.positionals[0];
     try {
         const projectDir = parsed.values["project-dir"];
-        const run = await runStack({ stack, projectDir: projectDir ? path.resolve(projectDir) : undefined });
-        process.stdout.write(parsed.values.json ? `${JSON.stringify(planJson(run), null, 2)}\n` : `${planText(run, { details: parsed.values.details })}\n`);
+        const result = await run({ stack, projectDir: projectDir ? path.resolve(projectDir) : undefined });
+        process.stdout.write(parsed.values.json ? `${JSON.stringify(planJson(result), null, 2)}\n` : `${planText(result, { details: parsed.values.details })}\n`);
         return 0;
     } catch (error) {
         if (error instanceof ConfigError || error instanceof StackNotFoundError) {

@@ -117,6 +117,70 @@ const summaries: Readonly<Record<string, Summary>> = {
         join([text(inputs.workspaceName), text(record(inputs.sku).name), `${text(inputs.retentionInDays)} days`, `in ${text(inputs.location)}`]),
     "azure-native:applicationinsights:Component": (inputs) => join([text(inputs.resourceName), inputs.workspaceResourceId !== undefined && "workspace-based", `in ${text(inputs.location)}`]),
     "azure-native:managedidentity:UserAssignedIdentity": (inputs) => join([text(inputs.resourceName), `in ${text(inputs.location)}`]),
+    "azure-native:keyvault:Vault": (inputs) => {
+        const properties = record(inputs.properties);
+        const acls = record(properties.networkAcls);
+        return join([
+            text(inputs.vaultName),
+            properties.enableRbacAuthorization === true && "RBAC",
+            properties.enablePurgeProtection === true && "purge protection",
+            `soft delete ${text(properties.softDeleteRetentionInDays)} days`,
+            `firewall ${text(acls.defaultAction)} by default, bypass ${text(acls.bypass)}, ${list(acls.ipRules).length} IP rules`,
+            `in ${text(inputs.location)}`,
+        ]);
+    },
+    "azure-native:keyvault:Secret": (inputs) => {
+        const properties = record(inputs.properties);
+        const expires = Number(record(properties.attributes).expires);
+        return join([text(inputs.secretName), text(properties.contentType), Number.isFinite(expires) && `expires ${new Date(expires * 1000).toISOString().slice(0, 10)}`]);
+    },
+    "azure-native:authorization:RoleAssignment": (inputs) => {
+        const role = text(inputs.roleDefinitionId).split("/").pop();
+        const names: Record<string, string> = {
+            "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
+            "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
+        };
+        return join([`${names[role ?? ""] ?? role} for ${text(inputs.principalType)} ${text(inputs.principalId)}`, `on ${text(inputs.scope)}`]);
+    },
+    "azure-native:logic:Workflow": (inputs) => {
+        const access = record(inputs.accessControl);
+        const callers = record(access.triggers).allowedCallerIpAddresses;
+        const ips = Array.isArray(callers) ? callers.map((caller) => text(record(caller).addressRange)) : [];
+        return join([
+            text(inputs.workflowName),
+            Array.isArray(callers) ? (ips.length === 0 ? "callable by other Logic Apps only" : `callable from ${ips.join(" ")}`) : "callable by anyone",
+            `run history from ${list(record(access.contents).allowedCallerIpAddresses).length} admin ranges`,
+            `identity ${text(record(inputs.identity).type)}`,
+            `in ${text(inputs.location)}`,
+        ]);
+    },
+    "azure-native:web:Connection": (inputs) => join([text(inputs.connectionName), text(record(record(inputs.properties).api).id).split("/").pop(), `in ${text(inputs.location)}`]),
+    "azure-native:storage:StorageAccount": (inputs) =>
+        join([
+            text(inputs.accountName),
+            text(record(inputs.sku).name),
+            inputs.enableHttpsTrafficOnly === true && "https only",
+            text(inputs.minimumTlsVersion),
+            inputs.allowBlobPublicAccess === false && "no public blobs",
+            `in ${text(inputs.location)}`,
+        ]),
+    "azure-native:storage:BlobContainer": (inputs) => `${text(inputs.containerName)}, public access ${text(inputs.publicAccess)}`,
+    "azuread:index/application:Application": (inputs) => {
+        const roles = list(inputs.appRoles).map((role) => text(record(role).value));
+        const redirects = list(record(inputs.singlePageApplication).redirectUris);
+        return join([
+            text(inputs.displayName),
+            list(inputs.identifierUris).join(" "),
+            roles.length > 0 && `roles ${roles.join(" ")}`,
+            record(inputs.api).requestedAccessTokenVersion !== undefined && `v${text(record(inputs.api).requestedAccessTokenVersion)} tokens`,
+            redirects.length > 0 && `redirects ${redirects.join(" ")}`,
+        ]);
+    },
+    "azuread:index/servicePrincipal:ServicePrincipal": (inputs) => join([`client ${text(inputs.clientId)}`, inputs.appRoleAssignmentRequired === true && "assignment required"]),
+    "azuread:index/appRoleAssignment:AppRoleAssignment": (inputs) => `role ${text(inputs.appRoleId)} to ${text(inputs.principalObjectId)}`,
+    "azuread:index/applicationPassword:ApplicationPassword": (inputs) => join([text(inputs.displayName), `expires ${text(inputs.endDate).slice(0, 10)}`]),
+    "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential": (inputs) => `${text(inputs.issuer)} ${text(inputs.subject)}`,
+    "random:index/randomPassword:RandomPassword": (inputs) => `${text(inputs.length)} characters`,
     "azure-native:resources:ResourceGroup": (inputs) => join([`${String(inputs.resourceGroupName)}`, `in ${String(inputs.location)}`]),
     "random:index/randomString:RandomString": (inputs) =>
         join([

@@ -1,0 +1,152 @@
+import * as assert from "node:assert/strict";
+import { ConfigError } from "../../stacks/config";
+import { runStack, type StackRun } from "../../tools/engine";
+import { planJson } from "../../tools/plan/render";
+import { problemsOf, stackFileValues, stackRun } from "../helpers";
+
+/** Every secret value the run produced: secret outputs of the resources, unwrapped by the mocks. */
+function secretValues(run: StackRun): string[] {
+    const values = new Set<string>();
+    const collect = (value: unknown) => {
+        if (typeof value === "string" && value.length >= 8) {
+            values.add(value);
+        } else if (Array.isArray(value)) {
+            value.forEach(collect);
+        } else if (value && typeof value === "object") {
+            Object.values(value).forEach(collect);
+        }
+    };
+    for (const resource of run.resources) {
+        if (resource.type === "random:index/randomPassword:RandomPassword") collect(resource.outputs.result);
+        if (resource.type === "azuread:index/applicationPassword:ApplicationPassword") collect(resource.outputs.value);
+        if (resource.type === "azure-native:keyvault:Secret") collect(resource.inputs.properties?.value);
+    }
+    return [...values];
+}
+
+describe("the stack assembly", () => {
+    let prod: StackRun;
+    let dev: StackRun;
+    before(async () => {
+        prod = await stackRun("prod");
+        dev = await stackRun("dev");
+    });
+
+    it("admits the gateway's addresses from both prod regions, and nothing else, to the gateway-facing workflow", () => {
+        const service = prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").outputs;
+        const addresses = [...service.publicIPAddresses, ...service.additionalLocations.flatMap((region: { publicIPAddresses: string[] }) => region.publicIPAddresses)];
+        assert.equal(addresses.length, 2);
+        const intake = prod.get("azure-native:logic:Workflow", "workflows-order-intake").inputs.accessControl;
+        assert.deepEqual(intake.triggers.allowedCallerIpAddresses, addresses.map((addressRange: string) => ({ addressRange })));
+        assert.deepEqual(prod.get("azure-native:logic:Workflow", "workflows-order-notify").inputs.accessControl.triggers.allowedCallerIpAddresses, []);
+        assert.equal(dev.get("azure-native:logic:Workflow", "workflows-order-intake").inputs.accessControl.triggers.allowedCallerIpAddresses.length, 1);
+    });
+
+    it("fronts the workflow's trigger with the orders API, its signature read from Key Vault", () => {
+        const sigSecret = prod.get("azure-native:keyvault:Secret", "workflow-secrets-secret-order-intake-sig");
+        const namedValue = prod.get("azure-native:apimanagement:NamedValue", "catalog-nv-order-intake-sig").inputs;
+        assert.equal(namedValue.keyVault.secretIdentifier, sigSecret.outputs.properties.secretUri);
+        assert.equal(namedValue.keyVault.identityClientId, prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.clientId);
+        const backend = prod.get("azure-native:apimanagement:Backend", "catalog-backend-order-intake-workflow").inputs;
+        assert.match(backend.url, /^https:\/\/[^/]+\/workflows\/[0-9a-f]{32}\/triggers$/);
+    });
+
+    it("creates the service only after its identity may read the vault", () => {
+        const grant = prod.get("azure-native:authorization:RoleAssignment", "access-gateway-reads-vault");
+        assert.equal(grant.inputs.scope, prod.get("azure-native:keyvault:Vault", "secrets-vault").id);
+        assert.equal(grant.inputs.principalId, prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.principalId);
+        assert.ok(prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").dependsOn.includes(grant.urn));
+    });
+
+    it("validates tokens from the stack's own API application and tenant", () => {
+        const api = prod.get("azuread:index/application:Application", "identity-api");
+        assert.deepEqual(api.inputs.identifierUris, ["api://integration-prod"]);
+        const policy = String(prod.get("azure-native:apimanagement:ApiPolicy", "catalog-policy-inventory-v1").inputs.value);
+        assert.ok(policy.includes(`<audience>${api.outputs.clientId}</audience>`));
+        assert.ok(policy.includes("<audience>api://integration-prod</audience>"));
+        const roles = api.inputs.appRoles.map((role: { value: string }) => role.value);
+        assert.deepEqual(roles, ["Customers.Read", "Inventory.Read", "Inventory.Write", "Orders.Write"]);
+    });
+
+    it("passes the inventory backend's key to the workflow as a secure parameter and to the gateway as a Key Vault named value", () => {
+        const key = prod.get("random:index/randomPassword:RandomPassword", "secrets-value-inventory-backend-key").outputs.result;
+        const intake = prod.get("azure-native:logic:Workflow", "workflows-order-intake");
+        assert.deepEqual(intake.inputs.parameters.inventoryApiKey, { type: "SecureString", value: key });
+        assert.equal(intake.inputs.parameters.inventoryBaseUrl.value, "https://inventory.contoso.com/api");
+        const namedValue = prod.get("azure-native:apimanagement:NamedValue", "catalog-nv-inventory-backend-key").inputs;
+        assert.equal(namedValue.keyVault.secretIdentifier, prod.get("azure-native:keyvault:Secret", "secrets-secret-inventory-backend-key").outputs.properties.secretUri);
+    });
+
+    it("never shows a secret value in the plan or the stack outputs", () => {
+        const secrets = secretValues(prod);
+        assert.ok(secrets.length >= 6, `found ${secrets.length} secrets`);
+        const shown = JSON.stringify(planJson(prod)) + JSON.stringify(prod.planOutputs);
+        for (const secret of secrets) {
+            assert.ok(!shown.includes(secret), "a secret value appears in the plan");
+        }
+    });
+
+    it("runs dev on the Developer tier without autoscale, and prod on Premium with it", () => {
+        assert.deepEqual(dev.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").inputs.sku, { name: "Developer", capacity: 1 });
+        assert.equal(dev.ofType("azure-native:monitor:AutoscaleSetting").length, 0);
+        assert.equal(prod.ofType("azure-native:monitor:AutoscaleSetting").length, 1);
+    });
+
+    describe("with an operators group and a backend key the user brings", () => {
+    const groupId = "0b5f5a4e-8c1d-4a63-9d6b-2f0c3e7a1b2c";
+    let run: StackRun;
+    before(async () => {
+        // backendApiKeys is what `pulumi config set --secret --path 'backendApiKeys.customers' <key>` writes.
+        run = await runStack({ stack: "dev", config: { identity: { operatorsGroupId: groupId }, backendApiKeys: { customers: { secure: "v1:Y2lwaGVydGV4dA==" } } } });
+    });
+
+    it("gives the operators group Reader on each resource group, and nothing wider", () => {
+        const readers = run.ofType("azure-native:authorization:RoleAssignment").filter((grant) => grant.inputs.principalId === groupId);
+        assert.deepEqual(
+            readers.map((grant) => grant.inputs.scope).sort(),
+            run.ofType("azure-native:resources:ResourceGroup").map((group) => group.id).sort(),
+        );
+        assert.ok(readers.every((grant) => /acdd72a7-3385-48ef-bd42-f606fba81ae7$/.test(grant.inputs.roleDefinitionId) && grant.inputs.principalType === "Group"));
+    });
+
+    it("stores the backend key the user brings instead of generating one", () => {
+        const generated = run.ofType("random:index/randomPassword:RandomPassword").map((resource) => resource.name);
+        assert.deepEqual(generated, ["secrets-value-inventory-backend-key"]);
+        const stored = run.get("azure-native:keyvault:Secret", "secrets-secret-customers-backend-key");
+        assert.ok(stored.secretInputs.includes("properties"));
+        assert.match(stored.inputs.properties.contentType, /from backendApiKeys/);
+    });
+    });
+
+    describe("rejects config the catalog cannot use", () => {
+        it("a backend key in plain text, naming the command that sets it", () => {
+            assert.deepEqual(problemsOf("dev", { backendApiKeys: { customers: "plain-text-key" } }), [
+                "backendApiKeys: is stored in plain text, and it holds secrets (allowed: an encrypted value; remove it with `pulumi config rm backendApiKeys` and set each entry with `pulumi config set --secret --path 'backendApiKeys.<api>' <value>`)",
+            ]);
+        });
+
+        it("an operators group id that is not a GUID", () => {
+            assert.deepEqual(problemsOf("dev", { identity: { operatorsGroupId: "platform-operators" } }), [
+                'identity.operatorsGroupId: "platform-operators" is not a GUID (allowed: the object id of an Entra ID group, such as 0b5f5a4e-8c1d-4a63-9d6b-2f0c3e7a1b2c)',
+            ]);
+        });
+
+        it("a logicApp API whose workflow the stack does not deploy", async () => {
+            await assert.rejects(runStack({ stack: "dev", config: { workflows: { "order-notify": "nested" } } }), (error: Error) => {
+                assert.ok(error instanceof ConfigError);
+                assert.deepEqual(error.problems, ["workflows.order-intake: missing; the logicApp API in apis/orders forwards to it (allowed: order-intake: gateway)"]);
+                return true;
+            });
+        });
+
+        it("an API without its backend URL", async () => {
+            const gateway = { ...stackFileValues("dev").gateway, backends: { inventory: { url: "https://inventory-dev.contoso.com/api" } } };
+            await assert.rejects(runStack({ stack: "dev", config: { gateway } }), (error: Error) => {
+                assert.deepEqual((error as ConfigError).problems, [
+                    'gateway.backends.customers: missing; the soap API in apis/customers forwards to it (allowed: { url: "https://..." })',
+                ]);
+                return true;
+            });
+        });
+    });
+});

@@ -1,0 +1,37 @@
+import Module from "node:module";
+
+/**
+ * Offline runs load `@pulumi/pulumi` for its resource model only. Its runtime also loads, eagerly,
+ * what it needs to serialise JavaScript functions into deployment packages (the TypeScript
+ * compiler and npm's package tree reader), about 0.6 s per process that a mock run never uses.
+ * Required before anything imports `@pulumi/pulumi`, this makes those modules load on first use
+ * instead: each is replaced by a proxy that loads the real module the first time it is touched.
+ * The tools and tests use it; `pulumi up` never loads this file.
+ */
+const deferred = new Set(["@npmcli/arborist", "../../typescript-shim"]);
+
+type Loader = (this: unknown, request: string, parent: NodeModule | undefined, isMain: boolean) => unknown;
+const moduleWithLoader = Module as unknown as { _load: Loader };
+const load = moduleWithLoader._load;
+
+moduleWithLoader._load = function lazyLoad(request, parent, isMain) {
+    const fromPulumi = /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]/.test(parent?.filename ?? "");
+    if (!fromPulumi || !deferred.has(request)) {
+        return load.call(this, request, parent, isMain);
+    }
+    let real: object | undefined;
+    const target = () => (real ??= load.call(this, request, parent, isMain) as object);
+    return new Proxy(
+        {},
+        {
+            // Reported without loading, so TypeScript's import helpers take the proxy as it is.
+            get: (_, key) => (key === "__esModule" ? true : Reflect.get(target(), key)),
+            has: (_, key) => Reflect.has(target(), key),
+            ownKeys: () => Reflect.ownKeys(target()),
+            getOwnPropertyDescriptor: (_, key) => {
+                const descriptor = Reflect.getOwnPropertyDescriptor(target(), key);
+                return descriptor ? { ...descriptor, configurable: true } : undefined;
+            },
+        },
+    );
+} as Loader;
