@@ -344,12 +344,38 @@ function wsdlProblems(file: string, content: string, selector: { service: string
         problems.push(`${file}: service "${selector.service}" has no port "${selector.endpoint}" (allowed: ${ports.map((p) => String(p["@name"])).join(", ") || "none found"})`);
         return problems;
     }
-    const bindingName = String(port["@binding"] ?? "").replace(/^.*:/, "");
-    const binding = asList(definitions["binding"] as Record<string, unknown> | Record<string, unknown>[] | undefined).find((b) => b["@name"] === bindingName);
+    type Node = Record<string, unknown>;
+    const named = (part: string, name: string) => asList(definitions[part] as Node | Node[] | undefined).find((node) => node["@name"] === name);
+    const local = (qualified: unknown) => String(qualified ?? "").replace(/^.*:/, "");
+    const bindingName = local(port["@binding"]);
+    const binding = named("binding", bindingName);
     if (!binding) {
         problems.push(`${file}: port "${selector.endpoint}" names binding "${bindingName}", which the WSDL does not define`);
-    } else if (asList(binding["operation"]).length === 0) {
+        return problems;
+    }
+    const operations = asList(binding["operation"] as Node | Node[] | undefined);
+    if (operations.length === 0) {
         problems.push(`${file}: binding "${bindingName}" has no operations`);
+    }
+    const portTypeName = local(binding["@type"]);
+    const portType = named("portType", portTypeName);
+    if (!portType) {
+        problems.push(`${file}: binding "${bindingName}" names portType "${portTypeName}", which the WSDL does not define`);
+        return problems;
+    }
+    const abstract = asList(portType["operation"] as Node | Node[] | undefined);
+    for (const operation of operations) {
+        const declared = abstract.find((candidate) => candidate["@name"] === operation["@name"]);
+        if (!declared) {
+            problems.push(`${file}: binding operation "${String(operation["@name"])}" is not in portType "${portTypeName}"`);
+            continue;
+        }
+        for (const direction of ["input", "output"]) {
+            const message = local((declared[direction] as Node | undefined)?.["@message"]);
+            if (message && !named("message", message)) {
+                problems.push(`${file}: operation "${String(operation["@name"])}" ${direction} names message "${message}", which the WSDL does not define`);
+            }
+        }
     }
     return problems;
 }

@@ -103,6 +103,22 @@ describe("the API catalog", () => {
                 'apis/customers/customers.wsdl: service "CustomerService" has no port "CustomerServiceSoap12" (allowed: CustomerServiceSoap)',
             ],
             [
+                "a WSDL operation whose message is missing",
+                (dir) => {
+                    const file = path.join(dir, "customers", "customers.wsdl");
+                    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('<wsdl:message name="GetCustomerOut">', '<wsdl:message name="GetCustomerResult">'));
+                },
+                'apis/customers/customers.wsdl: operation "GetCustomer" output names message "GetCustomerOut", which the WSDL does not define',
+            ],
+            [
+                "a WSDL binding operation missing from its port type",
+                (dir) => {
+                    const file = path.join(dir, "customers", "customers.wsdl");
+                    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('<wsdl:operation name="FindCustomers">\n      <wsdl:input message', '<wsdl:operation name="SearchCustomers">\n      <wsdl:input message'));
+                },
+                'apis/customers/customers.wsdl: binding operation "FindCustomers" is not in portType "CustomerServicePortType"',
+            ],
+            [
                 "a product that does not exist",
                 (dir) => editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => doc.products.push("public")),
                 'apis/inventory/api.yaml: products: "public" is not in apis/products.yaml (allowed: internal, partners)',
