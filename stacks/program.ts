@@ -1,12 +1,15 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import * as apimanagement from "@pulumi/azure-native/apimanagement";
+import { Dns, hostKinds, type HostKind } from "../components/dns";
 import { Foundation } from "../components/foundation";
-import { ApiGateway, GatewayCatalog, GatewayIdentity, loadCatalog, type WorkflowTriggerRef } from "../components/gateway";
+import { ApiGateway, GatewayCatalog, GatewayIdentity, defaultHosts, loadCatalog, type WorkflowTriggerRef } from "../components/gateway";
 import { AccessGrants, Identity, type Grant } from "../components/identity";
 import { Monitoring } from "../components/monitoring";
 import { Secrets, VaultSecrets, type SecretEntry } from "../components/secrets";
 import { Workflows } from "../components/workflows";
 import { loadStackConfig, type StackConfig } from "./config";
+import { certificateGrants, customDomain, gatewayHosts } from "./domains";
 import { apiRoles, backendKeyNames, camelCase, checkCatalogConfig, gatewayBackends } from "./gateway";
 import { Namer, nameSuffixLength } from "./naming";
 import { stackTags } from "./tags";
@@ -30,6 +33,8 @@ export interface StackOutputs {
     nameSuffix: pulumi.Output<string>;
     gateway: {
         serviceName: pulumi.Output<string>;
+        /** The service's azure-api.net host names: what custom hosts point at (read by the active stack on failover). */
+        defaultHosts: pulumi.Output<Record<HostKind, string>>;
         gatewayUrl: pulumi.Output<string>;
         portalUrl: pulumi.Output<string>;
         publicIpAddresses: pulumi.Output<string[]>;
@@ -49,6 +54,13 @@ export interface StackOutputs {
     };
     vault: { id: pulumi.Output<string>; uri: pulumi.Output<string>; secretIds: Record<string, pulumi.Output<string>> };
     workflows: { ids: Record<string, pulumi.Output<string>>; principalIds: Record<string, pulumi.Output<string>> };
+    dns?: {
+        zoneName: string;
+        hostNames: Partial<Record<HostKind, string>>;
+        /** Where the records point: this stack (primary) or the DR stack (dr); none on a passive site. */
+        activeSite: "primary" | "dr" | "none";
+        nameServers: pulumi.Output<string[]>;
+    };
 }
 
 /**
@@ -90,12 +102,14 @@ export async function program(): Promise<StackOutputs> {
     });
 
     const serviceName = globalName("apiManagement");
+    const ownHosts = serviceName.apply(defaultHosts);
+    const domain = customDomain(config);
     const identity = new Identity("identity", {
         displayNamePrefix: `${config.workload}-${config.stack}`,
         identifierUri: config.identity.identifierUri ?? `api://${config.workload}-${config.stack}`,
         apiRoles: apiRoles(catalog),
         clientFederation: config.identity.clientFederation,
-        portalHosts: [serviceName.apply((name) => `${name}.developer.azure-api.net`)],
+        portalHosts: [ownHosts.portal, ...(domain ? [domain.hosts.portal.hostName] : [])],
         secretExpiresOn: config.secrets.expiresOn,
     });
 
@@ -134,6 +148,7 @@ export async function program(): Promise<StackOutputs> {
     });
     const grants: Record<string, Grant> = {
         "gateway-reads-vault": { scope: secrets.vaultId, principalId: gatewayIdentity.principalId, principalType: "ServicePrincipal", role: "Key Vault Secrets User" },
+        ...(domain ? certificateGrants(domain, gatewayIdentity.principalId) : {}),
     };
     if (config.identity.operatorsGroupId) {
         for (const lifecycle of lifecycles) {
@@ -141,6 +156,26 @@ export async function program(): Promise<StackOutputs> {
         }
     }
     const access = new AccessGrants("access", { grants });
+
+    // The records exist before the service: API Management checks them before it issues a managed
+    // certificate, and the service is created once, with its host names. The active stack owns the
+    // records; a passive site only serves the same host names once they point at it.
+    let records: Dns | undefined;
+    if (domain && config.dr.role === "active") {
+        const site = config.dns.activeSite === "dr" ? drHosts(config.dr.stack!) : ownHosts;
+        const managed = hostKinds.filter((kind) => domain.certificates[kind].managed);
+        records = new Dns("dns", {
+            zoneName: domain.zoneName,
+            zoneResourceGroupName: config.dns.zoneResourceGroup ?? groups.shared.name,
+            existingZone: config.dns.zoneResourceGroup !== undefined,
+            hosts: Object.fromEntries(hostKinds.map((kind) => [kind, { label: domain.hosts[kind].label, target: site.apply((hosts) => hosts[kind]) }])),
+            ttl: config.dns.ttl,
+            managedCertificates:
+                managed.length > 0 ? { hosts: managed, ownershipIdentifier: apimanagement.getApiManagementServiceDomainOwnershipIdentifierOutput().domainOwnershipIdentifier } : undefined,
+            protect: config.protect,
+            tags,
+        });
+    }
 
     const gateway = new ApiGateway("gateway", {
         resourceGroupName: groups.gateway.name,
@@ -158,7 +193,9 @@ export async function program(): Promise<StackOutputs> {
         publisherName: config.gateway.publisherName,
         publisherEmail: config.gateway.publisherEmail,
         identity: gatewayIdentity,
-        identityGrants: [access.assignments["gateway-reads-vault"]!],
+        identityGrants: Object.values(access.assignments),
+        customHosts: domain ? gatewayHosts(domain) : undefined,
+        hostRecords: records?.records,
         corsOrigins: config.gateway.corsOrigins,
         portalSignIn: { tenantId: identity.tenantId, clientId: identity.portalClientId, clientSecret: identity.portalClientSecret },
         monitoring: {
@@ -244,6 +281,7 @@ export async function program(): Promise<StackOutputs> {
         nameSuffix: foundation.nameSuffix,
         gateway: {
             serviceName: gateway.serviceName,
+            defaultHosts: gateway.serviceName.apply(defaultHosts),
             gatewayUrl: gateway.gatewayUrl,
             portalUrl: gateway.portalUrl,
             publicIpAddresses: gateway.publicIpAddresses,
@@ -263,5 +301,27 @@ export async function program(): Promise<StackOutputs> {
         },
         vault: { id: secrets.vaultId, uri: secrets.vaultUri, secretIds: { ...secrets.secretIds, ...vaultSecrets.secretIds } },
         workflows: { ids: workflows.workflowIds, principalIds: workflows.principalIds },
+        ...(domain
+            ? {
+                  dns: {
+                      zoneName: domain.zoneName,
+                      hostNames: Object.fromEntries(hostKinds.map((kind) => [kind, domain.hosts[kind].hostName])),
+                      activeSite: records ? config.dns.activeSite : "none",
+                      nameServers: records?.nameServers ?? pulumi.output([]),
+                  },
+              }
+            : {}),
     };
+}
+
+/** The DR stack's default host names, read from its outputs: where the records point after a failover. */
+function drHosts(stack: string): pulumi.Output<Record<HostKind, string>> {
+    const reference = new pulumi.StackReference(`dr-site`, { name: stack });
+    return reference.requireOutput("gateway").apply((gateway) => {
+        const hosts = (gateway as { defaultHosts?: Record<HostKind, string> }).defaultHosts;
+        if (!hosts) {
+            throw new Error(`Stack ${stack} has no gateway.defaultHosts output; run pulumi up on it first`);
+        }
+        return hosts;
+    });
 }

@@ -120,8 +120,13 @@ export interface ApiGatewayArgs {
      * Key Vault, so custom domains and Key Vault named values work on the first create. Default: none.
      */
     identityGrants?: pulumi.Input<pulumi.Resource>[];
-    /** Custom host names with Key Vault certificates. Default: the azure-api.net names only. */
+    /** Custom host names with Key Vault or managed certificates. Default: the azure-api.net names only. */
     customHosts?: CustomHosts;
+    /**
+     * The DNS records of the custom hosts. The service waits for them, because API Management
+     * checks a managed certificate's records before it issues it. Default: none.
+     */
+    hostRecords?: pulumi.Input<pulumi.Resource>[];
     /**
      * Browser origins allowed to call the APIs (CORS), https only, never `*`. The developer
      * portal's own origins are always added. Default: none.
@@ -212,6 +217,23 @@ export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
             problems.push(`additionalLocations.${i}.capacity: ${extra.capacity} is outside the Premium tier's range (allowed: 1-${tierCapacity.Premium.max})`);
         }
     });
+    for (const [kind, host] of Object.entries(args.customHosts ?? {})) {
+        if (!host) {
+            continue;
+        }
+        if (!/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(host.hostName)) {
+            problems.push(`customHosts.${kind}.hostName: "${host.hostName}" is not a host name (allowed: a fully qualified name such as api.contoso.com)`);
+        }
+        if (host.managedCertificate && kind !== "gateway") {
+            problems.push(`customHosts.${kind}.managedCertificate: API Management manages certificates for the gateway host only (allowed: a Key Vault certificate)`);
+        }
+        if (!host.managedCertificate && host.certificateSecretId === undefined) {
+            problems.push(`customHosts.${kind}.certificateSecretId: missing (allowed: a versionless Key Vault secret id, or managedCertificate: true on the gateway host)`);
+        }
+        if (host.managedCertificate && host.certificateSecretId !== undefined) {
+            problems.push(`customHosts.${kind}: both a Key Vault certificate and a managed one (allowed: one of them)`);
+        }
+    }
     for (const origin of args.corsOrigins ?? []) {
         if (origin.includes("*")) {
             problems.push(`corsOrigins: "${origin}" would let any site call the APIs with its users' tokens (allowed: exact https origins such as https://app.contoso.com)`);

@@ -11,6 +11,7 @@ export type * from "./args";
 export { CatalogError, loadCatalog, type ApiDefinition, type Catalog, type ProductDefinition } from "./catalog";
 export { GatewayIdentity, type GatewayIdentityArgs } from "./identity";
 export { entraEndpoints, GatewayCatalog } from "./publication";
+export { defaultHosts } from "./service";
 export type { AdditionalRegion, CustomHost, CustomHosts, GatewayTier } from "./service";
 
 /** The named value that holds the Application Insights connection string for the logger. */
@@ -68,7 +69,7 @@ export class ApiGateway extends pulumi.ComponentResource {
             {
                 parent: this,
                 protect: args.protect ?? false,
-                dependsOn: args.identityGrants ?? [],
+                dependsOn: [...(args.identityGrants ?? []), ...(args.hostRecords ?? [])],
                 // Autoscale owns the unit count once it is on; writing it back would update the service.
                 ignoreChanges: args.autoscale ? ["sku.capacity"] : [],
             },

@@ -76,15 +76,21 @@ export function skuAndRegions(tier: GatewayTier, capacity: number, zones: readon
     };
 }
 
-/** A custom host name and the Key Vault certificate behind it. */
+/** A custom host name and the certificate behind it. */
 export interface CustomHost {
     /** The fully qualified host name, such as api.contoso.com. Required. */
     hostName: string;
     /**
      * Versionless Key Vault secret id of the certificate
      * (`https://<vault>.vault.azure.net/secrets/<name>`), so a renewed certificate rolls out by itself.
+     * Required unless `managedCertificate` is set.
      */
-    certificateSecretId: pulumi.Input<string>;
+    certificateSecretId?: pulumi.Input<string>;
+    /**
+     * Let API Management issue and renew the certificate (gateway host only; its CNAME and
+     * `apimuid` TXT record must exist first). Default: false.
+     */
+    managedCertificate?: boolean;
 }
 
 /** The service's custom host names, one per endpoint. Each is optional. */
@@ -109,15 +115,13 @@ export function hostnameConfigurations(hosts: CustomHosts, identityClientId: pul
     if (configured.length === 0) {
         return undefined;
     }
-    return configured.map((key) => ({
-        type: hostTypes[key],
-        hostName: hosts[key]!.hostName,
-        keyVaultId: hosts[key]!.certificateSecretId,
-        identityClientId,
-        certificateSource: apimanagement.CertificateSource.KeyVault,
-        negotiateClientCertificate: false,
-        defaultSslBinding: key === "gateway",
-    }));
+    return configured.map((key) => {
+        const host = hosts[key]!;
+        const certificate = host.managedCertificate
+            ? { certificateSource: apimanagement.CertificateSource.Managed }
+            : { keyVaultId: host.certificateSecretId, identityClientId, certificateSource: apimanagement.CertificateSource.KeyVault };
+        return { type: hostTypes[key], hostName: host.hostName, ...certificate, negotiateClientCertificate: false, defaultSslBinding: key === "gateway" };
+    });
 }
 
 /** The service's default host names, derived from its name. */

@@ -262,6 +262,42 @@ const hostsSchema = strictObject(hostFields, "the host names").check(
 
 const zoneAllowed = "a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens";
 
+/** `managed`: API Management's free certificate (gateway host only). */
+export const managedCertificate = "managed";
+const certificateName = /^[A-Za-z0-9-]{1,127}$/;
+const certificateAllowed = "the name of a certificate in dns.certificates.vaultId (1-127 letters, digits, hyphens)";
+const certificateRef = (what: string, managedToo: boolean) =>
+    z.string({ error: (issue) => problem(issue.input, "is not a string", managedToo ? `${certificateAllowed}, or managed` : certificateAllowed) }).refine(
+        (value) => (value === managedCertificate ? managedToo : certificateName.test(value)),
+        {
+            error: (issue) =>
+                issue.input === managedCertificate
+                    ? `"managed" is for the gateway host only; API Management issues no managed certificate for the ${what} (allowed: ${certificateAllowed})`
+                    : problem(issue.input, "is not a certificate name", managedToo ? `${certificateAllowed}, or managed` : certificateAllowed),
+        },
+    );
+const vaultIdPattern = /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.KeyVault\/vaults\/[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
+
+const certificateFields = {
+    /** ARM id of the Key Vault holding the certificates (created and filled before the stack). */
+    vaultId: text("the ARM id of a Key Vault: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/<name>", vaultIdPattern, 300).optional(),
+    /** The gateway host's certificate, or managed. Required with a zone. */
+    gateway: certificateRef("gateway", true),
+    /** The developer portal host's certificate. Required with a zone. */
+    portal: certificateRef("developer portal", false),
+    /** The management host's certificate. Required with a zone. */
+    management: certificateRef("management host", false),
+};
+
+const certificatesSchema = strictObject(certificateFields, "the certificates").check(
+    rule(z.object(certificateFields), (certificates, ctx) => {
+        const fromVault = [certificates.gateway, certificates.portal, certificates.management].some((name) => name !== managedCertificate);
+        if (fromVault && !certificates.vaultId) {
+            ctx.addIssue({ code: "custom", path: ["vaultId"], message: "missing while a certificate comes from Key Vault (allowed: the ARM id of the vault that holds them)" });
+        }
+    }),
+);
+
 const dnsFields = {
     zoneName: z
         .string({ error: (issue) => problem(issue.input, "is not a string", zoneAllowed) })
@@ -272,12 +308,28 @@ const dnsFields = {
     ttl: wholeNumber("1-86400 seconds")
         .default(productionMaxTtl)
         .refine((ttl) => ttl >= 1 && ttl <= 86400, { error: (issue) => problem(issue.input, "seconds is out of range", "1-86400 seconds") }),
+    /** The certificates of the custom hosts. Required with a zone. */
+    certificates: certificatesSchema.optional(),
+    /** Where the records point: this stack's gateway, or the DR stack's. Default primary. */
+    activeSite: z
+        .enum(["primary", "dr"], { error: (issue) => problem(issue.input, "is not a site", "primary (this stack's gateway) or dr (the DR stack's, after a failover)") })
+        .default("primary"),
 };
 
 const dnsSchema = strictObject(dnsFields, "the DNS settings").check(
-    rule(z.object({ zoneName: dnsFields.zoneName, zoneResourceGroup: dnsFields.zoneResourceGroup }), (dns, ctx) => {
+    rule(z.object({ zoneName: dnsFields.zoneName, zoneResourceGroup: dnsFields.zoneResourceGroup, certificates: z.unknown() }), (dns, ctx) => {
         if (dns.zoneResourceGroup && !dns.zoneName) {
             ctx.addIssue({ code: "custom", path: ["zoneName"], message: "missing while dns.zoneResourceGroup is set (allowed: the name of the existing zone)" });
+        }
+        if (dns.zoneName && dns.certificates === undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["certificates"],
+                message: "missing while dns.zoneName is set; the gateway serves the custom hosts with them (allowed: { vaultId, gateway, portal, management })",
+            });
+        }
+        if (!dns.zoneName && dns.certificates !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["certificates"], message: "set without dns.zoneName (allowed: remove it, or set the zone)" });
         }
     }),
 );
@@ -387,7 +439,7 @@ export const rootShape = {
     tags: tagsSchema.default({}),
     gateway: gatewaySchema,
     dr: drSchema.default({ role: "active" }),
-    dns: dnsSchema.default({ hosts: defaultHosts, ttl: productionMaxTtl }),
+    dns: dnsSchema.default({ hosts: defaultHosts, ttl: productionMaxTtl, activeSite: "primary" }),
     monitoring: monitoringSchema.default({ retentionDays: 30, alertEmails: [] }),
     identity: strictObject(identityFields, "the identity settings").default({}),
     secrets: strictObject(secretsFields, "the secrets settings"),
@@ -408,8 +460,10 @@ const siteLayout = z.object({
     location: rootShape.location,
     production: rootShape.production,
     gateway: z.object({ additionalLocations: z.array(z.object({ location: azureRegion() })).default([]) }),
-    dr: z.object({ location: drFields.location }).default({}),
-    dns: z.object({ ttl: dnsFields.ttl }).default({ ttl: productionMaxTtl }),
+    dr: z.object({ location: drFields.location, role: drFields.role, stack: drFields.stack }).default({ role: "active" }),
+    dns: z
+        .object({ ttl: dnsFields.ttl, activeSite: dnsFields.activeSite, zoneName: dnsFields.zoneName, certificates: z.object({ gateway: z.string() }).optional() })
+        .default({ ttl: productionMaxTtl, activeSite: "primary" }),
 });
 
 export const rootSchema = strictObject(rootShape, "the stack configuration").check(
@@ -429,6 +483,23 @@ export const rootSchema = strictObject(rootShape, "the stack configuration").che
                 code: "custom",
                 path: ["dr", "location"],
                 message: `"${config.dr.location}" is the primary location; the other site must survive its outage (allowed: a region other than ${config.location}${pair ? `, such as its pair ${pair}` : ""})`,
+            });
+        }
+        if (config.dns.activeSite === "dr" && !config.dr.stack) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["dns", "activeSite"],
+                message: "dr, but dr.stack is not set; the records would have no site to point at (allowed: set dr.stack to the DR stack, such as prod-dr, or activeSite: primary)",
+            });
+        }
+        if (config.dns.activeSite === "dr" && config.dr.role === "passive") {
+            ctx.addIssue({ code: "custom", path: ["dns", "activeSite"], message: "dr on the passive site; the active stack owns the records (allowed: primary)" });
+        }
+        if (config.dr.role === "passive" && config.dns.certificates?.gateway === managedCertificate) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["dns", "certificates", "gateway"],
+                message: "managed on a passive site; API Management issues it only while the host's record points at this gateway, which is the active site's until a failover (allowed: a certificate from Key Vault)",
             });
         }
         if (config.production && config.dns.ttl > productionMaxTtl) {

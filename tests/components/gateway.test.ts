@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as dns from "@pulumi/azure-native/dns";
 import {
     ApiGateway,
     GatewayCatalog,
@@ -233,6 +234,27 @@ describe("ApiGateway component", () => {
                 ],
             );
             assert.equal(small.get(apimType, "gw-apim").inputs.hostnameConfigurations, undefined);
+        });
+
+        it("serves the gateway host with a managed certificate once its DNS records exist", async () => {
+            const run = await runStack({
+                stack: "dev",
+                program: async () => {
+                    const record = new dns.RecordSet("record", {
+                        resourceGroupName: "rg-shared",
+                        zoneName: "contoso.com",
+                        relativeRecordSetName: "api",
+                        recordType: "CNAME",
+                        cnameRecord: { cname: "apim-test.azure-api.net" },
+                    });
+                    new ApiGateway("gw", minimal({ customHosts: { gateway: { hostName: "api.contoso.com", managedCertificate: true } }, hostRecords: [record] }));
+                },
+            });
+            const service = run.get(apimType, "gw-apim");
+            assert.deepEqual(service.inputs.hostnameConfigurations, [
+                { type: "Proxy", hostName: "api.contoso.com", certificateSource: "Managed", negotiateClientCertificate: false, defaultSslBinding: true },
+            ]);
+            assert.ok(service.dependsOn.includes(run.get("azure-native:dns:RecordSet", "record").urn));
         });
 
         it("takes the publisher from its args, opens the developer portal, and is protected when asked", () => {
@@ -595,6 +617,16 @@ describe("ApiGateway component", () => {
                 'corsOrigins: "*" would let any site call the APIs with its users\' tokens (allowed: exact https origins such as https://app.contoso.com)',
             ],
             ["an http CORS origin", () => ({ corsOrigins: ["http://app.contoso.com"] }), 'corsOrigins: "http://app.contoso.com" is not an https origin (allowed: https://host[:port], no path)'],
+            [
+                "a managed certificate on the portal host",
+                () => ({ customHosts: { portal: { hostName: "developer.contoso.com", managedCertificate: true } } }),
+                "customHosts.portal.managedCertificate: API Management manages certificates for the gateway host only (allowed: a Key Vault certificate)",
+            ],
+            [
+                "a custom host without a certificate",
+                () => ({ customHosts: { management: { hostName: "management.contoso.com" } } }),
+                "customHosts.management.certificateSecretId: missing (allowed: a versionless Key Vault secret id, or managedCertificate: true on the gateway host)",
+            ],
             ["autoscale on Developer", () => ({ autoscale: { minCapacity: 1, maxCapacity: 1 } }), "autoscale: the Developer tier cannot scale (allowed: remove autoscale, or use Basic, Standard or Premium)"],
             [
                 "autoscale that breaks the zone spread",

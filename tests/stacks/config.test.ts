@@ -198,7 +198,7 @@ describe("stack configuration", () => {
         });
 
         it("an invalid host name", () => {
-            assert.deepEqual(problemsOf("prod", { dns: { zoneName: "contoso.com", ttl: 60, hosts: { gateway: "api.v2", portal: "developer-" } } }), [
+            assert.deepEqual(problemsOf("prod", { dns: { ...stackFileValues("prod").dns, hosts: { gateway: "api.v2", portal: "developer-" } } }), [
                 'dns.hosts.gateway: "api.v2" is not valid (allowed: a DNS label such as api or api-dev)',
                 'dns.hosts.portal: "developer-" is not valid (allowed: a DNS label such as developer)',
             ]);
@@ -238,10 +238,10 @@ describe("stack configuration", () => {
         });
 
         it("a DNS TTL over 300 s on a production stack", () => {
-            assert.deepEqual(problemsOf("prod", { dns: { zoneName: "contoso.com", ttl: 3600 } }), [
+            assert.deepEqual(problemsOf("prod", { dns: { ...stackFileValues("prod").dns, ttl: 3600 } }), [
                 "dns.ttl: 3600 seconds is too long for a production stack; a failover would take that long to be seen (allowed: 1-300)",
             ]);
-            assert.deepEqual(problemsOf("dev", { dns: { zoneName: "contoso.com", ttl: 3600 } }), []);
+            assert.deepEqual(problemsOf("dev", { dns: { ...stackFileValues("dev").dns, ttl: 3600 } }), []);
         });
 
         it("a passive site without the active site's region and stack", () => {

@@ -362,6 +362,10 @@ const invokeFactories: Readonly<Record<string, InvokeFactory>> = {
         objectId: fab(env.deployerObjectId),
         tenantId: fab(env.tenantId),
     }),
+    // One identifier per subscription: the value of every apimuid TXT record.
+    "azure-native:apimanagement:getApiManagementServiceDomainOwnershipIdentifier": (_inputs, env, fab) => ({
+        domainOwnershipIdentifier: fab(Buffer.from(hexOf(`${env.subscriptionId}:apimuid`, 32), "hex").toString("base64")),
+    }),
     "azure-native:storage:listStorageAccountKeys": (inputs, env, fab) => {
         const seed = `${env.subscriptionId}/${String(inputs.resourceGroupName)}/${String(inputs.accountName)}`;
         const key = (n: number) => fab(`${textOf(`${seed}:key${n}`, 86, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/")}==`);

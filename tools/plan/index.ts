@@ -18,6 +18,26 @@ stack's Pulumi.<stack>.yaml, and nothing reaches Azure.
 
 Stacks here: ${listStacks().join(", ")}`;
 
+/**
+ * Runs a stack; when it reads another stack of this project through a StackReference (the DR
+ * switch reads the DR stack's host names), runs that stack first and hands its outputs over.
+ */
+export async function withStackReferences(run: (options: RunOptions) => Promise<StackRun>, options: RunOptions): Promise<StackRun> {
+    const references: Record<string, Record<string, unknown>> = { ...(options.stackReferences ?? {}) };
+    for (;;) {
+        try {
+            return await run(Object.keys(references).length > 0 ? { ...options, stackReferences: references } : options);
+        } catch (error) {
+            const name = /No outputs for the stack reference "([^"]+)"/.exec(String((error as Error).message ?? error))?.[1];
+            const stack = name?.split("/").pop();
+            if (!name || !stack || name in references || !listStacks(options.projectDir).includes(stack)) {
+                throw error;
+            }
+            references[name] = (await run({ stack, projectDir: options.projectDir })).outputs;
+        }
+    }
+}
+
 /** Runs the command; returns the process exit code. `run` runs a stack (tests pass one that reuses runs). */
 export async function main(argv: string[], run: (options: RunOptions) => Promise<StackRun> = runStack): Promise<number> {
     let parsed;
@@ -47,7 +67,7 @@ export async function main(argv: string[], run: (options: RunOptions) => Promise
     const stack = parsed.positionals[0];
     try {
         const projectDir = parsed.values["project-dir"];
-        const result = await run({ stack, projectDir: projectDir ? path.resolve(projectDir) : undefined });
+        const result = await withStackReferences(run, { stack, projectDir: projectDir ? path.resolve(projectDir) : undefined });
         process.stdout.write(parsed.values.json ? `${JSON.stringify(planJson(result), null, 2)}\n` : `${planText(result, { details: parsed.values.details })}\n`);
         return 0;
     } catch (error) {

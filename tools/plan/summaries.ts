@@ -181,6 +181,17 @@ const summaries: Readonly<Record<string, Summary>> = {
     "azuread:index/applicationPassword:ApplicationPassword": (inputs) => join([text(inputs.displayName), `expires ${text(inputs.endDate).slice(0, 10)}`]),
     "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential": (inputs) => `${text(inputs.issuer)} ${text(inputs.subject)}`,
     "random:index/randomPassword:RandomPassword": (inputs) => `${text(inputs.length)} characters`,
+    "azure-native:dns:Zone": (inputs) => `${text(inputs.zoneName)}, public zone`,
+    "azure-native:dns:RecordSet": (inputs) => {
+        const name = `${text(inputs.relativeRecordSetName)}.${text(inputs.zoneName)}`;
+        const target =
+            inputs.recordType === "CNAME"
+                ? `-> ${text(record(inputs.cnameRecord).cname)}`
+                : list(inputs.txtRecords)
+                      .map((entry) => list(record(entry).value).join(""))
+                      .join(" ");
+        return `${text(inputs.recordType)} ${name} ${target}, TTL ${text(inputs.ttl)} s`;
+    },
     "azure-native:resources:ResourceGroup": (inputs) => join([`${String(inputs.resourceGroupName)}`, `in ${String(inputs.location)}`]),
     "random:index/randomString:RandomString": (inputs) =>
         join([

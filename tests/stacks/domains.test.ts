@@ -1,0 +1,143 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { runStack, type StackRun } from "../../tools/engine";
+import { repoRoot } from "../../tools/engine/project";
+import { withStackReferences } from "../../tools/plan";
+import { problemsOf, stackFileValues, stackRun, tempProject } from "../helpers";
+
+const recordType = "azure-native:dns:RecordSet";
+const cnames = (run: StackRun) => Object.fromEntries(run.ofType(recordType).filter((r) => r.inputs.recordType === "CNAME").map((r) => [r.inputs.relativeRecordSetName, r.inputs.cnameRecord.cname]));
+
+describe("custom domains and the failover switch", () => {
+    let prod: StackRun;
+    let drSite: StackRun;
+    let failedOver: StackRun;
+    before(async () => {
+        prod = await stackRun("prod");
+        drSite = await stackRun("prod-dr");
+        // prod after `pulumi config set --path dns.activeSite dr`, reading prod-dr's outputs.
+        failedOver = await runStack({ stack: "prod", config: { dns: { ...stackFileValues("prod").dns, activeSite: "dr" } }, stackReferences: { "prod-dr": drSite.outputs } });
+    });
+
+    it("points prod's records at prod's own gateway, portal and management hosts", () => {
+        const hosts = (prod.outputs.gateway as { defaultHosts: Record<string, string> }).defaultHosts;
+        assert.deepEqual(cnames(prod), { api: hosts.gateway, developer: hosts.portal, management: hosts.management });
+        assert.match(hosts.gateway, /^apim-integration-prod-weu-[a-z0-9]{5}\.azure-api\.net$/);
+        assert.ok(prod.ofType(recordType).every((record) => record.inputs.ttl === 60));
+        assert.equal(prod.get("azure-native:dns:Zone", "dns-zone").protect, true);
+    });
+
+    it("repoints every record at prod-dr's host names when activeSite is dr, and changes nothing else", () => {
+        const drHosts = (drSite.outputs.gateway as { defaultHosts: Record<string, string> }).defaultHosts;
+        assert.deepEqual(cnames(failedOver), { api: drHosts.gateway, developer: drHosts.portal, management: drHosts.management });
+        const inputsOf = (run: StackRun) =>
+            Object.fromEntries(run.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference").map((r) => [r.urn, r.type === recordType ? { ...r.inputs, cnameRecord: undefined } : r.inputs]));
+        assert.deepEqual(inputsOf(failedOver), inputsOf(prod));
+        assert.deepEqual(failedOver.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name), ["prod-dr"]);
+    });
+
+    it("serves the custom hosts on prod-dr too, with the same certificates, but leaves the records to prod", () => {
+        assert.equal(drSite.ofType(recordType).length, 0);
+        assert.equal(drSite.ofType("azure-native:dns:Zone").length, 0);
+        const hosts = drSite.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").inputs.hostnameConfigurations;
+        assert.deepEqual(hosts.map((host: { hostName: string }) => host.hostName), ["api.contoso.com", "developer.contoso.com", "management.contoso.com"]);
+        assert.equal((drSite.outputs.dns as { activeSite: string }).activeSite, "none");
+    });
+
+    it("reads each Key Vault certificate with the gateway's identity, granted on that certificate alone", () => {
+        const service = prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim");
+        const gateway = service.inputs.hostnameConfigurations.find((host: { type: string }) => host.type === "Proxy");
+        assert.equal(gateway.keyVaultId, "https://kv-contoso-certs.vault.azure.net/secrets/api-contoso-com");
+        assert.equal(gateway.certificateSource, "KeyVault");
+        const grant = prod.get("azure-native:authorization:RoleAssignment", "access-gateway-reads-gateway-certificate");
+        assert.equal(grant.inputs.scope, `${stackFileValues("prod").dns.certificates.vaultId}/secrets/api-contoso-com`);
+        assert.ok(service.dependsOn.includes(grant.urn));
+    });
+
+    it("lets dev live under prod's zone with its own labels and a managed gateway certificate", async () => {
+        const dev = await stackRun("dev");
+        assert.equal(dev.ofType("azure-native:dns:Zone").length, 0);
+        const records = dev.ofType(recordType);
+        assert.ok(records.every((record) => record.inputs.resourceGroupName === "rg-integration-prod-shared-weu" && record.inputs.zoneName === "contoso.com"));
+        assert.deepEqual(records.map((record) => `${record.inputs.recordType} ${record.inputs.relativeRecordSetName}`).sort(), [
+            "CNAME api-dev",
+            "CNAME developer-dev",
+            "CNAME management-dev",
+            "TXT apimuid.api-dev",
+        ]);
+        const service = dev.get("azure-native:apimanagement:ApiManagementService", "gateway-apim");
+        const gateway = service.inputs.hostnameConfigurations.find((host: { type: string }) => host.type === "Proxy");
+        assert.deepEqual({ hostName: gateway.hostName, certificateSource: gateway.certificateSource, keyVaultId: gateway.keyVaultId }, {
+            hostName: "api-dev.contoso.com",
+            certificateSource: "Managed",
+            keyVaultId: undefined,
+        });
+        for (const record of records) {
+            assert.ok(service.dependsOn.includes(record.urn), record.name);
+        }
+        const portalApp = dev.get("azuread:index/application:Application", "identity-portal").inputs;
+        assert.ok(portalApp.singlePageApplication.redirectUris.includes("https://developer-dev.contoso.com/signin"));
+    });
+
+    it("keeps the default host names where no zone is configured", async () => {
+        const test = await stackRun("test");
+        assert.equal(test.ofType(recordType).length, 0);
+        assert.equal(test.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").inputs.hostnameConfigurations, undefined);
+    });
+
+    it("plans a failed-over prod by planning prod-dr first for its outputs", async () => {
+        const dir = tempProject({
+            prod: fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8").replace("activeSite: primary", "activeSite: dr"),
+            "prod-dr": fs.readFileSync(path.join(repoRoot, "Pulumi.prod-dr.yaml"), "utf8"),
+        });
+        const planned: string[] = [];
+        // prod-dr's file is the repository's, so its shared run stands in for planning it again.
+        const run = await withStackReferences(
+            (options) => {
+                planned.push(options.stack);
+                return options.stack === "prod-dr" ? stackRun("prod-dr") : runStack(options);
+            },
+            { stack: "prod", projectDir: dir },
+        );
+        assert.deepEqual(planned, ["prod", "prod-dr", "prod"]);
+        assert.equal(cnames(run).api, (drSite.outputs.gateway as { defaultHosts: Record<string, string> }).defaultHosts.gateway);
+    });
+
+    describe("rejects DNS config that cannot work", () => {
+        const dns = () => stackFileValues("prod").dns;
+        const cases: Array<[string, Record<string, unknown>, string]> = [
+            ["a host name that is not a DNS label", { dns: { ...dns(), hosts: { gateway: "api.v2" } } }, 'dns.hosts.gateway: "api.v2" is not valid (allowed: a DNS label such as api or api-dev)'],
+            ["a TTL over 300 s on a production stack", { dns: { ...dns(), ttl: 3600 } }, "dns.ttl: 3600 seconds is too long for a production stack; a failover would take that long to be seen (allowed: 1-300)"],
+            [
+                "activeSite dr without a DR stack",
+                { dns: { ...dns(), activeSite: "dr" }, dr: { role: "active", location: "northeurope" } },
+                "dns.activeSite: dr, but dr.stack is not set; the records would have no site to point at (allowed: set dr.stack to the DR stack, such as prod-dr, or activeSite: primary)",
+            ],
+            [
+                "a zone without certificates",
+                { dns: { zoneName: "contoso.com", ttl: 60 } },
+                "dns.certificates: missing while dns.zoneName is set; the gateway serves the custom hosts with them (allowed: { vaultId, gateway, portal, management })",
+            ],
+            [
+                "a managed certificate for the portal",
+                { dns: { ...dns(), certificates: { ...dns().certificates, portal: "managed" } } },
+                'dns.certificates.portal: "managed" is for the gateway host only; API Management issues no managed certificate for the developer portal (allowed: the name of a certificate in dns.certificates.vaultId (1-127 letters, digits, hyphens))',
+            ],
+        ];
+        for (const [what, overrides, message] of cases) {
+            it(what, () => {
+                assert.ok(problemsOf("prod", overrides).includes(message), problemsOf("prod", overrides).join("\n"));
+            });
+        }
+
+        it("a managed certificate on the passive site", () => {
+            const drDns = stackFileValues("prod-dr").dns;
+            assert.ok(
+                problemsOf("prod-dr", { dns: { ...drDns, certificates: { ...drDns.certificates, gateway: "managed" } } }).includes(
+                    "dns.certificates.gateway: managed on a passive site; API Management issues it only while the host's record points at this gateway, which is the active site's until a failover (allowed: a certificate from Key Vault)",
+                ),
+            );
+        });
+    });
+});
