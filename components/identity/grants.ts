@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import { stableGuid } from "./guid";
 
 /**
  * Azure role assignments, least privilege: built-in roles only, each at the narrowest scope that
@@ -37,11 +37,7 @@ export interface AccessGrantsArgs {
 
 /** The deterministic name of an assignment: a GUID from scope, principal and role. */
 export function grantName(scope: string, principalId: string, roleId: string): string {
-    const hex = createHash("sha256").update(`${scope.toLowerCase()}|${principalId.toLowerCase()}|${roleId}`).digest("hex").slice(0, 32).split("");
-    hex[12] = "5";
-    hex[16] = "89ab"[parseInt(hex[16]!, 16) % 4]!;
-    const text = hex.join("");
-    return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+    return stableGuid(`${scope.toLowerCase()}|${principalId.toLowerCase()}|${roleId}`);
 }
 
 const grantKey = /^[a-z0-9][a-z0-9-]{0,62}$/;

@@ -1,7 +1,8 @@
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
+import { stableGuid } from "./guid";
 
+export { stableGuid } from "./guid";
 export { AccessGrants, builtInRoles, grantName, validateAccessGrantsArgs, type AccessGrantsArgs, type Grant } from "./grants";
 
 /**
@@ -46,14 +47,6 @@ export interface IdentityArgs {
     owners?: pulumi.Input<string>[];
 }
 
-/** A stable GUID from a text, so ids (app roles, scopes) survive every run unchanged. */
-export function stableGuid(seed: string): string {
-    const hex = createHash("sha256").update(seed).digest("hex").slice(0, 32).split("");
-    hex[12] = "5";
-    hex[16] = "89ab"[parseInt(hex[16]!, 16) % 4]!;
-    const text = hex.join("");
-    return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
-}
 
 const roleValue = /^[A-Za-z][A-Za-z0-9._-]{0,119}$/;
 
