@@ -32,6 +32,7 @@ export interface StackOutputs {
     resourceGroups: Record<Lifecycle, pulumi.Output<string>>;
     nameSuffix: pulumi.Output<string>;
     gateway: {
+        serviceId: pulumi.Output<string>;
         serviceName: pulumi.Output<string>;
         /** The service's azure-api.net host names: what custom hosts point at (read by the active stack on failover). */
         defaultHosts: pulumi.Output<Record<HostKind, string>>;
@@ -280,6 +281,7 @@ export async function program(): Promise<StackOutputs> {
         resourceGroups: Object.fromEntries(lifecycles.map((lifecycle) => [lifecycle, groups[lifecycle]!.name])) as Record<Lifecycle, pulumi.Output<string>>,
         nameSuffix: foundation.nameSuffix,
         gateway: {
+            serviceId: gateway.serviceId,
             serviceName: gateway.serviceName,
             defaultHosts: gateway.serviceName.apply(defaultHosts),
             gatewayUrl: gateway.gatewayUrl,

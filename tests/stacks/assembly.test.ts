@@ -86,6 +86,19 @@ describe("the stack assembly", () => {
         }
     });
 
+    it("outputs the gateway's id, name, URLs, addresses, identity and APIs", () => {
+        const gateway = prod.outputs.gateway as Record<string, unknown>;
+        const service = prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim");
+        assert.equal(gateway.serviceId, service.id);
+        assert.equal(gateway.serviceName, service.inputs.serviceName);
+        assert.equal(gateway.gatewayUrl, "https://api.contoso.com");
+        assert.equal(gateway.portalUrl, "https://developer.contoso.com");
+        assert.equal((gateway.publicIpAddresses as string[]).length, 2);
+        assert.equal(gateway.identityPrincipalId, prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.principalId);
+        assert.deepEqual(Object.keys(gateway.apiIds as object).sort(), ["customers-v1", "inventory-v1", "orders-v1"]);
+        assert.equal(gateway.portalSignIn, "on: Entra ID");
+    });
+
     it("runs dev on the Developer tier without autoscale, and prod on Premium with it", () => {
         assert.deepEqual(dev.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").inputs.sku, { name: "Developer", capacity: 1 });
         assert.equal(dev.ofType("azure-native:monitor:AutoscaleSetting").length, 0);
