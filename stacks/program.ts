@@ -46,11 +46,12 @@ export interface StackOutputs {
     identity: {
         tenantId: pulumi.Output<string>;
         apiClientId: pulumi.Output<string>;
-        identifierUri: string;
-        roles: string[];
+        identifierUri: pulumi.Output<string>;
+        roles: pulumi.Output<string[]>;
         openIdConfigUrl: pulumi.Output<string>;
         issuer: pulumi.Output<string>;
-        clientAppClientId: pulumi.Output<string>;
+        /** The daemon client (none on a passive site, which shares the active site's). */
+        clientAppClientId?: pulumi.Output<string>;
         portalClientId: pulumi.Output<string>;
     };
     vault: { id: pulumi.Output<string>; uri: pulumi.Output<string>; secretIds: Record<string, pulumi.Output<string>> };
@@ -107,6 +108,8 @@ export async function program(): Promise<StackOutputs> {
     const domain = customDomain(config);
     const identity = new Identity("identity", {
         displayNamePrefix: `${config.workload}-${config.stack}`,
+        // A passive site validates the active site's tokens, so clients keep working after a failover.
+        sharedApi: config.dr.role === "passive" ? activeSiteApi(config.dr.stack!) : undefined,
         identifierUri: config.identity.identifierUri ?? `api://${config.workload}-${config.stack}`,
         apiRoles: apiRoles(catalog),
         clientFederation: config.identity.clientFederation,
@@ -147,16 +150,17 @@ export async function program(): Promise<StackOutputs> {
         identityName: namer.name("userAssignedIdentity", { purpose: "gateway" }),
         tags,
     });
-    const grants: Record<string, Grant> = {
-        "gateway-reads-vault": { scope: secrets.vaultId, principalId: gatewayIdentity.principalId, principalType: "ServicePrincipal", role: "Key Vault Secrets User" },
-        ...(domain ? certificateGrants(domain, gatewayIdentity.principalId) : {}),
-    };
+    // What the service needs when it is created: its certificates, each granted on its own.
+    const grants: Record<string, Grant> = domain ? certificateGrants(domain, gatewayIdentity.principalId) : {};
     if (config.identity.operatorsGroupId) {
         for (const lifecycle of lifecycles) {
             grants[`operators-read-${lifecycle}`] = { scope: groups[lifecycle]!.id, principalId: config.identity.operatorsGroupId, principalType: "Group", role: "Reader" };
         }
     }
     const access = new AccessGrants("access", { grants });
+    const readsCertificates = Object.entries(access.assignments)
+        .filter(([key]) => key.startsWith("gateway-"))
+        .map(([, assignment]) => assignment);
 
     // The records exist before the service: API Management checks them before it issues a managed
     // certificate, and the service is created once, with its host names. The active stack owns the
@@ -194,7 +198,7 @@ export async function program(): Promise<StackOutputs> {
         publisherName: config.gateway.publisherName,
         publisherEmail: config.gateway.publisherEmail,
         identity: gatewayIdentity,
-        identityGrants: Object.values(access.assignments),
+        identityGrants: readsCertificates,
         customHosts: domain ? gatewayHosts(domain) : undefined,
         hostRecords: records?.records,
         corsOrigins: config.gateway.corsOrigins,
@@ -254,6 +258,18 @@ export async function program(): Promise<StackOutputs> {
         tags,
     });
 
+    // The gateway reads exactly the secrets its named values hold, each granted on its own: not the
+    // portal's or the client's Entra ID secrets, not the storage key.
+    const namedValueSecrets = [...Object.values(keyNames), ...Object.keys(workflows.triggers).map((name) => `${name}-sig`)];
+    const secretAccess = new AccessGrants("gateway-secrets", {
+        grants: Object.fromEntries(
+            namedValueSecrets.map((secretName) => [
+                `gateway-reads-${secretName}`,
+                { scope: pulumi.interpolate`${secrets.vaultId}/secrets/${secretName}`, principalId: gatewayIdentity.principalId, principalType: "ServicePrincipal", role: "Key Vault Secrets User" },
+            ]),
+        ),
+    }, { dependsOn: [secrets, vaultSecrets] });
+
     const triggers: Record<string, WorkflowTriggerRef> = Object.fromEntries(
         Object.entries(workflows.triggers).map(([name, trigger]) => [
             name,
@@ -270,7 +286,7 @@ export async function program(): Promise<StackOutputs> {
         workflows: triggers,
         tokenValidation: { tenantId: identity.tenantId, audiences: identity.audiences },
         namedValues: Object.fromEntries(Object.values(keyNames).map((secretName) => [secretName, secrets.secretIds[secretName]!])),
-        after: [gateway],
+        after: [gateway, ...Object.values(secretAccess.assignments)],
     });
 
     return {
@@ -298,7 +314,7 @@ export async function program(): Promise<StackOutputs> {
             roles: identity.roleValues,
             openIdConfigUrl: identity.openIdConfigUrl,
             issuer: identity.issuer,
-            clientAppClientId: identity.clientAppClientId,
+            ...(identity.clientAppClientId ? { clientAppClientId: identity.clientAppClientId } : {}),
             portalClientId: identity.portalClientId,
         },
         vault: { id: secrets.vaultId, uri: secrets.vaultUri, secretIds: { ...secrets.secretIds, ...vaultSecrets.secretIds } },
@@ -316,9 +332,28 @@ export async function program(): Promise<StackOutputs> {
     };
 }
 
+/**
+ * The full name of another stack of this project: `org/project/stack`. A bare name would be looked
+ * up in the CLI's default organisation, which is not always the stack's.
+ */
+export function qualifiedStackName(stack: string): string {
+    return stack.includes("/") ? stack : `${pulumi.getOrganization()}/${pulumi.getProject()}/${stack}`;
+}
+
+/** The active site's API application, read from its outputs. */
+function activeSiteApi(stack: string) {
+    const identity = new pulumi.StackReference("active-site", { name: qualifiedStackName(stack) }).requireOutput("identity") as pulumi.Output<{
+        tenantId: string;
+        apiClientId: string;
+        identifierUri: string;
+        roles: string[];
+    }>;
+    return { tenantId: identity.tenantId, clientId: identity.apiClientId, identifierUri: identity.identifierUri, roles: identity.roles };
+}
+
 /** The DR stack's default host names, read from its outputs: where the records point after a failover. */
 function drHosts(stack: string): pulumi.Output<Record<HostKind, string>> {
-    const reference = new pulumi.StackReference(`dr-site`, { name: stack });
+    const reference = new pulumi.StackReference(`dr-site`, { name: qualifiedStackName(stack) });
     return reference.requireOutput("gateway").apply((gateway) => {
         const hosts = (gateway as { defaultHosts?: Record<HostKind, string> }).defaultHosts;
         if (!hosts) {

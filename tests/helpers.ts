@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, parseStackConfig, rawConfigFromPulumi, type StackConfig } from "../stacks/config";
 import { runStack, type RunOptions, type StackRun } from "../tools/engine";
+import { withStackReferences } from "../tools/plan";
 import { loadProject, loadStackFile, programConfig, repoRoot } from "../tools/engine/project";
 
 /** The YAML config values of a stack file, by bare key. */
@@ -86,7 +87,8 @@ export function stackRun(options: RunOptions | string): Promise<StackRun> {
     }
     let run = sharedRuns.get(opts.stack);
     if (!run) {
-        run = runStack({ stack: opts.stack });
+        // A stack that reads another (prod-dr reads prod's identity) gets that stack's shared run.
+        run = withStackReferences((options) => (options.stack === opts.stack ? runStack(options) : stackRun(options.stack)), { stack: opts.stack });
         sharedRuns.set(opts.stack, run);
     }
     return run;

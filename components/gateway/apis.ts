@@ -18,6 +18,8 @@ export interface PublishContext {
     resourceGroupName: pulumi.Input<string>;
     serviceName: pulumi.Output<string>;
     identityClientId: pulumi.Input<string>;
+    /** What Key Vault reads wait for: the identity's access to the secrets. */
+    after: pulumi.Input<pulumi.Resource>[];
 }
 
 
@@ -38,7 +40,7 @@ export function keyVaultNamedValue(ctx: PublishContext, name: string, secretId: 
             secret: true,
             keyVault: { secretIdentifier: secretId, identityClientId: ctx.identityClientId },
         },
-        { parent: ctx.parent },
+        { parent: ctx.parent, dependsOn: ctx.after },
     );
 }
 
@@ -87,7 +89,7 @@ function backend(ctx: PublishContext, backendId: string, description: string, ur
                       certificateId: `${backendId}-client`,
                       keyVault: { secretIdentifier: clientCertificateSecretId, identityClientId: ctx.identityClientId },
                   },
-                  { parent: ctx.parent },
+                  { parent: ctx.parent, dependsOn: ctx.after },
               );
     return new apimanagement.Backend(
         `${ctx.name}-backend-${backendId}`,

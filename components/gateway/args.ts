@@ -174,8 +174,9 @@ export interface GatewayCatalogArgs {
      */
     namedValues?: Record<string, pulumi.Input<string>>;
     /**
-     * Resources every API waits for, typically the {@link ApiGateway} (its service-wide policy), so
-     * no API is served without it. Default: none.
+     * Resources every API and Key Vault named value waits for: the {@link ApiGateway} (its
+     * service-wide policy, so no API is served without it) and the identity's access to the
+     * secrets the named values read. Default: none.
      */
     after?: pulumi.Input<pulumi.Resource>[];
 }

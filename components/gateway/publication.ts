@@ -30,6 +30,7 @@ export class GatewayCatalog extends pulumi.ComponentResource {
             resourceGroupName: args.resourceGroupName,
             serviceName: pulumi.output(args.serviceName),
             identityClientId: args.identityClientId,
+            after: args.after ?? [],
         };
         const namedValues = Object.fromEntries(
             Object.entries(args.namedValues ?? {})

@@ -27,10 +27,28 @@ export interface FederatedCredential {
     subject: string;
 }
 
+/** The API application of another stack, used instead of creating one. */
+export interface SharedApi {
+    /** Its directory (tenant) id. Required. */
+    tenantId: pulumi.Input<string>;
+    /** Its client id. Required. */
+    clientId: pulumi.Input<string>;
+    /** Its identifier URI. Required. */
+    identifierUri: pulumi.Input<string>;
+    /** Its app role values. Required. */
+    roles: pulumi.Input<string[]>;
+}
+
 export interface IdentityArgs {
     /** Prefix of the applications' display names, such as integration-prod. Required. */
     displayNamePrefix: string;
-    /** Identifier URI of the API application, such as api://integration-prod. Required. */
+    /**
+     * Use another stack's API application instead of creating one and its daemon client: a passive
+     * DR site validates the active site's tokens, so clients keep working after a failover. When
+     * set, `identifierUri`, `apiRoles` and `clientFederation` are ignored. Default: create them.
+     */
+    sharedApi?: SharedApi;
+    /** Identifier URI of the API application, such as api://integration-prod. Required unless `sharedApi`. */
     identifierUri: string;
     /** App roles of the API application, one per distinct value. Required, one or more. */
     apiRoles: ApiRole[];
@@ -53,6 +71,19 @@ const roleValue = /^[A-Za-z][A-Za-z0-9._-]{0,119}$/;
 /** Checks {@link IdentityArgs}; throws one error naming each field, its value and what is allowed. */
 export function validateIdentityArgs(args: IdentityArgs): void {
     const problems: string[] = [];
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(args.secretExpiresOn) || Number.isNaN(Date.parse(args.secretExpiresOn))) {
+        problems.push(`secretExpiresOn: "${args.secretExpiresOn}" is not a date (allowed: YYYY-MM-DD)`);
+    }
+    if (!args.sharedApi) {
+        problems.push(...apiProblems(args));
+    }
+    if (problems.length > 0) {
+        throw new Error(`Invalid Identity arguments:\n  - ${problems.join("\n  - ")}`);
+    }
+}
+
+function apiProblems(args: IdentityArgs): string[] {
+    const problems: string[] = [];
     if (!/^(api:\/\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*|https:\/\/[a-z0-9.-]+(\/[A-Za-z0-9._-]+)*)$/.test(args.identifierUri)) {
         problems.push(`identifierUri: "${args.identifierUri}" is not an identifier URI (allowed: api://<name> or an https URL on a verified domain)`);
     }
@@ -69,34 +100,29 @@ export function validateIdentityArgs(args: IdentityArgs): void {
         }
         seen.add(role.value);
     }
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(args.secretExpiresOn) || Number.isNaN(Date.parse(args.secretExpiresOn))) {
-        problems.push(`secretExpiresOn: "${args.secretExpiresOn}" is not a date (allowed: YYYY-MM-DD)`);
-    }
     if (args.clientFederation && !/^https:\/\//.test(args.clientFederation.issuer)) {
         problems.push(`clientFederation.issuer: "${args.clientFederation.issuer}" is not an https URL (allowed: the issuer of the external identity provider)`);
     }
-    if (problems.length > 0) {
-        throw new Error(`Invalid Identity arguments:\n  - ${problems.join("\n  - ")}`);
-    }
+    return problems;
 }
 
 export class Identity extends pulumi.ComponentResource {
-    /** The directory (tenant) id. */
+    /** The directory (tenant) id of the API application. */
     readonly tenantId: pulumi.Output<string>;
     /** The API application's client id: the `aud` of its v2 tokens. */
     readonly apiClientId: pulumi.Output<string>;
     /** The API application's identifier URI. */
-    readonly identifierUri: string;
+    readonly identifierUri: pulumi.Output<string>;
     /** The audiences the gateway accepts: client id and identifier URI. */
     readonly audiences: pulumi.Output<string[]>;
     /** The app role values. */
-    readonly roleValues: string[];
+    readonly roleValues: pulumi.Output<string[]>;
     /** `https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration`. */
     readonly openIdConfigUrl: pulumi.Output<string>;
     /** `https://login.microsoftonline.com/<tenant>/v2.0`. */
     readonly issuer: pulumi.Output<string>;
-    /** The daemon client's client id. */
-    readonly clientAppClientId: pulumi.Output<string>;
+    /** The daemon client's client id (none when the API application is shared). */
+    readonly clientAppClientId?: pulumi.Output<string>;
     /** The daemon client's secret (secret), when it has no federated credential. */
     readonly clientAppSecret?: pulumi.Output<string>;
     /** The developer portal application's client id. */
@@ -110,9 +136,60 @@ export class Identity extends pulumi.ComponentResource {
 
         const client = azuread.getClientConfigOutput({ parent: this });
         const owners: pulumi.Input<string>[] = args.owners ?? [client.objectId];
-        this.tenantId = client.tenantId;
         const endDate = `${args.secretExpiresOn}T23:59:59Z`;
 
+        if (args.sharedApi) {
+            this.tenantId = pulumi.output(args.sharedApi.tenantId);
+            this.apiClientId = pulumi.output(args.sharedApi.clientId);
+            this.identifierUri = pulumi.output(args.sharedApi.identifierUri);
+            this.roleValues = pulumi.output(args.sharedApi.roles);
+        } else {
+            const api = this.apiApplication(name, args, owners, endDate);
+            this.tenantId = client.tenantId;
+            this.apiClientId = api.clientId;
+            this.identifierUri = pulumi.output(args.identifierUri);
+            this.roleValues = pulumi.output(args.apiRoles.map((role) => role.value));
+            this.clientAppClientId = api.clientAppClientId;
+            this.clientAppSecret = api.clientAppSecret;
+        }
+        this.audiences = pulumi.all([this.apiClientId, this.identifierUri]).apply(([clientId, uri]) => [clientId, uri]);
+        this.issuer = this.tenantId.apply((tenant) => `https://login.microsoftonline.com/${tenant}/v2.0`);
+        this.openIdConfigUrl = this.issuer.apply((issuer) => `${issuer}/.well-known/openid-configuration`);
+
+        const portal = new azuread.Application(
+            `${name}-portal`,
+            {
+                displayName: `${args.displayNamePrefix}-developer-portal`,
+                description: "Signs developers in to the API Management developer portal.",
+                signInAudience: "AzureADMyOrg",
+                owners,
+                singlePageApplication: {
+                    redirectUris: pulumi.output(args.portalHosts).apply((hosts) => [...new Set(hosts)].map((host) => `https://${host}/signin`)),
+                },
+            },
+            { parent: this },
+        );
+        new azuread.ServicePrincipal(`${name}-portal-sp`, { clientId: portal.clientId, owners }, { parent: this });
+        const portalSecret = new azuread.ApplicationPassword(
+            `${name}-portal-secret`,
+            { applicationId: portal.id, displayName: "api-management", endDate },
+            { parent: this, additionalSecretOutputs: ["value"] },
+        );
+        this.portalClientId = portal.clientId;
+        this.portalClientSecret = pulumi.secret(portalSecret.value);
+
+        this.registerOutputs({
+            tenantId: this.tenantId,
+            apiClientId: this.apiClientId,
+            audiences: this.audiences,
+            openIdConfigUrl: this.openIdConfigUrl,
+            issuer: this.issuer,
+            portalClientId: this.portalClientId,
+        });
+    }
+
+    /** The API application, its service principal, and the daemon client granted its roles. */
+    private apiApplication(name: string, args: IdentityArgs, owners: pulumi.Input<string>[], endDate: string) {
         const scopeValue = "access_as_user";
         const api = new azuread.Application(
             `${name}-api`,
@@ -149,12 +226,6 @@ export class Identity extends pulumi.ComponentResource {
             { parent: this },
         );
         const apiPrincipal = new azuread.ServicePrincipal(`${name}-api-sp`, { clientId: api.clientId, appRoleAssignmentRequired: true, owners }, { parent: this });
-        this.apiClientId = api.clientId;
-        this.identifierUri = args.identifierUri;
-        this.audiences = api.clientId.apply((clientId) => [clientId, args.identifierUri]);
-        this.roleValues = args.apiRoles.map((role) => role.value);
-        this.issuer = client.tenantId.apply((tenant) => `https://login.microsoftonline.com/${tenant}/v2.0`);
-        this.openIdConfigUrl = this.issuer.apply((issuer) => `${issuer}/.well-known/openid-configuration`);
 
         const clientApp = new azuread.Application(
             `${name}-client`,
@@ -174,6 +245,7 @@ export class Identity extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [api] },
             );
         }
+        let clientAppSecret: pulumi.Output<string> | undefined;
         if (args.clientFederation) {
             new azuread.ApplicationFederatedIdentityCredential(
                 `${name}-client-federation`,
@@ -193,40 +265,8 @@ export class Identity extends pulumi.ComponentResource {
                 { applicationId: clientApp.id, displayName: "client-credentials", endDate },
                 { parent: this, additionalSecretOutputs: ["value"] },
             );
-            this.clientAppSecret = pulumi.secret(secret.value);
+            clientAppSecret = pulumi.secret(secret.value);
         }
-        this.clientAppClientId = clientApp.clientId;
-
-        const portal = new azuread.Application(
-            `${name}-portal`,
-            {
-                displayName: `${args.displayNamePrefix}-developer-portal`,
-                description: "Signs developers in to the API Management developer portal.",
-                signInAudience: "AzureADMyOrg",
-                owners,
-                singlePageApplication: {
-                    redirectUris: pulumi.output(args.portalHosts).apply((hosts) => [...new Set(hosts)].map((host) => `https://${host}/signin`)),
-                },
-            },
-            { parent: this },
-        );
-        new azuread.ServicePrincipal(`${name}-portal-sp`, { clientId: portal.clientId, owners }, { parent: this });
-        const portalSecret = new azuread.ApplicationPassword(
-            `${name}-portal-secret`,
-            { applicationId: portal.id, displayName: "api-management", endDate },
-            { parent: this, additionalSecretOutputs: ["value"] },
-        );
-        this.portalClientId = portal.clientId;
-        this.portalClientSecret = pulumi.secret(portalSecret.value);
-
-        this.registerOutputs({
-            tenantId: this.tenantId,
-            apiClientId: this.apiClientId,
-            audiences: this.audiences,
-            openIdConfigUrl: this.openIdConfigUrl,
-            issuer: this.issuer,
-            clientAppClientId: this.clientAppClientId,
-            portalClientId: this.portalClientId,
-        });
+        return { clientId: api.clientId, clientAppClientId: clientApp.clientId, clientAppSecret };
     }
 }

@@ -51,10 +51,26 @@ describe("the stack assembly", () => {
         assert.match(backend.url, /^https:\/\/[^/]+\/workflows\/[0-9a-f]{32}\/triggers$/);
     });
 
-    it("creates the service only after its identity may read the vault", () => {
-        const grant = prod.get("azure-native:authorization:RoleAssignment", "access-gateway-reads-vault");
-        assert.equal(grant.inputs.scope, prod.get("azure-native:keyvault:Vault", "secrets-vault").id);
-        assert.equal(grant.inputs.principalId, prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.principalId);
+    it("lets the gateway read exactly the secrets its named values hold, each granted alone, before they are read", () => {
+        const vaultId = String(prod.get("azure-native:keyvault:Vault", "secrets-vault").id);
+        const principal = prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.principalId;
+        const onVault = prod
+            .ofType("azure-native:authorization:RoleAssignment")
+            .filter((grant) => String(grant.inputs.scope).startsWith(vaultId))
+            .map((grant) => {
+                assert.equal(grant.inputs.principalId, principal);
+                assert.match(grant.inputs.roleDefinitionId, /4633458b-17de-408a-b874-0445c86b69e6$/);
+                return String(grant.inputs.scope).slice(vaultId.length);
+            });
+        assert.deepEqual(onVault.sort(), ["/secrets/customers-backend-key", "/secrets/inventory-backend-key", "/secrets/order-intake-sig"]);
+        for (const name of ["inventory-backend-key", "order-intake-sig"]) {
+            const namedValue = prod.get("azure-native:apimanagement:NamedValue", `catalog-nv-${name}`);
+            assert.ok(namedValue.dependsOn.includes(prod.get("azure-native:authorization:RoleAssignment", `gateway-secrets-gateway-reads-${name}`).urn), name);
+        }
+    });
+
+    it("creates the service only after its identity may read its certificates", () => {
+        const grant = prod.get("azure-native:authorization:RoleAssignment", "access-gateway-reads-gateway-certificate");
         assert.ok(prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").dependsOn.includes(grant.urn));
     });
 

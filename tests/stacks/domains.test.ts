@@ -17,7 +17,7 @@ describe("custom domains and the failover switch", () => {
         prod = await stackRun("prod");
         drSite = await stackRun("prod-dr");
         // prod after `pulumi config set --path dns.activeSite dr`, reading prod-dr's outputs.
-        failedOver = await runStack({ stack: "prod", config: { dns: { ...stackFileValues("prod").dns, activeSite: "dr" } }, stackReferences: { "prod-dr": drSite.outputs } });
+        failedOver = await runStack({ stack: "prod", config: { dns: { ...stackFileValues("prod").dns, activeSite: "dr" } }, stackReferences: { "organization/enterprise-integration/prod-dr": drSite.outputs } });
     });
 
     it("points prod's records at prod's own gateway, portal and management hosts", () => {
@@ -34,7 +34,8 @@ describe("custom domains and the failover switch", () => {
         const inputsOf = (run: StackRun) =>
             Object.fromEntries(run.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference").map((r) => [r.urn, r.type === recordType ? { ...r.inputs, cnameRecord: undefined } : r.inputs]));
         assert.deepEqual(inputsOf(failedOver), inputsOf(prod));
-        assert.deepEqual(failedOver.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name), ["prod-dr"]);
+        // Qualified, so Pulumi Cloud looks in the stack's own organisation, not the CLI's default one.
+        assert.deepEqual(failedOver.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name), ["organization/enterprise-integration/prod-dr"]);
     });
 
     it("serves the custom hosts on prod-dr too, with the same certificates, but leaves the records to prod", () => {

@@ -279,6 +279,11 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
     try {
         await Promise.race([stack, monitorFailure]);
         await Promise.race([pulumi.runtime.disconnect(), monitorFailure]);
+    } catch (error) {
+        // A failed registration fails the outputs that depend on it too, a little later: let those
+        // rejections land here, not on a process that has moved on (or crash the plan command).
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        throw error;
     } finally {
         process.off("unhandledRejection", onRejection);
         Error.stackTraceLimit = traceDepth;
