@@ -55,7 +55,12 @@ export interface StackOutputs {
         portalClientId: pulumi.Output<string>;
     };
     vault: { id: pulumi.Output<string>; uri: pulumi.Output<string>; secretIds: Record<string, pulumi.Output<string>> };
-    workflows: { ids: Record<string, pulumi.Output<string>>; principalIds: Record<string, pulumi.Output<string>> };
+    workflows: {
+        ids: Record<string, pulumi.Output<string>>;
+        principalIds: Record<string, pulumi.Output<string>>;
+        /** The gateway-facing triggers' callback URLs (secret: they carry the signature). */
+        callbackUrls: pulumi.Output<Record<string, string>>;
+    };
     dns?: {
         zoneName: string;
         hostNames: Partial<Record<HostKind, string>>;
@@ -318,7 +323,13 @@ export async function program(): Promise<StackOutputs> {
             portalClientId: identity.portalClientId,
         },
         vault: { id: secrets.vaultId, uri: secrets.vaultUri, secretIds: { ...secrets.secretIds, ...vaultSecrets.secretIds } },
-        workflows: { ids: workflows.workflowIds, principalIds: workflows.principalIds },
+        workflows: {
+            ids: workflows.workflowIds,
+            principalIds: workflows.principalIds,
+            callbackUrls: pulumi.secret(
+                pulumi.all(Object.fromEntries(Object.entries(workflows.triggers).map(([name, trigger]) => [name, trigger.callbackUrl]))) as pulumi.Output<Record<string, string>>,
+            ),
+        },
         ...(domain
             ? {
                   dns: {

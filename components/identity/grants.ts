@@ -78,7 +78,10 @@ export class AccessGrants extends pulumi.ComponentResource {
                     scope: grant.scope,
                     principalId: grant.principalId,
                     principalType: grant.principalType,
-                    roleDefinitionId: pulumi.interpolate`/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`,
+                    // The definition in the scope's own subscription (a certificate vault may live in another).
+                    roleDefinitionId: pulumi
+                        .all([grant.scope, subscription])
+                        .apply(([scope, deploying]) => `/subscriptions/${/^\/subscriptions\/([^/]+)/i.exec(scope)?.[1] ?? deploying}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`),
                     roleAssignmentName: pulumi.all([grant.scope, grant.principalId]).apply(([scope, principal]) => grantName(scope, principal, roleId)),
                     description: `${grant.role} for ${key}`,
                 },

@@ -3,7 +3,7 @@ import * as logic from "@pulumi/azure-native/logic";
 import * as monitor from "@pulumi/azure-native/monitor";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import { loadWorkflowDefinition, workflowParameterValues, type WorkflowDefinition } from "./definition";
-import { WorkflowConnections, connectorsOf } from "./connections";
+import { WorkflowConnections, connectorsOf, supportedConnectors } from "./connections";
 
 export { loadWorkflowDefinition, validateWorkflowDefinition, workflowParameterValues, WorkflowDefinitionError, type WorkflowDefinition } from "./definition";
 export { supportedConnectors } from "./connections";
@@ -46,7 +46,7 @@ export interface WorkflowsArgs {
     parameterValues?: Record<string, pulumi.Input<unknown>>;
     /** Public addresses of the gateway in every region: the only callers of gateway-facing triggers. Required. */
     gatewayIpAddresses: pulumi.Input<pulumi.Input<string>[]>;
-    /** IPv4 addresses or CIDR ranges allowed to read run history inputs and outputs. Default: none (nobody). */
+    /** IPv4 addresses or CIDR ranges allowed to read run history inputs and outputs. Default: none, so nobody can. */
     adminIpRanges?: string[];
     /** Azure names of the storage account and API connections the connectors use. Required when a workflow uses a connector. */
     connections?: { storageAccountName: pulumi.Input<string>; connectionNamePrefix: string };
@@ -132,6 +132,9 @@ function deploymentOrder(definitions: Record<string, WorkflowDefinition>): strin
 
 const internalParameters = new Set(["$connections", "storageAccountName"]);
 
+/** An address range no caller has: Logic Apps' way to close an access-control list. */
+export const noCaller = "0.0.0.0-0.0.0.0";
+
 /**
  * Loads and checks the definitions named in {@link WorkflowsArgs}; throws one error naming each
  * problem: a missing or invalid file, a parameter without a value, a gateway workflow without
@@ -167,6 +170,11 @@ export function loadWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefin
         problems.push(...workflowParameterValues(definition, provided));
         const connectors = connectorsOf(definition);
         problems.push(...connectors.problems);
+        for (const parameter of ["$connections", "storageAccountName"]) {
+            if (parameter in definition.parameters && connectors.names.length === 0) {
+                problems.push(`${definition.file}: parameters.${parameter}: declared, but the workflow uses no connector to fill it from (allowed: remove it, or use a connector: ${Object.keys(supportedConnectors).join(", ")})`);
+            }
+        }
         if (connectors.names.length > 0 && !args.connections) {
             problems.push(`connections: missing; ${definition.file} uses ${connectors.names.join(", ")} (allowed: { storageAccountName, connectionNamePrefix })`);
         }
@@ -211,7 +219,9 @@ export class Workflows extends pulumi.ComponentResource {
         this.storage = connections ? { accountId: connections.storageAccountId, containerIds: connections.containerIds, accessKey: connections.accessKey } : undefined;
 
         const gatewayCallers = pulumi.output(args.gatewayIpAddresses).apply((ips) => ips.map((addressRange) => ({ addressRange })));
-        const contents = { allowedCallerIpAddresses: (args.adminIpRanges ?? []).map((addressRange) => ({ addressRange })) };
+        // With no admin ranges nobody reads run contents: 0.0.0.0-0.0.0.0 matches no caller (an empty
+        // list would leave them open).
+        const contents = { allowedCallerIpAddresses: (args.adminIpRanges?.length ? args.adminIpRanges : [noCaller]).map((addressRange) => ({ addressRange })) };
         this.workflowIds = {};
         this.principalIds = {};
         this.triggers = {};
@@ -269,7 +279,6 @@ export class Workflows extends pulumi.ComponentResource {
                     name: "to-log-analytics",
                     resourceUri: workflow.id,
                     workspaceId: args.monitoring.workspaceId,
-                    logAnalyticsDestinationType: "Dedicated",
                     logs: [{ category: "WorkflowRuntime", enabled: true }],
                     metrics: [{ category: "AllMetrics", enabled: true }],
                 },

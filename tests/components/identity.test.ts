@@ -81,6 +81,9 @@ describe("Identity component", () => {
 
     it("gives the daemon a client secret with the configured expiry, as a secret output", () => {
         const secret = run.get("azuread:index/applicationPassword:ApplicationPassword", "id-client-secret");
+        // The application's resource id (/applications/<object id>), not its client id.
+        assert.equal(secret.inputs.applicationId, run.get("azuread:index/application:Application", "id-client").id);
+        assert.match(String(secret.inputs.applicationId), /^\/applications\/[0-9a-f-]{36}$/);
         assert.equal(secret.inputs.endDate, "2027-06-30T23:59:59Z");
         assert.ok(run.secretOutputs.includes("clientSecret"));
         assert.ok(run.secretOutputs.includes("portalSecret"));
@@ -91,6 +94,7 @@ describe("Identity component", () => {
         assert.equal(federated.ofType("azuread:index/applicationPassword:ApplicationPassword").length, 1);
         const credential = federated.get("azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential", "id-client-federation").inputs;
         assert.equal(credential.subject, "repo:contoso/orders:environment:prod");
+        assert.equal(credential.applicationId, federated.get("azuread:index/application:Application", "id-client").id);
         assert.deepEqual(credential.audiences, ["api://AzureADTokenExchange"]);
         assert.equal(federated.outputs.clientSecret, undefined);
     });
@@ -108,6 +112,16 @@ describe("Identity component", () => {
         assert.equal(run.outputs.openIdConfigUrl, `https://login.microsoftonline.com/${tenant}/v2.0/.well-known/openid-configuration`);
         const clientId = run.get("azuread:index/application:Application", "id-api").outputs.clientId;
         assert.deepEqual(run.outputs.audiences, [clientId, "api://integration-test"]);
+    });
+
+    it("uses another stack's API application when shared, creating only the portal application", async () => {
+        const shared = await deploy(
+            args({ sharedApi: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", clientId: "33333333-3333-4333-8333-333333333333", identifierUri: "api://integration-prod", roles: ["Orders.Write"] } }),
+        );
+        assert.deepEqual(shared.ofType("azuread:index/application:Application").map((app) => app.name), ["id-portal"]);
+        assert.equal(shared.ofType("azuread:index/appRoleAssignment:AppRoleAssignment").length, 0);
+        assert.deepEqual(shared.outputs.audiences, ["33333333-3333-4333-8333-333333333333", "api://integration-prod"]);
+        assert.equal(shared.outputs.issuer, "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0");
     });
 
     describe("rejects bad arguments", () => {
@@ -140,7 +154,8 @@ describe("AccessGrants component", () => {
         const secretsUser = run.get("azure-native:authorization:RoleAssignment", "access-gateway-reads-vault").inputs;
         assert.equal(secretsUser.scope, vault);
         assert.equal(secretsUser.principalType, "ServicePrincipal");
-        assert.match(secretsUser.roleDefinitionId, /^\/subscriptions\/[0-9a-f-]{36}\/providers\/Microsoft\.Authorization\/roleDefinitions\/4633458b-17de-408a-b874-0445c86b69e6$/);
+        // The role definition of the scope's own subscription.
+        assert.equal(secretsUser.roleDefinitionId, "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6");
         assert.equal(secretsUser.roleAssignmentName, grantName(vault, "11111111-1111-4111-8111-111111111111", "4633458b-17de-408a-b874-0445c86b69e6"));
         const reader = run.get("azure-native:authorization:RoleAssignment", "access-operators-read-gateway").inputs;
         assert.equal(reader.scope, group);

@@ -73,7 +73,9 @@ describe("workflow definitions", () => {
             assert.equal(http.inputs.method, "POST");
             assert.equal(http.inputs.uri, "@{parameters('inventoryBaseUrl')}/reservations");
             assert.equal(http.inputs.headers["x-api-key"], "@parameters('inventoryApiKey')");
-            assert.deepEqual(http.inputs.retryPolicy, { type: "exponential", count: 4, interval: "PT10S" });
+            assert.deepEqual(http.inputs.retryPolicy, { type: "exponential", count: 3, interval: "PT5S", minimumInterval: "PT5S", maximumInterval: "PT20S" });
+            // Retries end within the minute, so the 202 or the 502 goes out before the trigger's 120 s limit.
+            assert.deepEqual(http.limit, { timeout: "PT60S" });
             assert.deepEqual(http.runtimeConfiguration.secureData.properties, ["inputs"]);
 
             const [workflowName, nested] = Object.entries(actions).find(([, action]) => action.type === "Workflow")!;

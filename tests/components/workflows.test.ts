@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Workflows, loadWorkflows, splitCallbackUrl, workflowIdParameter, type WorkflowsArgs } from "../../components/workflows";
+import { Workflows, loadWorkflowDefinition, loadWorkflows, splitCallbackUrl, workflowIdParameter, type WorkflowsArgs } from "../../components/workflows";
 import { repoRoot } from "../../tools/engine/project";
 import { runStack, type StackRun } from "../../tools/engine";
 
@@ -50,6 +50,17 @@ function deploy(workflowArgs: WorkflowsArgs): Promise<StackRun> {
 
 const workflowType = "azure-native:logic:Workflow";
 
+describe("every workflow definition in workflows/", () => {
+    it("loads and validates, whether a stack deploys it yet or not", () => {
+        const files = fs.readdirSync(definitionsDir).filter((file) => file.endsWith(".json"));
+        assert.ok(files.length >= 2);
+        for (const file of files) {
+            const definition = loadWorkflowDefinition(definitionsDir, file.replace(/\.json$/, ""));
+            assert.equal(definition.triggerKinds.length, 1, file);
+        }
+    });
+});
+
 describe("Workflows component", () => {
     let run: StackRun;
     before(async () => {
@@ -71,6 +82,11 @@ describe("Workflows component", () => {
 
         it("gives a nested workflow an empty caller list, so only other Logic Apps can call it", () => {
             assert.deepEqual(run.get(workflowType, "wf-order-notify").inputs.accessControl.triggers, { allowedCallerIpAddresses: [] });
+        });
+
+        it("closes run history contents to everyone when no admin range is given", async () => {
+            const closed = await deploy(args({ adminIpRanges: [] }));
+            assert.deepEqual(closed.get(workflowType, "wf-order-intake").inputs.accessControl.contents, { allowedCallerIpAddresses: [{ addressRange: "0.0.0.0-0.0.0.0" }] });
         });
 
         it("lets only the admin ranges read run history contents", () => {
@@ -222,6 +238,15 @@ describe("Workflows component", () => {
                     return { definitionsDir: withDefinitions({ "order-notify": doc }) };
                 },
                 'workflows/order-notify.json: $connections: "servicebus" is not a connector this project connects (allowed: azureblob)',
+            ],
+            [
+                "a connections parameter with no connector to fill it",
+                () => {
+                    const doc = intake();
+                    doc.parameters.$connections = { type: "Object", defaultValue: {} };
+                    return { definitionsDir: withDefinitions({ "order-intake": doc }) };
+                },
+                "workflows/order-intake.json: parameters.$connections: declared, but the workflow uses no connector to fill it from (allowed: remove it, or use a connector: azureblob)",
             ],
             [
                 "a definition that breaks the language",

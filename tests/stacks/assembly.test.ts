@@ -93,6 +93,31 @@ describe("the stack assembly", () => {
         assert.equal(namedValue.keyVault.secretIdentifier, prod.get("azure-native:keyvault:Secret", "secrets-secret-inventory-backend-key").outputs.properties.secretUri);
     });
 
+    it("hands the portal application's secret to both Key Vault and the portal's sign-in", () => {
+        const secret = prod.get("azuread:index/applicationPassword:ApplicationPassword", "identity-portal-secret").outputs.value;
+        assert.equal(prod.get("azure-native:keyvault:Secret", "secrets-secret-developer-portal-client-secret").inputs.properties.value, secret);
+        assert.equal(prod.get("azure-native:apimanagement:IdentityProvider", "gateway-portal-aad").inputs.clientSecret, secret);
+        assert.equal(prod.get("azure-native:apimanagement:IdentityProvider", "gateway-portal-aad").inputs.clientId, prod.get("azuread:index/application:Application", "identity-portal").outputs.clientId);
+    });
+
+    it("outputs the gateway-facing workflow's callback URL as a secret only", () => {
+        assert.ok(prod.secretOutputs.includes("workflows"));
+        const urls = (prod.outputs.workflows as { callbackUrls: Record<string, string> }).callbackUrls;
+        assert.deepEqual(Object.keys(urls), ["order-intake"]);
+        assert.match(urls["order-intake"]!, /&sig=/);
+        assert.ok(!JSON.stringify(prod.planOutputs).includes(urls["order-intake"]!));
+    });
+
+    it("lets the passive site accept the active site's tokens, so clients keep working after a failover", async () => {
+        const drSite = await stackRun("prod-dr");
+        const prodApi = prod.get("azuread:index/application:Application", "identity-api");
+        assert.equal(drSite.ofType("azuread:index/application:Application").filter((app) => app.name === "identity-api").length, 0);
+        const policy = String(drSite.get("azure-native:apimanagement:ApiPolicy", "catalog-policy-inventory-v1").inputs.value);
+        assert.ok(policy.includes(`<audience>${prodApi.outputs.clientId}</audience>`));
+        assert.ok(policy.includes("<audience>api://integration-prod</audience>"));
+        assert.deepEqual(drSite.ofType("pulumi:pulumi:StackReference").map((reference) => reference.inputs.name), ["organization/enterprise-integration/prod"]);
+    });
+
     it("never shows a secret value in the plan or the stack outputs", () => {
         const secrets = secretValues(prod);
         assert.ok(secrets.length >= 6, `found ${secrets.length} secrets`);
@@ -126,7 +151,13 @@ describe("the stack assembly", () => {
     let run: StackRun;
     before(async () => {
         // backendApiKeys is what `pulumi config set --secret --path 'backendApiKeys.customers' <key>` writes.
-        run = await runStack({ stack: "dev", config: { identity: { operatorsGroupId: groupId }, backendApiKeys: { customers: { secure: "v1:Y2lwaGVydGV4dA==" } } } });
+        run = await runStack({
+            stack: "dev",
+            config: {
+                identity: { operatorsGroupId: groupId, clientFederation: { issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/orders:environment:dev" } },
+                backendApiKeys: { customers: { secure: "v1:Y2lwaGVydGV4dA==" } },
+            },
+        });
     });
 
     it("gives the operators group Reader on each resource group, and nothing wider", () => {
@@ -136,6 +167,11 @@ describe("the stack assembly", () => {
             run.ofType("azure-native:resources:ResourceGroup").map((group) => group.id).sort(),
         );
         assert.ok(readers.every((grant) => /acdd72a7-3385-48ef-bd42-f606fba81ae7$/.test(grant.inputs.roleDefinitionId) && grant.inputs.principalType === "Group"));
+    });
+
+    it("keeps no client secret when the daemon signs in with a federated credential", () => {
+        assert.ok(run.resources.every((resource) => resource.name !== "secrets-secret-api-client-secret"));
+        assert.equal(run.ofType("azuread:index/applicationPassword:ApplicationPassword").length, 1);
     });
 
     it("stores the backend key the user brings instead of generating one", () => {
