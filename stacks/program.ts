@@ -344,6 +344,15 @@ export async function program(): Promise<StackOutputs> {
 }
 
 /**
+ * The stacks of this project a stack reads through a StackReference: the active site's (on a
+ * passive site, for its API application) and the DR site's (while the records point there).
+ */
+export function referencedStacks(config: StackConfig): string[] {
+    const stack = config.dr.stack;
+    return stack && (config.dr.role === "passive" || config.dns.activeSite === "dr") ? [stack] : [];
+}
+
+/**
  * The full name of another stack of this project: `org/project/stack`. A bare name would be looked
  * up in the CLI's default organisation, which is not always the stack's.
  */

@@ -302,14 +302,49 @@ async function checkOpenApi(file: string, content: string): Promise<string[]> {
             // The schema check first, on the document as written ($refs included, as the schema allows).
             openApi30Schema(document as { openapi?: string });
         }
-        // Then the parser: $refs resolve, and the spec's own rules (path parameters, unique operation ids).
-        // It validates a copy, because it resolves $refs in place and the file is imported as written.
+        // Then the parser: every $ref resolves. It works on a copy, because it resolves $refs in
+        // place and the file is imported as written.
         const options = { resolve: { external: false }, validate: { schema: !version.startsWith("3.0"), spec: true } };
-        await SwaggerParser.validate(structuredClone(document) as never, options as never);
+        const resolved = (await SwaggerParser.validate(structuredClone(document) as never, options as never)) as unknown as OpenApiDocument;
+        // The parser has no spec rules for OpenAPI 3; API Management's import refuses these two.
+        return operationProblems(file, resolved);
     } catch (error) {
         return [`${file}: is not a valid OpenAPI document: ${(error as Error).message.replace(/\s+/g, " ").trim()}`];
     }
-    return [];
+}
+
+interface OpenApiParameter {
+    name?: string;
+    in?: string;
+}
+type OpenApiOperation = { operationId?: string; parameters?: OpenApiParameter[] };
+type OpenApiDocument = { paths?: Record<string, Record<string, unknown> & { parameters?: OpenApiParameter[] }> };
+
+const operationMethods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/** Each path template parameter declared as a path parameter, and each operationId used once. */
+function operationProblems(file: string, api: OpenApiDocument): string[] {
+    const problems: string[] = [];
+    const ids = new Map<string, string>();
+    for (const [route, item] of Object.entries(api.paths ?? {})) {
+        const templated = [...route.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!);
+        for (const method of operationMethods.filter((candidate) => candidate in item)) {
+            const operation = item[method] as OpenApiOperation;
+            const where = `${method.toUpperCase()} ${route}`;
+            const declared = [...(item.parameters ?? []), ...(operation.parameters ?? [])].filter((parameter) => parameter.in === "path").map((parameter) => parameter.name);
+            for (const name of templated.filter((candidate) => !declared.includes(candidate))) {
+                problems.push(`${file}: ${where}: path parameter "${name}" is not declared (allowed: a parameter with in: path and name: ${name})`);
+            }
+            if (operation.operationId) {
+                const other = ids.get(operation.operationId);
+                if (other) {
+                    problems.push(`${file}: ${where}: operationId "${operation.operationId}" is also used by ${other} (allowed: one operation per id)`);
+                }
+                ids.set(operation.operationId, where);
+            }
+        }
+    }
+    return problems;
 }
 
 function asList<T>(value: T | T[] | undefined): T[] {
@@ -390,6 +425,38 @@ function specFormat(spec: string): ApiDefinition["specFormat"] {
  * service or port, a product that does not exist, two APIs on one path, one API version twice.
  */
 export async function loadCatalog(dir: string): Promise<Catalog> {
+    // Read every file (cheap), and validate again only when one of them changed.
+    const fingerprint = catalogFingerprint(dir);
+    const known = loadedCatalogs.get(dir);
+    if (known && known.fingerprint === fingerprint) {
+        return known.catalog;
+    }
+    const catalog = loadCatalogUncached(dir);
+    loadedCatalogs.set(dir, { fingerprint, catalog });
+    catalog.catch(() => loadedCatalogs.delete(dir));
+    return catalog;
+}
+
+const loadedCatalogs = new Map<string, { fingerprint: string; catalog: Promise<Catalog> }>();
+
+function catalogFingerprint(dir: string): string {
+    const hash = createHash("sha256");
+    const walk = (folder: string) => {
+        for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+            const full = path.join(folder, entry.name);
+            hash.update(full);
+            if (entry.isDirectory()) {
+                walk(full);
+            } else {
+                hash.update(readFileSync(full));
+            }
+        }
+    };
+    walk(dir);
+    return hash.digest("hex");
+}
+
+async function loadCatalogUncached(dir: string): Promise<Catalog> {
     const problems: string[] = [];
     const relative = (file: string) => path.join(path.basename(dir), path.relative(dir, file));
     const productsFile = path.join(dir, "products.yaml");

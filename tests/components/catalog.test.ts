@@ -4,7 +4,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { parse as parseYaml, stringify } from "yaml";
-import SwaggerParser from "@apidevtools/swagger-parser";
 import { CatalogError, loadCatalog } from "../../components/gateway";
 import { repoRoot } from "../../tools/engine/project";
 
@@ -49,15 +48,19 @@ describe("the API catalog", () => {
         assert.equal(catalog.apis.find((api) => api.kind === "logicApp")?.workflow, "order-intake");
     });
 
-    it("every OpenAPI spec passes the OpenAPI parser's full validation", async () => {
+    it("validates every OpenAPI spec, revisions' too, with the OpenAPI schema and the parser's rules", async () => {
         const catalog = await loadCatalog(catalogDir);
-        const specs = catalog.apis.filter((api) => api.specFormat !== "wsdl");
-        assert.equal(specs.length, 2);
-        for (const api of specs) {
-            // The parser's own schema check, independent of the loader's cached one.
-            const parsed = await SwaggerParser.validate(parseYaml(api.specContent));
-            assert.ok("paths" in parsed && Object.keys(parsed.paths ?? {}).length > 0, api.apiId);
-        }
+        const specs = catalog.apis.flatMap((api) => [api.specFormat, ...api.revisions.filter((revision) => revision.specContent).map((revision) => revision.specFormat)]);
+        assert.deepEqual(specs.sort(), ["openapi", "openapi", "openapi", "wsdl"]);
+        // A spec the schema refuses and one the parser's rules refuse (a path parameter not declared).
+        const problems = await problemsOf(
+            catalogCopy((dir) => {
+                editYaml(path.join(dir, "inventory", "openapi-rev2.yaml"), (doc) => (doc.info.version = 2));
+                editYaml(path.join(dir, "orders", "openapi.yaml"), (doc) => (doc.paths["/{orderId}"] = { get: { responses: { "200": { description: "x" } } } }));
+            }),
+        );
+        assert.ok(problems.some((problem) => problem.startsWith("apis/inventory/openapi-rev2.yaml: is not a valid OpenAPI document: Swagger schema validation failed. #/info/version must be string")), problems.join("\n"));
+        assert.ok(problems.includes('apis/orders/openapi.yaml: GET /{orderId}: path parameter "orderId" is not declared (allowed: a parameter with in: path and name: orderId)'), problems.join("\n"));
     });
 
     it("every WSDL is well-formed and names the service and port its API publishes", async () => {
@@ -172,6 +175,11 @@ describe("the API catalog", () => {
                 "a backend key on a logicApp API",
                 (dir) => editYaml(path.join(dir, "orders", "api.yaml"), (doc) => (doc.backendApiKey = { header: "X-Api-Key" })),
                 "apis/orders/api.yaml: backendApiKey: a logicApp API is authorised by its trigger's signature (allowed: remove backendApiKey)",
+            ],
+            [
+                "an operationId used twice",
+                (dir) => editYaml(path.join(dir, "inventory", "openapi.yaml"), (doc) => (doc.paths["/items/{sku}"].get.operationId = "listItems")),
+                'apis/inventory/openapi.yaml: GET /items/{sku}: operationId "listItems" is also used by GET /items (allowed: one operation per id)',
             ],
             [
                 "a folder without api.yaml",

@@ -1,10 +1,7 @@
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { runStack, type StackRun } from "../../tools/engine";
-import { repoRoot } from "../../tools/engine/project";
 import { withStackReferences } from "../../tools/plan";
-import { problemsOf, stackFileValues, stackRun, tempProject } from "../helpers";
+import { problemsOf, stackFileValues, stackRun } from "../helpers";
 
 const recordType = "azure-native:dns:RecordSet";
 const cnames = (run: StackRun) => Object.fromEntries(run.ofType(recordType).filter((r) => r.inputs.recordType === "CNAME").map((r) => [r.inputs.relativeRecordSetName, r.inputs.cnameRecord.cname]));
@@ -87,22 +84,31 @@ describe("custom domains and the failover switch", () => {
         assert.equal(test.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").inputs.hostnameConfigurations, undefined);
     });
 
-    it("plans a failed-over prod by planning prod-dr first for its outputs", async () => {
-        const dir = tempProject({
-            prod: fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8").replace("activeSite: primary", "activeSite: dr"),
-            "prod-dr": fs.readFileSync(path.join(repoRoot, "Pulumi.prod-dr.yaml"), "utf8"),
-        });
-        const planned: string[] = [];
-        // prod-dr's file is the repository's, so its shared run stands in for planning it again.
+    it("plans a stack that reads another stack of the project by planning that one first", async () => {
+        const calls: string[] = [];
+        const planned = { stack: "prod" } as unknown as StackRun;
         const run = await withStackReferences(
-            (options) => {
-                planned.push(options.stack);
-                return options.stack === "prod-dr" ? stackRun("prod-dr") : runStack(options);
+            async (options) => {
+                calls.push(`${options.stack} ${Object.keys(options.stackReferences ?? {}).join(",")}`.trim());
+                if (options.stack === "prod-dr") {
+                    return drSite;
+                }
+                if (!options.stackReferences) {
+                    throw new Error('failed to read resource: No outputs for the stack reference "organization/enterprise-integration/prod-dr" (the mock engine\'s stackReferences option provides them)');
+                }
+                assert.equal(options.stackReferences["organization/enterprise-integration/prod-dr"], drSite.outputs);
+                return planned;
             },
-            { stack: "prod", projectDir: dir },
+            { stack: "prod" },
         );
-        assert.deepEqual(planned, ["prod", "prod-dr", "prod"]);
-        assert.equal(cnames(run).api, (drSite.outputs.gateway as { defaultHosts: Record<string, string> }).defaultHosts.gateway);
+        assert.equal(run, planned);
+        assert.deepEqual(calls, ["prod", "prod-dr", "prod organization/enterprise-integration/prod-dr"]);
+        await assert.rejects(
+            withStackReferences(async () => {
+                throw new Error('No outputs for the stack reference "other-org/other-project/elsewhere"');
+            }, { stack: "prod" }),
+            /elsewhere/,
+        );
     });
 
     describe("rejects DNS config that cannot work", () => {

@@ -25,9 +25,23 @@ export interface StackFile {
     readonly values: Readonly<Record<string, unknown>>;
 }
 
+const parsedYaml = new Map<string, { text: string; doc: unknown }>();
+
+/** A YAML file parsed once per content: runs read the same project and stack files many times. */
+function readYamlFile(file: string): unknown {
+    const text = fs.readFileSync(file, "utf8");
+    const known = parsedYaml.get(file);
+    if (known?.text === text) {
+        return structuredClone(known.doc);
+    }
+    const doc = parseYaml(text) as unknown;
+    parsedYaml.set(file, { text, doc });
+    return structuredClone(doc);
+}
+
 export function loadProject(dir: string = repoRoot): ProjectFile {
     const file = path.join(dir, "Pulumi.yaml");
-    const doc = parseYaml(fs.readFileSync(file, "utf8")) as { name?: string; config?: Record<string, unknown> };
+    const doc = readYamlFile(file) as { name?: string; config?: Record<string, unknown> };
     if (!doc?.name) {
         throw new Error(`${file} has no project name`);
     }
@@ -57,7 +71,7 @@ export function loadStackFile(project: ProjectFile, stack: string): StackFile {
     if (!file) {
         throw new StackNotFoundError(stack, listStacks(project.dir));
     }
-    const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const doc = (readYamlFile(file) ?? {}) as { config?: Record<string, unknown> };
     return { path: file, values: doc.config ?? {} };
 }
 

@@ -1,8 +1,9 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../../stacks/config";
+import { ConfigError, parseStackConfig, projectSecretKeys, rawConfigFromPulumi } from "../../stacks/config";
+import { referencedStacks } from "../../stacks/program";
 import { runStack, type RunOptions, type StackRun } from "../engine";
-import { StackNotFoundError, listStacks } from "../engine/project";
+import { StackNotFoundError, listStacks, loadProject, loadStackFile, programConfig, repoRoot } from "../engine/project";
 import { planJson, planText } from "./render";
 
 const usage = `Usage: npm run plan -- <stack> [--json] [--details] [--project-dir <dir>]
@@ -24,6 +25,13 @@ Stacks here: ${listStacks().join(", ")}`;
  */
 export async function withStackReferences(run: (options: RunOptions) => Promise<StackRun>, options: RunOptions): Promise<StackRun> {
     const references: Record<string, Record<string, unknown>> = { ...(options.stackReferences ?? {}) };
+    // The references the config announces are planned first; any other is found by trying.
+    for (const stack of announcedReferences(options)) {
+        const name = stack.includes("/") ? stack : `${options.organization ?? "organization"}/${loadProject(options.projectDir ?? repoRoot).name}/${stack}`;
+        if (!(name in references) && listStacks(options.projectDir).includes(name.split("/").pop()!)) {
+            references[name] = (await run({ stack: name.split("/").pop()!, projectDir: options.projectDir })).outputs;
+        }
+    }
     for (;;) {
         try {
             return await run(Object.keys(references).length > 0 ? { ...options, stackReferences: references } : options);
@@ -35,6 +43,17 @@ export async function withStackReferences(run: (options: RunOptions) => Promise<
             }
             references[name] = (await run({ stack, projectDir: options.projectDir })).outputs;
         }
+    }
+}
+
+/** The stacks a stack's config says it reads; none when the config cannot be read (the run reports why). */
+function announcedReferences(options: RunOptions): string[] {
+    try {
+        const project = loadProject(options.projectDir ?? repoRoot);
+        const { config, secretKeys } = programConfig(project, loadStackFile(project, options.stack), options.config);
+        return referencedStacks(parseStackConfig(options.stack, rawConfigFromPulumi(config), projectSecretKeys(secretKeys)));
+    } catch {
+        return [];
     }
 }
 
