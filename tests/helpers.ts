@@ -93,3 +93,15 @@ export function stackRun(options: RunOptions | string): Promise<StackRun> {
     }
     return run;
 }
+
+let backgroundQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs a child process in the background while the suite goes on in this process, one child at a
+ * time (so their memory never adds up). Start it when a test file loads; await it in the test.
+ */
+export function inBackground<T>(task: () => Promise<T>): Promise<T> {
+    const result = backgroundQueue.then(task, task);
+    backgroundQueue = result.catch(() => undefined);
+    return result;
+}

@@ -8,6 +8,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as resources from "@pulumi/azure-native/resources";
 import * as azuread from "@pulumi/azuread";
 import { runStack } from "../../tools/engine";
+import { lazyModule } from "../../tools/engine/lazy-modules";
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const armPrefix = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/rg-test\/providers\//;
@@ -204,13 +205,26 @@ describe("the mock engine", () => {
 });
 
 describe("lazy loading of Pulumi's function serializer", () => {
-    // (The TypeScript compiler is deferred too, but other tests load it in this process on purpose.)
-    const arborist = () => Object.keys(require.cache).filter((file) => /node_modules[\\/]@npmcli[\\/]arborist[\\/]/.test(file));
+    const loaded = () => Object.keys(require.cache).filter((file) => /node_modules[\\/](typescript|@npmcli[\\/]arborist)[\\/]/.test(file));
 
-    it("runs stacks without loading npm's package tree reader, and still serializes a function when asked", async () => {
+    it("runs stacks without loading the TypeScript compiler or npm's package tree reader", async () => {
         await runStack({ stack: "dev", program: async () => ({ ok: true }) });
-        assert.deepEqual(arborist(), []);
-        const serialized = await pulumi.runtime.serializeFunction(() => 40 + 2);
-        assert.ok(serialized.text.includes("40 + 2"));
+        assert.deepEqual(loaded(), []);
+    });
+
+    it("loads a deferred module the first time it is touched, and acts as that module", () => {
+        let loads = 0;
+        const real = { __esModule: false, answer: 42, greet: (name: string) => `hello ${name}` };
+        const stand = lazyModule(() => {
+            loads += 1;
+            return real;
+        }) as typeof real;
+        assert.equal((stand as { __esModule: unknown }).__esModule, true, "import helpers take it as it is");
+        assert.equal(loads, 0);
+        assert.equal(stand.greet("pulumi"), "hello pulumi");
+        assert.equal(stand.answer, 42);
+        assert.ok("answer" in stand);
+        assert.ok(Object.keys(stand).includes("greet"));
+        assert.equal(loads, 1);
     });
 });

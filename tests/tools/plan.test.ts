@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { main } from "../../tools/plan";
 import { repoRoot } from "../../tools/engine/project";
-import { stackRun, tempProject } from "../helpers";
+import { inBackground, stackRun, tempProject } from "../helpers";
 
 /** Runs the plan command in-process and returns its exit code and output. */
 async function plan(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -112,7 +112,7 @@ describe("npm run plan", () => {
     });
 
     // Started when the file loads, so the child process runs on the other core while the rest of the suite runs here.
-    const npmScript = promisify(execFile)("npm", ["run", "--silent", "plan", "--", "qa", "--project-dir", tempProject({ qa: invalidStack })], { cwd: repoRoot }).then(
+    const npmScript = inBackground(() => promisify(execFile)("npm", ["run", "--silent", "plan", "--", "qa", "--project-dir", tempProject({ qa: invalidStack })], { cwd: repoRoot })).then(
         () => undefined,
         (error: { code: number; stdout: string; stderr: string }) => error,
     );

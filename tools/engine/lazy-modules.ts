@@ -19,8 +19,13 @@ moduleWithLoader._load = function lazyLoad(request, parent, isMain) {
     if (!fromPulumi || !deferred.has(request)) {
         return load.call(this, request, parent, isMain);
     }
+    return lazyModule(() => load.call(this, request, parent, isMain) as object);
+} as Loader;
+
+/** A stand-in for a module that loads it, with `load`, the first time it is touched. */
+export function lazyModule(load: () => object): object {
     let real: object | undefined;
-    const target = () => (real ??= load.call(this, request, parent, isMain) as object);
+    const target = () => (real ??= load());
     return new Proxy(
         {},
         {
@@ -34,4 +39,4 @@ moduleWithLoader._load = function lazyLoad(request, parent, isMain) {
             },
         },
     );
-} as Loader;
+}
