@@ -40,6 +40,7 @@ export interface StackOutputs {
         portalUrl: pulumi.Output<string>;
         publicIpAddresses: pulumi.Output<string[]>;
         identityPrincipalId: pulumi.Output<string>;
+        systemPrincipalId: pulumi.Output<string>;
         apiIds: Record<string, pulumi.Output<string>>;
         portalSignIn: string;
     };
@@ -264,13 +265,14 @@ export async function program(): Promise<StackOutputs> {
     });
 
     // The gateway reads exactly the secrets its named values hold, each granted on its own: not the
-    // portal's or the client's Entra ID secrets, not the storage key.
+    // portal's or the client's Entra ID secrets, not the storage key. It reads them with its
+    // system-assigned identity, the one the vault's firewall admits as a trusted service.
     const namedValueSecrets = [...Object.values(keyNames), ...Object.keys(workflows.triggers).map((name) => `${name}-sig`)];
     const secretAccess = new AccessGrants("gateway-secrets", {
         grants: Object.fromEntries(
             namedValueSecrets.map((secretName) => [
                 `gateway-reads-${secretName}`,
-                { scope: pulumi.interpolate`${secrets.vaultId}/secrets/${secretName}`, principalId: gatewayIdentity.principalId, principalType: "ServicePrincipal", role: "Key Vault Secrets User" },
+                { scope: pulumi.interpolate`${secrets.vaultId}/secrets/${secretName}`, principalId: gateway.systemPrincipalId, principalType: "ServicePrincipal", role: "Key Vault Secrets User" },
             ]),
         ),
     }, { dependsOn: [secrets, vaultSecrets] });
@@ -284,7 +286,6 @@ export async function program(): Promise<StackOutputs> {
     const published = new GatewayCatalog("catalog", {
         resourceGroupName: groups.gateway.name,
         serviceName: gateway.serviceName,
-        identityClientId: gatewayIdentity.clientId,
         products: catalog.products,
         apis: catalog.apis,
         backends,
@@ -309,6 +310,7 @@ export async function program(): Promise<StackOutputs> {
             portalUrl: gateway.portalUrl,
             publicIpAddresses: gateway.publicIpAddresses,
             identityPrincipalId: gateway.identityPrincipalId,
+            systemPrincipalId: gateway.systemPrincipalId,
             apiIds: published.apiIds,
             portalSignIn: gateway.portalSignIn,
         },

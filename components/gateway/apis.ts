@@ -17,7 +17,8 @@ export interface PublishContext {
     parent: pulumi.Resource;
     resourceGroupName: pulumi.Input<string>;
     serviceName: pulumi.Output<string>;
-    identityClientId: pulumi.Input<string>;
+    /** The user-assigned identity that reads Key Vault; undefined: the service's system-assigned one. */
+    identityClientId?: pulumi.Input<string>;
     /** What Key Vault reads wait for: the identity's access to the secrets. */
     after: pulumi.Input<pulumi.Resource>[];
 }
@@ -38,7 +39,7 @@ export function keyVaultNamedValue(ctx: PublishContext, name: string, secretId: 
             namedValueId: name,
             displayName: name,
             secret: true,
-            keyVault: { secretIdentifier: secretId, identityClientId: ctx.identityClientId },
+            keyVault: { secretIdentifier: secretId, ...(ctx.identityClientId !== undefined ? { identityClientId: ctx.identityClientId } : {}) },
         },
         { parent: ctx.parent, dependsOn: ctx.after },
     );
@@ -87,7 +88,7 @@ function backend(ctx: PublishContext, backendId: string, description: string, ur
                       resourceGroupName: ctx.resourceGroupName,
                       serviceName: ctx.serviceName,
                       certificateId: `${backendId}-client`,
-                      keyVault: { secretIdentifier: clientCertificateSecretId, identityClientId: ctx.identityClientId },
+                      keyVault: { secretIdentifier: clientCertificateSecretId, ...(ctx.identityClientId !== undefined ? { identityClientId: ctx.identityClientId } : {}) },
                   },
                   { parent: ctx.parent, dependsOn: ctx.after },
               );

@@ -156,8 +156,12 @@ export interface GatewayCatalogArgs {
     resourceGroupName: pulumi.Input<string>;
     /** Name of the API Management service the catalog is published on. Required. */
     serviceName: pulumi.Input<string>;
-    /** Client id of the service's user-assigned identity, which reads Key Vault. Required. */
-    identityClientId: pulumi.Input<string>;
+    /**
+     * Client id of a user-assigned identity of the service that reads Key Vault for the named values
+     * and client certificates. Default: the service's system-assigned identity, which a vault whose
+     * firewall denies by default requires (it admits API Management as a trusted service only so).
+     */
+    identityClientId?: pulumi.Input<string>;
     /** Products from the catalog, keyed by product id. Required. */
     products: Record<string, ProductDefinition>;
     /** APIs from the catalog. Default: none. */

@@ -35,8 +35,10 @@ export class ApiGateway extends pulumi.ComponentResource {
     readonly portalUrl: pulumi.Output<string>;
     /** Public IP addresses of the gateway in every region (primary first), for the workflows' access control. */
     readonly publicIpAddresses: pulumi.Output<string[]>;
-    /** Principal id of the identity the service runs as. */
+    /** Principal id of the user-assigned identity the service runs as (certificates). */
     readonly identityPrincipalId: pulumi.Output<string>;
+    /** Principal id of the service's system-assigned identity (named values in a firewalled vault). */
+    readonly systemPrincipalId: pulumi.Output<string>;
     /** Whether the developer portal signs users in with Entra ID, and why not when it does not. */
     readonly portalSignIn: string;
 
@@ -55,8 +57,10 @@ export class ApiGateway extends pulumi.ComponentResource {
                 ...skuAndRegions(args.tier, args.capacity, zones, args.additionalLocations ?? []),
                 publisherName: args.publisherName,
                 publisherEmail: args.publisherEmail,
+                // The user-assigned identity exists before the service (its certificates); the
+                // system-assigned one is what a firewalled vault admits (the named values).
                 identity: {
-                    type: apimanagement.ApimIdentityType.UserAssigned,
+                    type: apimanagement.ApimIdentityType.SystemAssigned_UserAssigned,
                     userAssignedIdentities: pulumi.output(args.identity.resourceId).apply((id) => ({ [id]: {} })),
                 },
                 customProperties: hardenedTlsProperties(),
@@ -77,6 +81,7 @@ export class ApiGateway extends pulumi.ComponentResource {
         this.serviceId = service.id;
         this.serviceName = service.name;
         this.identityPrincipalId = pulumi.output(args.identity.principalId);
+        this.systemPrincipalId = service.identity.apply((identity) => identity?.principalId ?? "");
         this.gatewayUrl = customHosts.gateway ? pulumi.output(`https://${customHosts.gateway.hostName}`) : service.gatewayUrl;
         this.portalUrl = customHosts.portal ? pulumi.output(`https://${customHosts.portal.hostName}`) : service.developerPortalUrl.apply((url) => url ?? "");
         this.publicIpAddresses = pulumi
@@ -227,6 +232,7 @@ export class ApiGateway extends pulumi.ComponentResource {
             portalUrl: this.portalUrl,
             publicIpAddresses: this.publicIpAddresses,
             identityPrincipalId: this.identityPrincipalId,
+            systemPrincipalId: this.systemPrincipalId,
             portalSignIn: this.portalSignIn,
         });
     }

@@ -212,7 +212,7 @@ describe("ApiGateway component", () => {
             });
             const service = run.get(apimType, "gw-apim");
             const uai = run.get("azure-native:managedidentity:UserAssignedIdentity", "gwid-uai");
-            assert.equal(service.inputs.identity.type, "UserAssigned");
+            assert.equal(service.inputs.identity.type, "SystemAssigned, UserAssigned");
             assert.deepEqual(Object.keys(service.inputs.identity.userAssignedIdentities), [uai.id]);
             assert.ok(service.dependsOn.includes(grant));
         });

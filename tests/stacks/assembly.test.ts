@@ -46,14 +46,16 @@ describe("the stack assembly", () => {
         const sigSecret = prod.get("azure-native:keyvault:Secret", "workflow-secrets-secret-order-intake-sig");
         const namedValue = prod.get("azure-native:apimanagement:NamedValue", "catalog-nv-order-intake-sig").inputs;
         assert.equal(namedValue.keyVault.secretIdentifier, sigSecret.outputs.properties.secretUri);
-        assert.equal(namedValue.keyVault.identityClientId, prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.clientId);
+        // Read with the service's system-assigned identity: the one a firewalled vault admits.
+        assert.equal(namedValue.keyVault.identityClientId, undefined);
         const backend = prod.get("azure-native:apimanagement:Backend", "catalog-backend-order-intake-workflow").inputs;
         assert.match(backend.url, /^https:\/\/[^/]+\/workflows\/[0-9a-f]{32}\/triggers$/);
     });
 
     it("lets the gateway read exactly the secrets its named values hold, each granted alone, before they are read", () => {
         const vaultId = String(prod.get("azure-native:keyvault:Vault", "secrets-vault").id);
-        const principal = prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.principalId;
+        const principal = prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").outputs.identity.principalId;
+        assert.match(principal, /^[0-9a-f-]{36}$/);
         const onVault = prod
             .ofType("azure-native:authorization:RoleAssignment")
             .filter((grant) => String(grant.inputs.scope).startsWith(vaultId))
