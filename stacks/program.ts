@@ -29,7 +29,8 @@ export interface StackOutputs {
     location: string;
     production: boolean;
     drRole: StackConfig["dr"]["role"];
-    resourceGroups: Record<Lifecycle, pulumi.Output<string>>;
+    /** By lifecycle; `dns` too on a stack that owns its zone. */
+    resourceGroups: Record<Lifecycle, pulumi.Output<string>> & { dns?: pulumi.Output<string> };
     nameSuffix: pulumi.Output<string>;
     gateway: {
         serviceId: pulumi.Output<string>;
@@ -83,13 +84,21 @@ export async function program(): Promise<StackOutputs> {
     const catalog = await loadCatalog(catalogDir);
     checkCatalogConfig(config, catalog);
     const namer = new Namer(config.workload, config.stack, config.location);
+    const domain = customDomain(config);
     const tags = stackTags(config);
     const globalName = (kind: "apiManagement" | "keyVault" | "storageAccount", purpose?: string) =>
         foundation.nameSuffix.apply((suffix) => namer.name(kind, { suffix, purpose }));
 
+    // A zone this stack creates lives in a group of its own in the DR region: changing the records
+    // is the failover, and a group's metadata (so any change to what is in it) lives in its region.
+    const ownsZone = domain !== undefined && config.dr.role === "active" && config.dns.zoneResourceGroup === undefined;
+    const zoneLocation = config.dr.location ?? config.location;
     const foundation = new Foundation("foundation", {
         location: config.location,
-        resourceGroups: Object.fromEntries(lifecycles.map((lifecycle) => [lifecycle, namer.name("resourceGroup", { purpose: lifecycle })])),
+        resourceGroups: {
+            ...Object.fromEntries(lifecycles.map((lifecycle) => [lifecycle, namer.name("resourceGroup", { purpose: lifecycle })])),
+            ...(ownsZone ? { dns: { name: namer.name("resourceGroup", { purpose: "dns", location: zoneLocation }), location: zoneLocation } } : {}),
+        },
         tags,
         protect: config.protect,
         suffixLength: nameSuffixLength,
@@ -111,7 +120,6 @@ export async function program(): Promise<StackOutputs> {
 
     const serviceName = globalName("apiManagement");
     const ownHosts = serviceName.apply(defaultHosts);
-    const domain = customDomain(config);
     const identity = new Identity("identity", {
         displayNamePrefix: `${config.workload}-${config.stack}`,
         // A passive site validates the active site's tokens, so clients keep working after a failover.
@@ -177,7 +185,7 @@ export async function program(): Promise<StackOutputs> {
         const managed = hostKinds.filter((kind) => domain.certificates[kind].managed);
         records = new Dns("dns", {
             zoneName: domain.zoneName,
-            zoneResourceGroupName: config.dns.zoneResourceGroup ?? groups.shared.name,
+            zoneResourceGroupName: config.dns.zoneResourceGroup ?? groups.dns!.name,
             existingZone: config.dns.zoneResourceGroup !== undefined,
             hosts: Object.fromEntries(hostKinds.map((kind) => [kind, { label: domain.hosts[kind].label, target: site.apply((hosts) => hosts[kind]) }])),
             ttl: config.dns.ttl,
@@ -300,7 +308,7 @@ export async function program(): Promise<StackOutputs> {
         location: config.location,
         production: config.production,
         drRole: config.dr.role,
-        resourceGroups: Object.fromEntries(lifecycles.map((lifecycle) => [lifecycle, groups[lifecycle]!.name])) as Record<Lifecycle, pulumi.Output<string>>,
+        resourceGroups: Object.fromEntries(Object.entries(groups).map(([lifecycle, group]) => [lifecycle, group.name])) as Record<Lifecycle, pulumi.Output<string>>,
         nameSuffix: foundation.nameSuffix,
         gateway: {
             serviceId: gateway.serviceId,

@@ -9,16 +9,17 @@ import * as resources from "@pulumi/azure-native/resources";
  */
 export interface FoundationArgs {
     /**
-     * Azure region of the resource groups: the stack's primary region, so deployment metadata
-     * lives with the resources. Required.
+     * Azure region of the resource groups (unless a group names its own): the stack's primary
+     * region, so deployment metadata lives with the resources. Required.
      */
     location: pulumi.Input<string>;
     /**
      * The resource groups to create, keyed by lifecycle (for example `gateway`, `workflows`,
-     * `shared`), each with its Azure name. Plain strings, not Inputs: the keys become logical
-     * names and both are checked before anything is registered. Required, at least one.
+     * `shared`), each with its Azure name, or its name and its own region. Plain strings, not
+     * Inputs: the keys become logical names and both are checked before anything is registered.
+     * Required, at least one.
      */
-    resourceGroups: Record<string, string>;
+    resourceGroups: Record<string, string | { name: string; location: string }>;
     /** Tags on every resource group. Default: none. */
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /**
@@ -48,7 +49,8 @@ export function validateFoundationArgs(args: FoundationArgs): void {
         problems.push("resourceGroups: empty (allowed: at least one lifecycle, e.g. { shared: 'rg-...' })");
     }
     const names = new Set<string>();
-    for (const [lifecycle, name] of entries) {
+    for (const [lifecycle, group] of entries) {
+        const name = typeof group === "string" ? group : group.name;
         if (!lifecyclePattern.test(lifecycle)) {
             problems.push(`resourceGroups: key "${lifecycle}" is not a lifecycle label (allowed: 1-24 lower-case letters, digits, hyphens, starting with a letter)`);
         }
@@ -87,10 +89,12 @@ export class Foundation extends pulumi.ComponentResource {
         this.nameSuffix = suffix.result;
 
         const groups: Record<string, ResourceGroupRef> = {};
-        for (const [lifecycle, groupName] of Object.entries(args.resourceGroups)) {
+        for (const [lifecycle, spec] of Object.entries(args.resourceGroups)) {
             const group = new resources.ResourceGroup(
                 `${name}-rg-${lifecycle}`,
-                { resourceGroupName: groupName, location: args.location, tags: args.tags },
+                typeof spec === "string"
+                    ? { resourceGroupName: spec, location: args.location, tags: args.tags }
+                    : { resourceGroupName: spec.name, location: spec.location, tags: args.tags },
                 { parent: this, protect },
             );
             groups[lifecycle] = { name: group.name, id: group.id };

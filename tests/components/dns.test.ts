@@ -64,11 +64,11 @@ describe("Dns component", () => {
     });
 
     it("adds records to an existing zone without creating or owning it", async () => {
-        const existing = await deploy(args({ existingZone: true, zoneResourceGroupName: "rg-integration-prod-shared-weu" }));
+        const existing = await deploy(args({ existingZone: true, zoneResourceGroupName: "rg-integration-prod-dns-neu" }));
         assert.equal(existing.ofType("azure-native:dns:Zone").length, 0);
         for (const record of existing.ofType(recordType)) {
             assert.equal(record.inputs.zoneName, "contoso.com");
-            assert.equal(record.inputs.resourceGroupName, "rg-integration-prod-shared-weu");
+            assert.equal(record.inputs.resourceGroupName, "rg-integration-prod-dns-neu");
         }
         assert.deepEqual(existing.outputs.nameServers, []);
     });

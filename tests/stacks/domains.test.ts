@@ -22,7 +22,11 @@ describe("custom domains and the failover switch", () => {
         assert.deepEqual(cnames(prod), { api: hosts.gateway, developer: hosts.portal, management: hosts.management });
         assert.match(hosts.gateway, /^apim-integration-prod-weu-[a-z0-9]{5}\.azure-api\.net$/);
         assert.ok(prod.ofType(recordType).every((record) => record.inputs.ttl === 60));
-        assert.equal(prod.get("azure-native:dns:Zone", "dns-zone").protect, true);
+        const zone = prod.get("azure-native:dns:Zone", "dns-zone");
+        assert.equal(zone.protect, true);
+        // In a group in the DR region, so the records can change while the primary region is down.
+        const group = prod.get("azure-native:resources:ResourceGroup", "foundation-rg-dns");
+        assert.deepEqual([zone.inputs.resourceGroupName, group.inputs.location, group.protect], ["rg-integration-prod-dns-neu", "northeurope", true]);
     });
 
     it("repoints every record at prod-dr's host names when activeSite is dr, and changes nothing else", () => {
@@ -57,7 +61,7 @@ describe("custom domains and the failover switch", () => {
         const dev = await stackRun("dev");
         assert.equal(dev.ofType("azure-native:dns:Zone").length, 0);
         const records = dev.ofType(recordType);
-        assert.ok(records.every((record) => record.inputs.resourceGroupName === "rg-integration-prod-shared-weu" && record.inputs.zoneName === "contoso.com"));
+        assert.ok(records.every((record) => record.inputs.resourceGroupName === "rg-integration-prod-dns-neu" && record.inputs.zoneName === "contoso.com"));
         assert.deepEqual(records.map((record) => `${record.inputs.recordType} ${record.inputs.relativeRecordSetName}`).sort(), [
             "CNAME api-dev",
             "CNAME developer-dev",

@@ -41,7 +41,8 @@ describe("npm run plan", () => {
                 / azure-native:apimanagement:ApiManagementService +gateway-apim +create +apim-integration-prod-weu-\(known after deploy\): Premium x2 in westeurope, zones 1,2, \+ swedencentral x2, zones 1,2, /.test(line),
             ),
         );
-        assert.ok(lines.some((line) => /└─ azure-native:resources:ResourceGroup +foundation-rg-shared/.test(line)));
+        assert.ok(lines.some((line) => /├─ azure-native:resources:ResourceGroup +foundation-rg-shared/.test(line)));
+        assert.ok(lines.some((line) => /└─ azure-native:resources:ResourceGroup +foundation-rg-dns +create +rg-integration-prod-dns-neu, in northeurope/.test(line)));
     });
 
     it("counts the resources by type and prints the outputs, marking values known only after deploy", async () => {
