@@ -283,7 +283,8 @@ export async function program(): Promise<StackOutputs> {
                 { scope: pulumi.interpolate`${secrets.vaultId}/secrets/${secretName}`, principalId: gateway.systemPrincipalId, principalType: "ServicePrincipal", role: "Key Vault Secrets User" },
             ]),
         ),
-    }, { dependsOn: [secrets, vaultSecrets] });
+        after: [secrets, vaultSecrets],
+    });
 
     const triggers: Record<string, WorkflowTriggerRef> = Object.fromEntries(
         Object.entries(workflows.triggers).map(([name, trigger]) => [

@@ -87,8 +87,9 @@ export function stackRun(options: RunOptions | string): Promise<StackRun> {
     }
     let run = sharedRuns.get(opts.stack);
     if (!run) {
-        // A stack that reads another (prod-dr reads prod's identity) gets that stack's shared run.
-        run = withStackReferences((options) => (options.stack === opts.stack ? runStack(options) : stackRun(options.stack)), { stack: opts.stack });
+        // A stack that reads another (prod-dr reads prod's identity) gets that stack's shared run
+        // when there is one; the plan's own resolution handles the rest.
+        run = withStackReferences((options) => (options.stack !== opts.stack && sharedRuns.has(options.stack) ? sharedRuns.get(options.stack)! : runStack(options)), { stack: opts.stack });
         sharedRuns.set(opts.stack, run);
     }
     return run;

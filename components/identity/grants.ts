@@ -33,6 +33,11 @@ export interface Grant {
 export interface AccessGrantsArgs {
     /** The assignments, keyed by a stable name (it names the Pulumi resource). Required. */
     grants: Record<string, Grant>;
+    /**
+     * What every assignment waits for, such as the secrets it is scoped to when their ids are
+     * built from names. Default: nothing beyond its inputs.
+     */
+    after?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** The deterministic name of an assignment: a GUID from scope, principal and role. */
@@ -85,7 +90,7 @@ export class AccessGrants extends pulumi.ComponentResource {
                     roleAssignmentName: pulumi.all([grant.scope, grant.principalId]).apply(([scope, principal]) => grantName(scope, principal, roleId)),
                     description: `${grant.role} for ${key}`,
                 },
-                { parent: this },
+                { parent: this, dependsOn: args.after ?? [] },
             );
         }
         this.registerOutputs({});

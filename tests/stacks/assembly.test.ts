@@ -129,6 +129,25 @@ describe("the stack assembly", () => {
         }
     });
 
+    it("marks as secret every input and output that carries a secret value", () => {
+        // The plan masks invented values anyway, so this checks what Pulumi would store: a value
+        // that holds a secret must be a secret Output, or it lands in the state in plain text.
+        const secrets = secretValues(prod);
+        const carries = (value: unknown) => secrets.some((secret) => JSON.stringify(value ?? null).includes(secret));
+        for (const resource of prod.resources) {
+            for (const [key, value] of Object.entries(resource.inputs)) {
+                if (carries(value)) {
+                    assert.ok(resource.secretInputs.includes(key), `${resource.name}.${key} carries a secret in plain text`);
+                }
+            }
+        }
+        for (const [key, value] of Object.entries(prod.outputs)) {
+            if (carries(value)) {
+                assert.ok(prod.secretOutputs.includes(key), `output ${key} carries a secret in plain text`);
+            }
+        }
+    });
+
     it("outputs the gateway's id, name, URLs, addresses, identity and APIs", () => {
         const gateway = prod.outputs.gateway as Record<string, unknown>;
         const service = prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim");

@@ -1,7 +1,10 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { runStack, type StackRun } from "../../tools/engine";
+import { repoRoot } from "../../tools/engine/project";
 import { withStackReferences } from "../../tools/plan";
-import { problemsOf, stackFileValues, stackRun } from "../helpers";
+import { problemsOf, stackFileValues, stackRun, tempProject } from "../helpers";
 
 const recordType = "azure-native:dns:RecordSet";
 const cnames = (run: StackRun) => Object.fromEntries(run.ofType(recordType).filter((r) => r.inputs.recordType === "CNAME").map((r) => [r.inputs.relativeRecordSetName, r.inputs.cnameRecord.cname]));
@@ -90,29 +93,44 @@ describe("custom domains and the failover switch", () => {
 
     it("plans a stack that reads another stack of the project by planning that one first", async () => {
         const calls: string[] = [];
-        const planned = { stack: "prod" } as unknown as StackRun;
         const run = await withStackReferences(
             async (options) => {
-                calls.push(`${options.stack} ${Object.keys(options.stackReferences ?? {}).join(",")}`.trim());
-                if (options.stack === "prod-dr") {
-                    return drSite;
-                }
-                if (!options.stackReferences) {
+                const refs = Object.keys(options.stackReferences ?? {}).map((name) => name.split("/").pop());
+                calls.push(`${options.stack} <- ${refs.join(",")}`);
+                if (options.stack === "prod" && refs.length === 0) {
+                    // A reference the config does not announce is found by trying.
                     throw new Error('failed to read resource: No outputs for the stack reference "organization/enterprise-integration/prod-dr" (the mock engine\'s stackReferences option provides them)');
                 }
-                assert.equal(options.stackReferences["organization/enterprise-integration/prod-dr"], drSite.outputs);
-                return planned;
+                return { outputs: { from: options.stack }, fabricated: [] } as unknown as StackRun;
             },
             { stack: "prod" },
         );
-        assert.equal(run, planned);
-        assert.deepEqual(calls, ["prod", "prod-dr", "prod organization/enterprise-integration/prod-dr"]);
+        assert.deepEqual(run.outputs, { from: "prod" });
+        // prod-dr reads prod, which is being planned: a stack that reads nothing stands in.
+        assert.deepEqual(calls, ["prod <- ", "dev <- ", "prod-dr <- prod", "prod <- prod-dr"]);
         await assert.rejects(
             withStackReferences(async () => {
                 throw new Error('No outputs for the stack reference "other-org/other-project/elsewhere"');
             }, { stack: "prod" }),
             /elsewhere/,
         );
+    });
+
+    it("plans a failed-over prod although prod and prod-dr then read each other", async () => {
+        const files = Object.fromEntries(["dev", "prod", "prod-dr", "test"].map((stack) => [stack, fs.readFileSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), "utf8")]));
+        const dir = tempProject({ ...files, prod: files.prod!.replace("activeSite: primary", "activeSite: dr") });
+        const calls: string[] = [];
+        const run = await withStackReferences(
+            async (options) => {
+                calls.push(`${options.stack} <- ${Object.keys(options.stackReferences ?? {}).map((name) => name.split("/").pop()).join(",")}`);
+                return { outputs: { from: options.stack }, fabricated: [`invented-in-${options.stack}`] } as unknown as StackRun;
+            },
+            { stack: "prod", projectDir: dir },
+        );
+        // prod-dr's read of prod is answered by a stack that reads nothing (same program, same
+        // shape, every value invented); prod then gets prod-dr's own outputs, and their invented values.
+        assert.deepEqual(calls, ["dev <- ", "prod-dr <- prod", "prod <- prod-dr"]);
+        assert.ok(run.outputs.from === "prod");
     });
 
     describe("rejects DNS config that cannot work", () => {

@@ -49,6 +49,8 @@ export interface StackRun {
     readonly outputs: Record<string, any>;
     /** Stack outputs as the plan shows them. */
     readonly planOutputs: Record<string, unknown>;
+    /** Every value the mocks invented in this run (and in the runs its stack references came from). */
+    readonly fabricated: readonly string[];
     /** Names of the stack outputs that are secret. */
     readonly secretOutputs: readonly string[];
     /** The registered resources of a type token, in registration order. */
@@ -69,6 +71,8 @@ export interface RunOptions {
     readonly config?: Record<string, unknown>;
     /** The program to run. Default: the project's stack assembly. */
     readonly program?: () => Promise<Record<string, unknown> | void>;
+    /** Values invented by the runs that `stackReferences` come from, shown as unknown here too. Default: none. */
+    readonly fabricated?: readonly string[];
     /** Outputs of other stacks, by name, for `StackReference`. Default: none. */
     readonly stackReferences?: Record<string, Record<string, unknown>>;
     /** Organization name Pulumi reports. Default: `organization` (a self-managed backend's). */
@@ -245,6 +249,10 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
     const { config, secretKeys } = programConfig(project, stackFile, options.config);
 
     const fabricated = new Fabricated();
+    // Values another stack's run invented are invented here too, when they arrive through a reference.
+    for (const value of options.fabricated ?? []) {
+        fabricated.add(value);
+    }
     const env = mockEnvironment(project.name, options.stack, options.stackReferences ?? {});
     await pulumi.runtime.setMocks(createMocks(env, fabricated), project.name, options.stack, false, options.organization ?? "organization");
     const recorded = new Map<string, Recorded>();
@@ -323,6 +331,7 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
         resources,
         outputs: plainValue(rawOutputs) as Record<string, unknown>,
         planOutputs: renderer.render(rawOutputs) as Record<string, unknown>,
+        fabricated: fabricated.all(),
         secretOutputs: Object.keys(rawOutputs).filter((key) => containsSecret(rawOutputs[key])),
         ofType: (type) => resources.filter((resource) => resource.type === type),
         get(type, name) {

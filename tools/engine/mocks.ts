@@ -25,6 +25,11 @@ export class Fabricated {
         return this.values.has(value);
     }
 
+    /** Every invented value. */
+    all(): string[] {
+        return [...this.values];
+    }
+
     /** Invented values long enough to be recognised inside other strings, longest first. */
     embeddable(minLength: number): string[] {
         return [...this.values].filter((value) => value.length >= minLength).sort((a, b) => b.length - a.length);

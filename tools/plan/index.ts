@@ -23,25 +23,56 @@ Stacks here: ${listStacks().join(", ")}`;
  * Runs a stack; when it reads another stack of this project through a StackReference (the DR
  * switch reads the DR stack's host names), runs that stack first and hands its outputs over.
  */
-export async function withStackReferences(run: (options: RunOptions) => Promise<StackRun>, options: RunOptions): Promise<StackRun> {
+export async function withStackReferences(
+    run: (options: RunOptions) => Promise<StackRun>,
+    options: RunOptions,
+    planning: readonly string[] = [],
+): Promise<StackRun> {
     const references: Record<string, Record<string, unknown>> = { ...(options.stackReferences ?? {}) };
+    const fabricated = new Set(options.fabricated ?? []);
+    const take = (name: string, referenced: StackRun) => {
+        references[name] = referenced.outputs;
+        referenced.fabricated.forEach((value) => fabricated.add(value));
+    };
+    const project = loadProject(options.projectDir ?? repoRoot);
+    const stacks = listStacks(options.projectDir);
+    const ownStack = (name: string) => {
+        const parts = name.split("/");
+        const stack = parts.pop()!;
+        return stacks.includes(stack) && (parts.length === 0 || parts[parts.length - 1] === project.name) ? stack : undefined;
+    };
+    /** Plans a referenced stack of this project for its outputs; false when it is not one. */
+    const resolve = async (name: string): Promise<boolean> => {
+        const stack = ownStack(name);
+        if (!stack || name in references) {
+            return false;
+        }
+        if (stack === options.stack || planning.includes(stack)) {
+            // The stacks read each other (prod points its records at prod-dr, which reads prod's
+            // identity). Offline, any stack of the same program gives outputs of the same shape,
+            // every value invented: a stack that reads no other stands in for this one.
+            const standIn = stacks.find((candidate) => candidate !== stack && !planning.includes(candidate) && announcedReferences({ ...options, stack: candidate }).length === 0);
+            if (!standIn) {
+                return false;
+            }
+            take(name, await run({ stack: standIn, projectDir: options.projectDir }));
+            return true;
+        }
+        take(name, await withStackReferences(run, { stack, projectDir: options.projectDir }, [...planning, options.stack]));
+        return true;
+    };
     // The references the config announces are planned first; any other is found by trying.
     for (const stack of announcedReferences(options)) {
-        const name = stack.includes("/") ? stack : `${options.organization ?? "organization"}/${loadProject(options.projectDir ?? repoRoot).name}/${stack}`;
-        if (!(name in references) && listStacks(options.projectDir).includes(name.split("/").pop()!)) {
-            references[name] = (await run({ stack: name.split("/").pop()!, projectDir: options.projectDir })).outputs;
-        }
+        await resolve(stack.includes("/") ? stack : `${options.organization ?? "organization"}/${project.name}/${stack}`);
     }
     for (;;) {
         try {
-            return await run(Object.keys(references).length > 0 ? { ...options, stackReferences: references } : options);
+            return await run(Object.keys(references).length > 0 ? { ...options, stackReferences: references, fabricated: [...fabricated] } : options);
         } catch (error) {
             const name = /No outputs for the stack reference "([^"]+)"/.exec(String((error as Error).message ?? error))?.[1];
-            const stack = name?.split("/").pop();
-            if (!name || !stack || name in references || !listStacks(options.projectDir).includes(stack)) {
+            if (!name || !(await resolve(name))) {
                 throw error;
             }
-            references[name] = (await run({ stack, projectDir: options.projectDir })).outputs;
         }
     }
 }
