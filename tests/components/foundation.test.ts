@@ -26,6 +26,12 @@ describe("Foundation component", () => {
         assert.match(String(run.outputs.shared), /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/rg-app-dev-shared-weu$/);
     });
 
+    it("puts a group in its own region when it names one", async () => {
+        const run = await deploy({ location: "westeurope", resourceGroups: { ...groups, dns: { name: "rg-app-prod-dns-neu", location: "northeurope" } } });
+        assert.deepEqual(run.get("azure-native:resources:ResourceGroup", "base-rg-dns").inputs, { resourceGroupName: "rg-app-prod-dns-neu", location: "northeurope" });
+        assert.equal(run.get("azure-native:resources:ResourceGroup", "base-rg-gateway").inputs.location, "westeurope");
+    });
+
     it("makes a 5-character suffix of lower-case letters and digits", async () => {
         const run = await deploy({ location: "westeurope", resourceGroups: groups });
         const suffix = run.get("random:index/randomString:RandomString", "base-suffix");

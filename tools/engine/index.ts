@@ -243,7 +243,14 @@ export function runStack(options: RunOptions): Promise<StackRun> {
  */
 const stackTraceDepth = process.env.MOCK_ENGINE_STACK_TRACES ? 20 : 0;
 
+/** Swallows the late rejections of the last failed run, until the next run starts. */
+let afterFailure: ((reason: unknown) => void) | undefined;
+
 async function runOnce(options: RunOptions): Promise<StackRun> {
+    if (afterFailure) {
+        process.off("unhandledRejection", afterFailure);
+        afterFailure = undefined;
+    }
     const project = loadProject(options.projectDir ?? repoRoot);
     const stackFile = loadStackFile(project, options.stack);
     const { config, secretKeys } = programConfig(project, stackFile, options.config);
@@ -291,9 +298,12 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
         await Promise.race([stack, monitorFailure]);
         await Promise.race([pulumi.runtime.disconnect(), monitorFailure]);
     } catch (error) {
-        // A failed registration fails the outputs that depend on it too, a little later: let those
-        // rejections land here, not on a process that has moved on (or crash the plan command).
+        // A failed registration fails the outputs that depend on it too, a little later: those
+        // rejections belong to this run, not to whatever the process does next (the next test, or
+        // the plan command printing the error). They are ignored until the next run starts.
         await new Promise((resolve) => setTimeout(resolve, 50));
+        afterFailure = () => undefined;
+        process.on("unhandledRejection", afterFailure);
         throw error;
     } finally {
         process.off("unhandledRejection", onRejection);
