@@ -361,34 +361,34 @@ function wsdlProblems(file: string, content: string, selector: { service: string
     if (!definitions || typeof definitions !== "object") {
         return [`${file}: is not a WSDL 1.1 document (allowed: a wsdl:definitions root element)`];
     }
+    type Node = Record<string, unknown>;
+    const nodes = (parent: Node, part: string) => asList(parent[part] as Node | Node[] | undefined);
+    const named = (part: string, name: string) => nodes(definitions, part).find((node) => node["@name"] === name);
+    const names = (list: Node[]) => list.map((node) => String(node["@name"])).join(", ") || "none found";
+    const local = (qualified: unknown) => String(qualified ?? "").replace(/^.*:/, "");
     const problems: string[] = [];
     for (const part of ["portType", "binding", "service"]) {
-        if (asList(definitions[part]).length === 0) {
+        if (nodes(definitions, part).length === 0) {
             problems.push(`${file}: has no wsdl:${part} (allowed: a WSDL with portType, binding and service)`);
         }
     }
-    const services = asList(definitions["service"] as Record<string, unknown> | Record<string, unknown>[] | undefined);
-    const service = services.find((s) => s["@name"] === selector.service);
+    const service = named("service", selector.service);
     if (!service) {
-        problems.push(`${file}: has no service "${selector.service}" (allowed: ${services.map((s) => String(s["@name"])).join(", ") || "none found"})`);
+        problems.push(`${file}: has no service "${selector.service}" (allowed: ${names(nodes(definitions, "service"))})`);
         return problems;
     }
-    const ports = asList(service["port"] as Record<string, unknown> | Record<string, unknown>[] | undefined);
-    const port = ports.find((p) => p["@name"] === selector.endpoint);
+    const port = nodes(service, "port").find((candidate) => candidate["@name"] === selector.endpoint);
     if (!port) {
-        problems.push(`${file}: service "${selector.service}" has no port "${selector.endpoint}" (allowed: ${ports.map((p) => String(p["@name"])).join(", ") || "none found"})`);
+        problems.push(`${file}: service "${selector.service}" has no port "${selector.endpoint}" (allowed: ${names(nodes(service, "port"))})`);
         return problems;
     }
-    type Node = Record<string, unknown>;
-    const named = (part: string, name: string) => asList(definitions[part] as Node | Node[] | undefined).find((node) => node["@name"] === name);
-    const local = (qualified: unknown) => String(qualified ?? "").replace(/^.*:/, "");
     const bindingName = local(port["@binding"]);
     const binding = named("binding", bindingName);
     if (!binding) {
         problems.push(`${file}: port "${selector.endpoint}" names binding "${bindingName}", which the WSDL does not define`);
         return problems;
     }
-    const operations = asList(binding["operation"] as Node | Node[] | undefined);
+    const operations = nodes(binding, "operation");
     if (operations.length === 0) {
         problems.push(`${file}: binding "${bindingName}" has no operations`);
     }
@@ -398,7 +398,7 @@ function wsdlProblems(file: string, content: string, selector: { service: string
         problems.push(`${file}: binding "${bindingName}" names portType "${portTypeName}", which the WSDL does not define`);
         return problems;
     }
-    const abstract = asList(portType["operation"] as Node | Node[] | undefined);
+    const abstract = nodes(portType, "operation");
     for (const operation of operations) {
         const declared = abstract.find((candidate) => candidate["@name"] === operation["@name"]);
         if (!declared) {
