@@ -167,8 +167,8 @@ export async function program(): Promise<StackOutputs> {
     // What the service needs when it is created: its certificates, each granted on its own.
     const grants: Record<string, Grant> = domain ? certificateGrants(domain, gatewayIdentity.principalId) : {};
     if (config.identity.operatorsGroupId) {
-        for (const lifecycle of lifecycles) {
-            grants[`operators-read-${lifecycle}`] = { scope: groups[lifecycle]!.id, principalId: config.identity.operatorsGroupId, principalType: "Group", role: "Reader" };
+        for (const [lifecycle, group] of Object.entries(groups)) {
+            grants[`operators-read-${lifecycle}`] = { scope: group.id, principalId: config.identity.operatorsGroupId, principalType: "Group", role: "Reader" };
         }
     }
     const access = new AccessGrants("access", { grants });
