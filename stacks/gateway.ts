@@ -1,5 +1,4 @@
-import type { BackendRef, Catalog } from "../components/gateway";
-import { backendKeyName } from "../components/gateway/catalog";
+import { backendKeyName, type Catalog } from "../components/gateway";
 import type { ApiRole } from "../components/identity";
 import { ConfigError, type StackConfig } from "./config";
 
@@ -42,13 +41,6 @@ export function checkCatalogConfig(config: StackConfig, catalog: Catalog): void 
     }
 }
 
-/** The gateway's backends from the stack's config. */
-export function gatewayBackends(config: StackConfig): Record<string, BackendRef> {
-    return Object.fromEntries(
-        Object.entries(config.gateway.backends).map(([name, backend]) => [name, { url: backend.url, clientCertificateSecretId: backend.clientCertificateSecretId }]),
-    );
-}
-
 /** The APIs that send their backend a key: the names of the keys, one per API name. */
 export function backendKeyNames(catalog: Catalog): Record<string, string> {
     return Object.fromEntries(catalog.apis.filter((api) => api.backendApiKey).map((api) => [api.name, backendKeyName(api.name)]));
@@ -65,9 +57,4 @@ export function apiRoles(catalog: Catalog): ApiRole[] {
         }
     }
     return [...roles.values()].sort((a, b) => a.value.localeCompare(b.value));
-}
-
-/** `order-notify` -> `orderNotify`: how definition parameters name things. */
-export function camelCase(name: string): string {
-    return name.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 }

@@ -7,10 +7,10 @@ import { ApiGateway, GatewayCatalog, GatewayIdentity, defaultHosts, loadCatalog,
 import { AccessGrants, Identity, type Grant } from "../components/identity";
 import { Monitoring } from "../components/monitoring";
 import { Secrets, VaultSecrets, type SecretEntry } from "../components/secrets";
-import { Workflows } from "../components/workflows";
+import { Workflows, camelCase } from "../components/workflows";
 import { loadStackConfig, type StackConfig } from "./config";
 import { certificateGrants, customDomain, gatewayHosts } from "./domains";
-import { apiRoles, backendKeyNames, camelCase, checkCatalogConfig, gatewayBackends } from "./gateway";
+import { apiRoles, backendKeyNames, checkCatalogConfig } from "./gateway";
 import { Namer, nameSuffixLength } from "./naming";
 import { stackTags } from "./tags";
 
@@ -165,16 +165,14 @@ export async function program(): Promise<StackOutputs> {
         tags,
     });
     // What the service needs when it is created: its certificates, each granted on its own.
-    const grants: Record<string, Grant> = domain ? certificateGrants(domain, gatewayIdentity.principalId) : {};
+    const readsCertificate = domain ? certificateGrants(domain, gatewayIdentity.principalId) : {};
+    const grants: Record<string, Grant> = { ...readsCertificate };
     if (config.identity.operatorsGroupId) {
         for (const [lifecycle, group] of Object.entries(groups)) {
             grants[`operators-read-${lifecycle}`] = { scope: group.id, principalId: config.identity.operatorsGroupId, principalType: "Group", role: "Reader" };
         }
     }
     const access = new AccessGrants("access", { grants });
-    const readsCertificates = Object.entries(access.assignments)
-        .filter(([key]) => key.startsWith("gateway-"))
-        .map(([, assignment]) => assignment);
 
     // The records exist before the service: API Management checks them before it issues a managed
     // certificate, and the service is created once, with its host names. The active stack owns the
@@ -212,7 +210,7 @@ export async function program(): Promise<StackOutputs> {
         publisherName: config.gateway.publisherName,
         publisherEmail: config.gateway.publisherEmail,
         identity: gatewayIdentity,
-        identityGrants: readsCertificates,
+        identityGrants: Object.keys(readsCertificate).map((key) => access.assignments[key]!),
         customHosts: domain ? gatewayHosts(domain) : undefined,
         hostRecords: records?.records,
         corsOrigins: config.gateway.corsOrigins,
@@ -229,7 +227,8 @@ export async function program(): Promise<StackOutputs> {
     });
 
     // Definition parameters the stack fills: each backend's base URL and key, by API name.
-    const backends = gatewayBackends(config);
+    // The config's backends are already in the shape the catalog takes: { url, clientCertificateSecretId }.
+    const backends = config.gateway.backends;
     const parameterValues: Record<string, pulumi.Input<unknown>> = {};
     for (const [api, backend] of Object.entries(backends)) {
         parameterValues[`${camelCase(api)}BaseUrl`] = backend.url;
@@ -299,7 +298,7 @@ export async function program(): Promise<StackOutputs> {
         apis: catalog.apis,
         backends,
         workflows: triggers,
-        tokenValidation: { tenantId: identity.tenantId, audiences: identity.audiences },
+        tokenValidation: { openIdConfigUrl: identity.openIdConfigUrl, issuer: identity.issuer, audiences: identity.audiences },
         namedValues: Object.fromEntries(Object.values(keyNames).map((secretName) => [secretName, secrets.secretIds[secretName]!])),
         after: [gateway, ...Object.values(secretAccess.assignments)],
     });

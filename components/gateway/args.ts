@@ -64,8 +64,10 @@ export interface BackendRef {
 
 /** Entra ID token validation for every API. */
 export interface TokenValidationRef {
-    /** The directory (tenant) id that issues the tokens. Required. */
-    tenantId: pulumi.Input<string>;
+    /** The tenant's `https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration`. Required. */
+    openIdConfigUrl: pulumi.Input<string>;
+    /** The tokens' issuer, `https://login.microsoftonline.com/<tenant>/v2.0`. Required. */
+    issuer: pulumi.Input<string>;
     /** Accepted audiences: the API application's client id and identifier URI. Required, one or more. */
     audiences: pulumi.Input<pulumi.Input<string>[]>;
 }
@@ -309,7 +311,7 @@ export function validateGatewayCatalogArgs(args: GatewayCatalogArgs): void {
         }
     }
     if (apis.length > 0 && !args.tokenValidation) {
-        problems.push("tokenValidation: missing; every API validates Entra ID tokens (allowed: { tenantId, audiences })");
+        problems.push("tokenValidation: missing; every API validates Entra ID tokens (allowed: { openIdConfigUrl, issuer, audiences })");
     }
     for (const name of Object.keys(args.namedValues ?? {})) {
         const workflow = Object.keys(workflows).find((candidate) => signatureNamedValue(candidate) === name);

@@ -8,10 +8,10 @@ import { hardenedTlsProperties, hostnameConfigurations, minApiVersion, skuAndReg
 
 export { entraSignInTiers, tierCapacity, validateApiGatewayArgs, validateGatewayCatalogArgs } from "./args";
 export type * from "./args";
-export { CatalogError, loadCatalog, type ApiDefinition, type Catalog, type ProductDefinition } from "./catalog";
+export { CatalogError, backendKeyName, loadCatalog, type ApiDefinition, type Catalog, type ProductDefinition } from "./catalog";
 export { GatewayIdentity, type GatewayIdentityArgs } from "./identity";
-export { entraEndpoints, GatewayCatalog } from "./publication";
-export { defaultHosts } from "./service";
+export { GatewayCatalog } from "./publication";
+export { defaultHosts, gatewayTiers } from "./service";
 export type { AdditionalRegion, CustomHost, CustomHosts, GatewayTier } from "./service";
 
 /** The named value that holds the Application Insights connection string for the logger. */

@@ -3,12 +3,6 @@ import { validateGatewayCatalogArgs, type GatewayCatalogArgs } from "./args";
 import { keyVaultNamedValue, publishApi, publishBackends, publishProducts, publishVersionSets, type PublishContext } from "./apis";
 import type { TokenValidation } from "./policies";
 
-/** Entra ID v2.0 endpoints of a tenant. */
-export function entraEndpoints(tenantId: string) {
-    const issuer = `https://login.microsoftonline.com/${tenantId}/v2.0`;
-    return { issuer, openIdConfigUrl: `${issuer}/.well-known/openid-configuration` };
-}
-
 /**
  * The API catalog as published on a service: products, Key Vault named values, backends (with
  * client certificates), and per API its version set, the API, its revisions and releases, its
@@ -41,13 +35,11 @@ export class GatewayCatalog extends pulumi.ComponentResource {
         const products = publishProducts(ctx, args.products);
         const { backends, signatures } = publishBackends(ctx, apis, args.backends ?? {}, args.workflows ?? {});
         const versionSets = publishVersionSets(ctx, apis);
-        const validation = args.tokenValidation;
+        // Validation guarantees token settings whenever there is an API to protect.
+        const validation = args.tokenValidation ?? { openIdConfigUrl: "", issuer: "", audiences: [] };
         const token: pulumi.Output<TokenValidation> = pulumi
-            .all([validation?.tenantId ?? "", validation?.audiences ?? []])
-            .apply(([tenantId, audiences]) => {
-                const endpoints = entraEndpoints(tenantId);
-                return { openIdConfigUrl: endpoints.openIdConfigUrl, issuers: [endpoints.issuer], audiences };
-            });
+            .all([validation.openIdConfigUrl, validation.issuer, validation.audiences])
+            .apply(([openIdConfigUrl, issuer, audiences]) => ({ openIdConfigUrl, issuers: [issuer], audiences }));
         this.apiIds = Object.fromEntries(
             apis.map((api) => [
                 api.apiId,

@@ -77,7 +77,16 @@ export function validateSecretsArgs(args: SecretsArgs): void {
             problems.push(`allowedIpRanges: "${range}" is not an IPv4 address or CIDR range (allowed: such as 203.0.113.0/24)`);
         }
     }
-    for (const [name, entry] of Object.entries(args.secrets ?? {})) {
+    problems.push(...secretProblems(args.secrets ?? {}, args.expiresOn));
+    if (problems.length > 0) {
+        throw new Error(`Invalid Secrets arguments:\n  - ${problems.join("\n  - ")}`);
+    }
+}
+
+/** The problems of secret entries and their expiry, for both components that store secrets. */
+function secretProblems(secrets: Record<string, SecretEntry>, expiresOn: string): string[] {
+    const problems: string[] = [];
+    for (const [name, entry] of Object.entries(secrets)) {
         if (!secretName.test(name)) {
             problems.push(`secrets: "${name}" is not a Key Vault secret name (allowed: 1-127 letters, digits and hyphens)`);
         }
@@ -85,12 +94,10 @@ export function validateSecretsArgs(args: SecretsArgs): void {
             problems.push(`secrets.${name}.generate.length: ${entry.generate.length} is out of range (allowed: 16-128)`);
         }
     }
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(args.expiresOn) || Number.isNaN(expiryEpoch(args.expiresOn))) {
-        problems.push(`expiresOn: "${args.expiresOn}" is not a date (allowed: YYYY-MM-DD)`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(expiresOn) || Number.isNaN(expiryEpoch(expiresOn))) {
+        problems.push(`expiresOn: "${expiresOn}" is not a date (allowed: YYYY-MM-DD)`);
     }
-    if (problems.length > 0) {
-        throw new Error(`Invalid Secrets arguments:\n  - ${problems.join("\n  - ")}`);
-    }
+    return problems;
 }
 
 /** Stores each secret (generating the project's own) with its content type and expiry. */
@@ -226,7 +233,10 @@ export class VaultSecrets extends pulumi.ComponentResource {
     readonly secretIds: Record<string, pulumi.Output<string>>;
 
     constructor(name: string, args: VaultSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
-        validateSecretsArgs({ resourceGroupName: args.resourceGroupName, location: "", vaultName: args.vaultName, tenantId: "", secrets: args.secrets, expiresOn: args.expiresOn });
+        const problems = secretProblems(args.secrets, args.expiresOn);
+        if (problems.length > 0) {
+            throw new Error(`Invalid VaultSecrets arguments:\n  - ${problems.join("\n  - ")}`);
+        }
         super("enterprise-integration:secrets:VaultSecrets", name, {}, opts);
         this.secretIds = storeSecrets(this, name, { ...args, protect: args.protect ?? false }).ids;
         this.registerOutputs({ secretIds: this.secretIds });

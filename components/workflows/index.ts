@@ -70,9 +70,14 @@ export interface TriggerHandle {
     callbackUrl: pulumi.Output<string>;
 }
 
+/** `order-notify` -> `orderNotify`: how definition parameters name things (workflows, APIs). */
+export function camelCase(name: string): string {
+    return name.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+}
+
 /** `order-notify` -> `orderNotifyWorkflowId`: the parameter that receives that workflow's id. */
 export function workflowIdParameter(workflow: string): string {
-    return `${workflow.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())}WorkflowId`;
+    return `${camelCase(workflow)}WorkflowId`;
 }
 
 /** The name of a definition's one HTTP (Request) trigger, if it has one. */

@@ -1,4 +1,6 @@
 import { z } from "zod";
+// Tiers and the units each allows per region: the gateway component's own limits.
+import { gatewayTiers, tierCapacity } from "../../components/gateway";
 import { namingRule } from "../naming";
 import { region } from "../regions";
 import { azureRegion, dnsLabel, flag, isDnsZoneName, problem, rule, show, strictObject, text, wholeNumber, zone } from "./fields";
@@ -11,17 +13,6 @@ import { azureRegion, dnsLabel, flag, isDnsZoneName, problem, rule, show, strict
 /** The namespace of every key this project reads (the project name in `Pulumi.yaml`). */
 export const configNamespace = "enterprise-integration";
 
-/** API Management tiers the project deploys. The v2 tiers have no backup/restore, so no DR. */
-export const gatewayTiers = ["Developer", "Basic", "Standard", "Premium"] as const;
-export type GatewayTier = (typeof gatewayTiers)[number];
-
-/** Units a tier allows per region. */
-export const capacityRange: Readonly<Record<GatewayTier, { min: number; max: number }>> = {
-    Developer: { min: 1, max: 1 },
-    Basic: { min: 1, max: 2 },
-    Standard: { min: 1, max: 4 },
-    Premium: { min: 1, max: 12 },
-};
 
 /** Tag names the project sets itself; `tags` may not override them. */
 export const standardTagNames = ["environment", "workload", "owner", "costCenter", "stack", "managedBy"] as const;
@@ -111,7 +102,7 @@ const gatewaySizing = z.object({
 
 const gatewaySchema = strictObject(gatewayFields, "the gateway settings").check(
     rule(gatewaySizing, (gateway, ctx) => {
-        const range = capacityRange[gateway.sku];
+        const range = tierCapacity[gateway.sku];
         const premium = gateway.sku === "Premium";
         if (gateway.capacity < range.min || gateway.capacity > range.max) {
             ctx.addIssue({
@@ -145,7 +136,7 @@ const gatewaySchema = strictObject(gatewayFields, "the gateway settings").check(
                 });
             }
             seen.add(extra.location);
-            const premiumRange = capacityRange.Premium;
+            const premiumRange = tierCapacity.Premium;
             if (extra.capacity < premiumRange.min || extra.capacity > premiumRange.max) {
                 ctx.addIssue({
                     code: "custom",

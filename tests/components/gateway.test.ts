@@ -91,7 +91,11 @@ function catalogArgs(overrides: Partial<GatewayCatalogArgs> = {}): GatewayCatalo
                 signatureSecretId: `${vault}/order-intake-sig`,
             },
         },
-        tokenValidation: { tenantId, audiences: ["api://integration-prod", "33333333-3333-4333-8333-333333333333"] },
+        tokenValidation: {
+            openIdConfigUrl: `https://login.microsoftonline.com/${tenantId}/v2.0/.well-known/openid-configuration`,
+            issuer: `https://login.microsoftonline.com/${tenantId}/v2.0`,
+            audiences: ["api://integration-prod", "33333333-3333-4333-8333-333333333333"],
+        },
         namedValues: {
             "inventory-backend-key": `${vault}/inventory-backend-key`,
             "customers-backend-key": `${vault}/customers-backend-key`,
@@ -217,10 +221,16 @@ describe("ApiGateway component", () => {
             assert.ok(service.dependsOn.includes(grant));
         });
 
-        it("is never updated after creation: one ApiManagementService and nothing else writes to it", () => {
+        it("is never updated after creation: everything else is a sub-resource of it, and autoscale owns its units", () => {
             assert.equal(full.ofType(apimType).length, 1);
-            const serviceWriters = full.resources.filter((resource) => resource.type.startsWith("azure-native:apimanagement:ApiManagementService"));
-            assert.equal(serviceWriters.length, 1);
+            // Every other API Management resource lives under the service (its own name plus the
+            // service's), so none of them sets a property of the service itself.
+            const others = full.resources.filter((resource) => resource.custom && resource.type.startsWith("azure-native:apimanagement:") && resource.type !== apimType);
+            assert.ok(others.length > 20);
+            for (const resource of others) {
+                assert.equal(resource.inputs.serviceName, "apim-test", resource.name);
+            }
+            assert.deepEqual(full.get(apimType, "gw-apim").ignoreChanges, ["sku.capacity"]);
         });
 
         it("serves the custom hosts with versionless Key Vault certificates read by the identity", () => {
@@ -657,7 +667,7 @@ describe("ApiGateway component", () => {
                 'backends: "customers" is missing; API customers-v1 needs a backend URL (allowed: { url: "https://..." })',
             ],
             ["a logicApp API without its workflow", () => ({ workflows: {} }), 'workflows: "order-intake" is missing; API orders-v1 forwards to it (allowed: the trigger of a deployed workflow)'],
-            ["APIs without token validation", () => ({ tokenValidation: undefined }), "tokenValidation: missing; every API validates Entra ID tokens (allowed: { tenantId, audiences })"],
+            ["APIs without token validation", () => ({ tokenValidation: undefined }), "tokenValidation: missing; every API validates Entra ID tokens (allowed: { openIdConfigUrl, issuer, audiences })"],
             [
                 "a named value that takes a workflow signature's name",
                 () => ({ namedValues: { ...catalogArgs().namedValues, "order-intake-sig": `${vault}/other` } }),

@@ -82,6 +82,10 @@ describe("the stack assembly", () => {
         const policy = String(prod.get("azure-native:apimanagement:ApiPolicy", "catalog-policy-inventory-v1").inputs.value);
         assert.ok(policy.includes(`<audience>${api.outputs.clientId}</audience>`));
         assert.ok(policy.includes("<audience>api://integration-prod</audience>"));
+        // The identity's own endpoints, not ones the gateway works out again.
+        const endpoints = prod.outputs.identity as { openIdConfigUrl: string; issuer: string };
+        assert.ok(policy.includes(`<openid-config url="${endpoints.openIdConfigUrl}" />`));
+        assert.ok(policy.includes(`<issuer>${endpoints.issuer}</issuer>`));
         const roles = api.inputs.appRoles.map((role: { value: string }) => role.value);
         assert.deepEqual(roles, ["Customers.Read", "Inventory.Read", "Inventory.Write", "Orders.Write"]);
     });

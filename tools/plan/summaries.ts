@@ -1,3 +1,5 @@
+import { builtInRoles } from "../../components/identity";
+
 /**
  * "The settings that matter" per resource type, for the plan's tree: one short line a reviewer
  * reads before pressing enter. Types without an entry show their location, if any.
@@ -136,11 +138,8 @@ const summaries: Readonly<Record<string, Summary>> = {
     },
     "azure-native:authorization:RoleAssignment": (inputs) => {
         const role = text(inputs.roleDefinitionId).split("/").pop();
-        const names: Record<string, string> = {
-            "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
-            "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
-        };
-        return join([`${names[role ?? ""] ?? role} for ${text(inputs.principalType)} ${text(inputs.principalId)}`, `on ${text(inputs.scope)}`]);
+        const name = Object.entries(builtInRoles).find(([, id]) => id === role)?.[0];
+        return join([`${name ?? role} for ${text(inputs.principalType)} ${text(inputs.principalId)}`, `on ${text(inputs.scope)}`]);
     },
     "azure-native:logic:Workflow": (inputs) => {
         const access = record(inputs.accessControl);
