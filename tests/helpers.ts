@@ -3,9 +3,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, parseStackConfig, rawConfigFromPulumi, type StackConfig } from "../stacks/config";
-import { runStack, type RunOptions, type StackRun } from "../tools/engine";
-import { withStackReferences } from "../tools/plan";
+import { planStack, runStack, type RunOptions, type StackRun } from "../tools/engine";
 import { loadProject, loadStackFile, programConfig, repoRoot } from "../tools/engine/project";
+import { main } from "../tools/plan";
 
 /** The YAML config values of a stack file, by bare key. */
 export function stackFileValues(stack: string): Record<string, any> {
@@ -89,7 +89,7 @@ export function stackRun(options: RunOptions | string): Promise<StackRun> {
     if (!run) {
         // A stack that reads another (prod-dr reads prod's identity) gets that stack's shared run
         // when there is one; the plan's own resolution handles the rest.
-        run = withStackReferences((options) => (options.stack !== opts.stack && sharedRuns.has(options.stack) ? sharedRuns.get(options.stack)! : runStack(options)), { stack: opts.stack });
+        run = planStack({ stack: opts.stack }, (options) => (options.stack !== opts.stack && !options.variant && sharedRuns.has(options.stack) ? sharedRuns.get(options.stack)! : runStack(options)));
         sharedRuns.set(opts.stack, run);
     }
     return run;
@@ -105,4 +105,24 @@ export function inBackground<T>(task: () => Promise<T>): Promise<T> {
     const result = backgroundQueue.then(task, task);
     backgroundQueue = result.catch(() => undefined);
     return result;
+}
+
+/**
+ * Runs the plan command in-process, as `npm run plan -- <argv>` would, and returns its exit code
+ * and output. Stacks of this repository come from the shared runs.
+ */
+export async function plan(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const write = { stdout: process.stdout.write, stderr: process.stderr.write };
+    process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
+    try {
+        // A stack of this repository, with its own file, plans the same as its shared run.
+        const code = await main(argv, (options) => (options.projectDir === undefined && !options.variant && !options.config ? stackRun(options.stack) : runStack(options)), {});
+        return { code, stdout: out.join(""), stderr: err.join("") };
+    } finally {
+        process.stdout.write = write.stdout;
+        process.stderr.write = write.stderr;
+    }
 }

@@ -69,7 +69,10 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>, se
     const result = rootSchema.safeParse(raw);
     const problems = result.success ? [] : formatIssues(result.error.issues);
     for (const key of mustBeSecret) {
-        if (raw[key] !== undefined && !secretKeys.includes(key)) {
+        // Its default, an empty map, holds nothing to hide.
+        const value = raw[key];
+        const empty = value === undefined || (value !== null && typeof value === "object" && Object.keys(value).length === 0);
+        if (!empty && !secretKeys.includes(key)) {
             problems.push(`${key}: is stored in plain text, and it holds secrets (allowed: an encrypted value; remove it with \`pulumi config rm ${key}\` and set each entry with \`pulumi config set --secret --path '${key}.<api>' <value>\`)`);
         }
     }

@@ -217,9 +217,12 @@ describe("stack configuration", () => {
         });
 
         it("a missing required key", () => {
-            assert.deepEqual(problemsOf("dev", { owner: undefined }), [
-                "owner: missing (allowed: the team or person accountable, e.g. platform-team@contoso.com)",
-            ]);
+            // (The Pulumi CLI refuses a stack file without a required top-level key before the program
+            // runs; the program refuses it too, for callers that start it without the CLI.)
+            assert.throws(() => parseStackConfig("dev", { ...stackFileValues("dev"), owner: undefined }), (error: ConfigError) => {
+                assert.deepEqual(error.problems, ["owner: missing (allowed: the team or person accountable, e.g. platform-team@contoso.com)"]);
+                return true;
+            });
             assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { publisherName: undefined }) }), [
                 "gateway.publisherName: missing (allowed: the organisation name shown in the developer portal, 1-100 characters)",
             ]);
@@ -254,12 +257,12 @@ describe("stack configuration", () => {
         it("every problem at once, in one error", () => {
             const problems = problemsOf("dev", {
                 location: "mars",
-                owner: undefined,
+                owner: " ",
                 gateway: gatewayWith("dev", { sku: "Standard", capacity: 9, zones: ["1"], publisherEmail: "nobody" }),
             });
             assert.deepEqual(problems, [
                 'location: "mars" is not an Azure region (allowed: an Azure region name such as westeurope; `az account list-locations -o table` lists them)',
-                "owner: missing (allowed: the team or person accountable, e.g. platform-team@contoso.com)",
+                'owner: " " is not valid (allowed: the team or person accountable, e.g. platform-team@contoso.com)',
                 'gateway.publisherEmail: "nobody" is not an e-mail address (allowed: an address such as api-team@contoso.com)',
                 "gateway.capacity: 9 units is outside the Standard tier's range (allowed: 1-4)",
                 "gateway.zones: availability zones need the Premium tier, this stack uses Standard (allowed: set gateway.sku: Premium or remove gateway.zones)",

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runStack, type StackRun } from "../../tools/engine";
+import { planStack, runStack, type RunOptions, type StackRun } from "../../tools/engine";
 import { repoRoot } from "../../tools/engine/project";
-import { withStackReferences } from "../../tools/plan";
+import { UnresolvedStackReference } from "../../tools/engine/references";
 import { problemsOf, stackFileValues, stackRun, tempProject } from "../helpers";
 
 const recordType = "azure-native:dns:RecordSet";
@@ -91,45 +91,40 @@ describe("custom domains and the failover switch", () => {
         assert.equal(test.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").inputs.hostnameConfigurations, undefined);
     });
 
+    /** A stand-in for the engine's run that records which stack ran with which references. */
+    const recorder = (calls: string[], respond?: (options: RunOptions) => void) => async (options: RunOptions) => {
+        const refs = Object.entries(options.stackReferences ?? {}).map(([name, outputs]) => `${name.split("/").pop()}${outputs === "unknown" ? " (unknown)" : ""}`);
+        calls.push(`${options.stack} <- ${refs.join(",")}`);
+        respond?.(options);
+        return { outputs: { from: options.stack }, fabricated: [`invented-in-${options.stack}`], warnings: [] } as unknown as StackRun;
+    };
+
     it("plans a stack that reads another stack of the project by planning that one first", async () => {
         const calls: string[] = [];
-        const run = await withStackReferences(
-            async (options) => {
-                const refs = Object.keys(options.stackReferences ?? {}).map((name) => name.split("/").pop());
-                calls.push(`${options.stack} <- ${refs.join(",")}`);
-                if (options.stack === "prod" && refs.length === 0) {
-                    // A reference the config does not announce is found by trying.
-                    throw new Error('failed to read resource: No outputs for the stack reference "organization/enterprise-integration/prod-dr" (the mock engine\'s stackReferences option provides them)');
-                }
-                return { outputs: { from: options.stack }, fabricated: [] } as unknown as StackRun;
-            },
-            { stack: "prod" },
-        );
-        assert.deepEqual(run.outputs, { from: "prod" });
-        // prod-dr reads prod, which is being planned: a stack that reads nothing stands in.
-        assert.deepEqual(calls, ["prod <- ", "dev <- ", "prod-dr <- prod", "prod <- prod-dr"]);
-        await assert.rejects(
-            withStackReferences(async () => {
-                throw new Error('No outputs for the stack reference "other-org/other-project/elsewhere"');
-            }, { stack: "prod" }),
-            /elsewhere/,
-        );
+        const run = await planStack({ stack: "prod-dr" }, recorder(calls));
+        assert.deepEqual(calls, ["prod <- ", "prod-dr <- prod"]);
+        assert.deepEqual(run.outputs, { from: "prod-dr" });
     });
 
-    it("plans a failed-over prod although prod and prod-dr then read each other", async () => {
+    it("finds a reference the config does not announce by trying, and plans that stack too", async () => {
+        const calls: string[] = [];
+        await planStack(
+            { stack: "prod" },
+            recorder(calls, (options) => {
+                if (options.stack === "prod" && !options.stackReferences?.["organization/enterprise-integration/test"]) {
+                    throw new UnresolvedStackReference("organization/enterprise-integration/test", "test");
+                }
+            }),
+        );
+        assert.deepEqual(calls, ["prod <- ", "test <- ", "prod <- test"]);
+    });
+
+    it("plans a failed-over prod although prod and prod-dr then read each other: the read back is unknown", async () => {
         const files = Object.fromEntries(["dev", "prod", "prod-dr", "test"].map((stack) => [stack, fs.readFileSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), "utf8")]));
         const dir = tempProject({ ...files, prod: files.prod!.replace("activeSite: primary", "activeSite: dr") });
         const calls: string[] = [];
-        const run = await withStackReferences(
-            async (options) => {
-                calls.push(`${options.stack} <- ${Object.keys(options.stackReferences ?? {}).map((name) => name.split("/").pop()).join(",")}`);
-                return { outputs: { from: options.stack }, fabricated: [`invented-in-${options.stack}`] } as unknown as StackRun;
-            },
-            { stack: "prod", projectDir: dir },
-        );
-        // prod-dr's read of prod is answered by a stack that reads nothing (same program, same
-        // shape, every value invented); prod then gets prod-dr's own outputs, and their invented values.
-        assert.deepEqual(calls, ["dev <- ", "prod-dr <- prod", "prod <- prod-dr"]);
+        const run = await planStack({ stack: "prod", projectDir: dir }, recorder(calls));
+        assert.deepEqual(calls, ["prod-dr <- prod (unknown)", "prod <- prod-dr"]);
         assert.ok(run.outputs.from === "prod");
     });
 

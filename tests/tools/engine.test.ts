@@ -67,6 +67,7 @@ async function sampleProgram() {
         identityPrincipal: identity.principalId,
         identityClient: identity.clientId,
         workflowPrincipal: workflow.identity.apply((value) => value?.principalId),
+        workflowEndpoint: workflow.accessEndpoint,
         callbackUrl: pulumi.secret(callback.value),
         callbackBase: callback.basePath,
         callbackSig: callback.apply((result) => result.queries?.sig),
@@ -113,7 +114,8 @@ describe("the mock engine", () => {
     it("gives Logic Apps trigger callback URLs with a signature", () => {
         const url = new URL(run.outputs.callbackUrl);
         assert.equal(url.protocol, "https:");
-        assert.equal(`${url.origin}${url.pathname}`, run.outputs.callbackBase);
+        assert.equal(run.outputs.callbackUrl.split("?")[0], run.outputs.callbackBase);
+        assert.equal(url.host, `${run.outputs.workflowEndpoint.split("/")[2].replace(/:443$/, "")}`, "the trigger is called at its workflow's access endpoint");
         assert.match(url.pathname, /^\/workflows\/[0-9a-f]{32}\/triggers\/manual\/paths\/invoke$/);
         assert.equal(url.searchParams.get("api-version"), "2016-10-01");
         assert.equal(url.searchParams.get("sp"), "/triggers/manual/run");

@@ -1,27 +1,22 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { main } from "../../tools/plan";
 import { repoRoot } from "../../tools/engine/project";
-import { inBackground, stackRun, tempProject } from "../helpers";
+import { inBackground, plan, tempProject } from "../helpers";
 
-/** Runs the plan command in-process and returns its exit code and output. */
-async function plan(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const write = { stdout: process.stdout.write, stderr: process.stderr.write };
-    process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-    try {
-        const code = await main(argv, stackRun);
-        return { code, stdout: out.join(""), stderr: err.join("") };
-    } finally {
-        process.stdout.write = write.stdout;
-        process.stderr.write = write.stderr;
-    }
-}
-
-const invalidStack = ["config:", "  enterprise-integration:environment: qa", "  enterprise-integration:location: westeurop", ""].join("\n");
+/** A stack file the Pulumi CLI takes, whose region the program refuses. */
+const invalidStack = [
+    "config:",
+    "  enterprise-integration:environment: qa",
+    "  enterprise-integration:location: westeurop",
+    "  enterprise-integration:owner: platform-team@contoso.com",
+    "  enterprise-integration:costCenter: CC-1",
+    "  enterprise-integration:gateway: { sku: Developer, publisherName: Contoso, publisherEmail: api@contoso.com }",
+    '  enterprise-integration:secrets: { expiresOn: "2099-01-31" }',
+    "",
+].join("\n");
+/** A stack file the Pulumi CLI refuses: required keys are missing. */
+const incompleteStack = ["config:", "  enterprise-integration:environment: qa", "  enterprise-integration:location: westeurope", ""].join("\n");
 
 describe("npm run plan", () => {
     it("draws the stack's resource tree with the settings that matter", async () => {
@@ -95,7 +90,7 @@ describe("npm run plan", () => {
         const { code, stdout, stderr } = await plan("qa", "--project-dir", tempProject({ qa: invalidStack }));
         assert.equal(code, 1);
         assert.equal(stdout, "");
-        assert.match(stderr, /^Invalid configuration for stack "qa" \(5 problems\):\n {2}- location: "westeurop" is not an Azure region/);
+        assert.match(stderr, /^Invalid configuration for stack "qa" \(1 problem\):\n {2}- location: "westeurop" is not an Azure region/);
         assert.doesNotMatch(stderr, /\n\s+at /);
     });
 
@@ -113,17 +108,25 @@ describe("npm run plan", () => {
     });
 
     // Started when the file loads, so the child process runs on the other core while the rest of the suite runs here.
-    const npmScript = inBackground(() => promisify(execFile)("npm", ["run", "--silent", "plan", "--", "qa", "--project-dir", tempProject({ qa: invalidStack })], { cwd: repoRoot })).then(
+    const npmScript = inBackground(() => promisify(execFile)("npm", ["run", "--silent", "plan", "--", "qa", "--project-dir", tempProject({ qa: incompleteStack })], { cwd: repoRoot })).then(
         () => undefined,
         (error: { code: number; stdout: string; stderr: string }) => error,
     );
 
-    it("runs as the npm script, exiting non-zero on invalid config", async () => {
+    it("runs as the npm script, exiting 1 where the Pulumi CLI would refuse the stack's config", async () => {
         const failure = await npmScript;
         assert.ok(failure, "the command fails");
         assert.equal(failure.code, 1);
         assert.equal(failure.stdout, "");
-        assert.match(failure.stderr, /^Invalid configuration for stack "qa"/);
+        assert.equal(
+            failure.stderr,
+            [
+                "`pulumi preview -s qa` would stop before the program runs: the Pulumi CLI refuses the configuration (1 problem):",
+                "  - Pulumi.qa.yaml: Stack 'qa' is missing configuration values 'costCenter', 'gateway', 'owner' and 'secrets' (allowed: set enterprise-integration:costCenter, enterprise-integration:gateway, enterprise-integration:owner, enterprise-integration:secrets in Pulumi.qa.yaml, or give them defaults in Pulumi.yaml)",
+                "The README's config reference says which rules are the CLI's and lists every key.",
+                "",
+            ].join("\n"),
+        );
         assert.doesNotMatch(failure.stderr, /\n\s+at /);
     });
 });

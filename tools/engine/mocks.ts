@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import { UnresolvedStackReference, ownStackName, type ReferencedOutputs } from "./references";
 import { plainValue } from "./values";
 
 /**
@@ -11,9 +12,17 @@ import { plainValue } from "./values";
  * "(known after deploy)" rather than as a fact.
  */
 
-/** Values the mocks invented. */
+/**
+ * A value the mocks invented: a whole value, or a piece of a longer one that the program may take
+ * apart, recognised after a fixed context (`sv=` then `1.0` in a callback URL's query).
+ */
+export type FabricatedEntry = string | { readonly whole: string } | readonly [context: string, value: string];
+
+/** Values the mocks invented, whole or as pieces, so the plan can mark them wherever they end up. */
 export class Fabricated {
     private readonly values = new Set<string>();
+    private readonly wholeOnly = new Set<string>();
+    private readonly pieces = new Map<string, readonly [string, string]>();
 
     /** Records `value` as invented and returns it. */
     add<T extends string>(value: T): T {
@@ -21,18 +30,48 @@ export class Fabricated {
         return value;
     }
 
-    has(value: string): boolean {
-        return this.values.has(value);
+    /** Records `value` as invented where it is a whole value (too common to look for inside others). */
+    addWhole<T extends string>(value: T): T {
+        this.wholeOnly.add(value);
+        return value;
     }
 
-    /** Every invented value. */
-    all(): string[] {
-        return [...this.values];
+    /** Records `value` as invented where it follows `context`, and returns it. */
+    addAfter<T extends string>(context: string, value: T): T {
+        this.pieces.set(`${context}\u0000${value}`, [context, value]);
+        return value;
+    }
+
+    /** Records entries another run invented. */
+    addAll(entries: readonly FabricatedEntry[]): void {
+        for (const entry of entries) {
+            if (typeof entry === "string") {
+                this.add(entry);
+            } else if ("whole" in entry) {
+                this.addWhole(entry.whole);
+            } else {
+                this.addAfter(entry[0], entry[1]);
+            }
+        }
+    }
+
+    has(value: string): boolean {
+        return this.values.has(value) || this.wholeOnly.has(value);
+    }
+
+    /** Every invented value and piece. */
+    all(): FabricatedEntry[] {
+        return [...this.values, ...[...this.wholeOnly].map((whole) => ({ whole })), ...this.pieces.values()];
     }
 
     /** Invented values long enough to be recognised inside other strings, longest first. */
     embeddable(minLength: number): string[] {
         return [...this.values].filter((value) => value.length >= minLength).sort((a, b) => b.length - a.length);
+    }
+
+    /** Invented pieces with their context. */
+    contextual(): Array<readonly [string, string]> {
+        return [...this.pieces.values()];
     }
 }
 
@@ -45,8 +84,15 @@ export interface MockEnvironment {
     readonly deployerObjectId: string;
     /** Client id of the deploying identity. */
     readonly deployerClientId: string;
-    /** Outputs of other stacks, by stack name, for `StackReference`. */
-    readonly stackReferences: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+    /** Outputs of other stacks, by reference name, for `StackReference`. */
+    readonly stackReferences: Readonly<Record<string, ReferencedOutputs>>;
+    /** The project's name: references to its stacks need their outputs, others read as unknown. */
+    readonly project: string;
+    /**
+     * Which set of values to invent. Every value the mocks make up differs between variants, so
+     * two runs that differ only in the variant show what the plan takes from the mocks. Default 0.
+     */
+    readonly variant: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -160,9 +206,37 @@ export function armId(type: string, inputs: Record<string, unknown>, subscriptio
 
 type Inputs = Record<string, unknown>;
 
+/** What one run's mocks remember between calls: the access endpoint of each workflow, by name. */
+interface Session {
+    readonly workflowEndpoints: Map<string, string>;
+}
+
+/** Constants Azure returns that a variant replaces, so that nothing the plan shows rests on them. */
+const variantConstants = [
+    { callbackApiVersion: "2016-10-01", callbackVersion: "1.0", callbackPermissions: (trigger: string) => `/triggers/${trigger}/run`, publisherDomain: "contoso.onmicrosoft.com" },
+    {
+        callbackApiVersion: "2016-06-01",
+        callbackVersion: "1.1",
+        callbackPermissions: (trigger: string) => `/triggers/${trigger}/run,/triggers/${trigger}/read`,
+        publisherDomain: "fabrikam.onmicrosoft.com",
+    },
+] as const;
+
+function constantsOf(env: MockEnvironment) {
+    return variantConstants[env.variant % variantConstants.length];
+}
+
+/** A workflow's access endpoint: its scale unit's host and its id, both invented. */
+function workflowEndpoint(seed: string, location: string, fabricated: Fabricated): string {
+    const host = fabricated.add(`prod-${String(parseInt(hexOf(`${seed}:unit`, 4), 16) % 100).padStart(2, "0")}.${location}.logic.azure.com`);
+    return fabricated.add(`https://${host}:443/workflows/${fabricated.add(hexOf(seed, 32))}`);
+}
+
 interface Maker {
     /** Records an invented value and returns it. */
     fab<T extends string>(value: T): T;
+    readonly fabricated: Fabricated;
+    readonly session: Session;
     readonly seed: string;
     readonly env: MockEnvironment;
     readonly name: string;
@@ -187,7 +261,7 @@ function identityOutputs(identity: unknown, make: Maker): Inputs | undefined {
         out.userAssignedIdentities = Object.fromEntries(
             ids.map((id) => [
                 String(id),
-                { principalId: guidOf(`${String(id)}:principal`), clientId: guidOf(`${String(id)}:client`) },
+                { principalId: make.fab(guidOf(`${String(id)}:principal`)), clientId: make.fab(guidOf(`${String(id)}:client`)) },
             ]),
         );
     }
@@ -235,12 +309,16 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
         tenantId: make.env.tenantId,
     }),
 
-    "azure-native:logic:Workflow": (inputs, make) => ({
-        accessEndpoint: make.fab(`https://prod-00.${String(inputs.location ?? "")}.logic.azure.com:443/workflows/${hexOf(make.seed, 32)}`),
-        version: make.fab(hexOf(`${make.seed}:version`, 20).toUpperCase()),
-        provisioningState: "Succeeded",
-        identity: identityOutputs(inputs.identity, make),
-    }),
+    "azure-native:logic:Workflow": (inputs, make) => {
+        const accessEndpoint = workflowEndpoint(make.seed, String(inputs.location ?? ""), make.fabricated);
+        make.session.workflowEndpoints.set(`${String(inputs.resourceGroupName)}/${make.name}`, accessEndpoint);
+        return {
+            accessEndpoint,
+            version: make.fab(hexOf(`${make.seed}:version`, 20).toUpperCase()),
+            provisioningState: "Succeeded",
+            identity: identityOutputs(inputs.identity, make),
+        };
+    },
 
     "azure-native:keyvault:Vault": (inputs, make) => ({
         properties: {
@@ -281,7 +359,7 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
     },
 
     "azure-native:dns:Zone": (_inputs, make) => {
-        const n = (parseInt(hexOf(make.seed, 2), 16) % 9) + 1;
+        const n = ((parseInt(hexOf(make.seed, 2), 16) + make.env.variant) % 9) + 1;
         return {
             nameServers: [`ns1-0${n}.azure-dns.com.`, `ns2-0${n}.azure-dns.net.`, `ns3-0${n}.azure-dns.org.`, `ns4-0${n}.azure-dns.info.`].map((server) =>
                 make.fab(server),
@@ -324,7 +402,7 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
         return {
             clientId: make.fab(guidOf(`${make.seed}:client`)),
             objectId: make.fab(guidOf(`${make.seed}:object`)),
-            publisherDomain: "contoso.onmicrosoft.com",
+            publisherDomain: make.fab(constantsOf(make.env).publisherDomain),
             appRoleIds: Object.fromEntries(roles.map((role) => [String(role.value), String(role.id ?? guidOf(`${make.seed}:role:${String(role.value)}`))])),
             oauth2PermissionScopeIds: Object.fromEntries(scopes.map((scope) => [String(scope.value), String(scope.id ?? guidOf(`${make.seed}:scope:${String(scope.value)}`))])),
         };
@@ -352,7 +430,7 @@ const graphIdTypes: Readonly<Record<string, string>> = {
 // ---------------------------------------------------------------------------------------------
 // Invokes.
 
-type InvokeFactory = (inputs: Inputs, env: MockEnvironment, fab: (value: string) => string) => Inputs;
+type InvokeFactory = (inputs: Inputs, env: MockEnvironment, fab: (value: string) => string, fabricated: Fabricated, session: Session) => Inputs;
 
 const invokeFactories: Readonly<Record<string, InvokeFactory>> = {
     "azure-native:authorization:getClientConfig": (_inputs, env, fab) => ({
@@ -381,20 +459,32 @@ const invokeFactories: Readonly<Record<string, InvokeFactory>> = {
             ],
         };
     },
-    "azure-native:logic:listWorkflowTriggerCallbackUrl": (inputs, env, fab) => {
+    // The trigger's URL: the workflow's access endpoint, the trigger's path, and a query whose
+    // values the program takes apart (the gateway's policy rebuilds it): each is recorded after its
+    // key, so the plan marks it wherever it ends up.
+    "azure-native:logic:listWorkflowTriggerCallbackUrl": (inputs, env, fab, fabricated, session) => {
+        const group = String(inputs.resourceGroupName);
         const workflow = String(inputs.workflowName);
         const trigger = String(inputs.triggerName);
-        const seed = `${env.subscriptionId}/${String(inputs.resourceGroupName)}/${workflow}`;
-        const host = `https://prod-00.logic.azure.com`;
-        const base = `${host}/workflows/${hexOf(seed, 32)}/triggers/${trigger}/paths/invoke`;
+        const seed = `${env.subscriptionId}/${group}/${workflow}`;
+        const endpoint = session.workflowEndpoints.get(`${group}/${workflow}`) ?? workflowEndpoint(seed, "westeurope", fabricated);
+        const base = fab(`${endpoint}/triggers/${trigger}/paths/invoke`);
+        const constants = constantsOf(env);
         const sig = fab(textOf(`${seed}:${trigger}:sig`, 43, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"));
-        const sp = `/triggers/${trigger}/run`;
+        const query = { "api-version": constants.callbackApiVersion, sp: constants.callbackPermissions(trigger), sv: constants.callbackVersion };
+        for (const [key, value] of Object.entries(query)) {
+            fabricated.addWhole(value);
+            fabricated.addAfter(`${key}=`, encodeURIComponent(value));
+        }
+        const search = Object.entries(query)
+            .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+            .join("&");
         return {
-            value: fab(`${base}?api-version=2016-10-01&sp=${encodeURIComponent(sp)}&sv=1.0&sig=${sig}`),
-            basePath: fab(base),
+            value: fab(`${base}?${search}&sig=${sig}`),
+            basePath: base,
             method: "POST",
             relativePath: "",
-            queries: { apiVersion: "2016-10-01", sp, sv: "1.0", sig },
+            queries: { apiVersion: query["api-version"], sp: query.sp, sv: query.sv, sig },
         };
     },
 };
@@ -415,6 +505,7 @@ function armName(type: string, inputs: Inputs): string | undefined {
  * their results cannot be guessed.
  */
 export function createMocks(env: MockEnvironment, fabricated: Fabricated): pulumi.runtime.Mocks {
+    const session: Session = { workflowEndpoints: new Map() };
     return {
         newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
             // Secret inputs arrive wrapped; the factories read plain values, while the state
@@ -425,17 +516,22 @@ export function createMocks(env: MockEnvironment, fabricated: Fabricated): pulum
             }
             if (args.type === "pulumi:pulumi:StackReference") {
                 const name = String(inputs.name ?? args.id ?? args.name);
-                const outputs = env.stackReferences[name];
-                if (!outputs) {
-                    throw new Error(`No outputs for the stack reference "${name}" (the mock engine's stackReferences option provides them)`);
+                let outputs = env.stackReferences[name];
+                const own = ownStackName(name, env.project);
+                if (outputs === undefined && own !== undefined) {
+                    throw new UnresolvedStackReference(name, own);
                 }
-                return { id: name, state: { name, outputs, secretOutputNames: [] } };
+                // Another project's stack: what it outputs is known only when it is deployed.
+                outputs ??= "unknown";
+                return { id: name, state: { name, outputs: outputs === "unknown" ? pulumi.runtime.unknownValue : outputs, secretOutputNames: [] } };
             }
             const seed = `${env.subscriptionId}/${args.type}::${args.name}`;
             const name = armName(args.type, inputs) ?? args.name;
             const arm = armId(args.type, inputs, env.subscriptionId);
             const graphTemplate = graphIdTypes[args.type];
             const make: Maker = {
+                fabricated,
+                session,
                 seed,
                 env,
                 name,
@@ -467,7 +563,7 @@ export function createMocks(env: MockEnvironment, fabricated: Fabricated): pulum
             if (!factory) {
                 throw new Error(`No mock for the function ${args.token}; add one to tools/engine/mocks.ts`);
             }
-            return factory(plainValue(args.inputs) as Inputs, env, (value) => fabricated.add(value));
+            return factory(plainValue(args.inputs) as Inputs, env, (value) => fabricated.add(value), fabricated, session);
         },
     };
 }

@@ -74,13 +74,22 @@ export function containsSecret(value: unknown): boolean {
     return false;
 }
 
-/** Replaces invented values, whole or inside longer strings, with {@link unknownMarker}. */
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Replaces invented values with {@link unknownMarker}: whole values, values of five characters or
+ * more inside longer strings, and pieces the program takes apart after their context (`sv=1.0`
+ * shows as `sv=(known after deploy)`).
+ */
 export class PlanRenderer {
     private readonly pattern: RegExp | undefined;
 
     constructor(private readonly fabricated: Fabricated) {
-        const embeddable = fabricated.embeddable(5).map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-        this.pattern = embeddable.length > 0 ? new RegExp(embeddable.join("|"), "g") : undefined;
+        const alternatives = [
+            ...fabricated.embeddable(5).map(escaped),
+            ...fabricated.contextual().map(([context, value]) => `(?<=${escaped(context)})${escaped(value)}`),
+        ];
+        this.pattern = alternatives.length > 0 ? new RegExp(alternatives.join("|"), "g") : undefined;
     }
 
     private text(value: string): string {

@@ -1,0 +1,77 @@
+import type { StackConfig } from "./config";
+import { customDomain } from "./domains";
+
+/**
+ * Rules across the stacks of the project, which neither the Pulumi CLI nor one stack's program
+ * can check, because they need the other stack files: a stack reference must name a stack of the
+ * project, and two stacks must not take each other's DNS records or host names (an active site
+ * and its passive site share host names by design). The plan and the tests run them for every
+ * stack; `pulumi up` cannot.
+ */
+
+export interface ProjectStacks {
+    /** The project's name (the middle part of `org/project/stack`). */
+    readonly project: string;
+    /** Every stack that has a stack file, by name, with its config, or undefined when that file is invalid. */
+    readonly stacks: Readonly<Record<string, StackConfig | undefined>>;
+}
+
+/** The stack of this project a reference names (`stack`, `org/stack`, `org/<project>/stack`), or undefined for another project's. */
+export function ownStack(reference: string, project: string): string | undefined {
+    const parts = reference.split("/");
+    if (parts.length === 3) {
+        return parts[1] === project ? parts[2] : undefined;
+    }
+    return parts.length <= 2 ? parts[parts.length - 1] : undefined;
+}
+
+/** Whether `a` and `b` are each other's DR site: one active, one passive, each naming the other. */
+function activePassivePair(a: StackConfig, b: StackConfig, project: string): boolean {
+    const names = (config: StackConfig) => (config.dr.stack ? ownStack(config.dr.stack, project) : undefined);
+    return names(a) === b.stack && names(b) === a.stack && a.dr.role !== b.dr.role;
+}
+
+/** The problems of `stack` against the others, one line each, `key: what is wrong (allowed: ...)`. */
+export function projectProblems(stack: string, all: ProjectStacks): string[] {
+    const config = all.stacks[stack];
+    if (!config) {
+        return [];
+    }
+    const problems: string[] = [];
+    const names = Object.keys(all.stacks).sort();
+
+    if (config.dr.stack) {
+        const referenced = ownStack(config.dr.stack, all.project);
+        if (referenced !== undefined && !names.includes(referenced)) {
+            problems.push(`dr.stack: no stack "${referenced}" in this project (stacks here: ${names.join(", ")})`);
+        }
+    }
+
+    const domain = customDomain(config);
+    if (!domain) {
+        return problems;
+    }
+    const ownsZone = (other: StackConfig) => other.dr.role === "active" && other.dns.zoneName !== undefined && other.dns.zoneResourceGroup === undefined;
+    for (const name of names.filter((other) => other !== stack)) {
+        const other = all.stacks[name];
+        const otherDomain = other ? customDomain(other) : undefined;
+        if (!other || !otherDomain || activePassivePair(config, other, all.project)) {
+            continue;
+        }
+        const theirs = new Set(Object.values(otherDomain.hosts).map((host) => host.hostName));
+        for (const [kind, host] of Object.entries(domain.hosts)) {
+            if (theirs.has(host.hostName)) {
+                const records = config.dr.role === "active" && other.dr.role === "active" ? "; both would write its DNS record" : "";
+                problems.push(
+                    `dns.hosts.${kind}: "${host.hostName}" is also served by stack ${name} (Pulumi.${name}.yaml)${records} (allowed: a host label no other stack uses, or make the two stacks an active/passive pair through dr.stack and dr.role)`,
+                );
+            }
+        }
+        if (ownsZone(config) && ownsZone(other) && domain.zoneName === otherDomain.zoneName) {
+            problems.push(
+                `dns.zoneName: "${domain.zoneName}" is also created by stack ${name} (Pulumi.${name}.yaml) (allowed: one stack owns the zone; the others add their records to it with dns.zoneResourceGroup)`,
+            );
+        }
+    }
+    return problems;
+}
