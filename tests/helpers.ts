@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
+import { loadCatalog } from "../components/gateway";
+import { catalogDir, workflowsDir } from "../stacks/program";
 import { ConfigError, parseStackConfig, rawConfigFromPulumi, type StackConfig } from "../stacks/config";
 import { planStack, runStack, type RunOptions, type StackRun } from "../tools/engine";
 import { loadProject, loadStackFile, programConfig, repoRoot } from "../tools/engine/project";
@@ -125,4 +127,33 @@ export async function plan(...argv: string[]): Promise<{ code: number; stdout: s
         process.stdout.write = write.stdout;
         process.stderr.write = write.stderr;
     }
+}
+
+/**
+ * A complete stack file written from scratch, for any content of `apis/` and `workflows/`: every
+ * `openapi` and `soap` API gets a backend, every `logicApp` API's workflow is deployed for the
+ * gateway and every other workflow as nested. `config` (bare keys) is laid over the rest.
+ */
+export async function stackFileFor(config: Record<string, unknown> = {}): Promise<string> {
+    const catalog = await loadCatalog(catalogDir);
+    const gatewayWorkflows = new Set(catalog.apis.filter((api) => api.kind === "logicApp").map((api) => api.workflow!));
+    const workflows = Object.fromEntries(
+        fs
+            .readdirSync(workflowsDir)
+            .filter((file) => file.endsWith(".json"))
+            .map((file) => file.replace(/\.json$/, ""))
+            .map((name) => [name, gatewayWorkflows.has(name) ? "gateway" : "nested"]),
+    );
+    const backends = Object.fromEntries(catalog.apis.filter((api) => api.kind !== "logicApp").map((api) => [api.name, { url: `https://${api.name}.example.com/api` }]));
+    const values: Record<string, unknown> = {
+        environment: "fixture",
+        location: "westeurope",
+        owner: "team@example.com",
+        costCenter: "CC-0",
+        gateway: { sku: "Developer", publisherName: "Example", publisherEmail: "api@example.com", backends },
+        secrets: { expiresOn: "2099-12-31" },
+        workflows,
+        ...config,
+    };
+    return toYaml({ config: Object.fromEntries(Object.entries(values).map(([key, value]) => [`enterprise-integration:${key}`, value])) });
 }

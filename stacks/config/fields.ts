@@ -37,10 +37,23 @@ export function text(allowed: string, pattern?: RegExp, maxLength = 256) {
         });
 }
 
+/**
+ * Numbers inside the structured keys may be written quoted (`capacity: "2"`): the Pulumi CLI never
+ * looks inside an untyped object, and for its own `integer` type it takes text that is a whole
+ * number, so the program takes such text too, as the number. Any other text is refused.
+ */
 export function wholeNumber(allowed: string) {
     return z.preprocess(
-        (value) => (typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value),
+        (value) => (typeof value === "string" && /^[+-]?\d+$/.test(value.trim()) ? Number(value) : value),
         z.int({ error: (issue) => problem(issue.input, "is not a whole number", allowed) }),
+    );
+}
+
+/** A number, also written quoted (see {@link wholeNumber}). */
+export function decimalNumber(allowed: string) {
+    return z.preprocess(
+        (value) => (typeof value === "string" && /^[+-]?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value),
+        z.number({ error: (issue) => problem(issue.input, "is not a number", allowed) }),
     );
 }
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { gatewayTiers, tierCapacity } from "../../components/gateway";
 import { namingRule } from "../naming";
 import { region } from "../regions";
-import { azureRegion, dnsLabel, flag, isDnsZoneName, problem, rule, show, strictObject, text, wholeNumber, zone } from "./fields";
+import { azureRegion, decimalNumber, dnsLabel, flag, isDnsZoneName, problem, rule, show, strictObject, text, wholeNumber, zone } from "./fields";
 
 /**
  * The schema of a stack's configuration: one field per key of `Pulumi.yaml`, with its default,
@@ -85,10 +85,9 @@ const gatewayFields = {
     backends: z
         .record(z.string(), backendSchema, { error: (issue) => problem(issue.input, "is not a map", "a map of API names to { url, clientCertificateSecretId }") })
         .default({}),
-    samplingPercentage: z
-        .number({ error: (issue) => problem(issue.input, "is not a number", "0-100") })
-        .min(0, { error: (issue) => problem(issue.input, "is not a percentage", "0-100") })
-        .max(100, { error: (issue) => problem(issue.input, "is not a percentage", "0-100") })
+    samplingPercentage: decimalNumber("0-100")
+        .refine((value) => value >= 0, { error: (issue) => problem(issue.input, "is not a percentage", "0-100") })
+        .refine((value) => value <= 100, { error: (issue) => problem(issue.input, "is not a percentage", "0-100") })
         .default(100),
 };
 
@@ -375,6 +374,12 @@ const secretsFields = {
         .string({ error: (issue) => problem(issue.input, "is not a string", "a date such as 2027-06-30 (YYYY-MM-DD, quoted)") })
         .refine((value) => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)), {
             error: (issue) => problem(issue.input, "is not a date", "a date such as 2027-06-30 (YYYY-MM-DD, quoted)"),
+            abort: true,
+        })
+        // Key Vault and Entra ID would take an expiry in the past, and the stack would deploy
+        // secrets that no longer work.
+        .refine((value) => Date.parse(value) > Date.now(), {
+            error: (issue) => `${show(issue.input)} is not in the future; every secret the stack stores and its Entra ID client secrets would be created expired (allowed: a later date, YYYY-MM-DD, quoted; rotate before it)`,
         }),
     /** Ranges allowed through the vault's firewall: the deploying agents. Default none. */
     allowedIpRanges: ipRanges,

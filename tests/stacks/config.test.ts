@@ -254,6 +254,25 @@ describe("stack configuration", () => {
             ]);
         });
 
+        it("a secrets expiry that is not in the future", () => {
+            assert.deepEqual(problemsOf("dev", { secrets: { ...stackFileValues("dev").secrets, expiresOn: "2020-01-31" } }), [
+                'secrets.expiresOn: "2020-01-31" is not in the future; every secret the stack stores and its Entra ID client secrets would be created expired (allowed: a later date, YYYY-MM-DD, quoted; rotate before it)',
+            ]);
+        });
+
+        it("text that is not a number where the structured keys take numbers; quoted numbers are read as numbers", () => {
+            // The CLI never looks inside the structured keys; like its own integer type, the program
+            // takes a quoted whole number as the number.
+            const quoted = configOf("dev", { gateway: gatewayWith("dev", { capacity: "1", samplingPercentage: "25" }), monitoring: { retentionDays: "60" } });
+            assert.equal(quoted.gateway.capacity, 1);
+            assert.equal(quoted.gateway.samplingPercentage, 25);
+            assert.equal(quoted.monitoring.retentionDays, 60);
+            assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { capacity: "one", samplingPercentage: "most" }) }), [
+                'gateway.capacity: "one" is not a whole number (allowed: 1-12 units, as the tier allows)',
+                'gateway.samplingPercentage: "most" is not a number (allowed: 0-100)',
+            ]);
+        });
+
         it("every problem at once, in one error", () => {
             const problems = problemsOf("dev", {
                 location: "mars",

@@ -1,0 +1,104 @@
+import * as assert from "node:assert/strict";
+import { parseStackConfig, type StackConfig } from "../../stacks/config";
+import { projectProblems } from "../../stacks/project-checks";
+import { planStack } from "../../tools/engine";
+import { listStacks } from "../../tools/engine/project";
+import { configOf, plan, stackFileFor, tempProject } from "../helpers";
+
+/** A valid stack config built from scratch, with `overrides` laid over it. */
+function fixture(stack: string, overrides: Record<string, unknown> = {}): StackConfig {
+    return parseStackConfig(stack, {
+        environment: stack.replace(/[^a-z0-9-]/g, ""),
+        location: "westeurope",
+        owner: "team@contoso.com",
+        costCenter: "CC-1",
+        gateway: { sku: "Developer", publisherName: "Contoso", publisherEmail: "api@contoso.com" },
+        secrets: { expiresOn: "2099-12-31" },
+        ...overrides,
+    });
+}
+
+const certificates = { vaultId: "/subscriptions/3f2b8c1e-6a4d-4f7e-9b2a-1c5d8e7f9a01/resourceGroups/rg-certs/providers/Microsoft.KeyVault/vaults/kv-certs", gateway: "api", portal: "portal", management: "management" };
+const zone = (extra: Record<string, unknown> = {}) => ({ dns: { zoneName: "fabrikam.com", certificates, ...extra } });
+
+describe("checks across the project's stack files", () => {
+    it("pass every stack file of this project", () => {
+        const stacks = Object.fromEntries(listStacks().map((stack) => [stack, configOf(stack)]));
+        for (const stack of listStacks()) {
+            assert.deepEqual(projectProblems(stack, { project: "enterprise-integration", stacks }), [], stack);
+        }
+    });
+
+    it("refuse two stacks that serve the same host names and would both write their records", () => {
+        const stacks = { a: fixture("a", zone({ zoneResourceGroup: "rg-dns" })), b: fixture("b", zone({ zoneResourceGroup: "rg-dns" })) };
+        const allowed = "(allowed: a host label no other stack uses, or make the two stacks an active/passive pair through dr.stack and dr.role)";
+        assert.deepEqual(projectProblems("b", { project: "p", stacks }), [
+            `dns.hosts.gateway: "api.fabrikam.com" is also served by stack a (Pulumi.a.yaml); both would write its DNS record ${allowed}`,
+            `dns.hosts.portal: "developer.fabrikam.com" is also served by stack a (Pulumi.a.yaml); both would write its DNS record ${allowed}`,
+            `dns.hosts.management: "management.fabrikam.com" is also served by stack a (Pulumi.a.yaml); both would write its DNS record ${allowed}`,
+        ]);
+        assert.equal(projectProblems("a", { project: "p", stacks }).length, 3, "both stacks are told");
+    });
+
+    it("refuse two stacks that each create the same zone", () => {
+        const stacks = { a: fixture("a", zone()), b: fixture("b", zone({ hosts: { gateway: "api-b", portal: "developer-b", management: "management-b" } })) };
+        assert.deepEqual(projectProblems("b", { project: "p", stacks }), [
+            'dns.zoneName: "fabrikam.com" is also created by stack a (Pulumi.a.yaml) (allowed: one stack owns the zone; the others add their records to it with dns.zoneResourceGroup)',
+        ]);
+    });
+
+    it("let an active site and its passive site share their host names", () => {
+        const active = fixture("live", { ...zone(), production: true, gateway: { sku: "Premium", publisherName: "Contoso", publisherEmail: "api@contoso.com" }, dr: { role: "active", location: "northeurope", stack: "standby" } });
+        const passive = fixture("standby", { ...zone(), location: "northeurope", gateway: { sku: "Premium", publisherName: "Contoso", publisherEmail: "api@contoso.com" }, dr: { role: "passive", location: "westeurope", stack: "org/p/live" } });
+        const stacks = { live: active, standby: passive };
+        assert.deepEqual(projectProblems("live", { project: "p", stacks }), []);
+        assert.deepEqual(projectProblems("standby", { project: "p", stacks }), []);
+        // A second passive site the active one does not name is no pair.
+        const third = fixture("standby2", { ...zone(), location: "francecentral", gateway: { sku: "Premium", publisherName: "Contoso", publisherEmail: "api@contoso.com" }, dr: { role: "passive", location: "westeurope", stack: "live" } });
+        assert.equal(projectProblems("standby2", { project: "p", stacks: { ...stacks, standby2: third } }).length, 6);
+    });
+
+    it("refuse a stack reference to a stack this project has no file for, read in this run or not", () => {
+        const stacks = { live: fixture("live", { dr: { role: "active", location: "northeurope", stack: "live-drr" } }), other: fixture("other") };
+        assert.deepEqual(projectProblems("live", { project: "p", stacks }), ['dr.stack: no stack "live-drr" in this project (stacks here: live, other)']);
+        const qualified = { live: fixture("live", { dr: { role: "active", location: "northeurope", stack: "contoso/p/live-drr" } }) };
+        assert.deepEqual(projectProblems("live", { project: "p", stacks: qualified }), ['dr.stack: no stack "live-drr" in this project (stacks here: live)']);
+        const elsewhere = { live: fixture("live", { dr: { role: "active", location: "northeurope", stack: "contoso/shared-platform/dr" } }) };
+        assert.deepEqual(projectProblems("live", { project: "p", stacks: elsewhere }), [], "another project's stack is not checked");
+    });
+
+    const domain = {
+        zoneName: "example.com",
+        zoneResourceGroup: "rg-dns",
+        certificates: { vaultId: "/subscriptions/3f2b8c1e-6a4d-4f7e-9b2a-1c5d8e7f9a01/resourceGroups/rg-certs/providers/Microsoft.KeyVault/vaults/kv-certs", gateway: "api", portal: "portal", management: "management" },
+    };
+
+    it("stop the plan of a copied stack file that would take over another stack's records, naming both files", async () => {
+        const original = await stackFileFor({ dns: domain });
+        const { code, stdout, stderr } = await plan("copy", "--project-dir", tempProject({ original, copy: original.replace(/environment: fixture/, "environment: copy") }));
+        assert.equal(code, 1);
+        assert.equal(stdout, "");
+        assert.match(stderr, /^Invalid configuration for stack "copy" \(3 problems\):\n {2}- dns\.hosts\.gateway: "api\.example\.com" is also served by stack original \(Pulumi\.original\.yaml\); both would write its DNS record \(allowed: /);
+        assert.doesNotMatch(stderr, /\n\s+at /);
+    });
+
+    it("stop the plan on a DR stack name with no stack file, in the user's terms", async () => {
+        const live = await stackFileFor({ dr: { role: "active", location: "northeurope", stack: "live-drr" } });
+        const { code, stderr } = await plan("live", "--project-dir", tempProject({ live, other: await stackFileFor({ environment: "other" }) }));
+        assert.equal(code, 1);
+        assert.equal(
+            stderr,
+            'Invalid configuration for stack "live" (1 problem):\n  - dr.stack: no stack "live-drr" in this project (stacks here: live, other)\nFix the keys in Pulumi.live.yaml (or with `pulumi config set --path`); the README\'s config reference lists every key.\n',
+        );
+    });
+
+    it("plan a stack that reads another project's stack, every value from it known after deploy", async () => {
+        const passive = await stackFileFor({ location: "northeurope", dr: { role: "passive", location: "westeurope", stack: "contoso/shared-platform/live" } });
+        const run = await planStack({ stack: "standby", projectDir: tempProject({ standby: passive }) });
+        assert.equal(run.get("pulumi:pulumi:StackReference", "active-site").inputs.name, "contoso/shared-platform/live");
+        const identity = run.planOutputs.identity as Record<string, unknown>;
+        for (const key of ["tenantId", "apiClientId", "identifierUri", "roles", "issuer"]) {
+            assert.equal(identity[key], "(known after deploy)", key);
+        }
+    });
+});
