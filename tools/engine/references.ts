@@ -10,7 +10,7 @@
 export type ReferencedOutputs = Readonly<Record<string, unknown>> | "unknown";
 
 /** The stack of this project a reference names, or undefined when it names another project's. */
-export { ownStack as ownStackName } from "../../stacks/project-checks";
+export { ownStack as ownStackName } from "../../stacks/stack-names";
 
 /** A run read a stack of this project whose outputs it was not given. */
 export class UnresolvedStackReference extends Error {

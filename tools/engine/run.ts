@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { program as stackProgram } from "../../stacks/program";
 import { Fabricated, createMocks, guidOf, type FabricatedEntry, type MockEnvironment } from "./mocks";
 import { loadProject, loadStackFile, programConfig, repoRoot } from "./project";
 import { UnresolvedStackReference, type ReferencedOutputs } from "./references";
-import { PlanRenderer, containsSecret, plainValue } from "./values";
+import { PlanRenderer, containsSecret, plainValue, withHashedInputs } from "./values";
 
 /**
  * The mock engine: runs the real program for one stack, with that stack's `Pulumi.<stack>.yaml`
@@ -293,7 +292,8 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
 
     // A program error is caught inside the stack's init and rethrown once the runtime is idle:
     // letting it reject the stack resource would leave rejected promises nobody awaits.
-    const program = options.program ?? stackProgram;
+    // The project's program is loaded on first use: a run of another program needs none of it.
+    const program = options.program ?? (require("../../stacks/program") as typeof import("../../stacks/program")).program;
     let failure: { error: unknown } | undefined;
     // Pulumi records a stack trace for every resource and every internal promise, for source
     // positions and leak reports that a mock run never shows; without them a run is about a third
@@ -345,7 +345,7 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
         inputs: plainValue(entry.rawInputs) as Record<string, unknown>,
         secretInputs: Object.keys(entry.rawInputs).filter((key) => containsSecret(entry.rawInputs[key])),
         outputs: plainValue(entry.rawOutputs) as Record<string, unknown>,
-        planInputs: renderer.render(entry.rawInputs) as Record<string, unknown>,
+        planInputs: withHashedInputs(entry.type, renderer.render(entry.rawInputs) as Record<string, unknown>),
     }));
     const rawOutputs = [...recorded.values()].find((entry) => entry.type === "pulumi:pulumi:Stack")?.rawOutputs ?? {};
 

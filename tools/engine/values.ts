@@ -125,8 +125,41 @@ export class PlanRenderer {
             return value.map((inner) => this.render(inner));
         }
         if (value !== null && typeof value === "object") {
-            return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, this.render(inner)]));
+            // Keys too: a map keyed by resource ids (`userAssignedIdentities`) holds invented ids there.
+            return Object.fromEntries(Object.entries(value).map(([key, inner]) => [this.text(key), this.render(inner)]));
         }
         return value;
     }
+}
+
+/**
+ * Inputs the program computes by hashing other inputs of the same resource, by type: no piece of
+ * an invented value survives a hash, so the plan marks such an input as known after deploy when
+ * one of its sources is (as `pulumi preview` would, with the sources unknown).
+ */
+const hashedInputs: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+    // components/identity/grants.ts: a GUID of scope, principal and role.
+    "azure-native:authorization:RoleAssignment": { roleAssignmentName: ["scope", "principalId", "roleDefinitionId"] },
+};
+
+function mentionsUnknown(value: unknown): boolean {
+    if (typeof value === "string") {
+        return value.includes(unknownMarker);
+    }
+    return value !== null && typeof value === "object" && Object.values(value).some(mentionsUnknown);
+}
+
+/** The plan's inputs of a resource, with its hashed inputs marked when their sources are invented. */
+export function withHashedInputs(type: string, planInputs: Record<string, unknown>): Record<string, unknown> {
+    const hashed = hashedInputs[type];
+    if (!hashed) {
+        return planInputs;
+    }
+    const marked = { ...planInputs };
+    for (const [input, sources] of Object.entries(hashed)) {
+        if (input in marked && sources.some((source) => mentionsUnknown(planInputs[source]))) {
+            marked[input] = unknownMarker;
+        }
+    }
+    return marked;
 }
