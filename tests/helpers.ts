@@ -109,24 +109,32 @@ export function inBackground<T>(task: () => Promise<T>): Promise<T> {
     return result;
 }
 
-/**
- * Runs the plan command in-process, as `npm run plan -- <argv>` would, and returns its exit code
- * and output. Stacks of this repository come from the shared runs.
- */
-export async function plan(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** What `task` writes to stdout and stderr, and what it returns. */
+export async function captured<T>(task: () => Promise<T>): Promise<{ result: T; stdout: string; stderr: string }> {
     const out: string[] = [];
     const err: string[] = [];
     const write = { stdout: process.stdout.write, stderr: process.stderr.write };
     process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
     process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
     try {
-        // A stack of this repository, with its own file, plans the same as its shared run.
-        const code = await main(argv, (options) => (options.projectDir === undefined && !options.variant && !options.config ? stackRun(options.stack) : runStack(options)), {});
-        return { code, stdout: out.join(""), stderr: err.join("") };
+        const result = await task();
+        return { result, stdout: out.join(""), stderr: err.join("") };
     } finally {
         process.stdout.write = write.stdout;
         process.stderr.write = write.stderr;
     }
+}
+
+/**
+ * Runs the plan command in-process, as `npm run plan -- <argv>` would, and returns its exit code
+ * and output. Stacks of this repository come from the shared runs.
+ */
+export async function plan(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    // A stack of this repository, with its own file, plans the same as its shared run.
+    const { result, stdout, stderr } = await captured(() =>
+        main(argv, (options) => (options.projectDir === undefined && !options.variant && !options.config ? stackRun(options.stack) : runStack(options)), {}),
+    );
+    return { code: result, stdout, stderr };
 }
 
 /**

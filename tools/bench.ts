@@ -109,7 +109,8 @@ async function main(): Promise<number> {
         return 2;
     }
     const node = process.execPath;
-    const viaEngine = ["--require", "./tools/register.js", "--require", "./tools/engine/lazy-modules.ts"];
+    // As `npm run plan` starts node (package.json).
+    const viaEngine = ["--max-semi-space-size=64", "--require", "./tools/register.js", "--require", "./tools/engine/lazy-modules.ts"];
     const floor: Step = { label: "floor (tools/floor.ts)", command: node, args: [...viaEngine, "tools/floor.ts"] };
     const steps: Step[] = [
         { label: "type-check (TypeScript 7, native)", command: node, args: ["node_modules/tsc-native/bin/tsc", "-p", "tsconfig.json", "--noCheck", "false"] },

@@ -117,7 +117,8 @@ function deploy(args: ApiGatewayArgs, publish?: GatewayCatalogArgs): Promise<Sta
                 portalUrl: gateway.portalUrl,
                 publicIpAddresses: gateway.publicIpAddresses,
                 principalId: gateway.identityPrincipalId,
-                apiIds: published?.apiIds,
+                // Only with a catalog: an undefined output would be dropped with a warning.
+                ...(published ? { apiIds: published.apiIds } : {}),
                 portalSignIn: gateway.portalSignIn,
             };
         },

@@ -1,8 +1,40 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { repoRoot } from "../../tools/engine/project";
-import { inBackground, plan, tempProject } from "../helpers";
+import { planStack, runStack, type RunOptions, type StackRun } from "../../tools/engine";
+import { listStacks, repoRoot } from "../../tools/engine/project";
+import { main } from "../../tools/plan";
+import { maxLineWidth, planJson, planText, wrapSettings } from "../../tools/plan/render";
+import { count, shortArmId, summarize } from "../../tools/plan/summaries";
+import { captured, inBackground, plan, stackRun, tempProject } from "../helpers";
+
+/** One resource as the text plan draws it: its line, then its settings on the lines under it. */
+interface Entry {
+    readonly sign: string;
+    readonly type: string;
+    readonly name: string;
+    readonly action: string;
+    readonly settings: string;
+}
+
+/** The resources of a text plan, whatever the width of its columns. */
+function entries(text: string): Entry[] {
+    const found: Array<Omit<Entry, "settings"> & { settings: string[] }> = [];
+    const lines = text.split("\n");
+    const start = lines.findIndex((line) => /^ {5}Type +Name +Plan$/.test(line));
+    for (const line of lines.slice(start + 1)) {
+        if (line === "") {
+            break;
+        }
+        const resource = /^ ([+>]) {3}(?:[│ ] {2})*(?:[├└]─ )?(\S+) +(\S+) +(create|read)$/.exec(line);
+        if (resource) {
+            found.push({ sign: resource[1], type: resource[2], name: resource[3], action: resource[4], settings: [] });
+        } else {
+            found[found.length - 1].settings.push(line.replace(/^ {5}(?:[│ ] {2})*/, ""));
+        }
+    }
+    return found.map((entry) => ({ ...entry, settings: entry.settings.join(" ") }));
+}
 
 /** A stack file the Pulumi CLI takes, whose region the program refuses. */
 const invalidStack = [
@@ -19,71 +51,159 @@ const invalidStack = [
 const incompleteStack = ["config:", "  enterprise-integration:environment: qa", "  enterprise-integration:location: westeurope", ""].join("\n");
 
 describe("npm run plan", () => {
-    it("draws the stack's resource tree with the settings that matter", async () => {
-        const { code, stdout } = await plan("prod");
-        assert.equal(code, 0);
-        const lines = stdout.split("\n");
-        assert.match(lines[0], /^Plan for stack prod \(offline/);
-        assert.ok(lines.some((line) => /^ \+ {3}pulumi:pulumi:Stack +enterprise-integration-prod +create$/.test(line)));
-        assert.ok(lines.some((line) => /^ \+ {3}├─ enterprise-integration:foundation:Foundation +foundation +create$/.test(line)));
-        assert.ok(
-            lines.some((line) =>
-                /^ \+ {3}│ {2}├─ azure-native:resources:ResourceGroup +foundation-rg-gateway +create +rg-integration-prod-gateway-weu, in westeurope +\[protect\]$/.test(line),
-            ),
-        );
-        assert.ok(
-            lines.some((line) =>
-                / azure-native:apimanagement:ApiManagementService +gateway-apim +create +apim-integration-prod-weu-\(known after deploy\): Premium x2 in westeurope, zones 1,2, \+ swedencentral x2, zones 1,2, /.test(line),
-            ),
-        );
-        assert.ok(lines.some((line) => /├─ azure-native:resources:ResourceGroup +foundation-rg-shared/.test(line)));
-        assert.ok(lines.some((line) => /└─ azure-native:resources:ResourceGroup +foundation-rg-dns +create +rg-integration-prod-dns-neu, in northeurope/.test(line)));
+    const runs: Record<string, StackRun> = {};
+    const texts: Record<string, string> = {};
+    before(async () => {
+        for (const stack of listStacks()) {
+            runs[stack] = await stackRun(stack);
+            const printed = await plan(stack);
+            assert.equal(printed.code, 0, printed.stderr);
+            texts[stack] = printed.stdout;
+        }
     });
 
-    it("counts the resources by type and prints the outputs, marking values known only after deploy", async () => {
-        const { stdout } = await plan("dev");
-        const created = Number(/Resources:\n {4}\+ (\d+) to create\n/.exec(stdout)?.[1]);
-        const drawn = stdout.split("\n").filter((line) => /^ \+ /.test(line)).length;
-        assert.equal(created, drawn);
-        assert.match(stdout, /\n {6}3 {2}azure-native:resources:ResourceGroup\n/);
-        assert.match(stdout, /Outputs:\n(?: {4}.*\n)*? {4}nameSuffix: \(known after deploy\)\n/);
-        assert.match(stdout, / {6}gateway: rg-integration-dev-gateway-weu\n/);
-        assert.doesNotMatch(stdout, /protected from deletion/);
+    it("draws every resource of every stack once, in the tree of its parents, with its settings under it", () => {
+        for (const [stack, run] of Object.entries(runs)) {
+            const drawn = entries(texts[stack]);
+            assert.match(texts[stack], new RegExp(`^Plan for stack ${stack} \\(offline`));
+            assert.deepEqual(
+                drawn.map((entry) => `${entry.type}::${entry.name}`).sort(),
+                run.resources.map((resource) => `${resource.type}::${resource.name}`).sort(),
+                stack,
+            );
+            assert.equal(drawn[0].type, "pulumi:pulumi:Stack");
+            for (const group of run.ofType("azure-native:resources:ResourceGroup")) {
+                const entry = drawn.find((candidate) => candidate.name === group.name)!;
+                assert.equal(entry.action, "create");
+                assert.equal(entry.settings, `${group.inputs.resourceGroupName}, in ${group.inputs.location}${group.protect ? "  [protect]" : ""}`, `${stack} ${group.name}`);
+            }
+            for (const reference of run.ofType("pulumi:pulumi:StackReference")) {
+                assert.equal(drawn.find((entry) => entry.name === reference.name)?.sign, ">", "a stack reference is read, not created");
+            }
+        }
+    });
+
+    it("shows nothing the mocks invented as if it were real, in any stack's plan, text or --json", async () => {
+        // The same plans with every invented value different (ids, addresses, keys, host names,
+        // the callback URLs' query values): whatever the plan takes from the mocks, whole, in
+        // pieces or hashed, must be marked, so the two print the same.
+        const variants = new Map<string, Promise<StackRun>>();
+        const variantRun = (options: RunOptions): Promise<StackRun> => {
+            const key = `${options.stack} ${Object.keys(options.stackReferences ?? {}).join(",")}`;
+            if (!variants.has(key)) {
+                variants.set(key, runStack(options));
+            }
+            return variants.get(key)!;
+        };
+        for (const stack of listStacks()) {
+            const other = await planStack({ stack, variant: 1 }, variantRun);
+            assert.notDeepEqual(other.outputs, runs[stack].outputs, "the variant invents other values");
+            const differing = (a: string, b: string) => a.split("\n").filter((line, i) => line !== b.split("\n")[i]);
+            assert.deepEqual(differing(planText(other), texts[stack]), [], `${stack}: text`);
+            assert.deepEqual(differing(JSON.stringify(planJson(other), null, 1), JSON.stringify(planJson(runs[stack]), null, 1)), [], `${stack}: --json`);
+        }
+    });
+
+    it("keeps every line of every stack's plan within 160 columns", () => {
+        for (const [stack, text] of Object.entries(texts)) {
+            const wide = text.split("\n").filter((line) => [...line].length > maxLineWidth);
+            assert.deepEqual(wide, [], stack);
+        }
+    });
+
+    it("wraps a long settings line at its separators, and cuts only what has none", () => {
+        assert.deepEqual(wrapSettings("alpha, beta, gamma  [protect]", 12), ["alpha, beta,", "gamma", "[protect]"]);
+        assert.deepEqual(wrapSettings("x".repeat(25), 10), ["x".repeat(10), "x".repeat(10), "x".repeat(5)]);
+        assert.deepEqual(wrapSettings("", 10), []);
+    });
+
+    it("names an app role grant by its role, not by the role's id", () => {
+        for (const [stack, run] of Object.entries(runs)) {
+            const roles = new Set(run.ofType("azuread:index/application:Application").flatMap((app) => (app.inputs.appRoles ?? []).map((role: { value: string }) => role.value)));
+            for (const grant of entries(texts[stack]).filter((entry) => entry.type === "azuread:index/appRoleAssignment:AppRoleAssignment")) {
+                const role = /^role (\S+) to /.exec(grant.settings)?.[1];
+                assert.ok(role && roles.has(role), `${stack} ${grant.name}: ${grant.settings}`);
+            }
+        }
+        const context = { appRoleName: (id: string) => (id === "6f7c6c1e-1111-4111-8111-111111111111" ? "Orders.Write" : undefined) };
+        assert.equal(
+            summarize("azuread:index/appRoleAssignment:AppRoleAssignment", { appRoleId: "6f7c6c1e-1111-4111-8111-111111111111", principalObjectId: "(known after deploy)" }, context),
+            "role Orders.Write to (known after deploy)",
+        );
+    });
+
+    it("counts in words that read naturally", () => {
+        assert.equal(count(1, "e-mail receiver"), "1 e-mail receiver");
+        assert.equal(count(2, "e-mail receiver"), "2 e-mail receivers");
+        assert.equal(summarize("azure-native:monitor:ActionGroup", { actionGroupName: "ag-ops", emailReceivers: [{ name: "ops" }] }), "ag-ops: 1 e-mail receiver");
+        assert.match(
+            summarize("azure-native:keyvault:Vault", { vaultName: "kv", location: "westeurope", properties: { networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [{ value: "203.0.113.0/24" }] } } }),
+            /, 1 IP rule, in westeurope$/,
+        );
+    });
+
+    it("shows an input that is itself known only after deploy as such, not as empty settings", () => {
+        assert.match(summarize("azure-native:keyvault:Vault", { vaultName: "kv", location: "westeurope", properties: "(known after deploy)" }), /soft delete \(known after deploy\) days, firewall \(known after deploy\) by default/);
+    });
+
+    it("shortens an ARM id in a line to its provider path and group; --details has it whole", () => {
+        assert.equal(
+            shortArmId("/subscriptions/3f2b8c1e-6a4d-4f7e-9b2a-1c5d8e7f9a01/resourceGroups/rg-certs/providers/Microsoft.KeyVault/vaults/kv-certs/secrets/api"),
+            "Microsoft.KeyVault/vaults/kv-certs/secrets/api in rg-certs",
+        );
+    });
+
+    it("counts the resources by type and prints the outputs, marking values known only after deploy", () => {
+        for (const [stack, text] of Object.entries(texts)) {
+            const created = Number(/Resources:\n {4}\+ (\d+) to create\n/.exec(text)?.[1]);
+            assert.equal(created, entries(text).filter((entry) => entry.sign === "+").length, stack);
+            const groups = runs[stack].ofType("azure-native:resources:ResourceGroup").length;
+            assert.match(text, new RegExp(`\\n +${groups} +azure-native:resources:ResourceGroup\\n`));
+            assert.match(text, /Outputs:\n(?: {4}.*\n)*? {4}nameSuffix: \(known after deploy\)\n/);
+        }
     });
 
     it("prints every input under its resource with --details", async () => {
         const { stdout } = await plan("test", "--details");
-        const block = /foundation-rg-workflows .*\n((?: {8}.*\n)+)/.exec(stdout)?.[1] ?? "";
-        assert.deepEqual(block.split("\n").filter(Boolean), [
-            "        location: westeurope",
-            "        resourceGroupName: rg-integration-test-workflows-weu",
-            "        tags:",
-            "          costCenter: CC-1002",
-            "          environment: test",
-            "          managedBy: pulumi",
-            "          owner: platform-team@contoso.com",
-            "          stack: test",
-            "          workload: integration",
-        ]);
+        const group = runs.test.get("azure-native:resources:ResourceGroup", "foundation-rg-workflows");
+        const after = stdout.slice(stdout.indexOf(" foundation-rg-workflows "));
+        const block = /\n((?: {8}.*\n)+)/.exec(after)?.[1] ?? "";
+        assert.ok(block.includes(`        location: ${group.inputs.location}\n`), block);
+        assert.ok(block.includes(`        resourceGroupName: ${group.inputs.resourceGroupName}\n`), block);
+        assert.ok(block.includes("          managedBy: pulumi\n"), block);
     });
 
-    it("prints the whole graph as JSON with --json", async () => {
-        const { code, stdout } = await plan("prod-dr", "--json");
-        assert.equal(code, 0);
-        const graph = JSON.parse(stdout);
-        assert.equal(graph.stack, "prod-dr");
-        assert.deepEqual(Object.keys(graph), ["stack", "resources", "outputs"]);
-        for (const resource of graph.resources) {
-            assert.deepEqual(Object.keys(resource), ["urn", "type", "name", "parent", "custom", "inputs", "protect", "dependsOn"]);
+    it("prints the whole graph as JSON with --json, in the same shape as before", async () => {
+        for (const stack of listStacks()) {
+            const { code, stdout } = await plan(stack, "--json");
+            assert.equal(code, 0);
+            const graph = JSON.parse(stdout);
+            assert.equal(graph.stack, stack);
+            assert.deepEqual(Object.keys(graph), ["stack", "resources", "outputs"]);
+            for (const resource of graph.resources) {
+                assert.deepEqual(Object.keys(resource), ["urn", "type", "name", "parent", "custom", "inputs", "protect", "dependsOn"]);
+            }
+            const shared = graph.resources.find((resource: { name: string }) => resource.name === "foundation-rg-shared");
+            assert.equal(shared.urn, `urn:pulumi:${stack}::enterprise-integration::enterprise-integration:foundation:Foundation$azure-native:resources:ResourceGroup::foundation-rg-shared`);
+            assert.equal(shared.parent, `urn:pulumi:${stack}::enterprise-integration::enterprise-integration:foundation:Foundation::foundation`);
+            assert.equal(shared.custom, true);
+            assert.equal(graph.outputs.nameSuffix, "(known after deploy)");
         }
-        const shared = graph.resources.find((resource: { name: string }) => resource.name === "foundation-rg-shared");
-        assert.equal(shared.urn, "urn:pulumi:prod-dr::enterprise-integration::enterprise-integration:foundation:Foundation$azure-native:resources:ResourceGroup::foundation-rg-shared");
-        assert.equal(shared.parent, "urn:pulumi:prod-dr::enterprise-integration::enterprise-integration:foundation:Foundation::foundation");
-        assert.equal(shared.custom, true);
-        assert.equal(shared.protect, true);
-        assert.equal(shared.inputs.location, "northeurope");
-        assert.equal(graph.outputs.nameSuffix, "(known after deploy)");
-        assert.equal(graph.outputs.drRole, "passive");
+    });
+
+    it("prints what the Pulumi CLI would warn about on stderr, and the plan on stdout", async () => {
+        const stack = listStacks()[0];
+        const { result, stdout, stderr } = await captured(() => main([stack], async (options) => ({ ...(await stackRun(options.stack)), warnings: ["Pulumi.x.yaml: one", "Pulumi.x.yaml: two"] }), {}));
+        assert.equal(result, 0);
+        assert.equal(stderr, "warning: Pulumi.x.yaml: one\nwarning: Pulumi.x.yaml: two\n");
+        assert.match(stdout, /^Plan for stack /);
+    });
+
+    it("tells how to pass its options when npm took them (npm run plan prod --json, without --)", async () => {
+        const { result, stdout, stderr } = await captured(() => main(["prod"], stackRun, { npm_lifecycle_event: "plan", npm_config_json: "true" }));
+        assert.equal(result, 2);
+        assert.equal(stdout, "");
+        assert.equal(stderr, "npm kept --json for itself: npm passes a script only what follows `--`. Run: npm run plan -- prod --json\n");
     });
 
     it("prints the config error, without a stack trace, and fails", async () => {

@@ -256,6 +256,25 @@ export function runStack(options: RunOptions): Promise<StackRun> {
  */
 const stackTraceDepth = process.env.MOCK_ENGINE_STACK_TRACES ? 20 : 0;
 
+/**
+ * Turns off, until the returned function is called, what Pulumi's runtime records for reports a
+ * mock run never shows: the source position of every resource (`Resource.callsites` captures a
+ * whole stack trace each time) and the leak-report annotations of every internal promise
+ * (`debuggablePromise`). The values the program sends are the same; a run allocates far less.
+ */
+function withoutPulumiTracing(): () => void {
+    const resourceClass = pulumi.Resource as unknown as { callsites: () => unknown[] };
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(promise: Promise<T>, context: unknown) => Promise<T> };
+    const callsites = resourceClass.callsites;
+    const debuggablePromise = debuggable.debuggablePromise;
+    resourceClass.callsites = () => [];
+    debuggable.debuggablePromise = (promise) => promise;
+    return () => {
+        resourceClass.callsites = callsites;
+        debuggable.debuggablePromise = debuggablePromise;
+    };
+}
+
 /** Swallows the late rejections of the last failed run, until the next run starts. */
 let afterFailure: ((reason: unknown) => void) | undefined;
 
@@ -300,6 +319,7 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
     // faster. Errors the program throws then carry their message only (see stackTraceDepth).
     const traceDepth = Error.stackTraceLimit;
     Error.stackTraceLimit = stackTraceDepth;
+    const restoreTracing = stackTraceDepth === 0 ? withoutPulumiTracing() : () => undefined;
     const stack = pulumi.runtime.runInPulumiStack(async () => {
         try {
             return (await program()) ?? {};
@@ -322,6 +342,7 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
     } finally {
         process.off("unhandledRejection", onRejection);
         Error.stackTraceLimit = traceDepth;
+        restoreTracing();
     }
     if (failure) {
         throw failure.error;

@@ -1,11 +1,24 @@
 import { builtInRoles } from "../../components/identity";
+import { unknownMarker } from "../engine/values";
 
 /**
- * "The settings that matter" per resource type, for the plan's tree: one short line a reviewer
+ * "The settings that matter" per resource type, for the plan's tree: a short line a reviewer
  * reads before pressing enter. Types without an entry show their location, if any.
  */
 type Inputs = Record<string, unknown>;
-type Summary = (inputs: Inputs) => string;
+
+/** What a summary may look up elsewhere in the plan. */
+export interface SummaryContext {
+    /** The value (name) of an app role, by its id, from the applications the plan creates. */
+    appRoleName(id: string): string | undefined;
+}
+
+type Summary = (inputs: Inputs, context: SummaryContext) => string;
+
+/** `1 e-mail receiver`, `2 e-mail receivers`. */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+    return `${n} ${n === 1 ? singular : plural}`;
+}
 
 function join(parts: Array<string | undefined | false | null>): string {
     return parts.filter((part): part is string => typeof part === "string" && part.length > 0).join(", ");
@@ -13,7 +26,29 @@ function join(parts: Array<string | undefined | false | null>): string {
 
 const text = (value: unknown) => (value === undefined || value === null ? "" : String(value));
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const record = (value: unknown): Inputs => (value && typeof value === "object" && !Array.isArray(value) ? (value as Inputs) : {});
+
+/** An object whose every setting is known after deploy: what an input that is itself unknown reads as. */
+const unknownRecord: Inputs = new Proxy({}, { get: () => unknownMarker });
+
+const record = (value: unknown): Inputs => {
+    if (value === unknownMarker) {
+        return unknownRecord;
+    }
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Inputs) : {};
+};
+
+/**
+ * An ARM id without its subscription, for a line a reviewer reads:
+ * `/subscriptions/…/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/secrets/s` reads
+ * `Microsoft.KeyVault/vaults/kv/secrets/s in rg` (`--details` shows it whole).
+ */
+export function shortArmId(id: string): string {
+    const match = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/(.+)$/i.exec(id);
+    return match ? `${match[2]} in ${match[1]}` : id;
+}
+
+/** How many entries a list input has, or "(known after deploy)" when the list itself is unknown. */
+const counted = (value: unknown, singular: string, plural?: string) => (value === unknownMarker ? `${unknownMarker} ${plural ?? `${singular}s`}` : count(list(value).length, singular, plural));
 
 function zonesOf(value: unknown): string | undefined {
     const zones = list(value);
@@ -49,12 +84,12 @@ const summaries: Readonly<Record<string, Summary>> = {
             return join([`+ ${text(region.location)} x${text(record(region.sku).capacity)}`, zonesOf(region.zones)]);
         });
         const hosts = list(inputs.hostnameConfigurations).map((host) => text(record(host).hostName));
-        const tls = Object.entries(record(inputs.customProperties)).filter(([, value]) => value === "False").length;
+        const tls = Object.values(record(inputs.customProperties)).filter((value) => value === "False").length;
         return join([
             `${text(inputs.serviceName)}: ${text(sku.name)} x${text(sku.capacity)} in ${text(inputs.location)}`,
             zonesOf(inputs.zones),
             ...extra,
-            `${tls} weak protocols/ciphers off`,
+            `${count(tls, "weak protocol or cipher", "weak protocols and ciphers")} off`,
             `min API ${text(record(inputs.apiVersionConstraint).minApiVersion)}`,
             `identity ${text(record(inputs.identity).type)}`,
             hosts.length > 0 && `hosts ${hosts.join(" ")}`,
@@ -114,7 +149,7 @@ const summaries: Readonly<Record<string, Summary>> = {
         });
         return join([text(inputs.ruleName), ...criteria, `over ${text(inputs.windowSize)}`, `severity ${text(inputs.severity)}`]);
     },
-    "azure-native:monitor:ActionGroup": (inputs) => `${text(inputs.actionGroupName)}: ${list(inputs.emailReceivers).length} e-mail receivers`,
+    "azure-native:monitor:ActionGroup": (inputs) => `${text(inputs.actionGroupName)}: ${counted(inputs.emailReceivers, "e-mail receiver")}`,
     "azure-native:operationalinsights:Workspace": (inputs) =>
         join([text(inputs.workspaceName), text(record(inputs.sku).name), `${text(inputs.retentionInDays)} days`, `in ${text(inputs.location)}`]),
     "azure-native:applicationinsights:Component": (inputs) => join([text(inputs.resourceName), inputs.workspaceResourceId !== undefined && "workspace-based", `in ${text(inputs.location)}`]),
@@ -127,7 +162,7 @@ const summaries: Readonly<Record<string, Summary>> = {
             properties.enableRbacAuthorization === true && "RBAC",
             properties.enablePurgeProtection === true && "purge protection",
             `soft delete ${text(properties.softDeleteRetentionInDays)} days`,
-            `firewall ${text(acls.defaultAction)} by default, bypass ${text(acls.bypass)}, ${list(acls.ipRules).length} IP rules`,
+            `firewall ${text(acls.defaultAction)} by default, bypass ${text(acls.bypass)}, ${counted(acls.ipRules, "IP rule")}`,
             `in ${text(inputs.location)}`,
         ]);
     },
@@ -139,7 +174,7 @@ const summaries: Readonly<Record<string, Summary>> = {
     "azure-native:authorization:RoleAssignment": (inputs) => {
         const role = text(inputs.roleDefinitionId).split("/").pop();
         const name = Object.entries(builtInRoles).find(([, id]) => id === role)?.[0];
-        return join([`${name ?? role} for ${text(inputs.principalType)} ${text(inputs.principalId)}`, `on ${text(inputs.scope)}`]);
+        return join([`${name ?? role} for ${text(inputs.principalType)} ${text(inputs.principalId)}`, `on ${shortArmId(text(inputs.scope))}`]);
     },
     "azure-native:logic:Workflow": (inputs) => {
         const access = record(inputs.accessControl);
@@ -148,7 +183,7 @@ const summaries: Readonly<Record<string, Summary>> = {
         return join([
             text(inputs.workflowName),
             Array.isArray(callers) ? (ips.length === 0 ? "callable by other Logic Apps only" : `callable from ${ips.join(" ")}`) : "callable by anyone",
-            `run history from ${list(record(access.contents).allowedCallerIpAddresses).length} admin ranges`,
+            `run history from ${counted(record(access.contents).allowedCallerIpAddresses, "admin range")}`,
             `identity ${text(record(inputs.identity).type)}`,
             `in ${text(inputs.location)}`,
         ]);
@@ -176,7 +211,8 @@ const summaries: Readonly<Record<string, Summary>> = {
         ]);
     },
     "azuread:index/servicePrincipal:ServicePrincipal": (inputs) => join([`client ${text(inputs.clientId)}`, inputs.appRoleAssignmentRequired === true && "assignment required"]),
-    "azuread:index/appRoleAssignment:AppRoleAssignment": (inputs) => `role ${text(inputs.appRoleId)} to ${text(inputs.principalObjectId)}`,
+    "azuread:index/appRoleAssignment:AppRoleAssignment": (inputs, context) =>
+        `role ${context.appRoleName(text(inputs.appRoleId)) ?? text(inputs.appRoleId)} to ${text(inputs.principalObjectId)}`,
     "azuread:index/applicationPassword:ApplicationPassword": (inputs) => join([text(inputs.displayName), `expires ${text(inputs.endDate).slice(0, 10)}`]),
     "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential": (inputs) => `${text(inputs.issuer)} ${text(inputs.subject)}`,
     "random:index/randomPassword:RandomPassword": (inputs) => `${text(inputs.length)} characters`,
@@ -202,10 +238,12 @@ const summaries: Readonly<Record<string, Summary>> = {
         ]),
 };
 
-export function summarize(type: string, inputs: Inputs): string {
+const noContext: SummaryContext = { appRoleName: () => undefined };
+
+export function summarize(type: string, inputs: Inputs, context: SummaryContext = noContext): string {
     const summary = summaries[type];
     if (summary) {
-        return summary(inputs);
+        return summary(inputs, context);
     }
     return typeof inputs.location === "string" ? `in ${inputs.location}` : "";
 }
