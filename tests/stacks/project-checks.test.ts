@@ -92,6 +92,16 @@ describe("checks across the project's stack files", () => {
         );
     });
 
+    it("stop the plan on a secrets expiry in the past, naming the key", async () => {
+        const { code, stdout, stderr } = await plan("stale", "--project-dir", tempProject({ stale: await stackFileFor({ secrets: { expiresOn: "2020-01-31" } }) }));
+        assert.equal(code, 1);
+        assert.equal(stdout, "");
+        assert.equal(
+            stderr,
+            'Invalid configuration for stack "stale" (1 problem):\n  - secrets.expiresOn: "2020-01-31" is not in the future; every secret the stack stores and its Entra ID client secrets would be created expired (allowed: a later date, YYYY-MM-DD, quoted; rotate before it)\nFix the keys in Pulumi.stale.yaml (or with `pulumi config set --path`); the README\'s config reference lists every key.\n',
+        );
+    });
+
     it("plan a stack that reads another project's stack, every value from it known after deploy", async () => {
         const passive = await stackFileFor({ location: "northeurope", dr: { role: "passive", location: "westeurope", stack: "contoso/shared-platform/live" } });
         const run = await planStack({ stack: "standby", projectDir: tempProject({ standby: passive }) });
