@@ -79,7 +79,7 @@ describe("stack configuration", () => {
                 ]);
             };
             const files = fs.readdirSync(repoRoot).filter((name) => /^Pulumi\..+\.yaml$/.test(name));
-            assert.equal(files.length, 4);
+            assert.ok(files.length > 0);
             for (const file of files) {
                 const doc = parseYaml(fs.readFileSync(path.join(repoRoot, file), "utf8")) as { config: Record<string, unknown> };
                 assert.deepEqual(plainSecrets(doc.config, file), [], file);

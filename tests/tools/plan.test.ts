@@ -215,9 +215,9 @@ describe("npm run plan", () => {
     });
 
     it("names the stacks it knows when asked for one without a stack file", async () => {
-        const { code, stderr } = await plan("staging");
+        const { code, stderr } = await plan("no-such-stack");
         assert.equal(code, 1);
-        assert.equal(stderr, "There is no Pulumi.staging.yaml (stacks: dev, prod, prod-dr, test)\n");
+        assert.equal(stderr, `There is no Pulumi.no-such-stack.yaml (stacks: ${listStacks().join(", ")})\n`);
     });
 
     it("explains its usage when the stack is missing or an option is unknown", async () => {
