@@ -3,12 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import { Dns, hostKinds, type HostKind } from "../components/dns";
 import { Foundation } from "../components/foundation";
-import { ApiGateway, GatewayCatalog, GatewayIdentity, defaultHosts, loadCatalog, type WorkflowTriggerRef } from "../components/gateway";
+import { ApiGateway, GatewayCatalog, GatewayIdentity, defaultHosts, signatureNamedValue, type WorkflowTriggerRef } from "../components/gateway";
 import { AccessGrants, Identity, type Grant } from "../components/identity";
 import { Monitoring } from "../components/monitoring";
 import { Secrets, VaultSecrets, type SecretEntry } from "../components/secrets";
 import { Workflows, camelCase } from "../components/workflows";
 import { loadStackConfig, type StackConfig } from "./config";
+import { loadCatalog, loadWorkflowDefinitions } from "./content";
 import { certificateGrants, customDomain, gatewayHosts } from "./domains";
 import { apiRoles, backendKeyNames, checkCatalogConfig } from "./gateway";
 import { Namer, nameSuffixLength } from "./naming";
@@ -82,6 +83,7 @@ export interface StackOutputs {
 export async function program(): Promise<StackOutputs> {
     const config = loadStackConfig();
     const catalog = await loadCatalog(catalogDir);
+    const definitions = loadWorkflowDefinitions(workflowsDir, Object.keys(config.workflows));
     checkCatalogConfig(config, catalog);
     const namer = new Namer(config.workload, config.stack, config.location);
     const domain = customDomain(config);
@@ -202,7 +204,7 @@ export async function program(): Promise<StackOutputs> {
             autoscale: namer.name("autoscaleSetting", { purpose: "gateway" }),
             capacityAlert: namer.name("metricAlert", { purpose: "gateway-capacity" }),
         },
-        tier: config.gateway.sku,
+        sku: config.gateway.sku,
         capacity: config.gateway.capacity,
         zones: config.gateway.zones,
         additionalLocations: config.gateway.additionalLocations,
@@ -239,7 +241,7 @@ export async function program(): Promise<StackOutputs> {
     const workflows = new Workflows("workflows", {
         resourceGroupName: groups.workflows.name,
         location: config.location,
-        definitionsDir: workflowsDir,
+        definitions,
         workflows: Object.fromEntries(
             Object.entries(config.workflows).map(([name, access]) => [
                 name,
@@ -257,7 +259,7 @@ export async function program(): Promise<StackOutputs> {
     // Trigger signatures and the connector's storage key go into the vault; the gateway reads them there.
     const laterSecrets: Record<string, SecretEntry> = {};
     for (const [name, trigger] of Object.entries(workflows.triggers)) {
-        laterSecrets[`${name}-sig`] = { value: trigger.signature, contentType: `Signature (sig) of the ${name} workflow's HTTP trigger` };
+        laterSecrets[signatureNamedValue(name)] = { value: trigger.signature, contentType: `Signature (sig) of the ${name} workflow's HTTP trigger` };
     }
     if (workflows.storage) {
         laterSecrets["workflow-storage-key"] = { value: workflows.storage.accessKey, contentType: "Access key of the workflows' storage account (blob connector)" };
@@ -274,7 +276,7 @@ export async function program(): Promise<StackOutputs> {
     // The gateway reads exactly the secrets its named values hold, each granted on its own: not the
     // portal's or the client's Entra ID secrets, not the storage key. It reads them with its
     // system-assigned identity, the one the vault's firewall admits as a trusted service.
-    const namedValueSecrets = [...Object.values(keyNames), ...Object.keys(workflows.triggers).map((name) => `${name}-sig`)];
+    const namedValueSecrets = [...Object.values(keyNames), ...Object.keys(workflows.triggers).map(signatureNamedValue)];
     const secretAccess = new AccessGrants("gateway-secrets", {
         grants: Object.fromEntries(
             namedValueSecrets.map((secretName) => [
@@ -288,7 +290,7 @@ export async function program(): Promise<StackOutputs> {
     const triggers: Record<string, WorkflowTriggerRef> = Object.fromEntries(
         Object.entries(workflows.triggers).map(([name, trigger]) => [
             name,
-            { baseUrl: trigger.baseUrl, path: trigger.path, query: trigger.query, signatureSecretId: vaultSecrets.secretIds[`${name}-sig`]! },
+            { baseUrl: trigger.baseUrl, path: trigger.path, query: trigger.query, signatureSecretId: vaultSecrets.secretIds[signatureNamedValue(name)]! },
         ]),
     );
     const published = new GatewayCatalog("catalog", {

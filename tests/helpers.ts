@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { loadCatalog } from "../components/gateway";
+import { loadCatalog } from "../stacks/content";
 import { catalogDir, workflowsDir } from "../stacks/program";
 import { ConfigError, parseStackConfig, rawConfigFromPulumi, type StackConfig } from "../stacks/config";
 import { planStack, runStack, type RunOptions, type StackRun } from "../tools/engine";

@@ -1,19 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
+import { formatPath } from "../common/rules";
 import { backendKeyName, catalogWideProblems, type ApiDefinition, type ProductDefinition } from "./catalog";
-import type { AdditionalRegion, CustomHosts, GatewayTier } from "./service";
+import type { AdditionalRegion, CustomHosts } from "./service";
+import { sizingProblems, type GatewayTier } from "./sizing";
 
-/** The named value that holds a workflow trigger's signature. */
+/**
+ * The named value (and the Key Vault secret behind it) that holds a workflow trigger's signature:
+ * the one name the gateway's policies, the vault and the grants all use.
+ */
 export function signatureNamedValue(workflow: string): string {
     return `${workflow}-sig`;
 }
-
-/** Units each tier allows per region. */
-export const tierCapacity: Readonly<Record<GatewayTier, { min: number; max: number }>> = {
-    Developer: { min: 1, max: 1 },
-    Basic: { min: 1, max: 2 },
-    Standard: { min: 1, max: 4 },
-    Premium: { min: 1, max: 12 },
-};
 
 /** Tiers whose developer portal can sign users in with Entra ID. */
 export const entraSignInTiers: readonly GatewayTier[] = ["Developer", "Standard", "Premium"];
@@ -104,7 +101,7 @@ export interface ApiGatewayArgs {
     /** Azure names of the service, autoscale setting and alert. Required. */
     names: GatewayNames;
     /** API Management tier: Developer, Basic, Standard or Premium. Required. */
-    tier: GatewayTier;
+    sku: GatewayTier;
     /** Units in the primary region, within the tier's range. Required. */
     capacity: number;
     /** Availability zones in the primary region; Premium only. Default: none. */
@@ -191,39 +188,14 @@ const namedValueName = /^[A-Za-z0-9._-]{1,256}$/;
 
 /** Checks {@link ApiGatewayArgs}; throws one error that names each field, its value and what is allowed. */
 export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
-    const problems: string[] = [];
-    const range = tierCapacity[args.tier];
-    if (!range) {
-        problems.push(`tier: "${String(args.tier)}" is not supported (allowed: ${Object.keys(tierCapacity).join(", ")})`);
-        throw new Error(`Invalid ApiGateway arguments:\n  - ${problems.join("\n  - ")}`);
-    }
-    const premium = args.tier === "Premium";
-    const zones = args.zones ?? [];
-    const extras = args.additionalLocations ?? [];
-    if (!Number.isInteger(args.capacity) || args.capacity < range.min || args.capacity > range.max) {
-        problems.push(`capacity: ${args.capacity} is outside the ${args.tier} tier's range (allowed: ${range.min === range.max ? range.min : `${range.min}-${range.max}`})`);
-    }
-    if (!premium && zones.length > 0) {
-        problems.push(`zones: availability zones need the Premium tier, not ${args.tier} (allowed: set the tier to Premium or remove zones)`);
-    }
-    if (!premium && extras.length > 0) {
-        problems.push(`additionalLocations: extra regions need the Premium tier, not ${args.tier} (allowed: set the tier to Premium or remove additionalLocations)`);
-    }
-    if (premium && zones.length > 1 && args.capacity % zones.length !== 0) {
-        problems.push(`capacity: ${args.capacity} units cannot be spread evenly over ${zones.length} zones (allowed: a multiple of ${zones.length})`);
-    }
-    extras.forEach((extra, i) => {
-        const extraZones = extra.zones ?? [];
-        if (extraZones.length > 1 && extra.capacity % extraZones.length !== 0) {
-            problems.push(`additionalLocations.${i}.capacity: ${extra.capacity} units cannot be spread evenly over ${extraZones.length} zones (allowed: a multiple of ${extraZones.length})`);
-        }
-        if (extra.location === args.location) {
-            problems.push(`additionalLocations.${i}.location: "${extra.location}" is the primary region (allowed: another region)`);
-        }
-        if (!Number.isInteger(extra.capacity) || extra.capacity < 1 || extra.capacity > tierCapacity.Premium.max) {
-            problems.push(`additionalLocations.${i}.capacity: ${extra.capacity} is outside the Premium tier's range (allowed: 1-${tierCapacity.Premium.max})`);
-        }
-    });
+    const problems: string[] = sizingProblems({
+        sku: args.sku,
+        capacity: args.capacity,
+        location: args.location,
+        zones: args.zones ?? [],
+        additionalLocations: args.additionalLocations ?? [],
+        autoscale: args.autoscale,
+    }).map((problem) => `${formatPath(problem.path)}: ${problem.message}`);
     for (const [kind, host] of Object.entries(args.customHosts ?? {})) {
         if (!host) {
             continue;
@@ -255,23 +227,8 @@ export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
     if (args.monitoring && !args.names.capacityAlert) {
         problems.push("names.capacityAlert: missing while monitoring is set (allowed: the alert rule's name)");
     }
-    const autoscale = args.autoscale;
-    if (autoscale) {
-        const step = Math.max(1, zones.length);
-        if (args.tier === "Developer") {
-            problems.push("autoscale: the Developer tier cannot scale (allowed: remove autoscale, or use Basic, Standard or Premium)");
-        } else if (autoscale.minCapacity > autoscale.maxCapacity) {
-            problems.push(`autoscale.minCapacity: ${autoscale.minCapacity} is more than maxCapacity ${autoscale.maxCapacity} (allowed: minCapacity <= maxCapacity)`);
-        } else if (autoscale.minCapacity < range.min || autoscale.maxCapacity > range.max) {
-            problems.push(`autoscale: ${autoscale.minCapacity}-${autoscale.maxCapacity} units is outside the ${args.tier} tier's range (allowed: within ${range.min}-${range.max})`);
-        } else if (autoscale.minCapacity % step !== 0 || autoscale.maxCapacity % step !== 0) {
-            problems.push(
-                `autoscale: ${autoscale.minCapacity}-${autoscale.maxCapacity} units cannot stay spread evenly over ${step} zones (allowed: minCapacity and maxCapacity multiples of ${step})`,
-            );
-        }
-        if (!args.names.autoscale) {
-            problems.push("names.autoscale: missing while autoscale is set (allowed: the autoscale setting's name)");
-        }
+    if (args.autoscale && !args.names.autoscale) {
+        problems.push("names.autoscale: missing while autoscale is set (allowed: the autoscale setting's name)");
     }
     if (problems.length > 0) {
         throw new Error(`Invalid ApiGateway arguments:\n  - ${problems.join("\n  - ")}`);

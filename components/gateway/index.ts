@@ -6,13 +6,14 @@ import { globalPolicy } from "./policies";
 import { autoscaleProfile, capacityAlertCriteria, scalePolicy } from "./scale";
 import { hardenedTlsProperties, hostnameConfigurations, minApiVersion, skuAndRegions } from "./service";
 
-export { entraSignInTiers, tierCapacity, validateApiGatewayArgs, validateGatewayCatalogArgs } from "./args";
+export { entraSignInTiers, signatureNamedValue, validateApiGatewayArgs, validateGatewayCatalogArgs } from "./args";
 export type * from "./args";
-export { CatalogError, backendKeyName, loadCatalog, type ApiDefinition, type Catalog, type ProductDefinition } from "./catalog";
+export * from "./catalog";
 export { GatewayIdentity, type GatewayIdentityArgs } from "./identity";
 export { GatewayCatalog } from "./publication";
-export { defaultHosts, gatewayTiers } from "./service";
-export type { AdditionalRegion, CustomHost, CustomHosts, GatewayTier } from "./service";
+export { defaultHosts } from "./service";
+export type { AdditionalRegion, CustomHost, CustomHosts } from "./service";
+export { availabilityZones, gatewayTiers, sizingProblems, tierCapacity, type GatewaySizing, type GatewayTier } from "./sizing";
 
 /** The named value that holds the Application Insights connection string for the logger. */
 export const appInsightsNamedValue = "appinsights-connection-string";
@@ -54,7 +55,7 @@ export class ApiGateway extends pulumi.ComponentResource {
                 resourceGroupName: args.resourceGroupName,
                 serviceName: args.names.service,
                 location: args.location,
-                ...skuAndRegions(args.tier, args.capacity, zones, args.additionalLocations ?? []),
+                ...skuAndRegions(args.sku, args.capacity, zones, args.additionalLocations ?? []),
                 publisherName: args.publisherName,
                 publisherEmail: args.publisherEmail,
                 // The user-assigned identity exists before the service (its certificates); the
@@ -103,8 +104,8 @@ export class ApiGateway extends pulumi.ComponentResource {
 
         if (!args.portalSignIn) {
             this.portalSignIn = "off: no portal application was given";
-        } else if (!entraSignInTiers.includes(args.tier)) {
-            this.portalSignIn = `skipped: the ${args.tier} tier has no Entra ID sign-in for the developer portal (allowed on ${entraSignInTiers.join(", ")})`;
+        } else if (!entraSignInTiers.includes(args.sku)) {
+            this.portalSignIn = `skipped: the ${args.sku} tier has no Entra ID sign-in for the developer portal (allowed on ${entraSignInTiers.join(", ")})`;
         } else {
             const signIn = args.portalSignIn;
             new apimanagement.IdentityProvider(

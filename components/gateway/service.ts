@@ -6,9 +6,7 @@ import * as apimanagement from "@pulumi/azure-native/apimanagement";
  * that each can be tested on its own: sku and regions, TLS hardening, custom host names.
  */
 
-/** API Management tiers the project deploys. The v2 tiers have no backup and restore, so no DR site. */
-export const gatewayTiers = ["Developer", "Basic", "Standard", "Premium"] as const;
-export type GatewayTier = (typeof gatewayTiers)[number];
+import type { GatewayTier } from "./sizing";
 
 /** An extra Premium region: its own units and zones, gateway on. */
 export interface AdditionalRegion {

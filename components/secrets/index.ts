@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ipv4RangeProblems, problemLines } from "../common/rules";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as random from "@pulumi/random";
@@ -56,13 +57,6 @@ export interface SecretsArgs {
 export const softDeleteRetentionDays = 90;
 
 const secretName = /^[A-Za-z0-9-]{1,127}$/;
-const ipRange = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/(\d{1,2}))?$/;
-
-/** Whether a value is an IPv4 address or CIDR range. */
-export function isIpRange(value: string): boolean {
-    const match = ipRange.exec(value);
-    return !!match && match.slice(1, 5).every((octet) => Number(octet) <= 255) && (match[6] === undefined || Number(match[6]) <= 32);
-}
 
 /** Seconds since 1970 at the end of the given ISO date (UTC), as Key Vault's `expires` wants. */
 export function expiryEpoch(date: string): number {
@@ -71,12 +65,7 @@ export function expiryEpoch(date: string): number {
 
 /** Checks {@link SecretsArgs}; throws one error naming each field, its value and what is allowed. */
 export function validateSecretsArgs(args: SecretsArgs): void {
-    const problems: string[] = [];
-    for (const range of args.allowedIpRanges ?? []) {
-        if (!isIpRange(range)) {
-            problems.push(`allowedIpRanges: "${range}" is not an IPv4 address or CIDR range (allowed: such as 203.0.113.0/24)`);
-        }
-    }
+    const problems: string[] = problemLines(ipv4RangeProblems(args.allowedIpRanges ?? []), ["allowedIpRanges"]);
     problems.push(...secretProblems(args.secrets ?? {}, args.expiresOn));
     if (problems.length > 0) {
         throw new Error(`Invalid Secrets arguments:\n  - ${problems.join("\n  - ")}`);

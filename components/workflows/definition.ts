@@ -1,11 +1,10 @@
-import { readdirSync, readFileSync } from "node:fs";
-import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 
 /**
- * Logic Apps (Consumption) workflow definitions: one JSON file per workflow under `workflows/`,
- * in the workflow definition language. Loading checks what Azure would otherwise reject only at
- * deployment, or not at all (a secret default, a reference to an undeclared parameter), and
- * reports every problem at once with the file and the place in it.
+ * Logic Apps (Consumption) workflow definitions, in the workflow definition language. The checks
+ * catch what Azure would otherwise reject only at deployment, or not at all (a secret default, a
+ * reference to an undeclared parameter), and report every problem at once with the file and the
+ * place in it. Pure: the assembly reads the files (`stacks/content`) and hands the text over.
  */
 
 /** The `$schema` every definition names: the 2016-06-01 workflow definition language. */
@@ -24,16 +23,15 @@ export interface WorkflowDefinition {
     definition: Record<string, unknown>;
     /** The declared parameters, with their default when they have one. */
     parameters: Record<string, { type: string; defaultValue?: unknown }>;
-    /** `<type>/<kind>` of each trigger (just `<type>` without a kind), such as `Request/Http`. */
-    triggerKinds: string[];
-    /** Every action, counting those nested in Scope, If, Foreach, Until and Switch. */
-    actionCount: number;
 }
 
-/** A definition that cannot be deployed: every problem, one per line, each starting with its file. */
-export class WorkflowDefinitionError extends Error {
+/**
+ * Definitions that cannot be deployed: every problem, one per line, each starting with its file.
+ * A `RunError`, so Pulumi prints it without a stack trace.
+ */
+export class WorkflowDefinitionError extends pulumi.RunError {
     constructor(readonly problems: string[]) {
-        super(problems.join("\n"));
+        super(`The workflow definitions have ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
         this.name = "WorkflowDefinitionError";
     }
 }
@@ -199,23 +197,14 @@ export function validateWorkflowDefinition(file: string, doc: unknown): string[]
 }
 
 /**
- * Reads and validates `<dir>/<name>.json`. Throws a {@link WorkflowDefinitionError} listing every
- * problem: a file that does not exist, is not JSON, or breaks {@link validateWorkflowDefinition}.
+ * Parses and validates a definition's text (`file` names it in messages, such as
+ * `workflows/order-intake.json`). Throws a {@link WorkflowDefinitionError} listing every problem:
+ * text that is not JSON, or a document that breaks {@link validateWorkflowDefinition}.
  */
-export function loadWorkflowDefinition(dir: string, name: string): WorkflowDefinition {
-    const file = `${path.basename(dir)}/${name}.json`;
-    let available: string[] = [];
-    try {
-        available = readdirSync(dir).flatMap((entry) => (entry.endsWith(".json") ? [entry.slice(0, -".json".length)] : [])).sort();
-    } catch {
-        // No folder: nothing is available.
-    }
-    if (!available.includes(name)) {
-        throw new WorkflowDefinitionError([`${file}: does not exist (allowed: ${listed(available)})`]);
-    }
+export function parseWorkflowDefinition(name: string, file: string, text: string): WorkflowDefinition {
     let doc: unknown;
     try {
-        doc = JSON.parse(readFileSync(path.join(dir, `${name}.json`), "utf8").replace(/^\uFEFF/, ""));
+        doc = JSON.parse(text.replace(/^\uFEFF/, ""));
     } catch (error) {
         throw new WorkflowDefinitionError([`${file}: is not valid JSON: ${(error as Error).message}`]);
     }
@@ -228,8 +217,7 @@ export function loadWorkflowDefinition(dir: string, name: string): WorkflowDefin
     for (const [key, declaration] of Object.entries((definition["parameters"] ?? {}) as Record<string, Json>)) {
         parameters[key] = Object.hasOwn(declaration, "defaultValue") ? { type: String(declaration["type"]), defaultValue: declaration["defaultValue"] } : { type: String(declaration["type"]) };
     }
-    const triggerKinds = Object.values(definition["triggers"] as Record<string, Json>).map((trigger) => (trigger["kind"] === undefined ? String(trigger["type"]) : `${String(trigger["type"])}/${String(trigger["kind"])}`));
-    return { name, file, definition, parameters, triggerKinds, actionCount: countActions(definition["actions"]) };
+    return { name, file, definition, parameters };
 }
 
 /**

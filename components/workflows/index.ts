@@ -2,14 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as logic from "@pulumi/azure-native/logic";
 import * as monitor from "@pulumi/azure-native/monitor";
 import type * as inputs from "@pulumi/azure-native/types/input";
-import { loadWorkflowDefinition, workflowParameterValues, type WorkflowDefinition } from "./definition";
+import { ipv4RangeProblems, problemLines } from "../common/rules";
+import { workflowParameterValues, type WorkflowDefinition } from "./definition";
 import { WorkflowConnections, connectorsOf, supportedConnectors } from "./connections";
 
-export { loadWorkflowDefinition, validateWorkflowDefinition, workflowParameterValues, WorkflowDefinitionError, type WorkflowDefinition } from "./definition";
+export { parseWorkflowDefinition, validateWorkflowDefinition, workflowParameterValues, WorkflowDefinitionError, type WorkflowDefinition } from "./definition";
 export { supportedConnectors } from "./connections";
 
 /**
- * Logic Apps (Consumption) from definition files: one `logic.Workflow` per file named in args, in the
+ * Logic Apps (Consumption) from their definitions: one `logic.Workflow` per definition named in args, in the
  * gateway's region. Gateway-facing workflows admit calls from the gateway's addresses only; nested
  * ones from other Logic Apps only. Run history contents are readable from admin ranges only. Each
  * workflow logs to Log Analytics and alerts on failed runs; gateway-facing ones hand their trigger
@@ -34,9 +35,9 @@ export interface WorkflowsArgs {
     resourceGroupName: pulumi.Input<string>;
     /** Region: the gateway's primary region, to keep latency low. Required. */
     location: string;
-    /** The folder of definition files (`<name>.json`). Required. */
-    definitionsDir: string;
-    /** The workflows, keyed by definition file name. Required, one or more. */
+    /** The definitions, read and checked (`parseWorkflowDefinition`), keyed by name. Required: one for each workflow. */
+    definitions: Record<string, WorkflowDefinition>;
+    /** The workflows to deploy, keyed by definition name. Required, one or more. */
     workflows: Record<string, WorkflowSpec>;
     /**
      * Values of definition parameters the stack provides, by parameter name (for example a backend's
@@ -141,11 +142,12 @@ const internalParameters = new Set(["$connections", "storageAccountName"]);
 export const noCaller = "0.0.0.0-0.0.0.0";
 
 /**
- * Loads and checks the definitions named in {@link WorkflowsArgs}; throws one error naming each
- * problem: a missing or invalid file, a parameter without a value, a gateway workflow without
- * exactly one HTTP trigger, a connector this component cannot connect.
+ * Checks {@link WorkflowsArgs} and returns the definitions of the workflows to deploy; throws one
+ * error naming each problem: a workflow without a definition, a parameter without a value, a
+ * workflow without an HTTP trigger, a connector this component cannot connect, an admin range that
+ * is not an IPv4 range.
  */
-export function loadWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefinition> {
+export function checkWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefinition> {
     const problems: string[] = [];
     const definitions: Record<string, WorkflowDefinition> = {};
     if (Object.keys(args.workflows).length === 0) {
@@ -155,12 +157,14 @@ export function loadWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefin
         if (spec.access !== "gateway" && spec.access !== "nested") {
             problems.push(`workflows.${name}.access: "${String(spec.access)}" is not an access mode (allowed: gateway, nested)`);
         }
-        try {
-            definitions[name] = loadWorkflowDefinition(args.definitionsDir, name);
-        } catch (error) {
-            problems.push(...((error as { problems?: string[] }).problems ?? [(error as Error).message]));
+        const definition = args.definitions[name];
+        if (definition) {
+            definitions[name] = definition;
+        } else {
+            problems.push(`definitions.${name}: missing (allowed: the definition of every workflow; given: ${Object.keys(args.definitions).sort().join(", ") || "none"})`);
         }
     }
+    problems.push(...problemLines(ipv4RangeProblems(args.adminIpRanges ?? []), ["adminIpRanges"]));
     for (const definition of Object.values(definitions)) {
         if (!requestTrigger(definition)) {
             problems.push(`${definition.file}: triggers: no HTTP (Request) trigger; the gateway and other workflows call workflows over HTTP (allowed: one Request trigger)`);
@@ -199,10 +203,10 @@ export class Workflows extends pulumi.ComponentResource {
     /** The HTTP triggers of the gateway-facing workflows, keyed by workflow. */
     readonly triggers: Record<string, TriggerHandle>;
     /** The storage the connectors write to, when a workflow uses one. */
-    readonly storage?: { accountId: pulumi.Output<string>; containerIds: Record<string, pulumi.Output<string>>; accessKey: pulumi.Output<string> };
+    readonly storage?: { containerIds: Record<string, pulumi.Output<string>>; accessKey: pulumi.Output<string> };
 
     constructor(name: string, args: WorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
-        const definitions = loadWorkflows(args);
+        const definitions = checkWorkflows(args);
         super("enterprise-integration:workflows:Workflows", name, {}, opts);
 
         const needed = [...new Set(Object.values(definitions).flatMap((definition) => connectorsOf(definition).names))].sort();
@@ -221,7 +225,7 @@ export class Workflows extends pulumi.ComponentResource {
                       { parent: this },
                   )
                 : undefined;
-        this.storage = connections ? { accountId: connections.storageAccountId, containerIds: connections.containerIds, accessKey: connections.accessKey } : undefined;
+        this.storage = connections ? { containerIds: connections.containerIds, accessKey: connections.accessKey } : undefined;
 
         const gatewayCallers = pulumi.output(args.gatewayIpAddresses).apply((ips) => ips.map((addressRange) => ({ addressRange })));
         // With no admin ranges nobody reads run contents: 0.0.0.0-0.0.0.0 matches no caller (an empty

@@ -1,6 +1,7 @@
 import { z } from "zod";
-// Tiers and the units each allows per region: the gateway component's own limits.
-import { gatewayTiers, tierCapacity } from "../../components/gateway";
+import { ipv4RangeAllowed, ipv4RangeProblems } from "../../components/common/rules";
+// Tiers and how big each may be: the gateway component's own rule, checked on the config too.
+import { gatewayTiers, sizingProblems } from "../../components/gateway";
 import { namingRule } from "../naming";
 import { region } from "../regions";
 import { azureRegion, decimalNumber, dnsLabel, flag, isDnsZoneName, problem, rule, show, strictObject, text, wholeNumber, zone } from "./fields";
@@ -91,120 +92,7 @@ const gatewayFields = {
         .default(100),
 };
 
-const gatewaySizing = z.object({
-    sku: gatewayFields.sku,
-    capacity: gatewayFields.capacity,
-    zones: gatewayFields.zones,
-    additionalLocations: gatewayFields.additionalLocations,
-    autoscale: gatewayFields.autoscale,
-});
-
-const gatewaySchema = strictObject(gatewayFields, "the gateway settings").check(
-    rule(gatewaySizing, (gateway, ctx) => {
-        const range = tierCapacity[gateway.sku];
-        const premium = gateway.sku === "Premium";
-        if (gateway.capacity < range.min || gateway.capacity > range.max) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["capacity"],
-                message: `${gateway.capacity} units is outside the ${gateway.sku} tier's range (allowed: ${range.min === range.max ? range.min : `${range.min}-${range.max}`})`,
-            });
-        }
-        if (!premium && gateway.zones.length > 0) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["zones"],
-                message: `availability zones need the Premium tier, this stack uses ${gateway.sku} (allowed: set gateway.sku: Premium or remove gateway.zones)`,
-            });
-        }
-        if (!premium && gateway.additionalLocations.length > 0) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["additionalLocations"],
-                message: `additional regions need the Premium tier, this stack uses ${gateway.sku} (allowed: set gateway.sku: Premium or remove gateway.additionalLocations)`,
-            });
-        }
-        checkZones(ctx, ["zones"], ["capacity"], gateway.zones, gateway.capacity, premium);
-        const seen = new Set<string>();
-        gateway.additionalLocations.forEach((extra, i) => {
-            if (seen.has(extra.location)) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["additionalLocations", i, "location"],
-                    message: `"${extra.location}" is listed twice (allowed: each additional region once)`,
-                });
-            }
-            seen.add(extra.location);
-            const premiumRange = tierCapacity.Premium;
-            if (extra.capacity < premiumRange.min || extra.capacity > premiumRange.max) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["additionalLocations", i, "capacity"],
-                    message: `${extra.capacity} units is outside the Premium tier's range (allowed: ${premiumRange.min}-${premiumRange.max})`,
-                });
-            }
-            checkZones(ctx, ["additionalLocations", i, "zones"], ["additionalLocations", i, "capacity"], extra.zones, extra.capacity, premium);
-        });
-        const autoscale = gateway.autoscale;
-        if (!autoscale) {
-            return;
-        }
-        if (gateway.sku === "Developer") {
-            ctx.addIssue({
-                code: "custom",
-                path: ["autoscale"],
-                message: "the Developer tier cannot scale (allowed: remove gateway.autoscale, or use Basic, Standard or Premium)",
-            });
-        } else if (autoscale.minCapacity > autoscale.maxCapacity) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["autoscale", "minCapacity"],
-                message: `${autoscale.minCapacity} is more than maxCapacity ${autoscale.maxCapacity} (allowed: minCapacity <= maxCapacity)`,
-            });
-        } else if (autoscale.minCapacity < range.min || autoscale.maxCapacity > range.max) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["autoscale"],
-                message: `${autoscale.minCapacity}-${autoscale.maxCapacity} units is outside the ${gateway.sku} tier's range (allowed: within ${range.min}-${range.max})`,
-            });
-        } else if (gateway.zones.length > 1 && (autoscale.minCapacity % gateway.zones.length !== 0 || autoscale.maxCapacity % gateway.zones.length !== 0)) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["autoscale"],
-                message: `${autoscale.minCapacity}-${autoscale.maxCapacity} units cannot stay spread evenly over ${gateway.zones.length} zones; autoscale adds and removes ${gateway.zones.length} units at a time (allowed: minCapacity and maxCapacity multiples of ${gateway.zones.length})`,
-            });
-        } else if (gateway.capacity < autoscale.minCapacity || gateway.capacity > autoscale.maxCapacity) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["capacity"],
-                message: `${gateway.capacity} units is outside the autoscale range (allowed: ${autoscale.minCapacity}-${autoscale.maxCapacity})`,
-            });
-        }
-    }),
-);
-
-function checkZones(
-    ctx: z.core.$RefinementCtx,
-    zonesPath: (string | number)[],
-    capacityPath: (string | number)[],
-    zones: string[],
-    capacity: number,
-    premium: boolean,
-): void {
-    if (new Set(zones).size !== zones.length) {
-        ctx.addIssue({
-            code: "custom",
-            path: zonesPath,
-            message: `${show(zones)} lists a zone twice (allowed: each of "1", "2", "3" at most once)`,
-        });
-    } else if (premium && zones.length > 1 && capacity % zones.length !== 0) {
-        ctx.addIssue({
-            code: "custom",
-            path: capacityPath,
-            message: `${capacity} units cannot be spread evenly over ${zones.length} zones (allowed: a multiple of ${zones.length})`,
-        });
-    }
-}
+const gatewaySchema = strictObject(gatewayFields, "the gateway settings");
 
 const drFields = {
     role: z
@@ -340,15 +228,13 @@ const monitoringFields = {
 const monitoringSchema = strictObject(monitoringFields, "the monitoring settings");
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ipRangeAllowed = "an IPv4 address or CIDR range such as 203.0.113.0/24";
-const ipRange = z.string({ error: (issue) => problem(issue.input, "is not a string", ipRangeAllowed) }).refine(
-    (value) => {
-        const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(value);
-        return !!match && match.slice(1, 5).every((octet) => Number(octet) <= 255) && (match[5] === undefined || Number(match[5]) <= 32);
-    },
-    { error: (issue) => problem(issue.input, "is not an IPv4 range", ipRangeAllowed) },
-);
-const ipRanges = z.array(ipRange, { error: (issue) => problem(issue.input, "is not a list", `a list of ranges, each ${ipRangeAllowed}`) }).default([]);
+// One IPv4 rule, the components' own: the message is theirs, at the list entry's path.
+const ipRange = z.string({ error: (issue) => problem(issue.input, "is not a string", ipv4RangeAllowed) }).superRefine((value, ctx) => {
+    for (const found of ipv4RangeProblems([value])) {
+        ctx.addIssue({ code: "custom", message: found.message });
+    }
+});
+const ipRanges = z.array(ipRange, { error: (issue) => problem(issue.input, "is not a list", `a list of ranges, each ${ipv4RangeAllowed}`) }).default([]);
 
 const identityFields = {
     /** Identifier URI of the API application. Default api://<workload>-<stack>. */
@@ -452,10 +338,22 @@ export const rootShape = {
         .default({}),
 };
 
+/** The gateway's sizing as the component's rule reads it, with the primary region. */
+const gatewaySizing = z.object({
+    // Checked on its own; the sizing rules run whatever it holds.
+    location: z.unknown().transform((value) => (typeof value === "string" ? value : "")),
+    gateway: z.object({
+        sku: gatewayFields.sku,
+        capacity: gatewayFields.capacity,
+        zones: gatewayFields.zones,
+        additionalLocations: gatewayFields.additionalLocations,
+        autoscale: gatewayFields.autoscale,
+    }),
+});
+
 const siteLayout = z.object({
     location: rootShape.location,
     production: rootShape.production,
-    gateway: z.object({ additionalLocations: z.array(z.object({ location: azureRegion() })).default([]) }),
     dr: z.object({ location: drFields.location, role: drFields.role, stack: drFields.stack }).default({ role: "active" }),
     dns: z
         .object({ ttl: dnsFields.ttl, activeSite: dnsFields.activeSite, zoneName: dnsFields.zoneName, certificates: z.object({ gateway: z.string() }).optional() })
@@ -463,16 +361,12 @@ const siteLayout = z.object({
 });
 
 export const rootSchema = strictObject(rootShape, "the stack configuration").check(
+    rule(gatewaySizing, (config, ctx) => {
+        for (const problem of sizingProblems({ ...config.gateway, location: config.location })) {
+            ctx.addIssue({ code: "custom", path: ["gateway", ...problem.path], message: problem.message });
+        }
+    }),
     rule(siteLayout, (config, ctx) => {
-        config.gateway.additionalLocations.forEach((extra, i) => {
-            if (extra.location === config.location) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["gateway", "additionalLocations", i, "location"],
-                    message: `"${extra.location}" is the primary location (allowed: a region other than ${config.location})`,
-                });
-            }
-        });
         if (config.dr.location && config.dr.location === config.location) {
             const pair = region(config.location).paired;
             ctx.addIssue({

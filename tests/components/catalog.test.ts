@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { parse as parseYaml, stringify } from "yaml";
-import { CatalogError, loadCatalog } from "../../components/gateway";
+import { CatalogError } from "../../components/gateway";
+import { loadCatalog } from "../../stacks/content";
 import { repoRoot } from "../../tools/engine/project";
 
 const catalogDir = path.join(repoRoot, "apis");

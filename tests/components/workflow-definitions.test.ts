@@ -4,13 +4,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import {
-    loadWorkflowDefinition,
     maxActions,
+    parseWorkflowDefinition,
     validateWorkflowDefinition,
     WorkflowDefinitionError,
     workflowParameterValues,
     workflowSchemaUrl,
+    type WorkflowDefinition,
 } from "../../components/workflows/definition";
+import { loadWorkflowDefinitions } from "../../stacks/content";
 import { repoRoot } from "../../tools/engine/project";
 
 const workflowsDir = path.join(repoRoot, "workflows");
@@ -32,13 +34,18 @@ function workflowsCopy(files: Record<string, string>): string {
     return dir;
 }
 
+/** One definition, read the way the program reads it. */
+function loadWorkflowDefinition(dir: string, name: string): WorkflowDefinition {
+    return loadWorkflowDefinitions(dir, [name])[name]!;
+}
+
 function problemsOfLoad(dir: string, name: string): string[] {
     try {
         loadWorkflowDefinition(dir, name);
         return [];
     } catch (error) {
         assert.ok(error instanceof WorkflowDefinitionError, String(error));
-        assert.equal(error.message, error.problems.join("\n"));
+        assert.equal(error.message, [`The workflow definitions have ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}:`, ...error.problems.map((line) => `  - ${line}`)].join("\n"));
         return error.problems;
     }
 }
@@ -62,9 +69,9 @@ describe("workflow definitions", () => {
             assert.equal(def.definition["$schema"], workflowSchemaUrl);
             assert.equal(def.definition["contentVersion"], "1.0.0.0");
             assert.deepEqual(def.parameters, { inventoryBaseUrl: { type: "String" }, inventoryApiKey: { type: "SecureString" }, orderNotifyWorkflowId: { type: "String" } });
-            assert.deepEqual(def.triggerKinds, ["Request/Http"]);
+            assert.deepEqual(Object.values(def.definition["triggers"] as Record<string, { type: string; kind: string }>).map((trigger) => `${trigger.type}/${trigger.kind}`), ["Request/Http"]);
             assert.deepEqual(Object.keys(def.definition["triggers"] as object), ["manual"]);
-            assert.equal(def.actionCount, 4);
+            assert.equal(Object.keys(def.definition["actions"] as object).length, 4);
         });
 
         it("order-intake reserves stock over HTTPS with retries and hidden inputs, calls order-notify, then answers 202 (502 when the reservation fails)", () => {
@@ -106,8 +113,8 @@ describe("workflow definitions", () => {
             const def = loadWorkflowDefinition(workflowsDir, "order-notify");
             assert.equal(def.file, notifyFile);
             assert.deepEqual(def.parameters, { $connections: { type: "Object", defaultValue: {} }, storageAccountName: { type: "String" } });
-            assert.deepEqual(def.triggerKinds, ["Request/Http"]);
             assert.deepEqual(Object.keys(def.definition["triggers"] as object), ["manual"]);
+            assert.equal((def.definition["triggers"] as any).manual.type, "Request");
             assert.deepEqual((def.definition["triggers"] as any).manual.inputs.schema.required, ["orderId", "customerId", "trackingId"]);
             const actions = Object.values(def.definition["actions"] as Record<string, any>);
             const blob = actions.find((action) => action.type === "ApiConnection");
@@ -129,6 +136,12 @@ describe("workflow definitions", () => {
             const dir = workflowsCopy({ "order-intake.json": JSON.stringify(sample("order-intake")), "order-notify.json": JSON.stringify(sample("order-notify")) });
             assert.deepEqual(problemsOfLoad(dir, "order-billing"), ["workflows/order-billing.json: does not exist (allowed: order-intake, order-notify)"]);
             assert.deepEqual(problemsOfLoad(workflowsDir, "order-billing"), ["workflows/order-billing.json: does not exist (allowed: order-intake, order-notify)"]);
+        });
+
+        it("takes the text of a definition, a byte-order mark too", () => {
+            const def = parseWorkflowDefinition("order-notify", notifyFile, `\uFEFF${JSON.stringify(sample("order-notify"))}`);
+            assert.equal(def.file, notifyFile);
+            assert.deepEqual(def.definition, sample("order-notify"));
         });
 
         it("rejects a file that is not JSON, with the parser's message", () => {
@@ -154,7 +167,7 @@ describe("workflow definitions", () => {
             ]);
         });
 
-        it("counts nested actions in Scope, If (actions and else), Switch (cases and default) and Foreach", () => {
+        it("counts nested actions in Scope, If (actions and else), Switch (cases and default) and Foreach towards the limit", () => {
             const doc = sample("order-notify");
             doc.actions.Route = {
                 type: "Switch",
@@ -169,9 +182,13 @@ describe("workflow definitions", () => {
                 actions: { Each: { type: "Foreach", foreach: "@triggerBody()?['lines']", actions: composeChain(3) } },
                 else: { actions: { Inner: { type: "Scope", actions: composeChain(1) } } },
             };
-            const def = loadWorkflowDefinition(workflowsCopy({ "order-notify.json": JSON.stringify(doc) }), "order-notify");
-            // Store_order, Stored, Route (+1 case, +2 default), Check (+Each (+3), +Inner (+1)).
-            assert.equal(def.actionCount, 2 + 1 + 1 + 2 + 1 + 1 + 3 + 1 + 1);
+            // Store_order, Stored, Route (+1 case, +2 default), Check (+Each (+3), +Inner (+1)): 13, and
+            // a Scope that brings the total to one over the limit.
+            const counted = 2 + 1 + 1 + 2 + 1 + 1 + 3 + 1 + 1;
+            doc.actions.Pad = { type: "Scope", actions: composeChain(maxActions - counted), runAfter: { Check: ["Succeeded"] } };
+            assert.deepEqual(problemsOfLoad(workflowsCopy({ "order-notify.json": JSON.stringify(doc) }), "order-notify"), [
+                `${notifyFile}: actions: has ${maxActions + 1} actions, counting nested ones (allowed: at most ${maxActions})`,
+            ]);
         });
     });
 

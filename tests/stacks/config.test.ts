@@ -151,13 +151,13 @@ describe("stack configuration", () => {
 
         it("zones on a tier other than Premium", () => {
             assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { sku: "Standard", zones: ["1", "2"], capacity: 2 }) }), [
-                "gateway.zones: availability zones need the Premium tier, this stack uses Standard (allowed: set gateway.sku: Premium or remove gateway.zones)",
+                "gateway.zones: availability zones need the Premium tier, not Standard (allowed: set sku: Premium or remove zones)",
             ]);
         });
 
         it("additional locations on a tier other than Premium", () => {
             assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { sku: "Basic", additionalLocations: [{ location: "northeurope" }] }) }), [
-                "gateway.additionalLocations: additional regions need the Premium tier, this stack uses Basic (allowed: set gateway.sku: Premium or remove gateway.additionalLocations)",
+                "gateway.additionalLocations: additional regions need the Premium tier, not Basic (allowed: set sku: Premium or remove additionalLocations)",
             ]);
         });
 
@@ -212,7 +212,7 @@ describe("stack configuration", () => {
 
         it("autoscale on the Developer tier", () => {
             assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { autoscale: { minCapacity: 1, maxCapacity: 1 } }) }), [
-                "gateway.autoscale: the Developer tier cannot scale (allowed: remove gateway.autoscale, or use Basic, Standard or Premium)",
+                "gateway.autoscale: the Developer tier cannot scale (allowed: remove autoscale, or use Basic, Standard or Premium)",
             ]);
         });
 
@@ -284,7 +284,7 @@ describe("stack configuration", () => {
                 'owner: " " is not valid (allowed: the team or person accountable, e.g. platform-team@contoso.com)',
                 'gateway.publisherEmail: "nobody" is not an e-mail address (allowed: an address such as api-team@contoso.com)',
                 "gateway.capacity: 9 units is outside the Standard tier's range (allowed: 1-4)",
-                "gateway.zones: availability zones need the Premium tier, this stack uses Standard (allowed: set gateway.sku: Premium or remove gateway.zones)",
+                "gateway.zones: availability zones need the Premium tier, not Standard (allowed: set sku: Premium or remove zones)",
             ]);
         });
 

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../stacks/config";
 import { UserError, planStack, runStack, type RunOptions, type StackRun } from "../engine";
 import { listStacks } from "../engine/project";
@@ -69,7 +70,9 @@ export async function main(argv: string[], run: (options: RunOptions) => Promise
         process.stdout.write(parsed.values.json ? `${JSON.stringify(planJson(result), null, 2)}\n` : `${planText(result, { details: parsed.values.details })}\n`);
         return 0;
     } catch (error) {
-        if (error instanceof ConfigError || error instanceof UserError) {
+        // What the user fixes in a file: the program's refusals are Pulumi RunErrors, printed
+        // without a stack trace, as `pulumi up` prints them.
+        if (error instanceof ConfigError || error instanceof UserError || pulumi.RunError.isInstance(error)) {
             process.stderr.write(`${error.message}\n`);
             return 1;
         }

@@ -1,0 +1,245 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+/**
+ * The API catalog's definitions: `apis/products.yaml` and each API's `api.yaml`, as data. The
+ * schema and the checks between fields and between APIs are here; reading the files is the
+ * assembly's (`stacks/content`), checking OpenAPI and WSDL documents is in `openapi.ts` and
+ * `wsdl.ts`. Every problem names its file.
+ */
+
+/** The kinds of API the gateway publishes. */
+export const apiKinds = ["logicApp", "openapi", "soap"] as const;
+export type ApiKind = (typeof apiKinds)[number];
+
+/** HTTP methods an operation group can name. */
+export const httpMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+export type HttpMethod = (typeof httpMethods)[number];
+
+const identifier = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
+const identifierAllowed = "2-40 lower-case letters, digits and hyphens, starting with a letter";
+
+const id = (allowed = identifierAllowed) =>
+    z.string({ error: () => `is missing or not a string (allowed: ${allowed})` }).regex(identifier, { error: (i) => `"${String(i.input)}" is not valid (allowed: ${allowed})` });
+const words = (max: number) =>
+    z
+        .string({ error: () => `is missing or not a string (allowed: 1-${max} characters)` })
+        .min(1, { error: () => `is empty (allowed: 1-${max} characters)` })
+        .max(max, { error: () => `is longer than ${max} characters` });
+const between = (min: number, max: number, unit: string) => {
+    const allowed = `${min}-${max} ${unit}`;
+    return z
+        .number({ error: () => `is not a number (allowed: ${allowed})` })
+        .int({ error: () => `is not a whole number (allowed: ${allowed})` })
+        .min(min, { error: (i) => `${String(i.input)} is too small (allowed: ${allowed})` })
+        .max(max, { error: (i) => `${String(i.input)} is too large (allowed: ${allowed})` });
+};
+
+const productSchema = z.strictObject(
+    {
+        /** Shown to subscribers in the developer portal. Required. */
+        displayName: words(300),
+        /** What the product offers and who approves subscriptions. Required. */
+        description: words(1000),
+        /** Subscriptions one developer may hold. Default: no limit. */
+        subscriptionsLimit: between(1, 1000, "subscriptions").optional(),
+    },
+    { error: (i) => (i.code === "unrecognized_keys" ? `has unknown keys ${i.keys.join(", ")} (allowed: displayName, description, subscriptionsLimit)` : "is not a product") },
+);
+
+export const productsSchema = z.record(id(), productSchema, { error: () => "is not a map of product names to products" });
+
+export type ProductDefinition = z.output<typeof productSchema>;
+
+const operationGroupSchema = z.strictObject({
+    /** A short name for the group, used in the policy's comments. Required. */
+    name: id(),
+    /** The HTTP methods the group covers; each method belongs to one group. Required. */
+    methods: z
+        .array(z.enum(httpMethods, { error: (i) => `"${String(i.input)}" is not an HTTP method (allowed: ${httpMethods.join(", ")})` }))
+        .min(1, { error: () => "is empty (allowed: one or more HTTP methods)" }),
+    /** The app role (`roles` claim) a caller's token must carry. Required. */
+    role: z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,119}$/, { error: (i) => `"${String(i.input)}" is not an app role value (allowed: letters, digits, dots, hyphens, underscores, such as Orders.Read)` }),
+});
+
+const policySchema = z.strictObject({
+    /** Calls one subscription may make per renewal period. Required. */
+    rateLimit: z.strictObject({
+        calls: between(1, 1_000_000, "calls"),
+        /** Seconds. Required. */
+        renewalPeriod: between(1, 300, "seconds"),
+    }),
+    /** Seconds a GET response is cached; 0 turns caching off. Default 0. */
+    cacheDuration: between(0, 3600, "seconds").default(0),
+    /** Who may call what: the `roles` claim required per group of HTTP methods. Required. */
+    access: z.array(operationGroupSchema).min(1, { error: () => "is empty (allowed: one or more operation groups)" }),
+});
+
+const revisionSchema = z.strictObject({
+    /** The revision number, 2 or more (revision 1 is the API itself). Required. */
+    revision: between(2, 100, "(revision 1 is the API itself)"),
+    /** What changed, shown on the revision. Required. */
+    description: words(256),
+    /** Release notes published to the change log when this revision is made current. Required. */
+    notes: words(1000),
+    /**
+     * The revision's own spec file in the API's folder, when its operations change. Default: the
+     * revision is a copy of the one before, for policy or setting changes.
+     */
+    spec: z.string().regex(/^[A-Za-z0-9._-]+\.(ya?ml|json|wsdl)$/, { error: (i) => `"${String(i.input)}" is not a spec file name (allowed: a file in the API's folder ending .yaml, .yml, .json or .wsdl)` }).optional(),
+});
+
+export const apiSchema = z.strictObject({
+    /** The API's name; versions of one API share it (and its version set). Required. */
+    name: id(),
+    /** Shown in the developer portal. Required. */
+    displayName: words(300),
+    /** What the API does, shown in the developer portal. Required. */
+    description: words(1000),
+    /** URL suffix after the gateway host; the version follows it (`/orders/v1`). Required. */
+    path: z.string().regex(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/, { error: (i) => `"${String(i.input)}" is not a path (allowed: lower-case segments separated by /, such as orders or sales/orders)` }),
+    /** The version segment, such as v1. Required. */
+    version: z.string().regex(/^v[0-9]{1,3}$/, { error: (i) => `"${String(i.input)}" is not a version (allowed: v followed by a number, such as v1)` }),
+    /** How the API is built. Required. */
+    kind: z.enum(apiKinds, { error: (i) => `"${String(i.input)}" is not an API kind (allowed: ${apiKinds.join(", ")})` }),
+    /** The spec file in the API's folder: OpenAPI (YAML or JSON) or, for `soap`, a WSDL. Required. */
+    spec: z.string().regex(/^[A-Za-z0-9._-]+\.(ya?ml|json|wsdl)$/, { error: (i) => `"${String(i.input)}" is not a spec file name (allowed: a file in the API's folder ending .yaml, .yml, .json or .wsdl)` }),
+    /** `logicApp` only: the workflow whose HTTP trigger the API forwards to. */
+    workflow: id().optional(),
+    /** `soap` only: the WSDL service and endpoint (port) to publish. */
+    wsdl: z.strictObject({ service: z.string().min(1), endpoint: z.string().min(1) }).optional(),
+    /**
+     * `openapi` and `soap` only: the header that carries the backend's API key. The gateway sets it
+     * from the named value `<name>-backend-key`, a Key Vault secret. Default: no key.
+     */
+    backendApiKey: z.strictObject({ header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { error: (i) => `"${String(i.input)}" is not a header name (allowed: letters, digits, hyphens)` }) }).optional(),
+    /** The products the API belongs to (keys of `apis/products.yaml`). Required. */
+    products: z.array(id()).min(1, { error: () => "is empty (allowed: one or more products from apis/products.yaml)" }),
+    /** Rate limit, caching and access rules. Required. */
+    policy: policySchema,
+    /** Later revisions, oldest first; the last one is released and made current. Default none. */
+    revisions: z.array(revisionSchema).default([]),
+});
+
+export type ApiDefinitionFile = z.output<typeof apiSchema>;
+export type OperationGroup = z.output<typeof operationGroupSchema>;
+export type ApiPolicyOptions = z.output<typeof policySchema>;
+
+/** The named value (and Key Vault secret) holding an API's backend key. */
+export function backendKeyName(apiName: string): string {
+    return `${apiName}-backend-key`;
+}
+
+/** A later revision, with its own spec read and validated when it has one. */
+export type RevisionDefinition = ApiDefinitionFile["revisions"][number] & { specContent?: string; specFormat?: ApiDefinition["specFormat"] };
+
+/** One API of the catalog, with its spec read and validated. */
+export interface ApiDefinition extends Omit<ApiDefinitionFile, "revisions"> {
+    /** Later revisions, oldest first; the last is current. */
+    revisions: RevisionDefinition[];
+    /** The folder under `apis/`, as written (used in messages). */
+    folder: string;
+    /** The API id in API Management: `<name>-<version>`. */
+    apiId: string;
+    /** The spec document exactly as it is in the file. */
+    specContent: string;
+    /** The API Management import format of the spec. */
+    specFormat: "openapi" | "openapi+json" | "wsdl";
+}
+
+export interface Catalog {
+    products: Record<string, ProductDefinition>;
+    apis: ApiDefinition[];
+}
+
+/**
+ * A catalog that cannot be published: every problem, one per line, each naming its file. A
+ * `RunError`, so Pulumi prints it without a stack trace.
+ */
+export class CatalogError extends pulumi.RunError {
+    constructor(readonly problems: string[]) {
+        super(`The API catalog has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "CatalogError";
+    }
+}
+
+/** The problems of a definition that breaks its schema, one per issue, each with its file. */
+export function issuesOf(file: string, error: z.ZodError): string[] {
+    return error.issues.map((issue) => {
+        const key = issue.path.join(".");
+        const message = issue.code === "unrecognized_keys" ? `has unknown keys ${issue.keys.join(", ")}` : issue.message;
+        return `${file}: ${key ? `${key}: ` : ""}${message}`;
+    });
+}
+
+/** Checks what the schema cannot see: kind-specific fields, overlapping method groups, revision order. */
+export function kindProblems(file: string, api: ApiDefinitionFile): string[] {
+    const problems: string[] = [];
+    if (api.kind === "logicApp" && !api.workflow) {
+        problems.push(`${file}: workflow: missing on a logicApp API (allowed: the name of a workflow under workflows/)`);
+    }
+    if (api.kind !== "logicApp" && api.workflow) {
+        problems.push(`${file}: workflow: only a logicApp API forwards to a workflow (allowed: remove workflow, or set kind: logicApp)`);
+    }
+    if (api.kind === "soap" && !api.wsdl) {
+        problems.push(`${file}: wsdl: missing on a soap API (allowed: { service, endpoint } naming the WSDL service and port)`);
+    }
+    if (api.kind !== "soap" && api.wsdl) {
+        problems.push(`${file}: wsdl: only a soap API has a WSDL (allowed: remove wsdl, or set kind: soap)`);
+    }
+    if (api.kind === "logicApp" && api.backendApiKey) {
+        problems.push(`${file}: backendApiKey: a logicApp API is authorised by its trigger's signature (allowed: remove backendApiKey)`);
+    }
+    if ((api.kind === "soap") !== api.spec.endsWith(".wsdl")) {
+        problems.push(`${file}: spec: "${api.spec}" does not suit a ${api.kind} API (allowed: ${api.kind === "soap" ? "a .wsdl file" : "an OpenAPI .yaml, .yml or .json file"})`);
+    }
+    const owner = new Map<string, string>();
+    for (const group of api.policy.access) {
+        for (const method of group.methods) {
+            const other = owner.get(method);
+            if (other !== undefined) {
+                problems.push(`${file}: policy.access: ${method} is in both "${other}" and "${group.name}" (allowed: each method in one group)`);
+            }
+            owner.set(method, group.name);
+        }
+    }
+    if (api.kind === "soap" && api.policy.cacheDuration > 0) {
+        problems.push(`${file}: policy.cacheDuration: SOAP calls are POSTs, which are never cached (allowed: 0)`);
+    }
+    api.revisions.forEach((revision, i) => {
+        const previous = i === 0 ? 1 : api.revisions[i - 1]!.revision;
+        if (revision.revision !== previous + 1) {
+            problems.push(`${file}: revisions.${i}.revision: ${revision.revision} does not follow revision ${previous} (allowed: ${previous + 1})`);
+        }
+    });
+    return problems;
+}
+
+/** The API Management import format of a spec file, by its extension. */
+export function specFormat(spec: string): ApiDefinition["specFormat"] {
+    return spec.endsWith(".wsdl") ? "wsdl" : spec.endsWith(".json") ? "openapi+json" : "openapi";
+}
+
+/** Problems between APIs: a path taken by two APIs, a version listed twice, versions on different paths. */
+export function catalogWideProblems(apis: readonly ApiDefinition[]): string[] {
+    const problems: string[] = [];
+    const pathOwner = new Map<string, ApiDefinition>();
+    const versions = new Map<string, ApiDefinition>();
+    for (const api of apis) {
+        const owner = pathOwner.get(api.path);
+        if (owner && owner.name !== api.name) {
+            problems.push(`apis/${api.folder}/api.yaml: path: "${api.path}" is already used by apis/${owner.folder} (allowed: a path of its own)`);
+        }
+        pathOwner.set(api.path, owner ?? api);
+        const twin = versions.get(api.apiId);
+        if (twin) {
+            problems.push(`apis/${api.folder}/api.yaml: version: ${api.name} ${api.version} is already defined in apis/${twin.folder} (allowed: each version once)`);
+        }
+        versions.set(api.apiId, api);
+        const sibling = apis.find((other) => other.name === api.name && other.path !== api.path);
+        if (sibling && sibling.folder < api.folder) {
+            problems.push(`apis/${api.folder}/api.yaml: path: "${api.path}" differs from "${sibling.path}" in apis/${sibling.folder} (allowed: every version of ${api.name} on one path)`);
+        }
+    }
+    return problems;
+}

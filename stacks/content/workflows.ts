@@ -1,0 +1,39 @@
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { WorkflowDefinitionError, parseWorkflowDefinition, type WorkflowDefinition } from "../../components/workflows";
+
+/**
+ * Reads the workflow definitions under `workflows/` (`<name>.json`) that the stack deploys,
+ * checked with the workflows component's rules. Missing or invalid files stop the program with
+ * every problem, each naming its file.
+ */
+export function loadWorkflowDefinitions(dir: string, names: readonly string[]): Record<string, WorkflowDefinition> {
+    const folder = path.basename(dir);
+    let available: string[] = [];
+    try {
+        available = readdirSync(dir)
+            .filter((entry) => entry.endsWith(".json"))
+            .map((entry) => entry.slice(0, -".json".length))
+            .sort();
+    } catch {
+        // No folder: nothing is available.
+    }
+    const problems: string[] = [];
+    const definitions: Record<string, WorkflowDefinition> = {};
+    for (const name of names) {
+        const file = `${folder}/${name}.json`;
+        if (!available.includes(name)) {
+            problems.push(`${file}: does not exist (allowed: ${available.join(", ") || "none"})`);
+            continue;
+        }
+        try {
+            definitions[name] = parseWorkflowDefinition(name, file, readFileSync(path.join(dir, `${name}.json`), "utf8"));
+        } catch (error) {
+            problems.push(...(error instanceof WorkflowDefinitionError ? error.problems : [(error as Error).message]));
+        }
+    }
+    if (problems.length > 0) {
+        throw new WorkflowDefinitionError(problems);
+    }
+    return definitions;
+}
