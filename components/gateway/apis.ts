@@ -206,7 +206,7 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
         const revisionId = `${api.apiId};rev=${revision.revision}`;
         // A revision is a copy of the API (sourceApiId), re-imported only when it has its own spec.
         // Released revisions stay in Azure when removed from the catalog: the current one cannot be deleted.
-        const created2 = new apimanagement.Api(
+        const revisionApi = new apimanagement.Api(
             `${ctx.name}-api-${api.apiId}-rev${revision.revision}`,
             {
                 ...settings,
@@ -220,7 +220,7 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
         );
         const revisionPolicy = new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}-rev${revision.revision}`, policyArgs(revisionId), {
             parent: ctx.parent,
-            dependsOn: [created2, ...keys],
+            dependsOn: [revisionApi, ...keys],
         });
         previous = new apimanagement.ApiRelease(
             `${ctx.name}-release-${api.apiId}-rev${revision.revision}`,

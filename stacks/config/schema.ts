@@ -119,12 +119,12 @@ const drSchema = strictObject(drFields, "the disaster-recovery settings").check(
 );
 
 /** Host labels used when `dns.hosts` leaves them out. */
-const defaultHosts = { gateway: "api", portal: "developer", management: "management" };
+const defaultHostLabels = { gateway: "api", portal: "developer", management: "management" };
 
 const hostFields = {
-    gateway: text("a DNS label such as api or api-dev", dnsLabel, 63).default(defaultHosts.gateway),
-    portal: text("a DNS label such as developer", dnsLabel, 63).default(defaultHosts.portal),
-    management: text("a DNS label such as management", dnsLabel, 63).default(defaultHosts.management),
+    gateway: text("a DNS label such as api or api-dev", dnsLabel, 63).default(defaultHostLabels.gateway),
+    portal: text("a DNS label such as developer", dnsLabel, 63).default(defaultHostLabels.portal),
+    management: text("a DNS label such as management", dnsLabel, 63).default(defaultHostLabels.management),
 };
 
 const hostsSchema = strictObject(hostFields, "the host names").check(
@@ -182,7 +182,7 @@ const dnsFields = {
         .refine(isDnsZoneName, { error: (issue) => problem(issue.input, "is not a DNS zone name", zoneAllowed) })
         .optional(),
     zoneResourceGroup: text("the resource group of an existing zone, 1-90 characters", namingRule("resourceGroup").pattern, 90).optional(),
-    hosts: hostsSchema.default(defaultHosts),
+    hosts: hostsSchema.default(defaultHostLabels),
     ttl: wholeNumber("1-86400 seconds")
         .default(productionMaxTtl)
         .refine((ttl) => ttl >= 1 && ttl <= 86400, { error: (issue) => problem(issue.input, "seconds is out of range", "1-86400 seconds") }),
@@ -321,7 +321,7 @@ export const rootShape = {
     tags: tagsSchema.default({}),
     gateway: gatewaySchema,
     dr: drSchema.default({ role: "active" }),
-    dns: dnsSchema.default({ hosts: defaultHosts, ttl: productionMaxTtl, activeSite: "primary" }),
+    dns: dnsSchema.default({ hosts: defaultHostLabels, ttl: productionMaxTtl, activeSite: "primary" }),
     monitoring: monitoringSchema.default({ retentionDays: 30, alertEmails: [] }),
     identity: strictObject(identityFields, "the identity settings").default({}),
     secrets: strictObject(secretsFields, "the secrets settings"),

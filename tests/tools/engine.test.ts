@@ -7,7 +7,11 @@ import * as logic from "@pulumi/azure-native/logic";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as resources from "@pulumi/azure-native/resources";
 import * as azuread from "@pulumi/azuread";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { runStack } from "../../tools/engine";
+import { idTemplates } from "../../tools/engine/mocks";
+import { repoRoot } from "../../tools/engine/project";
 import { lazyModule } from "../../tools/engine/lazy-modules";
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -160,6 +164,25 @@ describe("the mock engine", () => {
         assert.equal(principal.planInputs.clientId, "(known after deploy)");
         const vault = run.get("azure-native:keyvault:Vault", "kv");
         assert.equal(vault.planInputs.resourceGroupName, "rg-test", "values from config stay visible");
+    });
+
+    it("has an ARM id for each Azure type the components create, and for no other", () => {
+        // The types the components construct (`new <module>.<Type>(` in their source).
+        const created = new Set<string>();
+        const walk = (dir: string) => {
+            for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+                const file = path.join(dir, entry.name);
+                if (entry.isDirectory()) {
+                    walk(file);
+                } else if (file.endsWith(".ts")) {
+                    for (const match of fs.readFileSync(file, "utf8").matchAll(/new (apimanagement|applicationinsights|authorization|dns|keyvault|logic|managedidentity|monitor|operationalinsights|resources|storage|web)\.([A-Z][A-Za-z]+)\(/g)) {
+                        created.add(`azure-native:${match[1]}:${match[2]}`);
+                    }
+                }
+            }
+        };
+        walk(path.join(repoRoot, "components"));
+        assert.deepEqual(Object.keys(idTemplates).sort(), [...created].sort());
     });
 
     it("gives the same values on every run", async () => {

@@ -141,14 +141,14 @@ const rg = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}";
 const apim = `${rg}/providers/Microsoft.ApiManagement/service/{serviceName}`;
 const storage = `${rg}/providers/Microsoft.Storage/storageAccounts/{accountName}`;
 
-/** ARM id templates by type token; `{x}` is the resource's input `x`. */
-const idTemplates: Readonly<Record<string, string>> = {
+/**
+ * ARM id templates by type token, one for each Azure type the program creates (a test holds the
+ * two lists together); `{x}` is the resource's input `x`.
+ */
+export const idTemplates: Readonly<Record<string, string>> = {
     "azure-native:resources:ResourceGroup": rg,
     "azure-native:apimanagement:ApiManagementService": apim,
     "azure-native:apimanagement:Api": `${apim}/apis/{apiId}`,
-    "azure-native:apimanagement:ApiDiagnostic": `${apim}/apis/{apiId}/diagnostics/{diagnosticId}`,
-    "azure-native:apimanagement:ApiOperation": `${apim}/apis/{apiId}/operations/{operationId}`,
-    "azure-native:apimanagement:ApiOperationPolicy": `${apim}/apis/{apiId}/operations/{operationId}/policies/{policyId}`,
     "azure-native:apimanagement:ApiPolicy": `${apim}/apis/{apiId}/policies/{policyId}`,
     "azure-native:apimanagement:ApiRelease": `${apim}/apis/{apiId}/releases/{releaseId}`,
     "azure-native:apimanagement:ApiVersionSet": `${apim}/apiVersionSets/{versionSetId}`,
@@ -161,9 +161,7 @@ const idTemplates: Readonly<Record<string, string>> = {
     "azure-native:apimanagement:Policy": `${apim}/policies/{policyId}`,
     "azure-native:apimanagement:Product": `${apim}/products/{productId}`,
     "azure-native:apimanagement:ProductApi": `${apim}/products/{productId}/apis/{apiId}`,
-    "azure-native:apimanagement:ProductApiLink": `${apim}/products/{productId}/apiLinks/{apiLinkId}`,
-    "azure-native:apimanagement:ProductPolicy": `${apim}/products/{productId}/policies/{policyId}`,
-    "azure-native:apimanagement:Subscription": `${apim}/subscriptions/{sid}`,
+    "azure-native:apimanagement:ProductGroup": `${apim}/products/{productId}/groups/{groupId}`,
     "azure-native:managedidentity:UserAssignedIdentity": `${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}`,
     "azure-native:logic:Workflow": `${rg}/providers/Microsoft.Logic/workflows/{workflowName}`,
     "azure-native:web:Connection": `${rg}/providers/Microsoft.Web/connections/{connectionName}`,
@@ -180,7 +178,6 @@ const idTemplates: Readonly<Record<string, string>> = {
     "azure-native:dns:RecordSet": `${rg}/providers/Microsoft.Network/dnsZones/{zoneName}/{recordType}/{relativeRecordSetName}`,
     "azure-native:storage:StorageAccount": storage,
     "azure-native:storage:BlobContainer": `${storage}/blobServices/default/containers/{containerName}`,
-    "azure-native:storage:ManagementPolicy": `${storage}/managementPolicies/{managementPolicyName}`,
 };
 
 /** The ARM id of a resource, or undefined when its type has no template here. */
