@@ -29,9 +29,9 @@ export interface GatewayNames {
 export interface GatewayIdentityRef {
     /** ARM id of the user-assigned identity. Required. */
     resourceId: pulumi.Input<string>;
-    /** Its client id, used to read Key Vault certificates and named values. Required. */
+    /** Its client id, used to read the custom hosts' certificates from Key Vault. Required. */
     clientId: pulumi.Input<string>;
-    /** Its principal (object) id, to which Key Vault access is granted. Required. */
+    /** Its principal (object) id, granted read on each certificate. Required. */
     principalId: pulumi.Input<string>;
 }
 

@@ -3,9 +3,11 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 
 /**
  * The user-assigned identity API Management runs as. It is its own component because it must exist,
- * and be granted Key Vault access, before the service is created: a system-assigned identity only
- * appears with the service, too late for custom domains and Key Vault named values on the first
- * create. The stack creates this, grants it access, then creates the {@link ApiGateway} with it.
+ * and be granted read on the custom hosts' certificates, before the service is created: a
+ * system-assigned identity only appears with the service, too late for the certificates on the
+ * first create. (The named values are read later, with the system-assigned identity, the one a
+ * firewalled vault admits as a trusted service.) The stack creates this, grants it access, then
+ * creates the {@link ApiGateway} with it.
  */
 export interface GatewayIdentityArgs {
     /** Resource group of the identity (the gateway's). Required. */

@@ -2,6 +2,33 @@ import { z } from "zod";
 import { isRegion, similarRegions } from "../regions";
 
 /**
+ * What the config reference says of a key: the README's table and `Pulumi.yaml`'s descriptions are
+ * generated from it (`npm run docs`). `default` and `type` replace what is read from the schema
+ * where the schema cannot say it (a default computed from other keys, a secret map).
+ */
+export interface KeyDoc {
+    readonly description: string;
+    readonly default?: string;
+    readonly type?: string;
+}
+
+/** A schema with its config-reference entry. */
+export function documented<T extends z.ZodType>(schema: T, doc: KeyDoc): T {
+    return schema.meta({ ...doc }) as T;
+}
+
+/** Fields with their config-reference entries: every field must have one. */
+export function withDocs<T extends Record<string, z.ZodType>>(fields: T, docs: { readonly [K in keyof T]: KeyDoc }): T {
+    return Object.fromEntries(Object.entries(fields).map(([key, field]) => [key, documented(field, docs[key as keyof T])])) as T;
+}
+
+/** The config-reference entry of a schema, when it has one. */
+export function keyDoc(schema: z.ZodType): KeyDoc | undefined {
+    const meta = z.globalRegistry.get(schema) as Partial<KeyDoc> | undefined;
+    return meta?.description ? (meta as KeyDoc) : undefined;
+}
+
+/**
  * Building blocks of the config schema. Every message they produce reads
  * `what is wrong (allowed: ...)`; the key is put in front when the issues are formatted.
  */

@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { ipv4RangeAllowed, ipv4RangeProblems } from "../../components/common/rules";
 // Tiers and how big each may be: the gateway component's own rule, checked on the config too.
-import { gatewayTiers, sizingProblems } from "../../components/gateway";
-import { namingRule } from "../naming";
+import { sizingProblems } from "../../components/gateway";
 import { region } from "../regions";
-import { azureRegion, decimalNumber, dnsLabel, flag, isDnsZoneName, problem, rule, show, strictObject, text, wholeNumber, zone } from "./fields";
+import { azureRegion, flag, problem, rule, show, strictObject, text, wholeNumber, withDocs } from "./fields";
+import { gatewayFields, gatewaySchema } from "./gateway-schema";
+import { defaultHostLabels, dnsFields, dnsSchema, drFields, drSchema, managedCertificate, productionMaxTtl } from "./site-schema";
+
+export { managedCertificate, productionMaxTtl } from "./site-schema";
 
 /**
  * The schema of a stack's configuration: one field per key of `Pulumi.yaml`, with its default,
@@ -18,212 +21,23 @@ export const configNamespace = "enterprise-integration";
 /** Tag names the project sets itself; `tags` may not override them. */
 export const standardTagNames = ["environment", "workload", "owner", "costCenter", "stack", "managedBy"] as const;
 
-/** The most a production stack's DNS records may be cached, so a failover is seen quickly. */
-export const productionMaxTtl = 300;
 
-const tierAllowed = gatewayTiers.join(", ");
-
-const additionalLocationSchema = strictObject(
+const monitoringFields = withDocs(
     {
-        /** Region of the extra gateway. Required. */
-        location: azureRegion(),
-        /** Gateway units in that region. Default 1. */
-        capacity: wholeNumber("1-12 units").default(1),
-        /** Availability zones in that region. Default none. */
-        zones: z.array(zone, { error: (issue) => problem(issue.input, "is not a list", `a list of zones such as ["1", "2"]`) }).default([]),
+        retentionDays: wholeNumber("30-730 days")
+            .default(30)
+            .refine((days) => days >= 30 && days <= 730, { error: (issue) => problem(issue.input, "days is out of range", "30-730 days") }),
+        alertEmails: z
+            .array(z.email({ error: (issue) => problem(issue.input, "is not an e-mail address", "an address such as ops@contoso.com") }), {
+                error: (issue) => problem(issue.input, "is not a list", "a list of e-mail addresses"),
+            })
+            .default([]),
     },
-    "an additional location",
-);
-
-const autoscaleSchema = strictObject(
     {
-        /** Fewest units autoscale keeps. Required with autoscale. */
-        minCapacity: wholeNumber("1 or more units"),
-        /** Most units autoscale adds. Required with autoscale. */
-        maxCapacity: wholeNumber("up to the tier's maximum units"),
-    },
-    "an autoscale setting",
-);
-
-const httpsUrl = /^https:\/\/[a-z0-9.-]+(:\d{1,5})?(\/[^\s?#]*)?$/i;
-const keyVaultSecretId = /^https:\/\/[a-z0-9-]{3,24}\.vault\.azure\.net\/secrets\/[A-Za-z0-9-]{1,127}\/?$/;
-
-const backendSchema = strictObject(
-    {
-        /** Base URL of the backend, https only. Required. */
-        url: text("an https URL such as https://inventory.contoso.com/api", httpsUrl, 2000),
-        /** Versionless Key Vault secret id of a client certificate for mutual TLS. Default none. */
-        clientCertificateSecretId: text("a versionless Key Vault secret id such as https://kv-name.vault.azure.net/secrets/inventory-client", keyVaultSecretId, 300).optional(),
-    },
-    "a backend",
-);
-
-const corsOrigin = z.string({ error: (issue) => problem(issue.input, "is not a string", "an https origin such as https://app.contoso.com") }).refine(
-    (origin) => !origin.includes("*") && /^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/.test(origin),
-    {
-        error: (issue) =>
-            String(issue.input).includes("*")
-                ? `${show(issue.input)} would let any site call the APIs with its users' tokens (allowed: exact https origins such as https://app.contoso.com)`
-                : problem(issue.input, "is not an https origin", "https://host[:port] in lower case, no path"),
+        retentionDays: { description: "Days Log Analytics keeps data, 30-730." },
+        alertEmails: { description: "Addresses every alert is e-mailed to." },
     },
 );
-
-const gatewayFields = {
-    sku: z.enum(gatewayTiers, { error: (issue) => problem(issue.input, "is not an API Management tier", tierAllowed) }),
-    capacity: wholeNumber("1-12 units, as the tier allows").default(1),
-    zones: z.array(zone, { error: (issue) => problem(issue.input, "is not a list", `a list of zones such as ["1", "2"]`) }).default([]),
-    additionalLocations: z
-        .array(additionalLocationSchema, {
-            error: (issue) => problem(issue.input, "is not a list", "a list of { location, capacity, zones }"),
-        })
-        .default([]),
-    publisherName: text("the organisation name shown in the developer portal, 1-100 characters", undefined, 100),
-    publisherEmail: z.email({
-        error: (issue) => problem(issue.input, "is not an e-mail address", "an address such as api-team@contoso.com"),
-    }),
-    autoscale: autoscaleSchema.optional(),
-    corsOrigins: z.array(corsOrigin, { error: (issue) => problem(issue.input, "is not a list", "a list of https origins") }).default([]),
-    backends: z
-        .record(z.string(), backendSchema, { error: (issue) => problem(issue.input, "is not a map", "a map of API names to { url, clientCertificateSecretId }") })
-        .default({}),
-    samplingPercentage: decimalNumber("0-100")
-        .refine((value) => value >= 0, { error: (issue) => problem(issue.input, "is not a percentage", "0-100") })
-        .refine((value) => value <= 100, { error: (issue) => problem(issue.input, "is not a percentage", "0-100") })
-        .default(100),
-};
-
-const gatewaySchema = strictObject(gatewayFields, "the gateway settings");
-
-const drFields = {
-    role: z
-        .enum(["active", "passive"], {
-            error: (issue) => problem(issue.input, "is not a site role", "active (serves traffic) or passive (restored from the active site's backups)"),
-        })
-        .default("active"),
-    location: azureRegion().optional(),
-    stack: text("a stack name such as prod-dr, or org/project/stack", /^[A-Za-z0-9_.\/-]+$/, 200).optional(),
-};
-
-const drSchema = strictObject(drFields, "the disaster-recovery settings").check(
-    rule(z.object(drFields), (dr, ctx) => {
-        if (dr.role === "passive" && !dr.location) {
-            ctx.addIssue({ code: "custom", path: ["location"], message: "missing on a passive site (allowed: the region of the active site)" });
-        }
-        if (dr.role === "passive" && !dr.stack) {
-            ctx.addIssue({ code: "custom", path: ["stack"], message: "missing on a passive site (allowed: the name of the active stack, e.g. prod)" });
-        }
-        if (dr.role === "active" && dr.stack && !dr.location) {
-            ctx.addIssue({ code: "custom", path: ["location"], message: "missing while dr.stack is set (allowed: the region of the passive site)" });
-        }
-    }),
-);
-
-/** Host labels used when `dns.hosts` leaves them out. */
-const defaultHostLabels = { gateway: "api", portal: "developer", management: "management" };
-
-const hostFields = {
-    gateway: text("a DNS label such as api or api-dev", dnsLabel, 63).default(defaultHostLabels.gateway),
-    portal: text("a DNS label such as developer", dnsLabel, 63).default(defaultHostLabels.portal),
-    management: text("a DNS label such as management", dnsLabel, 63).default(defaultHostLabels.management),
-};
-
-const hostsSchema = strictObject(hostFields, "the host names").check(
-    rule(z.object(hostFields), (hosts, ctx) => {
-        const labels = Object.entries(hosts);
-        labels.forEach(([key, label], i) => {
-            if (labels.findIndex(([, other]) => other === label) < i) {
-                ctx.addIssue({ code: "custom", path: [key], message: `"${label}" is used by another host (allowed: a label of its own)` });
-            }
-        });
-    }),
-);
-
-const zoneAllowed = "a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens";
-
-/** `managed`: API Management's free certificate (gateway host only). */
-export const managedCertificate = "managed";
-const certificateName = /^[A-Za-z0-9-]{1,127}$/;
-const certificateAllowed = "the name of a certificate in dns.certificates.vaultId (1-127 letters, digits, hyphens)";
-const certificateRef = (what: string, managedToo: boolean) =>
-    z.string({ error: (issue) => problem(issue.input, "is not a string", managedToo ? `${certificateAllowed}, or managed` : certificateAllowed) }).refine(
-        (value) => (value === managedCertificate ? managedToo : certificateName.test(value)),
-        {
-            error: (issue) =>
-                issue.input === managedCertificate
-                    ? `"managed" is for the gateway host only; API Management issues no managed certificate for the ${what} (allowed: ${certificateAllowed})`
-                    : problem(issue.input, "is not a certificate name", managedToo ? `${certificateAllowed}, or managed` : certificateAllowed),
-        },
-    );
-const vaultIdPattern = /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.KeyVault\/vaults\/[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
-
-const certificateFields = {
-    /** ARM id of the Key Vault holding the certificates (created and filled before the stack). */
-    vaultId: text("the ARM id of a Key Vault: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/<name>", vaultIdPattern, 300).optional(),
-    /** The gateway host's certificate, or managed. Required with a zone. */
-    gateway: certificateRef("gateway", true),
-    /** The developer portal host's certificate. Required with a zone. */
-    portal: certificateRef("developer portal", false),
-    /** The management host's certificate. Required with a zone. */
-    management: certificateRef("management host", false),
-};
-
-const certificatesSchema = strictObject(certificateFields, "the certificates").check(
-    rule(z.object(certificateFields), (certificates, ctx) => {
-        const fromVault = [certificates.gateway, certificates.portal, certificates.management].some((name) => name !== managedCertificate);
-        if (fromVault && !certificates.vaultId) {
-            ctx.addIssue({ code: "custom", path: ["vaultId"], message: "missing while a certificate comes from Key Vault (allowed: the ARM id of the vault that holds them)" });
-        }
-    }),
-);
-
-const dnsFields = {
-    zoneName: z
-        .string({ error: (issue) => problem(issue.input, "is not a string", zoneAllowed) })
-        .refine(isDnsZoneName, { error: (issue) => problem(issue.input, "is not a DNS zone name", zoneAllowed) })
-        .optional(),
-    zoneResourceGroup: text("the resource group of an existing zone, 1-90 characters", namingRule("resourceGroup").pattern, 90).optional(),
-    hosts: hostsSchema.default(defaultHostLabels),
-    ttl: wholeNumber("1-86400 seconds")
-        .default(productionMaxTtl)
-        .refine((ttl) => ttl >= 1 && ttl <= 86400, { error: (issue) => problem(issue.input, "seconds is out of range", "1-86400 seconds") }),
-    /** The certificates of the custom hosts. Required with a zone. */
-    certificates: certificatesSchema.optional(),
-    /** Where the records point: this stack's gateway, or the DR stack's. Default primary. */
-    activeSite: z
-        .enum(["primary", "dr"], { error: (issue) => problem(issue.input, "is not a site", "primary (this stack's gateway) or dr (the DR stack's, after a failover)") })
-        .default("primary"),
-};
-
-const dnsSchema = strictObject(dnsFields, "the DNS settings").check(
-    rule(z.object({ zoneName: dnsFields.zoneName, zoneResourceGroup: dnsFields.zoneResourceGroup, certificates: z.unknown() }), (dns, ctx) => {
-        if (dns.zoneResourceGroup && !dns.zoneName) {
-            ctx.addIssue({ code: "custom", path: ["zoneName"], message: "missing while dns.zoneResourceGroup is set (allowed: the name of the existing zone)" });
-        }
-        if (dns.zoneName && dns.certificates === undefined) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["certificates"],
-                message: "missing while dns.zoneName is set; the gateway serves the custom hosts with them (allowed: { vaultId, gateway, portal, management })",
-            });
-        }
-        if (!dns.zoneName && dns.certificates !== undefined) {
-            ctx.addIssue({ code: "custom", path: ["certificates"], message: "set without dns.zoneName (allowed: remove it, or set the zone)" });
-        }
-    }),
-);
-
-const monitoringFields = {
-    /** Days the Log Analytics workspace keeps data. Default 30. */
-    retentionDays: wholeNumber("30-730 days")
-        .default(30)
-        .refine((days) => days >= 30 && days <= 730, { error: (issue) => problem(issue.input, "days is out of range", "30-730 days") }),
-    /** Addresses alerts are e-mailed to. Default none. */
-    alertEmails: z
-        .array(z.email({ error: (issue) => problem(issue.input, "is not an e-mail address", "an address such as ops@contoso.com") }), {
-            error: (issue) => problem(issue.input, "is not a list", "a list of e-mail addresses"),
-        })
-        .default([]),
-};
 
 const monitoringSchema = strictObject(monitoringFields, "the monitoring settings");
 
@@ -236,15 +50,13 @@ const ipRange = z.string({ error: (issue) => problem(issue.input, "is not a stri
 });
 const ipRanges = z.array(ipRange, { error: (issue) => problem(issue.input, "is not a list", `a list of ranges, each ${ipv4RangeAllowed}`) }).default([]);
 
-const identityFields = {
-    /** Identifier URI of the API application. Default api://<workload>-<stack>. */
+const identityFields = withDocs(
+    {
     identifierUri: text("api://<name>, or an https URL on a verified domain of the tenant", /^(api:\/\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*|https:\/\/[a-z0-9.-]+(\/[A-Za-z0-9._-]+)*)$/, 200).optional(),
-    /** Object id of an Entra ID group that gets Reader on the stack's resource groups. Default none. */
     operatorsGroupId: z
         .string({ error: (issue) => problem(issue.input, "is not a string", "the object id (a GUID) of an Entra ID group") })
         .refine((value) => guid.test(value), { error: (issue) => problem(issue.input, "is not a GUID", "the object id of an Entra ID group, such as 0b5f5a4e-8c1d-4a63-9d6b-2f0c3e7a1b2c") })
         .optional(),
-    /** A federated credential for the daemon client instead of a client secret. Default: a client secret in Key Vault. */
     clientFederation: strictObject(
         {
             issuer: text("the https issuer URL of the external identity provider", /^https:\/\/\S+$/, 300),
@@ -252,10 +64,16 @@ const identityFields = {
         },
         "a federated credential",
     ).optional(),
-};
+    },
+    {
+        identifierUri: { description: "Identifier URI of the API application.", default: "`api://<workload>-<stack>`" },
+        operatorsGroupId: { description: "Object id (a GUID) of an Entra ID group that gets Reader on the stack's resource groups." },
+        clientFederation: { description: "`{ issuer, subject }`: a federated credential for the daemon client instead of a client secret.", default: "a client secret in Key Vault" },
+    },
+);
 
-const secretsFields = {
-    /** Expiry of every secret the stack stores and of its Entra ID client secrets. Required. */
+const secretsFields = withDocs(
+    {
     expiresOn: z
         .string({ error: (issue) => problem(issue.input, "is not a string", "a date such as 2027-06-30 (YYYY-MM-DD, quoted)") })
         .refine((value) => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)), {
@@ -267,9 +85,13 @@ const secretsFields = {
         .refine((value) => Date.parse(value) > Date.now(), {
             error: (issue) => `${show(issue.input)} is not in the future; every secret the stack stores and its Entra ID client secrets would be created expired (allowed: a later date, YYYY-MM-DD, quoted; rotate before it)`,
         }),
-    /** Ranges allowed through the vault's firewall: the deploying agents. Default none. */
     allowedIpRanges: ipRanges,
-};
+    },
+    {
+        expiresOn: { description: "`YYYY-MM-DD` (quoted), in the future: when every stored secret and the Entra ID client secrets expire. Rotate before it (see above)." },
+        allowedIpRanges: { description: "IPv4 ranges let through the vault's firewall (the people and agents that read secrets)." },
+    },
+);
 
 const workflowAccess = z.enum(["gateway", "nested"], {
     error: (issue) => problem(issue.input, "is not an access mode", "gateway (called through API Management) or nested (called by other workflows)"),
@@ -310,7 +132,8 @@ const tagsSchema = z
         }),
     );
 
-export const rootShape = {
+export const rootShape = withDocs(
+    {
     environment: text("a lower-case environment label such as dev, test or prod (1-16 letters, digits, hyphens)", /^[a-z][a-z0-9-]{0,15}$/, 16),
     workload: text("2-16 lower-case letters, digits and hyphens, starting with a letter", /^[a-z][a-z0-9-]{0,14}[a-z0-9]$/, 16).default("integration"),
     location: azureRegion(),
@@ -336,7 +159,34 @@ export const rootShape = {
     backendApiKeys: z
         .record(z.string(), z.string().min(1), { error: (issue) => problem(issue.input, "is not a map", "a map of API names to keys, set with pulumi config set --secret --path") })
         .default({}),
-};
+    },
+    {
+        environment: { description: "Environment label for tags: 1-16 lower-case letters, digits, hyphens, starting with a letter (`dev`, `test`, `prod`). `prod-dr` also says `prod`." },
+        workload: { description: "Workload label in every name and tag: 2-16 lower-case letters, digits, hyphens." },
+        location: { description: "Primary Azure region (`westeurope`): API Management, Logic Apps and the resource groups live here. A misspelt region gets a \"did you mean\"." },
+        owner: { description: "Team or person accountable (tag), such as platform-team@contoso.com." },
+        costCenter: { description: "Cost centre charged (tag), such as CC-1234." },
+        production: { description: "Production rules apply: DNS TTL at most 300 s." },
+        protect: { description: "Protect stateful resources (resource groups, name suffix, gateway, vault and its secrets, generated keys, DNS zone) from deletion." },
+        tags: {
+            description:
+                "Extra tags for every resource, name to value. Names: 1-512 characters without `< > % & \\ ? /`; values up to 256 characters; at most 44; may not reuse the standard tags (environment, workload, owner, costCenter, stack, managedBy).",
+        },
+        gateway: { description: "API Management: tier, units, zones and regions, publisher, autoscale, CORS, backends, tracing." },
+        dr: { description: "Disaster recovery: this site's role and the other site. Omit on stacks without a DR site." },
+        dns: { description: "Custom domains in Azure DNS. Omit `zoneName` to use the default `*.azure-api.net` host names." },
+        monitoring: { description: "Azure Monitor: Log Analytics retention and who alerts are e-mailed to." },
+        identity: { description: "Entra ID: the API application's identifier URI, an operators group, a federated credential for the daemon client." },
+        secrets: { description: "Key Vault: when the stored secrets expire (required) and who may pass its firewall." },
+        workflows: { description: "The workflows to deploy: definition name under `workflows/` to `gateway` (called through API Management only) or `nested` (called by other workflows only). Every `logicApp` API's workflow must be here as `gateway`." },
+        adminIpRanges: { description: "IPv4 ranges allowed to read workflow run history inputs and outputs." },
+        backendApiKeys: {
+            description:
+                "Keys of catalog backends you bring, by API name; set each with `pulumi config set --secret --path 'backendApiKeys.<api>' <key>`. The program refuses a map that is not encrypted (the CLI enforces `secret` only on typed keys, and a typed secret key can have no default). Without one, the key is generated and kept in Key Vault.",
+            type: "map, **secret**",
+        },
+    },
+);
 
 /** The gateway's sizing as the component's rule reads it, with the primary region. */
 const gatewaySizing = z.object({

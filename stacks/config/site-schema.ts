@@ -1,0 +1,157 @@
+import { z } from "zod";
+import { namingRule } from "../naming";
+import { azureRegion, dnsLabel, isDnsZoneName, problem, rule, strictObject, text, wholeNumber, withDocs } from "./fields";
+
+/** The `dr` and `dns` keys: the site's role in disaster recovery, and its custom domains. */
+
+/** The most a production stack's DNS records may be cached, so a failover is seen quickly. */
+export const productionMaxTtl = 300;
+
+export const drFields = withDocs(
+    {
+        role: z
+            .enum(["active", "passive"], {
+                error: (issue) => problem(issue.input, "is not a site role", "active (serves traffic and owns the DNS records) or passive (the DR site, ready to serve the same host names)"),
+            })
+            .default("active"),
+        location: azureRegion().optional(),
+        stack: text("a stack name such as prod-dr, or org/project/stack", /^[A-Za-z0-9_.\/-]+$/, 200).optional(),
+    },
+    {
+        role: {
+            description:
+                "`active` serves traffic and owns the DNS records; `passive` is a DR site: it serves the same host names, accepts the active site's tokens (read from `dr.stack`'s outputs) and creates no records.",
+        },
+        location: {
+            description:
+                "The other site's region: on an active stack, where the passive site and a DNS zone the stack owns live; on a passive stack, where the active site runs. Never the primary region. Required on a passive stack and whenever `dr.stack` is set.",
+        },
+        stack: {
+            description:
+                "The other site's stack (`prod-dr`, or `org/project/stack`). Required on a passive stack. A stack of this project must have a stack file; the plan plans it first and reads its outputs. Another project's stack is allowed, and the plan shows what comes from it as `(known after deploy)`. (The organisation cannot be known offline: any `org/enterprise-integration/<stack>` is taken as this project's.)",
+        },
+    },
+);
+
+export const drSchema = strictObject(drFields, "the disaster-recovery settings").check(
+    rule(z.object(drFields), (dr, ctx) => {
+        if (dr.role === "passive" && !dr.location) {
+            ctx.addIssue({ code: "custom", path: ["location"], message: "missing on a passive site (allowed: the region of the active site)" });
+        }
+        if (dr.role === "passive" && !dr.stack) {
+            ctx.addIssue({ code: "custom", path: ["stack"], message: "missing on a passive site (allowed: the name of the active stack, e.g. prod)" });
+        }
+        if (dr.role === "active" && dr.stack && !dr.location) {
+            ctx.addIssue({ code: "custom", path: ["location"], message: "missing while dr.stack is set (allowed: the region of the passive site)" });
+        }
+    }),
+);
+
+/** Host labels used when `dns.hosts` leaves them out. */
+export const defaultHostLabels = { gateway: "api", portal: "developer", management: "management" };
+
+const hostFields = {
+    gateway: text("a DNS label such as api or api-dev", dnsLabel, 63).default(defaultHostLabels.gateway),
+    portal: text("a DNS label such as developer", dnsLabel, 63).default(defaultHostLabels.portal),
+    management: text("a DNS label such as management", dnsLabel, 63).default(defaultHostLabels.management),
+};
+
+const hostsSchema = strictObject(hostFields, "the host names").check(
+    rule(z.object(hostFields), (hosts, ctx) => {
+        const labels = Object.entries(hosts);
+        labels.forEach(([key, label], i) => {
+            if (labels.findIndex(([, other]) => other === label) < i) {
+                ctx.addIssue({ code: "custom", path: [key], message: `"${label}" is used by another host (allowed: a label of its own)` });
+            }
+        });
+    }),
+);
+
+const zoneAllowed = "a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens";
+
+/** `managed`: API Management's free certificate (gateway host only). */
+export const managedCertificate = "managed";
+const certificateName = /^[A-Za-z0-9-]{1,127}$/;
+const certificateAllowed = "the name of a certificate in dns.certificates.vaultId (1-127 letters, digits, hyphens)";
+const certificateRef = (what: string, managedToo: boolean) =>
+    z.string({ error: (issue) => problem(issue.input, "is not a string", managedToo ? `${certificateAllowed}, or managed` : certificateAllowed) }).refine(
+        (value) => (value === managedCertificate ? managedToo : certificateName.test(value)),
+        {
+            error: (issue) =>
+                issue.input === managedCertificate
+                    ? `"managed" is for the gateway host only; API Management issues no managed certificate for the ${what} (allowed: ${certificateAllowed})`
+                    : problem(issue.input, "is not a certificate name", managedToo ? `${certificateAllowed}, or managed` : certificateAllowed),
+        },
+    );
+const vaultIdPattern = /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.KeyVault\/vaults\/[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
+
+const certificateFields = {
+    /** ARM id of the Key Vault holding the certificates (created and filled before the stack). */
+    vaultId: text("the ARM id of a Key Vault: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/<name>", vaultIdPattern, 300).optional(),
+    /** The gateway host's certificate, or managed. Required with a zone. */
+    gateway: certificateRef("gateway", true),
+    /** The developer portal host's certificate. Required with a zone. */
+    portal: certificateRef("developer portal", false),
+    /** The management host's certificate. Required with a zone. */
+    management: certificateRef("management host", false),
+};
+
+const certificatesSchema = strictObject(certificateFields, "the certificates").check(
+    rule(z.object(certificateFields), (certificates, ctx) => {
+        const fromVault = [certificates.gateway, certificates.portal, certificates.management].some((name) => name !== managedCertificate);
+        if (fromVault && !certificates.vaultId) {
+            ctx.addIssue({ code: "custom", path: ["vaultId"], message: "missing while a certificate comes from Key Vault (allowed: the ARM id of the vault that holds them)" });
+        }
+    }),
+);
+
+export const dnsFields = withDocs(
+    {
+    zoneName: z
+        .string({ error: (issue) => problem(issue.input, "is not a string", zoneAllowed) })
+        .refine(isDnsZoneName, { error: (issue) => problem(issue.input, "is not a DNS zone name", zoneAllowed) })
+        .optional(),
+    zoneResourceGroup: text("the resource group of an existing zone, 1-90 characters", namingRule("resourceGroup").pattern, 90).optional(),
+    hosts: hostsSchema.default(defaultHostLabels),
+    ttl: wholeNumber("1-86400 seconds")
+        .default(productionMaxTtl)
+        .refine((ttl) => ttl >= 1 && ttl <= 86400, { error: (issue) => problem(issue.input, "seconds is out of range", "1-86400 seconds") }),
+    /** The certificates of the custom hosts. Required with a zone. */
+    certificates: certificatesSchema.optional(),
+    /** Where the records point: this stack's gateway, or the DR stack's. Default primary. */
+    activeSite: z
+        .enum(["primary", "dr"], { error: (issue) => problem(issue.input, "is not a site", "primary (this stack's gateway) or dr (the DR stack's, after a failover)") })
+        .default("primary"),
+    },
+    {
+        zoneName: { description: "DNS zone for the custom domains (`contoso.com`). Without it the default `*.azure-api.net` host names are used." },
+        zoneResourceGroup: { description: "Resource group of an existing zone to add records to, instead of creating the zone." },
+        hosts: { description: "Host labels in the zone: `{ gateway, portal, management }`, each a single DNS label, all different.", default: "`{ gateway: api, portal: developer, management: management }`" },
+        ttl: { description: "TTL of the records in seconds, 1-86400; at most 300 on a production stack so a failover is seen quickly." },
+        certificates: {
+            description:
+                "`{ vaultId, gateway, portal, management }`: the ARM id of the Key Vault holding the certificates and each host's certificate name in it; `gateway` may be `managed` (not on a passive site).",
+            default: "required with a zone",
+        },
+        activeSite: { description: "Where the records point: `primary` (this stack's gateway) or `dr` (the gateway of `dr.stack`, after a failover). Only on the active site." },
+    },
+);
+
+export const dnsSchema = strictObject(dnsFields, "the DNS settings").check(
+    rule(z.object({ zoneName: dnsFields.zoneName, zoneResourceGroup: dnsFields.zoneResourceGroup, certificates: z.unknown() }), (dns, ctx) => {
+        if (dns.zoneResourceGroup && !dns.zoneName) {
+            ctx.addIssue({ code: "custom", path: ["zoneName"], message: "missing while dns.zoneResourceGroup is set (allowed: the name of the existing zone)" });
+        }
+        if (dns.zoneName && dns.certificates === undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["certificates"],
+                message: "missing while dns.zoneName is set; the gateway serves the custom hosts with them (allowed: { vaultId, gateway, portal, management })",
+            });
+        }
+        if (!dns.zoneName && dns.certificates !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["certificates"], message: "set without dns.zoneName (allowed: remove it, or set the zone)" });
+        }
+    }),
+);
+

@@ -1,0 +1,45 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { configKeys } from "../../stacks/config";
+import { configReference, pulumiYamlConfig } from "../../stacks/config/docs";
+import { generatedDocs } from "../../tools/docs";
+import { readProjectDeclarations } from "../../tools/engine/cli-config";
+import { repoRoot } from "../../tools/engine/project";
+
+describe("the config reference, generated from the schema (npm run docs)", () => {
+    const files = { pulumiYaml: fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8"), readme: fs.readFileSync(path.join(repoRoot, "README.md"), "utf8") };
+
+    it("is what Pulumi.yaml and the README hold (run npm run docs after changing the schema)", () => {
+        const generated = generatedDocs(files);
+        assert.equal(files.pulumiYaml, generated.pulumiYaml, "Pulumi.yaml");
+        assert.equal(files.readme, generated.readme, "README.md");
+    });
+
+    it("gives a Pulumi.yaml the CLI's rules accept, declaring every key the program reads", () => {
+        const project = readProjectDeclarations(parseYaml(`name: enterprise-integration\nruntime: nodejs\n${pulumiYamlConfig()}`));
+        assert.deepEqual(project.problems, []);
+        assert.deepEqual(project.warnings, []);
+        assert.deepEqual([...project.config.keys()], [...configKeys]);
+        // The CLI checks the types it can: the scalars and the list of strings.
+        assert.deepEqual(
+            [...project.config].filter(([, declaration]) => declaration.type !== undefined).map(([key, declaration]) => `${key}: ${declaration.type}`),
+            ["environment: string", "workload: string", "location: string", "owner: string", "costCenter: string", "production: boolean", "protect: boolean", "adminIpRanges: array"],
+        );
+    });
+
+    it("has a row for every key, with its type, default and description", () => {
+        const rows = configReference();
+        for (const key of configKeys) {
+            assert.ok(rows.some((row) => row.key === key || row.key.startsWith(`${key}.`)), key);
+        }
+        assert.deepEqual(
+            rows.find((row) => row.key === "gateway.capacity"),
+            { key: "gateway.capacity", type: "integer", default: "`1`", description: "Units in the primary region: Developer 1, Basic 1-2, Standard 1-4, Premium 1-12. With zones, a multiple of the number of zones." },
+        );
+        assert.equal(rows.find((row) => row.key === "gateway.sku")?.default, "required");
+        assert.equal(rows.find((row) => row.key === "dr.stack")?.default, "none");
+        assert.ok(rows.every((row) => row.description.length > 0));
+    });
+});
