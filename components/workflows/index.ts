@@ -110,6 +110,31 @@ export function splitCallbackUrl(url: string): { baseUrl: string; path: string; 
     return { baseUrl: `${parsed.origin}${parsed.pathname.slice(0, at)}/triggers`, path: parsed.pathname.slice(at + "/triggers".length), query, signature };
 }
 
+/** The option that makes a Request trigger refuse a body its JSON schema does not allow. */
+export const schemaValidation = "EnableSchemaValidation";
+
+/**
+ * The definition as deployed: a gateway-facing workflow's HTTP trigger that declares a request
+ * schema enforces it (`operationOptions: EnableSchemaValidation`); without that option Logic Apps
+ * takes any body and the schema only describes it (learn.microsoft.com/azure/logic-apps/
+ * logic-apps-workflow-actions-triggers, "Request trigger": "operationOptions ... EnableSchemaValidation").
+ * Options the file already sets are kept.
+ */
+export function deployedDefinition(definition: WorkflowDefinition, access: WorkflowAccess): Record<string, unknown> {
+    const trigger = requestTrigger(definition);
+    const triggers = (definition.definition.triggers ?? {}) as Record<string, { inputs?: { schema?: unknown }; operationOptions?: string }>;
+    const declared = trigger ? triggers[trigger] : undefined;
+    const schema = declared?.inputs?.schema;
+    if (access !== "gateway" || !declared || !schema || typeof schema !== "object" || Object.keys(schema).length === 0) {
+        return definition.definition;
+    }
+    const options = (declared.operationOptions ?? "").split(",").map((option) => option.trim()).filter(Boolean);
+    if (options.some((option) => option.toLowerCase() === schemaValidation.toLowerCase())) {
+        return definition.definition;
+    }
+    return { ...definition.definition, triggers: { ...triggers, [trigger!]: { ...declared, operationOptions: [...options, schemaValidation].join(", ") } } };
+}
+
 /** Workflows in an order where each comes after those whose ids it takes. */
 function deploymentOrder(definitions: Record<string, WorkflowDefinition>): string[] {
     const order: string[] = [];
@@ -140,6 +165,19 @@ const internalParameters = new Set(["$connections", "storageAccountName"]);
 
 /** An address range no caller has: Logic Apps' way to close an access-control list. */
 export const noCaller = "0.0.0.0-0.0.0.0";
+
+/**
+ * An address as Logic Apps' access control takes it: a CIDR range or an `a-b` range, so a single
+ * address gets its prefix length (`/32`, or `/128` for IPv6). The documented forms are
+ * `x.x.x.x/x` and `x.x.x.x-x.x.x.x` (learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-logic-app,
+ * "Restrict inbound IP addresses").
+ */
+export function callerRange(address: string): string {
+    if (address.includes("/") || address.includes("-")) {
+        return address;
+    }
+    return `${address}/${address.includes(":") ? 128 : 32}`;
+}
 
 /**
  * Checks {@link WorkflowsArgs} and returns the definitions of the workflows to deploy; throws one
@@ -227,10 +265,10 @@ export class Workflows extends pulumi.ComponentResource {
                 : undefined;
         this.storage = connections ? { containerIds: connections.containerIds, accessKey: connections.accessKey } : undefined;
 
-        const gatewayCallers = pulumi.output(args.gatewayIpAddresses).apply((ips) => ips.map((addressRange) => ({ addressRange })));
+        const gatewayCallers = pulumi.output(args.gatewayIpAddresses).apply((ips) => ips.map((ip) => ({ addressRange: callerRange(ip) })));
         // With no admin ranges nobody reads run contents: 0.0.0.0-0.0.0.0 matches no caller (an empty
         // list would leave them open).
-        const contents = { allowedCallerIpAddresses: (args.adminIpRanges?.length ? args.adminIpRanges : [noCaller]).map((addressRange) => ({ addressRange })) };
+        const contents = { allowedCallerIpAddresses: (args.adminIpRanges?.length ? args.adminIpRanges : [noCaller]).map((range) => ({ addressRange: callerRange(range) })) };
         this.workflowIds = {};
         this.principalIds = {};
         this.triggers = {};
@@ -268,7 +306,7 @@ export class Workflows extends pulumi.ComponentResource {
                     location: args.location,
                     state: logic.WorkflowState.Enabled,
                     identity: { type: logic.ManagedServiceIdentityType.SystemAssigned },
-                    definition: definition.definition,
+                    definition: deployedDefinition(definition, spec.access),
                     parameters,
                     accessControl: {
                         // An empty list admits only other Logic Apps; the gateway's list admits only the gateway.

@@ -138,6 +138,23 @@ describe("GatewayCatalog component", () => {
     });
 
     describe("the APIs' policies", () => {
+        it("drops the caller's Authorization header after validating it, before a workflow's trigger gets the request", () => {
+            // The trigger is called with its signature (SAS); Logic Apps answers 401 to a request that
+            // also carries an Authorization header (logic-apps-securing-a-logic-app, "Enable OAuth").
+            const workflowApis = catalog.apis.filter((api) => api.kind === "logicApp");
+            assert.ok(workflowApis.length > 0);
+            for (const api of workflowApis) {
+                const xml = String(full.get("azure-native:apimanagement:ApiPolicy", `cat-policy-${api.apiId}`).inputs.value);
+                const validated = xml.indexOf("<validate-jwt");
+                const dropped = xml.indexOf('<set-header name="Authorization" exists-action="delete"');
+                const forwarded = xml.indexOf("<rewrite-uri");
+                assert.ok(validated >= 0 && dropped > validated && forwarded > dropped, api.apiId);
+            }
+            for (const api of catalog.apis.filter((candidate) => candidate.kind !== "logicApp")) {
+                assert.doesNotMatch(String(full.get("azure-native:apimanagement:ApiPolicy", `cat-policy-${api.apiId}`).inputs.value), /name="Authorization" exists-action="delete"/, api.apiId);
+            }
+        });
+
 
         it("every API policy holds <base /> in every section", () => {
             const policies = full.ofType("azure-native:apimanagement:ApiPolicy");

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Workflows, checkWorkflows, parseWorkflowDefinition, requestTrigger, splitCallbackUrl, workflowIdParameter, type WorkflowDefinition, type WorkflowsArgs } from "../../components/workflows";
+import { Workflows, callerRange, checkWorkflows, deployedDefinition, parseWorkflowDefinition, requestTrigger, splitCallbackUrl, workflowIdParameter, type WorkflowDefinition, type WorkflowsArgs } from "../../components/workflows";
 import { loadWorkflowDefinitions } from "../../stacks/content";
 import { repoRoot } from "../../tools/engine/project";
 import { runStack, type StackRun } from "../../tools/engine";
@@ -77,15 +77,40 @@ describe("Workflows component", () => {
     });
 
     describe("locked to the gateway", () => {
-        it("admits the gateway's one address to a gateway-facing trigger in a one-region stack", () => {
+        it("admits the gateway's one address, as a /32 range, to a gateway-facing trigger in a one-region stack", () => {
+            // Logic Apps takes x.x.x.x/x or x.x.x.x-x.x.x.x (logic-apps-securing-a-logic-app, "Restrict inbound IP addresses").
             const access = run.get(workflowType, "wf-order-intake").inputs.accessControl;
-            assert.deepEqual(access.triggers, { allowedCallerIpAddresses: [{ addressRange: "20.1.2.3" }] });
+            assert.deepEqual(access.triggers, { allowedCallerIpAddresses: [{ addressRange: "20.1.2.3/32" }] });
+        });
+
+        it("enforces the request schema of a gateway-facing trigger, in what it deploys", () => {
+            const triggers = run.get(workflowType, "wf-order-intake").inputs.definition.triggers;
+            for (const trigger of Object.values(triggers) as Array<{ type: string; inputs?: { schema?: unknown }; operationOptions?: string }>) {
+                if (trigger.type === "Request" && trigger.inputs?.schema) {
+                    assert.equal(trigger.operationOptions, "EnableSchemaValidation");
+                }
+            }
+        });
+
+        it("adds schema validation to the file's trigger options only where a gateway-facing trigger declares a schema", () => {
+            const definition = (trigger: Record<string, unknown>): WorkflowDefinition => ({ name: "w", file: "workflows/w.json", parameters: {}, definition: { triggers: { manual: { type: "Request", kind: "Http", ...trigger } }, actions: {} } });
+            const options = (deployed: Record<string, unknown>) => (deployed.triggers as Record<string, { operationOptions?: string }>).manual.operationOptions;
+            const schema = { inputs: { schema: { type: "object" } } };
+            assert.equal(options(deployedDefinition(definition(schema), "gateway")), "EnableSchemaValidation");
+            assert.equal(options(deployedDefinition(definition({ ...schema, operationOptions: "IncludeAuthorizationHeadersInOutputs" }), "gateway")), "IncludeAuthorizationHeadersInOutputs, EnableSchemaValidation");
+            assert.equal(options(deployedDefinition(definition({ ...schema, operationOptions: "EnableSchemaValidation" }), "gateway")), "EnableSchemaValidation");
+            assert.equal(options(deployedDefinition(definition({ inputs: { schema: {} } }), "gateway")), undefined, "no schema, nothing to enforce");
+            assert.equal(options(deployedDefinition(definition(schema), "nested")), undefined, "a nested workflow is called by other workflows only");
+        });
+
+        it("gives every single address its prefix length, IPv6 too, and leaves ranges as they are", () => {
+            assert.deepEqual(["20.1.2.3", "2001:db8::7", "203.0.113.0/24", "10.0.0.1-10.0.0.9"].map(callerRange), ["20.1.2.3/32", "2001:db8::7/128", "203.0.113.0/24", "10.0.0.1-10.0.0.9"]);
         });
 
         it("admits the gateway's addresses in every region when it spans two", async () => {
             const twoRegions = await deploy(args({ gatewayIpAddresses: ["20.1.2.3", "20.9.8.7"] }));
             assert.deepEqual(twoRegions.get(workflowType, "wf-order-intake").inputs.accessControl.triggers, {
-                allowedCallerIpAddresses: [{ addressRange: "20.1.2.3" }, { addressRange: "20.9.8.7" }],
+                allowedCallerIpAddresses: [{ addressRange: "20.1.2.3/32" }, { addressRange: "20.9.8.7/32" }],
             });
         });
 
@@ -106,10 +131,11 @@ describe("Workflows component", () => {
     });
 
     describe("workflows as code", () => {
-        it("deploys each definition file as it is, with a system-assigned identity, in the gateway's region", () => {
+        it("deploys each definition file as it is (the request schema enforced), with a system-assigned identity, in the gateway's region", () => {
             const intake = run.get(workflowType, "wf-order-intake").inputs;
             const file = JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-intake.json"), "utf8"));
-            assert.deepEqual(intake.definition, file);
+            assert.deepEqual(intake.definition, deployedDefinition({ name: "order-intake", file: "workflows/order-intake.json", parameters: {}, definition: file }, "gateway"));
+            assert.deepEqual(run.get(workflowType, "wf-order-notify").inputs.definition, JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-notify.json"), "utf8")));
             assert.equal(intake.workflowName, "logic-order-intake");
             assert.equal(intake.location, "westeurope");
             assert.equal(intake.state, "Enabled");

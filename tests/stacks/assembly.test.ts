@@ -37,7 +37,7 @@ describe("the stack assembly", () => {
         const addresses = [...service.publicIPAddresses, ...service.additionalLocations.flatMap((region: { publicIPAddresses: string[] }) => region.publicIPAddresses)];
         assert.equal(addresses.length, 2);
         const intake = prod.get("azure-native:logic:Workflow", "workflows-order-intake").inputs.accessControl;
-        assert.deepEqual(intake.triggers.allowedCallerIpAddresses, addresses.map((addressRange: string) => ({ addressRange })));
+        assert.deepEqual(intake.triggers.allowedCallerIpAddresses, addresses.map((address: string) => ({ addressRange: `${address}/32` })));
         assert.deepEqual(prod.get("azure-native:logic:Workflow", "workflows-order-notify").inputs.accessControl.triggers.allowedCallerIpAddresses, []);
         assert.equal(dev.get("azure-native:logic:Workflow", "workflows-order-intake").inputs.accessControl.triggers.allowedCallerIpAddresses.length, 1);
     });
