@@ -193,19 +193,25 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
         format: apimanagement.PolicyContentFormat.Xml,
         value: policy,
     });
-    // Revision 1 is the API itself; its policy is addressed as revision 1, so that once a later
-    // revision is current the two policies stay apart.
-    const created = new apimanagement.Api(
+    // Every revision is addressed as `<api>;rev=<n>`, the first one too. Once a later revision is
+    // current, the bare id means that one ("Non-current revision has ;rev=n as a suffix": the
+    // 2024-05-01 REST spec's apiId; learn.microsoft.com/azure/api-management/api-management-revisions),
+    // so revision 1's resource is never written through it: a later change to it would re-import
+    // the old document into the live revision. A PUT to `<api>;rev=1` creates the API at revision 1,
+    // as the azurerm provider creates every API (its API ids end in `;rev=1`).
+    const first = new apimanagement.Api(
         `${ctx.name}-api-${api.apiId}`,
-        { ...settings, ...importOf(api.specContent, api.specFormat), apiId: api.apiId },
+        { ...settings, ...importOf(api.specContent, api.specFormat), apiId: `${api.apiId};rev=1`, apiRevision: "1" },
         { parent: ctx.parent, dependsOn: [backend, ...inputs.after] },
     );
-    new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}`, policyArgs(`${api.apiId};rev=1`), { parent: ctx.parent, dependsOn: [created, ...keys] });
-    let previous: pulumi.Resource = created;
+    new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}`, policyArgs(`${api.apiId};rev=1`), { parent: ctx.parent, dependsOn: [first, ...keys] });
+    let source: apimanagement.Api = first;
+    let previous: pulumi.Resource = first;
     for (const revision of api.revisions) {
         const revisionId = `${api.apiId};rev=${revision.revision}`;
-        // A revision is a copy of the API (sourceApiId), re-imported only when it has its own spec.
-        // Released revisions stay in Azure when removed from the catalog: the current one cannot be deleted.
+        // A revision is a copy of the one before (sourceApiId), re-imported only when it has its own
+        // spec. Released revisions stay in Azure when removed from the catalog: the current one
+        // cannot be deleted.
         const revisionApi = new apimanagement.Api(
             `${ctx.name}-api-${api.apiId}-rev${revision.revision}`,
             {
@@ -214,10 +220,11 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
                 apiId: revisionId,
                 apiRevision: String(revision.revision),
                 apiRevisionDescription: revision.description,
-                sourceApiId: created.id,
+                sourceApiId: source.id,
             },
             { parent: ctx.parent, dependsOn: [previous], retainOnDelete: true },
         );
+        source = revisionApi;
         const revisionPolicy = new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}-rev${revision.revision}`, policyArgs(revisionId), {
             parent: ctx.parent,
             dependsOn: [revisionApi, ...keys],
@@ -232,10 +239,10 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
         new apimanagement.ProductApi(
             `${ctx.name}-product-${productId}-${api.apiId}`,
             { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, productId, apiId: api.apiId },
-            { parent: ctx.parent, dependsOn: [created, inputs.products[productId]!] },
+            { parent: ctx.parent, dependsOn: [first, inputs.products[productId]!] },
         );
     }
-    return created;
+    return first;
 }
 
 /** One version set per API name: versions are told apart by a path segment (`/orders/v1`). */

@@ -43,7 +43,8 @@ export class GatewayCatalog extends pulumi.ComponentResource {
         this.apiIds = Object.fromEntries(
             apis.map((api) => [
                 api.apiId,
-                publishApi(ctx, api, { products, backends, workflows: args.workflows ?? {}, signatures, namedValues, token, after: args.after ?? [] }, versionSets[api.name]!).id,
+                // The API's id, not its first revision's (`;rev=1`): what the current revision answers to.
+                publishApi(ctx, api, { products, backends, workflows: args.workflows ?? {}, signatures, namedValues, token, after: args.after ?? [] }, versionSets[api.name]!).id.apply((id) => id.replace(/;rev=\d+$/, "")),
             ]),
         );
         this.registerOutputs({ apiIds: this.apiIds });

@@ -97,8 +97,39 @@ describe("GatewayCatalog component", () => {
             assert.ok(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-orders-v1").dependsOn.includes(signature.urn));
         });
 
+        it("addresses every revision as ;rev=n, the first too, so none is written through the id the current one answers to", () => {
+            // Once a later revision is current, the bare API id means it (api-management-revisions;
+            // the REST spec's apiId: "Non-current revision has ;rev=n as a suffix").
+            for (const api of full.ofType("azure-native:apimanagement:Api")) {
+                assert.match(api.inputs.apiId, /;rev=\d+$/, api.name);
+                assert.equal(api.inputs.apiId.split(";rev=")[1], api.inputs.apiRevision ?? "1", api.name);
+            }
+            for (const policy of full.ofType("azure-native:apimanagement:ApiPolicy")) {
+                assert.match(policy.inputs.apiId, /;rev=\d+$/, policy.name);
+            }
+            // Products and the output name the API itself.
+            assert.ok(full.ofType("azure-native:apimanagement:ProductApi").every((link) => !link.inputs.apiId.includes(";rev=")));
+            assert.match((full.outputs.apiIds as Record<string, string>)["inventory-v1"], /\/apis\/inventory-v1$/);
+        });
+
+        it("clones each revision from the one before it, and releases each in turn", async () => {
+            const inventory = catalog.apis.find((api) => api.name === "inventory" && api.revisions.length > 0)!;
+            const third = { revision: inventory.revisions.length + 2, description: "A third revision.", notes: "Nothing changes for callers." };
+            const run = await deploy(
+                minimal(),
+                catalogArgs({ apis: [{ ...inventory, revisions: [...inventory.revisions, third] }], backends: { [inventory.name]: catalogArgs().backends![inventory.name]! }, workflows: {} }),
+            );
+            const last = run.get("azure-native:apimanagement:Api", `cat-api-${inventory.apiId}-rev${third.revision}`);
+            const before = run.get("azure-native:apimanagement:Api", `cat-api-${inventory.apiId}-rev${third.revision - 1}`);
+            assert.equal(last.inputs.sourceApiId, before.id);
+            assert.equal(last.inputs.value, undefined, "a revision without a spec of its own is a copy");
+            const release = run.get("azure-native:apimanagement:ApiRelease", `cat-release-${inventory.apiId}-rev${third.revision}`);
+            assert.ok(release.dependsOn.includes(run.get("azure-native:apimanagement:ApiRelease", `cat-release-${inventory.apiId}-rev${third.revision - 1}`).urn));
+        });
+
         it("creates the declared revision from the API and releases it with its notes", () => {
             const base = full.get("azure-native:apimanagement:Api", "cat-api-inventory-v1");
+            assert.equal(base.inputs.apiId, "inventory-v1;rev=1");
             const revision = full.get("azure-native:apimanagement:Api", "cat-api-inventory-v1-rev2");
             assert.equal(revision.inputs.apiId, "inventory-v1;rev=2");
             assert.equal(revision.inputs.apiRevision, "2");
