@@ -13,6 +13,7 @@ import { loadCatalog, loadWorkflowDefinitions } from "./content";
 import { certificateGrants, customDomain, gatewayHosts } from "./domains";
 import { apiRoles, backendKeyNames, checkCatalogConfig } from "./gateway";
 import { Namer, nameSuffixLength } from "./naming";
+import { region } from "./regions";
 import { stackTags } from "./tags";
 
 /** The resource-group lifecycles of every stack: what is deployed, changed and removed together. */
@@ -208,6 +209,9 @@ export async function program(): Promise<StackOutputs> {
         capacity: config.gateway.capacity,
         zones: config.gateway.zones,
         additionalLocations: config.gateway.additionalLocations,
+        regionDisplayNames: Object.fromEntries(
+            [config.location, ...config.gateway.additionalLocations.map((extra) => extra.location)].map((location) => [location, region(location).display]),
+        ),
         autoscale: config.gateway.autoscale,
         publisherName: config.gateway.publisherName,
         publisherEmail: config.gateway.publisherEmail,

@@ -98,6 +98,12 @@ export interface ApiGatewayArgs {
     resourceGroupName: pulumi.Input<string>;
     /** The primary region, where the service and its autoscale setting live. Required. */
     location: string;
+    /**
+     * Display names of the primary and additional regions (`westeurope` -> `West Europe`): the values
+     * of the `Location` dimension of the Capacity metric, which the autoscale rules and the capacity
+     * alert filter on. Required with autoscale or monitoring, for every region of the service.
+     */
+    regionDisplayNames?: Record<string, string>;
     /** Azure names of the service, autoscale setting and alert. Required. */
     names: GatewayNames;
     /** API Management tier: Developer, Basic, Standard or Premium. Required. */
@@ -226,6 +232,13 @@ export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
     }
     if (args.monitoring && !args.names.capacityAlert) {
         problems.push("names.capacityAlert: missing while monitoring is set (allowed: the alert rule's name)");
+    }
+    if (args.autoscale || args.monitoring) {
+        for (const location of [args.location, ...(args.additionalLocations ?? []).map((extra) => extra.location)]) {
+            if (!args.regionDisplayNames?.[location]) {
+                problems.push(`regionDisplayNames.${location}: missing; the capacity rules filter on the region's display name (allowed: such as "West Europe" for westeurope)`);
+            }
+        }
     }
     if (args.autoscale && !args.names.autoscale) {
         problems.push("names.autoscale: missing while autoscale is set (allowed: the autoscale setting's name)");

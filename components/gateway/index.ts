@@ -187,19 +187,20 @@ export class ApiGateway extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
+            const allLocations = [args.location, ...(args.additionalLocations ?? []).map((extra) => extra.location)];
             new monitor.MetricAlert(
                 `${name}-capacity-alert`,
                 {
                     resourceGroupName: args.resourceGroupName,
                     ruleName: args.names.capacityAlert,
                     location: "global",
-                    description: `API Management capacity has averaged over ${scalePolicy.scaleOutAbove} % for 30 minutes: scale out, or check that autoscale is keeping up.`,
+                    description: `API Management capacity has averaged over ${scalePolicy.scaleOutAbove} % for 30 minutes in one region: scale out (autoscale scales the primary region; the others by config), or check that autoscale is keeping up.`,
                     severity: 2,
                     enabled: true,
                     scopes: [service.id],
                     evaluationFrequency: "PT5M",
                     windowSize: scalePolicy.window,
-                    criteria: capacityAlertCriteria(),
+                    criteria: capacityAlertCriteria(allLocations.map((location) => args.regionDisplayNames![location]!)),
                     autoMitigate: true,
                     actions: [{ actionGroupId: monitoring.actionGroupId }],
                     tags: args.tags,
@@ -218,7 +219,7 @@ export class ApiGateway extends pulumi.ComponentResource {
                     enabled: true,
                     targetResourceUri: service.id,
                     profiles: [
-                        autoscaleProfile(service.id, { ...args.autoscale, defaultCapacity: args.capacity }, Math.max(1, zones.length)),
+                        autoscaleProfile(service.id, { ...args.autoscale, defaultCapacity: args.capacity }, Math.max(1, zones.length), args.regionDisplayNames![args.location]!),
                     ],
                     tags: args.tags,
                 },

@@ -85,7 +85,7 @@ export const gatewayFields = withDocs(
         publisherEmail: { description: "E-mail address for notifications from API Management." },
         autoscale: {
             description:
-                "`{ minCapacity, maxCapacity }`, within the tier's range, `minCapacity <= capacity <= maxCapacity`; with zones, multiples of the zone count (autoscale adds and removes one unit per zone, so they stay spread evenly). Not on Developer. Scales the primary region on the Capacity metric: out above 66 % for 30 minutes, in below 20 %, an hour between operations; an alert fires above 66 % too.",
+                "`{ minCapacity, maxCapacity }`, within the tier's range, `minCapacity <= capacity <= maxCapacity`; with zones, multiples of the zone count (autoscale adds and removes one unit per zone, so they stay spread evenly). Not on Developer. Scales the primary region on its own Capacity (the metric's Location dimension): out above 66 % for 30 minutes, in below 20 %, an hour between operations. Only the primary region's units autoscale; an additional region keeps the units `additionalLocations` gives it. An alert fires when any region stays above 66 %.",
         },
         corsOrigins: { description: "Browser origins allowed to call the APIs, each `https://host[:port]`; never `*`. The developer portal's origin is always allowed." },
         backends: {

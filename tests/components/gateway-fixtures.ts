@@ -28,6 +28,7 @@ export function minimal(overrides: Partial<ApiGatewayArgs> = {}): ApiGatewayArgs
         resourceGroupName: "rg-gw",
         location: "westeurope",
         names: { service: "apim-test", autoscale: "as-test", capacityAlert: "alert-test" },
+        regionDisplayNames: { westeurope: "West Europe", swedencentral: "Sweden Central" },
         sku: "Developer",
         capacity: 1,
         publisherName: "Contoso Integration",

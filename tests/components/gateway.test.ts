@@ -256,6 +256,15 @@ describe("ApiGateway component", () => {
             );
         });
 
+        it("scales on the primary region's Capacity only, since only its units autoscale", () => {
+            // api-management-howto-autoscale: only units in the primary location autoscale; an
+            // unfiltered rule would average every region's Capacity.
+            const [profile] = full.get("azure-native:monitor:AutoscaleSetting", "gw-autoscale").inputs.profiles;
+            for (const rule of profile.rules) {
+                assert.deepEqual(rule.metricTrigger.dimensions, [{ dimensionName: "Location", operator: "Equals", values: ["West Europe"] }]);
+            }
+        });
+
         it("leaves the unit count to autoscale, so no later run updates the service", () => {
             assert.deepEqual(full.get(apimType, "gw-apim").ignoreChanges, ["sku.capacity"]);
             assert.deepEqual(small.get(apimType, "gw-apim").ignoreChanges, []);
@@ -274,7 +283,7 @@ describe("ApiGateway component", () => {
             assert.equal(small.ofType("azure-native:monitor:AutoscaleSetting").length, 0);
         });
 
-        it("alerts the action group when capacity stays above 66 %", () => {
+        it("alerts the action group when capacity stays above 66 % in any region, each watched on its own", () => {
             const alert = full.get("azure-native:monitor:MetricAlert", "gw-capacity-alert").inputs;
             assert.equal(alert.ruleName, "alert-test");
             assert.deepEqual(alert.scopes, [full.get(apimType, "gw-apim").id]);
@@ -287,8 +296,16 @@ describe("ApiGateway component", () => {
                 operator: "GreaterThan",
                 threshold: 66,
                 timeAggregation: "Average",
+                dimensions: [{ name: "Location", operator: "Include", values: ["West Europe", "Sweden Central"] }],
             });
             assert.deepEqual(alert.actions, [{ actionGroupId: "/subscriptions/0000/resourceGroups/rg-shared/providers/Microsoft.Insights/actionGroups/ag-test" }]);
+        });
+
+        it("needs the display name of every region it filters the capacity metric on", () => {
+            assert.throws(
+                () => validateApiGatewayArgs(everything({ regionDisplayNames: { westeurope: "West Europe" } })),
+                (error: Error) => error.message.includes(`regionDisplayNames.swedencentral: missing; the capacity rules filter on the region's display name (allowed: such as "West Europe" for westeurope)`),
+            );
         });
 
         it("creates no telemetry resources without monitoring", () => {

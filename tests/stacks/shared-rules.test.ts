@@ -46,6 +46,7 @@ const gatewayArgs = (sizing: Partial<ApiGatewayArgs>): ApiGatewayArgs => ({
     resourceGroupName: "rg",
     location: "westeurope",
     names: { service: "apim-rules", autoscale: "autoscale-rules" },
+    regionDisplayNames: { westeurope: "West Europe", swedencentral: "Sweden Central" },
     sku: "Developer",
     capacity: 1,
     publisherName: "Example",

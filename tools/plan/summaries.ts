@@ -138,14 +138,16 @@ const summaries: Readonly<Record<string, Summary>> = {
         const rules = list(profile.rules).map((rule) => {
             const trigger = record(record(rule).metricTrigger);
             const action = record(record(rule).scaleAction);
-            return `${action.direction === "Increase" ? "+" : "-"}${text(action.value)} ${trigger.operator === "GreaterThan" ? ">" : "<"} ${text(trigger.threshold)} % ${text(trigger.metricName)} over ${text(trigger.timeWindow)}, cooldown ${text(action.cooldown)}`;
+            const where = list(trigger.dimensions).map((dimension) => `${text(record(dimension).dimensionName)} ${list(record(dimension).values).join("|")}`);
+            return `${action.direction === "Increase" ? "+" : "-"}${text(action.value)} ${trigger.operator === "GreaterThan" ? ">" : "<"} ${text(trigger.threshold)} % ${text(trigger.metricName)}${where.length > 0 ? ` in ${where.join(" ")}` : ""} over ${text(trigger.timeWindow)}, cooldown ${text(action.cooldown)}`;
         });
         return join([`${text(capacity.minimum)}-${text(capacity.maximum)} units`, ...rules]);
     },
     "azure-native:monitor:MetricAlert": (inputs) => {
         const criteria = list(record(inputs.criteria).allOf).map((criterion) => {
             const c = record(criterion);
-            return `${text(c.metricName)} ${text(c.timeAggregation)} ${c.operator === "GreaterThan" ? ">" : c.operator === "LessThan" ? "<" : text(c.operator)} ${text(c.threshold)}`;
+            const split = list(c.dimensions).map((dimension) => ` per ${text(record(dimension).name)} (${list(record(dimension).values).join(", ")})`).join("");
+            return `${text(c.metricName)} ${text(c.timeAggregation)} ${c.operator === "GreaterThan" ? ">" : c.operator === "LessThan" ? "<" : text(c.operator)} ${text(c.threshold)}${split}`;
         });
         return join([text(inputs.ruleName), ...criteria, `over ${text(inputs.windowSize)}`, `severity ${text(inputs.severity)}`]);
     },
