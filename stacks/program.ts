@@ -218,6 +218,7 @@ export async function program(): Promise<StackOutputs> {
         identity: gatewayIdentity,
         identityGrants: Object.keys(readsCertificate).map((key) => access.assignments[key]!),
         customHosts: domain ? gatewayHosts(domain) : undefined,
+        serviceExists: config.gateway.serviceExists,
         hostRecords: records?.records,
         corsOrigins: config.gateway.corsOrigins,
         portalSignIn: { tenantId: identity.tenantId, clientId: identity.portalClientId, clientSecret: identity.portalClientSecret },

@@ -12,6 +12,15 @@ export function signatureNamedValue(workflow: string): string {
     return `${workflow}-sig`;
 }
 
+/**
+ * Why a managed certificate cannot come with the service's first create. The free managed
+ * certificate "can only be configured when updating an existing API Management instance, not when
+ * creating an instance" (learn.microsoft.com/azure/api-management/configure-custom-domain,
+ * limitations of the free, managed certificate).
+ */
+export const managedCertificateOnCreate =
+    "API Management issues its free managed certificate only when an existing service is updated, never in the service's first create (allowed: a certificate from Key Vault; or deploy once with one, then set the service as existing and switch to managed)";
+
 /** Tiers whose developer portal can sign users in with Entra ID. */
 export const entraSignInTiers: readonly GatewayTier[] = ["Developer", "Standard", "Premium"];
 
@@ -128,6 +137,12 @@ export interface ApiGatewayArgs {
     /** Custom host names with Key Vault or managed certificates. Default: the azure-api.net names only. */
     customHosts?: CustomHosts;
     /**
+     * The service exists already (deployed by an earlier `pulumi up`). API Management issues its
+     * free managed certificate only when an existing service is updated, never in its first create,
+     * so a managed certificate is refused without it. Default: false.
+     */
+    serviceExists?: boolean;
+    /**
      * The DNS records of the custom hosts. The service waits for them, because API Management
      * checks a managed certificate's records before it issues it. Default: none.
      */
@@ -208,6 +223,9 @@ export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
         }
         if (!/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(host.hostName)) {
             problems.push(`customHosts.${kind}.hostName: "${host.hostName}" is not a host name (allowed: a fully qualified name such as api.contoso.com)`);
+        }
+        if (host.managedCertificate && kind === "gateway" && !args.serviceExists) {
+            problems.push(`customHosts.${kind}.managedCertificate: ${managedCertificateOnCreate}`);
         }
         if (host.managedCertificate && kind !== "gateway") {
             problems.push(`customHosts.${kind}.managedCertificate: API Management manages certificates for the gateway host only (allowed: a Key Vault certificate)`);

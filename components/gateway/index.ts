@@ -6,7 +6,7 @@ import { globalPolicy } from "./policies";
 import { autoscaleProfile, capacityAlertCriteria, scalePolicy } from "./scale";
 import { hardenedTlsProperties, hostnameConfigurations, minApiVersion, skuAndRegions } from "./service";
 
-export { entraSignInTiers, signatureNamedValue, validateApiGatewayArgs, validateGatewayCatalogArgs } from "./args";
+export { entraSignInTiers, managedCertificateOnCreate, signatureNamedValue, validateApiGatewayArgs, validateGatewayCatalogArgs } from "./args";
 export type * from "./args";
 export * from "./catalog";
 export { GatewayIdentity, type GatewayIdentityArgs } from "./identity";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 // Tiers and how big each may be: the gateway component's own rule (run on the whole config in schema.ts).
 import { gatewayTiers } from "../../components/gateway";
-import { azureRegion, decimalNumber, problem, show, strictObject, text, wholeNumber, withDocs, zone } from "./fields";
+import { azureRegion, decimalNumber, flag, problem, show, strictObject, text, wholeNumber, withDocs, zone } from "./fields";
 
 /** The `gateway` key: API Management's tier, units, zones and regions, publisher, autoscale, CORS, backends and tracing. */
 
@@ -75,6 +75,7 @@ export const gatewayFields = withDocs(
         .refine((value) => value >= 0, { error: (issue) => problem(issue.input, "is not a percentage", "0-100") })
         .refine((value) => value <= 100, { error: (issue) => problem(issue.input, "is not a percentage", "0-100") })
         .default(100),
+    serviceExists: flag("gateway.serviceExists").default(false),
     },
     {
         sku: { description: "`Developer`, `Basic`, `Standard` or `Premium`. (The v2 tiers have no backup and restore, so they cannot have a DR site.)" },
@@ -93,6 +94,10 @@ export const gatewayFields = withDocs(
                 "Per `openapi` and `soap` API of the catalog, by API name: `{ url, clientCertificateSecretId }`. `url` https only; `clientCertificateSecretId` a versionless Key Vault secret id for mutual TLS. Every such API needs one.",
         },
         samplingPercentage: { description: "Share of requests traced to Application Insights, 0-100." },
+        serviceExists: {
+            description:
+                "Set to `true` once a `pulumi up` has created the service. API Management issues its free managed certificate only when an existing service is updated, never in its first create, so `dns.certificates.gateway: managed` needs it (a second `pulumi up`).",
+        },
     },
 );
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ipv4RangeAllowed, ipv4RangeProblems } from "../../components/common/rules";
 // Tiers and how big each may be: the gateway component's own rule, checked on the config too.
-import { sizingProblems } from "../../components/gateway";
+import { managedCertificateOnCreate, sizingProblems } from "../../components/gateway";
 import { region } from "../regions";
 import { azureRegion, flag, problem, rule, show, strictObject, text, wholeNumber, withDocs } from "./fields";
 import { gatewayFields, gatewaySchema } from "./gateway-schema";
@@ -204,6 +204,7 @@ const gatewaySizing = z.object({
 const siteLayout = z.object({
     location: rootShape.location,
     production: rootShape.production,
+    gateway: z.object({ serviceExists: gatewayFields.serviceExists }),
     dr: z.object({ location: drFields.location, role: drFields.role, stack: drFields.stack }).default({ role: "active" }),
     dns: z
         .object({ ttl: dnsFields.ttl, activeSite: dnsFields.activeSite, zoneName: dnsFields.zoneName, certificates: z.object({ gateway: z.string() }).optional() })
@@ -240,6 +241,13 @@ export const rootSchema = strictObject(rootShape, "the stack configuration").che
                 code: "custom",
                 path: ["dns", "certificates", "gateway"],
                 message: "managed on a passive site; API Management issues it only while the host's record points at this gateway, which is the active site's until a failover (allowed: a certificate from Key Vault)",
+            });
+        }
+        if (config.dns.certificates?.gateway === managedCertificate && !config.gateway.serviceExists) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["dns", "certificates", "gateway"],
+                message: `managed, but gateway.serviceExists is not true: ${managedCertificateOnCreate.replace("then set the service as existing", "then set gateway.serviceExists: true")}`,
             });
         }
         if (config.production && config.dns.ttl > productionMaxTtl) {

@@ -111,7 +111,19 @@ describe("ApiGateway component", () => {
             assert.equal(small.get(apimType, "gw-apim").inputs.hostnameConfigurations, undefined);
         });
 
-        it("serves the gateway host with a managed certificate once its DNS records exist", async () => {
+        it("refuses a managed certificate in the service's first create", () => {
+            // configure-custom-domain: the free managed certificate "can only be configured when
+            // updating an existing API Management instance, not when creating an instance".
+            assert.throws(
+                () => validateApiGatewayArgs(minimal({ customHosts: { gateway: { hostName: "api.contoso.com", managedCertificate: true } } })),
+                (error: Error) =>
+                    error.message.includes(
+                        "customHosts.gateway.managedCertificate: API Management issues its free managed certificate only when an existing service is updated, never in the service's first create (allowed: a certificate from Key Vault; or deploy once with one, then set the service as existing and switch to managed)",
+                    ),
+            );
+        });
+
+        it("serves the gateway host with a managed certificate, on an existing service, once its DNS records exist", async () => {
             const run = await runStack({
                 stack: "dev",
                 program: async () => {
@@ -122,7 +134,7 @@ describe("ApiGateway component", () => {
                         recordType: "CNAME",
                         cnameRecord: { cname: "apim-test.azure-api.net" },
                     });
-                    new ApiGateway("gw", minimal({ customHosts: { gateway: { hostName: "api.contoso.com", managedCertificate: true } }, hostRecords: [record] }));
+                    new ApiGateway("gw", minimal({ customHosts: { gateway: { hostName: "api.contoso.com", managedCertificate: true } }, serviceExists: true, hostRecords: [record] }));
                 },
             });
             const service = run.get(apimType, "gw-apim");

@@ -60,29 +60,47 @@ describe("custom domains and the failover switch", () => {
         assert.ok(service.dependsOn.includes(grant.urn));
     });
 
-    it("lets dev live under prod's zone with its own labels and a managed gateway certificate", async () => {
+    it("lets a stack add its records to another stack's zone, with its own labels, its certificates from Key Vault", async () => {
         const dev = await stackRun("dev");
+        const domain = stackFileValues("dev").dns;
+        assert.ok(domain?.zoneResourceGroup, "dev adds its records to prod's zone");
         assert.equal(dev.ofType("azure-native:dns:Zone").length, 0);
         const records = dev.ofType(recordType);
-        assert.ok(records.every((record) => record.inputs.resourceGroupName === "rg-integration-prod-dns-neu" && record.inputs.zoneName === "contoso.com"));
-        assert.deepEqual(records.map((record) => `${record.inputs.recordType} ${record.inputs.relativeRecordSetName}`).sort(), [
-            "CNAME api-dev",
-            "CNAME developer-dev",
-            "CNAME management-dev",
-            "TXT apimuid.api-dev",
-        ]);
+        assert.ok(records.every((record) => record.inputs.resourceGroupName === domain.zoneResourceGroup && record.inputs.zoneName === domain.zoneName));
+        assert.deepEqual(records.map((record) => `${record.inputs.recordType} ${record.inputs.relativeRecordSetName}`).sort(), Object.values(domain.hosts).map((label) => `CNAME ${label}`).sort());
         const service = dev.get("azure-native:apimanagement:ApiManagementService", "gateway-apim");
-        const gateway = service.inputs.hostnameConfigurations.find((host: { type: string }) => host.type === "Proxy");
-        assert.deepEqual({ hostName: gateway.hostName, certificateSource: gateway.certificateSource, keyVaultId: gateway.keyVaultId }, {
-            hostName: "api-dev.contoso.com",
-            certificateSource: "Managed",
-            keyVaultId: undefined,
-        });
+        for (const host of service.inputs.hostnameConfigurations) {
+            assert.equal(host.certificateSource, "KeyVault", host.hostName);
+        }
         for (const record of records) {
             assert.ok(service.dependsOn.includes(record.urn), record.name);
         }
         const portalApp = dev.get("azuread:index/application:Application", "identity-portal").inputs;
-        assert.ok(portalApp.singlePageApplication.redirectUris.includes("https://developer-dev.contoso.com/signin"));
+        assert.ok(portalApp.singlePageApplication.redirectUris.includes(`https://${domain.hosts.portal}.${domain.zoneName}/signin`));
+    });
+
+    it("serves the gateway host with a managed certificate once the service exists, with its apimuid record", async () => {
+        const values = stackFileValues("dev");
+        const run = await runStack({
+            stack: "dev",
+            config: { gateway: { ...values.gateway, serviceExists: true }, dns: { ...values.dns, certificates: { ...values.dns.certificates, gateway: "managed" } } },
+        });
+        const gatewayHost = `${values.dns.hosts.gateway}.${values.dns.zoneName}`;
+        const service = run.get("azure-native:apimanagement:ApiManagementService", "gateway-apim");
+        const proxy = service.inputs.hostnameConfigurations.find((host: { type: string }) => host.type === "Proxy");
+        assert.deepEqual({ hostName: proxy.hostName, certificateSource: proxy.certificateSource, keyVaultId: proxy.keyVaultId }, { hostName: gatewayHost, certificateSource: "Managed", keyVaultId: undefined });
+        const txt = run.ofType(recordType).find((record) => record.inputs.recordType === "TXT")!;
+        assert.equal(txt.inputs.relativeRecordSetName, `apimuid.${values.dns.hosts.gateway}`);
+        assert.ok(service.dependsOn.includes(txt.urn));
+    });
+
+    it("refuses a managed certificate before the service exists: no stack sends one in the first create", () => {
+        const values = stackFileValues("dev");
+        assert.ok(
+            problemsOf("dev", { dns: { ...values.dns, certificates: { ...values.dns.certificates, gateway: "managed" } } }).includes(
+                "dns.certificates.gateway: managed, but gateway.serviceExists is not true: API Management issues its free managed certificate only when an existing service is updated, never in the service's first create (allowed: a certificate from Key Vault; or deploy once with one, then set gateway.serviceExists: true and switch to managed)",
+            ),
+        );
     });
 
     it("keeps the default host names where no zone is configured", async () => {
