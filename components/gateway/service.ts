@@ -20,7 +20,10 @@ export interface AdditionalRegion {
 
 const security = "Microsoft.WindowsAzure.ApiManagement.Gateway.Security";
 
-/** Cipher suites without forward secrecy or with CBC, which the service allows unless told otherwise. */
+/**
+ * Cipher suites without forward secrecy, or with CBC and SHA-1, which the service allows unless
+ * told otherwise and which can be turned off.
+ */
 export const weakCiphers = [
     "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
     "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
@@ -34,9 +37,12 @@ export const weakCiphers = [
 ] as const;
 
 /**
- * `customProperties` that leave TLS 1.2 and later with forward-secret AEAD suites only: SSL 3.0,
- * TLS 1.0 and 1.1 off towards clients and backends, Triple DES and the weak suites off, HTTP/2 on.
- * Every key is set explicitly, because a later PATCH that omits one resets it to its default.
+ * `customProperties` that leave TLS 1.2 and later with forward-secret suites only: SSL 3.0, TLS 1.0
+ * and 1.1 off towards clients and backends, Triple DES and the weak suites off, HTTP/2 on. The
+ * ECDHE CBC suites with SHA-256 and SHA-384 stay on: the 2024-05-01 REST spec says they "can't be
+ * disabled since they are required by internal platform components" (apimdeployment.json,
+ * customProperties), with the AES-GCM and TLS 1.3 suites. Every key is set explicitly, because a
+ * later PATCH that omits one resets it to its default.
  */
 export function hardenedTlsProperties(): Record<string, string> {
     const off = "False";

@@ -60,6 +60,20 @@ describe("ApiGateway component", () => {
                 assert.ok(off.includes(`Ciphers.${cipher}`), cipher);
             }
             assert.equal(off.length, 16);
+            // The suites the 2024-05-01 REST spec says cannot be disabled ("required by internal
+            // platform components") are left alone: ECDHE with AES-GCM, and ECDHE CBC with SHA-256/384.
+            for (const cipher of [
+                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+                "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+                "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+            ]) {
+                assert.ok(!Object.keys(service.customProperties).includes(`${prefix}Ciphers.${cipher}`), cipher);
+            }
             assert.deepEqual(service.apiVersionConstraint, { minApiVersion: "2021-08-01" });
         });
 
