@@ -167,9 +167,13 @@ export async function program(): Promise<StackOutputs> {
         identityName: namer.name("userAssignedIdentity", { purpose: "gateway" }),
         tags,
     });
-    // What the service needs when it is created: its certificates, each granted on its own.
-    const readsCertificate = domain ? certificateGrants(domain, gatewayIdentity.principalId) : {};
-    const grants: Record<string, Grant> = { ...readsCertificate };
+    // What the service needs from its first create on, each granted before it: its certificates,
+    // each on its own, and Application Insights, which takes telemetry with Entra ID only.
+    const beforeService: Record<string, Grant> = {
+        ...(domain ? certificateGrants(domain, gatewayIdentity.principalId) : {}),
+        "gateway-publishes-telemetry": { scope: monitoring.appInsightsId, principalId: gatewayIdentity.principalId, principalType: "ServicePrincipal", role: "Monitoring Metrics Publisher" },
+    };
+    const grants: Record<string, Grant> = { ...beforeService };
     if (config.identity.operatorsGroupId) {
         for (const [lifecycle, group] of Object.entries(groups)) {
             grants[`operators-read-${lifecycle}`] = { scope: group.id, principalId: config.identity.operatorsGroupId, principalType: "Group", role: "Reader" };
@@ -216,7 +220,7 @@ export async function program(): Promise<StackOutputs> {
         publisherName: config.gateway.publisherName,
         publisherEmail: config.gateway.publisherEmail,
         identity: gatewayIdentity,
-        identityGrants: Object.keys(readsCertificate).map((key) => access.assignments[key]!),
+        identityGrants: Object.keys(beforeService).map((key) => access.assignments[key]!),
         customHosts: domain ? gatewayHosts(domain) : undefined,
         serviceExists: config.gateway.serviceExists,
         hostRecords: records?.records,

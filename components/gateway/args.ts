@@ -94,7 +94,7 @@ export interface GatewayMonitoringRef {
     workspaceId: pulumi.Input<string>;
     /** ARM id of the workspace-based Application Insights component. Required. */
     appInsightsId: pulumi.Input<string>;
-    /** Its connection string; kept in a secret named value. Required. */
+    /** Its connection string (no credential: the component takes Entra ID authentication only). Required. */
     appInsightsConnectionString: pulumi.Input<string>;
     /** Share of requests traced to Application Insights, 0-100. Default: 100. */
     samplingPercentage?: number;
@@ -131,7 +131,9 @@ export interface ApiGatewayArgs {
     identity: GatewayIdentityRef;
     /**
      * Resources that must exist before the service is created: the identity's role assignment on
-     * Key Vault, so custom domains and Key Vault named values work on the first create. Default: none.
+     * the custom hosts' certificates and on Application Insights, so the custom domains and the
+     * logger work on the first create, the grants having had the service's creation time to take
+     * effect. Default: none.
      */
     identityGrants?: pulumi.Input<pulumi.Resource>[];
     /** Custom host names with Key Vault or managed certificates. Default: the azure-api.net names only. */

@@ -15,9 +15,6 @@ export { defaultHosts } from "./service";
 export type { AdditionalRegion, CustomHost, CustomHosts } from "./service";
 export { availabilityZones, gatewayTiers, sizingProblems, tierCapacity, type GatewaySizing, type GatewayTier } from "./sizing";
 
-/** The named value that holds the Application Insights connection string for the logger. */
-export const appInsightsNamedValue = "appinsights-connection-string";
-
 /**
  * API Management for the integration platform: the service (tier, regions, zones, hardened TLS,
  * custom domains from Key Vault, its user-assigned identity), the service-wide policy, Entra ID
@@ -129,18 +126,6 @@ export class ApiGateway extends pulumi.ComponentResource {
 
         const monitoring = args.monitoring;
         if (monitoring) {
-            const connection = new apimanagement.NamedValue(
-                `${name}-nv-${appInsightsNamedValue}`,
-                {
-                    resourceGroupName: args.resourceGroupName,
-                    serviceName: service.name,
-                    namedValueId: appInsightsNamedValue,
-                    displayName: appInsightsNamedValue,
-                    secret: true,
-                    value: pulumi.secret(monitoring.appInsightsConnectionString),
-                },
-                { parent: this },
-            );
             const logger = new apimanagement.Logger(
                 `${name}-logger`,
                 {
@@ -151,9 +136,13 @@ export class ApiGateway extends pulumi.ComponentResource {
                     description: "Application Insights of the integration platform",
                     resourceId: monitoring.appInsightsId,
                     isBuffered: true,
-                    credentials: { connectionString: `{{${appInsightsNamedValue}}}` },
+                    // Application Insights takes telemetry with Entra ID only (local auth off): the
+                    // logger signs in as the service's user-assigned identity, granted Monitoring
+                    // Metrics Publisher on the component before the service exists
+                    // (learn.microsoft.com/azure/api-management/api-management-howto-app-insights).
+                    credentials: { connectionString: monitoring.appInsightsConnectionString, identityClientId: args.identity.clientId },
                 },
-                { parent: this, dependsOn: [connection] },
+                { parent: this },
             );
             const headers = { headers: ["Content-Type", "traceparent"], body: { bytes: 0 } };
             new apimanagement.Diagnostic(

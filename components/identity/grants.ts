@@ -15,6 +15,8 @@ export const builtInRoles = {
     "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
     /** Read-only on everything in the scope. */
     Reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    /** Send metrics and telemetry with Microsoft Entra authentication (Application Insights without local auth). */
+    "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
 } as const;
 export type BuiltInRole = keyof typeof builtInRoles;
 

@@ -89,6 +89,9 @@ export class Monitoring extends pulumi.ComponentResource {
                 applicationType: applicationinsights.ApplicationType.Web,
                 ingestionMode: applicationinsights.IngestionMode.LogAnalytics,
                 workspaceResourceId: workspace.id,
+                // Telemetry only with Microsoft Entra authentication: the instrumentation key in the
+                // connection string is then no credential (learn.microsoft.com/azure/azure-monitor/app/azure-ad-authentication).
+                disableLocalAuth: true,
                 tags: args.tags,
             },
             { parent: this },
@@ -109,7 +112,7 @@ export class Monitoring extends pulumi.ComponentResource {
 
         this.workspaceId = workspace.id;
         this.appInsightsId = appInsights.id;
-        this.appInsightsConnectionString = pulumi.secret(appInsights.connectionString);
+        this.appInsightsConnectionString = appInsights.connectionString;
         this.actionGroupId = actionGroup.id;
         this.registerOutputs({
             workspaceId: this.workspaceId,

@@ -227,19 +227,14 @@ describe("ApiGateway component", () => {
     });
 
     describe("observability and scale", () => {
-        it("keeps the telemetry connection string in a secret named value, the only one holding a value", () => {
-            const value = full.get("azure-native:apimanagement:NamedValue", "gw-nv-appinsights-connection-string");
-            assert.equal(value.inputs.namedValueId, "appinsights-connection-string");
-            assert.equal(value.inputs.secret, true);
-            assert.ok(value.secretInputs.includes("value"));
-            assert.equal(value.inputs.keyVault, undefined);
-        });
-
-        it("traces to Application Insights through a logger whose connection string is a secret named value", () => {
-            const logger = full.get("azure-native:apimanagement:Logger", "gw-logger").inputs;
-            assert.equal(logger.loggerType, "applicationInsights");
-            assert.deepEqual(logger.credentials, { connectionString: "{{appinsights-connection-string}}" });
-            assert.match(logger.resourceId, /\/components\/appi-test$/);
+        it("traces to Application Insights through a logger that signs in with the service's user-assigned identity", () => {
+            // api-management-howto-app-insights: with local authentication off, the logger's
+            // credentials take the identity's client id; the connection string is then no credential.
+            const logger = full.get("azure-native:apimanagement:Logger", "gw-logger");
+            assert.equal(logger.inputs.loggerType, "applicationInsights");
+            assert.deepEqual(logger.inputs.credentials, { connectionString: "InstrumentationKey=55555555-5555-4555-8555-555555555555", identityClientId: identity.clientId });
+            assert.equal(full.ofType("azure-native:apimanagement:NamedValue").filter((value) => value.parent?.endsWith("::gw")).length, 0, "no named value holds it");
+            assert.match(logger.inputs.resourceId, /\/components\/appi-test$/);
             const diagnostic = full.get("azure-native:apimanagement:Diagnostic", "gw-diagnostic").inputs;
             assert.equal(diagnostic.diagnosticId, "applicationinsights");
             assert.deepEqual(diagnostic.sampling, { samplingType: "fixed", percentage: 25 });

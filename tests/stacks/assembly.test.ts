@@ -42,6 +42,17 @@ describe("the stack assembly", () => {
         assert.equal(dev.get("azure-native:logic:Workflow", "workflows-order-intake").inputs.accessControl.triggers.allowedCallerIpAddresses.length, 1);
     });
 
+    it("lets the gateway's identity publish telemetry to Application Insights, granted before the service exists", () => {
+        const grant = prod.get("azure-native:authorization:RoleAssignment", "access-gateway-publishes-telemetry");
+        assert.equal(grant.inputs.scope, prod.get("azure-native:applicationinsights:Component", "monitoring-appinsights").id);
+        assert.equal(grant.inputs.principalId, prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.principalId);
+        assert.match(grant.inputs.roleDefinitionId, /\/roleDefinitions\/3913510d-42f4-4e42-8a64-420c390055eb$/);
+        const service = prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim");
+        assert.ok(service.dependsOn.includes(grant.urn), "the service, so its logger, comes after the grant");
+        const logger = prod.get("azure-native:apimanagement:Logger", "gateway-logger").inputs;
+        assert.equal(logger.credentials.identityClientId, prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.clientId);
+    });
+
     it("fronts the workflow's trigger with the orders API, its signature read from Key Vault", () => {
         const sigSecret = prod.get("azure-native:keyvault:Secret", "workflow-secrets-secret-order-intake-sig");
         const namedValue = prod.get("azure-native:apimanagement:NamedValue", "catalog-nv-order-intake-sig").inputs;
