@@ -223,6 +223,7 @@ export async function program(): Promise<StackOutputs> {
         identityGrants: Object.keys(beforeService).map((key) => access.assignments[key]!),
         customHosts: domain ? gatewayHosts(domain) : undefined,
         serviceExists: config.gateway.serviceExists,
+        portalSignUp: config.gateway.portalSignUp,
         hostRecords: records?.records,
         corsOrigins: config.gateway.corsOrigins,
         portalSignIn: { tenantId: identity.tenantId, clientId: identity.portalClientId, clientSecret: identity.portalClientSecret },

@@ -159,6 +159,11 @@ export interface ApiGatewayArgs {
      * `portalSignIn` output says so). Default: no Entra ID sign-in.
      */
     portalSignIn?: PortalSignInRef;
+    /**
+     * With Entra ID sign-in on, also let anyone sign up with a username and password, into the
+     * built-in Developers group (which sees every product shown to it). Default: false.
+     */
+    portalSignUp?: boolean;
     /** Application Insights, Log Analytics and the alert action group. Default: no telemetry. */
     monitoring?: GatewayMonitoringRef;
     /**

@@ -3,6 +3,7 @@ import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { entraSignInTiers, validateApiGatewayArgs, type ApiGatewayArgs } from "./args";
 import { globalPolicy } from "./policies";
+import { portalSignUp, publishPortal } from "./portal";
 import { autoscaleProfile, capacityAlertCriteria, scalePolicy } from "./scale";
 import { hardenedTlsProperties, hostnameConfigurations, minApiVersion, skuAndRegions } from "./service";
 
@@ -105,7 +106,7 @@ export class ApiGateway extends pulumi.ComponentResource {
             this.portalSignIn = `skipped: the ${args.sku} tier has no Entra ID sign-in for the developer portal (allowed on ${entraSignInTiers.join(", ")})`;
         } else {
             const signIn = args.portalSignIn;
-            new apimanagement.IdentityProvider(
+            const provider = new apimanagement.IdentityProvider(
                 `${name}-portal-aad`,
                 {
                     resourceGroupName: args.resourceGroupName,
@@ -121,7 +122,12 @@ export class ApiGateway extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            this.portalSignIn = "on: Entra ID";
+            // With Entra ID sign-in on, nobody signs up with a username and password unless asked
+            // for; then the portal is published, which is when the sign-in settings take effect.
+            const signUpOn = args.portalSignUp ?? false;
+            const signUp = portalSignUp(name, args.resourceGroupName, service.name, signUpOn, { parent: this, dependsOn: [provider] });
+            publishPortal(name, args.resourceGroupName, service.name, signIn, signUpOn, { parent: this, dependsOn: [provider, signUp] });
+            this.portalSignIn = `on: Entra ID, built-in sign-up ${signUpOn ? "on" : "off"}`;
         }
 
         const monitoring = args.monitoring;

@@ -106,6 +106,22 @@ function apiProblems(args: IdentityArgs): string[] {
     return problems;
 }
 
+/** Microsoft Graph's application id and the ids of its delegated permissions the portal asks for. */
+export const microsoftGraph = {
+    appId: "00000003-0000-0000-c000-000000000000",
+    scopes: {
+        openid: "37f7f235-527c-4136-accd-4a02d197296e",
+        email: "64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0",
+        profile: "14dad69e-099b-42c9-810b-d002981feec1",
+    },
+} as const;
+
+/** The optional ID-token claims the developer portal reads to create a developer's account. */
+export const portalIdTokenClaims = ["email", "given_name", "family_name"] as const;
+
+/** The delegated Graph permissions those claims need. */
+export const portalGraphScopes = ["openid", "email", "profile"] as const;
+
 export class Identity extends pulumi.ComponentResource {
     /** The directory (tenant) id of the API application. */
     readonly tenantId: pulumi.Output<string>;
@@ -166,6 +182,13 @@ export class Identity extends pulumi.ComponentResource {
                 singlePageApplication: {
                     redirectUris: pulumi.output(args.portalHosts).apply((hosts) => [...new Set(hosts)].map((host) => `https://${host}/signin`)),
                 },
+                // What Microsoft's setup of the portal's application adds: the ID token's email and
+                // names, with the Microsoft Graph permissions they need (learn.microsoft.com/azure/
+                // api-management/api-management-howto-aad, "Enable user sign-in using Microsoft Entra ID").
+                optionalClaims: { idTokens: portalIdTokenClaims.map((claim) => ({ name: claim })) },
+                requiredResourceAccesses: [
+                    { resourceAppId: microsoftGraph.appId, resourceAccesses: portalGraphScopes.map((scope) => ({ id: microsoftGraph.scopes[scope], type: "Scope" })) },
+                ],
             },
             { parent: this },
         );

@@ -76,6 +76,7 @@ export const gatewayFields = withDocs(
         .refine((value) => value <= 100, { error: (issue) => problem(issue.input, "is not a percentage", "0-100") })
         .default(100),
     serviceExists: flag("gateway.serviceExists").default(false),
+    portalSignUp: flag("gateway.portalSignUp").default(false),
     },
     {
         sku: { description: "`Developer`, `Basic`, `Standard` or `Premium`. (The v2 tiers have no backup and restore, so they cannot have a DR site.)" },
@@ -94,6 +95,10 @@ export const gatewayFields = withDocs(
                 "Per `openapi` and `soap` API of the catalog, by API name: `{ url, clientCertificateSecretId }`. `url` https only; `clientCertificateSecretId` a versionless Key Vault secret id for mutual TLS. Every such API needs one.",
         },
         samplingPercentage: { description: "Share of requests traced to Application Insights, 0-100." },
+        portalSignUp: {
+            description:
+                "Let anyone sign up to the developer portal with a username and password, as well as sign in with Entra ID. Off, because such accounts land in the built-in Developers group and see every product shown to it; the program publishes the portal so the setting takes effect.",
+        },
         serviceExists: {
             description:
                 "Set to `true` once a `pulumi up` has created the service. API Management issues its free managed certificate only when an existing service is updated, never in its first create, so `dns.certificates.gateway: managed` needs it (a second `pulumi up`).",

@@ -114,6 +114,23 @@ describe("Identity component", () => {
         assert.deepEqual(run.outputs.audiences, [clientId, "api://integration-test"]);
     });
 
+    it("puts the developer's e-mail and names in the portal application's ID tokens, with the Graph permissions they need", () => {
+        // api-management-howto-aad: the ID token's email, family_name and given_name, and the
+        // Microsoft Graph email and profile permissions.
+        const portal = run.get("azuread:index/application:Application", "id-portal").inputs;
+        assert.deepEqual(portal.optionalClaims, { idTokens: [{ name: "email" }, { name: "given_name" }, { name: "family_name" }] });
+        assert.deepEqual(portal.requiredResourceAccesses, [
+            {
+                resourceAppId: "00000003-0000-0000-c000-000000000000",
+                resourceAccesses: [
+                    { id: "37f7f235-527c-4136-accd-4a02d197296e", type: "Scope" },
+                    { id: "64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0", type: "Scope" },
+                    { id: "14dad69e-099b-42c9-810b-d002981feec1", type: "Scope" },
+                ],
+            },
+        ]);
+    });
+
     it("uses another stack's API application when shared, creating only the portal application", async () => {
         const shared = await deploy(
             args({ sharedApi: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", clientId: "33333333-3333-4333-8333-333333333333", identifierUri: "api://integration-prod", roles: ["Orders.Write"] } }),

@@ -117,6 +117,12 @@ describe("the stack assembly", () => {
         assert.equal(prod.get("azure-native:apimanagement:IdentityProvider", "gateway-portal-aad").inputs.clientId, prod.get("azuread:index/application:Application", "identity-portal").outputs.clientId);
     });
 
+    it("keeps the portal's built-in sign-up off unless the stack turns it on with gateway.portalSignUp", async () => {
+        assert.equal(dev.get("azure-native:resources:Resource", "gateway-portal-signup").inputs.properties.enabled, false);
+        const open = await runStack({ stack: "dev", config: { gateway: { ...stackFileValues("dev").gateway, portalSignUp: true } } });
+        assert.equal(open.get("azure-native:resources:Resource", "gateway-portal-signup").inputs.properties.enabled, true);
+    });
+
     it("outputs the gateway-facing workflow's callback URL as a secret only", () => {
         assert.ok(prod.secretOutputs.includes("workflows"));
         const urls = (prod.outputs.workflows as { callbackUrls: Record<string, string> }).callbackUrls;
@@ -173,7 +179,7 @@ describe("the stack assembly", () => {
         assert.equal((gateway.publicIpAddresses as string[]).length, 2);
         assert.equal(gateway.identityPrincipalId, prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.principalId);
         assert.deepEqual(Object.keys(gateway.apiIds as object).sort(), ["customers-v1", "inventory-v1", "orders-v1"]);
-        assert.equal(gateway.portalSignIn, "on: Entra ID");
+        assert.equal(gateway.portalSignIn, "on: Entra ID, built-in sign-up off");
     });
 
     it("runs dev on the Developer tier without autoscale, and prod on Premium with it", () => {

@@ -230,7 +230,7 @@ describe("stack configuration", () => {
 
         it("a key the project does not know, naming the keys it does", () => {
             assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { zone: ["1"] }) }), [
-                "gateway.zone: unknown key (allowed: sku, capacity, zones, additionalLocations, publisherName, publisherEmail, autoscale, corsOrigins, backends, samplingPercentage, serviceExists)",
+                "gateway.zone: unknown key (allowed: sku, capacity, zones, additionalLocations, publisherName, publisherEmail, autoscale, corsOrigins, backends, samplingPercentage, serviceExists, portalSignUp)",
             ]);
         });
 

@@ -42,8 +42,9 @@ describe("the stacks", () => {
 
     it("tag every taggable resource with the stack's labels", () => {
         for (const run of Object.values(runs)) {
-            const taggable = run.resources.filter((resource) => isTaggable(resource.type));
-            // The SDK says which types take tags: the service does, its sub-resources do not.
+            // The SDK says which types take tags: the service does, its sub-resources do not (a
+            // generic resource under a parent, such as the portal's settings, is a sub-resource too).
+            const taggable = run.resources.filter((resource) => isTaggable(resource.type) && !resource.inputs.parentResourcePath);
             assert.ok(taggable.some((resource) => resource.type === "azure-native:apimanagement:ApiManagementService"));
             assert.ok(!isTaggable("azure-native:apimanagement:Product") && !isTaggable("azure-native:monitor:DiagnosticSetting"));
             assert.ok(taggable.length > 0);

@@ -147,6 +147,7 @@ const storage = `${rg}/providers/Microsoft.Storage/storageAccounts/{accountName}
  */
 export const idTemplates: Readonly<Record<string, string>> = {
     "azure-native:resources:ResourceGroup": rg,
+    "azure-native:resources:Resource": `${rg}/providers/{resourceProviderNamespace}/{parentResourcePath}/{resourceType}/{resourceName}`,
     "azure-native:apimanagement:ApiManagementService": apim,
     "azure-native:apimanagement:Api": `${apim}/apis/{apiId}`,
     "azure-native:apimanagement:ApiPolicy": `${apim}/apis/{apiId}/policies/{policyId}`,
@@ -488,6 +489,12 @@ const invokeFactories: Readonly<Record<string, InvokeFactory>> = {
 
 // ---------------------------------------------------------------------------------------------
 
+/** Whether an input the resource's ARM id is made of is unknown in this preview. */
+function unknownIdPart(type: string, inputs: Inputs): boolean {
+    const template = idTemplates[type];
+    return !!template && [...template.matchAll(/\{(\w+)\}/g)].some(([, key]) => key !== "subscriptionId" && pulumi.isUnknown(inputs[key]));
+}
+
 /** The input that names an Azure resource (its ARM name), from the id template. */
 function armName(type: string, inputs: Inputs): string | undefined {
     const template = idTemplates[type];
@@ -524,6 +531,11 @@ export function createMocks(env: MockEnvironment, fabricated: Fabricated): pulum
             }
             const seed = `${env.subscriptionId}/${args.type}::${args.name}`;
             const name = armName(args.type, inputs) ?? args.name;
+            // A preview leaves an id unknown when a part of it is (a name computed from another
+            // project's outputs, say): so does the mock.
+            if (unknownIdPart(args.type, args.inputs as Inputs)) {
+                return { id: pulumi.runtime.unknownValue, state: { ...(args.inputs as Inputs) } };
+            }
             const arm = armId(args.type, inputs, env.subscriptionId);
             const graphTemplate = graphIdTypes[args.type];
             const make: Maker = {

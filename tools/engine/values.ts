@@ -37,7 +37,7 @@ function signatureOf(value: unknown): Signature {
 
 /** The value as the program meant it: secrets unwrapped, resource references as their URN. */
 export function plainValue(value: unknown): unknown {
-    if (value === pulumi.runtime.unknownValue) {
+    if (value === pulumi.runtime.unknownValue || pulumi.isUnknown(value)) {
         return undefined;
     }
     const record = value as Record<string, unknown>;

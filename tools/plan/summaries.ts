@@ -229,6 +229,8 @@ const summaries: Readonly<Record<string, Summary>> = {
                       .join(" ");
         return `${text(inputs.recordType)} ${name} ${target}, TTL ${text(inputs.ttl)} s`;
     },
+    "azure-native:resources:Resource": (inputs) =>
+        join([`${text(inputs.resourceType)}/${text(inputs.resourceName)} of ${text(inputs.parentResourcePath)} (API ${text(inputs.apiVersion)})`, JSON.stringify(inputs.properties ?? {})]),
     "azure-native:resources:ResourceGroup": (inputs) => join([`${String(inputs.resourceGroupName)}`, `in ${String(inputs.location)}`]),
     "random:index/randomString:RandomString": (inputs) =>
         join([
