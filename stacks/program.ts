@@ -179,7 +179,7 @@ export async function program(): Promise<StackOutputs> {
             grants[`operators-read-${lifecycle}`] = { scope: group.id, principalId: config.identity.operatorsGroupId, principalType: "Group", role: "Reader" };
         }
     }
-    const access = new AccessGrants("access", { grants });
+    const access = new AccessGrants("access", { grants, propagationWait: config.identity.roleAssignmentWait });
 
     // The records exist before the service: API Management checks them before it issues a managed
     // certificate, and the service is created once, with its host names. The active stack owns the
@@ -220,7 +220,8 @@ export async function program(): Promise<StackOutputs> {
         publisherName: config.gateway.publisherName,
         publisherEmail: config.gateway.publisherEmail,
         identity: gatewayIdentity,
-        identityGrants: Object.keys(beforeService).map((key) => access.assignments[key]!),
+        // The certificates are read in the service's create call, so the grants must have taken effect.
+        identityGrants: access.applied,
         customHosts: domain ? gatewayHosts(domain) : undefined,
         serviceExists: config.gateway.serviceExists,
         portalSignUp: config.gateway.portalSignUp,
@@ -295,6 +296,7 @@ export async function program(): Promise<StackOutputs> {
             ]),
         ),
         after: [secrets, vaultSecrets],
+        propagationWait: config.identity.roleAssignmentWait,
     });
 
     const triggers: Record<string, WorkflowTriggerRef> = Object.fromEntries(
@@ -312,7 +314,8 @@ export async function program(): Promise<StackOutputs> {
         workflows: triggers,
         tokenValidation: { openIdConfigUrl: identity.openIdConfigUrl, issuer: identity.issuer, audiences: identity.audiences },
         namedValues: Object.fromEntries(Object.values(keyNames).map((secretName) => [secretName, secrets.secretIds[secretName]!])),
-        after: [gateway, ...Object.values(secretAccess.assignments)],
+        // A named value is checked against the vault when it is created: after the grants applied.
+        after: [gateway, ...secretAccess.applied],
     });
 
     return {

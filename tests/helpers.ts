@@ -5,7 +5,7 @@ import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { loadCatalog } from "../stacks/content";
 import { catalogDir, workflowsDir } from "../stacks/program";
 import { ConfigError, parseStackConfig, rawConfigFromPulumi, type StackConfig } from "../stacks/config";
-import { planStack, runStack, type RunOptions, type StackRun } from "../tools/engine";
+import { planStack, runStack, type RegisteredResource, type RunOptions, type StackRun } from "../tools/engine";
 import { loadProject, loadStackFile, programConfig, repoRoot } from "../tools/engine/project";
 import { main } from "../tools/plan";
 
@@ -164,4 +164,25 @@ export async function stackFileFor(config: Record<string, unknown> = {}): Promis
         ...config,
     };
     return toYaml({ config: Object.fromEntries(Object.entries(values).map(([key, value]) => [`enterprise-integration:${key}`, value])) });
+}
+
+/**
+ * Whether `dependent` waits for `dependency`, directly or through what it waits for (a role
+ * assignment's propagation wait, say): Pulumi creates and updates it only once that is done.
+ */
+export function waitsFor(run: StackRun, dependent: RegisteredResource, dependency: RegisteredResource): boolean {
+    const byUrn = new Map(run.resources.map((resource) => [resource.urn, resource]));
+    const seen = new Set<string>();
+    const pending = [...dependent.dependsOn];
+    while (pending.length > 0) {
+        const urn = pending.pop()!;
+        if (urn === dependency.urn) {
+            return true;
+        }
+        if (!seen.has(urn)) {
+            seen.add(urn);
+            pending.push(...(byUrn.get(urn)?.dependsOn ?? []));
+        }
+    }
+    return false;
 }

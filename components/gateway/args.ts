@@ -130,10 +130,10 @@ export interface ApiGatewayArgs {
     /** The user-assigned identity the service runs as. Required. */
     identity: GatewayIdentityRef;
     /**
-     * Resources that must exist before the service is created: the identity's role assignment on
-     * the custom hosts' certificates and on Application Insights, so the custom domains and the
-     * logger work on the first create, the grants having had the service's creation time to take
-     * effect. Default: none.
+     * Resources that must exist before the service is created: the identity's role assignments on
+     * the custom hosts' certificates and on Application Insights, and the wait for them to take
+     * effect, so that the create call, which reads the certificates, and the logger work the first
+     * time. Default: none.
      */
     identityGrants?: pulumi.Input<pulumi.Resource>[];
     /** Custom host names with Key Vault or managed certificates. Default: the azure-api.net names only. */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as time from "@pulumiverse/time";
 import { stableGuid } from "./guid";
 
 /**
@@ -40,7 +41,32 @@ export interface AccessGrantsArgs {
      * built from names. Default: nothing beyond its inputs.
      */
     after?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * How long the assignments take to apply, waited for once they exist and before anything that
+     * depends on {@link AccessGrants.applied} goes on: a duration such as `10m`, `90s` or `2m30s`,
+     * at most 30 minutes; `0s` waits for nothing. Azure documents that a new role assignment takes
+     * up to 10 minutes to take effect (learn.microsoft.com/azure/role-based-access-control/
+     * troubleshooting; Key Vault's RBAC guide states the same latency), and an identity that reads
+     * a secret before then is refused. The wait runs again whenever an assignment is added or
+     * replaced, never when nothing changed. Default: `0s`.
+     */
+    propagationWait?: string;
 }
+
+/** A wait, in the Go duration form the time provider takes, limited to minutes and seconds. */
+const duration = /^(?:(\d+)m)?(?:(\d+)s)?$/;
+
+/** The seconds of a {@link AccessGrantsArgs.propagationWait}, or undefined when it is not one. */
+export function waitSeconds(wait: string): number | undefined {
+    const match = duration.exec(wait);
+    if (!match || wait === "") {
+        return undefined;
+    }
+    return Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0);
+}
+
+/** The longest wait a stack may ask for. */
+export const longestWait = 30 * 60;
 
 /** The deterministic name of an assignment: a GUID from scope, principal and role. */
 export function grantName(scope: string, principalId: string, roleId: string): string {
@@ -63,6 +89,12 @@ export function validateAccessGrantsArgs(args: AccessGrantsArgs): void {
             problems.push(`grants.${key}.scope: "${grant.scope}" is a whole subscription (allowed: a resource group or a resource)`);
         }
     }
+    if (args.propagationWait !== undefined) {
+        const seconds = waitSeconds(args.propagationWait);
+        if (seconds === undefined || seconds > longestWait) {
+            problems.push(`propagationWait: "${args.propagationWait}" is not a wait of at most 30 minutes (allowed: minutes and seconds such as 10m, 90s or 2m30s; 0s for none)`);
+        }
+    }
     if (problems.length > 0) {
         throw new Error(`Invalid AccessGrants arguments:\n  - ${problems.join("\n  - ")}`);
     }
@@ -71,6 +103,11 @@ export function validateAccessGrantsArgs(args: AccessGrantsArgs): void {
 export class AccessGrants extends pulumi.ComponentResource {
     /** The role assignments, keyed like {@link AccessGrantsArgs.grants}. */
     readonly assignments: Record<string, authorization.RoleAssignment>;
+    /**
+     * What to depend on to use the grants: the assignments, and after them the propagation wait
+     * when {@link AccessGrantsArgs.propagationWait} asks for one.
+     */
+    readonly applied: pulumi.Resource[];
 
     constructor(name: string, args: AccessGrantsArgs, opts?: pulumi.ComponentResourceOptions) {
         validateAccessGrantsArgs(args);
@@ -95,6 +132,20 @@ export class AccessGrants extends pulumi.ComponentResource {
                 { parent: this, dependsOn: args.after ?? [] },
             );
         }
+        const assignments = Object.values(this.assignments);
+        const seconds = waitSeconds(args.propagationWait ?? "0s") ?? 0;
+        // The time provider's sleep: created after the assignments, it returns once the wait is
+        // over; its triggers (the assignments' ids) make a new or replaced assignment wait again.
+        this.applied =
+            seconds > 0 && assignments.length > 0
+                ? [
+                      new time.Sleep(
+                          `${name}-propagation`,
+                          { createDuration: args.propagationWait, triggers: Object.fromEntries(Object.entries(this.assignments).map(([key, assignment]) => [key, assignment.id])) },
+                          { parent: this, dependsOn: assignments },
+                      ),
+                  ]
+                : assignments;
         this.registerOutputs({});
     }
 }

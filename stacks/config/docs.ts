@@ -36,7 +36,7 @@ function unwrap(schema: z.ZodType): Unwrapped {
     let defaultValue: unknown;
     for (;;) {
         const def = defOf(core).def;
-        if (def.type === "default") {
+        if (def.type === "default" || def.type === "prefault") {
             defaultValue ??= def.defaultValue;
             core = def.innerType!;
         } else if (def.type === "optional") {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ipv4RangeAllowed, ipv4RangeProblems } from "../../components/common/rules";
 // Tiers and how big each may be: the gateway component's own rule, checked on the config too.
 import { managedCertificateOnCreate, sizingProblems } from "../../components/gateway";
+import { longestWait, waitSeconds } from "../../components/identity";
 import { region } from "../regions";
 import { azureRegion, flag, problem, rule, show, strictObject, text, wholeNumber, withDocs } from "./fields";
 import { gatewayFields, gatewaySchema } from "./gateway-schema";
@@ -50,6 +51,8 @@ const ipRange = z.string({ error: (issue) => problem(issue.input, "is not a stri
 });
 const ipRanges = z.array(ipRange, { error: (issue) => problem(issue.input, "is not a list", `a list of ranges, each ${ipv4RangeAllowed}`) }).default([]);
 
+const waitAllowed = "minutes and seconds such as 10m, 90s or 2m30s, at most 30m; 0s for none";
+
 const identityFields = withDocs(
     {
     identifierUri: text("api://<name>, or an https URL on a verified domain of the tenant", /^(api:\/\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*|https:\/\/[a-z0-9.-]+(\/[A-Za-z0-9._-]+)*)$/, 200).optional(),
@@ -64,11 +67,19 @@ const identityFields = withDocs(
         },
         "a federated credential",
     ).optional(),
+    roleAssignmentWait: z
+        .string({ error: (issue) => problem(issue.input, "is not a string", waitAllowed) })
+        .refine((value) => (waitSeconds(value) ?? Infinity) <= longestWait, { error: (issue) => problem(issue.input, "is not a wait of at most 30 minutes", waitAllowed) })
+        .default("10m"),
     },
     {
         identifierUri: { description: "Identifier URI of the API application.", default: "`api://<workload>-<stack>`" },
         operatorsGroupId: { description: "Object id (a GUID) of an Entra ID group that gets Reader on the stack's resource groups." },
         clientFederation: { description: "`{ issuer, subject }`: a federated credential for the daemon client instead of a client secret.", default: "a client secret in Key Vault" },
+        roleAssignmentWait: {
+            description:
+                "How long new role assignments are given to take effect before the identities use them (the service reading its certificates, the gateway reading its named values' secrets): Azure documents up to 10 minutes. Waited only when an assignment is added or replaced; `0s` turns the wait off, at the risk of a refused first read.",
+        },
     },
 );
 
@@ -146,7 +157,7 @@ export const rootShape = withDocs(
     dr: drSchema.default({ role: "active" }),
     dns: dnsSchema.default({ hosts: defaultHostLabels, ttl: productionMaxTtl, activeSite: "primary" }),
     monitoring: monitoringSchema.default({ retentionDays: 30, alertEmails: [] }),
-    identity: strictObject(identityFields, "the identity settings").default({}),
+    identity: strictObject(identityFields, "the identity settings").prefault({}),
     secrets: strictObject(secretsFields, "the secrets settings"),
     workflows: z
         .record(

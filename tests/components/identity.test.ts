@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { AccessGrants, Identity, grantName, stableGuid, validateAccessGrantsArgs, validateIdentityArgs, type AccessGrantsArgs, type IdentityArgs } from "../../components/identity";
+import { AccessGrants, Identity, grantName, stableGuid, validateAccessGrantsArgs, validateIdentityArgs, waitSeconds, type AccessGrantsArgs, type IdentityArgs } from "../../components/identity";
 import { runStack, type StackRun } from "../../tools/engine";
 
 const roles = [
@@ -184,6 +184,28 @@ describe("AccessGrants component", () => {
         assert.equal(grantName(vault.toUpperCase(), "P1", "r"), a);
         assert.notEqual(grantName(vault, "p2", "r"), a);
         assert.match(a, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    });
+
+    it("waits the propagation time after the assignments, again whenever one of them changes, and not at all with 0s", async () => {
+        const run = await runStack({ stack: "dev", program: async () => void new AccessGrants("access", { ...grants, propagationWait: "2m30s" }) });
+        const sleep = run.get("time:index/sleep:Sleep", "access-propagation");
+        const assignments = run.ofType("azure-native:authorization:RoleAssignment");
+        assert.equal(sleep.inputs.createDuration, "2m30s");
+        assert.deepEqual(sleep.inputs.triggers, Object.fromEntries(assignments.map((assignment) => [assignment.name.slice("access-".length), assignment.id])));
+        assert.deepEqual([...sleep.dependsOn].sort(), assignments.map((assignment) => assignment.urn).sort());
+        const none = await runStack({ stack: "dev", program: async () => void new AccessGrants("access", { ...grants, propagationWait: "0s" }) });
+        assert.equal(none.ofType("time:index/sleep:Sleep").length, 0);
+    });
+
+    it("reads a wait as minutes and seconds, and refuses anything else or more than 30 minutes", () => {
+        assert.deepEqual(["10m", "90s", "2m30s", "0s", "30m"].map(waitSeconds), [600, 90, 150, 0, 1800]);
+        for (const wait of ["", "1h", "10 m", "31m", "-5s"]) {
+            assert.throws(
+                () => validateAccessGrantsArgs({ ...grants, propagationWait: wait }),
+                (error: Error) => error.message.includes(`propagationWait: "${wait}" is not a wait of at most 30 minutes (allowed: minutes and seconds such as 10m, 90s or 2m30s; 0s for none)`),
+                wait,
+            );
+        }
     });
 
     it("refuses the subscription as a scope and roles it does not know", () => {

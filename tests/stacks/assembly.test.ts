@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { ConfigError } from "../../stacks/config";
 import { runStack, type StackRun } from "../../tools/engine";
 import { planJson } from "../../tools/plan/render";
-import { problemsOf, stackFileValues, stackRun } from "../helpers";
+import { problemsOf, stackFileValues, stackRun, waitsFor } from "../helpers";
 
 /** Every secret value the run produced: secret outputs of the resources, unwrapped by the mocks. */
 function secretValues(run: StackRun): string[] {
@@ -48,7 +48,7 @@ describe("the stack assembly", () => {
         assert.equal(grant.inputs.principalId, prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.principalId);
         assert.match(grant.inputs.roleDefinitionId, /\/roleDefinitions\/3913510d-42f4-4e42-8a64-420c390055eb$/);
         const service = prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim");
-        assert.ok(service.dependsOn.includes(grant.urn), "the service, so its logger, comes after the grant");
+        assert.ok(waitsFor(prod, service, grant), "the service, so its logger, comes after the grant");
         const logger = prod.get("azure-native:apimanagement:Logger", "gateway-logger").inputs;
         assert.equal(logger.credentials.identityClientId, prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.clientId);
     });
@@ -78,13 +78,68 @@ describe("the stack assembly", () => {
         assert.deepEqual(onVault.sort(), ["/secrets/customers-backend-key", "/secrets/inventory-backend-key", "/secrets/order-intake-sig"]);
         for (const name of ["inventory-backend-key", "order-intake-sig"]) {
             const namedValue = prod.get("azure-native:apimanagement:NamedValue", `catalog-nv-${name}`);
-            assert.ok(namedValue.dependsOn.includes(prod.get("azure-native:authorization:RoleAssignment", `gateway-secrets-gateway-reads-${name}`).urn), name);
+            assert.ok(waitsFor(prod, namedValue, prod.get("azure-native:authorization:RoleAssignment", `gateway-secrets-gateway-reads-${name}`)), name);
         }
     });
 
     it("creates the service only after its identity may read its certificates", () => {
         const grant = prod.get("azure-native:authorization:RoleAssignment", "access-gateway-reads-gateway-certificate");
-        assert.ok(prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").dependsOn.includes(grant.urn));
+        assert.ok(waitsFor(prod, prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim"), grant));
+    });
+
+    describe("gives new role assignments time to take effect before they are used", () => {
+        // Azure applies a role assignment within up to 10 minutes (role-based-access-control/
+        // troubleshooting); the service reads its certificates in its create call, and each named
+        // value is checked against the vault when it is created.
+        const sleepType = "time:index/sleep:Sleep";
+        const serviceType = "azure-native:apimanagement:ApiManagementService";
+
+        it("waits identity.roleAssignmentWait after the grants, before the service and before the named values", async () => {
+            const run = await runStack({ stack: "prod", config: { identity: { ...stackFileValues("prod").identity, roleAssignmentWait: "7m" } } });
+            const beforeService = run.get(sleepType, "access-propagation");
+            const beforeNamedValues = run.get(sleepType, "gateway-secrets-propagation");
+            assert.equal(beforeService.inputs.createDuration, "7m");
+            assert.equal(beforeNamedValues.inputs.createDuration, "7m");
+            const service = run.get(serviceType, "gateway-apim");
+            assert.ok(service.dependsOn.includes(beforeService.urn));
+            for (const grant of run.ofType("azure-native:authorization:RoleAssignment").filter((grant) => grant.name.startsWith("access-"))) {
+                assert.ok(beforeService.dependsOn.includes(grant.urn), grant.name);
+                assert.equal(beforeService.inputs.triggers[grant.name.slice("access-".length)], grant.id, "a new or replaced assignment waits again");
+            }
+            const readers = run.ofType("azure-native:authorization:RoleAssignment").filter((grant) => grant.name.startsWith("gateway-secrets-"));
+            assert.ok(readers.length > 0);
+            for (const grant of readers) {
+                assert.ok(beforeNamedValues.dependsOn.includes(grant.urn), grant.name);
+            }
+            for (const namedValue of run.ofType("azure-native:apimanagement:NamedValue").filter((value) => value.inputs.keyVault)) {
+                assert.ok(namedValue.dependsOn.includes(beforeNamedValues.urn), namedValue.name);
+            }
+        });
+
+        it("waits 10 minutes unless the stack says otherwise", async () => {
+            const values = stackFileValues("dev");
+            const run = await runStack({ stack: "dev", config: { identity: { ...values.identity, roleAssignmentWait: undefined } } });
+            assert.deepEqual(run.ofType(sleepType).map((sleep) => sleep.inputs.createDuration), ["10m", "10m"]);
+        });
+
+        it("waits for nothing with 0s, the service then depending on the grants themselves", async () => {
+            const run = await runStack({ stack: "prod", config: { identity: { ...stackFileValues("prod").identity, roleAssignmentWait: "0s" } } });
+            assert.equal(run.ofType(sleepType).length, 0);
+            const grant = run.get("azure-native:authorization:RoleAssignment", "access-gateway-publishes-telemetry");
+            assert.ok(run.get(serviceType, "gateway-apim").dependsOn.includes(grant.urn));
+        });
+
+        for (const [value, message] of [
+            ["10 minutes", '"10 minutes" is not a wait of at most 30 minutes'],
+            ["45m", '"45m" is not a wait of at most 30 minutes'],
+            [600, "600 is not a string"],
+        ] as const) {
+            it(`refuses identity.roleAssignmentWait: ${JSON.stringify(value)}, naming the key and what is allowed`, () => {
+                assert.deepEqual(problemsOf("prod", { identity: { ...stackFileValues("prod").identity, roleAssignmentWait: value } }), [
+                    `identity.roleAssignmentWait: ${message} (allowed: minutes and seconds such as 10m, 90s or 2m30s, at most 30m; 0s for none)`,
+                ]);
+            });
+        }
     });
 
     it("validates tokens from the stack's own API application and tenant", () => {

@@ -136,6 +136,7 @@ describe("npm run plan", () => {
         assert.equal(count(1, "e-mail receiver"), "1 e-mail receiver");
         assert.equal(count(2, "e-mail receiver"), "2 e-mail receivers");
         assert.equal(summarize("azure-native:monitor:ActionGroup", { actionGroupName: "ag-ops", emailReceivers: [{ name: "ops" }] }), "ag-ops: 1 e-mail receiver");
+        assert.equal(summarize("time:index/sleep:Sleep", { createDuration: "10m", triggers: { a: "(known after deploy)", b: "(known after deploy)" } }), "waits 10m for 2 role assignments to take effect");
         assert.match(
             summarize("azure-native:keyvault:Vault", { vaultName: "kv", location: "westeurope", properties: { networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [{ value: "203.0.113.0/24" }] } } }),
             /, 1 IP rule, in westeurope$/,

@@ -218,6 +218,8 @@ const summaries: Readonly<Record<string, Summary>> = {
     "azuread:index/applicationPassword:ApplicationPassword": (inputs) => join([text(inputs.displayName), `expires ${text(inputs.endDate).slice(0, 10)}`]),
     "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential": (inputs) => `${text(inputs.issuer)} ${text(inputs.subject)}`,
     "random:index/randomPassword:RandomPassword": (inputs) => `${text(inputs.length)} characters`,
+    "time:index/sleep:Sleep": (inputs) =>
+        `waits ${text(inputs.createDuration)} for ${inputs.triggers === unknownMarker ? `${unknownMarker} role assignments` : count(Object.keys(inputs.triggers ?? {}).length, "role assignment")} to take effect`,
     "azure-native:dns:Zone": (inputs) => `${text(inputs.zoneName)}, public zone`,
     "azure-native:dns:RecordSet": (inputs) => {
         const name = `${text(inputs.relativeRecordSetName)}.${text(inputs.zoneName)}`;
