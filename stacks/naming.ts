@@ -48,8 +48,6 @@ const rules = {
     storageAccount: { abbreviation: "st", minLength: 3, maxLength: 24, separator: "", pattern: /^[a-z0-9]+$/, globallyUnique: true },
     /** Microsoft.Logic/workflows: 1-43, letters, digits, `-_.()`. */
     workflow: { abbreviation: "logic", minLength: 1, maxLength: 43, separator: "-", pattern: /^[-\w.()]+$/, globallyUnique: false },
-    /** Microsoft.Web/connections (API connections): 1-80, letters, digits, hyphens. */
-    apiConnection: { abbreviation: "con", minLength: 1, maxLength: 80, separator: "-", pattern: /^[a-zA-Z0-9-]+$/, globallyUnique: false },
     /** Microsoft.ManagedIdentity/userAssignedIdentities: 3-128, letters, digits, `-_`, starts with a letter or digit. */
     userAssignedIdentity: {
         abbreviation: "id",

@@ -262,18 +262,16 @@ export async function program(): Promise<StackOutputs> {
         parameterValues,
         gatewayIpAddresses: gateway.publicIpAddresses,
         adminIpRanges: config.adminIpRanges,
-        connections: { storageAccountName: globalName("storageAccount", "wf"), connectionNamePrefix: namer.name("apiConnection") },
+        // Order documents must outlive a region in production: a geo-redundant copy in the pair.
+        storage: { accountName: globalName("storageAccount", "wf"), geoRedundant: config.production, protect: config.protect },
         monitoring: { workspaceId: monitoring.workspaceId, actionGroupId: monitoring.actionGroupId },
         tags,
     });
 
-    // Trigger signatures and the connector's storage key go into the vault; the gateway reads them there.
+    // Trigger signatures go into the vault; the gateway reads them there.
     const laterSecrets: Record<string, SecretEntry> = {};
     for (const [name, trigger] of Object.entries(workflows.triggers)) {
         laterSecrets[signatureNamedValue(name)] = { value: trigger.signature, contentType: `Signature (sig) of the ${name} workflow's HTTP trigger` };
-    }
-    if (workflows.storage) {
-        laterSecrets["workflow-storage-key"] = { value: workflows.storage.accessKey, contentType: "Access key of the workflows' storage account (blob connector)" };
     }
     const vaultSecrets = new VaultSecrets("workflow-secrets", {
         resourceGroupName: groups.shared.name,
@@ -285,7 +283,7 @@ export async function program(): Promise<StackOutputs> {
     });
 
     // The gateway reads exactly the secrets its named values hold, each granted on its own: not the
-    // portal's or the client's Entra ID secrets, not the storage key. It reads them with its
+    // portal's or the client's Entra ID secrets. It reads them with its
     // system-assigned identity, the one the vault's firewall admits as a trusted service.
     const namedValueSecrets = [...Object.values(keyNames), ...Object.keys(workflows.triggers).map(signatureNamedValue)];
     const secretAccess = new AccessGrants("gateway-secrets", {
@@ -296,6 +294,17 @@ export async function program(): Promise<StackOutputs> {
             ]),
         ),
         after: [secrets, vaultSecrets],
+        propagationWait: config.identity.roleAssignmentWait,
+    });
+
+    // Each workflow writes to its own containers, and to nothing else in the account.
+    const storageAccess = new AccessGrants("workflow-storage", {
+        grants: Object.fromEntries(
+            workflows.containerWriters.map((writer) => [
+                `${writer.workflow}-${writer.container}`,
+                { scope: writer.containerId, principalId: writer.principalId, principalType: "ServicePrincipal", role: "Storage Blob Data Contributor" },
+            ]),
+        ),
         propagationWait: config.identity.roleAssignmentWait,
     });
 
@@ -315,7 +324,8 @@ export async function program(): Promise<StackOutputs> {
         tokenValidation: { openIdConfigUrl: identity.openIdConfigUrl, issuer: identity.issuer, audiences: identity.audiences },
         namedValues: Object.fromEntries(Object.values(keyNames).map((secretName) => [secretName, secrets.secretIds[secretName]!])),
         // A named value is checked against the vault when it is created: after the grants applied.
-        after: [gateway, ...secretAccess.applied],
+        // And no API reaches a workflow before it may write to its containers.
+        after: [gateway, ...secretAccess.applied, ...storageAccess.applied],
     });
 
     return {

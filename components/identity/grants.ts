@@ -18,6 +18,8 @@ export const builtInRoles = {
     Reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
     /** Send metrics and telemetry with Microsoft Entra authentication (Application Insights without local auth). */
     "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
+    /** Read, write and delete blobs (a workflow on its own containers). */
+    "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
 } as const;
 export type BuiltInRole = keyof typeof builtInRoles;
 

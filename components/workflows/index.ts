@@ -4,17 +4,19 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import { ipv4RangeProblems, problemLines } from "../common/rules";
 import { workflowParameterValues, type WorkflowDefinition } from "./definition";
-import { WorkflowConnections, connectorsOf, supportedConnectors } from "./connections";
+import { WorkflowStorage, containersOf, managedConnectorProblems } from "./storage";
 
 export { parseWorkflowDefinition, validateWorkflowDefinition, workflowParameterValues, WorkflowDefinitionError, type WorkflowDefinition } from "./definition";
-export { supportedConnectors } from "./connections";
+export { containerOf, softDeleteDays } from "./storage";
 
 /**
  * Logic Apps (Consumption) from their definitions: one `logic.Workflow` per definition named in args, in the
  * gateway's region. Gateway-facing workflows admit calls from the gateway's addresses only; nested
  * ones from other Logic Apps only. Run history contents are readable from admin ranges only. Each
  * workflow logs to Log Analytics and alerts on failed runs; gateway-facing ones hand their trigger
- * to the gateway split into URL parts and a signature that only ever travels as a secret.
+ * to the gateway split into URL parts and a signature that only ever travels as a secret. Workflows
+ * that declare `<name>ContainerUrl` parameters write to blob containers of a firewalled storage
+ * account with their managed identity (`./storage.ts`); the stack grants each its data role.
  */
 
 /** Who may call a workflow's HTTP trigger. */
@@ -41,16 +43,20 @@ export interface WorkflowsArgs {
     workflows: Record<string, WorkflowSpec>;
     /**
      * Values of definition parameters the stack provides, by parameter name (for example a backend's
-     * base URL, or a backend key as a secret). Parameters this component fills itself: `$connections`,
-     * `storageAccountName` and `<workflowInCamelCase>WorkflowId`. Default: none.
+     * base URL, or a backend key as a secret). Parameters this component fills itself:
+     * `<name>ContainerUrl` and `<workflowInCamelCase>WorkflowId`. Default: none.
      */
     parameterValues?: Record<string, pulumi.Input<unknown>>;
     /** Public addresses of the gateway in every region: the only callers of gateway-facing triggers. Required. */
     gatewayIpAddresses: pulumi.Input<pulumi.Input<string>[]>;
     /** IPv4 addresses or CIDR ranges allowed to read run history inputs and outputs. Default: none, so nobody can. */
     adminIpRanges?: string[];
-    /** Azure names of the storage account and API connections the connectors use. Required when a workflow uses a connector. */
-    connections?: { storageAccountName: pulumi.Input<string>; connectionNamePrefix: string };
+    /**
+     * The storage account of the blob containers: its Azure name, whether it keeps a copy in a
+     * second region (`Standard_GZRS`, for production) and whether it is protected. Required when a
+     * workflow declares a `<name>ContainerUrl` parameter; `geoRedundant` and `protect` default to false.
+     */
+    storage?: { accountName: pulumi.Input<string>; geoRedundant?: boolean; protect?: boolean };
     /** Where the logs go and who is alerted. Required. */
     monitoring: { workspaceId: pulumi.Input<string>; actionGroupId: pulumi.Input<string> };
     /** Tags. Default: none. */
@@ -161,7 +167,6 @@ function deploymentOrder(definitions: Record<string, WorkflowDefinition>): strin
     return order;
 }
 
-const internalParameters = new Set(["$connections", "storageAccountName"]);
 
 /** An address range no caller has: Logic Apps' way to close an access-control list. */
 export const noCaller = "0.0.0.0-0.0.0.0";
@@ -210,20 +215,18 @@ export function checkWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefi
         const provided: Record<string, unknown> = {};
         for (const parameter of Object.keys(definition.parameters)) {
             const sibling = Object.keys(args.workflows).find((other) => workflowIdParameter(other) === parameter);
-            if (internalParameters.has(parameter) || sibling !== undefined || (args.parameterValues ?? {})[parameter] !== undefined) {
+            if (sibling !== undefined || (args.parameterValues ?? {})[parameter] !== undefined) {
                 provided[parameter] = true;
             }
         }
-        problems.push(...workflowParameterValues(definition, provided));
-        const connectors = connectorsOf(definition);
-        problems.push(...connectors.problems);
-        for (const parameter of ["$connections", "storageAccountName"]) {
-            if (parameter in definition.parameters && connectors.names.length === 0) {
-                problems.push(`${definition.file}: parameters.${parameter}: declared, but the workflow uses no connector to fill it from (allowed: remove it, or use a connector: ${Object.keys(supportedConnectors).join(", ")})`);
-            }
+        const containers = containersOf(definition);
+        for (const parameter of Object.keys(containers.containers)) {
+            provided[parameter] = true;
         }
-        if (connectors.names.length > 0 && !args.connections) {
-            problems.push(`connections: missing; ${definition.file} uses ${connectors.names.join(", ")} (allowed: { storageAccountName, connectionNamePrefix })`);
+        problems.push(...workflowParameterValues(definition, provided));
+        problems.push(...containers.problems, ...managedConnectorProblems(definition));
+        if (Object.keys(containers.containers).length > 0 && !args.storage) {
+            problems.push(`storage: missing; ${definition.file} writes to blob containers (allowed: { accountName, geoRedundant, protect })`);
         }
     }
     if (problems.length > 0) {
@@ -240,30 +243,39 @@ export class Workflows extends pulumi.ComponentResource {
     readonly principalIds: Record<string, pulumi.Output<string>>;
     /** The HTTP triggers of the gateway-facing workflows, keyed by workflow. */
     readonly triggers: Record<string, TriggerHandle>;
-    /** The storage the connectors write to, when a workflow uses one. */
-    readonly storage?: { containerIds: Record<string, pulumi.Output<string>>; accessKey: pulumi.Output<string> };
+    /** The storage account the workflows write to, when one declares a container. */
+    readonly storageAccountId?: pulumi.Output<string>;
+    /**
+     * Who writes to which container, one entry per workflow and container: the scope and the
+     * principal of a `Storage Blob Data Contributor` assignment the stack makes.
+     */
+    readonly containerWriters: Array<{ workflow: string; container: string; containerId: pulumi.Output<string>; principalId: pulumi.Output<string> }>;
 
     constructor(name: string, args: WorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
         const definitions = checkWorkflows(args);
         super("enterprise-integration:workflows:Workflows", name, {}, opts);
 
-        const needed = [...new Set(Object.values(definitions).flatMap((definition) => connectorsOf(definition).names))].sort();
-        const connections =
-            needed.length > 0
-                ? new WorkflowConnections(
-                      `${name}-connections`,
+        const containersByWorkflow = Object.fromEntries(Object.entries(definitions).map(([workflow, definition]) => [workflow, containersOf(definition).containers]));
+        const containers = Object.values(containersByWorkflow).flatMap((byParameter) => Object.values(byParameter));
+        const blobStorage =
+            containers.length > 0
+                ? new WorkflowStorage(
+                      `${name}-storage`,
                       {
                           resourceGroupName: args.resourceGroupName,
                           location: args.location,
-                          storageAccountName: args.connections!.storageAccountName,
-                          connectionNamePrefix: args.connections!.connectionNamePrefix,
-                          connectors: needed,
+                          accountName: args.storage!.accountName,
+                          containers,
+                          geoRedundant: args.storage!.geoRedundant,
+                          protect: args.storage!.protect,
+                          workspaceId: args.monitoring.workspaceId,
                           tags: args.tags,
                       },
                       { parent: this },
                   )
                 : undefined;
-        this.storage = connections ? { containerIds: connections.containerIds, accessKey: connections.accessKey } : undefined;
+        this.storageAccountId = blobStorage?.accountId;
+        this.containerWriters = [];
 
         const gatewayCallers = pulumi.output(args.gatewayIpAddresses).apply((ips) => ips.map((ip) => ({ addressRange: callerRange(ip) })));
         // With no admin ranges nobody reads run contents: 0.0.0.0-0.0.0.0 matches no caller (an empty
@@ -276,14 +288,14 @@ export class Workflows extends pulumi.ComponentResource {
             const definition = definitions[workflowName]!;
             const spec = args.workflows[workflowName]!;
             const parameters: Record<string, inputs.logic.WorkflowParameterArgs> = {};
-            const dependsOn: pulumi.Resource[] = [];
+            // A workflow that writes to containers comes after them.
+            const dependsOn: pulumi.Resource[] = Object.keys(containersByWorkflow[workflowName]!).length > 0 ? [blobStorage!] : [];
             for (const [parameter, declared] of Object.entries(definition.parameters)) {
                 const sibling = Object.keys(definitions).find((other) => workflowIdParameter(other) === parameter);
+                const container = containersByWorkflow[workflowName]![parameter];
                 let value: pulumi.Input<unknown> | undefined;
-                if (parameter === "$connections") {
-                    value = connections!.connectionsValue(connectorsOf(definition).names);
-                } else if (parameter === "storageAccountName") {
-                    value = connections?.storageAccountName;
+                if (container !== undefined) {
+                    value = blobStorage!.containerUrls[container];
                 } else if (sibling) {
                     value = this.workflowIds[sibling];
                 } else {
@@ -294,9 +306,6 @@ export class Workflows extends pulumi.ComponentResource {
                 }
                 const secure = declared.type.toLowerCase().startsWith("secure");
                 parameters[parameter] = { type: declared.type, value: secure ? pulumi.secret(value) : value };
-            }
-            if (connections) {
-                dependsOn.push(connections);
             }
             const workflow = new logic.Workflow(
                 `${name}-${workflowName}`,
@@ -319,6 +328,9 @@ export class Workflows extends pulumi.ComponentResource {
             );
             this.workflowIds[workflowName] = workflow.id;
             this.principalIds[workflowName] = workflow.identity.apply((identity) => identity?.principalId ?? "");
+            for (const container of [...new Set(Object.values(containersByWorkflow[workflowName]!))].sort()) {
+                this.containerWriters.push({ workflow: workflowName, container, containerId: blobStorage!.containerIds[container]!, principalId: this.principalIds[workflowName]! });
+            }
 
             new monitor.DiagnosticSetting(
                 `${name}-${workflowName}-logs`,

@@ -177,8 +177,8 @@ export const rootShape = withDocs(
         location: { description: "Primary Azure region (`westeurope`): API Management, Logic Apps and the resource groups live here. A misspelt region gets a \"did you mean\"." },
         owner: { description: "Team or person accountable (tag), such as platform-team@contoso.com." },
         costCenter: { description: "Cost centre charged (tag), such as CC-1234." },
-        production: { description: "Production rules apply: DNS TTL at most 300 s." },
-        protect: { description: "Protect stateful resources (resource groups, name suffix, gateway, vault and its secrets, generated keys, DNS zone) from deletion." },
+        production: { description: "Production rules apply: DNS TTL at most 300 s; the workflows' documents are kept geo-redundant (`Standard_GZRS`)." },
+        protect: { description: "Protect stateful resources (resource groups, name suffix, gateway, vault and its secrets, generated keys, DNS zone, the workflows' storage account and containers) from deletion." },
         tags: {
             description:
                 "Extra tags for every resource, name to value. Names: 1-512 characters without `< > % & \\ ? /`; values up to 256 characters; at most 44; may not reuse the standard tags (environment, workload, owner, costCenter, stack, managedBy).",

@@ -15,11 +15,12 @@ import {
 import { loadWorkflowDefinitions } from "../../stacks/content";
 import { repoRoot } from "../../tools/engine/project";
 
-const workflowsDir = path.join(repoRoot, "workflows");
+// Copies of the shipped samples, so the shipped ones stay the user's to change.
+const workflowsDir = path.join(repoRoot, "tests", "fixtures", "workflows");
 const intakeFile = "workflows/order-intake.json";
 const notifyFile = "workflows/order-notify.json";
 
-/** A fresh deep copy of a sample definition, to break in memory. */
+/** A fresh deep copy of a fixture definition, to break in memory. */
 function sample(name: "order-intake" | "order-notify"): any {
     return JSON.parse(fs.readFileSync(path.join(workflowsDir, `${name}.json`), "utf8"));
 }
@@ -60,7 +61,7 @@ function composeChain(count: number): Record<string, unknown> {
 }
 
 describe("workflow definitions", () => {
-    describe("the samples", () => {
+    describe("the fixture definitions", () => {
         it("order-intake loads with its three parameters, one HTTP Request trigger and the exact top-level keys", () => {
             const def = loadWorkflowDefinition(workflowsDir, "order-intake");
             assert.equal(def.name, "order-intake");
@@ -98,7 +99,7 @@ describe("workflow definitions", () => {
         });
 
         it("order-intake's trigger schema accepts what the orders API spec accepts", () => {
-            const spec = parseYaml(fs.readFileSync(path.join(repoRoot, "apis", "orders", "openapi.yaml"), "utf8"));
+            const spec = parseYaml(fs.readFileSync(path.join(repoRoot, "tests", "fixtures", "apis", "orders", "openapi.yaml"), "utf8"));
             const order = spec.components.schemas.Order;
             const schema = sample("order-intake").triggers.manual.inputs.schema;
             assert.deepEqual(schema.required, order.required);
@@ -109,19 +110,22 @@ describe("workflow definitions", () => {
             assert.deepEqual(schema.properties.lines.items.properties.quantity, spec.components.schemas.OrderLine.properties.quantity);
         });
 
-        it("order-notify loads with $connections and the storage account, and writes the order to Blob Storage through an ApiConnection", () => {
+        it("order-notify loads with its container's URL, and writes the order as a block blob with an HTTP PUT and its managed identity", () => {
             const def = loadWorkflowDefinition(workflowsDir, "order-notify");
             assert.equal(def.file, notifyFile);
-            assert.deepEqual(def.parameters, { $connections: { type: "Object", defaultValue: {} }, storageAccountName: { type: "String" } });
+            assert.deepEqual(Object.keys(def.parameters), ["ordersContainerUrl"]);
+            assert.equal(def.parameters.ordersContainerUrl!.type, "String");
             assert.deepEqual(Object.keys(def.definition["triggers"] as object), ["manual"]);
             assert.equal((def.definition["triggers"] as any).manual.type, "Request");
             assert.deepEqual((def.definition["triggers"] as any).manual.inputs.schema.required, ["orderId", "customerId", "trackingId"]);
             const actions = Object.values(def.definition["actions"] as Record<string, any>);
-            const blob = actions.find((action) => action.type === "ApiConnection");
-            assert.equal(blob.inputs.host.connection.name, "@parameters('$connections')['azureblob']['connectionId']");
-            assert.equal(blob.inputs.method, "post");
-            assert.match(blob.inputs.path, /^\/v2\/datasets\/.*parameters\('storageAccountName'\).*\/files$/);
-            assert.equal(blob.inputs.queries.queryParametersSingleEncoded, true);
+            const put = actions.find((action) => action.type === "Http");
+            // Put Blob with a Microsoft Entra token: x-ms-blob-type, and x-ms-version 2017-11-09 or later.
+            assert.equal(put.inputs.method, "PUT");
+            assert.match(put.inputs.uri, /^@\{parameters\('ordersContainerUrl'\)\}\//);
+            assert.equal(put.inputs.headers["x-ms-blob-type"], "BlockBlob");
+            assert.ok(put.inputs.headers["x-ms-version"] >= "2017-11-09");
+            assert.deepEqual(put.inputs.authentication, { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" });
             assert.ok(actions.some((action) => action.type === "Response" && action.inputs.statusCode === 200));
         });
 
@@ -159,11 +163,11 @@ describe("workflow definitions", () => {
         it("rejects an invalid definition with every problem at once, each line starting with the file", () => {
             const doc = sample("order-notify");
             doc.$schema = "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2015-08-01-preview/workflowdefinition.json#";
-            delete doc.parameters.storageAccountName;
+            delete doc.parameters.ordersContainerUrl;
             const problems = problemsOfLoad(workflowsCopy({ "order-notify.json": JSON.stringify(doc) }), "order-notify");
             assert.deepEqual(problems, [
                 `${notifyFile}: $schema: "${doc.$schema}" is not the 2016-06-01 workflow definition schema (allowed: ${workflowSchemaUrl})`,
-                `${notifyFile}: actions.Store_order.inputs.path: parameters('storageAccountName') is not declared in parameters (allowed: $connections)`,
+                `${notifyFile}: actions.Store_order.inputs.uri: parameters('ordersContainerUrl') is not declared in parameters (allowed: none)`,
             ]);
         });
 
@@ -266,11 +270,11 @@ describe("workflow definitions", () => {
             ]);
         });
 
-        it("a reference to $connections when it is not declared", () => {
+        it("a reference to a parameter in a header, written in a nested expression", () => {
             const doc = sample("order-notify");
-            delete doc.parameters.$connections;
+            doc.actions.Store_order.inputs.headers["x-ms-meta-region"] = "@{concat(parameters('region'), '-orders')}";
             assert.deepEqual(validateWorkflowDefinition(notifyFile, doc), [
-                `${notifyFile}: actions.Store_order.inputs.host.connection.name: parameters('$connections') is not declared in parameters (allowed: storageAccountName)`,
+                `${notifyFile}: actions.Store_order.inputs.headers.x-ms-meta-region: parameters('region') is not declared in parameters (allowed: ordersContainerUrl)`,
             ]);
         });
 
@@ -336,7 +340,7 @@ describe("workflow definitions", () => {
     describe("parameter values for a deployment", () => {
         it("are accepted when every parameter without a default has one", () => {
             const def = loadWorkflowDefinition(workflowsDir, "order-notify");
-            assert.deepEqual(workflowParameterValues(def, { storageAccountName: "stordersprod" }), []);
+            assert.deepEqual(workflowParameterValues(def, { ordersContainerUrl: "https://stordersprod.blob.core.windows.net/orders" }), []);
         });
 
         it("are rejected when a parameter without a default has none, or a value has no parameter", () => {

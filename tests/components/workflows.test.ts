@@ -2,12 +2,15 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Workflows, callerRange, checkWorkflows, deployedDefinition, parseWorkflowDefinition, requestTrigger, splitCallbackUrl, workflowIdParameter, type WorkflowDefinition, type WorkflowsArgs } from "../../components/workflows";
+import { Workflows, callerRange, checkWorkflows, containerOf, softDeleteDays, deployedDefinition, parseWorkflowDefinition, requestTrigger, splitCallbackUrl, workflowIdParameter, type WorkflowDefinition, type WorkflowsArgs } from "../../components/workflows";
 import { loadWorkflowDefinitions } from "../../stacks/content";
 import { repoRoot } from "../../tools/engine/project";
 import { runStack, type StackRun } from "../../tools/engine";
+import { waitsFor } from "../helpers";
 
-const definitionsDir = path.join(repoRoot, "workflows");
+// Fixture copies of the shipped samples; the shipped ones are checked only for being valid.
+const definitionsDir = path.join(repoRoot, "tests", "fixtures", "workflows");
+const shippedDir = path.join(repoRoot, "workflows");
 const workspaceId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/log-test";
 const actionGroupId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.Insights/actionGroups/ag-test";
 
@@ -32,7 +35,7 @@ function args(overrides: Partial<WorkflowsArgs> = {}): WorkflowsArgs {
         parameterValues: { inventoryBaseUrl: "https://inventory.contoso.com/api", inventoryApiKey: pulumi.secret("inventory-key") },
         gatewayIpAddresses: ["20.1.2.3"],
         adminIpRanges: ["203.0.113.0/24"],
-        connections: { storageAccountName: "stwftest", connectionNamePrefix: "con-test" },
+        storage: { accountName: "stwftest" },
         monitoring: { workspaceId, actionGroupId },
         tags: { environment: "test" },
         ...overrides,
@@ -46,6 +49,7 @@ function deploy(workflowArgs: WorkflowsArgs): Promise<StackRun> {
             const workflows = new Workflows("wf", workflowArgs);
             const trigger = workflows.triggers["order-intake"]!;
             return {
+                writers: workflows.containerWriters,
                 principals: workflows.principalIds,
                 baseUrl: trigger.baseUrl,
                 path: trigger.path,
@@ -61,9 +65,9 @@ const workflowType = "azure-native:logic:Workflow";
 
 describe("every workflow definition in workflows/", () => {
     it("loads and validates, whether a stack deploys it yet or not", () => {
-        const files = fs.readdirSync(definitionsDir).filter((file) => file.endsWith(".json"));
-        assert.ok(files.length >= 2);
-        const definitions = loadWorkflowDefinitions(definitionsDir, files.map((file) => file.replace(/\.json$/, "")));
+        const files = fs.readdirSync(shippedDir).filter((file) => file.endsWith(".json"));
+        assert.ok(files.length >= 1);
+        const definitions = loadWorkflowDefinitions(shippedDir, files.map((file) => file.replace(/\.json$/, "")));
         for (const definition of Object.values(definitions)) {
             assert.ok(requestTrigger(definition), `${definition.file} has an HTTP trigger`);
         }
@@ -156,25 +160,59 @@ describe("Workflows component", () => {
             assert.equal(workflowIdParameter("order-notify"), "orderNotifyWorkflowId");
         });
 
-        it("connects the nested workflow to Blob Storage through an API connection whose key stays secret", () => {
-            const connection = run.get("azure-native:web:Connection", "wf-connections-azureblob");
-            assert.equal(connection.inputs.connectionName, "con-test-azureblob");
-            assert.match(connection.inputs.properties.api.id, /^\/subscriptions\/[0-9a-f-]{36}\/providers\/Microsoft\.Web\/locations\/westeurope\/managedApis\/azureblob$/);
-            assert.equal(connection.inputs.properties.parameterValues.accountName, "stwftest");
-            assert.ok(connection.secretInputs.includes("properties"));
-            const notify = run.get(workflowType, "wf-order-notify").inputs.parameters;
-            assert.deepEqual(notify.$connections.value, {
-                azureblob: { connectionId: connection.id, connectionName: "con-test-azureblob", id: connection.inputs.properties.api.id },
-            });
-            assert.deepEqual(notify.storageAccountName, { type: "String", value: "stwftest" });
+        it("fills a <name>ContainerUrl parameter with its container's URL, and names the workflow as that container's writer", () => {
+            const notify = run.get(workflowType, "wf-order-notify");
+            const container = run.get("azure-native:storage:BlobContainer", "wf-storage-container-orders");
+            assert.deepEqual(notify.inputs.parameters.ordersContainerUrl, { type: "String", value: `${run.get("azure-native:storage:StorageAccount", "wf-storage-account").outputs.primaryEndpoints.blob}orders` });
+            assert.ok(waitsFor(run, notify, container), "the container exists before the workflow that writes to it");
+            assert.deepEqual(run.outputs.writers, [{ workflow: "order-notify", container: "orders", containerId: container.id, principalId: notify.outputs.identity.principalId }]);
         });
 
-        it("keeps the connector's storage private, https only and TLS 1.2", () => {
-            const account = run.get("azure-native:storage:StorageAccount", "wf-connections-storage").inputs;
+        it("keeps the storage to Entra ID tokens and trusted Azure services: no shared key, no network but the workflows'", () => {
+            // connectors-create-api-azureblobstorage ("Access storage accounts behind firewalls"):
+            // a managed identity through the HTTP action reaches a firewalled account in the same
+            // region, Logic Apps being a trusted service; the blob connector cannot, and needs the key.
+            const account = run.get("azure-native:storage:StorageAccount", "wf-storage-account").inputs;
+            assert.equal(account.allowSharedKeyAccess, false);
+            assert.equal(account.defaultToOAuthAuthentication, true);
+            assert.deepEqual(account.networkRuleSet, { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] });
             assert.equal(account.enableHttpsTrafficOnly, true);
             assert.equal(account.minimumTlsVersion, "TLS1_2");
             assert.equal(account.allowBlobPublicAccess, false);
-            assert.equal(run.get("azure-native:storage:BlobContainer", "wf-connections-container-orders").inputs.publicAccess, "None");
+            assert.equal(account.allowCrossTenantReplication, false);
+            assert.equal(run.get("azure-native:storage:BlobContainer", "wf-storage-container-orders").inputs.publicAccess, "None");
+            assert.equal(run.ofType("azure-native:web:Connection").length, 0, "no API connection, so no key anywhere");
+        });
+
+        it("keeps zone-redundant storage by default, unprotected, with deleted blobs and containers restorable and its access logged", () => {
+            assert.deepEqual(run.get("azure-native:storage:StorageAccount", "wf-storage-account").inputs.sku, { name: "Standard_ZRS" });
+            assert.equal(run.get("azure-native:storage:StorageAccount", "wf-storage-account").protect, false);
+            const blobs = run.get("azure-native:storage:BlobServiceProperties", "wf-storage-blobs").inputs;
+            assert.deepEqual(blobs.deleteRetentionPolicy, { enabled: true, days: softDeleteDays });
+            assert.deepEqual(blobs.containerDeleteRetentionPolicy, { enabled: true, days: softDeleteDays });
+            const logs = run.get("azure-native:monitor:DiagnosticSetting", "wf-storage-logs").inputs;
+            assert.equal(logs.resourceUri, `${run.get("azure-native:storage:StorageAccount", "wf-storage-account").id}/blobServices/default`);
+            assert.deepEqual(logs.logs.map((log: { category: string }) => log.category), ["StorageRead", "StorageWrite", "StorageDelete"]);
+            assert.equal(logs.workspaceId, workspaceId);
+        });
+
+        it("keeps a geo-redundant copy and protects the account and its containers when asked (production)", async () => {
+            const production = await deploy(args({ storage: { accountName: "stwftest", geoRedundant: true, protect: true } }));
+            const account = production.get("azure-native:storage:StorageAccount", "wf-storage-account");
+            assert.deepEqual(account.inputs.sku, { name: "Standard_GZRS" });
+            assert.equal(account.protect, true);
+            assert.equal(production.get("azure-native:storage:BlobContainer", "wf-storage-container-orders").protect, true);
+        });
+
+        it("names each container after its parameter, and creates no storage when no workflow declares one", async () => {
+            assert.deepEqual(["ordersContainerUrl", "failedOrdersContainerUrl", "ordersV2ContainerUrl", "orders", "OrdersContainerUrl"].map(containerOf), ["orders", "failed-orders", "orders-v2", undefined, undefined]);
+            const doc = JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-notify.json"), "utf8"));
+            doc.parameters = {};
+            doc.actions.Store_order = { type: "Compose", inputs: "@triggerBody()", runAfter: {} };
+            doc.actions.Stored.inputs.body.blobPath = "none";
+            const without = await deploy(args({ definitions: definitionsWith({ "order-notify": doc }), storage: undefined }));
+            assert.equal(without.ofType("azure-native:storage:StorageAccount").length, 0);
+            assert.deepEqual(without.outputs.writers, []);
         });
 
         it("outputs each workflow's principal id for role assignments", () => {
@@ -240,6 +278,7 @@ describe("Workflows component", () => {
 
     describe("rejects bad input before registering anything", () => {
         const intake = () => JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-intake.json"), "utf8"));
+        const notify = () => JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-notify.json"), "utf8"));
 
         const cases: Array<[string, () => Partial<WorkflowsArgs>, string]> = [
             [
@@ -263,22 +302,47 @@ describe("Workflows component", () => {
                 'workflows.order-notify.access: "public" is not an access mode (allowed: gateway, nested)',
             ],
             [
-                "a connector this project cannot connect",
+                "a managed connector, which needs a key and cannot reach the firewalled storage",
                 () => {
-                    const doc = JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-notify.json"), "utf8"));
-                    doc.actions.Store_order.inputs.host.connection.name = "@parameters('$connections')['servicebus']['connectionId']";
+                    const doc = notify();
+                    doc.parameters.$connections = { type: "Object", defaultValue: {} };
+                    doc.actions.Store_order = { type: "ApiConnection", inputs: { host: { connection: { name: "@parameters('$connections')['azureblob']['connectionId']" } }, method: "post", path: "/files" }, runAfter: {} };
                     return { definitions: definitionsWith({ "order-notify": doc }) };
                 },
-                'workflows/order-notify.json: $connections: "servicebus" is not a connector this project connects (allowed: azureblob)',
+                'workflows/order-notify.json: actions.Store_order.type: "ApiConnection" is a managed connector, which this project does not deploy (allowed: the HTTP action with the workflow\'s managed identity; blob containers through <name>ContainerUrl parameters)',
             ],
             [
-                "a connections parameter with no connector to fill it",
+                "a $connections parameter",
                 () => {
                     const doc = intake();
                     doc.parameters.$connections = { type: "Object", defaultValue: {} };
                     return { definitions: definitionsWith({ "order-intake": doc }) };
                 },
-                "workflows/order-intake.json: parameters.$connections: declared, but the workflow uses no connector to fill it from (allowed: remove it, or use a connector: azureblob)",
+                "workflows/order-intake.json: parameters.$connections: managed connectors are not deployed by this project; they need connection keys and cannot reach the firewalled storage (allowed: the HTTP action with the workflow's managed identity; blob containers through <name>ContainerUrl parameters)",
+            ],
+            [
+                "a container name Azure would refuse",
+                () => {
+                    const doc = notify();
+                    doc.parameters = { osContainerUrl: { type: "String" } };
+                    doc.actions.Store_order.inputs.uri = "@{parameters('osContainerUrl')}/x.json";
+                    return { definitions: definitionsWith({ "order-notify": doc }) };
+                },
+                'workflows/order-notify.json: parameters.osContainerUrl: names the container "os" (allowed: a container of 3-20 lower-case letters, digits and single hyphens, in camel case before ContainerUrl, such as ordersContainerUrl or failedOrdersContainerUrl)',
+            ],
+            [
+                "a container parameter that is not a string",
+                () => {
+                    const doc = notify();
+                    doc.parameters.ordersContainerUrl.type = "Object";
+                    return { definitions: definitionsWith({ "order-notify": doc }) };
+                },
+                'workflows/order-notify.json: parameters.ordersContainerUrl.type: "Object" is not a string parameter (allowed: String, which is filled with the container\'s URL)',
+            ],
+            [
+                "containers without a storage account to hold them",
+                () => ({ storage: undefined }),
+                "storage: missing; workflows/order-notify.json writes to blob containers (allowed: { accountName, geoRedundant, protect })",
             ],
         ];
         for (const [what, patch, message] of cases) {

@@ -136,6 +136,19 @@ describe("npm run plan", () => {
         assert.equal(count(1, "e-mail receiver"), "1 e-mail receiver");
         assert.equal(count(2, "e-mail receiver"), "2 e-mail receivers");
         assert.equal(summarize("azure-native:monitor:ActionGroup", { actionGroupName: "ag-ops", emailReceivers: [{ name: "ops" }] }), "ag-ops: 1 e-mail receiver");
+        assert.equal(
+            summarize("azure-native:storage:StorageAccount", {
+                accountName: "stwf",
+                sku: { name: "Standard_GZRS" },
+                enableHttpsTrafficOnly: true,
+                minimumTlsVersion: "TLS1_2",
+                allowBlobPublicAccess: false,
+                allowSharedKeyAccess: false,
+                networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" },
+                location: "westeurope",
+            }),
+            "stwf, Standard_GZRS, https only, TLS1_2, no public blobs, Entra ID only (no shared key), firewall Deny by default, trusted Azure services through, in westeurope",
+        );
         assert.equal(summarize("time:index/sleep:Sleep", { createDuration: "10m", triggers: { a: "(known after deploy)", b: "(known after deploy)" } }), "waits 10m for 2 role assignments to take effect");
         assert.match(
             summarize("azure-native:keyvault:Vault", { vaultName: "kv", location: "westeurope", properties: { networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [{ value: "203.0.113.0/24" }] } } }),

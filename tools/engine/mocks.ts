@@ -165,7 +165,6 @@ export const idTemplates: Readonly<Record<string, string>> = {
     "azure-native:apimanagement:ProductGroup": `${apim}/products/{productId}/groups/{groupId}`,
     "azure-native:managedidentity:UserAssignedIdentity": `${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}`,
     "azure-native:logic:Workflow": `${rg}/providers/Microsoft.Logic/workflows/{workflowName}`,
-    "azure-native:web:Connection": `${rg}/providers/Microsoft.Web/connections/{connectionName}`,
     "azure-native:keyvault:Vault": `${rg}/providers/Microsoft.KeyVault/vaults/{vaultName}`,
     "azure-native:keyvault:Secret": `${rg}/providers/Microsoft.KeyVault/vaults/{vaultName}/secrets/{secretName}`,
     "azure-native:operationalinsights:Workspace": `${rg}/providers/Microsoft.OperationalInsights/workspaces/{workspaceName}`,
@@ -179,6 +178,7 @@ export const idTemplates: Readonly<Record<string, string>> = {
     "azure-native:dns:RecordSet": `${rg}/providers/Microsoft.Network/dnsZones/{zoneName}/{recordType}/{relativeRecordSetName}`,
     "azure-native:storage:StorageAccount": storage,
     "azure-native:storage:BlobContainer": `${storage}/blobServices/default/containers/{containerName}`,
+    "azure-native:storage:BlobServiceProperties": `${storage}/blobServices/{blobServicesName}`,
 };
 
 /** The ARM id of a resource, or undefined when its type has no template here. */

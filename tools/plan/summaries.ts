@@ -190,7 +190,6 @@ const summaries: Readonly<Record<string, Summary>> = {
             `in ${text(inputs.location)}`,
         ]);
     },
-    "azure-native:web:Connection": (inputs) => join([text(inputs.connectionName), text(record(record(inputs.properties).api).id).split("/").pop(), `in ${text(inputs.location)}`]),
     "azure-native:storage:StorageAccount": (inputs) =>
         join([
             text(inputs.accountName),
@@ -198,9 +197,13 @@ const summaries: Readonly<Record<string, Summary>> = {
             inputs.enableHttpsTrafficOnly === true && "https only",
             text(inputs.minimumTlsVersion),
             inputs.allowBlobPublicAccess === false && "no public blobs",
+            inputs.allowSharedKeyAccess === false ? "Entra ID only (no shared key)" : "shared key allowed",
+            `firewall ${text(record(inputs.networkRuleSet).defaultAction ?? "Allow")} by default${record(inputs.networkRuleSet).bypass === "AzureServices" ? ", trusted Azure services through" : ""}`,
             `in ${text(inputs.location)}`,
         ]),
     "azure-native:storage:BlobContainer": (inputs) => `${text(inputs.containerName)}, public access ${text(inputs.publicAccess)}`,
+    "azure-native:storage:BlobServiceProperties": (inputs) =>
+        `deleted blobs kept ${text(record(inputs.deleteRetentionPolicy).days)} days, deleted containers ${text(record(inputs.containerDeleteRetentionPolicy).days)} days`,
     "azuread:index/application:Application": (inputs) => {
         const roles = list(inputs.appRoles).map((role) => text(record(role).value));
         const redirects = list(record(inputs.singlePageApplication).redirectUris);
