@@ -161,9 +161,10 @@ function forwarding(forward: ApiPolicyInput["forward"]): XmlElement[] {
     const query = [...Object.entries(workflow.query).map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`), `sig={{${workflow.signatureNamedValue}}}`].join("&");
     return [
         // A Logic Apps trigger takes one authorization scheme per request: with the signature (SAS)
-        // in the query, a caller's Bearer token in Authorization makes it answer 401
-        // (learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-logic-app, "Enable OAuth with
-        // Microsoft Entra ID"). The token has been validated above; it goes no further.
+        // in the query, a caller's Bearer token in Authorization makes the call fail ("using both
+        // schemes at the same time causes an error": learn.microsoft.com/azure/logic-apps/
+        // logic-apps-securing-a-logic-app, "Enable OAuth with Microsoft Entra ID"). The token has
+        // been validated above; it goes no further.
         el("set-header", { name: "Authorization", "exists-action": "delete" }),
         el("set-backend-service", { "backend-id": workflow.backendId }),
         el("rewrite-uri", { template: `${workflow.path}?${query}`, "copy-unmatched-params": false }),

@@ -122,8 +122,9 @@ export const schemaValidation = "EnableSchemaValidation";
 /**
  * The definition as deployed: a gateway-facing workflow's HTTP trigger that declares a request
  * schema enforces it (`operationOptions: EnableSchemaValidation`); without that option Logic Apps
- * takes any body and the schema only describes it (learn.microsoft.com/azure/logic-apps/
- * logic-apps-workflow-actions-triggers, "Request trigger": "operationOptions ... EnableSchemaValidation").
+ * takes any body and the schema only describes it (learn.microsoft.com/azure/connectors/
+ * connectors-native-reqres: the trigger's *Schema Validation* setting answers 400 to a body the
+ * schema refuses; `EnableSchemaValidation` is how the designer writes that setting in code view).
  * Options the file already sets are kept.
  */
 export function deployedDefinition(definition: WorkflowDefinition, access: WorkflowAccess): Record<string, unknown> {

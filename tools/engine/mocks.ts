@@ -447,16 +447,6 @@ const invokeFactories: Readonly<Record<string, InvokeFactory>> = {
     "azure-native:apimanagement:getApiManagementServiceDomainOwnershipIdentifier": (_inputs, env, fab) => ({
         domainOwnershipIdentifier: fab(Buffer.from(hexOf(`${env.subscriptionId}:apimuid`, 32), "hex").toString("base64")),
     }),
-    "azure-native:storage:listStorageAccountKeys": (inputs, env, fab) => {
-        const seed = `${env.subscriptionId}/${String(inputs.resourceGroupName)}/${String(inputs.accountName)}`;
-        const key = (n: number) => fab(`${textOf(`${seed}:key${n}`, 86, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/")}==`);
-        return {
-            keys: [
-                { keyName: "key1", permissions: "FULL", value: key(1) },
-                { keyName: "key2", permissions: "FULL", value: key(2) },
-            ],
-        };
-    },
     // The trigger's URL: the workflow's access endpoint, the trigger's path, and a query whose
     // values the program takes apart (the gateway's policy rebuilds it): each is recorded after its
     // key, so the plan marks it wherever it ends up.
