@@ -149,6 +149,11 @@ describe("npm run plan", () => {
             }),
             "stwf, Standard_GZRS, https only, TLS1_2, no public blobs, Entra ID only (no shared key), firewall Deny by default, trusted Azure services through, in westeurope",
         );
+        assert.equal(
+            summarize("azure-native:apimanagement:Api", { apiId: "inventory-v1;rev=2", path: "inventory", apiVersion: "v1", apiRevision: "2", apiRevisionDescription: "Expiry times.", format: "openapi", protocols: ["https"] }),
+            "inventory-v1;rev=2, /inventory/v1, revision 2: Expiry times., openapi, https",
+        );
+        assert.equal(summarize("azure-native:apimanagement:Api", { apiId: "inventory-v1;rev=1", path: "inventory", apiVersion: "v1", apiRevision: "1", format: "openapi", protocols: ["https"] }), "inventory-v1;rev=1, /inventory/v1, revision 1, openapi, https");
         assert.equal(summarize("time:index/sleep:Sleep", { createDuration: "10m", triggers: { a: "(known after deploy)", b: "(known after deploy)" } }), "waits 10m for 2 role assignments to take effect");
         assert.match(
             summarize("azure-native:keyvault:Vault", { vaultName: "kv", location: "westeurope", properties: { networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [{ value: "203.0.113.0/24" }] } } }),

@@ -98,7 +98,8 @@ const summaries: Readonly<Record<string, Summary>> = {
     "azure-native:apimanagement:Api": (inputs) =>
         join([
             text(inputs.apiId),
-            inputs.apiRevision ? `revision ${text(inputs.apiRevision)}: ${text(inputs.apiRevisionDescription)}` : `/${text(inputs.path)}/${text(inputs.apiVersion)}`,
+            `/${text(inputs.path)}/${text(inputs.apiVersion)}`,
+            inputs.apiRevision !== undefined && `revision ${text(inputs.apiRevision)}${inputs.apiRevisionDescription ? `: ${text(inputs.apiRevisionDescription)}` : ""}`,
             `${text(inputs.format)}${inputs.apiType ? ` ${text(inputs.apiType)}` : ""}`,
             list(inputs.protocols).join("+"),
         ]),
