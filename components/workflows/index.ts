@@ -4,7 +4,7 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import { ipv4RangeProblems, problemLines } from "../common/rules";
 import { workflowParameterValues, type WorkflowDefinition } from "./definition";
-import { WorkflowStorage, containersOf, managedConnectorProblems } from "./storage";
+import { WorkflowStorage, containerOf, containersOf, managedConnectorProblems } from "./storage";
 
 export { parseWorkflowDefinition, validateWorkflowDefinition, workflowParameterValues, WorkflowDefinitionError, type WorkflowDefinition } from "./definition";
 export { containerOf, softDeleteDays } from "./storage";
@@ -221,7 +221,8 @@ export function checkWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefi
             }
         }
         const containers = containersOf(definition);
-        for (const parameter of Object.keys(containers.containers)) {
+        // A container parameter is filled here; one that names no valid container is reported as such.
+        for (const parameter of Object.keys(definition.parameters).filter((name) => containerOf(name) !== undefined)) {
             provided[parameter] = true;
         }
         problems.push(...workflowParameterValues(definition, provided));

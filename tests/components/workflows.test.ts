@@ -345,6 +345,16 @@ describe("Workflows component", () => {
                 "storage: missing; workflows/order-notify.json writes to blob containers (allowed: { accountName, geoRedundant, protect })",
             ],
         ];
+        it("reports a bad container name once, not also as a parameter without a value", () => {
+            const doc = notify();
+            doc.parameters = { osContainerUrl: { type: "String" } };
+            doc.actions.Store_order.inputs.uri = "@{parameters('osContainerUrl')}/x.json";
+            assert.throws(
+                () => checkWorkflows(args({ definitions: definitionsWith({ "order-notify": doc }) })),
+                (error: Error) => error.message.split("\n").filter((line) => line.includes("osContainerUrl")).length === 1,
+            );
+        });
+
         for (const [what, patch, message] of cases) {
             it(what, async () => {
                 assert.throws(() => checkWorkflows(args(patch())), (error: Error) => error.message.split("\n").includes(`  - ${message}`), message);
