@@ -168,7 +168,6 @@ function deploymentOrder(definitions: Record<string, WorkflowDefinition>): strin
     return order;
 }
 
-
 /** An address range no caller has: Logic Apps' way to close an access-control list. */
 export const noCaller = "0.0.0.0-0.0.0.0";
 
@@ -245,8 +244,6 @@ export class Workflows extends pulumi.ComponentResource {
     readonly principalIds: Record<string, pulumi.Output<string>>;
     /** The HTTP triggers of the gateway-facing workflows, keyed by workflow. */
     readonly triggers: Record<string, TriggerHandle>;
-    /** The storage account the workflows write to, when one declares a container. */
-    readonly storageAccountId?: pulumi.Output<string>;
     /**
      * Who writes to which container, one entry per workflow and container: the scope and the
      * principal of a `Storage Blob Data Contributor` assignment the stack makes.
@@ -276,7 +273,6 @@ export class Workflows extends pulumi.ComponentResource {
                       { parent: this },
                   )
                 : undefined;
-        this.storageAccountId = blobStorage?.accountId;
         this.containerWriters = [];
 
         const gatewayCallers = pulumi.output(args.gatewayIpAddresses).apply((ips) => ips.map((ip) => ({ addressRange: callerRange(ip) })));
