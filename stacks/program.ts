@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
@@ -20,10 +21,21 @@ import { stackTags } from "./tags";
 export const lifecycles = ["gateway", "workflows", "shared"] as const;
 export type Lifecycle = (typeof lifecycles)[number];
 
-/** The API catalog the gateway publishes, beside the program. */
-export const catalogDir = path.join(__dirname, "..", "apis");
-/** The workflow definitions, beside the program. */
-export const workflowsDir = path.join(__dirname, "..", "workflows");
+/**
+ * The project's directory, which holds `Pulumi.yaml`, the stack files and the user's content:
+ * `apis/` (the catalog the gateway publishes) and `workflows/` (the definitions). The Pulumi CLI
+ * tells the program where it is (`getRootDirectory`); with a CLI that does not, it is the
+ * directory above this file.
+ */
+export function projectDir(): string {
+    const root = pulumi.runtime.getRootDirectory();
+    return root && path.isAbsolute(root) && fs.existsSync(path.join(root, "Pulumi.yaml")) ? root : path.join(__dirname, "..");
+}
+
+/** Where a project keeps its catalog and its workflow definitions. */
+export function contentDirs(root: string): { catalog: string; workflows: string } {
+    return { catalog: path.join(root, "apis"), workflows: path.join(root, "workflows") };
+}
 
 /** What `pulumi stack output` shows, and what other stacks read through a StackReference. */
 export interface StackOutputs {
@@ -83,8 +95,9 @@ export interface StackOutputs {
  */
 export async function program(): Promise<StackOutputs> {
     const config = loadStackConfig();
-    const catalog = await loadCatalog(catalogDir);
-    const definitions = loadWorkflowDefinitions(workflowsDir, Object.keys(config.workflows));
+    const content = contentDirs(projectDir());
+    const catalog = await loadCatalog(content.catalog);
+    const definitions = loadWorkflowDefinitions(content.workflows, Object.keys(config.workflows));
     checkCatalogConfig(config, catalog);
     const namer = new Namer(config.workload, config.stack, config.location);
     const domain = customDomain(config);

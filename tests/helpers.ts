@@ -3,21 +3,49 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { loadCatalog } from "../stacks/content";
-import { catalogDir, workflowsDir } from "../stacks/program";
+import { contentDirs } from "../stacks/program";
 import { ConfigError, parseStackConfig, rawConfigFromPulumi, type StackConfig } from "../stacks/config";
 import { planStack, runStack, type RegisteredResource, type RunOptions, type StackRun } from "../tools/engine";
 import { loadProject, loadStackFile, programConfig, repoRoot } from "../tools/engine/project";
 import { main } from "../tools/plan";
 
-/** The YAML config values of a stack file, by bare key. */
+/**
+ * The tests' own project: stack files, `apis/` and `workflows/` under `tests/fixtures/project/`,
+ * with this repository's `Pulumi.yaml`. The shipped stack files and content are the user's to
+ * change, so tests assert exact values on this copy only; the shipped project is checked by
+ * tests that hold for any valid content.
+ */
+export const fixtureSource = path.join(repoRoot, "tests", "fixtures", "project");
+
+let fixtureDir: string | undefined;
+
+/** The fixture project as a project directory (made once per process, in the OS temp dir). */
+export function fixtureProject(): string {
+    if (!fixtureDir) {
+        fixtureDir = fs.mkdtempSync(path.join(os.tmpdir(), "enterprise-integration-fixture-"));
+        fs.cpSync(fixtureSource, fixtureDir, { recursive: true });
+        fs.copyFileSync(path.join(repoRoot, "Pulumi.yaml"), path.join(fixtureDir, "Pulumi.yaml"));
+    }
+    return fixtureDir;
+}
+
+/** The fixture project's catalog and workflow folders. */
+export const fixtureContent = contentDirs(fixtureSource);
+
+/** Runs a program, or the stack assembly, in the fixture project unless `projectDir` says otherwise. */
+export function runFixture(options: RunOptions): Promise<StackRun> {
+    return runStack({ projectDir: fixtureProject(), ...options });
+}
+
+/** The YAML config values of a fixture stack file, by bare key. */
 export function stackFileValues(stack: string): Record<string, any> {
-    const doc = parseYaml(fs.readFileSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    const doc = parseYaml(fs.readFileSync(path.join(fixtureSource, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
     return Object.fromEntries(Object.entries(doc.config).map(([key, value]) => [key.replace(/^enterprise-integration:/, ""), value]));
 }
 
-/** Parses a stack's real config with `overrides` laid over it (bare keys; undefined removes). */
+/** Parses a fixture stack's config with `overrides` laid over it (bare keys; undefined removes). */
 export function configOf(stack: string, overrides: Record<string, unknown> = {}): StackConfig {
-    const project = loadProject();
+    const project = loadProject(fixtureProject());
     const { config } = programConfig(project, loadStackFile(project, stack), overrides);
     return parseStackConfig(stack, rawConfigFromPulumi(config));
 }
@@ -40,10 +68,16 @@ export function gatewayWith(stack: string, patch: Record<string, unknown>): Reco
     return { ...stackFileValues(stack).gateway, ...patch };
 }
 
-/** A throw-away project directory: this Pulumi.yaml plus the given stack files. */
-export function tempProject(stackFiles: Record<string, string>): string {
+/**
+ * A throw-away project directory: this Pulumi.yaml, the content (`apis/`, `workflows/`) of
+ * `contentFrom` (default: the fixture project) and the given stack files.
+ */
+export function tempProject(stackFiles: Record<string, string>, contentFrom: string = fixtureSource): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "enterprise-integration-"));
     fs.copyFileSync(path.join(repoRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    for (const folder of ["apis", "workflows"]) {
+        fs.cpSync(path.join(contentFrom, folder), path.join(dir, folder), { recursive: true });
+    }
     for (const [stack, text] of Object.entries(stackFiles)) {
         fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
     }
@@ -77,13 +111,14 @@ export function isTaggable(type: string): boolean {
 const sharedRuns = new Map<string, Promise<StackRun>>();
 
 /**
- * The run of a stack with its own stack file and nothing else changed, shared by every test file
- * in this process: the program is deterministic under the mocks, so one run per stack serves all.
- * Runs with other options (a temp project, config overrides, another program) are never shared.
+ * The run of a fixture stack with its own stack file and nothing else changed, shared by every
+ * test file in this process: the program is deterministic under the mocks, so one run per stack
+ * serves all. Runs with other options (a temp project, config overrides, another program) are
+ * never shared.
  */
 export function stackRun(options: RunOptions | string): Promise<StackRun> {
-    const opts = typeof options === "string" ? { stack: options } : options;
-    const plain = Object.keys(opts).every((key) => key === "stack" || (key === "projectDir" && opts.projectDir === undefined));
+    const opts: RunOptions = { projectDir: fixtureProject(), ...(typeof options === "string" ? { stack: options } : options) };
+    const plain = Object.keys(opts).every((key) => key === "stack" || (key === "projectDir" && opts.projectDir === fixtureProject()));
     if (!plain) {
         return runStack(opts);
     }
@@ -91,7 +126,7 @@ export function stackRun(options: RunOptions | string): Promise<StackRun> {
     if (!run) {
         // A stack that reads another (prod-dr reads prod's identity) gets that stack's shared run
         // when there is one; the plan's own resolution handles the rest.
-        run = planStack({ stack: opts.stack }, (options) => (options.stack !== opts.stack && !options.variant && sharedRuns.has(options.stack) ? sharedRuns.get(options.stack)! : runStack(options)));
+        run = planStack(opts, (options) => (options.stack !== opts.stack && !options.variant && sharedRuns.has(options.stack) ? sharedRuns.get(options.stack)! : runStack(options)));
         sharedRuns.set(opts.stack, run);
     }
     return run;
@@ -127,22 +162,26 @@ export async function captured<T>(task: () => Promise<T>): Promise<{ result: T; 
 
 /**
  * Runs the plan command in-process, as `npm run plan -- <argv>` would, and returns its exit code
- * and output. Stacks of this repository come from the shared runs.
+ * and output. Without `--project-dir` it plans the fixture project, whose stacks come from the
+ * shared runs.
  */
 export async function plan(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    // A stack of this repository, with its own file, plans the same as its shared run.
+    const args = argv.includes("--project-dir") ? argv : [...argv, "--project-dir", fixtureProject()];
+    // A fixture stack, with its own file, plans the same as its shared run.
     const { result, stdout, stderr } = await captured(() =>
-        main(argv, (options) => (options.projectDir === undefined && !options.variant && !options.config ? stackRun(options.stack) : runStack(options)), {}),
+        main(args, (options) => (options.projectDir === fixtureProject() && !options.variant && !options.config ? stackRun(options.stack) : runStack(options)), {}),
     );
     return { code: result, stdout, stderr };
 }
 
 /**
- * A complete stack file written from scratch, for any content of `apis/` and `workflows/`: every
- * `openapi` and `soap` API gets a backend, every `logicApp` API's workflow is deployed for the
- * gateway and every other workflow as nested. `config` (bare keys) is laid over the rest.
+ * A complete stack file written from scratch, for any content of a project's `apis/` and
+ * `workflows/` (default: this repository's): every `openapi` and `soap` API gets a backend, every
+ * `logicApp` API's workflow is deployed for the gateway and every other workflow as nested.
+ * `config` (bare keys) is laid over the rest.
  */
-export async function stackFileFor(config: Record<string, unknown> = {}): Promise<string> {
+export async function stackFileFor(config: Record<string, unknown> = {}, root: string = repoRoot): Promise<string> {
+    const { catalog: catalogDir, workflows: workflowsDir } = contentDirs(root);
     const catalog = await loadCatalog(catalogDir);
     const gatewayWorkflows = new Set(catalog.apis.filter((api) => api.kind === "logicApp").map((api) => api.workflow!));
     const workflows = Object.fromEntries(

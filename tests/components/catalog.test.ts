@@ -6,9 +6,9 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { parse as parseYaml, stringify } from "yaml";
 import { CatalogError } from "../../components/gateway";
 import { loadCatalog } from "../../stacks/content";
-import { repoRoot } from "../../tools/engine/project";
+import { fixtureContent } from "../helpers";
 
-const catalogDir = path.join(repoRoot, "apis");
+const catalogDir = fixtureContent.catalog;
 
 /** A copy of the real catalog in a temp folder, changed by `edit`. */
 function catalogCopy(edit: (dir: string) => void): string {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { Dns, validateDnsArgs, type DnsArgs } from "../../components/dns";
-import { runStack, type StackRun } from "../../tools/engine";
+import type { StackRun } from "../../tools/engine";
+import { runFixture } from "../helpers";
 
 function args(overrides: Partial<DnsArgs> = {}): DnsArgs {
     return {
@@ -19,7 +20,7 @@ function args(overrides: Partial<DnsArgs> = {}): DnsArgs {
 }
 
 function deploy(dnsArgs: DnsArgs): Promise<StackRun> {
-    return runStack({
+    return runFixture({
         stack: "dev",
         program: async () => {
             const dns = new Dns("dns", dnsArgs);

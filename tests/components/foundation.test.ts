@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import { Foundation, validateFoundationArgs, type FoundationArgs } from "../../components/foundation";
-import { runStack } from "../../tools/engine";
+import { runFixture } from "../helpers";
 
 const groups = { gateway: "rg-app-dev-gateway-weu", shared: "rg-app-dev-shared-weu" };
 
 function deploy(args: FoundationArgs) {
-    return runStack({
+    return runFixture({
         stack: "dev",
         program: async () => {
             const foundation = new Foundation("base", args);
@@ -83,7 +83,7 @@ describe("Foundation component", () => {
                 assert.throws(() => validateFoundationArgs(args), { message: `Invalid Foundation arguments:\n  - ${message}` });
                 const registered: string[] = [];
                 await assert.rejects(
-                    runStack({
+                    runFixture({
                         stack: "dev",
                         program: async () => {
                             new Foundation("base", args);

@@ -1,11 +1,10 @@
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiGateway, GatewayCatalog, type ApiGatewayArgs, type Catalog, type GatewayCatalogArgs } from "../../components/gateway";
 import { loadCatalog } from "../../stacks/content";
-import { repoRoot } from "../../tools/engine/project";
-import { runStack, type StackRun } from "../../tools/engine";
+import type { StackRun } from "../../tools/engine";
+import { fixtureContent, runFixture } from "../helpers";
 
 /**
  * What the ApiGateway and GatewayCatalog tests share: the components' args (smallest, everything
@@ -101,7 +100,7 @@ export function catalogArgs(catalog: Catalog, overrides: Partial<GatewayCatalogA
 
 /** Runs the gateway and, when given, the catalog on it, as the stack does. */
 export function deploy(args: ApiGatewayArgs, publish?: GatewayCatalogArgs): Promise<StackRun> {
-    return runStack({
+    return runFixture({
         stack: "dev",
         program: async () => {
             const gateway = new ApiGateway("gw", args);
@@ -139,7 +138,7 @@ let shared: Promise<{ catalog: Catalog; full: StackRun; small: StackRun }> | und
 /** The catalog of apis/, the gateway with everything on and the catalog on it, and the smallest gateway: run once per process. */
 export function sharedRuns(): Promise<{ catalog: Catalog; full: StackRun; small: StackRun }> {
     shared ??= (async () => {
-        const catalog = await loadCatalog(path.join(repoRoot, "apis"));
+        const catalog = await loadCatalog(fixtureContent.catalog);
         return { catalog, full: await deploy(everything(), catalogArgs(catalog)), small: await deploy(minimal()) };
     })();
     return shared;
@@ -149,7 +148,7 @@ export function sharedRuns(): Promise<{ catalog: Catalog; full: StackRun; small:
 export async function registersNothing(program: () => void, message: string): Promise<void> {
     const registered: string[] = [];
     await assert.rejects(
-        runStack({ stack: "dev", program: async () => program(), onRegister: (resource) => registered.push(resource.type) }),
+        runFixture({ stack: "dev", program: async () => program(), onRegister: (resource) => registered.push(resource.type) }),
         (error: Error) => error.message.includes(message),
     );
     assert.deepEqual(registered.filter((type) => type !== "pulumi:pulumi:Stack"), []);

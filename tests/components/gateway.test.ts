@@ -3,8 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as dns from "@pulumi/azure-native/dns";
 import { ApiGateway, GatewayIdentity, validateApiGatewayArgs, type ApiGatewayArgs } from "../../components/gateway";
-import { runStack, type StackRun } from "../../tools/engine";
+import type { StackRun } from "../../tools/engine";
 import { apimType, asList, deploy, everything, identity, minimal, parsePolicy, registersNothing, sharedRuns, tenantId, vault } from "./gateway-fixtures";
+import { runFixture } from "../helpers";
 
 describe("ApiGateway component", () => {
     let full: StackRun;
@@ -79,7 +80,7 @@ describe("ApiGateway component", () => {
 
         it("runs as the user-assigned identity and is created only after the identity's grants", async () => {
             const grant = "urn:pulumi:dev::enterprise-integration::azure-native:authorization:RoleAssignment::kv-secrets-user";
-            const run = await runStack({
+            const run = await runFixture({
                 stack: "dev",
                 program: async () => {
                     const id = new GatewayIdentity("gwid", { resourceGroupName: "rg-gw", location: "westeurope", identityName: "id-gw" });
@@ -138,7 +139,7 @@ describe("ApiGateway component", () => {
         });
 
         it("serves the gateway host with a managed certificate, on an existing service, once its DNS records exist", async () => {
-            const run = await runStack({
+            const run = await runFixture({
                 stack: "dev",
                 program: async () => {
                     const record = new dns.RecordSet("record", {

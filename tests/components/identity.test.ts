@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { AccessGrants, Identity, grantName, stableGuid, validateAccessGrantsArgs, validateIdentityArgs, waitSeconds, type AccessGrantsArgs, type IdentityArgs } from "../../components/identity";
-import { runStack, type StackRun } from "../../tools/engine";
+import type { StackRun } from "../../tools/engine";
+import { runFixture } from "../helpers";
 
 const roles = [
     { value: "Orders.Write", description: "Submit orders." },
@@ -19,7 +20,7 @@ function args(overrides: Partial<IdentityArgs> = {}): IdentityArgs {
 }
 
 function deploy(identityArgs: IdentityArgs): Promise<StackRun> {
-    return runStack({
+    return runFixture({
         stack: "dev",
         program: async () => {
             const identity = new Identity("id", identityArgs);
@@ -167,7 +168,7 @@ describe("AccessGrants component", () => {
     };
 
     it("assigns each built-in role by id at its own scope, named by a GUID of scope, principal and role", async () => {
-        const run = await runStack({ stack: "dev", program: async () => void new AccessGrants("access", grants) });
+        const run = await runFixture({ stack: "dev", program: async () => void new AccessGrants("access", grants) });
         const secretsUser = run.get("azure-native:authorization:RoleAssignment", "access-gateway-reads-vault").inputs;
         assert.equal(secretsUser.scope, vault);
         assert.equal(secretsUser.principalType, "ServicePrincipal");
@@ -187,13 +188,13 @@ describe("AccessGrants component", () => {
     });
 
     it("waits the propagation time after the assignments, again whenever one of them changes, and not at all with 0s", async () => {
-        const run = await runStack({ stack: "dev", program: async () => void new AccessGrants("access", { ...grants, propagationWait: "2m30s" }) });
+        const run = await runFixture({ stack: "dev", program: async () => void new AccessGrants("access", { ...grants, propagationWait: "2m30s" }) });
         const sleep = run.get("time:index/sleep:Sleep", "access-propagation");
         const assignments = run.ofType("azure-native:authorization:RoleAssignment");
         assert.equal(sleep.inputs.createDuration, "2m30s");
         assert.deepEqual(sleep.inputs.triggers, Object.fromEntries(assignments.map((assignment) => [assignment.name.slice("access-".length), assignment.id])));
         assert.deepEqual([...sleep.dependsOn].sort(), assignments.map((assignment) => assignment.urn).sort());
-        const none = await runStack({ stack: "dev", program: async () => void new AccessGrants("access", { ...grants, propagationWait: "0s" }) });
+        const none = await runFixture({ stack: "dev", program: async () => void new AccessGrants("access", { ...grants, propagationWait: "0s" }) });
         assert.equal(none.ofType("time:index/sleep:Sleep").length, 0);
     });
 

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { Monitoring, validateMonitoringArgs, type MonitoringArgs } from "../../components/monitoring";
-import { runStack, type StackRun } from "../../tools/engine";
+import type { StackRun } from "../../tools/engine";
+import { runFixture } from "../helpers";
 
 const args = (overrides: Partial<MonitoringArgs> = {}): MonitoringArgs => ({
     resourceGroupName: "rg-shared",
@@ -15,7 +16,7 @@ const args = (overrides: Partial<MonitoringArgs> = {}): MonitoringArgs => ({
 describe("Monitoring component", () => {
     let run: StackRun;
     before(async () => {
-        run = await runStack({
+        run = await runFixture({
             stack: "dev",
             program: async () => {
                 const monitoring = new Monitoring("mon", args());

@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { Secrets, VaultSecrets, expiryEpoch, validateSecretsArgs, type SecretsArgs } from "../../components/secrets";
-import { runStack, type StackRun } from "../../tools/engine";
+import type { StackRun } from "../../tools/engine";
+import { runFixture } from "../helpers";
 
 const workspace = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/log-test";
 
@@ -25,7 +26,7 @@ function args(overrides: Partial<SecretsArgs> = {}): SecretsArgs {
 }
 
 function deploy(secretsArgs: SecretsArgs): Promise<StackRun> {
-    return runStack({
+    return runFixture({
         stack: "dev",
         program: async () => {
             const secrets = new Secrets("sec", secretsArgs);

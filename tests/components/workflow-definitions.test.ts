@@ -13,10 +13,10 @@ import {
     type WorkflowDefinition,
 } from "../../components/workflows/definition";
 import { loadWorkflowDefinitions } from "../../stacks/content";
-import { repoRoot } from "../../tools/engine/project";
+import { fixtureContent } from "../helpers";
 
 // Copies of the shipped samples, so the shipped ones stay the user's to change.
-const workflowsDir = path.join(repoRoot, "tests", "fixtures", "workflows");
+const workflowsDir = fixtureContent.workflows;
 const intakeFile = "workflows/order-intake.json";
 const notifyFile = "workflows/order-notify.json";
 
@@ -99,7 +99,7 @@ describe("workflow definitions", () => {
         });
 
         it("order-intake's trigger schema accepts what the orders API spec accepts", () => {
-            const spec = parseYaml(fs.readFileSync(path.join(repoRoot, "tests", "fixtures", "apis", "orders", "openapi.yaml"), "utf8"));
+            const spec = parseYaml(fs.readFileSync(path.join(fixtureContent.catalog, "orders", "openapi.yaml"), "utf8"));
             const order = spec.components.schemas.Order;
             const schema = sample("order-intake").triggers.manual.inputs.schema;
             assert.deepEqual(schema.required, order.required);

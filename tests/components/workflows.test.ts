@@ -5,11 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { Workflows, callerRange, checkWorkflows, containerOf, softDeleteDays, deployedDefinition, parseWorkflowDefinition, requestTrigger, splitCallbackUrl, workflowIdParameter, type WorkflowDefinition, type WorkflowsArgs } from "../../components/workflows";
 import { loadWorkflowDefinitions } from "../../stacks/content";
 import { repoRoot } from "../../tools/engine/project";
-import { runStack, type StackRun } from "../../tools/engine";
-import { waitsFor } from "../helpers";
+import type { StackRun } from "../../tools/engine";
+import { fixtureContent, runFixture, waitsFor } from "../helpers";
 
 // Fixture copies of the shipped samples; the shipped ones are checked only for being valid.
-const definitionsDir = path.join(repoRoot, "tests", "fixtures", "workflows");
+const definitionsDir = fixtureContent.workflows;
 const shippedDir = path.join(repoRoot, "workflows");
 const workspaceId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/log-test";
 const actionGroupId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.Insights/actionGroups/ag-test";
@@ -43,7 +43,7 @@ function args(overrides: Partial<WorkflowsArgs> = {}): WorkflowsArgs {
 }
 
 function deploy(workflowArgs: WorkflowsArgs): Promise<StackRun> {
-    return runStack({
+    return runFixture({
         stack: "dev",
         program: async () => {
             const workflows = new Workflows("wf", workflowArgs);
@@ -360,7 +360,7 @@ describe("Workflows component", () => {
                 assert.throws(() => checkWorkflows(args(patch())), (error: Error) => error.message.split("\n").includes(`  - ${message}`), message);
                 const registered: string[] = [];
                 await assert.rejects(
-                    runStack({ stack: "dev", program: async () => void new Workflows("wf", args(patch())), onRegister: (resource) => registered.push(resource.type) }),
+                    runFixture({ stack: "dev", program: async () => void new Workflows("wf", args(patch())), onRegister: (resource) => registered.push(resource.type) }),
                     (error: Error) => error.message.includes(message),
                 );
                 assert.deepEqual(registered.filter((type) => type !== "pulumi:pulumi:Stack"), []);

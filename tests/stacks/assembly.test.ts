@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
 import { containerOf } from "../../components/workflows";
 import { ConfigError } from "../../stacks/config";
-import { runStack, type StackRun } from "../../tools/engine";
+import type { StackRun } from "../../tools/engine";
 import { planJson } from "../../tools/plan/render";
 import { listStacks } from "../../tools/engine/project";
-import { configOf, problemsOf, stackFileValues, stackRun, waitsFor } from "../helpers";
+import { configOf, problemsOf, runFixture, stackFileValues, stackRun, waitsFor } from "../helpers";
 
 /** Every secret value the run produced: secret outputs of the resources, unwrapped by the mocks. */
 function secretValues(run: StackRun): string[] {
@@ -97,7 +97,7 @@ describe("the stack assembly", () => {
         const serviceType = "azure-native:apimanagement:ApiManagementService";
 
         it("waits identity.roleAssignmentWait after the grants, before the service and before the named values", async () => {
-            const run = await runStack({ stack: "prod", config: { identity: { ...stackFileValues("prod").identity, roleAssignmentWait: "7m" } } });
+            const run = await runFixture({ stack: "prod", config: { identity: { ...stackFileValues("prod").identity, roleAssignmentWait: "7m" } } });
             const beforeService = run.get(sleepType, "access-propagation");
             const beforeNamedValues = run.get(sleepType, "gateway-secrets-propagation");
             assert.equal(beforeService.inputs.createDuration, "7m");
@@ -120,13 +120,13 @@ describe("the stack assembly", () => {
 
         it("waits 10 minutes unless the stack says otherwise", async () => {
             const values = stackFileValues("dev");
-            const run = await runStack({ stack: "dev", config: { identity: { ...values.identity, roleAssignmentWait: undefined } } });
+            const run = await runFixture({ stack: "dev", config: { identity: { ...values.identity, roleAssignmentWait: undefined } } });
             const waits = run.ofType(sleepType).map((sleep) => sleep.inputs.createDuration);
             assert.ok(waits.length >= 1 && waits.every((wait) => wait === "10m"), waits.join(", "));
         });
 
         it("waits for nothing with 0s, the service then depending on the grants themselves", async () => {
-            const run = await runStack({ stack: "prod", config: { identity: { ...stackFileValues("prod").identity, roleAssignmentWait: "0s" } } });
+            const run = await runFixture({ stack: "prod", config: { identity: { ...stackFileValues("prod").identity, roleAssignmentWait: "0s" } } });
             assert.equal(run.ofType(sleepType).length, 0);
             const grant = run.get("azure-native:authorization:RoleAssignment", "access-gateway-publishes-telemetry");
             assert.ok(run.get(serviceType, "gateway-apim").dependsOn.includes(grant.urn));
@@ -217,7 +217,7 @@ describe("the stack assembly", () => {
 
     it("keeps the portal's built-in sign-up off unless the stack turns it on with gateway.portalSignUp", async () => {
         assert.equal(dev.get("azure-native:resources:Resource", "gateway-portal-signup").inputs.properties.enabled, false);
-        const open = await runStack({ stack: "dev", config: { gateway: { ...stackFileValues("dev").gateway, portalSignUp: true } } });
+        const open = await runFixture({ stack: "dev", config: { gateway: { ...stackFileValues("dev").gateway, portalSignUp: true } } });
         assert.equal(open.get("azure-native:resources:Resource", "gateway-portal-signup").inputs.properties.enabled, true);
     });
 
@@ -291,7 +291,7 @@ describe("the stack assembly", () => {
     let run: StackRun;
     before(async () => {
         // backendApiKeys is what `pulumi config set --secret --path 'backendApiKeys.customers' <key>` writes.
-        run = await runStack({
+        run = await runFixture({
             stack: "dev",
             config: {
                 identity: { operatorsGroupId: groupId, clientFederation: { issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/orders:environment:dev" } },
@@ -337,7 +337,7 @@ describe("the stack assembly", () => {
         });
 
         it("a logicApp API whose workflow the stack does not deploy", async () => {
-            await assert.rejects(runStack({ stack: "dev", config: { workflows: { "order-notify": "nested" } } }), (error: Error) => {
+            await assert.rejects(runFixture({ stack: "dev", config: { workflows: { "order-notify": "nested" } } }), (error: Error) => {
                 assert.ok(error instanceof ConfigError);
                 assert.deepEqual(error.problems, ["workflows.order-intake: missing; the logicApp API in apis/orders forwards to it (allowed: order-intake: gateway)"]);
                 return true;
@@ -346,7 +346,7 @@ describe("the stack assembly", () => {
 
         it("an API without its backend URL", async () => {
             const gateway = { ...stackFileValues("dev").gateway, backends: { inventory: { url: "https://inventory-dev.contoso.com/api" } } };
-            await assert.rejects(runStack({ stack: "dev", config: { gateway } }), (error: Error) => {
+            await assert.rejects(runFixture({ stack: "dev", config: { gateway } }), (error: Error) => {
                 assert.deepEqual((error as ConfigError).problems, [
                     'gateway.backends.customers: missing; the soap API in apis/customers forwards to it (allowed: { url: "https://..." })',
                 ]);

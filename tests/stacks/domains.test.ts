@@ -1,10 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { planStack, runStack, type RunOptions, type StackRun } from "../../tools/engine";
-import { repoRoot } from "../../tools/engine/project";
+import { planStack, type RunOptions, type StackRun } from "../../tools/engine";
 import { UnresolvedStackReference } from "../../tools/engine/references";
-import { problemsOf, stackFileValues, stackRun, tempProject, waitsFor } from "../helpers";
+import { fixtureSource, problemsOf, runFixture, stackFileValues, stackRun, tempProject, waitsFor } from "../helpers";
 
 const recordType = "azure-native:dns:RecordSet";
 const cnames = (run: StackRun) => Object.fromEntries(run.ofType(recordType).filter((r) => r.inputs.recordType === "CNAME").map((r) => [r.inputs.relativeRecordSetName, r.inputs.cnameRecord.cname]));
@@ -17,7 +16,7 @@ describe("custom domains and the failover switch", () => {
         prod = await stackRun("prod");
         drSite = await stackRun("prod-dr");
         // prod after `pulumi config set --path dns.activeSite dr`, reading prod-dr's outputs.
-        failedOver = await runStack({ stack: "prod", config: { dns: { ...stackFileValues("prod").dns, activeSite: "dr" } }, stackReferences: { "organization/enterprise-integration/prod-dr": drSite.outputs } });
+        failedOver = await runFixture({ stack: "prod", config: { dns: { ...stackFileValues("prod").dns, activeSite: "dr" } }, stackReferences: { "organization/enterprise-integration/prod-dr": drSite.outputs } });
     });
 
     it("points prod's records at prod's own gateway, portal and management hosts", () => {
@@ -81,7 +80,7 @@ describe("custom domains and the failover switch", () => {
 
     it("serves the gateway host with a managed certificate once the service exists, with its apimuid record", async () => {
         const values = stackFileValues("dev");
-        const run = await runStack({
+        const run = await runFixture({
             stack: "dev",
             config: { gateway: { ...values.gateway, serviceExists: true }, dns: { ...values.dns, certificates: { ...values.dns.certificates, gateway: "managed" } } },
         });
@@ -138,7 +137,7 @@ describe("custom domains and the failover switch", () => {
     });
 
     it("plans a failed-over prod although prod and prod-dr then read each other: the read back is unknown", async () => {
-        const files = Object.fromEntries(["dev", "prod", "prod-dr", "test"].map((stack) => [stack, fs.readFileSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), "utf8")]));
+        const files = Object.fromEntries(["dev", "prod", "prod-dr", "test"].map((stack) => [stack, fs.readFileSync(path.join(fixtureSource, `Pulumi.${stack}.yaml`), "utf8")]));
         const dir = tempProject({ ...files, prod: files.prod!.replace("activeSite: primary", "activeSite: dr") });
         const calls: string[] = [];
         const run = await planStack({ stack: "prod", projectDir: dir }, recorder(calls));

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, standardTagNames } from "../../stacks/config";
 import { lifecycles } from "../../stacks/program";
-import { runStack, type StackRun } from "../../tools/engine";
-import { isTaggable, stackRun, tempProject } from "../helpers";
+import type { StackRun } from "../../tools/engine";
+import { isTaggable, runFixture, stackRun, tempProject } from "../helpers";
 
 /** The resources whose loss loses state: protected in production stacks. */
 const statefulTypes = [
@@ -92,7 +92,7 @@ describe("the stacks", () => {
     it("register nothing when the config is invalid", async () => {
         const registered: string[] = [];
         await assert.rejects(
-            runStack({ stack: "prod", config: { location: "westeurop" }, onRegister: (resource) => registered.push(resource.type) }),
+            runFixture({ stack: "prod", config: { location: "westeurop" }, onRegister: (resource) => registered.push(resource.type) }),
             (error: unknown) => error instanceof ConfigError && error.problems.length === 1,
         );
         assert.deepEqual(registered, ["pulumi:pulumi:Stack"]);
@@ -122,7 +122,7 @@ describe("the stacks", () => {
                 "",
             ].join("\n"),
         });
-        const run = await runStack({ stack: "staging", projectDir: dir });
+        const run = await runFixture({ stack: "staging", projectDir: dir });
         assert.deepEqual(
             run.ofType("azure-native:resources:ResourceGroup").map((group) => group.inputs.resourceGroupName),
             ["rg-integration-staging-gateway-frc", "rg-integration-staging-workflows-frc", "rg-integration-staging-shared-frc"],

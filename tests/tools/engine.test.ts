@@ -13,6 +13,7 @@ import { runStack } from "../../tools/engine";
 import { idTemplates } from "../../tools/engine/mocks";
 import { repoRoot } from "../../tools/engine/project";
 import { lazyModule } from "../../tools/engine/lazy-modules";
+import { runFixture } from "../helpers";
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const armPrefix = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/rg-test\/providers\//;
@@ -89,7 +90,7 @@ async function sampleProgram() {
 describe("the mock engine", () => {
     let run: Awaited<ReturnType<typeof runStack>>;
     before(async () => {
-        run = await runStack({ stack: "dev", program: sampleProgram });
+        run = await runFixture({ stack: "dev", program: sampleProgram });
     });
 
     it("gives ARM-shaped resource ids", () => {
@@ -186,13 +187,13 @@ describe("the mock engine", () => {
     });
 
     it("gives the same values on every run", async () => {
-        const again = await runStack({ stack: "dev", program: sampleProgram });
+        const again = await runFixture({ stack: "dev", program: sampleProgram });
         assert.deepEqual(again.outputs, run.outputs);
     });
 
     it("fails on a function it has no mock for, naming it", async () => {
         await assert.rejects(
-            runStack({
+            runFixture({
                 stack: "dev",
                 program: async () => {
                     await resources.getResourceGroup({ resourceGroupName: "rg-elsewhere" });
@@ -204,7 +205,7 @@ describe("the mock engine", () => {
 
     it("fails a run whose resource the mocks cannot register, instead of waiting forever", async () => {
         await assert.rejects(
-            runStack({
+            runFixture({
                 stack: "dev",
                 program: async () => {
                     const orphan = new keyvault.Secret("orphan", { resourceGroupName: "rg-test", vaultName: "", secretName: "x", properties: {} });
@@ -216,7 +217,7 @@ describe("the mock engine", () => {
     });
 
     it("answers stack references with the outputs it is given", async () => {
-        const result = await runStack({
+        const result = await runFixture({
             stack: "prod",
             stackReferences: { "organization/enterprise-integration/prod-dr": { gatewayHost: "apim-dr.azure-api.net" } },
             program: async () => {
@@ -233,7 +234,7 @@ describe("lazy loading of Pulumi's function serializer", () => {
     const loaded = () => Object.keys(require.cache).filter((file) => /node_modules[\\/](typescript|@npmcli[\\/]arborist|normalize-package-data|execa)[\\/]/.test(file));
 
     it("runs stacks without loading the TypeScript compiler, npm's package readers or execa", async () => {
-        await runStack({ stack: "dev", program: async () => ({ ok: true }) });
+        await runFixture({ stack: "dev", program: async () => ({ ok: true }) });
         assert.deepEqual(loaded(), []);
     });
 

@@ -275,6 +275,16 @@ function withoutPulumiTracing(): () => void {
     };
 }
 
+/**
+ * Sets the project directory `pulumi.runtime.getRootDirectory()` returns. The CLI passes it in
+ * the environment when the program starts; the mocks have no setter for it, so it is written
+ * where the runtime keeps its options.
+ */
+function setRootDirectory(dir: string): void {
+    const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { options: { rootDirectory?: string } } } };
+    state.getStore().settings.options.rootDirectory = dir;
+}
+
 /** Swallows the late rejections of the last failed run, until the next run starts. */
 let afterFailure: ((reason: unknown) => void) | undefined;
 
@@ -308,6 +318,8 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
     process.on("unhandledRejection", onRejection);
     recordingMonitor(pulumi.runtime.getMonitor() as unknown as MonitorLike, recorded, options.onRegister, (error) => monitorFailed(error));
     pulumi.runtime.setAllConfig(config, secretKeys);
+    // Where the program finds the project, as the CLI tells it (PULUMI_NODEJS_ROOT_DIRECTORY).
+    setRootDirectory(project.dir);
 
     // A program error is caught inside the stack's init and rethrown once the runtime is idle:
     // letting it reject the stack resource would leave rejected promises nobody awaits.
