@@ -176,11 +176,11 @@ export async function plan(...argv: string[]): Promise<{ code: number; stdout: s
 
 /**
  * A complete stack file written from scratch, for any content of a project's `apis/` and
- * `workflows/` (default: this repository's): every `openapi` and `soap` API gets a backend, every
+ * `workflows/` (default: the fixture project's): every `openapi` and `soap` API gets a backend, every
  * `logicApp` API's workflow is deployed for the gateway and every other workflow as nested.
  * `config` (bare keys) is laid over the rest.
  */
-export async function stackFileFor(config: Record<string, unknown> = {}, root: string = repoRoot): Promise<string> {
+export async function stackFileFor(config: Record<string, unknown> = {}, root: string = fixtureSource): Promise<string> {
     const { catalog: catalogDir, workflows: workflowsDir } = contentDirs(root);
     const catalog = await loadCatalog(catalogDir);
     const gatewayWorkflows = new Set(catalog.apis.filter((api) => api.kind === "logicApp").map((api) => api.workflow!));

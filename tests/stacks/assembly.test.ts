@@ -4,7 +4,7 @@ import { ConfigError } from "../../stacks/config";
 import type { StackRun } from "../../tools/engine";
 import { planJson } from "../../tools/plan/render";
 import { listStacks } from "../../tools/engine/project";
-import { configOf, problemsOf, runFixture, stackFileValues, stackRun, waitsFor } from "../helpers";
+import { configOf, fixtureProject, problemsOf, runFixture, stackFileValues, stackRun, waitsFor } from "../helpers";
 
 /** Every secret value the run produced: secret outputs of the resources, unwrapped by the mocks. */
 function secretValues(run: StackRun): string[] {
@@ -151,7 +151,7 @@ describe("the stack assembly", () => {
         const workflowType = "azure-native:logic:Workflow";
 
         it("is geo-redundant and protected in production, zone-redundant elsewhere, and takes Entra ID tokens only", async () => {
-            for (const stack of listStacks()) {
+            for (const stack of listStacks(fixtureProject())) {
                 const run = await stackRun(stack);
                 const config = configOf(stack);
                 for (const account of run.ofType(accountType)) {
@@ -166,7 +166,7 @@ describe("the stack assembly", () => {
 
         it("lets each workflow write to the containers it declares and to nothing else, before any API reaches it", async () => {
             // Storage Blob Data Contributor, scoped to the one container.
-            for (const stack of listStacks()) {
+            for (const stack of listStacks(fixtureProject())) {
                 const run = await stackRun(stack);
                 const containers = new Map(run.ofType(containerType).map((container) => [container.id, container.inputs.containerName]));
                 const writers = run.ofType(workflowType).flatMap((workflow) =>

@@ -3,7 +3,7 @@ import { parseStackConfig, type StackConfig } from "../../stacks/config";
 import { projectProblems } from "../../stacks/project-checks";
 import { planStack } from "../../tools/engine";
 import { listStacks } from "../../tools/engine/project";
-import { configOf, plan, stackFileFor, tempProject } from "../helpers";
+import { configOf, fixtureProject, plan, stackFileFor, tempProject } from "../helpers";
 
 /** A valid stack config built from scratch, with `overrides` laid over it. */
 function fixture(stack: string, overrides: Record<string, unknown> = {}): StackConfig {
@@ -23,8 +23,8 @@ const zone = (extra: Record<string, unknown> = {}) => ({ dns: { zoneName: "fabri
 
 describe("checks across the project's stack files", () => {
     it("pass every stack file of this project", () => {
-        const stacks = Object.fromEntries(listStacks().map((stack) => [stack, configOf(stack)]));
-        for (const stack of listStacks()) {
+        const stacks = Object.fromEntries(listStacks(fixtureProject()).map((stack) => [stack, configOf(stack)]));
+        for (const stack of Object.keys(stacks)) {
             assert.deepEqual(projectProblems(stack, { project: "enterprise-integration", stacks }), [], stack);
         }
     });

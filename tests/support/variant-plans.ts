@@ -17,8 +17,10 @@ async function main(): Promise<void> {
         return runs.get(key)!;
     };
     const plans: Record<string, { text: string; json: unknown; outputs: unknown }> = {};
-    for (const stack of listStacks()) {
-        const planned = await planStack({ stack, variant: 1 }, run);
+    // The project to plan: the directory given, or this repository.
+    const projectDir = process.argv[2];
+    for (const stack of listStacks(projectDir)) {
+        const planned = await planStack({ stack, variant: 1, projectDir }, run);
         plans[stack] = { text: planText(planned), json: planJson(planned), outputs: planned.outputs };
     }
     process.stdout.write(JSON.stringify(plans));

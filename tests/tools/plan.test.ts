@@ -6,7 +6,7 @@ import { listStacks, repoRoot } from "../../tools/engine/project";
 import { main } from "../../tools/plan";
 import { maxLineWidth, planJson, wrapSettings } from "../../tools/plan/render";
 import { count, shortArmId, summarize } from "../../tools/plan/summaries";
-import { captured, inBackground, plan, stackRun, tempProject } from "../helpers";
+import { captured, fixtureProject, inBackground, plan, stackRun, tempProject } from "../helpers";
 
 /** One resource as the text plan draws it: its line, then its settings on the lines under it. */
 interface Entry {
@@ -53,7 +53,7 @@ const incompleteStack = ["config:", "  enterprise-integration:environment: qa", 
 describe("npm run plan", () => {
     // Started when the file loads, so the child runs on the other core while the suite runs here.
     const variantPlans = inBackground(() =>
-        promisify(execFile)(process.execPath, ["--max-semi-space-size=64", "--require", "./tools/register.js", "--require", "./tools/engine/lazy-modules.ts", "tests/support/variant-plans.ts"], {
+        promisify(execFile)(process.execPath, ["--max-semi-space-size=64", "--require", "./tools/register.js", "--require", "./tools/engine/lazy-modules.ts", "tests/support/variant-plans.ts", fixtureProject()], {
             cwd: repoRoot,
             maxBuffer: 64 * 1024 * 1024,
         }),
@@ -62,7 +62,7 @@ describe("npm run plan", () => {
     const runs: Record<string, StackRun> = {};
     const texts: Record<string, string> = {};
     before(async () => {
-        for (const stack of listStacks()) {
+        for (const stack of listStacks(fixtureProject())) {
             runs[stack] = await stackRun(stack);
             const printed = await plan(stack);
             assert.equal(printed.code, 0, printed.stderr);
@@ -97,7 +97,7 @@ describe("npm run plan", () => {
         // takes from the mocks, whole, in pieces or hashed, must be marked, so the two print the same.
         const others = await variantPlans;
         const differing = (a: string, b: string) => a.split("\n").filter((line, i) => line !== b.split("\n")[i]);
-        for (const stack of listStacks()) {
+        for (const stack of listStacks(fixtureProject())) {
             assert.notDeepEqual(others[stack].outputs, runs[stack].outputs, "the variant invents other values");
             assert.deepEqual(differing(others[stack].text, texts[stack]), [], `${stack}: text`);
             assert.deepEqual(differing(JSON.stringify(others[stack].json, null, 1), JSON.stringify(planJson(runs[stack]), null, 1)), [], `${stack}: --json`);
@@ -193,7 +193,7 @@ describe("npm run plan", () => {
     });
 
     it("prints the whole graph as JSON with --json, in the same shape as before", async () => {
-        for (const stack of listStacks()) {
+        for (const stack of listStacks(fixtureProject())) {
             const { code, stdout } = await plan(stack, "--json");
             assert.equal(code, 0);
             const graph = JSON.parse(stdout);
@@ -211,7 +211,7 @@ describe("npm run plan", () => {
     });
 
     it("prints what the Pulumi CLI would warn about on stderr, and the plan on stdout", async () => {
-        const stack = listStacks()[0];
+        const stack = listStacks(fixtureProject())[0];
         const { result, stdout, stderr } = await captured(() => main([stack], async (options) => ({ ...(await stackRun(options.stack)), warnings: ["Pulumi.x.yaml: one", "Pulumi.x.yaml: two"] }), {}));
         assert.equal(result, 0);
         assert.equal(stderr, "warning: Pulumi.x.yaml: one\nwarning: Pulumi.x.yaml: two\n");
@@ -236,7 +236,7 @@ describe("npm run plan", () => {
     it("names the stacks it knows when asked for one without a stack file", async () => {
         const { code, stderr } = await plan("no-such-stack");
         assert.equal(code, 1);
-        assert.equal(stderr, `There is no Pulumi.no-such-stack.yaml (stacks: ${listStacks().join(", ")})\n`);
+        assert.equal(stderr, `There is no Pulumi.no-such-stack.yaml (stacks: ${listStacks(fixtureProject()).join(", ")})\n`);
     });
 
     it("explains its usage when the stack is missing or an option is unknown", async () => {
