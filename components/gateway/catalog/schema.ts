@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import type { SpecOperation } from "./openapi";
+import type { PolicyFile } from "./policy-files";
 
 /**
  * The API catalog's definitions: `apis/products.yaml` and each API's `api.yaml`, as data. The
@@ -43,13 +45,21 @@ const productSchema = z.strictObject(
         description: words(1000),
         /** Subscriptions one developer may hold. Default: no limit. */
         subscriptionsLimit: between(1, 1000, "subscriptions").optional(),
+        /** A policy file under `apis/` for every API of the product, in API Management's policy syntax. Default: none. */
+        policy: z
+            .string()
+            .regex(/^[A-Za-z0-9._-]+\.xml$/, { error: (i) => `"${String(i.input)}" is not a policy file name (allowed: a file directly under apis/ ending .xml)` })
+            .optional(),
     },
-    { error: (i) => (i.code === "unrecognized_keys" ? `has unknown keys ${i.keys.join(", ")} (allowed: displayName, description, subscriptionsLimit)` : "is not a product") },
+    { error: (i) => (i.code === "unrecognized_keys" ? `has unknown keys ${i.keys.join(", ")} (allowed: displayName, description, subscriptionsLimit, policy)` : "is not a product") },
 );
 
 export const productsSchema = z.record(id(), productSchema, { error: () => "is not a map of product names to products" });
 
-export type ProductDefinition = z.output<typeof productSchema>;
+export type ProductDefinitionFile = z.output<typeof productSchema>;
+
+/** A product, with its policy file read and checked when it has one. */
+export type ProductDefinition = ProductDefinitionFile & { policyFile?: PolicyFile };
 
 const operationGroupSchema = z.strictObject({
     /** A short name for the group, used in the policy's comments. Required. */
@@ -87,6 +97,8 @@ const revisionSchema = z.strictObject({
      * revision is a copy of the one before, for policy or setting changes.
      */
     spec: z.string().regex(/^[A-Za-z0-9._-]+\.(ya?ml|json|wsdl)$/, { error: (i) => `"${String(i.input)}" is not a spec file name (allowed: a file in the API's folder ending .yaml, .yml, .json or .wsdl)` }).optional(),
+    /** Where API Management fetches the revision's spec when it is over the inline import limit. Default: none. */
+    specUrl: z.url({ protocol: /^https$/, error: (i) => `"${String(i.input)}" is not an https URL (allowed: the https URL the same document is published at)` }).optional(),
 });
 
 export const apiSchema = z.strictObject({
@@ -104,6 +116,11 @@ export const apiSchema = z.strictObject({
     kind: z.enum(apiKinds, { error: (i) => `"${String(i.input)}" is not an API kind (allowed: ${apiKinds.join(", ")})` }),
     /** The spec file in the API's folder: OpenAPI (YAML or JSON) or, for `soap`, a WSDL. Required. */
     spec: z.string().regex(/^[A-Za-z0-9._-]+\.(ya?ml|json|wsdl)$/, { error: (i) => `"${String(i.input)}" is not a spec file name (allowed: a file in the API's folder ending .yaml, .yml, .json or .wsdl)` }),
+    /**
+     * The https URL the same spec is published at: API Management imports it from there when the
+     * file is over the 4 MB inline import limit. Default: none (a larger file is refused).
+     */
+    specUrl: z.url({ protocol: /^https$/, error: (i) => `"${String(i.input)}" is not an https URL (allowed: the https URL the same document is published at)` }).optional(),
     /** `logicApp` only: the workflow whose HTTP trigger the API forwards to. */
     workflow: id().optional(),
     /** `soap` only: the WSDL service and endpoint (port) to publish. */
@@ -130,8 +147,14 @@ export function backendKeyName(apiName: string): string {
     return `${apiName}-backend-key`;
 }
 
+/** What API Management imports a spec as: inline, or from a URL for a document over the inline limit. */
+export type ImportFormat = "openapi" | "openapi+json" | "swagger-json" | "wsdl" | "openapi-link" | "openapi+json-link" | "swagger-link-json" | "wsdl-link";
+
+/** The largest document API Management imports inline ("Up to 4 MB ... imported inline"). */
+export const inlineImportLimit = 4 * 1024 * 1024;
+
 /** A later revision, with its own spec read and validated when it has one. */
-export type RevisionDefinition = ApiDefinitionFile["revisions"][number] & { specContent?: string; specFormat?: ApiDefinition["specFormat"] };
+export type RevisionDefinition = ApiDefinitionFile["revisions"][number] & { specContent?: string; specFormat?: ImportFormat; operations?: SpecOperation[] };
 
 /** One API of the catalog, with its spec read and validated. */
 export interface ApiDefinition extends Omit<ApiDefinitionFile, "revisions"> {
@@ -141,15 +164,26 @@ export interface ApiDefinition extends Omit<ApiDefinitionFile, "revisions"> {
     folder: string;
     /** The API id in API Management: `<name>-<version>`. */
     apiId: string;
-    /** The spec document exactly as it is in the file. */
+    /**
+     * What API Management imports: the document as written (without a byte-order mark), converted
+     * to JSON for a Swagger 2.0 YAML, or the `specUrl` for a link format.
+     */
     specContent: string;
     /** The API Management import format of the spec. */
-    specFormat: "openapi" | "openapi+json" | "wsdl";
+    specFormat: ImportFormat;
+    /** The spec's operations as API Management names them ([] for a WSDL, whose names it generates). */
+    operations: SpecOperation[];
+    /** The API's own policy file (`policy.xml`), merged with the policy the gateway generates. */
+    policyFile?: PolicyFile;
+    /** Operation policies (`operations/<operationId>.xml`), keyed by operation name. */
+    operationPolicies: Record<string, PolicyFile>;
 }
 
 export interface Catalog {
     products: Record<string, ProductDefinition>;
     apis: ApiDefinition[];
+    /** What API Management will do differently from what a file says, each naming the file: shown as warnings. */
+    notes: string[];
 }
 
 /**
@@ -215,9 +249,10 @@ export function kindProblems(file: string, api: ApiDefinitionFile): string[] {
     return problems;
 }
 
-/** The API Management import format of a spec file, by its extension. */
-export function specFormat(spec: string): ApiDefinition["specFormat"] {
-    return spec.endsWith(".wsdl") ? "wsdl" : spec.endsWith(".json") ? "openapi+json" : "openapi";
+/** The link format of an inline import format: API Management fetches the document from a URL. */
+export function linkFormat(format: ImportFormat): ImportFormat {
+    const links: Partial<Record<ImportFormat, ImportFormat>> = { openapi: "openapi-link", "openapi+json": "openapi+json-link", "swagger-json": "swagger-link-json", wsdl: "wsdl-link" };
+    return links[format] ?? format;
 }
 
 /** Problems between APIs: a path taken by two APIs, a version listed twice, versions on different paths. */
