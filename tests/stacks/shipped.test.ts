@@ -169,7 +169,7 @@ describe("the shipped project", () => {
         runs = await planProject(repoRoot);
     });
 
-    it("plans every stack file, each publishing every API of apis/ and deploying the workflows it names, with well-formed policies", async () => {
+    it("plans every stack file, each publishing every API of apis/ and deploying the workflows it names, with every policy valid against the policy schema", async () => {
         assert.deepEqual(Object.keys(runs), listStacks(repoRoot));
         assert.deepEqual(await projectProblems(repoRoot, runs), []);
     });

@@ -1,4 +1,4 @@
-import { XMLValidator } from "fast-xml-parser";
+import { located, policySchemaProblems } from "../../components/gateway";
 import { loadCatalog } from "../../stacks/content";
 import { contentDirs } from "../../stacks/program";
 import { planStack, runStack, type RunOptions, type StackRun } from "../../tools/engine";
@@ -8,7 +8,8 @@ import { parseStackConfig, rawConfigFromPulumi } from "../../stacks/config";
 /**
  * Checks that hold for any valid project content, run on the shipped project and on copies of it
  * extended the README's way: every stack plans, publishes every API of the catalog and deploys
- * every workflow its stack file names, and every policy document in the plan is well-formed XML.
+ * every workflow its stack file names, and every policy document in the plan, generated or written
+ * by the user, is valid against API Management's policy schema.
  * They name no API, workflow or stack, so adding one never turns them red.
  */
 
@@ -51,9 +52,8 @@ export async function projectProblems(root: string, runs: Record<string, StackRu
             problems.push(`${stack}: deploys the workflows ${deployed.join(", ")}, not its stack file's ${configured.join(", ")}`);
         }
         for (const [name, document] of Object.entries(policyDocuments(run))) {
-            const valid = XMLValidator.validate(document);
-            if (valid !== true) {
-                problems.push(`${stack}: ${name}: not well-formed XML: line ${valid.err.line}: ${valid.err.msg}`);
+            for (const problem of await policySchemaProblems(document)) {
+                problems.push(`${stack}: ${name}: ${located(problem)}`);
             }
         }
     }

@@ -51,7 +51,10 @@ export interface StackRun {
     readonly planOutputs: Record<string, unknown>;
     /** Every value the mocks invented in this run (and in the runs its stack references came from). */
     readonly fabricated: readonly FabricatedEntry[];
-    /** What the Pulumi CLI would warn about in the project and stack files, and what it ignores. */
+    /**
+     * What the Pulumi CLI would warn about in the project and stack files, and what it ignores;
+     * then what the program warned about (`pulumi.log.warn`).
+     */
     readonly warnings: readonly string[];
     /** Names of the stack outputs that are secret. */
     readonly secretOutputs: readonly string[];
@@ -332,6 +335,13 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
     const traceDepth = Error.stackTraceLimit;
     Error.stackTraceLimit = stackTraceDepth;
     const restoreTracing = stackTraceDepth === 0 ? withoutPulumiTracing() : () => undefined;
+    // What the program warns about (pulumi.log.warn), as the CLI shows it: recorded with the run.
+    const programWarnings: string[] = [];
+    const log = pulumi.log as { warn: typeof pulumi.log.warn };
+    const warn = log.warn;
+    log.warn = async (message: string) => {
+        programWarnings.push(message);
+    };
     const stack = pulumi.runtime.runInPulumiStack(async () => {
         try {
             return (await program()) ?? {};
@@ -355,6 +365,7 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
         process.off("unhandledRejection", onRejection);
         Error.stackTraceLimit = traceDepth;
         restoreTracing();
+        log.warn = warn;
     }
     if (failure) {
         throw failure.error;
@@ -389,7 +400,7 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
         outputs: plainValue(rawOutputs) as Record<string, unknown>,
         planOutputs: renderer.render(rawOutputs) as Record<string, unknown>,
         fabricated: fabricated.all(),
-        warnings,
+        warnings: [...warnings, ...programWarnings],
         secretOutputs: Object.keys(rawOutputs).filter((key) => containsSecret(rawOutputs[key])),
         ofType: (type) => resources.filter((resource) => resource.type === type),
         get(type, name) {

@@ -76,6 +76,13 @@ export function policySummary(xml: string): string {
     ]);
 }
 
+/** The policy elements a user's policy file uses (its sections and `<base />` left out), once each. */
+export function policyElements(xml: string): string {
+    const structural = new Set(["policies", "inbound", "backend", "outbound", "on-error", "base"]);
+    const names = [...new Set([...xml.matchAll(/<([a-z][a-z0-9-]*)[\s/>]/g)].map((match) => match[1]!).filter((name) => !structural.has(name)))];
+    return names.length > 0 ? names.join(" ") : "base only";
+}
+
 const summaries: Readonly<Record<string, Summary>> = {
     "azure-native:apimanagement:ApiManagementService": (inputs) => {
         const sku = record(inputs.sku);
@@ -104,6 +111,8 @@ const summaries: Readonly<Record<string, Summary>> = {
             list(inputs.protocols).join("+"),
         ]),
     "azure-native:apimanagement:ApiPolicy": (inputs) => `${text(inputs.apiId)}: ${policySummary(text(inputs.value))}`,
+    "azure-native:apimanagement:ApiOperationPolicy": (inputs) => `${text(inputs.apiId)} operation ${text(inputs.operationId)}: ${policyElements(text(inputs.value))}`,
+    "azure-native:apimanagement:ProductPolicy": (inputs) => `product ${text(inputs.productId)}: ${policyElements(text(inputs.value))}`,
     "azure-native:apimanagement:Policy": (inputs) => `global: ${policySummary(text(inputs.value))}`,
     "azure-native:apimanagement:ApiRelease": (inputs) => `${text(inputs.releaseId)} made current: ${text(inputs.notes)}`,
     "azure-native:apimanagement:ApiVersionSet": (inputs) => `${text(inputs.versionSetId)}, version by ${text(inputs.versioningScheme)}`,

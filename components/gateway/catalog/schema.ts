@@ -142,6 +142,35 @@ export type ApiDefinitionFile = z.output<typeof apiSchema>;
 export type OperationGroup = z.output<typeof operationGroupSchema>;
 export type ApiPolicyOptions = z.output<typeof policySchema>;
 
+/**
+ * The named value (and the Key Vault secret behind it) that holds a workflow trigger's signature:
+ * the one name the gateway's policies, the vault and the grants all use.
+ */
+export function signatureNamedValue(workflow: string): string {
+    return `${workflow}-sig`;
+}
+
+/** The named values a catalog's APIs need: their backend keys, and their workflows' signatures. */
+export function catalogNamedValues(apis: readonly ApiDefinition[]): string[] {
+    const keys = apis.filter((api) => api.backendApiKey).map((api) => backendKeyName(api.name));
+    const signatures = apis.filter((api) => api.kind === "logicApp" && api.workflow).map((api) => signatureNamedValue(api.workflow!));
+    return [...new Set([...keys, ...signatures])].sort();
+}
+
+/** Each `{{name}}` in a policy file that is not one of the `defined` named values. */
+export function namedValueReferenceProblems(products: Record<string, ProductDefinition>, apis: readonly ApiDefinition[], defined: readonly string[]): string[] {
+    const known = [...new Set(defined)].sort();
+    const files = [
+        ...Object.values(products).flatMap((product) => (product.policyFile ? [product.policyFile] : [])),
+        ...apis.flatMap((api) => [...(api.policyFile ? [api.policyFile] : []), ...Object.values(api.operationPolicies)]),
+    ];
+    return files.flatMap((file) =>
+        file.namedValues
+            .filter((name) => !known.includes(name))
+            .map((name) => `${file.file}: {{${name}}} is not a named value of this catalog (allowed: ${known.map((value) => `{{${value}}}`).join(", ") || "none: no API sends a backend key or forwards to a workflow"})`),
+    );
+}
+
 /** The named value (and Key Vault secret) holding an API's backend key. */
 export function backendKeyName(apiName: string): string {
     return `${apiName}-backend-key`;
