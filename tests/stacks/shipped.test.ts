@@ -139,10 +139,50 @@ const archiveWorkflow = {
     outputs: {},
 };
 
-/** The shipped project with two more APIs, a workflow and a stack, added as the README says. */
+/** An api.yaml of a SOAP API publishing `endpoint` of the calculator WSDL. */
+const calculatorApi = (name: string, endpoint: string) => `name: ${name}
+displayName: Calculator (${endpoint})
+description: Adds and subtracts, over SOAP.
+path: ${name}
+version: v1
+kind: soap
+spec: calculator.wsdl
+wsdl: { service: Calculator, endpoint: ${endpoint} }
+products: [internal]
+policy:
+  rateLimit: { calls: 60, renewalPeriod: 60 }
+  access:
+    - { name: call, methods: [POST], role: Calculator.Call }
+`;
+const petsApi = `name: pets
+displayName: Pets
+description: The pet store, from its Swagger 2.0 description.
+path: pets
+version: v1
+kind: openapi
+spec: swagger.json
+products: [internal]
+policy:
+  rateLimit: { calls: 60, renewalPeriod: 60 }
+  access:
+    - { name: read, methods: [GET], role: Pets.Read }
+    - { name: write, methods: [POST, PUT, DELETE], role: Pets.Write }
+`;
+
+/**
+ * The shipped project with more APIs (OpenAPI 3.0 in JSON and YAML, Swagger 2.0 in JSON, two SOAP
+ * services), a workflow and a stack, added as the README says.
+ */
 function extendedProject(): string {
     const dir = copyOfProject();
+    const specs = path.join(repoRoot, "tests", "fixtures", "specs");
     write(dir, {
+        "apis/pets/api.yaml": petsApi,
+        "apis/pets/swagger.json": fs.readFileSync(path.join(specs, "petstore-swagger2.json"), "utf8"),
+        "apis/calculator/api.yaml": calculatorApi("calculator", "CalculatorSoap"),
+        "apis/calculator/calculator.wsdl": fs.readFileSync(path.join(specs, "calculator.wsdl"), "utf8"),
+        "apis/calculator12/api.yaml": calculatorApi("calculator12", "CalculatorSoap12"),
+        "apis/calculator12/calculator.wsdl": fs.readFileSync(path.join(specs, "calculator.wsdl"), "utf8"),
         "apis/invoices/api.yaml": invoicesApi,
         "apis/invoices/openapi.json": JSON.stringify(invoicesSpec, null, 2),
         "apis/shipments/api.yaml": shipmentsApi,
@@ -157,6 +197,9 @@ function extendedProject(): string {
         editStackFile(dir, stack, (set) => {
             set(["enterprise-integration:gateway", "backends", "invoices"], { url: "https://billing.contoso.com/api" });
             set(["enterprise-integration:gateway", "backends", "shipments"], { url: "https://shipping.contoso.com/api" });
+            set(["enterprise-integration:gateway", "backends", "pets"], { url: "https://petstore.swagger.io/v2" });
+            set(["enterprise-integration:gateway", "backends", "calculator"], { url: "https://calculator.contoso.com/calculator.asmx" });
+            set(["enterprise-integration:gateway", "backends", "calculator12"], { url: "https://calculator.contoso.com/calculator.asmx" });
             set(["enterprise-integration:workflows", "invoice-archive"], "nested");
         });
     }
@@ -183,12 +226,14 @@ describe("the shipped project extended the README's way", () => {
         runs = await planProject(dir);
     });
 
-    it("plans every stack, the new one too, with the new APIs and the new workflow, and passes the same checks", async () => {
+    it("plans every stack, the new one too, with the new APIs (OpenAPI, Swagger, SOAP) and the new workflow, and passes the same checks", async () => {
         assert.deepEqual(Object.keys(runs), [...new Set([...listStacks(repoRoot), "staging"])].sort());
         assert.deepEqual(await projectProblems(dir, runs), []);
         for (const run of Object.values(runs)) {
             const apis = Object.keys((run.outputs.gateway as { apiIds: object }).apiIds);
-            assert.ok(apis.includes("invoices-v1") && apis.includes("shipments-v1"), run.stack);
+            for (const api of ["invoices-v1", "shipments-v1", "pets-v1", "calculator-v1", "calculator12-v1"]) {
+                assert.ok(apis.includes(api), `${run.stack}: ${api}`);
+            }
             assert.ok(run.ofType("azure-native:logic:Workflow").some((workflow) => workflow.name === "workflows-invoice-archive"), run.stack);
         }
     });

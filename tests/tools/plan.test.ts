@@ -1,12 +1,14 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { promisify } from "node:util";
 import type { StackRun } from "../../tools/engine";
 import { listStacks, repoRoot } from "../../tools/engine/project";
 import { main } from "../../tools/plan";
 import { maxLineWidth, planJson, wrapSettings } from "../../tools/plan/render";
 import { count, shortArmId, summarize } from "../../tools/plan/summaries";
-import { captured, fixtureProject, inBackground, plan, stackRun, tempProject } from "../helpers";
+import { captured, fixtureProject, fixtureSource, inBackground, plan, stackRun, tempProject } from "../helpers";
 
 /** One resource as the text plan draws it: its line, then its settings on the lines under it. */
 interface Entry {
@@ -231,6 +233,27 @@ describe("npm run plan", () => {
         assert.equal(stdout, "");
         assert.match(stderr, /^Invalid configuration for stack "qa" \(1 problem\):\n {2}- location: "westeurop" is not an Azure region/);
         assert.doesNotMatch(stderr, /\n\s+at /);
+    });
+
+    it("prints a catalog problem with its file and line, without a stack trace, and fails", async () => {
+        const dir = tempProject({ dev: fs.readFileSync(path.join(fixtureSource, "Pulumi.dev.yaml"), "utf8") });
+        fs.writeFileSync(path.join(dir, "apis", "orders", "policy.xml"), "<policies>\n    <inbound>\n        <base />\n        <set-headr />\n    </inbound>\n</policies>\n");
+        const { code, stdout, stderr } = await plan("dev", "--project-dir", dir);
+        assert.equal(code, 1);
+        assert.equal(stdout, "");
+        assert.equal(
+            stderr,
+            "The API catalog has a problem:\n  - apis/orders/policy.xml: line 4: Element 'set-headr': No matching global element declaration available, but demanded by the strict wildcard. (allowed: API Management's policy syntax)\n",
+        );
+    });
+
+    it("prints what API Management will do differently from a file as a warning, and plans", async () => {
+        const dir = tempProject({ dev: fs.readFileSync(path.join(fixtureSource, "Pulumi.dev.yaml"), "utf8") });
+        const spec = path.join(dir, "apis", "orders", "openapi.yaml");
+        fs.writeFileSync(spec, fs.readFileSync(spec, "utf8").replace(/^openapi: .*$/m, "openapi: 3.1.0"));
+        const { code, stderr } = await plan("dev", "--project-dir", dir);
+        assert.equal(code, 0, stderr);
+        assert.equal(stderr, "warning: apis/orders/openapi.yaml: OpenAPI 3.1.0: API Management imports 3.1 documents without their 3.1 features (import only): what 3.1 adds to 3.0 is ignored or read as 3.0\n");
     });
 
     it("names the stacks it knows when asked for one without a stack file", async () => {

@@ -42,7 +42,7 @@ export interface OpenApiCheck {
     format: OpenApiFormat;
     /** What is imported, when it is not the file as written (a Swagger 2.0 YAML converted to JSON). */
     converted?: string;
-    /** The operations, in document order. */
+    /** The operations: by path in document order, then by method (get, put, post, delete, options, head, patch, trace). */
     operations: SpecOperation[];
 }
 
