@@ -274,7 +274,7 @@ describe("what API Management imports, checked when the catalog is read", () => 
             const catalog = await loaded(withPolicy({ "demo/policy.xml": policy('        <base />\n        <set-header name="X-Key" exists-action="override">\n            <value>{{demo-backend-key}}</value>\n        </set-header>') }, { backendApiKey: { header: "X-Api-Key" } }));
             const file = catalog.apis[0]!.policyFile!;
             assert.equal(file.file, "apis/demo/policy.xml");
-            assert.deepEqual(file.sections, { inbound: ['<set-header name="X-Key" exists-action="override">\n            <value>{{demo-backend-key}}</value>\n        </set-header>'], backend: undefined, outbound: [], "on-error": [] });
+            assert.deepEqual(file.sections, { inbound: ['<set-header name="X-Key" exists-action="override">\n            <value>{{demo-backend-key}}</value>\n        </set-header>'], outbound: [], "on-error": [] });
             assert.deepEqual(file.namedValues, ["demo-backend-key"]);
         });
 

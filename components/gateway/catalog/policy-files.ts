@@ -22,8 +22,8 @@ export interface PolicyFile {
     /** The document as written (byte-order mark removed). */
     document: string;
     /**
-     * Each section's elements other than `<base />`, as XML text; `backend` is undefined when the
-     * file's backend section is `<base />` alone (the parent scope forwards the request).
+     * Each section's elements other than `<base />`, as XML text; no `backend` when the file's
+     * backend section is `<base />` alone (the parent scope forwards the request).
      */
     sections: Record<Exclude<PolicySection, "backend">, string[]> & { backend?: string[] };
     /** The named values the file references as `{{name}}`. */
@@ -65,7 +65,8 @@ function split(file: string, doc: Libxml2.XmlDocument, lib: typeof Libxml2): { p
     }
     return {
         problems,
-        sections: { inbound: sections.inbound ?? [], backend: sections.backend, outbound: sections.outbound ?? [], "on-error": sections["on-error"] ?? [] },
+        // No backend key when the file's backend is <base /> alone: the result is cached as JSON.
+        sections: { inbound: sections.inbound ?? [], ...(sections.backend ? { backend: sections.backend } : {}), outbound: sections.outbound ?? [], "on-error": sections["on-error"] ?? [] },
     };
 }
 
