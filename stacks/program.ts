@@ -267,24 +267,34 @@ export async function program(): Promise<StackOutputs> {
     for (const [api, secretName] of Object.entries(keyNames)) {
         parameterValues[`${camelCase(api)}ApiKey`] = secrets.secretValues[secretName]!;
     }
-    const workflows = new Workflows("workflows", {
-        resourceGroupName: groups.workflows.name,
-        location: config.location,
-        definitions,
-        workflows: Object.fromEntries(
-            Object.entries(config.workflows).map(([name, access]) => [
-                name,
-                { workflowName: namer.name("workflow", { purpose: name }), access, alertName: namer.name("metricAlert", { purpose: `${name}-failed` }) },
-            ]),
-        ),
-        parameterValues,
-        gatewayIpAddresses: gateway.publicIpAddresses,
-        adminIpRanges: config.adminIpRanges,
-        // Order documents must outlive a region in production: a geo-redundant copy in the pair.
-        storage: { accountName: globalName("storageAccount", "wf"), geoRedundant: config.production, protect: config.protect },
-        monitoring: { workspaceId: monitoring.workspaceId, actionGroupId: monitoring.actionGroupId },
-        tags,
-    });
+    // A stack without workflows (`workflows` is optional) deploys none, and no storage for them.
+    const deployed = Object.keys(config.workflows).length > 0;
+    const created = deployed
+        ? new Workflows("workflows", {
+              resourceGroupName: groups.workflows.name,
+              location: config.location,
+              definitions,
+              workflows: Object.fromEntries(
+                  Object.entries(config.workflows).map(([name, access]) => [
+                      name,
+                      { workflowName: namer.name("workflow", { purpose: name }), access, alertName: namer.name("metricAlert", { purpose: `${name}-failed` }) },
+                  ]),
+              ),
+              parameterValues,
+              gatewayIpAddresses: gateway.publicIpAddresses,
+              adminIpRanges: config.adminIpRanges,
+              // Order documents must outlive a region in production: a geo-redundant copy in the pair.
+              storage: { accountName: globalName("storageAccount", "wf"), geoRedundant: config.production, protect: config.protect },
+              monitoring: { workspaceId: monitoring.workspaceId, actionGroupId: monitoring.actionGroupId },
+              tags,
+          })
+        : undefined;
+    const workflows = {
+        triggers: created?.triggers ?? {},
+        containerWriters: created?.containerWriters ?? [],
+        workflowIds: created?.workflowIds ?? {},
+        principalIds: created?.principalIds ?? {},
+    };
 
     // Trigger signatures go into the vault; the gateway reads them there.
     const laterSecrets: Record<string, SecretEntry> = {};

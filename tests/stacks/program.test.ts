@@ -1,8 +1,10 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { ConfigError, standardTagNames } from "../../stacks/config";
 import { lifecycles } from "../../stacks/program";
 import type { StackRun } from "../../tools/engine";
-import { isTaggable, runFixture, stackRun, tempProject } from "../helpers";
+import { isTaggable, runFixture, stackFileFor, stackRun, tempProject } from "../helpers";
 
 /** The resources whose loss loses state: protected in production stacks. */
 const statefulTypes = [
@@ -128,5 +130,16 @@ describe("the stacks", () => {
             ["rg-integration-staging-gateway-frc", "rg-integration-staging-workflows-frc", "rg-integration-staging-shared-frc"],
         );
         assert.equal(run.outputs.environment, "staging");
+    });
+
+    it("plan a stack that deploys no workflows, with no Logic Apps and no storage for them", async () => {
+        // A catalog without logicApp APIs, and a stack file without `workflows` (it is optional).
+        const dir = tempProject({ staging: await stackFileFor({ workflows: undefined }) });
+        fs.rmSync(path.join(dir, "apis", "orders"), { recursive: true });
+        const run = await runFixture({ stack: "staging", projectDir: dir });
+        assert.equal(run.ofType("azure-native:logic:Workflow").length, 0);
+        assert.equal(run.ofType("azure-native:storage:StorageAccount").length, 0);
+        assert.deepEqual(run.outputs.workflows, { ids: {}, principalIds: {}, callbackUrls: {} });
+        assert.ok(Object.keys(run.outputs.gateway.apiIds).length > 0, "the APIs are still published");
     });
 });

@@ -77,6 +77,41 @@ export function containsSecret(value: unknown): boolean {
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
+ * One regular expression source that matches any of `words`, longest first, built as a trie: a
+ * plain alternation of hundreds of invented values makes the engine try each of them at every
+ * position of a string, which takes seconds on a large imported document; the trie tries only
+ * the words that share what is already matched.
+ */
+export function trieSource(words: readonly string[]): string {
+    interface Node {
+        end: boolean;
+        next: Map<string, Node>;
+    }
+    const root: Node = { end: false, next: new Map() };
+    for (const word of words) {
+        let node = root;
+        for (const char of word) {
+            let child = node.next.get(char);
+            if (!child) {
+                child = { end: false, next: new Map() };
+                node.next.set(char, child);
+            }
+            node = child;
+        }
+        node.end = true;
+    }
+    const source = (node: Node): string => {
+        const branches = [...node.next.entries()].map(([char, child]) => `${escaped(char)}${source(child)}`);
+        if (branches.length === 0) {
+            return "";
+        }
+        const group = branches.length === 1 ? branches[0]! : `(?:${branches.join("|")})`;
+        return node.end ? `(?:${group})?` : group;
+    };
+    return source(root);
+}
+
+/**
  * Replaces invented values with {@link unknownMarker}: whole values, values of five characters or
  * more inside longer strings, and pieces the program takes apart after their context (`sv=1.0`
  * shows as `sv=(known after deploy)`).
@@ -85,8 +120,9 @@ export class PlanRenderer {
     private readonly pattern: RegExp | undefined;
 
     constructor(private readonly fabricated: Fabricated) {
+        const embeddable = fabricated.embeddable(5);
         const alternatives = [
-            ...fabricated.embeddable(5).map(escaped),
+            ...(embeddable.length > 0 ? [trieSource(embeddable)] : []),
             ...fabricated.contextual().map(([context, value]) => `(?<=${escaped(context)})${escaped(value)}`),
         ];
         this.pattern = alternatives.length > 0 ? new RegExp(alternatives.join("|"), "g") : undefined;
