@@ -2,6 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
+import * as assert from "node:assert/strict";
+import { CatalogError } from "../components/gateway";
 import { loadCatalog } from "../stacks/content";
 import { contentDirs } from "../stacks/program";
 import { ConfigError, parseStackConfig, rawConfigFromPulumi, type StackConfig } from "../stacks/config";
@@ -224,4 +226,15 @@ export function waitsFor(run: StackRun, dependent: RegisteredResource, dependenc
         }
     }
     return false;
+}
+
+/** The problems of loading a catalog folder, or [] when it loads. */
+export async function catalogProblems(dir: string): Promise<string[]> {
+    try {
+        await loadCatalog(dir);
+        return [];
+    } catch (error) {
+        assert.ok(error instanceof CatalogError, String(error));
+        return error.problems;
+    }
 }

@@ -4,9 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { parse as parseYaml, stringify } from "yaml";
-import { CatalogError } from "../../components/gateway";
 import { loadCatalog } from "../../stacks/content";
-import { fixtureContent } from "../helpers";
+import { catalogProblems, fixtureContent } from "../helpers";
 
 const catalogDir = fixtureContent.catalog;
 
@@ -22,16 +21,6 @@ function editYaml(file: string, change: (doc: any) => void): void {
     const doc = parseYaml(fs.readFileSync(file, "utf8"));
     change(doc);
     fs.writeFileSync(file, stringify(doc));
-}
-
-async function problemsOf(dir: string): Promise<string[]> {
-    try {
-        await loadCatalog(dir);
-        return [];
-    } catch (error) {
-        assert.ok(error instanceof CatalogError, String(error));
-        return error.problems;
-    }
 }
 
 describe("the API catalog", () => {
@@ -54,7 +43,7 @@ describe("the API catalog", () => {
         const specs = catalog.apis.flatMap((api) => [api.specFormat, ...api.revisions.filter((revision) => revision.specContent).map((revision) => revision.specFormat)]);
         assert.deepEqual(specs.sort(), ["openapi", "openapi", "openapi", "wsdl"]);
         // A spec the schema refuses and one the parser's rules refuse (a path parameter not declared).
-        const problems = await problemsOf(
+        const problems = await catalogProblems(
             catalogCopy((dir) => {
                 editYaml(path.join(dir, "inventory", "openapi-rev2.yaml"), (doc) => (doc.info.version = 2));
                 editYaml(path.join(dir, "orders", "openapi.yaml"), (doc) => (doc.paths["/{orderId}"] = { get: { responses: { "200": { description: "x" } } } }));
@@ -190,7 +179,7 @@ describe("the API catalog", () => {
         ];
         for (const [what, edit, message] of cases) {
             it(what, async () => {
-                const problems = await problemsOf(catalogCopy(edit));
+                const problems = await catalogProblems(catalogCopy(edit));
                 assert.ok(
                     problems.some((problem) => problem.startsWith(message)),
                     `expected a problem starting\n  ${message}\ngot\n  ${problems.join("\n  ")}`,
@@ -199,7 +188,7 @@ describe("the API catalog", () => {
         }
 
         it("reports every problem at once", async () => {
-            const problems = await problemsOf(
+            const problems = await catalogProblems(
                 catalogCopy((dir) => {
                     editYaml(path.join(dir, "orders", "api.yaml"), (doc) => delete doc.workflow);
                     editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => doc.products.push("public"));
