@@ -200,7 +200,7 @@ function forwarding(forward: ApiPolicyInput["forward"]): XmlElement[] {
  * its elements run after the rate limit and the token check (so nothing it does runs for an
  * unauthorised caller) and before the cache lookup and the forwarding (so the gateway still picks
  * the backend); in `outbound` after `<base />` and before the response is cached; in `on-error`
- * after `<base />`. A `backend` section of its own replaces the forwarding the global policy does.
+ * after `<base />`. The backend section stays `<base />`: the global policy forwards the request.
  */
 export function apiPolicy(input: ApiPolicyInput): string {
     const caching = input.cacheDuration > 0;
@@ -239,7 +239,7 @@ export function apiPolicy(input: ApiPolicyInput): string {
                 ? [el("set-header", { name: input.backendKey.header, "exists-action": "override" }, el("value", {}, `{{${input.backendKey.namedValue}}}`))]
                 : []),
         ],
-        backend: input.user?.backend ? input.user.backend.map(raw) : [base()],
+        backend: [base()],
         outbound: [base(), ...user("outbound"), ...(caching ? [onGet(el("cache-store", { duration: input.cacheDuration }))] : [])],
         onError: [base(), ...user("on-error")],
     });

@@ -120,19 +120,19 @@ export function splitCallbackUrl(url: string): { baseUrl: string; path: string; 
 export const schemaValidation = "EnableSchemaValidation";
 
 /**
- * The definition as deployed: a gateway-facing workflow's HTTP trigger that declares a request
- * schema enforces it (`operationOptions: EnableSchemaValidation`); without that option Logic Apps
+ * The definition as deployed: a workflow's HTTP trigger that declares a request schema enforces
+ * it, whoever calls it (the gateway, or another workflow) (`operationOptions: EnableSchemaValidation`); without that option Logic Apps
  * takes any body and the schema only describes it (learn.microsoft.com/azure/connectors/
  * connectors-native-reqres: the trigger's *Schema Validation* setting answers 400 to a body the
  * schema refuses; `EnableSchemaValidation` is how the designer writes that setting in code view).
  * Options the file already sets are kept.
  */
-export function deployedDefinition(definition: WorkflowDefinition, access: WorkflowAccess): Record<string, unknown> {
+export function deployedDefinition(definition: WorkflowDefinition): Record<string, unknown> {
     const trigger = requestTrigger(definition);
     const triggers = (definition.definition.triggers ?? {}) as Record<string, { inputs?: { schema?: unknown }; operationOptions?: string }>;
     const declared = trigger ? triggers[trigger] : undefined;
     const schema = declared?.inputs?.schema;
-    if (access !== "gateway" || !declared || !schema || typeof schema !== "object" || Object.keys(schema).length === 0) {
+    if (!declared || !schema || typeof schema !== "object" || Object.keys(schema).length === 0) {
         return definition.definition;
     }
     const options = (declared.operationOptions ?? "").split(",").map((option) => option.trim()).filter(Boolean);
@@ -313,7 +313,7 @@ export class Workflows extends pulumi.ComponentResource {
                     location: args.location,
                     state: logic.WorkflowState.Enabled,
                     identity: { type: logic.ManagedServiceIdentityType.SystemAssigned },
-                    definition: deployedDefinition(definition, spec.access),
+                    definition: deployedDefinition(definition),
                     parameters,
                     accessControl: {
                         // An empty list admits only other Logic Apps; the gateway's list admits only the gateway.

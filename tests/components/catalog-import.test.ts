@@ -278,7 +278,14 @@ describe("what API Management imports, checked when the catalog is read", () => 
 
         it("refuses a policy without <base /> in inbound, where the gateway's own checks run", async () => {
             assert.deepEqual(await catalogProblems(withPolicy({ "demo/policy.xml": policy('        <set-header name="X" exists-action="override"><value>1</value></set-header>') })), [
-                "apis/demo/policy.xml: line 2: inbound: no <base /> (allowed: <base /> in inbound, outbound and on-error, where the gateway's own checks and the wider scopes' policies run)",
+                "apis/demo/policy.xml: line 2: inbound: no <base /> (allowed: <base /> in every section, where the gateway's own checks and the wider scopes' policies run)",
+            ]);
+        });
+
+        it("refuses a backend section of its own: the global policy forwards every request, once", async () => {
+            const file = "<policies>\n    <inbound>\n        <base />\n    </inbound>\n    <backend>\n        <base />\n        <forward-request timeout=\"20\" />\n    </backend>\n    <outbound>\n        <base />\n    </outbound>\n    <on-error>\n        <base />\n    </on-error>\n</policies>\n";
+            assert.deepEqual(await catalogProblems(withPolicy({ "demo/policy.xml": file })), [
+                "apis/demo/policy.xml: line 7: backend: <forward-request> (allowed: <base /> alone; the global policy forwards the request, once, for every API)",
             ]);
         });
 

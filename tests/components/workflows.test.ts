@@ -87,24 +87,23 @@ describe("Workflows component", () => {
             assert.deepEqual(access.triggers, { allowedCallerIpAddresses: [{ addressRange: "20.1.2.3/32" }] });
         });
 
-        it("enforces the request schema of a gateway-facing trigger, in what it deploys", () => {
-            const triggers = run.get(workflowType, "wf-order-intake").inputs.definition.triggers;
-            for (const trigger of Object.values(triggers) as Array<{ type: string; inputs?: { schema?: unknown }; operationOptions?: string }>) {
-                if (trigger.type === "Request" && trigger.inputs?.schema) {
-                    assert.equal(trigger.operationOptions, "EnableSchemaValidation");
+        it("enforces the request schema of every trigger that declares one, gateway-facing or nested, in what it deploys", () => {
+            for (const name of ["wf-order-intake", "wf-order-notify"]) {
+                const triggers = run.get(workflowType, name).inputs.definition.triggers;
+                for (const trigger of Object.values(triggers) as Array<{ type: string; inputs?: { schema?: unknown }; operationOptions?: string }>) {
+                    assert.equal(trigger.operationOptions, "EnableSchemaValidation", name);
                 }
             }
         });
 
-        it("adds schema validation to the file's trigger options only where a gateway-facing trigger declares a schema", () => {
+        it("adds schema validation to the file's trigger options only where a trigger declares a schema", () => {
             const definition = (trigger: Record<string, unknown>): WorkflowDefinition => ({ name: "w", file: "workflows/w.json", parameters: {}, definition: { triggers: { manual: { type: "Request", kind: "Http", ...trigger } }, actions: {} } });
             const options = (deployed: Record<string, unknown>) => (deployed.triggers as Record<string, { operationOptions?: string }>).manual.operationOptions;
             const schema = { inputs: { schema: { type: "object" } } };
-            assert.equal(options(deployedDefinition(definition(schema), "gateway")), "EnableSchemaValidation");
-            assert.equal(options(deployedDefinition(definition({ ...schema, operationOptions: "IncludeAuthorizationHeadersInOutputs" }), "gateway")), "IncludeAuthorizationHeadersInOutputs, EnableSchemaValidation");
-            assert.equal(options(deployedDefinition(definition({ ...schema, operationOptions: "EnableSchemaValidation" }), "gateway")), "EnableSchemaValidation");
-            assert.equal(options(deployedDefinition(definition({ inputs: { schema: {} } }), "gateway")), undefined, "no schema, nothing to enforce");
-            assert.equal(options(deployedDefinition(definition(schema), "nested")), undefined, "a nested workflow is called by other workflows only");
+            assert.equal(options(deployedDefinition(definition(schema))), "EnableSchemaValidation");
+            assert.equal(options(deployedDefinition(definition({ ...schema, operationOptions: "IncludeAuthorizationHeadersInOutputs" }))), "IncludeAuthorizationHeadersInOutputs, EnableSchemaValidation");
+            assert.equal(options(deployedDefinition(definition({ ...schema, operationOptions: "EnableSchemaValidation" }))), "EnableSchemaValidation");
+            assert.equal(options(deployedDefinition(definition({ inputs: { schema: {} } }))), undefined, "no schema, nothing to enforce");
         });
 
         it("gives every single address its prefix length, IPv6 too, and leaves ranges as they are", () => {
@@ -138,8 +137,9 @@ describe("Workflows component", () => {
         it("deploys each definition file as it is (the request schema enforced), with a system-assigned identity, in the gateway's region", () => {
             const intake = run.get(workflowType, "wf-order-intake").inputs;
             const file = JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-intake.json"), "utf8"));
-            assert.deepEqual(intake.definition, deployedDefinition({ name: "order-intake", file: "workflows/order-intake.json", parameters: {}, definition: file }, "gateway"));
-            assert.deepEqual(run.get(workflowType, "wf-order-notify").inputs.definition, JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-notify.json"), "utf8")));
+            assert.deepEqual(intake.definition, deployedDefinition({ name: "order-intake", file: "workflows/order-intake.json", parameters: {}, definition: file }));
+            const notify = JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-notify.json"), "utf8"));
+            assert.deepEqual(run.get(workflowType, "wf-order-notify").inputs.definition, deployedDefinition({ name: "order-notify", file: "workflows/order-notify.json", parameters: {}, definition: notify }));
             assert.equal(intake.workflowName, "logic-order-intake");
             assert.equal(intake.location, "westeurope");
             assert.equal(intake.state, "Enabled");

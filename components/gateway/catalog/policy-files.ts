@@ -4,10 +4,11 @@ import { located, policySchemaProblems, withXml } from "./xml";
 /**
  * Policy files the user writes, in API Management's policy syntax: an API's `policy.xml`, an
  * operation's `operations/<operationId>.xml`, a product's policy file. Each is checked against
- * API Management's policy schema, must keep `<base />` in `inbound`, `outbound` and `on-error`
- * (so the gateway's own checks, the product's and the global policy still run: "Place the base
- * element within a section to inherit all policies from the corresponding section at the parent
- * scope", learn.microsoft.com/azure/api-management/api-management-howto-policies), and is split
+ * API Management's policy schema, must keep `<base />` in every section (so the gateway's own
+ * checks, the product's and the global policy still run: "Place the base element within a section
+ * to inherit all policies from the corresponding section at the parent scope",
+ * learn.microsoft.com/azure/api-management/api-management-howto-policies), leaves the `backend`
+ * section to `<base />` alone (the request is forwarded once, by the global policy), and is split
  * into its sections' elements, which the gateway merges with the policy it generates.
  */
 
@@ -21,17 +22,12 @@ export interface PolicyFile {
     file: string;
     /** The document as written (byte-order mark removed). */
     document: string;
-    /**
-     * Each section's elements other than `<base />`, as XML text; no `backend` when the file's
-     * backend section is `<base />` alone (the parent scope forwards the request).
-     */
-    sections: Record<Exclude<PolicySection, "backend">, string[]> & { backend?: string[] };
+    /** The elements of `inbound`, `outbound` and `on-error` other than `<base />`, as XML text. */
+    sections: Record<Exclude<PolicySection, "backend">, string[]>;
     /** The named values the file references as `{{name}}`. */
     namedValues: string[];
 }
 
-/** The sections that must keep `<base />`: without it the gateway's generated checks would not run. */
-const baseRequired: readonly PolicySection[] = ["inbound", "outbound", "on-error"];
 
 /** `{{name}}`: a named value reference, resolved by API Management before it reads the policy. */
 const namedValueReference = /\{\{([A-Za-z0-9._-]+)\}\}/g;
@@ -52,22 +48,21 @@ function split(file: string, doc: Libxml2.XmlDocument, lib: typeof Libxml2): { p
             }
         }
         const bases = children.filter((child) => child.name === "base");
-        if (baseRequired.includes(name) && bases.length !== 1) {
-            const where = section ? `line ${section.line}: ` : "";
+        const where = section ? `line ${section.line}: ` : "";
+        if (bases.length !== 1) {
             problems.push(
                 bases.length === 0
-                    ? `${file}: ${where}${name}: no <base /> (allowed: <base /> in inbound, outbound and on-error, where the gateway's own checks and the wider scopes' policies run)`
+                    ? `${file}: ${where}${name}: no <base /> (allowed: <base /> in every section, where the gateway's own checks and the wider scopes' policies run)`
                     : `${file}: ${where}${name}: <base /> ${bases.length} times (allowed: once)`,
             );
         }
-        const own = children.filter((child) => child.name !== "base").map((child) => child.toString());
-        sections[name] = name === "backend" && own.length === 0 ? undefined : own;
+        const own = children.filter((child) => child.name !== "base");
+        if (name === "backend" && own.length > 0) {
+            problems.push(`${file}: line ${own[0]!.line}: backend: <${own[0]!.name}> (allowed: <base /> alone; the global policy forwards the request, once, for every API)`);
+        }
+        sections[name] = own.map((child) => child.toString());
     }
-    return {
-        problems,
-        // No backend key when the file's backend is <base /> alone: the result is cached as JSON.
-        sections: { inbound: sections.inbound ?? [], ...(sections.backend ? { backend: sections.backend } : {}), outbound: sections.outbound ?? [], "on-error": sections["on-error"] ?? [] },
-    };
+    return { problems, sections: { inbound: sections.inbound ?? [], outbound: sections.outbound ?? [], "on-error": sections["on-error"] ?? [] } };
 }
 
 /** Reads a policy file: every problem (schema, `<base />`), or the file split into its sections. */
