@@ -19,7 +19,7 @@ function copyOfProject(): string {
     for (const file of fs.readdirSync(repoRoot).filter((name) => /^Pulumi(\..+)?\.yaml$/.test(name))) {
         fs.copyFileSync(path.join(repoRoot, file), path.join(dir, file));
     }
-    for (const folder of ["apis", "workflows"]) {
+    for (const folder of ["apis", "workflows", path.join("policies", "config")]) {
         fs.cpSync(path.join(repoRoot, folder), path.join(dir, folder), { recursive: true });
     }
     return dir;
@@ -212,7 +212,7 @@ describe("the shipped project", () => {
         runs = await planProject(repoRoot);
     });
 
-    it("plans every stack file, each publishing every API of apis/ and deploying the workflows it names, with every policy valid against the policy schema", async () => {
+    it("plans every stack file, each publishing every API of apis/ and deploying the workflows it names, with every policy valid against the policy schema and no mandatory policy violation", async () => {
         assert.deepEqual(Object.keys(runs), listStacks(repoRoot));
         assert.deepEqual(await projectProblems(repoRoot, runs), []);
     });

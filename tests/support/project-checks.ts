@@ -2,14 +2,16 @@ import { located, policySchemaProblems } from "../../components/gateway";
 import { loadCatalog } from "../../stacks/content";
 import { contentDirs } from "../../stacks/program";
 import { planStack, runStack, type RunOptions, type StackRun } from "../../tools/engine";
+import { checkStack } from "../../tools/plan/policies";
 import { listStacks, loadProject, loadStackFile, programConfig } from "../../tools/engine/project";
 import { parseStackConfig, rawConfigFromPulumi } from "../../stacks/config";
 
 /**
  * Checks that hold for any valid project content, run on the shipped project and on copies of it
  * extended the README's way: every stack plans, publishes every API of the catalog and deploys
- * every workflow its stack file names, and every policy document in the plan, generated or written
- * by the user, is valid against API Management's policy schema.
+ * every workflow its stack file names, every policy document in the plan, generated or written by
+ * the user, is valid against API Management's policy schema, and the policy pack finds no
+ * mandatory violation.
  * They name no API, workflow or stack, so adding one never turns them red.
  */
 
@@ -50,6 +52,9 @@ export async function projectProblems(root: string, runs: Record<string, StackRu
         const configured = Object.keys(workflowsOf(root, stack)).sort();
         if (JSON.stringify(deployed) !== JSON.stringify(configured)) {
             problems.push(`${stack}: deploys the workflows ${deployed.join(", ")}, not its stack file's ${configured.join(", ")}`);
+        }
+        for (const violation of checkStack(root, run).violations.filter((found) => found.level === "mandatory")) {
+            problems.push(`${stack}: policy ${violation.rule}: ${violation.resource} (${violation.type}): ${violation.message}`);
         }
         for (const [name, document] of Object.entries(policyDocuments(run))) {
             for (const problem of await policySchemaProblems(document)) {

@@ -3,13 +3,16 @@ import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../stacks/config";
 import { UserError, planStack, runStack, type RunOptions, type StackRun } from "../engine";
-import { listStacks } from "../engine/project";
+import { listStacks, repoRoot } from "../engine/project";
+import { checkStack, policyText } from "./policies";
 import { planJson, planText } from "./render";
 
 const usage = `Usage: npm run plan -- <stack> [--json] [--details] [--project-dir <dir>]
 
 Shows what \`pulumi up -s <stack>\` would deploy, offline: the program runs against mocks with the
-stack's Pulumi.<stack>.yaml, and nothing reaches Azure.
+stack's Pulumi.<stack>.yaml, and nothing reaches Azure. Then runs the policy pack (policies/) on
+it, as \`pulumi preview --policy-pack policies\` would, with policies/config/<stack>.json; a
+mandatory violation fails the plan.
 
   --json      the whole resource graph as JSON on stdout
   --details   every input of every resource under the tree
@@ -67,8 +70,15 @@ export async function main(argv: string[], run: (options: RunOptions) => Promise
         for (const warning of result.warnings) {
             process.stderr.write(`warning: ${warning}\n`);
         }
-        process.stdout.write(parsed.values.json ? `${JSON.stringify(planJson(result), null, 2)}\n` : `${planText(result, { details: parsed.values.details })}\n`);
-        return 0;
+        const policies = checkStack(projectDir ? path.resolve(projectDir) : repoRoot, result);
+        if (parsed.values.json) {
+            process.stdout.write(`${JSON.stringify(planJson(result), null, 2)}\n`);
+            // The graph stays the only thing on stdout; the verdict goes with the warnings.
+            process.stderr.write(`${policyText(policies)}\n`);
+        } else {
+            process.stdout.write(`${planText(result, { details: parsed.values.details })}\n\n${policyText(policies)}\n`);
+        }
+        return policies.violations.some((violation) => violation.level === "mandatory") ? 1 : 0;
     } catch (error) {
         // What the user fixes in a file: the program's refusals are Pulumi RunErrors, printed
         // without a stack trace, as `pulumi up` prints them.

@@ -1,0 +1,271 @@
+import { dependsOn, list, ofType, type Resource, type Rule, type StackFacts } from "../rule";
+
+/** Logic Apps, Key Vault, Storage and monitoring: the services the workflows and the gateway stand on. */
+
+const workflowType = "azure-native:logic:Workflow";
+const vaultType = "azure-native:keyvault:Vault";
+const accountType = "azure-native:storage:StorageAccount";
+const diagnosticType = "azure-native:monitor:DiagnosticSetting";
+
+/** The diagnostic settings that send a resource's logs to a Log Analytics workspace. */
+function logSettings(resources: readonly Resource[], target: Resource): Resource[] {
+    return ofType(resources, diagnosticType).filter((setting) => dependsOn(setting, target) && setting.props.workspaceId !== undefined && list(setting.props.logs).some((log: any) => log.enabled !== false));
+}
+
+/** A stack rule: every resource of `type` has its logs in Log Analytics. */
+function logsRule(id: string, type: string, what: string, source: string, url: string, also?: (setting: Resource) => string | undefined): Rule {
+    return {
+        kind: "stack",
+        id,
+        level: "mandatory",
+        description: `Without resource logs in Log Analytics, what ${what} did cannot be investigated or alerted on.`,
+        remediation: `Give every ${what} a diagnostic setting that sends its logs to the stack's Log Analytics workspace.`,
+        source,
+        url,
+        check: (resources) =>
+            ofType(resources, type).flatMap((resource) => {
+                const settings = logSettings(resources, resource);
+                if (settings.length === 0) {
+                    return [{ resource, message: "sends no logs to Log Analytics" }];
+                }
+                // With a further requirement (the vault's audit category), one setting must meet it.
+                const problems = also ? settings.map(also) : [];
+                return problems.length > 0 && problems.every((problem) => problem !== undefined) ? [{ resource, message: problems[0]! }] : [];
+            }),
+    };
+}
+
+const geoRedundant = ["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"];
+
+export const workloadRules: Rule[] = [
+    // Logic Apps
+    {
+        kind: "resource",
+        id: "logic-trigger-callers-restricted",
+        types: [workflowType],
+        level: "mandatory",
+        description: "A request trigger without an access control list can be called from any address by whoever has its URL.",
+        remediation: "Set accessControl.triggers.allowedCallerIpAddresses: the gateway's addresses, or [] for a workflow only other Logic Apps call.",
+        source: "PSRule for Azure Azure.LogicApp.LimitHTTPTrigger",
+        url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.LogicApp.LimitHTTPTrigger/",
+        check: (workflow) => (Array.isArray(workflow.props.accessControl?.triggers?.allowedCallerIpAddresses) ? [] : ["its triggers accept calls from any address"]),
+    },
+    {
+        kind: "resource",
+        id: "logic-run-history-restricted",
+        types: [workflowType],
+        level: "mandatory",
+        description: "Run history holds every input and output of a run (order data, backend responses); open, anyone with read access to the workflow reads it from anywhere.",
+        remediation: "Set accessControl.contents.allowedCallerIpAddresses to the administrators' ranges (0.0.0.0-0.0.0.0 for nobody).",
+        source: "Microsoft Learn, Secure access and data in Azure Logic Apps (Restrict access to run history by IP address range)",
+        url: "https://learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-logic-app",
+        check: (workflow) => {
+            const ranges = list<Record<string, unknown>>(workflow.props.accessControl?.contents?.allowedCallerIpAddresses).map((entry) => String(entry.addressRange));
+            if (ranges.length === 0) {
+                return ["its run history is readable from any address"];
+            }
+            return ranges.filter((range) => range === "0.0.0.0/0" || range === "0.0.0.0-255.255.255.255").map((range) => `its run history is readable from ${range}`);
+        },
+    },
+    {
+        kind: "resource",
+        id: "logic-schema-validation",
+        types: [workflowType],
+        level: "mandatory",
+        description: "A request trigger's schema only describes the body unless validation is on: any body starts a run.",
+        remediation: "Set operationOptions: EnableSchemaValidation on every Request trigger that declares a schema.",
+        source: "Microsoft Learn, Receive and respond to inbound HTTPS calls (Schema Validation)",
+        url: "https://learn.microsoft.com/azure/connectors/connectors-native-reqres",
+        check: (workflow) =>
+            Object.entries((workflow.props.definition?.triggers ?? {}) as Record<string, Record<string, any>>)
+                .filter(([, trigger]) => String(trigger.type).toLowerCase() === "request" && trigger.inputs?.schema && Object.keys(trigger.inputs.schema).length > 0)
+                .filter(([, trigger]) => !/enableschemavalidation/i.test(String(trigger.operationOptions ?? "")))
+                .map(([name]) => `trigger ${name} declares a schema but does not enforce it`),
+    },
+    logsRule(
+        "logic-diagnostics",
+        workflowType,
+        "workflow",
+        "Azure Policy built-in: Resource logs in Logic Apps should be enabled",
+        "https://learn.microsoft.com/azure/logic-apps/monitor-workflows-collect-diagnostic-data",
+    ),
+
+    // Key Vault
+    {
+        kind: "resource",
+        id: "keyvault-rbac",
+        types: [vaultType],
+        level: "mandatory",
+        description: "Access policies grant a principal every secret of the vault; Azure RBAC grants one secret at a time and shows in one place.",
+        remediation: "Set properties.enableRbacAuthorization: true.",
+        source: "PSRule for Azure Azure.KeyVault.RBAC",
+        url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.KeyVault.RBAC/",
+        check: (vault) => (vault.props.properties?.enableRbacAuthorization === true ? [] : ["uses access policies, not Azure RBAC"]),
+    },
+    {
+        kind: "resource",
+        id: "keyvault-soft-delete",
+        types: [vaultType],
+        level: "mandatory",
+        description: "Without soft delete a deleted vault or secret is gone at once.",
+        remediation: "Keep soft delete on (enableSoftDelete not false) with softDeleteRetentionInDays of 7 to 90.",
+        source: "PSRule for Azure Azure.KeyVault.SoftDelete",
+        url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.KeyVault.SoftDelete/",
+        check: (vault) => {
+            const properties = vault.props.properties ?? {};
+            const days = Number(properties.softDeleteRetentionInDays ?? 90);
+            return [...(properties.enableSoftDelete === false ? ["soft delete is off"] : []), ...(days < 7 || days > 90 ? [`soft delete keeps ${days} days (allowed: 7-90)`] : [])];
+        },
+    },
+    {
+        kind: "resource",
+        id: "keyvault-purge-protection",
+        types: [vaultType],
+        level: "mandatory",
+        description: "Without purge protection a soft-deleted vault or secret can be purged before its retention ends.",
+        remediation: "Set properties.enablePurgeProtection: true.",
+        source: "PSRule for Azure Azure.KeyVault.PurgeProtect",
+        url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.KeyVault.PurgeProtect/",
+        check: (vault) => (vault.props.properties?.enablePurgeProtection === true ? [] : ["purge protection is off"]),
+    },
+    {
+        kind: "resource",
+        id: "keyvault-network-deny",
+        types: [vaultType],
+        level: "mandatory",
+        description: "A vault open to every network can be tried from anywhere with a stolen token.",
+        remediation: "Set properties.networkAcls.defaultAction: Deny, with bypass: AzureServices and the admins' ranges in ipRules.",
+        source: "PSRule for Azure Azure.KeyVault.Firewall",
+        url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.KeyVault.Firewall/",
+        check: (vault) => (vault.props.properties?.networkAcls?.defaultAction === "Deny" ? [] : ["its firewall allows every network by default"]),
+    },
+    logsRule(
+        "keyvault-audit-logs",
+        vaultType,
+        "vault",
+        "PSRule for Azure Azure.KeyVault.Logs",
+        "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.KeyVault.Logs/",
+        (setting) => (list(setting.props.logs).some((log: any) => log.enabled !== false && (log.category === "AuditEvent" || log.categoryGroup === "audit" || log.categoryGroup === "allLogs")) ? undefined : "sends no AuditEvent logs to Log Analytics"),
+    ),
+    {
+        kind: "resource",
+        id: "keyvault-secret-expiry",
+        types: ["azure-native:keyvault:Secret"],
+        level: "mandatory",
+        description: "A secret without an expiry date is never forced into rotation.",
+        remediation: "Set properties.attributes.expires (the stack's secrets.expiresOn).",
+        source: "Azure Policy built-in: Key Vault secrets should have an expiration date; Checkov CKV_AZURE_41",
+        url: "https://learn.microsoft.com/azure/key-vault/secrets/about-secrets",
+        check: (secret) => (secret.props.properties?.attributes?.expires !== undefined ? [] : ["has no expiry date"]),
+    },
+
+    // Storage
+    {
+        kind: "resource",
+        id: "storage-https-tls12",
+        types: [accountType],
+        level: "mandatory",
+        description: "A storage account that takes HTTP or TLS below 1.2 lets data and tokens travel unprotected.",
+        remediation: "Keep enableHttpsTrafficOnly true and set minimumTlsVersion TLS1_2.",
+        source: "PSRule for Azure Azure.Storage.SecureTransfer and Azure.Storage.MinTLS",
+        url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Storage.MinTLS/",
+        check: (account) => [
+            ...(account.props.enableHttpsTrafficOnly === false ? ["takes HTTP"] : []),
+            ...(account.props.minimumTlsVersion !== "TLS1_2" && account.props.minimumTlsVersion !== "TLS1_3" ? [`minimum TLS ${String(account.props.minimumTlsVersion ?? "TLS1_0 (the default)")}`] : []),
+        ],
+    },
+    {
+        kind: "resource",
+        id: "storage-no-public-blobs",
+        types: [accountType],
+        level: "mandatory",
+        description: "With public blob access allowed, one container set to public exposes its documents to the internet.",
+        remediation: "Set allowBlobPublicAccess: false.",
+        source: "PSRule for Azure Azure.Storage.BlobPublicAccess",
+        url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Storage.BlobPublicAccess/",
+        check: (account) => (account.props.allowBlobPublicAccess === false ? [] : ["allows public blob access"]),
+    },
+    {
+        kind: "resource",
+        id: "storage-network-deny",
+        types: [accountType],
+        level: "mandatory",
+        description: "A storage account open to every network can be reached from anywhere with a stolen credential.",
+        remediation: "Set networkRuleSet.defaultAction: Deny with bypass: AzureServices (the workflows reach it as a trusted service).",
+        source: "PSRule for Azure Azure.Storage.Firewall",
+        url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Storage.Firewall/",
+        check: (account) => {
+            const rules = account.props.networkRuleSet ?? {};
+            return [
+                ...(rules.defaultAction !== "Deny" ? ["its firewall allows every network by default"] : []),
+                ...(!String(rules.bypass ?? "").includes("AzureServices") ? ["its firewall does not let trusted Azure services through"] : []),
+            ];
+        },
+    },
+    {
+        kind: "resource",
+        id: "storage-shared-key-off",
+        types: [accountType],
+        level: "mandatory",
+        facts: ["sharedKeyExemptions"],
+        description: "An account key opens every container of the account, never expires on its own and names no caller.",
+        remediation: "Set allowSharedKeyAccess: false and use Entra ID (managed identities); an exception names the resource and its reason in this rule's config (sharedKeyExemptions).",
+        source: "Microsoft Learn, Prevent Shared Key authorization for an Azure Storage account; Checkov CKV2_AZURE_40",
+        url: "https://learn.microsoft.com/azure/storage/common/shared-key-authorization-prevent",
+        check: (account, facts: StackFacts) => (account.props.allowSharedKeyAccess === false || facts.sharedKeyExemptions[account.name] ? [] : ["allows shared-key (account key) access"]),
+    },
+    {
+        kind: "resource",
+        id: "storage-geo-redundant-production",
+        types: [accountType],
+        level: "mandatory",
+        facts: ["production"],
+        description: "In production, data kept in one region is lost with the region.",
+        remediation: `In a production stack, use a geo-redundant sku: ${geoRedundant.join(", ")}.`,
+        source: "PSRule for Azure Azure.Storage.UseReplication; the architecture: Availability",
+        url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Storage.UseReplication/",
+        check: (account, facts) => (!facts.production || geoRedundant.includes(String(account.props.sku?.name)) ? [] : [`${String(account.props.sku?.name)} keeps no copy in another region`]),
+    },
+    {
+        kind: "stack",
+        id: "storage-soft-delete",
+        level: "mandatory",
+        description: "Without soft delete a deleted or overwritten blob, or a deleted container, cannot be restored.",
+        remediation: "Give the account blob service properties with deleteRetentionPolicy and containerDeleteRetentionPolicy enabled.",
+        source: "PSRule for Azure Azure.Storage.SoftDelete and Azure.Storage.ContainerSoftDelete",
+        url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Storage.SoftDelete/",
+        check: (resources) =>
+            ofType(resources, accountType).flatMap((account) => {
+                const services = ofType(resources, "azure-native:storage:BlobServiceProperties").filter((service) => dependsOn(service, account));
+                const blobs = services.some((service) => service.props.deleteRetentionPolicy?.enabled === true);
+                const containers = services.some((service) => service.props.containerDeleteRetentionPolicy?.enabled === true);
+                return [
+                    ...(blobs ? [] : [{ resource: account, message: "deleted blobs cannot be restored (no blob soft delete)" }]),
+                    ...(containers ? [] : [{ resource: account, message: "deleted containers cannot be restored (no container soft delete)" }]),
+                ];
+            }),
+    },
+
+    // Monitoring
+    {
+        kind: "resource",
+        id: "appinsights-workspace-entra-only",
+        types: ["azure-native:applicationinsights:Component"],
+        level: "mandatory",
+        description: "A classic Application Insights resource keeps telemetry outside Log Analytics; with local authentication on, anyone with the connection string can send telemetry.",
+        remediation: "Set workspaceResourceId (ingestionMode LogAnalytics) and disableLocalAuth: true.",
+        source: "PSRule for Azure Azure.AppInsights.Workspace and Azure.AppInsights.LocalAuth",
+        url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.AppInsights.Workspace/",
+        check: (component) => [
+            ...(component.props.workspaceResourceId ? [] : ["is not workspace-based"]),
+            ...(component.props.disableLocalAuth === true ? [] : ["takes telemetry with its instrumentation key (local authentication is on)"]),
+        ],
+    },
+    logsRule(
+        "apim-logs",
+        "azure-native:apimanagement:ApiManagementService",
+        "API Management service",
+        "Azure Policy built-in: Resource logs in API Management services should be enabled",
+        "https://learn.microsoft.com/azure/api-management/monitor-api-management",
+    ),
+];
