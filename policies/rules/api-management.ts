@@ -48,7 +48,7 @@ export const apiManagementRules: Rule[] = [
         level: "mandatory",
         description: "SSL 3.0, TLS 1.0 and 1.1 and the 3DES cipher are broken or deprecated; left on, a client or backend can negotiate them.",
         remediation: `Set ${weakProtocolSwitches.map((name) => name.replace(`${security}.`, "")).join(", ")} to "False" in customProperties.`,
-        source: "PSRule for Azure Azure.APIM.Protocols and Azure.APIM.Ciphers",
+        source: "PSRule for Azure Azure.APIM.Protocols and Azure.APIM.Ciphers; Checkov CKV_AZURE_173",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.Protocols/",
         check: (service) => {
             const properties = (service.props.customProperties ?? {}) as Record<string, unknown>;
@@ -87,7 +87,7 @@ export const apiManagementRules: Rule[] = [
         level: "mandatory",
         description: "A named value that holds a credential is shown in plain text to every administrator and in exports unless it is secret, and lives outside the vault's rotation unless it references Key Vault.",
         remediation: "Mark the named value secret: true and give it keyVault.secretIdentifier instead of a value.",
-        source: "PSRule for Azure Azure.APIM.EncryptValues; Microsoft Learn, Use named values in Azure API Management policies (Key Vault secrets)",
+        source: "PSRule for Azure Azure.APIM.EncryptValues; Azure Policy: API Management secret named values should be stored in Azure Key Vault",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.EncryptValues/",
         check: (value) => {
             const name = String(value.props.namedValueId ?? value.props.displayName ?? value.name);
@@ -130,7 +130,7 @@ export const apiManagementRules: Rule[] = [
         level: "mandatory",
         description: "A section without <base /> drops the wider scopes' policies (the global CORS and header stripping, the API's token check for an operation).",
         remediation: "Keep <base /> in inbound, backend, outbound and on-error of every API, product and operation policy (the service-wide policy has none by design).",
-        source: "PSRule for Azure Azure.APIM.PolicyBase",
+        source: "PSRule for Azure Azure.APIM.PolicyBase; Azure Policy: API Management policies should inherit parent scope policies using <base />",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.PolicyBase/",
         check: (policy) => sectionsWithoutBase(String(policy.props.value ?? "")).map((section) => `${section} has no <base />`),
     },
@@ -141,7 +141,7 @@ export const apiManagementRules: Rule[] = [
         level: "mandatory",
         description: "An API whose policy validates no token is protected by its subscription key alone.",
         remediation: "Validate an Entra ID token (validate-jwt or validate-azure-ad-token) in the API's inbound policy.",
-        source: "The architecture: Security considerations (Entra ID issues the tokens the gateway validates)",
+        source: "The architecture: Security considerations (Entra ID issues the tokens the gateway validates); Azure Policy: API endpoints in Azure API Management should be authenticated",
         url: "https://learn.microsoft.com/azure/api-management/validate-jwt-policy",
         check: (policy) => (/<validate-(jwt|azure-ad-token)\b/.test(String(policy.props.value ?? "")) ? [] : ["validates no token (validate-jwt or validate-azure-ad-token)"]),
     },
@@ -153,7 +153,7 @@ export const apiManagementRules: Rule[] = [
         facts: ["production"],
         description: "A production gateway on a tier or in a region without availability zones goes down with one datacenter.",
         remediation: "In a production stack, run Premium with zones in the primary region and in every additional region.",
-        source: "PSRule for Azure Azure.APIM.AvailabilityZone; the architecture: Availability",
+        source: "PSRule for Azure Azure.APIM.AvailabilityZone and Azure.APIM.MultiRegion; the architecture: Availability",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.AvailabilityZone/",
         check: (service, facts) => {
             if (!facts.production) {

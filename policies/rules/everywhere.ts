@@ -34,7 +34,7 @@ export const everywhereRules: Rule[] = [
         level: "mandatory",
         description: "A resource without the standard tags has no owner, cost centre or stack to trace it to.",
         remediation: `Tag every Azure resource that has a location with ${requiredTags.join(", ")} (the program does it from the stack file).`,
-        source: "Azure Policy built-in: Require a tag on resources; the architecture's tagging standard",
+        source: "PSRule for Azure Azure.Resource.RequiredTags; Azure Policy: Require a tag on resources; the architecture's tagging standard",
         url: "https://learn.microsoft.com/azure/azure-resource-manager/management/tag-policies",
         check: (resource) => {
             const tags = (resource.props.tags ?? {}) as Record<string, unknown>;
@@ -72,7 +72,7 @@ export const everywhereRules: Rule[] = [
         level: "mandatory",
         description: "Owner, Contributor and User Access Administrator let a workload identity change or take over everything in its scope.",
         remediation: "Grant a workload identity the narrowest built-in data role it needs (Key Vault Secrets User, Storage Blob Data Contributor, ...).",
-        source: "Microsoft Learn, Best practices for Azure RBAC (Limit privileged administrator role assignments)",
+        source: "Microsoft Learn, Best practices for Azure RBAC (use a narrow scope for privileged administrator roles); Checkov has no check for assignments",
         url: "https://learn.microsoft.com/azure/role-based-access-control/best-practices",
         check: (assignment) => {
             const role = privilegedRoles[String(assignment.props.roleDefinitionId ?? "").split("/").pop()!.toLowerCase()];

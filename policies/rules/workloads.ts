@@ -98,7 +98,7 @@ export const workloadRules: Rule[] = [
         level: "mandatory",
         description: "Access policies grant a principal every secret of the vault; Azure RBAC grants one secret at a time and shows in one place.",
         remediation: "Set properties.enableRbacAuthorization: true.",
-        source: "PSRule for Azure Azure.KeyVault.RBAC",
+        source: "PSRule for Azure Azure.KeyVault.RBAC; Azure Policy: Azure Key Vault should use RBAC permission model",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.KeyVault.RBAC/",
         check: (vault) => (vault.props.properties?.enableRbacAuthorization === true ? [] : ["uses access policies, not Azure RBAC"]),
     },
@@ -109,7 +109,7 @@ export const workloadRules: Rule[] = [
         level: "mandatory",
         description: "Without soft delete a deleted vault or secret is gone at once.",
         remediation: "Keep soft delete on (enableSoftDelete not false) with softDeleteRetentionInDays of 7 to 90.",
-        source: "PSRule for Azure Azure.KeyVault.SoftDelete",
+        source: "PSRule for Azure Azure.KeyVault.SoftDelete; Checkov CKV_AZURE_111",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.KeyVault.SoftDelete/",
         check: (vault) => {
             const properties = vault.props.properties ?? {};
@@ -124,7 +124,7 @@ export const workloadRules: Rule[] = [
         level: "mandatory",
         description: "Without purge protection a soft-deleted vault or secret can be purged before its retention ends.",
         remediation: "Set properties.enablePurgeProtection: true.",
-        source: "PSRule for Azure Azure.KeyVault.PurgeProtect",
+        source: "PSRule for Azure Azure.KeyVault.PurgeProtect; Checkov CKV_AZURE_110",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.KeyVault.PurgeProtect/",
         check: (vault) => (vault.props.properties?.enablePurgeProtection === true ? [] : ["purge protection is off"]),
     },
@@ -135,7 +135,7 @@ export const workloadRules: Rule[] = [
         level: "mandatory",
         description: "A vault open to every network can be tried from anywhere with a stolen token.",
         remediation: "Set properties.networkAcls.defaultAction: Deny, with bypass: AzureServices and the admins' ranges in ipRules.",
-        source: "PSRule for Azure Azure.KeyVault.Firewall",
+        source: "PSRule for Azure Azure.KeyVault.Firewall; Checkov CKV_AZURE_109",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.KeyVault.Firewall/",
         check: (vault) => (vault.props.properties?.networkAcls?.defaultAction === "Deny" ? [] : ["its firewall allows every network by default"]),
     },
@@ -167,7 +167,7 @@ export const workloadRules: Rule[] = [
         level: "mandatory",
         description: "A storage account that takes HTTP or TLS below 1.2 lets data and tokens travel unprotected.",
         remediation: "Keep enableHttpsTrafficOnly true and set minimumTlsVersion TLS1_2.",
-        source: "PSRule for Azure Azure.Storage.SecureTransfer and Azure.Storage.MinTLS",
+        source: "PSRule for Azure Azure.Storage.SecureTransfer and Azure.Storage.MinTLS; Checkov CKV_AZURE_3 and CKV_AZURE_44",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Storage.MinTLS/",
         check: (account) => [
             ...(account.props.enableHttpsTrafficOnly === false ? ["takes HTTP"] : []),
@@ -181,7 +181,7 @@ export const workloadRules: Rule[] = [
         level: "mandatory",
         description: "With public blob access allowed, one container set to public exposes its documents to the internet.",
         remediation: "Set allowBlobPublicAccess: false.",
-        source: "PSRule for Azure Azure.Storage.BlobPublicAccess",
+        source: "PSRule for Azure Azure.Storage.BlobPublicAccess; Checkov CKV_AZURE_190",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Storage.BlobPublicAccess/",
         check: (account) => (account.props.allowBlobPublicAccess === false ? [] : ["allows public blob access"]),
     },
@@ -192,7 +192,7 @@ export const workloadRules: Rule[] = [
         level: "mandatory",
         description: "A storage account open to every network can be reached from anywhere with a stolen credential.",
         remediation: "Set networkRuleSet.defaultAction: Deny with bypass: AzureServices (the workflows reach it as a trusted service).",
-        source: "PSRule for Azure Azure.Storage.Firewall",
+        source: "PSRule for Azure Azure.Storage.Firewall; Checkov CKV_AZURE_35",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Storage.Firewall/",
         check: (account) => {
             const rules = account.props.networkRuleSet ?? {};
@@ -210,7 +210,7 @@ export const workloadRules: Rule[] = [
         facts: ["sharedKeyExemptions"],
         description: "An account key opens every container of the account, never expires on its own and names no caller.",
         remediation: "Set allowSharedKeyAccess: false and use Entra ID (managed identities); an exception names the resource and its reason in this rule's config (sharedKeyExemptions).",
-        source: "Microsoft Learn, Prevent Shared Key authorization for an Azure Storage account; Checkov CKV2_AZURE_40",
+        source: "PSRule for Azure Azure.Storage.LocalAuth; Checkov CKV2_AZURE_40; Microsoft Learn, Prevent Shared Key authorization for an Azure Storage account",
         url: "https://learn.microsoft.com/azure/storage/common/shared-key-authorization-prevent",
         check: (account, facts: StackFacts) => (account.props.allowSharedKeyAccess === false || facts.sharedKeyExemptions[account.name] ? [] : ["allows shared-key (account key) access"]),
     },
@@ -222,7 +222,7 @@ export const workloadRules: Rule[] = [
         facts: ["production"],
         description: "In production, data kept in one region is lost with the region.",
         remediation: `In a production stack, use a geo-redundant sku: ${geoRedundant.join(", ")}.`,
-        source: "PSRule for Azure Azure.Storage.UseReplication; the architecture: Availability",
+        source: "PSRule for Azure Azure.Storage.UseReplication; Checkov CKV_AZURE_206; the architecture: Availability",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Storage.UseReplication/",
         check: (account, facts) => (!facts.production || geoRedundant.includes(String(account.props.sku?.name)) ? [] : [`${String(account.props.sku?.name)} keeps no copy in another region`]),
     },
@@ -232,7 +232,7 @@ export const workloadRules: Rule[] = [
         level: "mandatory",
         description: "Without soft delete a deleted or overwritten blob, or a deleted container, cannot be restored.",
         remediation: "Give the account blob service properties with deleteRetentionPolicy and containerDeleteRetentionPolicy enabled.",
-        source: "PSRule for Azure Azure.Storage.SoftDelete and Azure.Storage.ContainerSoftDelete",
+        source: "PSRule for Azure Azure.Storage.SoftDelete and Azure.Storage.ContainerSoftDelete; Checkov CKV2_AZURE_38",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Storage.SoftDelete/",
         check: (resources) =>
             ofType(resources, accountType).flatMap((account) => {
@@ -254,7 +254,7 @@ export const workloadRules: Rule[] = [
         level: "mandatory",
         description: "A classic Application Insights resource keeps telemetry outside Log Analytics; with local authentication on, anyone with the connection string can send telemetry.",
         remediation: "Set workspaceResourceId (ingestionMode LogAnalytics) and disableLocalAuth: true.",
-        source: "PSRule for Azure Azure.AppInsights.Workspace and Azure.AppInsights.LocalAuth",
+        source: "PSRule for Azure Azure.AppInsights.Workspace and Azure.AppInsights.LocalAuth; Azure Policy: Application Insights components should block non-Azure Active Directory based ingestion",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.AppInsights.Workspace/",
         check: (component) => [
             ...(component.props.workspaceResourceId ? [] : ["is not workspace-based"]),
@@ -265,7 +265,7 @@ export const workloadRules: Rule[] = [
         "apim-logs",
         "azure-native:apimanagement:ApiManagementService",
         "API Management service",
-        "Azure Policy built-in: Resource logs in API Management services should be enabled",
-        "https://learn.microsoft.com/azure/api-management/monitor-api-management",
+        "Microsoft Learn, Monitor API Management (resource logs for auditing and troubleshooting); Azure Policy: Enable logging by category group for API Management services to Log Analytics",
+        "https://learn.microsoft.com/azure/api-management/api-management-howto-use-azure-monitor",
     ),
 ];

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { appliesTo, factsFrom, type Level, type Resource, type StackFacts } from "../../policies/rule";
+import { appliesTo, factsFrom, type Level, type Resource, type Rule, type StackFacts } from "../../policies/rule";
 import { rules } from "../../policies/rules";
 import { parseStackConfig, rawConfigFromPulumi } from "../../stacks/config";
 import { UserError, type StackRun } from "../engine";
@@ -106,19 +106,34 @@ function levelOf(config: PolicyConfig, rule: { id: string; level: Exclude<Level,
     return read(config[rule.id]) ?? read(config.all) ?? rule.level;
 }
 
-/** The pack's verdict on a planned stack. */
-export function runPolicies(run: StackRun, config: PolicyConfig, derived: Pick<StackFacts, "production" | "serviceExists">): PolicyReport {
+/**
+ * The resources of a run as the pack sees them: every registered resource but those only read,
+ * its inputs as props (a copy: a rule cannot change the run), and what it depends on.
+ */
+export function policyResources(run: StackRun): Resource[] {
     const byUrn = new Map<string, Resource>();
-    const resources: Resource[] = run.resources
-        .filter((resource) => !resource.read)
-        .map((resource) => {
-            const converted: Resource = { type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs, protect: resource.protect, dependencies: [] };
-            byUrn.set(resource.urn, converted);
-            return converted;
-        });
-    for (const resource of run.resources.filter((candidate) => !candidate.read)) {
+    const registered = run.resources.filter((resource) => !resource.read);
+    const resources: Resource[] = registered.map((resource) => {
+        const converted: Resource = { type: resource.type, name: resource.name, urn: resource.urn, props: structuredClone(resource.inputs), protect: resource.protect, dependencies: [] };
+        byUrn.set(resource.urn, converted);
+        return converted;
+    });
+    for (const resource of registered) {
         (byUrn.get(resource.urn)!.dependencies as Resource[]).push(...resource.dependsOn.map((urn) => byUrn.get(urn)).filter((found): found is Resource => found !== undefined));
     }
+    return resources;
+}
+
+/** The violations of one rule on a set of resources, with the facts of the stack. */
+export function ruleViolations(rule: Rule, resources: readonly Resource[], facts: StackFacts): Array<{ resource: Resource; message: string }> {
+    return rule.kind === "resource"
+        ? resources.filter((resource) => appliesTo(rule, resource)).flatMap((resource) => rule.check(resource, facts).map((message) => ({ resource, message })))
+        : rule.check(resources, facts);
+}
+
+/** The pack's verdict on a planned stack. */
+export function runPolicies(run: StackRun, config: PolicyConfig, derived: Pick<StackFacts, "production" | "serviceExists">): PolicyReport {
+    const resources = policyResources(run);
     const violations: PolicyViolation[] = [];
     let ran = 0;
     for (const rule of rules) {
@@ -129,10 +144,7 @@ export function runPolicies(run: StackRun, config: PolicyConfig, derived: Pick<S
         ran++;
         const own = config[rule.id];
         const facts = factsFrom({ ...(own && typeof own === "object" ? own : {}), ...derived });
-        const found =
-            rule.kind === "resource"
-                ? resources.filter((resource) => appliesTo(rule, resource)).flatMap((resource) => rule.check(resource, facts).map((message) => ({ resource, message })))
-                : rule.check(resources, facts);
+        const found = ruleViolations(rule, resources, facts);
         violations.push(...found.map(({ resource, message }) => ({ rule: rule.id, level, resource: resource.name, type: resource.type, message })));
     }
     return { rules: ran, violations };
