@@ -156,7 +156,9 @@ export function policyText(report: PolicyReport): string {
         return `Policies (policies/, ${report.rules} rules): all pass`;
     }
     const count = (level: string) => report.violations.filter((violation) => violation.level === level).length;
-    const lines = report.violations.map((violation) => `  ${violation.level.padEnd(9)}  ${violation.rule}  ${violation.resource} (${violation.type}): ${violation.message}`);
+    // By level, mandatory first; within a level, in the pack's order.
+    const ordered = [...report.violations].sort((a, b) => (a.level === b.level ? 0 : a.level === "mandatory" ? -1 : 1));
+    const lines = ordered.map((violation) => `  ${violation.level.padEnd(9)}  ${violation.rule}  ${violation.resource} (${violation.type}): ${violation.message}`);
     return [`Policies (policies/, ${report.rules} rules): ${count("mandatory")} mandatory and ${count("advisory")} advisory violations`, ...lines].join("\n");
 }
 
