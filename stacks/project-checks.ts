@@ -1,5 +1,6 @@
 import type { StackConfig } from "./config";
 import { customDomain } from "./domains";
+import { objectiveProblems, recoveryObjectives, type Objectives } from "./recovery";
 import { ownStack } from "./stack-names";
 
 /**
@@ -23,6 +24,31 @@ function activePassivePair(a: StackConfig, b: StackConfig, project: string): boo
     return names(a) === b.stack && names(b) === a.stack && a.dr.role !== b.dr.role;
 }
 
+/**
+ * The recovery objectives of a DR pair as the stack files of the project give them, for either
+ * stack of the pair; undefined for a stack outside one. The active site's own settings decide
+ * all but the scale-out, which needs the passive site's units (when its file is in the project).
+ */
+export function pairObjectives(stack: string, all: ProjectStacks): { active: string; passive: string; objectives: Objectives } | undefined {
+    const config = all.stacks[stack];
+    if (!config?.dr.stack) {
+        return undefined;
+    }
+    const other = ownStack(config.dr.stack, all.project);
+    const activeName = config.dr.role === "active" ? stack : other;
+    const passiveName = config.dr.role === "active" ? other : stack;
+    const active = activeName ? all.stacks[activeName] : undefined;
+    const passive = passiveName ? all.stacks[passiveName] : undefined;
+    if (!active || active.dr.role !== "active") {
+        return undefined;
+    }
+    const objectives = recoveryObjectives(
+        { ttlSeconds: active.dns.ttl, minimumUnits: active.gateway.autoscale?.minCapacity ?? active.gateway.capacity, dr: active.dr },
+        passive ? { stack: passiveName!, sku: passive.gateway.sku, capacity: passive.gateway.capacity } : undefined,
+    );
+    return { active: activeName!, passive: passiveName ?? config.dr.stack, objectives };
+}
+
 /** The problems of `stack` against the others, one line each, `key: what is wrong (allowed: ...)`. */
 export function projectProblems(stack: string, all: ProjectStacks): string[] {
     const config = all.stacks[stack];
@@ -37,6 +63,13 @@ export function projectProblems(stack: string, all: ProjectStacks): string[] {
         if (referenced !== undefined && !names.includes(referenced)) {
             problems.push(`dr.stack: no stack "${referenced}" in this project (stacks here: ${names.join(", ")})`);
         }
+    }
+
+    // The failover time with the standby's units: a standby smaller than the active site's
+    // minimum must scale out first (the active stack's own check cannot see that).
+    const pair = pairObjectives(stack, all);
+    if (pair && config.dr.role === "active" && pair.objectives.rto.scaleOutMinutes) {
+        problems.push(...objectiveProblems(pair.objectives).filter((problem) => problem.key === "maxRtoMinutes").map((problem) => `dr.${problem.key}: ${problem.message}`));
     }
 
     const domain = customDomain(config);

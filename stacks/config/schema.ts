@@ -3,6 +3,7 @@ import { ipv4RangeAllowed, ipv4RangeProblems } from "../../components/common/rul
 // Tiers and how big each may be: the gateway component's own rule, checked on the config too.
 import { managedCertificateOnCreate, sizingProblems } from "../../components/gateway";
 import { longestWait, waitSeconds } from "../../components/identity";
+import { intervalMinutes, objectiveProblems, productionMaximumBackupMinutes, recoveryObjectives, scheduleDefaults } from "../recovery";
 import { region } from "../regions";
 import { azureRegion, flag, problem, rule, show, strictObject, text, wholeNumber, withDocs } from "./fields";
 import { gatewayFields, gatewaySchema } from "./gateway-schema";
@@ -215,8 +216,19 @@ const gatewaySizing = z.object({
 const siteLayout = z.object({
     location: rootShape.location,
     production: rootShape.production,
-    gateway: z.object({ serviceExists: gatewayFields.serviceExists }),
-    dr: z.object({ location: drFields.location, role: drFields.role, stack: drFields.stack }).default({ role: "active" }),
+    gateway: z.object({ serviceExists: gatewayFields.serviceExists, capacity: gatewayFields.capacity, autoscale: gatewayFields.autoscale }),
+    dr: z
+        .object({
+            location: drFields.location,
+            role: drFields.role,
+            stack: drFields.stack,
+            backupInterval: drFields.backupInterval,
+            restoreInterval: drFields.restoreInterval,
+            backupRetentionDays: drFields.backupRetentionDays,
+            maxRpoMinutes: drFields.maxRpoMinutes,
+            maxRtoMinutes: drFields.maxRtoMinutes,
+        })
+        .default({ role: "active" }),
     dns: z
         .object({ ttl: dnsFields.ttl, activeSite: dnsFields.activeSite, zoneName: dnsFields.zoneName, certificates: z.object({ gateway: z.string() }).optional() })
         .default({ ttl: productionMaxTtl, activeSite: "primary" }),
@@ -260,6 +272,22 @@ export const rootSchema = strictObject(rootShape, "the stack configuration").che
                 path: ["dns", "certificates", "gateway"],
                 message: `managed, but gateway.serviceExists is not true: ${managedCertificateOnCreate.replace("then set the service as existing", "then set gateway.serviceExists: true")}`,
             });
+        }
+        const backupMinutes = intervalMinutes(config.dr.backupInterval ?? scheduleDefaults.backupInterval);
+        if (config.production && backupMinutes !== undefined && backupMinutes > productionMaximumBackupMinutes) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["dr", "backupInterval"],
+                message: `${config.dr.backupInterval} leaves a production stack more than a day between backups (allowed: 24h or less)`,
+            });
+        }
+        // The objectives this stack's own settings decide; the standby's units are checked with
+        // both stack files (stacks/project-checks.ts).
+        if (config.dr.role === "active" && config.dr.stack && backupMinutes !== undefined && intervalMinutes(config.dr.restoreInterval ?? scheduleDefaults.restoreInterval) !== undefined) {
+            const objectives = recoveryObjectives({ ttlSeconds: config.dns.ttl, minimumUnits: config.gateway.autoscale?.minCapacity ?? config.gateway.capacity, dr: config.dr });
+            for (const problem of objectiveProblems(objectives)) {
+                ctx.addIssue({ code: "custom", path: ["dr", problem.key], message: problem.message });
+            }
         }
         if (config.production && config.dns.ttl > productionMaxTtl) {
             ctx.addIssue({

@@ -1,8 +1,20 @@
 import { z } from "zod";
 import { namingRule } from "../naming";
+import { intervalMinutes, maximumRetentionDays, minimumBackupMinutes, minimumRestoreMinutes, scheduleDefaults } from "../recovery";
 import { azureRegion, dnsLabel, isDnsZoneName, problem, rule, strictObject, text, wholeNumber, withDocs } from "./fields";
 
 /** The `dr` and `dns` keys: the site's role in disaster recovery, and its custom domains. */
+
+/** An interval written as minutes or hours (`30m`, `1h`), at least `minimum` minutes. */
+function interval(what: string, minimum: number) {
+    const allowed = `minutes or hours such as 30m or 1h, at least ${minimum >= 60 ? `${minimum / 60}h` : `${minimum}m`}`;
+    return z
+        .string({ error: (issue) => problem(issue.input, "is not an interval", allowed) })
+        .refine((value) => intervalMinutes(value) !== undefined, { error: (issue) => problem(issue.input, "is not an interval", allowed), abort: true })
+        .refine((value) => intervalMinutes(value)! >= minimum, {
+            error: (issue) => problem(issue.input, what === "restore" ? "is shorter than a restore can take (30 minutes or more)" : "is shorter than a backup runs", allowed),
+        });
+}
 
 /** The most a production stack's DNS records may be cached, so a failover is seen quickly. */
 export const productionMaxTtl = 300;
@@ -16,6 +28,14 @@ export const drFields = withDocs(
             .default("active"),
         location: azureRegion().optional(),
         stack: text("a stack name such as prod-dr, or org/project/stack", /^[A-Za-z0-9_.\/-]+$/, 200).optional(),
+        backupInterval: interval("backup", minimumBackupMinutes).optional(),
+        restoreInterval: interval("restore", minimumRestoreMinutes).optional(),
+        backupRetentionDays: wholeNumber(`whole days, 1-${maximumRetentionDays}`)
+            .refine((days) => days >= 1, { error: (issue) => problem(issue.input, "keeps no backup for a day", `1-${maximumRetentionDays} days`) })
+            .refine((days) => days <= maximumRetentionDays, { error: (issue) => problem(issue.input, `is longer than backups live (they expire after ${maximumRetentionDays} days)`, `1-${maximumRetentionDays} days`) })
+            .optional(),
+        maxRpoMinutes: wholeNumber("whole minutes, 1 or more").refine((minutes) => minutes >= 1, { error: (issue) => problem(issue.input, "is not a limit", "whole minutes, 1 or more") }).optional(),
+        maxRtoMinutes: wholeNumber("whole minutes, 1 or more").refine((minutes) => minutes >= 1, { error: (issue) => problem(issue.input, "is not a limit", "whole minutes, 1 or more") }).optional(),
     },
     {
         role: {
@@ -26,6 +46,23 @@ export const drFields = withDocs(
             description:
                 "The other site's region: on an active stack, where the passive site and a DNS zone the stack owns live; on a passive stack, where the active site runs. Never the primary region. Required on a passive stack and whenever `dr.stack` is set.",
         },
+        backupInterval: {
+            description: `How often the active site backs up API Management's configuration to the backup storage in \`dr.location\`: \`30m\`, \`1h\`, ... (${minimumBackupMinutes}m or more; 24h at most in production). Active site with \`dr.stack\` only.`,
+            default: `\`${scheduleDefaults.backupInterval}\``,
+        },
+        restoreInterval: {
+            description: `How often the passive site restores the newest backup (\`${minimumRestoreMinutes / 60}h\` or more: a restore can take half an hour). Set on the active site; the passive site reads it from the active site's outputs.`,
+            default: `\`${scheduleDefaults.restoreInterval}\``,
+        },
+        backupRetentionDays: { description: `Days a backup is kept before the storage's lifecycle rule deletes it, 1-${maximumRetentionDays} (backups expire after ${maximumRetentionDays} days).`, default: `\`${scheduleDefaults.backupRetentionDays}\`` },
+        maxRpoMinutes: {
+            description: "The most minutes of what only backups carry (users, subscriptions) a failover may lose: a backup interval plus a restore interval over it is refused.",
+            default: `\`${scheduleDefaults.maxRpoMinutes}\``,
+        },
+        maxRtoMinutes: {
+            description: "The most minutes a failover may take: DNS TTL, switching the records and, when the standby runs fewer units than the active site's minimum, a scale-out (20 minutes or more). Over it is refused.",
+            default: `\`${scheduleDefaults.maxRtoMinutes}\``,
+        },
         stack: {
             description:
                 "The other site's stack (`prod-dr`, or `org/project/stack`). Required on a passive stack. A stack of this project must have a stack file; the plan plans it first and reads its outputs. Another project's stack is allowed, and the plan shows what comes from it as `(known after deploy)`. (The organisation cannot be known offline: any `org/enterprise-integration/<stack>` is taken as this project's.)",
@@ -35,6 +72,15 @@ export const drFields = withDocs(
 
 export const drSchema = strictObject(drFields, "the disaster-recovery settings").check(
     rule(z.object(drFields), (dr, ctx) => {
+        // The schedule and the objectives are the active site's: it backs up, and it decides.
+        const scheduled = (["backupInterval", "restoreInterval", "backupRetentionDays", "maxRpoMinutes", "maxRtoMinutes"] as const).filter((key) => dr[key] !== undefined);
+        for (const key of scheduled) {
+            if (dr.role === "passive") {
+                ctx.addIssue({ code: "custom", path: [key], message: "set on a passive site; the active site's stack file holds the backup and restore schedule (allowed: move it to the active stack)" });
+            } else if (!dr.stack) {
+                ctx.addIssue({ code: "custom", path: [key], message: "set, but this stack has no DR site to back up for (allowed: remove it, or set dr.stack and dr.location)" });
+            }
+        }
         if (dr.role === "passive" && !dr.location) {
             ctx.addIssue({ code: "custom", path: ["location"], message: "missing on a passive site (allowed: the region of the active site)" });
         }

@@ -34,7 +34,7 @@ describe("stack configuration", () => {
             assert.deepEqual(config.gateway.autoscale, { minCapacity: 2, maxCapacity: 6 });
             assert.equal(config.production, true);
             assert.equal(config.protect, true);
-            assert.deepEqual(config.dr, { role: "active", location: "northeurope", stack: "prod-dr" });
+            assert.deepEqual({ role: config.dr.role, location: config.dr.location, stack: config.dr.stack }, { role: "active", location: "northeurope", stack: "prod-dr" });
             assert.ok(config.dns.ttl <= 300);
         });
 
@@ -169,7 +169,7 @@ describe("stack configuration", () => {
         });
 
         it("a DR region equal to the primary", () => {
-            assert.deepEqual(problemsOf("prod", { dr: { role: "active", location: "westeurope", stack: "prod-dr" } }), [
+            assert.deepEqual(problemsOf("prod", { dr: { ...stackFileValues("prod").dr, location: "westeurope" } }), [
                 'dr.location: "westeurope" is the primary location; the other site must survive its outage (allowed: a region other than westeurope, such as its pair northeurope)',
             ]);
         });
@@ -242,9 +242,46 @@ describe("stack configuration", () => {
 
         it("a DNS TTL over 300 s on a production stack", () => {
             assert.deepEqual(problemsOf("prod", { dns: { ...stackFileValues("prod").dns, ttl: 3600 } }), [
+                "dr.maxRtoMinutes: 15, but a failover takes 65 minutes: 60 of DNS TTL + 5 to switch dns.activeSite (allowed: a shorter dns.ttl, or a larger dr.maxRtoMinutes)",
                 "dns.ttl: 3600 seconds is too long for a production stack; a failover would take that long to be seen (allowed: 1-300)",
             ]);
             assert.deepEqual(problemsOf("dev", { dns: { ...stackFileValues("dev").dns, ttl: 3600 } }), []);
+        });
+
+        describe("the backup and restore schedule and its objectives", () => {
+            const prodDr = (patch: Record<string, unknown>) => ({ dr: { ...stackFileValues("prod").dr, ...patch } });
+            for (const [what, patch, message] of [
+                ["a retention under one day", { backupRetentionDays: 0 }, "dr.backupRetentionDays: 0 keeps no backup for a day (allowed: 1-30 days)"],
+                ["a retention longer than backups live", { backupRetentionDays: 45 }, "dr.backupRetentionDays: 45 is longer than backups live (they expire after 30 days) (allowed: 1-30 days)"],
+                ["a backup interval over 24 hours in production", { backupInterval: "36h", maxRpoMinutes: 5000 }, "dr.backupInterval: 36h leaves a production stack more than a day between backups (allowed: 24h or less)"],
+                ["a backup interval that is no interval", { backupInterval: "hourly" }, 'dr.backupInterval: "hourly" is not an interval (allowed: minutes or hours such as 30m or 1h, at least 15m)'],
+                ["a restore interval shorter than a restore takes", { restoreInterval: "30m" }, 'dr.restoreInterval: "30m" is shorter than a restore can take (30 minutes or more) (allowed: minutes or hours such as 30m or 1h, at least 1h)'],
+                [
+                    "a recovery point objective over the limit",
+                    { backupInterval: "2h", restoreInterval: "24h", maxRpoMinutes: 300 },
+                    "dr.maxRpoMinutes: 300, but what only backups carry (users, subscriptions) can be 1560 minutes old on the passive site: a backup every 120 minutes and a restore every 1440 (allowed: dr.backupInterval and dr.restoreInterval that add up to at most 300 minutes, or a larger dr.maxRpoMinutes)",
+                ],
+                ["a recovery time objective under the DNS TTL", { maxRtoMinutes: 5 }, "dr.maxRtoMinutes: 5, but a failover takes 6 minutes: 1 of DNS TTL + 5 to switch dns.activeSite (allowed: a shorter dns.ttl, or a larger dr.maxRtoMinutes)"],
+            ] as const) {
+                it(what, () => {
+                    assert.deepEqual(problemsOf("prod", prodDr(patch)), [message]);
+                });
+            }
+
+            it("the schedule on a stack without a DR site, or on the passive site", () => {
+                assert.deepEqual(problemsOf("dev", { dr: { backupInterval: "1h" } }), ["dr.backupInterval: set, but this stack has no DR site to back up for (allowed: remove it, or set dr.stack and dr.location)"]);
+                assert.deepEqual(problemsOf("prod-dr", { dr: { ...stackFileValues("prod-dr").dr, restoreInterval: "4h" } }), [
+                    "dr.restoreInterval: set on a passive site; the active site's stack file holds the backup and restore schedule (allowed: move it to the active stack)",
+                ]);
+            });
+
+            it("an objective stated nowhere: the defaults (hourly backups, a daily restore) exceed the default limit of 60 minutes", () => {
+                const { backupInterval, restoreInterval, maxRpoMinutes, ...rest } = stackFileValues("prod").dr;
+                void [backupInterval, restoreInterval, maxRpoMinutes];
+                assert.deepEqual(problemsOf("prod", { dr: rest }), [
+                    "dr.maxRpoMinutes: 60 (the default), but what only backups carry (users, subscriptions) can be 1500 minutes old on the passive site: a backup every 60 minutes and a restore every 1440 (allowed: dr.backupInterval and dr.restoreInterval that add up to at most 60 minutes, or a larger dr.maxRpoMinutes)",
+                ]);
+            });
         });
 
         it("a passive site without the active site's region and stack", () => {

@@ -48,7 +48,7 @@ describe("checks across the project's stack files", () => {
     });
 
     it("let an active site and its passive site share their host names", () => {
-        const active = fixture("live", { ...zone(), production: true, gateway: { sku: "Premium", publisherName: "Contoso", publisherEmail: "api@contoso.com" }, dr: { role: "active", location: "northeurope", stack: "standby" } });
+        const active = fixture("live", { ...zone(), production: true, gateway: { sku: "Premium", publisherName: "Contoso", publisherEmail: "api@contoso.com" }, dr: { role: "active", location: "northeurope", stack: "standby", maxRpoMinutes: 1500 } });
         const passive = fixture("standby", { ...zone(), location: "northeurope", gateway: { sku: "Premium", publisherName: "Contoso", publisherEmail: "api@contoso.com" }, dr: { role: "passive", location: "westeurope", stack: "org/p/live" } });
         const stacks = { live: active, standby: passive };
         assert.deepEqual(projectProblems("live", { project: "p", stacks }), []);
@@ -59,11 +59,11 @@ describe("checks across the project's stack files", () => {
     });
 
     it("refuse a stack reference to a stack this project has no file for, read in this run or not", () => {
-        const stacks = { live: fixture("live", { dr: { role: "active", location: "northeurope", stack: "live-drr" } }), other: fixture("other") };
+        const stacks = { live: fixture("live", { dr: { role: "active", location: "northeurope", stack: "live-drr", maxRpoMinutes: 1500 } }), other: fixture("other") };
         assert.deepEqual(projectProblems("live", { project: "p", stacks }), ['dr.stack: no stack "live-drr" in this project (stacks here: live, other)']);
-        const qualified = { live: fixture("live", { dr: { role: "active", location: "northeurope", stack: "contoso/p/live-drr" } }) };
+        const qualified = { live: fixture("live", { dr: { role: "active", location: "northeurope", stack: "contoso/p/live-drr", maxRpoMinutes: 1500 } }) };
         assert.deepEqual(projectProblems("live", { project: "p", stacks: qualified }), ['dr.stack: no stack "live-drr" in this project (stacks here: live)']);
-        const elsewhere = { live: fixture("live", { dr: { role: "active", location: "northeurope", stack: "contoso/shared-platform/dr" } }) };
+        const elsewhere = { live: fixture("live", { dr: { role: "active", location: "northeurope", stack: "contoso/shared-platform/dr", maxRpoMinutes: 1500 } }) };
         assert.deepEqual(projectProblems("live", { project: "p", stacks: elsewhere }), [], "another project's stack is not checked");
     });
 
@@ -83,7 +83,7 @@ describe("checks across the project's stack files", () => {
     });
 
     it("stop the plan on a DR stack name with no stack file, in the user's terms", async () => {
-        const live = await stackFileFor({ dr: { role: "active", location: "northeurope", stack: "live-drr" } });
+        const live = await stackFileFor({ dr: { role: "active", location: "northeurope", stack: "live-drr", maxRpoMinutes: 1500 } });
         const { code, stderr } = await plan("live", "--project-dir", tempProject({ live, other: await stackFileFor({ environment: "other" }) }));
         assert.equal(code, 1);
         assert.equal(

@@ -4,5 +4,5 @@
  * the `plan` command both stand on it.
  */
 export { runStack, type RegisteredResource, type RunOptions, type StackRun } from "./run";
-export { planStack } from "./plan-stack";
+export { planStack, projectStacks } from "./plan-stack";
 export { CliConfigError, StackNotFoundError, UserError, YamlSyntaxError } from "./project";

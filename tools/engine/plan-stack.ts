@@ -1,6 +1,6 @@
 import { ConfigError, parseStackConfig, projectSecretKeys, rawConfigFromPulumi, type StackConfig } from "../../stacks/config";
 import { referencedStacks } from "../../stacks/program";
-import { projectProblems } from "../../stacks/project-checks";
+import { projectProblems, type ProjectStacks } from "../../stacks/project-checks";
 import type { FabricatedEntry } from "./mocks";
 import { listStacks, loadProject, loadStackFile, programConfig, repoRoot, UserError } from "./project";
 import { UnresolvedStackReference, ownStackName, type ReferencedOutputs } from "./references";
@@ -37,17 +37,23 @@ function validConfig(dir: string, stack: string, overrides?: Record<string, unkn
  * reports why; other invalid files are left out of the comparison (their own plans report them).
  */
 function checkProject(options: RunOptions): void {
+    const problems = projectProblems(options.stack, projectStacks(options));
+    if (problems.length > 0) {
+        throw new ConfigError(options.stack, problems);
+    }
+}
+
+/** The configs of every stack of the project (a stack's own with its overrides), for checks across them. */
+export function projectStacks(options: Pick<RunOptions, "stack" | "projectDir" | "config">): ProjectStacks {
     const dir = options.projectDir ?? repoRoot;
     const project = loadProject(dir);
     const stacks: Record<string, StackConfig | undefined> = {};
     for (const stack of new Set([...listStacks(dir), options.stack])) {
         stacks[stack] = validConfig(dir, stack, stack === options.stack ? options.config : undefined);
     }
-    const problems = projectProblems(options.stack, { project: project.name, stacks });
-    if (problems.length > 0) {
-        throw new ConfigError(options.stack, problems);
-    }
+    return { project: project.name, stacks };
 }
+
 
 /** The stacks of this project a stack's config says it reads, as reference names. */
 function announcedReferences(options: RunOptions): string[] {

@@ -2,7 +2,9 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../stacks/config";
-import { UserError, planStack, runStack, type RunOptions, type StackRun } from "../engine";
+import { pairObjectives } from "../../stacks/project-checks";
+import { objectivesText } from "../../stacks/recovery";
+import { UserError, planStack, projectStacks, runStack, type RunOptions, type StackRun } from "../engine";
 import { listStacks, repoRoot } from "../engine/project";
 import { checkStack, policyText } from "./policies";
 import { planJson, planText } from "./render";
@@ -71,12 +73,15 @@ export async function main(argv: string[], run: (options: RunOptions) => Promise
             process.stderr.write(`warning: ${warning}\n`);
         }
         const policies = checkStack(projectDir ? path.resolve(projectDir) : repoRoot, result);
+        // A stack of a DR pair: the pair's recovery objectives, from both stack files.
+        const pair = pairObjectives(stack, projectStacks({ stack, projectDir: projectDir ? path.resolve(projectDir) : undefined }));
+        const objectives = pair ? `${objectivesText(pair.active, pair.passive, pair.objectives).join("\n")}\n\n` : "";
         if (parsed.values.json) {
             process.stdout.write(`${JSON.stringify(planJson(result), null, 2)}\n`);
             // The graph stays the only thing on stdout; the verdict goes with the warnings.
             process.stderr.write(`${policyText(policies)}\n`);
         } else {
-            process.stdout.write(`${planText(result, { details: parsed.values.details })}\n\n${policyText(policies)}\n`);
+            process.stdout.write(`${planText(result, { details: parsed.values.details })}\n\n${objectives}${policyText(policies)}\n`);
         }
         return policies.violations.some((violation) => violation.level === "mandatory") ? 1 : 0;
     } catch (error) {
