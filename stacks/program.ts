@@ -11,6 +11,7 @@ import { Secrets, VaultSecrets, type SecretEntry } from "../components/secrets";
 import { Workflows, camelCase } from "../components/workflows";
 import { loadStackConfig, type StackConfig } from "./config";
 import { loadCatalog, loadWorkflowDefinitions } from "./content";
+import { activeSiteBackup, passiveSiteRestore, type BackupOutputs } from "./disaster-recovery";
 import { certificateGrants, customDomain, gatewayHosts } from "./domains";
 import { apiRoles, backendKeyNames, checkCatalogConfig } from "./gateway";
 import { Namer, nameSuffixLength } from "./naming";
@@ -71,6 +72,8 @@ export interface StackOutputs {
         portalClientId: pulumi.Output<string>;
     };
     vault: { id: pulumi.Output<string>; uri: pulumi.Output<string>; secretIds: Record<string, pulumi.Output<string>> };
+    /** The active site's backups, for its passive site: the storage and the schedule. */
+    backup?: BackupOutputs;
     workflows: {
         ids: Record<string, pulumi.Output<string>>;
         principalIds: Record<string, pulumi.Output<string>>;
@@ -114,11 +117,14 @@ export async function program(): Promise<StackOutputs> {
     // is the failover, and a group's metadata (so any change to what is in it) lives in its region.
     const ownsZone = domain !== undefined && config.dr.role === "active" && config.dns.zoneResourceGroup === undefined;
     const zoneLocation = config.dr.location ?? config.location;
+    // The backups of an active site with a DR site live in the DR region, in a group of their own.
+    const backsUp = config.dr.role === "active" && config.dr.stack !== undefined && config.dr.location !== undefined;
     const foundation = new Foundation("foundation", {
         location: config.location,
         resourceGroups: {
             ...Object.fromEntries(lifecycles.map((lifecycle) => [lifecycle, namer.name("resourceGroup", { purpose: lifecycle })])),
             ...(ownsZone ? { dns: { name: namer.name("resourceGroup", { purpose: "dns", location: zoneLocation }), location: zoneLocation } } : {}),
+            ...(backsUp ? { backup: { name: namer.name("resourceGroup", { purpose: "backup", location: config.dr.location }), location: config.dr.location! } } : {}),
         },
         tags,
         protect: config.protect,
@@ -139,12 +145,14 @@ export async function program(): Promise<StackOutputs> {
         tags,
     });
 
+    // A passive site reads the active site's outputs: its API application and its backups.
+    const activeSite = config.dr.role === "passive" ? new pulumi.StackReference("active-site", { name: qualifiedStackName(config.dr.stack!) }) : undefined;
     const serviceName = globalName("apiManagement");
     const ownHosts = serviceName.apply(defaultHosts);
     const identity = new Identity("identity", {
         displayNamePrefix: `${config.workload}-${config.stack}`,
         // A passive site validates the active site's tokens, so clients keep working after a failover.
-        sharedApi: config.dr.role === "passive" ? activeSiteApi(config.dr.stack!) : undefined,
+        sharedApi: activeSite ? activeSiteApi(activeSite) : undefined,
         identifierUri: config.identity.identifierUri ?? `api://${config.workload}-${config.stack}`,
         apiRoles: apiRoles(catalog),
         clientFederation: config.identity.clientFederation,
@@ -356,6 +364,23 @@ export async function program(): Promise<StackOutputs> {
         after: [gateway, ...secretAccess.applied, ...storageAccess.applied],
     });
 
+    // Disaster recovery's backups: the active site backs up, the passive site restores.
+    const recovery = {
+        config,
+        namer,
+        storageName: (purpose: string, location: string) => foundation.nameSuffix.apply((suffix) => namer.name("storageAccount", { suffix, purpose, location })),
+        groups: { workflows: groups.workflows.name, backup: groups.backup?.name },
+        gateway: { serviceId: gateway.serviceId, systemPrincipalId: gateway.systemPrincipalId },
+        monitoring: { workspaceId: monitoring.workspaceId, actionGroupId: monitoring.actionGroupId },
+        tags,
+    };
+    const backup = activeSiteBackup(recovery);
+    if (activeSite) {
+        // What a restore of the active site's backup overwrites that this site's code owns.
+        const siteSettings = pulumi.all([gateway.siteSettings, published.siteSettings]).apply(([own, catalogued]) => [...own, ...catalogued]);
+        passiveSiteRestore({ ...recovery, activeSite, siteSettings });
+    }
+
     return {
         environment: config.environment,
         location: config.location,
@@ -386,6 +411,7 @@ export async function program(): Promise<StackOutputs> {
             portalClientId: identity.portalClientId,
         },
         vault: { id: secrets.vaultId, uri: secrets.vaultUri, secretIds: { ...secrets.secretIds, ...vaultSecrets.secretIds } },
+        ...(backup ? { backup } : {}),
         workflows: {
             ids: workflows.workflowIds,
             principalIds: workflows.principalIds,
@@ -424,8 +450,8 @@ export function qualifiedStackName(stack: string): string {
 }
 
 /** The active site's API application, read from its outputs. */
-function activeSiteApi(stack: string) {
-    const identity = new pulumi.StackReference("active-site", { name: qualifiedStackName(stack) }).requireOutput("identity") as pulumi.Output<{
+function activeSiteApi(activeSite: pulumi.StackReference) {
+    const identity = activeSite.requireOutput("identity") as pulumi.Output<{
         tenantId: string;
         apiClientId: string;
         identifierUri: string;

@@ -3,6 +3,7 @@ import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import { backendKeyName, type ApiDefinition, type ProductDefinition, type SpecOperation } from "./catalog";
 import { signatureNamedValue, type BackendRef, type WorkflowTriggerRef } from "./args";
 import { apiPolicy, type TokenValidation } from "./policies";
+import { siteSetting, type SiteSetting } from "./site-settings";
 
 /**
  * What the gateway publishes on a created service: products, backends (with their client
@@ -21,6 +22,8 @@ export interface PublishContext {
     identityClientId?: pulumi.Input<string>;
     /** What Key Vault reads wait for: the identity's access to the secrets. */
     after: pulumi.Input<pulumi.Resource>[];
+    /** Where the settings a restore overwrites are collected (`SiteSetting`). */
+    siteSettings: pulumi.Output<SiteSetting>[];
 }
 
 
@@ -31,18 +34,16 @@ export function workflowBackendId(workflow: string): string {
 
 /** A named value that reads a Key Vault secret with the gateway's identity; its value never passes through Pulumi. */
 export function keyVaultNamedValue(ctx: PublishContext, name: string, secretId: pulumi.Input<string>): apimanagement.NamedValue {
-    return new apimanagement.NamedValue(
-        `${ctx.name}-nv-${name}`,
-        {
-            resourceGroupName: ctx.resourceGroupName,
-            serviceName: ctx.serviceName,
-            namedValueId: name,
-            displayName: name,
-            secret: true,
-            keyVault: { secretIdentifier: secretId, ...(ctx.identityClientId !== undefined ? { identityClientId: ctx.identityClientId } : {}) },
-        },
-        { parent: ctx.parent, dependsOn: ctx.after },
-    );
+    const args = {
+        resourceGroupName: ctx.resourceGroupName,
+        serviceName: ctx.serviceName,
+        namedValueId: name,
+        displayName: name,
+        secret: true,
+        keyVault: { secretIdentifier: secretId, ...(ctx.identityClientId !== undefined ? { identityClientId: ctx.identityClientId } : {}) },
+    };
+    ctx.siteSettings.push(siteSetting(`namedValues/${name}`, args, "namedValueId"));
+    return new apimanagement.NamedValue(`${ctx.name}-nv-${name}`, args, { parent: ctx.parent, dependsOn: ctx.after });
 }
 
 /** The built-in group of every signed-up developer: the products are shown to them. */
@@ -90,30 +91,28 @@ function backend(ctx: PublishContext, backendId: string, description: string, ur
     const certificate =
         clientCertificateSecretId === undefined
             ? undefined
-            : new apimanagement.Certificate(
-                  `${ctx.name}-cert-${backendId}`,
-                  {
+            : (() => {
+                  const args = {
                       resourceGroupName: ctx.resourceGroupName,
                       serviceName: ctx.serviceName,
                       certificateId: `${backendId}-client`,
                       keyVault: { secretIdentifier: clientCertificateSecretId, ...(ctx.identityClientId !== undefined ? { identityClientId: ctx.identityClientId } : {}) },
-                  },
-                  { parent: ctx.parent, dependsOn: ctx.after },
-              );
-    return new apimanagement.Backend(
-        `${ctx.name}-backend-${backendId}`,
-        {
-            resourceGroupName: ctx.resourceGroupName,
-            serviceName: ctx.serviceName,
-            backendId,
-            description,
-            url,
-            protocol,
-            tls: { validateCertificateChain: true, validateCertificateName: true },
-            credentials: certificate ? { certificateIds: [certificate.id] } : undefined,
-        },
-        { parent: ctx.parent },
-    );
+                  };
+                  ctx.siteSettings.push(siteSetting(`certificates/${backendId}-client`, args, "certificateId"));
+                  return new apimanagement.Certificate(`${ctx.name}-cert-${backendId}`, args, { parent: ctx.parent, dependsOn: ctx.after });
+              })();
+    const args = {
+        resourceGroupName: ctx.resourceGroupName,
+        serviceName: ctx.serviceName,
+        backendId,
+        description,
+        url,
+        protocol,
+        tls: { validateCertificateChain: true, validateCertificateName: true },
+        credentials: certificate ? { certificateIds: [certificate.id] } : undefined,
+    };
+    ctx.siteSettings.push(siteSetting(`backends/${backendId}`, args, "backendId"));
+    return new apimanagement.Backend(`${ctx.name}-backend-${backendId}`, args, { parent: ctx.parent });
 }
 
 export function publishBackends(ctx: PublishContext, apis: readonly ApiDefinition[], backends: Record<string, BackendRef>, workflows: Record<string, WorkflowTriggerRef>) {

@@ -6,6 +6,7 @@ import { globalPolicy } from "./policies";
 import { portalSignUp, publishPortal } from "./portal";
 import { autoscaleProfile, capacityAlertCriteria, scalePolicy } from "./scale";
 import { hardenedTlsProperties, hostnameConfigurations, minApiVersion, skuAndRegions } from "./service";
+import { siteSetting, type SiteSetting } from "./site-settings";
 
 export { entraSignInTiers, managedCertificateOnCreate, signatureNamedValue, validateApiGatewayArgs, validateGatewayCatalogArgs } from "./args";
 export type * from "./args";
@@ -14,6 +15,7 @@ export { GatewayIdentity, type GatewayIdentityArgs } from "./identity";
 export { mergedPolicyProblems } from "./policy-check";
 export { GatewayCatalog } from "./publication";
 export { defaultHosts } from "./service";
+export type { SiteSetting } from "./site-settings";
 export type { AdditionalRegion, CustomHost, CustomHosts } from "./service";
 export { availabilityZones, gatewayTiers, sizingProblems, tierCapacity, type GatewaySizing, type GatewayTier } from "./sizing";
 
@@ -41,6 +43,11 @@ export class ApiGateway extends pulumi.ComponentResource {
     readonly systemPrincipalId: pulumi.Output<string>;
     /** Whether the developer portal signs users in with Entra ID, and why not when it does not. */
     readonly portalSignIn: string;
+    /**
+     * What a restore of another site's backup overwrites that this component owns (the global
+     * policy, the portal's sign-in and sign-up, the logger), as the requests that put them back.
+     */
+    readonly siteSettings: pulumi.Output<SiteSetting[]>;
 
     constructor(name: string, args: ApiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         validateApiGatewayArgs(args);
@@ -89,17 +96,18 @@ export class ApiGateway extends pulumi.ComponentResource {
             .apply(([primary, extra]) => [...primary, ...(extra ?? []).flatMap((location) => location.publicIPAddresses)]);
 
         const portalOrigins = pulumi.all([service.developerPortalUrl, customHosts.portal?.hostName]).apply(([url, custom]) => [...(url ? [url] : []), ...(custom ? [`https://${custom}`] : [])]);
-        new apimanagement.Policy(
-            `${name}-policy`,
-            {
-                resourceGroupName: args.resourceGroupName,
-                serviceName: service.name,
-                policyId: "policy",
-                format: apimanagement.PolicyContentFormat.Xml,
-                value: portalOrigins.apply((origins) => globalPolicy({ allowedOrigins: [...new Set([...origins, ...(args.corsOrigins ?? [])])] })),
-            },
-            { parent: this },
-        );
+        // The settings a restore of another site's backup would overwrite with that site's own:
+        // the global policy (its portal's origin), the portal's sign-in and sign-up, the logger.
+        const siteSettings: pulumi.Output<SiteSetting>[] = [];
+        const policyArgs = {
+            resourceGroupName: args.resourceGroupName,
+            serviceName: service.name,
+            policyId: "policy",
+            format: apimanagement.PolicyContentFormat.Xml,
+            value: portalOrigins.apply((origins) => globalPolicy({ allowedOrigins: [...new Set([...origins, ...(args.corsOrigins ?? [])])] })),
+        };
+        siteSettings.push(siteSetting("policies/policy", policyArgs, "policyId"));
+        new apimanagement.Policy(`${name}-policy`, policyArgs, { parent: this });
 
         if (!args.portalSignIn) {
             this.portalSignIn = "off: no portal application was given";
@@ -107,50 +115,47 @@ export class ApiGateway extends pulumi.ComponentResource {
             this.portalSignIn = `skipped: the ${args.sku} tier has no Entra ID sign-in for the developer portal (allowed on ${entraSignInTiers.join(", ")})`;
         } else {
             const signIn = args.portalSignIn;
-            const provider = new apimanagement.IdentityProvider(
-                `${name}-portal-aad`,
-                {
-                    resourceGroupName: args.resourceGroupName,
-                    serviceName: service.name,
-                    identityProviderName: apimanagement.IdentityProviderType.Aad,
-                    type: apimanagement.IdentityProviderType.Aad,
-                    clientId: signIn.clientId,
-                    clientSecret: pulumi.secret(signIn.clientSecret),
-                    clientLibrary: "MSAL-2",
-                    authority: "login.microsoftonline.com",
-                    signinTenant: signIn.tenantId,
-                    allowedTenants: [signIn.tenantId],
-                },
-                { parent: this },
-            );
+            const providerArgs = {
+                resourceGroupName: args.resourceGroupName,
+                serviceName: service.name,
+                identityProviderName: apimanagement.IdentityProviderType.Aad,
+                type: apimanagement.IdentityProviderType.Aad,
+                clientId: signIn.clientId,
+                clientSecret: pulumi.secret(signIn.clientSecret),
+                clientLibrary: "MSAL-2",
+                authority: "login.microsoftonline.com",
+                signinTenant: signIn.tenantId,
+                allowedTenants: [signIn.tenantId],
+            };
+            siteSettings.push(siteSetting("identityProviders/aad", providerArgs, "identityProviderName"));
+            const provider = new apimanagement.IdentityProvider(`${name}-portal-aad`, providerArgs, { parent: this });
             // With Entra ID sign-in on, nobody signs up with a username and password unless asked
             // for; then the portal is published, which is when the sign-in settings take effect.
             const signUpOn = args.portalSignUp ?? false;
             const signUp = portalSignUp(name, args.resourceGroupName, service.name, signUpOn, { parent: this, dependsOn: [provider] });
+            siteSettings.push(pulumi.output(signUp.properties).apply((properties) => ({ path: "portalsettings/signup", body: { properties: properties as Record<string, unknown> } })));
             publishPortal(name, args.resourceGroupName, service.name, signIn, signUpOn, { parent: this, dependsOn: [provider, signUp] });
             this.portalSignIn = `on: Entra ID, built-in sign-up ${signUpOn ? "on" : "off"}`;
         }
 
         const monitoring = args.monitoring;
         if (monitoring) {
-            const logger = new apimanagement.Logger(
-                `${name}-logger`,
-                {
-                    resourceGroupName: args.resourceGroupName,
-                    serviceName: service.name,
-                    loggerId: "appinsights",
-                    loggerType: apimanagement.LoggerType.ApplicationInsights,
-                    description: "Application Insights of the integration platform",
-                    resourceId: monitoring.appInsightsId,
-                    isBuffered: true,
-                    // Application Insights takes telemetry with Entra ID only (local auth off): the
-                    // logger signs in as the service's user-assigned identity, granted Monitoring
-                    // Metrics Publisher on the component before the service exists
-                    // (learn.microsoft.com/azure/api-management/api-management-howto-app-insights).
-                    credentials: { connectionString: monitoring.appInsightsConnectionString, identityClientId: args.identity.clientId },
-                },
-                { parent: this },
-            );
+            const loggerArgs = {
+                resourceGroupName: args.resourceGroupName,
+                serviceName: service.name,
+                loggerId: "appinsights",
+                loggerType: apimanagement.LoggerType.ApplicationInsights,
+                description: "Application Insights of the integration platform",
+                resourceId: monitoring.appInsightsId,
+                isBuffered: true,
+                // Application Insights takes telemetry with Entra ID only (local auth off): the
+                // logger signs in as the service's user-assigned identity, granted Monitoring
+                // Metrics Publisher on the component before the service exists
+                // (learn.microsoft.com/azure/api-management/api-management-howto-app-insights).
+                credentials: { connectionString: monitoring.appInsightsConnectionString, identityClientId: args.identity.clientId },
+            };
+            siteSettings.push(siteSetting("loggers/appinsights", loggerArgs, "loggerId"));
+            const logger = new apimanagement.Logger(`${name}-logger`, loggerArgs, { parent: this });
             const headers = { headers: ["Content-Type", "traceparent"], body: { bytes: 0 } };
             new apimanagement.Diagnostic(
                 `${name}-diagnostic`,
@@ -223,6 +228,7 @@ export class ApiGateway extends pulumi.ComponentResource {
             );
         }
 
+        this.siteSettings = pulumi.all(siteSettings);
         this.registerOutputs({
             serviceId: this.serviceId,
             serviceName: this.serviceName,

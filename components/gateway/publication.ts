@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { SiteSetting } from "./site-settings";
 import { validateGatewayCatalogArgs, type GatewayCatalogArgs } from "./args";
 import { keyVaultNamedValue, publishApi, publishBackends, publishProducts, publishVersionSets, type PublishContext } from "./apis";
 import type { TokenValidation } from "./policies";
@@ -13,6 +14,8 @@ import type { TokenValidation } from "./policies";
 export class GatewayCatalog extends pulumi.ComponentResource {
     /** ARM ids of the published APIs, keyed by API id (`orders-v1`). */
     readonly apiIds: Record<string, pulumi.Output<string>>;
+    /** What a restore of another site's backup overwrites that this catalog owns: backends, certificates, named values. */
+    readonly siteSettings: pulumi.Output<SiteSetting[]>;
 
     constructor(name: string, args: GatewayCatalogArgs, opts?: pulumi.ComponentResourceOptions) {
         validateGatewayCatalogArgs(args);
@@ -25,6 +28,7 @@ export class GatewayCatalog extends pulumi.ComponentResource {
             serviceName: pulumi.output(args.serviceName),
             identityClientId: args.identityClientId,
             after: args.after ?? [],
+            siteSettings: [],
         };
         const namedValues = Object.fromEntries(
             Object.entries(args.namedValues ?? {})
@@ -47,6 +51,7 @@ export class GatewayCatalog extends pulumi.ComponentResource {
                 publishApi(ctx, api, { products, backends, workflows: args.workflows ?? {}, signatures, namedValues, token, after: args.after ?? [] }, versionSets[api.name]!).id.apply((id) => id.replace(/;rev=\d+$/, "")),
             ]),
         );
+        this.siteSettings = pulumi.all(ctx.siteSettings);
         this.registerOutputs({ apiIds: this.apiIds });
     }
 }

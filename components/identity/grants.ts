@@ -18,8 +18,10 @@ export const builtInRoles = {
     Reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
     /** Send metrics and telemetry with Microsoft Entra authentication (Application Insights without local auth). */
     "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
-    /** Read, write and delete blobs (a workflow on its own containers). */
+    /** Read, write and delete blobs (a workflow on its own containers; API Management on its backup container). */
     "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    /** Read and list blobs (the passive site's restore, on the backup container). */
+    "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
 } as const;
 export type BuiltInRole = keyof typeof builtInRoles;
 
@@ -31,8 +33,14 @@ export interface Grant {
     principalId: pulumi.Input<string>;
     /** Kind of principal: ServicePrincipal (managed identities, apps), Group or User. Required. */
     principalType: "ServicePrincipal" | "Group" | "User";
-    /** The built-in role. Required. */
-    role: BuiltInRole;
+    /** The built-in role, or a custom role the stack defines (its name, for messages, and its definition's ARM id). Required. */
+    role: BuiltInRole | CustomRole;
+}
+
+/** A custom role: one the platform defines for one job on one resource (the scheduled backup, say). */
+export interface CustomRole {
+    custom: string;
+    definitionId: pulumi.Input<string>;
 }
 
 export interface AccessGrantsArgs {
@@ -84,8 +92,8 @@ export function validateAccessGrantsArgs(args: AccessGrantsArgs): void {
         if (!grantKey.test(key)) {
             problems.push(`grants: key "${key}" is not a name (allowed: 1-63 lower-case letters, digits and hyphens)`);
         }
-        if (!(grant.role in builtInRoles)) {
-            problems.push(`grants.${key}.role: "${String(grant.role)}" is not a role this platform grants (allowed: ${Object.keys(builtInRoles).join(", ")})`);
+        if (typeof grant.role === "string" ? !(grant.role in builtInRoles) : !grant.role.custom) {
+            problems.push(`grants.${key}.role: "${String(typeof grant.role === "string" ? grant.role : grant.role.custom)}" is not a role this platform grants (allowed: ${Object.keys(builtInRoles).join(", ")}, or a custom role the stack defines)`);
         }
         if (typeof grant.scope === "string" && /^\/subscriptions\/[^/]+\/?$/.test(grant.scope)) {
             problems.push(`grants.${key}.scope: "${grant.scope}" is a whole subscription (allowed: a resource group or a resource)`);
@@ -117,19 +125,26 @@ export class AccessGrants extends pulumi.ComponentResource {
         const subscription = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
         this.assignments = {};
         for (const [key, grant] of Object.entries(args.grants).sort(([a], [b]) => a.localeCompare(b))) {
-            const roleId = builtInRoles[grant.role];
+            const role = grant.role;
+            // A built-in role's definition in the scope's own subscription (a certificate vault may
+            // live in another); a custom role's, as the stack created it.
+            const roleDefinitionId =
+                typeof role === "string"
+                    ? pulumi
+                          .all([grant.scope, subscription])
+                          .apply(([scope, deploying]) => `/subscriptions/${/^\/subscriptions\/([^/]+)/i.exec(scope)?.[1] ?? deploying}/providers/Microsoft.Authorization/roleDefinitions/${builtInRoles[role]}`)
+                    : pulumi.output(role.definitionId);
             this.assignments[key] = new authorization.RoleAssignment(
                 `${name}-${key}`,
                 {
                     scope: grant.scope,
                     principalId: grant.principalId,
                     principalType: grant.principalType,
-                    // The definition in the scope's own subscription (a certificate vault may live in another).
-                    roleDefinitionId: pulumi
-                        .all([grant.scope, subscription])
-                        .apply(([scope, deploying]) => `/subscriptions/${/^\/subscriptions\/([^/]+)/i.exec(scope)?.[1] ?? deploying}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`),
-                    roleAssignmentName: pulumi.all([grant.scope, grant.principalId]).apply(([scope, principal]) => grantName(scope, principal, roleId)),
-                    description: `${grant.role} for ${key}`,
+                    roleDefinitionId,
+                    roleAssignmentName: pulumi
+                        .all([grant.scope, grant.principalId, roleDefinitionId])
+                        .apply(([scope, principal, definition]) => grantName(scope, principal, definition.split("/").pop()!)),
+                    description: `${typeof role === "string" ? role : role.custom} for ${key}`,
                 },
                 { parent: this, dependsOn: args.after ?? [] },
             );

@@ -3,7 +3,7 @@ import * as azuread from "@pulumi/azuread";
 import { stableGuid } from "./guid";
 
 export { stableGuid } from "./guid";
-export { AccessGrants, builtInRoles, grantName, longestWait, validateAccessGrantsArgs, waitSeconds, type AccessGrantsArgs, type Grant } from "./grants";
+export { AccessGrants, builtInRoles, grantName, longestWait, validateAccessGrantsArgs, waitSeconds, type AccessGrantsArgs, type CustomRole, type Grant } from "./grants";
 
 /**
  * Entra ID for the platform: the API application whose tokens the gateway validates (app roles per

@@ -216,7 +216,7 @@ describe("AccessGrants component", () => {
                     grants: { everything: { scope: "/subscriptions/00000000-0000-0000-0000-000000000000", principalId: "p", principalType: "Group", role: "Owner" as never } },
                 }),
             (error: Error) =>
-                error.message.includes('grants.everything.role: "Owner" is not a role this platform grants (allowed: Key Vault Secrets User, Reader, Monitoring Metrics Publisher, Storage Blob Data Contributor)') &&
+                error.message.includes('grants.everything.role: "Owner" is not a role this platform grants (allowed: Key Vault Secrets User, Reader, Monitoring Metrics Publisher, Storage Blob Data Contributor, Storage Blob Data Reader, or a custom role the stack defines)') &&
                 error.message.includes('grants.everything.scope: "/subscriptions/00000000-0000-0000-0000-000000000000" is a whole subscription (allowed: a resource group or a resource)'),
         );
     });

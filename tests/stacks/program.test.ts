@@ -32,8 +32,8 @@ describe("the stacks", () => {
             ["prod", "westeurope", "weu"],
             ["prod-dr", "northeurope", "neu"],
         ]) {
-            // (prod's DNS group, in the DR region, is checked with the custom domains.)
-            const groups = runs[stack].ofType("azure-native:resources:ResourceGroup").filter((group) => group.name !== "foundation-rg-dns");
+            // (prod's DNS and backup groups, in the DR region, are checked with the custom domains and the backups.)
+            const groups = runs[stack].ofType("azure-native:resources:ResourceGroup").filter((group) => group.name !== "foundation-rg-dns" && group.name !== "foundation-rg-backup");
             assert.deepEqual(
                 groups.map((group) => [group.name, group.inputs.resourceGroupName, group.inputs.location]),
                 lifecycles.map((lifecycle) => [`foundation-rg-${lifecycle}`, `rg-integration-${stack}-${lifecycle}-${short}`, location]),

@@ -176,11 +176,13 @@ export const idTemplates: Readonly<Record<string, string>> = {
     "azure-native:monitor:AutoscaleSetting": `${rg}/providers/Microsoft.Insights/autoscalesettings/{autoscaleSettingName}`,
     "azure-native:monitor:DiagnosticSetting": "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
     "azure-native:authorization:RoleAssignment": "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
+    "azure-native:authorization:RoleDefinition": "{scope}/providers/Microsoft.Authorization/roleDefinitions/{roleDefinitionId}",
     "azure-native:dns:Zone": `${rg}/providers/Microsoft.Network/dnsZones/{zoneName}`,
     "azure-native:dns:RecordSet": `${rg}/providers/Microsoft.Network/dnsZones/{zoneName}/{recordType}/{relativeRecordSetName}`,
     "azure-native:storage:StorageAccount": storage,
     "azure-native:storage:BlobContainer": `${storage}/blobServices/default/containers/{containerName}`,
     "azure-native:storage:BlobServiceProperties": `${storage}/blobServices/{blobServicesName}`,
+    "azure-native:storage:ManagementPolicy": `${storage}/managementPolicies/{managementPolicyName}`,
 };
 
 /** The ARM id of a resource, or undefined when its type has no template here. */

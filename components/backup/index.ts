@@ -1,0 +1,357 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as logic from "@pulumi/azure-native/logic";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as storage from "@pulumi/azure-native/storage";
+import { backupDefinition, restoreDefinition } from "./workflows";
+
+export { backupDefinition, backupPrefix, blobApiVersion, completeSuffix, managementApiVersion, recurrence, restoreDefinition } from "./workflows";
+
+/**
+ * API Management's backup and restore, scheduled: the storage the backups live in (in the DR
+ * region, owned by the active site, which writes there), the active site's backup workflow and
+ * the passive site's restore workflow, each with a custom role that allows exactly its operation
+ * on its one service. The stack grants the roles and the storage access (`AccessGrants`).
+ */
+
+/** The container of the backups. */
+export const backupContainer = "apim-backups";
+
+/** What the backup workflow's identity may do on the active site's service. */
+export const backupActions = ["Microsoft.ApiManagement/service/read", "Microsoft.ApiManagement/service/backup/action", "Microsoft.ApiManagement/service/operationresults/read"];
+
+/** The settings of a service a restore overwrites with the active site's, and the passive site's code owns: the restore puts them back. */
+export const siteSettingKinds = ["backends", "certificates", "namedValues", "loggers", "identityProviders", "policies", "portalsettings"] as const;
+export type SiteSettingKind = (typeof siteSettingKinds)[number];
+
+/** What the restore workflow's identity may do on the passive site's service: restore, and put its own settings back. */
+export const restoreActions = [
+    "Microsoft.ApiManagement/service/read",
+    "Microsoft.ApiManagement/service/restore/action",
+    "Microsoft.ApiManagement/service/operationresults/read",
+    ...siteSettingKinds.map((kind) => `Microsoft.ApiManagement/service/${kind}/write`),
+];
+
+/** One setting the restore puts back: its path under the service (`backends/orders-workflow`) and the body of its PUT. */
+export interface SiteSettingStep {
+    path: string;
+    body: { properties: Record<string, unknown> };
+}
+
+export interface BackupStorageArgs {
+    /** Resource group in the DR region. Required. */
+    resourceGroupName: pulumi.Input<string>;
+    /** The DR region: the backups must survive the primary region. Required. */
+    location: string;
+    /** Azure name of the account, 3-24 lower-case letters and digits. Required. */
+    accountName: pulumi.Input<string>;
+    /** Days a backup is kept before the lifecycle rule deletes it (versions too). Required. */
+    retentionDays: number;
+    /** Log Analytics workspace for the blob service's read, write and delete logs. Required. */
+    workspaceId: pulumi.Input<string>;
+    /** Protect the account and the container from deletion. Default: false. */
+    protect?: boolean;
+    /** Tags. Default: none. */
+    tags?: Record<string, string>;
+}
+
+/** Days deleted blobs, versions and containers can be restored. */
+export const backupSoftDeleteDays = 14;
+
+export class BackupStorage extends pulumi.ComponentResource {
+    readonly accountId: pulumi.Output<string>;
+    readonly accountName: pulumi.Output<string>;
+    readonly containerId: pulumi.Output<string>;
+    readonly containerName: pulumi.Output<string>;
+    /** `https://<account>.blob.core.windows.net/<container>`. */
+    readonly containerUrl: pulumi.Output<string>;
+
+    constructor(name: string, args: BackupStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+        if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1 || args.retentionDays > 30) {
+            throw new Error(`Invalid BackupStorage arguments:\n  - retentionDays: ${args.retentionDays} (allowed: 1-30 whole days; backups expire after 30)`);
+        }
+        super("enterprise-integration:backup:BackupStorage", name, {}, opts);
+        const account = new storage.StorageAccount(
+            `${name}-account`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                accountName: args.accountName,
+                location: args.location,
+                kind: storage.Kind.StorageV2,
+                // A copy in the DR region's pair as well: a backup outlives the loss of its region too.
+                sku: { name: storage.SkuName.Standard_GRS },
+                accessTier: storage.AccessTier.Hot,
+                enableHttpsTrafficOnly: true,
+                minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+                allowBlobPublicAccess: false,
+                allowCrossTenantReplication: false,
+                allowSharedKeyAccess: false,
+                defaultToOAuthAuthentication: true,
+                // API Management's identity and the workflows' reach it as trusted services; no network does.
+                publicNetworkAccess: storage.PublicNetworkAccess.Enabled,
+                networkRuleSet: { defaultAction: storage.DefaultAction.Deny, bypass: storage.Bypass.AzureServices, ipRules: [], virtualNetworkRules: [] },
+                tags: args.tags,
+            },
+            { parent: this, protect: args.protect },
+        );
+        new storage.BlobServiceProperties(
+            `${name}-blobs`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                accountName: account.name,
+                blobServicesName: "default",
+                isVersioningEnabled: true,
+                deleteRetentionPolicy: { enabled: true, days: backupSoftDeleteDays },
+                containerDeleteRetentionPolicy: { enabled: true, days: backupSoftDeleteDays },
+            },
+            { parent: this },
+        );
+        const container = new storage.BlobContainer(
+            `${name}-container`,
+            { resourceGroupName: args.resourceGroupName, accountName: account.name, containerName: backupContainer, publicAccess: storage.PublicAccess.None },
+            { parent: this, protect: args.protect },
+        );
+        new storage.ManagementPolicy(
+            `${name}-lifecycle`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                accountName: account.name,
+                managementPolicyName: "default",
+                policy: {
+                    rules: [
+                        {
+                            name: "expire-backups",
+                            enabled: true,
+                            type: storage.RuleType.Lifecycle,
+                            definition: {
+                                filters: { blobTypes: ["blockBlob"], prefixMatch: [`${backupContainer}/`] },
+                                actions: {
+                                    baseBlob: { delete: { daysAfterModificationGreaterThan: args.retentionDays } },
+                                    version: { delete: { daysAfterCreationGreaterThan: args.retentionDays } },
+                                },
+                            },
+                        },
+                    ],
+                },
+            },
+            { parent: this, dependsOn: [container] },
+        );
+        new monitor.DiagnosticSetting(
+            `${name}-logs`,
+            {
+                name: "to-log-analytics",
+                resourceUri: pulumi.interpolate`${account.id}/blobServices/default`,
+                workspaceId: args.workspaceId,
+                logs: ["StorageRead", "StorageWrite", "StorageDelete"].map((category) => ({ category, enabled: true })),
+                metrics: [{ category: "Transaction", enabled: true }],
+            },
+            { parent: this },
+        );
+        this.accountId = account.id;
+        this.accountName = account.name;
+        this.containerId = container.id;
+        this.containerName = container.name;
+        this.containerUrl = pulumi.all([account.primaryEndpoints, container.name]).apply(([endpoints, containerName]) => `${endpoints.blob.replace(/\/$/, "")}/${containerName}`);
+        this.registerOutputs({ accountId: this.accountId, containerId: this.containerId, containerUrl: this.containerUrl });
+    }
+}
+
+/** The backup storage a schedule uses: as the active site's outputs give it to the passive site. */
+export interface BackupStorageRef {
+    accountName: pulumi.Input<string>;
+    containerName: pulumi.Input<string>;
+    containerUrl: pulumi.Input<string>;
+}
+
+interface ScheduleArgs {
+    /** Resource group of the workflow (the stack's workflows group). Required. */
+    resourceGroupName: pulumi.Input<string>;
+    /** Region of the workflow: the service's. Required. */
+    location: string;
+    /** Azure names of the workflow and of its failed-runs alert. Required. */
+    names: { workflow: pulumi.Input<string>; alert: pulumi.Input<string> };
+    /** The name of its custom role, unique in the tenant. Required. */
+    roleName: string;
+    /** Minutes between runs: at least 15 for a backup, 60 for a restore. Required. */
+    intervalMinutes: pulumi.Input<number>;
+    /** ARM id of the API Management service. Required. */
+    serviceId: pulumi.Input<string>;
+    storage: BackupStorageRef;
+    /** Ranges allowed to read run history contents. Default: nobody. */
+    adminIpRanges?: string[];
+    monitoring: { workspaceId: pulumi.Input<string>; actionGroupId: pulumi.Input<string> };
+    tags?: Record<string, string>;
+}
+
+export type BackupScheduleArgs = ScheduleArgs;
+
+export interface RestoreScheduleArgs extends ScheduleArgs {
+    /** What the restore overwrites that this site's code owns, put back after each restore (secret: it may hold the portal's client secret). Required. */
+    siteSettings: pulumi.Input<SiteSettingStep[]>;
+}
+
+/** A role definition's id: a GUID made from its name, so a re-run finds the same definition. */
+export function roleDefinitionGuid(roleName: string): string {
+    const hex = createHash("sha256").update(`role-definition|${roleName}`).digest("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** An address range no caller has: the run history of a workflow nobody administers is closed. */
+const noCaller = "0.0.0.0-0.0.0.0";
+
+/** A scheduled workflow with its custom role, logs and failed-runs alert. */
+abstract class Schedule extends pulumi.ComponentResource {
+    /** The workflow's system-assigned identity. */
+    readonly principalId: pulumi.Output<string>;
+    /** The custom role's definition id, to assign on the service. */
+    readonly roleDefinitionId: pulumi.Output<string>;
+    readonly workflowId: pulumi.Output<string>;
+
+    protected constructor(
+        type: string,
+        name: string,
+        args: ScheduleArgs,
+        what: string,
+        actions: string[],
+        definition: pulumi.Input<Record<string, unknown>>,
+        parameters: Record<string, pulumi.Input<unknown>>,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        super(type, name, {}, opts);
+        const subscription = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
+        const role = new authorization.RoleDefinition(
+            `${name}-role`,
+            {
+                scope: pulumi.interpolate`/subscriptions/${subscription}`,
+                roleDefinitionId: roleDefinitionGuid(args.roleName),
+                roleName: args.roleName,
+                description: `${what} of one API Management service, and nothing else (the scheduled workflow's identity).`,
+                roleType: "CustomRole",
+                permissions: [{ actions, notActions: [], dataActions: [], notDataActions: [] }],
+                assignableScopes: [args.serviceId],
+            },
+            { parent: this },
+        );
+        const contents = (args.adminIpRanges?.length ? args.adminIpRanges : [noCaller]).map((range) => ({ addressRange: range.includes("/") || range.includes("-") ? range : `${range}/32` }));
+        const workflow = new logic.Workflow(
+            `${name}-workflow`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                workflowName: args.names.workflow,
+                location: args.location,
+                state: logic.WorkflowState.Enabled,
+                identity: { type: logic.ManagedServiceIdentityType.SystemAssigned },
+                definition,
+                parameters: Object.fromEntries(
+                    Object.entries(parameters).map(([key, value]) => [key, { type: key === "siteSettings" ? "SecureObject" : "String", value: key === "siteSettings" ? pulumi.secret(value) : value }]),
+                ),
+                // A recurrence has no caller; nobody may call the workflow's trigger.
+                accessControl: { triggers: { allowedCallerIpAddresses: [] }, contents: { allowedCallerIpAddresses: contents } },
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        new monitor.DiagnosticSetting(
+            `${name}-logs`,
+            {
+                name: "to-log-analytics",
+                resourceUri: workflow.id,
+                workspaceId: args.monitoring.workspaceId,
+                logs: [{ category: "WorkflowRuntime", enabled: true }],
+                metrics: [{ category: "AllMetrics", enabled: true }],
+            },
+            { parent: this },
+        );
+        new monitor.MetricAlert(
+            `${name}-failed-runs`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                ruleName: args.names.alert,
+                location: "global",
+                description: `A scheduled ${what.toLowerCase()} failed: the disaster-recovery site is not being kept in step (docs/disaster-recovery.md).`,
+                severity: 1,
+                enabled: true,
+                scopes: [workflow.id],
+                evaluationFrequency: "PT5M",
+                windowSize: "PT5M",
+                criteria: {
+                    odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+                    allOf: [
+                        {
+                            criterionType: "StaticThresholdCriterion",
+                            name: "runs-failed",
+                            metricName: "RunsFailed",
+                            metricNamespace: "microsoft.logic/workflows",
+                            operator: monitor.Operator.GreaterThan,
+                            threshold: 0,
+                            timeAggregation: monitor.AggregationTypeEnum.Total,
+                        },
+                    ],
+                },
+                autoMitigate: true,
+                actions: [{ actionGroupId: args.monitoring.actionGroupId }],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        this.principalId = workflow.identity.apply((identity) => identity?.principalId ?? "");
+        this.roleDefinitionId = role.id;
+        this.workflowId = workflow.id;
+        this.registerOutputs({ principalId: this.principalId, roleDefinitionId: this.roleDefinitionId });
+    }
+}
+
+/** The interval, checked: at once when it is known, or when it arrives (a passive site reads it from the active site). */
+function checkedInterval(component: string, minutes: pulumi.Input<number>, minimum: number): pulumi.Output<number> {
+    const check = (value: number) => {
+        if (!Number.isInteger(value) || value < minimum) {
+            throw new Error(`Invalid ${component} arguments:\n  - intervalMinutes: ${value} (allowed: whole minutes, ${minimum} or more)`);
+        }
+        return value;
+    };
+    if (typeof minutes === "number") {
+        check(minutes);
+    }
+    return pulumi.output(minutes).apply(check);
+}
+
+/** The active site's scheduled backup: API Management writes with its system-assigned identity. */
+export class BackupSchedule extends Schedule {
+    constructor(name: string, args: BackupScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
+        const minutes = checkedInterval("BackupSchedule", args.intervalMinutes, 15);
+        super(
+            "enterprise-integration:backup:BackupSchedule",
+            name,
+            args,
+            "Back up",
+            backupActions,
+            minutes.apply(backupDefinition),
+            { serviceId: args.serviceId, storageAccountName: args.storage.accountName, containerName: args.storage.containerName, containerUrl: args.storage.containerUrl },
+            opts,
+        );
+    }
+}
+
+/** The passive site's scheduled restore of the newest complete backup, then its own settings put back. */
+export class RestoreSchedule extends Schedule {
+    constructor(name: string, args: RestoreScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
+        const minutes = checkedInterval("RestoreSchedule", args.intervalMinutes, 60);
+        super(
+            "enterprise-integration:backup:RestoreSchedule",
+            name,
+            args,
+            "Restore",
+            restoreActions,
+            minutes.apply(restoreDefinition),
+            {
+                serviceId: args.serviceId,
+                storageAccountName: args.storage.accountName,
+                containerName: args.storage.containerName,
+                containerUrl: args.storage.containerUrl,
+                siteSettings: pulumi.output(args.siteSettings).apply((steps) => ({ steps })),
+            },
+            opts,
+        );
+    }
+}

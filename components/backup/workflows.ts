@@ -1,0 +1,176 @@
+/**
+ * The backup and restore workflows' definitions, in the workflow definition language: pure data,
+ * so a test reads the exact requests they send.
+ *
+ * The requests follow learn.microsoft.com/azure/api-management/api-management-howto-disaster-recovery-backup-restore
+ * and the 2024-05-01 REST spec (apimdeployment.json): `POST .../service/{name}/backup` and
+ * `.../restore` with `{ storageAccount, containerName, backupName, accessType }`, answered 202 with
+ * a Location header to poll until 200 ("x-ms-long-running-operation", "final-state-via:
+ * location"). The HTTP action follows that pattern by itself (Logic Apps' asynchronous pattern,
+ * on by default) and signs in with the workflow's managed identity ("by default, the Audience
+ * property uses the https://management.azure.com/ resource ID"). API Management reads and
+ * writes the blobs with its own system-assigned identity, the one a storage firewall admits as a
+ * trusted service.
+ */
+
+export const workflowSchema = "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#";
+
+/** The API version of the backup and restore calls and of the settings the restore puts back. */
+export const managementApiVersion = "2024-05-01";
+/** The Blob service version of the workflows' own blob calls (Microsoft Entra authorization needs 2017-11-09 or later). */
+export const blobApiVersion = "2023-11-03";
+
+/** Backups are named `apim-<UTC yyyyMMddHHmmss>.apimbackup`: sorted by name, they are sorted by time. */
+export const backupPrefix = "apim-";
+/** The blob that marks a backup complete: written only once the backup operation has succeeded. */
+export const completeSuffix = ".complete";
+
+const arm = { type: "ManagedServiceIdentity", audience: "https://management.azure.com/" };
+const storage = { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" };
+/** A backup or restore can take 30 minutes or more; the action waits up to two hours. */
+const operationLimit = { timeout: "PT2H" };
+
+/** The Logic Apps recurrence of an interval in minutes: in hours when it is whole hours. */
+export function recurrence(minutes: number): { frequency: "Minute" | "Hour"; interval: number } {
+    return minutes % 60 === 0 ? { frequency: "Hour", interval: minutes / 60 } : { frequency: "Minute", interval: minutes };
+}
+
+const parameters = {
+    serviceId: { type: "String", metadata: { description: "ARM id of the API Management service." } },
+    storageAccountName: { type: "String", metadata: { description: "The backup storage account." } },
+    containerName: { type: "String", metadata: { description: "The backup container." } },
+    containerUrl: { type: "String", metadata: { description: "https://<account>.blob.core.windows.net/<container>" } },
+};
+
+/** The body of a backup or restore request. */
+function operationBody(backupName: string) {
+    return {
+        storageAccount: "@{parameters('storageAccountName')}",
+        containerName: "@{parameters('containerName')}",
+        backupName,
+        accessType: "SystemAssignedManagedIdentity",
+    };
+}
+
+/**
+ * The backup workflow: every `minutes`, back up the service under a time-stamped name, follow the
+ * operation to its end, then write the name's complete marker. A failure fails the run, which the
+ * failed-runs alert reports.
+ */
+export function backupDefinition(minutes: number): Record<string, unknown> {
+    return {
+        $schema: workflowSchema,
+        contentVersion: "1.0.0.0",
+        parameters,
+        triggers: { Every_interval: { type: "Recurrence", recurrence: recurrence(minutes) } },
+        actions: {
+            Name: { type: "Compose", inputs: `@{concat('${backupPrefix}', utcNow('yyyyMMddHHmmss'), '.apimbackup')}`, runAfter: {} },
+            Back_up: {
+                type: "Http",
+                inputs: {
+                    method: "POST",
+                    uri: `https://management.azure.com@{parameters('serviceId')}/backup?api-version=${managementApiVersion}`,
+                    body: operationBody("@{outputs('Name')}"),
+                    authentication: arm,
+                },
+                limit: operationLimit,
+                runAfter: { Name: ["Succeeded"] },
+            },
+            Mark_complete: {
+                type: "Http",
+                inputs: {
+                    method: "PUT",
+                    uri: `@{parameters('containerUrl')}/@{outputs('Name')}${completeSuffix}`,
+                    headers: { "x-ms-version": blobApiVersion, "x-ms-blob-type": "BlockBlob", "Content-Type": "text/plain" },
+                    body: "@{utcNow()}",
+                    authentication: storage,
+                },
+                runAfter: { Back_up: ["Succeeded"] },
+            },
+        },
+        outputs: {},
+    };
+}
+
+/**
+ * The restore workflow: every `minutes`, list the backups (in name order, which is time order:
+ * "blobs are listed in alphabetical order"), take the newest with its complete marker, restore it
+ * into the service, then put back, one by one, the settings this site's code owns and a restore
+ * overwrites with the active site's (`parameters('siteSettings').steps`, each `{ path, body }`).
+ * No complete backup, a failed restore or a failed step fails the run.
+ */
+export function restoreDefinition(minutes: number): Record<string, unknown> {
+    return {
+        $schema: workflowSchema,
+        contentVersion: "1.0.0.0",
+        parameters: {
+            ...parameters,
+            siteSettings: { type: "SecureObject", metadata: { description: "{ steps: [{ path, body }] }: what the restore overwrites that this site's code owns." } },
+        },
+        triggers: { Every_interval: { type: "Recurrence", recurrence: recurrence(minutes) } },
+        actions: {
+            List_backups: {
+                type: "Http",
+                inputs: {
+                    method: "GET",
+                    uri: `@{parameters('containerUrl')}?restype=container&comp=list&prefix=${backupPrefix}`,
+                    headers: { "x-ms-version": blobApiVersion },
+                    authentication: storage,
+                },
+                runAfter: {},
+            },
+            Complete_backups: {
+                type: "Query",
+                inputs: {
+                    from: "@xpath(xml(body('List_backups')), '/EnumerationResults/Blobs/Blob/Name/text()')",
+                    where: `@endsWith(item(), '${completeSuffix}')`,
+                },
+                runAfter: { List_backups: ["Succeeded"] },
+            },
+            Any_backup: {
+                type: "If",
+                expression: { and: [{ greater: ["@length(body('Complete_backups'))", 0] }] },
+                actions: {},
+                else: {
+                    actions: {
+                        No_backup: { type: "Terminate", inputs: { runStatus: "Failed", runError: { code: "NoCompleteBackup", message: "The backup container holds no complete backup to restore." } }, runAfter: {} },
+                    },
+                },
+                runAfter: { Complete_backups: ["Succeeded"] },
+            },
+            Newest: { type: "Compose", inputs: `@{replace(last(body('Complete_backups')), '${completeSuffix}', '')}`, runAfter: { Any_backup: ["Succeeded"] } },
+            Restore: {
+                type: "Http",
+                inputs: {
+                    method: "POST",
+                    uri: `https://management.azure.com@{parameters('serviceId')}/restore?api-version=${managementApiVersion}`,
+                    body: operationBody("@{outputs('Newest')}"),
+                    authentication: arm,
+                },
+                limit: operationLimit,
+                runAfter: { Newest: ["Succeeded"] },
+            },
+            Put_back_site_settings: {
+                type: "Foreach",
+                foreach: "@parameters('siteSettings')['steps']",
+                actions: {
+                    Put_back: {
+                        type: "Http",
+                        inputs: {
+                            method: "PUT",
+                            uri: `https://management.azure.com@{parameters('serviceId')}/@{items('Put_back_site_settings')['path']}?api-version=${managementApiVersion}`,
+                            body: "@items('Put_back_site_settings')['body']",
+                            authentication: arm,
+                        },
+                        // Some bodies hold secrets (the portal's client secret).
+                        runtimeConfiguration: { secureData: { properties: ["inputs"] } },
+                        runAfter: {},
+                    },
+                },
+                runtimeConfiguration: { concurrency: { repetitions: 1 } },
+                runAfter: { Restore: ["Succeeded"] },
+            },
+        },
+        outputs: {},
+    };
+}
