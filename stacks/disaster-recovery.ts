@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BackupSchedule, BackupStorage, RestoreSchedule, type SiteSettingStep } from "../components/backup";
+import { BackupSchedule, BackupStorage, RestoreSchedule, ScheduleIdentity, type SiteSettingStep } from "../components/backup";
 import { AccessGrants } from "../components/identity";
 import type { StackConfig } from "./config";
 import type { Namer } from "./naming";
@@ -57,28 +57,39 @@ export function activeSiteBackup(ctx: RecoveryContext): BackupOutputs | undefine
         protect: config.protect,
         tags: ctx.tags,
     });
-    const backup = new BackupSchedule("backup", {
+    const identity = new ScheduleIdentity("backup-identity", {
         resourceGroupName: ctx.groups.workflows,
         location: config.location,
-        names: { workflow: ctx.namer.name("workflow", { purpose: "backup" }), alert: ctx.namer.name("metricAlert", { purpose: "backup-failed" }) },
+        identityName: ctx.namer.name("userAssignedIdentity", { purpose: "backup" }),
+        job: "backup",
         roleName: roleName(config, "backup"),
-        intervalMinutes: schedule.backupMinutes,
         serviceId: ctx.gateway.serviceId,
-        storage: { accountName: storage.accountName, containerName: storage.containerName, containerUrl: storage.containerUrl },
-        adminIpRanges: config.adminIpRanges,
-        monitoring: ctx.monitoring,
         tags: ctx.tags,
     });
-    new AccessGrants("backup-access", {
+    const access = new AccessGrants("backup-access", {
         grants: {
             // The workflow starts the backup, on this service only, and marks it complete.
-            "backup-workflow-backs-up": { scope: ctx.gateway.serviceId, principalId: backup.principalId, principalType: "ServicePrincipal", role: { custom: roleName(config, "backup"), definitionId: backup.roleDefinitionId } },
-            "backup-workflow-marks": { scope: storage.containerId, principalId: backup.principalId, principalType: "ServicePrincipal", role: "Storage Blob Data Contributor" },
+            "backup-workflow-backs-up": { scope: ctx.gateway.serviceId, principalId: identity.principalId, principalType: "ServicePrincipal", role: { custom: roleName(config, "backup"), definitionId: identity.roleDefinitionId } },
+            "backup-workflow-marks": { scope: storage.containerId, principalId: identity.principalId, principalType: "ServicePrincipal", role: "Storage Blob Data Contributor" },
             // API Management writes the backup with its system-assigned identity (the one a storage
             // firewall admits as a trusted service).
             "gateway-writes-backups": { scope: storage.containerId, principalId: ctx.gateway.systemPrincipalId, principalType: "ServicePrincipal", role: "Storage Blob Data Contributor" },
         },
         propagationWait: config.identity.roleAssignmentWait,
+    });
+    // The first backup runs as the workflow is deployed: after every grant has taken effect.
+    new BackupSchedule("backup", {
+        resourceGroupName: ctx.groups.workflows,
+        location: config.location,
+        names: { workflow: ctx.namer.name("workflow", { purpose: "backup" }), alert: ctx.namer.name("metricAlert", { purpose: "backup-failed" }) },
+        identityId: identity.resourceId,
+        intervalMinutes: schedule.backupMinutes,
+        serviceId: ctx.gateway.serviceId,
+        storage: { accountName: storage.accountName, containerName: storage.containerName, containerUrl: storage.containerUrl },
+        after: access.applied,
+        adminIpRanges: config.adminIpRanges,
+        monitoring: ctx.monitoring,
+        tags: ctx.tags,
     });
     return {
         accountName: storage.accountName,
@@ -116,26 +127,37 @@ export function passiveSiteRestore(ctx: RecoveryContext & { activeSite: pulumi.S
         }
         return backup as ActiveBackup;
     });
-    // The restore interval is the active site's to set: the recurrence follows its output.
-    const restore = new RestoreSchedule("restore", {
+    const identity = new ScheduleIdentity("restore-identity", {
+        resourceGroupName: ctx.groups.workflows,
+        location: config.location,
+        identityName: ctx.namer.name("userAssignedIdentity", { purpose: "restore" }),
+        job: "restore",
+        roleName: roleName(config, "restore"),
+        serviceId: ctx.gateway.serviceId,
+        tags: ctx.tags,
+    });
+    const access = new AccessGrants("restore-access", {
+        grants: {
+            "restore-workflow-restores": { scope: ctx.gateway.serviceId, principalId: identity.principalId, principalType: "ServicePrincipal", role: { custom: roleName(config, "restore"), definitionId: identity.roleDefinitionId } },
+            "restore-workflow-lists-backups": { scope: active.containerId, principalId: identity.principalId, principalType: "ServicePrincipal", role: "Storage Blob Data Reader" },
+            "gateway-reads-backups": { scope: active.containerId, principalId: ctx.gateway.systemPrincipalId, principalType: "ServicePrincipal", role: "Storage Blob Data Reader" },
+        },
+        propagationWait: config.identity.roleAssignmentWait,
+    });
+    // The restore interval is the active site's to set: the recurrence follows its output. The
+    // first restore runs as the workflow is deployed: after every grant has taken effect.
+    new RestoreSchedule("restore", {
         resourceGroupName: ctx.groups.workflows,
         location: config.location,
         names: { workflow: ctx.namer.name("workflow", { purpose: "restore" }), alert: ctx.namer.name("metricAlert", { purpose: "restore-failed" }) },
-        roleName: roleName(config, "restore"),
+        identityId: identity.resourceId,
         intervalMinutes: active.restoreIntervalMinutes,
         serviceId: ctx.gateway.serviceId,
         storage: { accountName: active.accountName, containerName: active.containerName, containerUrl: active.containerUrl },
         siteSettings: ctx.siteSettings,
+        after: access.applied,
         adminIpRanges: config.adminIpRanges,
         monitoring: ctx.monitoring,
         tags: ctx.tags,
-    });
-    new AccessGrants("restore-access", {
-        grants: {
-            "restore-workflow-restores": { scope: ctx.gateway.serviceId, principalId: restore.principalId, principalType: "ServicePrincipal", role: { custom: roleName(config, "restore"), definitionId: restore.roleDefinitionId } },
-            "restore-workflow-lists-backups": { scope: active.containerId, principalId: restore.principalId, principalType: "ServicePrincipal", role: "Storage Blob Data Reader" },
-            "gateway-reads-backups": { scope: active.containerId, principalId: ctx.gateway.systemPrincipalId, principalType: "ServicePrincipal", role: "Storage Blob Data Reader" },
-        },
-        propagationWait: config.identity.roleAssignmentWait,
     });
 }

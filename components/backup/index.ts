@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as logic from "@pulumi/azure-native/logic";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as storage from "@pulumi/azure-native/storage";
 import { backupDefinition, restoreDefinition } from "./workflows";
@@ -22,21 +23,38 @@ export const backupContainer = "apim-backups";
 export const backupActions = ["Microsoft.ApiManagement/service/read", "Microsoft.ApiManagement/service/backup/action", "Microsoft.ApiManagement/service/operationresults/read"];
 
 /** The settings of a service a restore overwrites with the active site's, and the passive site's code owns: the restore puts them back. */
-export const siteSettingKinds = ["backends", "certificates", "namedValues", "loggers", "identityProviders", "policies", "portalsettings"] as const;
+export const siteSettingKinds = ["backends", "certificates", "namedValues", "loggers", "identityProviders", "policies", "portalsettings", "apis"] as const;
 export type SiteSettingKind = (typeof siteSettingKinds)[number];
 
-/** What the restore workflow's identity may do on the passive site's service: restore, and put its own settings back. */
+/** The RBAC name of a setting kind's write, as the operations list spells it (`portalSettings`, the REST path `portalsettings`). */
+const writeAction = (kind: SiteSettingKind) => `Microsoft.ApiManagement/service/${kind === "portalsettings" ? "portalSettings" : kind}/write`;
+
+/**
+ * What the restore workflow's identity may do on the passive site's service: restore, and put its
+ * own settings back (role-based-access-control/permissions/integration: `service/restore/action`,
+ * `service/operationresults/read`, `service/<kind>/write`).
+ */
 export const restoreActions = [
     "Microsoft.ApiManagement/service/read",
     "Microsoft.ApiManagement/service/restore/action",
     "Microsoft.ApiManagement/service/operationresults/read",
-    ...siteSettingKinds.map((kind) => `Microsoft.ApiManagement/service/${kind}/write`),
+    ...siteSettingKinds.map(writeAction),
 ];
 
-/** One setting the restore puts back: its path under the service (`backends/orders-workflow`) and the body of its PUT. */
+/**
+ * One setting the restore puts back: its path under the service (`backends/orders-workflow`) and
+ * the body of its PUT, or of a PATCH of some properties (`patch`).
+ */
 export interface SiteSettingStep {
     path: string;
     body: { properties: Record<string, unknown> };
+    patch?: boolean;
+}
+
+/** The steps as the restore workflow takes them: the PUTs, then the PATCHes. */
+export function restoreSteps(steps: readonly SiteSettingStep[]): { puts: Array<Omit<SiteSettingStep, "patch">>; patches: Array<Omit<SiteSettingStep, "patch">> } {
+    const strip = ({ path, body }: SiteSettingStep) => ({ path, body });
+    return { puts: steps.filter((step) => !step.patch).map(strip), patches: steps.filter((step) => step.patch).map(strip) };
 }
 
 export interface BackupStorageArgs {
@@ -88,7 +106,12 @@ export class BackupStorage extends pulumi.ComponentResource {
                 allowCrossTenantReplication: false,
                 allowSharedKeyAccess: false,
                 defaultToOAuthAuthentication: true,
-                // API Management's identity and the workflows' reach it as trusted services; no network does.
+                // API Management's identity and the workflows' reach it as trusted services; no network
+                // does (storage-network-security-trusted-azure-services, "Trusted access based on a
+                // managed identity": Microsoft.ApiManagement/service and Microsoft.Logic/workflows, each
+                // with a role on the data). The gateway's trusted connectivity retired in March 2026;
+                // backup and restore, control-plane operations, keep it
+                // (breaking-changes/trusted-service-connectivity-retirement-march-2026).
                 publicNetworkAccess: storage.PublicNetworkAccess.Enabled,
                 networkRuleSet: { defaultAction: storage.DefaultAction.Deny, bypass: storage.Bypass.AzureServices, ipRules: [], virtualNetworkRules: [] },
                 tags: args.tags,
@@ -164,6 +187,70 @@ export interface BackupStorageRef {
     containerUrl: pulumi.Input<string>;
 }
 
+export interface ScheduleIdentityArgs {
+    /** Resource group of the identity (the workflow's). Required. */
+    resourceGroupName: pulumi.Input<string>;
+    /** Region of the identity: the workflow's. Required. */
+    location: string;
+    /** Azure name of the user-assigned identity. Required. */
+    identityName: pulumi.Input<string>;
+    /** `backup` (the active site's) or `restore` (the passive site's): what the custom role allows. Required. */
+    job: "backup" | "restore";
+    /** The name of the custom role, unique in the tenant. Required. */
+    roleName: string;
+    /** ARM id of the API Management service, the one scope the role can be assigned on. Required. */
+    serviceId: pulumi.Input<string>;
+    /** Tags. Default: none. */
+    tags?: Record<string, string>;
+}
+
+/**
+ * The identity a scheduled workflow signs in as, and the custom role that allows its one job on
+ * its one service. Its own component because the identity must hold its roles before the
+ * workflow exists: a recurrence without a start time runs as soon as the workflow is deployed
+ * ("Run immediately and repeat every n ...": connectors-native-recurrence), and a system-assigned
+ * identity only appears with the workflow. The stack creates this, grants the role and the
+ * storage access, then creates the schedule after the grants.
+ */
+export class ScheduleIdentity extends pulumi.ComponentResource {
+    /** ARM id of the identity: the workflow's `identity`, and the `identity` its calls sign in with. */
+    readonly resourceId: pulumi.Output<string>;
+    /** Principal (object) id, to which the roles are granted. */
+    readonly principalId: pulumi.Output<string>;
+    /** The custom role's definition id, to assign on the service. */
+    readonly roleDefinitionId: pulumi.Output<string>;
+
+    constructor(name: string, args: ScheduleIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        if (!["backup", "restore"].includes(args.job)) {
+            throw new Error(`Invalid ScheduleIdentity arguments:\n  - job: ${JSON.stringify(args.job)} (allowed: backup, restore)`);
+        }
+        super("enterprise-integration:backup:ScheduleIdentity", name, {}, opts);
+        const identity = new managedidentity.UserAssignedIdentity(
+            `${name}-uai`,
+            { resourceGroupName: args.resourceGroupName, location: args.location, resourceName: args.identityName, tags: args.tags },
+            { parent: this },
+        );
+        const subscription = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
+        const role = new authorization.RoleDefinition(
+            `${name}-role`,
+            {
+                scope: pulumi.interpolate`/subscriptions/${subscription}`,
+                roleDefinitionId: roleDefinitionGuid(args.roleName),
+                roleName: args.roleName,
+                description: `${args.job === "backup" ? "Back up" : "Restore"} one API Management service, and nothing else (its scheduled workflow's identity).`,
+                roleType: "CustomRole",
+                permissions: [{ actions: args.job === "backup" ? backupActions : restoreActions, notActions: [], dataActions: [], notDataActions: [] }],
+                assignableScopes: [args.serviceId],
+            },
+            { parent: this },
+        );
+        this.resourceId = identity.id;
+        this.principalId = identity.principalId;
+        this.roleDefinitionId = role.id;
+        this.registerOutputs({ resourceId: this.resourceId, principalId: this.principalId, roleDefinitionId: this.roleDefinitionId });
+    }
+}
+
 interface ScheduleArgs {
     /** Resource group of the workflow (the stack's workflows group). Required. */
     resourceGroupName: pulumi.Input<string>;
@@ -171,16 +258,21 @@ interface ScheduleArgs {
     location: string;
     /** Azure names of the workflow and of its failed-runs alert. Required. */
     names: { workflow: pulumi.Input<string>; alert: pulumi.Input<string> };
-    /** The name of its custom role, unique in the tenant. Required. */
-    roleName: string;
+    /** ARM id of the user-assigned identity the workflow runs as ({@link ScheduleIdentity}). Required. */
+    identityId: pulumi.Input<string>;
     /** Minutes between runs: at least 15 for a backup, 60 for a restore. Required. */
     intervalMinutes: pulumi.Input<number>;
     /** ARM id of the API Management service. Required. */
     serviceId: pulumi.Input<string>;
+    /** The backup storage. Required. */
     storage: BackupStorageRef;
+    /** What the workflow waits for: the grants of its identity and their propagation. Default: nothing. */
+    after?: pulumi.Input<pulumi.Resource>[];
     /** Ranges allowed to read run history contents. Default: nobody. */
     adminIpRanges?: string[];
+    /** Where the runs are logged, and whom their failure alerts. Required. */
     monitoring: { workspaceId: pulumi.Input<string>; actionGroupId: pulumi.Input<string> };
+    /** Tags. Default: none. */
     tags?: Record<string, string>;
 }
 
@@ -200,12 +292,8 @@ export function roleDefinitionGuid(roleName: string): string {
 /** An address range no caller has: the run history of a workflow nobody administers is closed. */
 const noCaller = "0.0.0.0-0.0.0.0";
 
-/** A scheduled workflow with its custom role, logs and failed-runs alert. */
+/** A scheduled workflow with its logs and failed-runs alert. */
 abstract class Schedule extends pulumi.ComponentResource {
-    /** The workflow's system-assigned identity. */
-    readonly principalId: pulumi.Output<string>;
-    /** The custom role's definition id, to assign on the service. */
-    readonly roleDefinitionId: pulumi.Output<string>;
     readonly workflowId: pulumi.Output<string>;
 
     protected constructor(
@@ -213,26 +301,11 @@ abstract class Schedule extends pulumi.ComponentResource {
         name: string,
         args: ScheduleArgs,
         what: string,
-        actions: string[],
         definition: pulumi.Input<Record<string, unknown>>,
         parameters: Record<string, pulumi.Input<unknown>>,
         opts?: pulumi.ComponentResourceOptions,
     ) {
         super(type, name, {}, opts);
-        const subscription = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
-        const role = new authorization.RoleDefinition(
-            `${name}-role`,
-            {
-                scope: pulumi.interpolate`/subscriptions/${subscription}`,
-                roleDefinitionId: roleDefinitionGuid(args.roleName),
-                roleName: args.roleName,
-                description: `${what} of one API Management service, and nothing else (the scheduled workflow's identity).`,
-                roleType: "CustomRole",
-                permissions: [{ actions, notActions: [], dataActions: [], notDataActions: [] }],
-                assignableScopes: [args.serviceId],
-            },
-            { parent: this },
-        );
         const contents = (args.adminIpRanges?.length ? args.adminIpRanges : [noCaller]).map((range) => ({ addressRange: range.includes("/") || range.includes("-") ? range : `${range}/32` }));
         const workflow = new logic.Workflow(
             `${name}-workflow`,
@@ -241,7 +314,7 @@ abstract class Schedule extends pulumi.ComponentResource {
                 workflowName: args.names.workflow,
                 location: args.location,
                 state: logic.WorkflowState.Enabled,
-                identity: { type: logic.ManagedServiceIdentityType.SystemAssigned },
+                identity: { type: logic.ManagedServiceIdentityType.UserAssigned, userAssignedIdentities: [args.identityId] },
                 definition,
                 parameters: Object.fromEntries(
                     Object.entries(parameters).map(([key, value]) => [key, { type: key === "siteSettings" ? "SecureObject" : "String", value: key === "siteSettings" ? pulumi.secret(value) : value }]),
@@ -250,7 +323,7 @@ abstract class Schedule extends pulumi.ComponentResource {
                 accessControl: { triggers: { allowedCallerIpAddresses: [] }, contents: { allowedCallerIpAddresses: contents } },
                 tags: args.tags,
             },
-            { parent: this },
+            { parent: this, dependsOn: args.after ?? [] },
         );
         new monitor.DiagnosticSetting(
             `${name}-logs`,
@@ -295,10 +368,8 @@ abstract class Schedule extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.principalId = workflow.identity.apply((identity) => identity?.principalId ?? "");
-        this.roleDefinitionId = role.id;
         this.workflowId = workflow.id;
-        this.registerOutputs({ principalId: this.principalId, roleDefinitionId: this.roleDefinitionId });
+        this.registerOutputs({ workflowId: this.workflowId });
     }
 }
 
@@ -325,8 +396,7 @@ export class BackupSchedule extends Schedule {
             name,
             args,
             "Back up",
-            backupActions,
-            minutes.apply(backupDefinition),
+            pulumi.all([minutes, args.identityId]).apply(([every, identity]) => backupDefinition(every, identity)),
             { serviceId: args.serviceId, storageAccountName: args.storage.accountName, containerName: args.storage.containerName, containerUrl: args.storage.containerUrl },
             opts,
         );
@@ -342,14 +412,13 @@ export class RestoreSchedule extends Schedule {
             name,
             args,
             "Restore",
-            restoreActions,
-            minutes.apply(restoreDefinition),
+            pulumi.all([minutes, args.identityId]).apply(([every, identity]) => restoreDefinition(every, identity)),
             {
                 serviceId: args.serviceId,
                 storageAccountName: args.storage.accountName,
                 containerName: args.storage.containerName,
                 containerUrl: args.storage.containerUrl,
-                siteSettings: pulumi.output(args.siteSettings).apply((steps) => ({ steps })),
+                siteSettings: pulumi.output(args.siteSettings).apply(restoreSteps),
             },
             opts,
         );

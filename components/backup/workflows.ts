@@ -7,8 +7,9 @@
  * `.../restore` with `{ storageAccount, containerName, backupName, accessType }`, answered 202 with
  * a Location header to poll until 200 ("x-ms-long-running-operation", "final-state-via:
  * location"). The HTTP action follows that pattern by itself (Logic Apps' asynchronous pattern,
- * on by default) and signs in with the workflow's managed identity ("by default, the Audience
- * property uses the https://management.azure.com/ resource ID"). API Management reads and
+ * on by default) and signs in with the workflow's user-assigned identity, which exists, and holds
+ * its roles, before the workflow does: a recurrence without a start time runs as soon as the
+ * workflow is deployed. API Management reads and
  * writes the blobs with its own system-assigned identity, the one a storage firewall admits as a
  * trusted service.
  */
@@ -25,8 +26,18 @@ export const backupPrefix = "apim-";
 /** The blob that marks a backup complete: written only once the backup operation has succeeded. */
 export const completeSuffix = ".complete";
 
-const arm = { type: "ManagedServiceIdentity", audience: "https://management.azure.com/" };
-const storage = { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" };
+/**
+ * Sign-in with the workflow's user-assigned identity (`identity`: its ARM id, as in
+ * logic-apps/authenticate-with-managed-identity), for Azure Resource Manager or for storage.
+ */
+const arm = (identity: string) => ({ type: "ManagedServiceIdentity", identity, audience: "https://management.azure.com/" });
+const storage = (identity: string) => ({ type: "ManagedServiceIdentity", identity, audience: "https://storage.azure.com/" });
+/**
+ * The headers every blob request needs: the service version, and the current date ("The
+ * x-ms-date must be the current date. Otherwise, your workflow fails with a 403 FORBIDDEN
+ * error": logic-apps/authenticate-with-managed-identity).
+ */
+const blobHeaders = { "x-ms-version": blobApiVersion, "x-ms-date": "@{formatDateTime(utcNow(), 'r')}" };
 /** A backup or restore can take 30 minutes or more; the action waits up to two hours. */
 const operationLimit = { timeout: "PT2H" };
 
@@ -54,10 +65,11 @@ function operationBody(backupName: string) {
 
 /**
  * The backup workflow: every `minutes`, back up the service under a time-stamped name, follow the
- * operation to its end, then write the name's complete marker. A failure fails the run, which the
+ * operation to its end, then write the name's complete marker; every call signed in as `identity`
+ * (the ARM id of the workflow's user-assigned identity). A failure fails the run, which the
  * failed-runs alert reports.
  */
-export function backupDefinition(minutes: number): Record<string, unknown> {
+export function backupDefinition(minutes: number, identity: string): Record<string, unknown> {
     return {
         $schema: workflowSchema,
         contentVersion: "1.0.0.0",
@@ -71,7 +83,7 @@ export function backupDefinition(minutes: number): Record<string, unknown> {
                     method: "POST",
                     uri: `https://management.azure.com@{parameters('serviceId')}/backup?api-version=${managementApiVersion}`,
                     body: operationBody("@{outputs('Name')}"),
-                    authentication: arm,
+                    authentication: arm(identity),
                 },
                 limit: operationLimit,
                 runAfter: { Name: ["Succeeded"] },
@@ -81,9 +93,9 @@ export function backupDefinition(minutes: number): Record<string, unknown> {
                 inputs: {
                     method: "PUT",
                     uri: `@{parameters('containerUrl')}/@{outputs('Name')}${completeSuffix}`,
-                    headers: { "x-ms-version": blobApiVersion, "x-ms-blob-type": "BlockBlob", "Content-Type": "text/plain" },
+                    headers: { ...blobHeaders, "x-ms-blob-type": "BlockBlob", "Content-Type": "text/plain" },
                     body: "@{utcNow()}",
-                    authentication: storage,
+                    authentication: storage(identity),
                 },
                 runAfter: { Back_up: ["Succeeded"] },
             },
@@ -93,19 +105,20 @@ export function backupDefinition(minutes: number): Record<string, unknown> {
 }
 
 /**
- * The restore workflow: every `minutes`, list the backups (in name order, which is time order:
+ * The restore workflow: every `minutes`, signed in as `identity`, list the backups (in name order, which is time order:
  * "blobs are listed in alphabetical order"), take the newest with its complete marker, restore it
  * into the service, then put back, one by one, the settings this site's code owns and a restore
- * overwrites with the active site's (`parameters('siteSettings').steps`, each `{ path, body }`).
+ * overwrites with the active site's (`parameters('siteSettings')`: `puts` and `patches`, each
+ * `{ path, body }`).
  * No complete backup, a failed restore or a failed step fails the run.
  */
-export function restoreDefinition(minutes: number): Record<string, unknown> {
+export function restoreDefinition(minutes: number, identity: string): Record<string, unknown> {
     return {
         $schema: workflowSchema,
         contentVersion: "1.0.0.0",
         parameters: {
             ...parameters,
-            siteSettings: { type: "SecureObject", metadata: { description: "{ steps: [{ path, body }] }: what the restore overwrites that this site's code owns." } },
+            siteSettings: { type: "SecureObject", metadata: { description: "{ puts: [{ path, body }], patches: [{ path, body }] }: what the restore overwrites that this site's code owns." } },
         },
         triggers: { Every_interval: { type: "Recurrence", recurrence: recurrence(minutes) } },
         actions: {
@@ -114,8 +127,8 @@ export function restoreDefinition(minutes: number): Record<string, unknown> {
                 inputs: {
                     method: "GET",
                     uri: `@{parameters('containerUrl')}?restype=container&comp=list&prefix=${backupPrefix}`,
-                    headers: { "x-ms-version": blobApiVersion },
-                    authentication: storage,
+                    headers: blobHeaders,
+                    authentication: storage(identity),
                 },
                 runAfter: {},
             },
@@ -127,32 +140,29 @@ export function restoreDefinition(minutes: number): Record<string, unknown> {
                 },
                 runAfter: { List_backups: ["Succeeded"] },
             },
-            Any_backup: {
+            No_complete_backup: {
                 type: "If",
-                expression: { and: [{ greater: ["@length(body('Complete_backups'))", 0] }] },
-                actions: {},
-                else: {
-                    actions: {
-                        No_backup: { type: "Terminate", inputs: { runStatus: "Failed", runError: { code: "NoCompleteBackup", message: "The backup container holds no complete backup to restore." } }, runAfter: {} },
-                    },
+                expression: { and: [{ equals: ["@length(body('Complete_backups'))", 0] }] },
+                actions: {
+                    Fail: { type: "Terminate", inputs: { runStatus: "Failed", runError: { code: "NoCompleteBackup", message: "The backup container holds no complete backup to restore." } }, runAfter: {} },
                 },
                 runAfter: { Complete_backups: ["Succeeded"] },
             },
-            Newest: { type: "Compose", inputs: `@{replace(last(body('Complete_backups')), '${completeSuffix}', '')}`, runAfter: { Any_backup: ["Succeeded"] } },
+            Newest: { type: "Compose", inputs: `@{replace(last(body('Complete_backups')), '${completeSuffix}', '')}`, runAfter: { No_complete_backup: ["Succeeded"] } },
             Restore: {
                 type: "Http",
                 inputs: {
                     method: "POST",
                     uri: `https://management.azure.com@{parameters('serviceId')}/restore?api-version=${managementApiVersion}`,
                     body: operationBody("@{outputs('Newest')}"),
-                    authentication: arm,
+                    authentication: arm(identity),
                 },
                 limit: operationLimit,
                 runAfter: { Newest: ["Succeeded"] },
             },
             Put_back_site_settings: {
                 type: "Foreach",
-                foreach: "@parameters('siteSettings')['steps']",
+                foreach: "@parameters('siteSettings')['puts']",
                 actions: {
                     Put_back: {
                         type: "Http",
@@ -160,7 +170,7 @@ export function restoreDefinition(minutes: number): Record<string, unknown> {
                             method: "PUT",
                             uri: `https://management.azure.com@{parameters('serviceId')}/@{items('Put_back_site_settings')['path']}?api-version=${managementApiVersion}`,
                             body: "@items('Put_back_site_settings')['body']",
-                            authentication: arm,
+                            authentication: arm(identity),
                         },
                         // Some bodies hold secrets (the portal's client secret).
                         runtimeConfiguration: { secureData: { properties: ["inputs"] } },
@@ -169,6 +179,27 @@ export function restoreDefinition(minutes: number): Record<string, unknown> {
                 },
                 runtimeConfiguration: { concurrency: { repetitions: 1 } },
                 runAfter: { Restore: ["Succeeded"] },
+            },
+            // Entities the restore brings whole, of which a property is this site's (an API's
+            // backend URL): a PATCH of that property ("If-Match: *", the entity being there).
+            Patch_site_settings: {
+                type: "Foreach",
+                foreach: "@parameters('siteSettings')['patches']",
+                actions: {
+                    Patch: {
+                        type: "Http",
+                        inputs: {
+                            method: "PATCH",
+                            uri: `https://management.azure.com@{parameters('serviceId')}/@{items('Patch_site_settings')['path']}?api-version=${managementApiVersion}`,
+                            headers: { "If-Match": "*" },
+                            body: "@items('Patch_site_settings')['body']",
+                            authentication: arm(identity),
+                        },
+                        runAfter: {},
+                    },
+                },
+                runtimeConfiguration: { concurrency: { repetitions: 1 } },
+                runAfter: { Put_back_site_settings: ["Succeeded"] },
             },
         },
         outputs: {},

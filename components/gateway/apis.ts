@@ -3,7 +3,7 @@ import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import { backendKeyName, type ApiDefinition, type ProductDefinition, type SpecOperation } from "./catalog";
 import { signatureNamedValue, type BackendRef, type WorkflowTriggerRef } from "./args";
 import { apiPolicy, type TokenValidation } from "./policies";
-import { siteSetting, type SiteSetting } from "./site-settings";
+import { siteSetting, sitePatch, type SiteSetting } from "./site-settings";
 
 /**
  * What the gateway publishes on a created service: products, backends (with their client
@@ -212,6 +212,8 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
         { ...settings, ...importOf(api.specContent, api.specFormat), apiId: `${api.apiId};rev=1`, apiRevision: "1" },
         { parent: ctx.parent, dependsOn: [backend, ...inputs.after] },
     );
+    // The backend URL an API records is the site's own: a restore brings the active site's.
+    ctx.siteSettings.push(sitePatch(`apis/${api.apiId};rev=1`, { serviceUrl: settings.serviceUrl }));
     const firstPolicy = new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}`, policyArgs(`${api.apiId};rev=1`), { parent: ctx.parent, dependsOn: [first, ...keys] });
     // Operation policies, as written, on each revision that has the operation; after the API's
     // policy, which they inherit with <base />.
@@ -248,6 +250,7 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
             { parent: ctx.parent, dependsOn: [previous], retainOnDelete: true },
         );
         source = revisionApi;
+        ctx.siteSettings.push(sitePatch(`apis/${revisionId}`, { serviceUrl: settings.serviceUrl }));
         const revisionPolicy = new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}-rev${revision.revision}`, policyArgs(revisionId), {
             parent: ctx.parent,
             dependsOn: [revisionApi, ...keys],

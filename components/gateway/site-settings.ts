@@ -11,8 +11,13 @@ import * as pulumi from "@pulumi/pulumi";
 export interface SiteSetting {
     /** The path under the service, such as `backends/orders-workflow`. */
     path: string;
-    /** The body of the PUT: the resource's properties. */
+    /** The body of the PUT (or PATCH): the resource's properties, or the ones to change. */
     body: { properties: Record<string, unknown> };
+    /**
+     * A PATCH of the properties in `body` of an entity the restore brings (an API's backend URL),
+     * instead of a PUT of the whole entity. Default: false (PUT).
+     */
+    patch?: boolean;
 }
 
 /** A resource's arguments that are not properties: where it is and what it is called. */
@@ -25,4 +30,9 @@ const notProperties = ["resourceGroupName", "serviceName"];
 export function siteSetting(path: pulumi.Input<string>, args: Record<string, unknown>, idKey: string): pulumi.Output<SiteSetting> {
     const properties = Object.fromEntries(Object.entries(args).filter(([key, value]) => ![...notProperties, idKey].includes(key) && value !== undefined));
     return pulumi.all([path, pulumi.output(properties)]).apply(([resolvedPath, resolved]) => ({ path: resolvedPath, body: { properties: resolved as Record<string, unknown> } }));
+}
+
+/** The PATCH of some properties of an entity under the service: the ones that differ between the sites. */
+export function sitePatch(path: pulumi.Input<string>, properties: Record<string, pulumi.Input<unknown>>): pulumi.Output<SiteSetting> {
+    return pulumi.all([path, pulumi.output(properties)]).apply(([resolvedPath, resolved]) => ({ path: resolvedPath, body: { properties: resolved as Record<string, unknown> }, patch: true }));
 }

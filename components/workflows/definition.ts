@@ -119,6 +119,63 @@ function referenceProblems(file: string, where: string, value: unknown, declared
     return [];
 }
 
+/** `body('X')`, `outputs('X')`, `items('X')`...: the functions that name an action; `''` is an escaped quote. */
+const actionReference = /(?<![\w.])(actions|body|outputs|result|items|actionBody|actionOutputs)\s*\(\s*'((?:[^']|'')*)'\s*\)/gi;
+
+/** Every action of the definition at any depth, by name, with where it is, and the Foreach loops that enclose it. */
+function allActions(actions: unknown, where = "actions", loops: readonly string[] = []): Array<{ name: string; at: string; action: Json; loops: readonly string[] }> {
+    if (!isObject(actions)) {
+        return [];
+    }
+    return Object.entries(actions).flatMap(([name, action]) => {
+        if (!isObject(action)) {
+            return [];
+        }
+        const at = `${where}.${name}`;
+        const inner = String(action["type"] ?? "").toLowerCase() === "foreach" ? [...loops, name] : loops;
+        return [{ name, at, action, loops }, ...childScopes(action, at).flatMap(([child, nested]) => allActions(nested, child, inner))];
+    });
+}
+
+/** The expression strings of one action, its nested actions left out (they are checked as actions of their own). */
+function ownStrings(value: unknown, top = true): string[] {
+    if (typeof value === "string") {
+        return value.startsWith("@") || value.includes("@{") ? [value] : [];
+    }
+    if (Array.isArray(value)) {
+        return value.flatMap((item) => ownStrings(item, false));
+    }
+    if (!isObject(value)) {
+        return [];
+    }
+    const nested = top ? ["actions", "else", "cases", "default", "runAfter"] : [];
+    return Object.entries(value)
+        .filter(([key]) => !nested.includes(key))
+        .flatMap(([, item]) => ownStrings(item, false));
+}
+
+/**
+ * Every action an expression names exists (Logic Apps refuses the workflow otherwise: "The
+ * action(s) 'X' referenced by 'inputs' in action 'Y' are not defined in the template"), and
+ * `items('X')` names a Foreach loop around the expression.
+ */
+function actionReferenceProblems(file: string, actions: unknown): string[] {
+    const found = allActions(actions);
+    const names = new Set(found.map((entry) => entry.name));
+    return found.flatMap(({ at, action, loops }) =>
+        ownStrings(action).flatMap((expression) =>
+            [...expression.matchAll(actionReference)].flatMap((match) => {
+                const fn = match[1]!.toLowerCase();
+                const target = match[2]!.replace(/''/g, "'");
+                if (fn === "items") {
+                    return loops.includes(target) ? [] : [`${file}: ${at}: ${match[1]}('${target}') does not name a Foreach loop around it (allowed: ${listed(loops)})`];
+                }
+                return names.has(target) ? [] : [`${file}: ${at}: ${match[1]}('${target}') names no action of this workflow (allowed: ${listed([...names])})`];
+            }),
+        ),
+    );
+}
+
 function parameterProblems(file: string, parameters: unknown): string[] {
     if (parameters !== undefined && !isObject(parameters)) {
         return [`${file}: parameters: is not an object (allowed: a map of parameter names to declarations)`];
@@ -161,7 +218,8 @@ function triggerProblems(file: string, triggers: unknown): string[] {
 /**
  * The problems of one workflow definition document (`[]` when it is valid), each naming `file`:
  * the top-level keys and `$schema`, `runAfter` within the same scope and with known statuses,
- * references to undeclared parameters, the trigger count, the action limit, parameter types and
+ * references to undeclared parameters and to actions that do not exist (or loops that do not
+ * enclose the reference), the trigger count, the action limit, parameter types and
  * secure parameters with a default value.
  */
 export function validateWorkflowDefinition(file: string, doc: unknown): string[] {
@@ -183,7 +241,7 @@ export function validateWorkflowDefinition(file: string, doc: unknown): string[]
         problems.push(...triggerProblems(file, doc["triggers"]));
     }
     if (doc["actions"] !== undefined) {
-        problems.push(...scopeProblems(file, "actions", doc["actions"]));
+        problems.push(...scopeProblems(file, "actions", doc["actions"]), ...actionReferenceProblems(file, doc["actions"]));
         const count = countActions(doc["actions"]);
         if (count > maxActions) {
             problems.push(`${file}: actions: has ${count} actions, counting nested ones (allowed: at most ${maxActions})`);

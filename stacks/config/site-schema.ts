@@ -12,7 +12,7 @@ function interval(what: string, minimum: number) {
         .string({ error: (issue) => problem(issue.input, "is not an interval", allowed) })
         .refine((value) => intervalMinutes(value) !== undefined, { error: (issue) => problem(issue.input, "is not an interval", allowed), abort: true })
         .refine((value) => intervalMinutes(value)! >= minimum, {
-            error: (issue) => problem(issue.input, what === "restore" ? "is shorter than a restore can take (30 minutes or more)" : "is shorter than a backup runs", allowed),
+            error: (issue) => problem(issue.input, what === "restore" ? "leaves no room for a restore, which can take 30 minutes or more and must end before the next" : "is shorter than a backup runs", allowed),
         });
 }
 

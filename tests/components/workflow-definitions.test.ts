@@ -254,6 +254,31 @@ describe("workflow definitions", () => {
             assert.deepEqual(validateWorkflowDefinition(notifyFile, doc), [`${notifyFile}: actions.Route.default.actions.Plain.runAfter: "Tag" is not an action in the same scope (allowed: none)`]);
         });
 
+        it("an expression naming an action the workflow does not have (Logic Apps: 'referenced by inputs ... not defined in the template')", () => {
+            const doc = sample("order-intake");
+            doc.actions.Audit = { type: "Compose", inputs: "@{body('Reserve_stocks')?['id']}", runAfter: { Reserve_stock: ["Succeeded"] } };
+            const problems = validateWorkflowDefinition(intakeFile, doc);
+            assert.equal(problems.length, 1, problems.join("\n"));
+            assert.match(problems[0]!, /^workflows\/order-intake\.json: actions\.Audit: body\('Reserve_stocks'\) names no action of this workflow \(allowed: .*Reserve_stock.*\)$/);
+        });
+
+        it("items() naming a loop that does not enclose the expression, while the loop's own actions may", () => {
+            const doc = sample("order-intake");
+            doc.actions.Each_line = {
+                type: "Foreach",
+                foreach: "@triggerBody()?['lines']",
+                actions: { Line: { type: "Compose", inputs: "@items('Each_line')?['sku']" } },
+                runAfter: { Reserve_stock: ["Succeeded"] },
+            };
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), []);
+            doc.actions.After = { type: "Compose", inputs: "@items('Each_line')", runAfter: { Each_line: ["Succeeded"] } };
+            doc.actions.Each_line.actions.Line.inputs = "@outputs('Line_x')";
+            const problems = validateWorkflowDefinition(intakeFile, doc);
+            assert.equal(problems.length, 2, problems.join("\n"));
+            assert.match(problems[0]!, /: actions\.Each_line\.actions\.Line: outputs\('Line_x'\) names no action of this workflow/);
+            assert.equal(problems[1], `${intakeFile}: actions.After: items('Each_line') does not name a Foreach loop around it (allowed: none)`);
+        });
+
         it("a runAfter status that does not exist", () => {
             const doc = sample("order-intake");
             doc.actions.Reservation_failed.runAfter = { Reserve_stock: ["Failed", "Cancelled"] };

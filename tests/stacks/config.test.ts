@@ -255,7 +255,7 @@ describe("stack configuration", () => {
                 ["a retention longer than backups live", { backupRetentionDays: 45 }, "dr.backupRetentionDays: 45 is longer than backups live (they expire after 30 days) (allowed: 1-30 days)"],
                 ["a backup interval over 24 hours in production", { backupInterval: "36h", maxRpoMinutes: 5000 }, "dr.backupInterval: 36h leaves a production stack more than a day between backups (allowed: 24h or less)"],
                 ["a backup interval that is no interval", { backupInterval: "hourly" }, 'dr.backupInterval: "hourly" is not an interval (allowed: minutes or hours such as 30m or 1h, at least 15m)'],
-                ["a restore interval shorter than a restore takes", { restoreInterval: "30m" }, 'dr.restoreInterval: "30m" is shorter than a restore can take (30 minutes or more) (allowed: minutes or hours such as 30m or 1h, at least 1h)'],
+                ["a restore interval shorter than a restore takes", { restoreInterval: "30m" }, 'dr.restoreInterval: "30m" leaves no room for a restore, which can take 30 minutes or more and must end before the next (allowed: minutes or hours such as 30m or 1h, at least 1h)'],
                 [
                     "a recovery point objective over the limit",
                     { backupInterval: "2h", restoreInterval: "24h", maxRpoMinutes: 300 },

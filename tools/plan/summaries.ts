@@ -185,9 +185,36 @@ const summaries: Readonly<Record<string, Summary>> = {
     },
     "azure-native:authorization:RoleAssignment": (inputs) => {
         const role = text(inputs.roleDefinitionId).split("/").pop();
-        const name = Object.entries(builtInRoles).find(([, id]) => id === role)?.[0];
+        // A custom role's id is Azure's until it is created: its name is in the description the
+        // grants write ("<role> for <grant>").
+        const custom = role?.includes(unknownMarker) ? /^(.+) for [^ ]+$/.exec(text(inputs.description))?.[1] : undefined;
+        const name = Object.entries(builtInRoles).find(([, id]) => id === role)?.[0] ?? (custom && `custom role ${custom}`);
         return join([`${name ?? role} for ${text(inputs.principalType)} ${text(inputs.principalId)}`, `on ${shortArmId(text(inputs.scope))}`]);
     },
+    "azure-native:authorization:RoleDefinition": (inputs) => {
+        const actions = list(inputs.permissions).flatMap((permission) => list(record(permission).actions).map(text));
+        const dataActions = list(inputs.permissions).flatMap((permission) => list(record(permission).dataActions).map(text));
+        return join([
+            text(inputs.roleName),
+            `${text(inputs.roleType) === "CustomRole" ? "custom role" : text(inputs.roleType)} with ${count(actions.length, "action")}${dataActions.length > 0 ? ` and ${count(dataActions.length, "data action")}` : ""}`,
+            actions.some((action) => action.includes("*")) && "wildcards",
+            `assignable on ${list(inputs.assignableScopes).map((scope) => shortArmId(text(scope))).join(" ")}`,
+        ]);
+    },
+    "azure-native:storage:ManagementPolicy": (inputs) =>
+        list(record(inputs.policy).rules)
+            .map((rule) => {
+                const definition = record(record(rule).definition);
+                const actions = record(definition.actions);
+                const days = record(record(actions.baseBlob).delete).daysAfterModificationGreaterThan;
+                const prefixes = list(record(definition.filters).prefixMatch).map(text);
+                return join([
+                    text(record(rule).name),
+                    `${record(rule).enabled === false ? "disabled: " : ""}deletes ${prefixes.length > 0 ? prefixes.map((prefix) => `${prefix}*`).join(" ") : "every blob"}${days !== undefined ? ` older than ${text(days)} days` : ""}`,
+                    actions.version !== undefined && "and old versions",
+                ]);
+            })
+            .join("; "),
     "azure-native:logic:Workflow": (inputs) => {
         const access = record(inputs.accessControl);
         const callers = record(access.triggers).allowedCallerIpAddresses;

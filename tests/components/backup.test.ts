@@ -1,0 +1,357 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    BackupSchedule,
+    BackupStorage,
+    RestoreSchedule,
+    ScheduleIdentity,
+    backupActions,
+    backupContainer,
+    backupDefinition,
+    backupSoftDeleteDays,
+    managementApiVersion,
+    recurrence,
+    restoreActions,
+    restoreDefinition,
+    roleDefinitionGuid,
+    type SiteSettingStep,
+} from "../../components/backup";
+import { validateWorkflowDefinition } from "../../components/workflows";
+import type { StackRun } from "../../tools/engine";
+import { runFixture, waitsFor } from "../helpers";
+
+const serviceId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-gateway/providers/Microsoft.ApiManagement/service/apim-test";
+const workspaceId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/log-test";
+const actionGroupId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.Insights/actionGroups/ag-test";
+const storageRef = { accountName: "stbackuptest", containerName: backupContainer, containerUrl: `https://stbackuptest.blob.core.windows.net/${backupContainer}` };
+const steps: SiteSettingStep[] = [
+    { path: "backends/order-intake-workflow", body: { properties: { url: "https://prod-01.northeurope.logic.azure.com/workflows/abc/triggers", protocol: "http" } } },
+    { path: "apis/orders-v1;rev=1", body: { properties: { serviceUrl: "https://prod-01.northeurope.logic.azure.com/workflows/abc/triggers" } }, patch: true },
+    { path: "namedValues/order-intake-sig", body: { properties: { displayName: "order-intake-sig", secret: true, keyVault: { secretIdentifier: "https://kv-dr.vault.azure.net/secrets/order-intake-sig" } } } },
+];
+
+const identityId = (purpose: string) => `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-workflows/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-${purpose}`;
+const backupIdentity = identityId("backup");
+const restoreIdentity = identityId("restore");
+const schedule = (purpose: string) => ({
+    resourceGroupName: "rg-workflows",
+    location: "westeurope",
+    names: { workflow: `logic-${purpose}`, alert: `alert-${purpose}-failed` },
+    identityId: identityId(purpose),
+    serviceId,
+    storage: storageRef,
+    adminIpRanges: ["203.0.113.0/24"],
+    monitoring: { workspaceId, actionGroupId },
+    tags: { environment: "test" },
+});
+
+function deploy(program: () => void): Promise<StackRun> {
+    return runFixture({
+        stack: "dev",
+        program: async () => {
+            program();
+            return {};
+        },
+    });
+}
+
+/** The one HTTP action's inputs, wherever it is in a definition. */
+function action(definition: any, ...path: string[]): any {
+    return path.reduce((scope, name) => scope.actions?.[name] ?? scope[name], definition);
+}
+
+describe("backup and restore (components/backup)", () => {
+    let run: StackRun;
+    before(async () => {
+        run = await deploy(() => {
+            new BackupStorage("bk", { resourceGroupName: "rg-backup", location: "northeurope", accountName: "stbackuptest", retentionDays: 14, workspaceId, protect: true, tags: { environment: "test" } });
+            const identity = (job: "backup" | "restore") =>
+                new ScheduleIdentity(`${job}-identity`, { resourceGroupName: "rg-workflows", location: "westeurope", identityName: `id-${job}`, job, roleName: `integration-test API Management ${job}`, serviceId });
+            const backup = identity("backup");
+            new BackupSchedule("backup", { ...schedule("backup"), identityId: backup.resourceId, intervalMinutes: 60, after: [backup] });
+            new RestoreSchedule("restore", { ...schedule("restore"), identityId: identity("restore").resourceId, intervalMinutes: pulumi.output(240), siteSettings: steps });
+        });
+    });
+
+    describe("the backup storage", () => {
+        it("is geo-redundant, Entra ID only, closed to every network but trusted Azure services, and protected", () => {
+            const account = run.get("azure-native:storage:StorageAccount", "bk-account");
+            assert.deepEqual(account.inputs.sku, { name: "Standard_GRS" });
+            assert.equal(account.inputs.location, "northeurope");
+            assert.equal(account.inputs.enableHttpsTrafficOnly, true);
+            assert.equal(account.inputs.minimumTlsVersion, "TLS1_2");
+            assert.equal(account.inputs.allowBlobPublicAccess, false);
+            assert.equal(account.inputs.allowSharedKeyAccess, false);
+            assert.equal(account.inputs.defaultToOAuthAuthentication, true);
+            assert.equal(account.inputs.allowCrossTenantReplication, false);
+            // API Management's identity and the workflows' come in as trusted services (storage-network-security,
+            // "Trusted access based on a managed identity"), never through an IP rule.
+            assert.deepEqual(account.inputs.networkRuleSet, { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] });
+            assert.equal(account.protect, true);
+        });
+
+        it("keeps versions and deleted blobs and containers, in one private protected container", () => {
+            const blobs = run.get("azure-native:storage:BlobServiceProperties", "bk-blobs").inputs;
+            assert.equal(blobs.isVersioningEnabled, true);
+            assert.deepEqual(blobs.deleteRetentionPolicy, { enabled: true, days: backupSoftDeleteDays });
+            assert.deepEqual(blobs.containerDeleteRetentionPolicy, { enabled: true, days: backupSoftDeleteDays });
+            const container = run.get("azure-native:storage:BlobContainer", "bk-container");
+            assert.deepEqual([container.inputs.containerName, container.inputs.publicAccess, container.protect], [backupContainer, "None", true]);
+        });
+
+        it("deletes backups and their old versions after the retention days, and nothing outside the container", () => {
+            const policy = run.get("azure-native:storage:ManagementPolicy", "bk-lifecycle").inputs.policy;
+            assert.deepEqual(policy.rules, [
+                {
+                    name: "expire-backups",
+                    enabled: true,
+                    type: "Lifecycle",
+                    definition: {
+                        filters: { blobTypes: ["blockBlob"], prefixMatch: [`${backupContainer}/`] },
+                        actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: 14 } }, version: { delete: { daysAfterCreationGreaterThan: 14 } } },
+                    },
+                },
+            ]);
+        });
+
+        it("logs every read, write and delete of a backup", () => {
+            const logs = run.get("azure-native:monitor:DiagnosticSetting", "bk-logs").inputs;
+            assert.equal(logs.resourceUri, `${run.get("azure-native:storage:StorageAccount", "bk-account").id}/blobServices/default`);
+            assert.deepEqual(logs.logs.map((log: { category: string }) => log.category), ["StorageRead", "StorageWrite", "StorageDelete"]);
+            assert.equal(logs.workspaceId, workspaceId);
+        });
+
+        it("refuses a retention Azure would not keep, before registering anything", () => {
+            for (const days of [0, 31, 1.5]) {
+                assert.throws(
+                    () => new BackupStorage("bad", { resourceGroupName: "rg", location: "northeurope", accountName: "st", retentionDays: days, workspaceId }),
+                    { message: `Invalid BackupStorage arguments:\n  - retentionDays: ${days} (allowed: 1-30 whole days; backups expire after 30)` },
+                );
+            }
+        });
+    });
+
+    describe("the backup workflow", () => {
+        const definition = backupDefinition(60, identityId("backup")) as any;
+
+        it("runs on the interval: hourly as Hour, a quarter as Minute", () => {
+            assert.deepEqual(run.get("azure-native:logic:Workflow", "backup-workflow").inputs.definition.triggers, { Every_interval: { type: "Recurrence", recurrence: { frequency: "Hour", interval: 1 } } });
+            assert.deepEqual(recurrence(15), { frequency: "Minute", interval: 15 });
+            assert.deepEqual(recurrence(1440), { frequency: "Hour", interval: 24 });
+        });
+
+        it("POSTs .../backup with its managed identity for ARM, asking API Management to write with its own identity, under a time-stamped name", () => {
+            // api-management-howto-disaster-recovery-backup-restore ("Back up an API Management
+            // service", managed identity access), REST spec apimdeployment.json 2024-05-01.
+            assert.equal(action(definition, "Name").inputs, "@{concat('apim-', utcNow('yyyyMMddHHmmss'), '.apimbackup')}");
+            const backUp = action(definition, "Back_up");
+            assert.deepEqual(backUp.inputs, {
+                method: "POST",
+                uri: "https://management.azure.com@{parameters('serviceId')}/backup?api-version=2024-05-01",
+                body: { storageAccount: "@{parameters('storageAccountName')}", containerName: "@{parameters('containerName')}", backupName: "@{outputs('Name')}", accessType: "SystemAssignedManagedIdentity" },
+                authentication: { type: "ManagedServiceIdentity", identity: backupIdentity, audience: "https://management.azure.com/" },
+            });
+            assert.equal(managementApiVersion, "2024-05-01");
+            // Logic Apps follows the 202 and its Location to the end (asynchronous pattern, on by default);
+            // it waits up to two hours for a long backup.
+            assert.equal(backUp.operationOptions, undefined, "the asynchronous pattern is not turned off");
+            assert.deepEqual(backUp.limit, { timeout: "PT2H" });
+        });
+
+        it("marks a backup complete only once the operation has succeeded, with a blob PUT signed by its identity for storage", () => {
+            const mark = action(definition, "Mark_complete");
+            assert.deepEqual(mark.runAfter, { Back_up: ["Succeeded"] });
+            assert.deepEqual(mark.inputs, {
+                method: "PUT",
+                uri: "@{parameters('containerUrl')}/@{outputs('Name')}.complete",
+                headers: { "x-ms-version": "2023-11-03", "x-ms-date": "@{formatDateTime(utcNow(), 'r')}", "x-ms-blob-type": "BlockBlob", "Content-Type": "text/plain" },
+                body: "@{utcNow()}",
+                authentication: { type: "ManagedServiceIdentity", identity: backupIdentity, audience: "https://storage.azure.com/" },
+            });
+        });
+
+        it("runs as its user-assigned identity, deployed only after what it waits for (its grants), with the service and the storage as its parameters", () => {
+            const workflow = run.get("azure-native:logic:Workflow", "backup-workflow").inputs;
+            const identity = run.get("azure-native:managedidentity:UserAssignedIdentity", "backup-identity-uai");
+            assert.deepEqual(workflow.identity, { type: "UserAssigned", userAssignedIdentities: [identity.id] });
+            assert.ok(waitsFor(run, run.get("azure-native:logic:Workflow", "backup-workflow"), identity), "the workflow is created after `after`");
+            assert.deepEqual(workflow.definition, backupDefinition(60, identity.id!));
+            assert.deepEqual(workflow.parameters, {
+                serviceId: { type: "String", value: serviceId },
+                storageAccountName: { type: "String", value: storageRef.accountName },
+                containerName: { type: "String", value: storageRef.containerName },
+                containerUrl: { type: "String", value: storageRef.containerUrl },
+            });
+            assert.deepEqual([workflow.workflowName, workflow.location, workflow.state], ["logic-backup", "westeurope", "Enabled"]);
+        });
+
+        it("cannot be called by anyone, and shows its run history to the admin ranges only", () => {
+            const access = run.get("azure-native:logic:Workflow", "backup-workflow").inputs.accessControl;
+            assert.deepEqual(access, { triggers: { allowedCallerIpAddresses: [] }, contents: { allowedCallerIpAddresses: [{ addressRange: "203.0.113.0/24" }] } });
+        });
+
+        it("alerts the action group, at severity 1, on any failed run, and logs its runs", () => {
+            const workflow = run.get("azure-native:logic:Workflow", "backup-workflow");
+            const alert = run.get("azure-native:monitor:MetricAlert", "backup-failed-runs").inputs;
+            assert.deepEqual(alert.scopes, [workflow.id]);
+            assert.deepEqual(alert.actions, [{ actionGroupId }]);
+            assert.equal(alert.severity, 1);
+            assert.deepEqual(
+                alert.criteria.allOf.map((c: any) => [c.metricName, c.operator, c.threshold, c.timeAggregation]),
+                [["RunsFailed", "GreaterThan", 0, "Total"]],
+            );
+            assert.deepEqual(run.get("azure-native:monitor:DiagnosticSetting", "backup-logs").inputs.logs, [{ category: "WorkflowRuntime", enabled: true }]);
+        });
+    });
+
+    describe("the restore workflow", () => {
+        const definition = restoreDefinition(240, identityId("restore")) as any;
+
+        it("lists the backups with its identity for storage, and keeps the complete ones", () => {
+            assert.deepEqual(action(definition, "List_backups").inputs, {
+                method: "GET",
+                uri: "@{parameters('containerUrl')}?restype=container&comp=list&prefix=apim-",
+                headers: { "x-ms-version": "2023-11-03", "x-ms-date": "@{formatDateTime(utcNow(), 'r')}" },
+                authentication: { type: "ManagedServiceIdentity", identity: restoreIdentity, audience: "https://storage.azure.com/" },
+            });
+            assert.deepEqual(action(definition, "Complete_backups").inputs, {
+                from: "@xpath(xml(body('List_backups')), '/EnumerationResults/Blobs/Blob/Name/text()')",
+                where: "@endsWith(item(), '.complete')",
+            });
+        });
+
+        it("fails the run when no backup is complete, and otherwise restores the newest (the last in name order)", () => {
+            const none = action(definition, "No_complete_backup");
+            assert.deepEqual(none.expression, { and: [{ equals: ["@length(body('Complete_backups'))", 0] }] });
+            assert.deepEqual(Object.keys(none.actions), ["Fail"]);
+            assert.equal(none.actions.Fail.type, "Terminate");
+            assert.equal(none.actions.Fail.inputs.runStatus, "Failed");
+            assert.deepEqual(action(definition, "Newest").runAfter, { No_complete_backup: ["Succeeded"] });
+            assert.equal(action(definition, "Newest").inputs, "@{replace(last(body('Complete_backups')), '.complete', '')}");
+        });
+
+        it("POSTs .../restore with its managed identity for ARM, API Management reading with its own identity", () => {
+            const restore = action(definition, "Restore");
+            assert.deepEqual(restore.inputs, {
+                method: "POST",
+                uri: "https://management.azure.com@{parameters('serviceId')}/restore?api-version=2024-05-01",
+                body: { storageAccount: "@{parameters('storageAccountName')}", containerName: "@{parameters('containerName')}", backupName: "@{outputs('Newest')}", accessType: "SystemAssignedManagedIdentity" },
+                authentication: { type: "ManagedServiceIdentity", identity: restoreIdentity, audience: "https://management.azure.com/" },
+            });
+            assert.deepEqual(restore.runAfter, { Newest: ["Succeeded"] });
+            assert.deepEqual(restore.limit, { timeout: "PT2H" });
+        });
+
+        it("then puts back each site setting, one at a time, with a PUT of its path and body, its inputs kept out of the run history", () => {
+            const loop = action(definition, "Put_back_site_settings");
+            assert.deepEqual(loop.runAfter, { Restore: ["Succeeded"] });
+            assert.equal(loop.foreach, "@parameters('siteSettings')['puts']");
+            assert.deepEqual(loop.runtimeConfiguration, { concurrency: { repetitions: 1 } });
+            assert.deepEqual(loop.actions.Put_back.inputs, {
+                method: "PUT",
+                uri: "https://management.azure.com@{parameters('serviceId')}/@{items('Put_back_site_settings')['path']}?api-version=2024-05-01",
+                body: "@items('Put_back_site_settings')['body']",
+                authentication: { type: "ManagedServiceIdentity", identity: restoreIdentity, audience: "https://management.azure.com/" },
+            });
+            assert.deepEqual(loop.actions.Put_back.runtimeConfiguration, { secureData: { properties: ["inputs"] } });
+        });
+
+        it("and last PATCHes the site's own properties of entities the restore brings whole (examples/ApiManagementUpdateApi.json: If-Match *)", () => {
+            const loop = action(definition, "Patch_site_settings");
+            assert.deepEqual(loop.runAfter, { Put_back_site_settings: ["Succeeded"] });
+            assert.equal(loop.foreach, "@parameters('siteSettings')['patches']");
+            assert.deepEqual(loop.runtimeConfiguration, { concurrency: { repetitions: 1 } });
+            assert.deepEqual(loop.actions.Patch.inputs, {
+                method: "PATCH",
+                uri: "https://management.azure.com@{parameters('serviceId')}/@{items('Patch_site_settings')['path']}?api-version=2024-05-01",
+                headers: { "If-Match": "*" },
+                body: "@items('Patch_site_settings')['body']",
+                authentication: { type: "ManagedServiceIdentity", identity: restoreIdentity, audience: "https://management.azure.com/" },
+            });
+        });
+
+        it("is deployed with the steps as a secure parameter, secret in the state, and the interval that arrives later", () => {
+            const workflow = run.get("azure-native:logic:Workflow", "restore-workflow");
+            assert.deepEqual(workflow.inputs.parameters.siteSettings, { type: "SecureObject", value: { puts: [steps[0], steps[2]], patches: [{ path: steps[1]!.path, body: steps[1]!.body }] } });
+            assert.ok(workflow.secretInputs.includes("parameters"));
+            const identity = run.get("azure-native:managedidentity:UserAssignedIdentity", "restore-identity-uai");
+            assert.deepEqual(workflow.inputs.identity, { type: "UserAssigned", userAssignedIdentities: [identity.id] });
+            assert.deepEqual(workflow.inputs.definition, restoreDefinition(240, identity.id!));
+            assert.deepEqual((workflow.inputs.definition as any).triggers.Every_interval.recurrence, { frequency: "Hour", interval: 4 });
+        });
+
+        it("refuses an interval shorter than a restore can take, known now or later", async () => {
+            assert.throws(() => new RestoreSchedule("bad", { ...schedule("bad"), intervalMinutes: 30, siteSettings: [] }), {
+                message: "Invalid RestoreSchedule arguments:\n  - intervalMinutes: 30 (allowed: whole minutes, 60 or more)",
+            });
+            await assert.rejects(
+                deploy(() => new RestoreSchedule("late", { ...schedule("late"), intervalMinutes: pulumi.output(45), siteSettings: [] })),
+                /intervalMinutes: 45 \(allowed: whole minutes, 60 or more\)/,
+            );
+            assert.throws(() => new BackupSchedule("bad", { ...schedule("bad"), intervalMinutes: 10 }), { message: "Invalid BackupSchedule arguments:\n  - intervalMinutes: 10 (allowed: whole minutes, 15 or more)" });
+        });
+    });
+
+    describe("the definitions", () => {
+        it("pass the workflow definition checks every workflow file passes", () => {
+            assert.deepEqual(validateWorkflowDefinition("backup", backupDefinition(60, identityId("backup"))), []);
+            assert.deepEqual(validateWorkflowDefinition("restore", restoreDefinition(1440, identityId("restore"))), []);
+        });
+
+        it("declare every parameter they read, the steps as a SecureObject with no default", () => {
+            const restore = restoreDefinition(60, identityId("restore")) as any;
+            assert.deepEqual(Object.keys(restore.parameters).sort(), ["containerName", "containerUrl", "serviceId", "siteSettings", "storageAccountName"]);
+            assert.deepEqual(restore.parameters.siteSettings.type, "SecureObject");
+            assert.equal(restore.parameters.siteSettings.defaultValue, undefined);
+        });
+    });
+
+    describe("the custom roles", () => {
+        it("let the backup workflow start a backup and follow it on the one service, nothing more", () => {
+            const role = run.get("azure-native:authorization:RoleDefinition", "backup-identity-role").inputs;
+            assert.deepEqual(role.permissions, [
+                { actions: ["Microsoft.ApiManagement/service/read", "Microsoft.ApiManagement/service/backup/action", "Microsoft.ApiManagement/service/operationresults/read"], notActions: [], dataActions: [], notDataActions: [] },
+            ]);
+            assert.deepEqual(role.permissions[0].actions, backupActions);
+            assert.deepEqual(role.assignableScopes, [serviceId]);
+            assert.equal(role.roleType, "CustomRole");
+            assert.equal(role.roleName, "integration-test API Management backup");
+        });
+
+        it("let the restore workflow restore the one service and write back only the kinds of setting it puts back", () => {
+            const role = run.get("azure-native:authorization:RoleDefinition", "restore-identity-role").inputs;
+            assert.deepEqual(role.permissions[0].actions, [
+                "Microsoft.ApiManagement/service/read",
+                "Microsoft.ApiManagement/service/restore/action",
+                "Microsoft.ApiManagement/service/operationresults/read",
+                "Microsoft.ApiManagement/service/backends/write",
+                "Microsoft.ApiManagement/service/certificates/write",
+                "Microsoft.ApiManagement/service/namedValues/write",
+                "Microsoft.ApiManagement/service/loggers/write",
+                "Microsoft.ApiManagement/service/identityProviders/write",
+                "Microsoft.ApiManagement/service/policies/write",
+                "Microsoft.ApiManagement/service/portalSettings/write",
+                "Microsoft.ApiManagement/service/apis/write",
+            ]);
+            assert.deepEqual(role.permissions[0].actions, restoreActions);
+            assert.deepEqual(role.assignableScopes, [serviceId]);
+            assert.ok(restoreActions.every((name) => !name.includes("*") && !name.endsWith("/delete")), "no wildcard, no delete");
+        });
+
+        it("belong to user-assigned identities in the workflow's group and region, and take only the two jobs", () => {
+            const identity = run.get("azure-native:managedidentity:UserAssignedIdentity", "backup-identity-uai").inputs;
+            assert.deepEqual([identity.resourceGroupName, identity.location, identity.resourceName], ["rg-workflows", "westeurope", "id-backup"]);
+            assert.throws(() => new ScheduleIdentity("bad", { resourceGroupName: "rg", location: "westeurope", identityName: "id", job: "export" as "backup", roleName: "r", serviceId }), {
+                message: 'Invalid ScheduleIdentity arguments:\n  - job: "export" (allowed: backup, restore)',
+            });
+        });
+
+        it("have a stable id made from their name, so a second run finds the same definition", () => {
+            const role = run.get("azure-native:authorization:RoleDefinition", "backup-identity-role").inputs;
+            assert.equal(role.roleDefinitionId, roleDefinitionGuid("integration-test API Management backup"));
+            assert.match(role.roleDefinitionId, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+            assert.notEqual(roleDefinitionGuid("integration-test API Management restore"), role.roleDefinitionId);
+            assert.match(role.scope, /^\/subscriptions\/[0-9a-f-]{36}$/, "defined in the deploying subscription, assignable on the service alone");
+        });
+    });
+});
