@@ -121,7 +121,7 @@ export function passiveSiteRestore(ctx: RecoveryContext & { activeSite: pulumi.S
     if (config.dr.role !== "passive" || !config.dr.stack) {
         return;
     }
-    const active = ctx.activeSite.requireOutput("backup").apply((backup) => {
+    const active = ctx.activeSite.getOutput("backup").apply((backup) => {
         if (!backup) {
             throw new Error(`Stack ${config.dr.stack} has no backup output: give it dr.stack and dr.location, and run pulumi up on it first`);
         }

@@ -58,6 +58,23 @@ describe("checks across the project's stack files", () => {
         assert.equal(projectProblems("standby2", { project: "p", stacks: { ...stacks, standby2: third } }).length, 6);
     });
 
+    it("refuse a recovery time objective a standby smaller than the active site's minimum cannot meet, since it must scale out first", () => {
+        const premium = { sku: "Premium", publisherName: "Contoso", publisherEmail: "api@contoso.com" };
+        const active = fixture("live", {
+            ...zone(),
+            production: true,
+            gateway: { ...premium, capacity: 3, zones: ["1", "2", "3"] },
+            dr: { role: "active", location: "northeurope", stack: "standby", maxRpoMinutes: 1500, maxRtoMinutes: 15 },
+        });
+        const passive = (capacity: number) => fixture("standby", { ...zone(), location: "northeurope", gateway: { ...premium, capacity }, dr: { role: "passive", location: "westeurope", stack: "live" } });
+        // Autoscale's minimum 3 (and a TTL of 300 s): 5 of TTL + 5 to switch + 20 to add two units.
+        assert.deepEqual(projectProblems("live", { project: "p", stacks: { live: active, standby: passive(1) } }), [
+            "dr.maxRtoMinutes: 15, but a failover takes 30 minutes: 5 of DNS TTL + 5 to switch dns.activeSite + 20 to scale standby out from 1 to 3 units (allowed: a shorter dns.ttl, a standby that runs the active site's minimum units, or a larger dr.maxRtoMinutes)",
+        ]);
+        assert.deepEqual(projectProblems("live", { project: "p", stacks: { live: active, standby: passive(3) } }), [], "a standby at the minimum is ready");
+        assert.deepEqual(projectProblems("standby", { project: "p", stacks: { live: active, standby: passive(1) } }), [], "the active stack file is the one to fix");
+    });
+
     it("refuse a stack reference to a stack this project has no file for, read in this run or not", () => {
         const stacks = { live: fixture("live", { dr: { role: "active", location: "northeurope", stack: "live-drr", maxRpoMinutes: 1500 } }), other: fixture("other") };
         assert.deepEqual(projectProblems("live", { project: "p", stacks }), ['dr.stack: no stack "live-drr" in this project (stacks here: live, other)']);

@@ -8,7 +8,8 @@ import { listStacks, repoRoot } from "../../tools/engine/project";
 import { main } from "../../tools/plan";
 import { maxLineWidth, planJson, wrapSettings } from "../../tools/plan/render";
 import { count, shortArmId, summarize } from "../../tools/plan/summaries";
-import { captured, fixtureProject, fixtureSource, inBackground, plan, stackRun, tempProject } from "../helpers";
+import { intervalMinutes } from "../../stacks/recovery";
+import { captured, fixtureProject, fixtureSource, inBackground, plan, stackFileValues, stackRun, tempProject } from "../helpers";
 
 /** One resource as the text plan draws it: its line, then its settings on the lines under it. */
 interface Entry {
@@ -225,6 +226,45 @@ describe("npm run plan", () => {
         assert.equal(result, 2);
         assert.equal(stdout, "");
         assert.equal(stderr, "npm kept --json for itself: npm passes a script only what follows `--`. Run: npm run plan -- prod --json\n");
+    });
+
+    it("prints the recovery objectives of a DR pair in the plan of either site, computed from both stack files, and none for a stack outside a pair", async () => {
+        const prod = stackFileValues("prod");
+        const backup = intervalMinutes(prod.dr.backupInterval)!;
+        const restore = intervalMinutes(prod.dr.restoreInterval)!;
+        const ttl = Math.ceil(prod.dns.ttl / 60);
+        const standby = stackFileValues("prod-dr").gateway.capacity;
+        const expected = [
+            "Recovery objectives (prod active, prod-dr passive):",
+            "  RPO, configuration in code (APIs, policies, products, backends, workflows): 0 minutes, redeployed from code",
+            `  RPO, what only backups carry (users, subscriptions, changes made by hand): ${backup + restore} minutes, a backup every ${backup} + a restore into prod-dr every ${restore} (limit ${prod.dr.maxRpoMinutes})`,
+        ].join("\n");
+        for (const stack of ["prod", "prod-dr"]) {
+            const { code, stdout } = await plan(stack);
+            assert.equal(code, 0);
+            assert.ok(stdout.includes(expected), `${stack}: ${stdout.slice(stdout.indexOf("Recovery"))}`);
+            assert.match(stdout, new RegExp(`  RTO: ${ttl + 5}(?: |\\+)`));
+            assert.ok(stdout.includes(`  standby: ${standby} Premium units in prod-dr, about ${(standby * 2800).toLocaleString("en-US")} USD a month`), stack);
+            assert.ok(stdout.includes(`  backups kept ${prod.dr.backupRetentionDays} days`), stack);
+        }
+        assert.doesNotMatch((await plan("dev")).stdout, /Recovery objectives/);
+    });
+
+    it("shows the backup storage, both workflows and their custom roles in the plans of prod and prod-dr", async () => {
+        const prod = (await plan("prod")).stdout;
+        for (const line of [
+            /azure-native:storage:StorageAccount +backup-storage-account +create\n.*Standard_GRS, https only, TLS1_2, no public blobs, Entra ID only \(no shared key\)/,
+            /azure-native:storage:ManagementPolicy +backup-storage-lifecycle +create\n.*expire-backups, deletes apim-backups\/\* older than \d+ days, and old versions/,
+            /azure-native:authorization:RoleDefinition +backup-identity-role +create\n.*integration-prod API Management backup, custom role with 3 actions, assignable on/,
+            /azure-native:logic:Workflow +backup-workflow +create\n.*callable by other Logic Apps only/,
+            /azure-native:authorization:RoleAssignment +backup-access-backup-workflow-backs-up +create\n.*custom role integration-prod API Management backup for ServicePrincipal/,
+        ]) {
+            assert.match(prod, line);
+        }
+        const dr = (await plan("prod-dr")).stdout;
+        assert.match(dr, /azure-native:authorization:RoleDefinition +restore-identity-role +create\n.*integration-prod-dr API Management restore, custom role with 11 actions/);
+        assert.match(dr, /azure-native:logic:Workflow +restore-workflow +create\n/);
+        assert.match(dr, /azure-native:authorization:RoleAssignment +restore-access-gateway-reads-backups +create\n.*Storage Blob Data Reader for ServicePrincipal/);
     });
 
     it("prints the config error, without a stack trace, and fails", async () => {
