@@ -86,6 +86,9 @@ export function activeSiteBackup(ctx: RecoveryContext): BackupOutputs | undefine
         intervalMinutes: schedule.backupMinutes,
         serviceId: ctx.gateway.serviceId,
         storage: { accountName: storage.accountName, containerName: storage.containerName, containerUrl: storage.containerUrl },
+        // While the DR site serves traffic (dns.activeSite: dr), this site's configuration is the
+        // stale one: no backups until traffic comes back (docs/disaster-recovery.md, "Failback").
+        enabled: config.dns.activeSite !== "dr",
         after: access.applied,
         adminIpRanges: config.adminIpRanges,
         monitoring: ctx.monitoring,
@@ -155,6 +158,9 @@ export function passiveSiteRestore(ctx: RecoveryContext & { activeSite: pulumi.S
         serviceId: ctx.gateway.serviceId,
         storage: { accountName: active.accountName, containerName: active.containerName, containerUrl: active.containerUrl },
         siteSettings: ctx.siteSettings,
+        // While this site serves traffic (the active site's dns.activeSite: dr), a restore would
+        // overwrite what its users changed since the failover.
+        enabled: ctx.activeSite.getOutput("dns").apply((dns: { activeSite?: string } | undefined) => dns?.activeSite !== "dr"),
         after: access.applied,
         adminIpRanges: config.adminIpRanges,
         monitoring: ctx.monitoring,

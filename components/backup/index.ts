@@ -266,6 +266,12 @@ interface ScheduleArgs {
     serviceId: pulumi.Input<string>;
     /** The backup storage. Required. */
     storage: BackupStorageRef;
+    /**
+     * Whether the schedule runs. Off while the other site serves traffic: a restore then would
+     * overwrite what changed there, and a backup of the site that does not serve is stale.
+     * Default: true.
+     */
+    enabled?: pulumi.Input<boolean>;
     /** What the workflow waits for: the grants of its identity and their propagation. Default: nothing. */
     after?: pulumi.Input<pulumi.Resource>[];
     /** Ranges allowed to read run history contents. Default: nobody. */
@@ -313,7 +319,7 @@ abstract class Schedule extends pulumi.ComponentResource {
                 resourceGroupName: args.resourceGroupName,
                 workflowName: args.names.workflow,
                 location: args.location,
-                state: logic.WorkflowState.Enabled,
+                state: pulumi.output(args.enabled ?? true).apply((enabled) => (enabled ? logic.WorkflowState.Enabled : logic.WorkflowState.Disabled)),
                 identity: { type: logic.ManagedServiceIdentityType.UserAssigned, userAssignedIdentities: [args.identityId] },
                 definition,
                 parameters: Object.fromEntries(

@@ -245,6 +245,20 @@ describe("disaster recovery: prod backs up, prod-dr restores and puts its own se
             }
         });
 
+        it("stops restoring while it serves traffic, and prod stops backing up, both on prod's dns.activeSite alone", async () => {
+            assert.equal(dr.get(workflowType, "restore-workflow").inputs.state, "Enabled");
+            assert.equal(prod.get(workflowType, "backup-workflow").inputs.state, "Enabled");
+            const failedOver = { ...prod.outputs, dns: { ...prod.outputs.dns, activeSite: "dr" } };
+            const drServing = await runFixture({ stack: "prod-dr", stackReferences: { "organization/enterprise-integration/prod": failedOver } });
+            assert.equal(drServing.get(workflowType, "restore-workflow").inputs.state, "Disabled");
+            const prodSwitched = await runFixture({
+                stack: "prod",
+                config: { dns: { ...stackFileValues("prod").dns, activeSite: "dr" } },
+                stackReferences: { "organization/enterprise-integration/prod-dr": dr.outputs },
+            });
+            assert.equal(prodSwitched.get(workflowType, "backup-workflow").inputs.state, "Disabled");
+        });
+
         it("cannot be planned before its active site has deployed its backups", async () => {
             const { backup, ...withoutBackups } = prod.outputs;
             void backup;
