@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BackupSchedule, BackupStorage, RestoreSchedule, ScheduleIdentity, type SiteSettingStep } from "../components/backup";
-import { AccessGrants } from "../components/identity";
+import { BackupSchedule, BackupStorage, RestoreSchedule, type SiteSettingStep } from "../components/backup";
+import { AccessGrants, waitSeconds } from "../components/identity";
 import type { StackConfig } from "./config";
 import type { Namer } from "./naming";
 import { drSchedule } from "./recovery";
@@ -36,6 +36,14 @@ export interface RecoveryContext {
     tags: Record<string, string>;
 }
 
+/**
+ * Minutes from a schedule's creation to its first run: the grants come after the workflow (they
+ * need its identity), then their propagation wait; twenty minutes more leave room for both.
+ */
+function firstRunDelay(config: StackConfig): number {
+    return 20 + Math.ceil((waitSeconds(config.identity.roleAssignmentWait) ?? 0) / 60);
+}
+
 /** The role names, unique in the tenant: one per stack and job. */
 function roleName(config: StackConfig, job: string): string {
     return `${config.workload}-${config.stack} API Management ${job}`;
@@ -57,42 +65,33 @@ export function activeSiteBackup(ctx: RecoveryContext): BackupOutputs | undefine
         protect: config.protect,
         tags: ctx.tags,
     });
-    const identity = new ScheduleIdentity("backup-identity", {
-        resourceGroupName: ctx.groups.workflows,
-        location: config.location,
-        identityName: ctx.namer.name("userAssignedIdentity", { purpose: "backup" }),
-        job: "backup",
-        roleName: roleName(config, "backup"),
-        serviceId: ctx.gateway.serviceId,
-        tags: ctx.tags,
-    });
-    const access = new AccessGrants("backup-access", {
-        grants: {
-            // The workflow starts the backup, on this service only, and marks it complete.
-            "backup-workflow-backs-up": { scope: ctx.gateway.serviceId, principalId: identity.principalId, principalType: "ServicePrincipal", role: { custom: roleName(config, "backup"), definitionId: identity.roleDefinitionId } },
-            "backup-workflow-marks": { scope: storage.containerId, principalId: identity.principalId, principalType: "ServicePrincipal", role: "Storage Blob Data Contributor" },
-            // API Management writes the backup with its system-assigned identity (the one a storage
-            // firewall admits as a trusted service).
-            "gateway-writes-backups": { scope: storage.containerId, principalId: ctx.gateway.systemPrincipalId, principalType: "ServicePrincipal", role: "Storage Blob Data Contributor" },
-        },
-        propagationWait: config.identity.roleAssignmentWait,
-    });
-    // The first backup runs as the workflow is deployed: after every grant has taken effect.
-    new BackupSchedule("backup", {
+    // The first backup runs a while after the workflow is created, once its grants have taken effect.
+    const backup = new BackupSchedule("backup", {
         resourceGroupName: ctx.groups.workflows,
         location: config.location,
         names: { workflow: ctx.namer.name("workflow", { purpose: "backup" }), alert: ctx.namer.name("metricAlert", { purpose: "backup-failed" }) },
-        identityId: identity.resourceId,
+        roleName: roleName(config, "backup"),
         intervalMinutes: schedule.backupMinutes,
         serviceId: ctx.gateway.serviceId,
         storage: { accountName: storage.accountName, containerName: storage.containerName, containerUrl: storage.containerUrl },
         // While the DR site serves traffic (dns.activeSite: dr), this site's configuration is the
         // stale one: no backups until traffic comes back (docs/disaster-recovery.md, "Failback").
         enabled: config.dns.activeSite !== "dr",
-        after: access.applied,
+        firstRunDelayMinutes: firstRunDelay(config),
         adminIpRanges: config.adminIpRanges,
         monitoring: ctx.monitoring,
         tags: ctx.tags,
+    });
+    new AccessGrants("backup-access", {
+        grants: {
+            // The workflow starts the backup, on this service only, and marks it complete.
+            "backup-workflow-backs-up": { scope: ctx.gateway.serviceId, principalId: backup.principalId, principalType: "ServicePrincipal", role: { custom: roleName(config, "backup"), definitionId: backup.roleDefinitionId } },
+            "backup-workflow-marks": { scope: storage.containerId, principalId: backup.principalId, principalType: "ServicePrincipal", role: "Storage Blob Data Contributor" },
+            // API Management writes the backup with its system-assigned identity (the one a storage
+            // firewall admits as a trusted service).
+            "gateway-writes-backups": { scope: storage.containerId, principalId: ctx.gateway.systemPrincipalId, principalType: "ServicePrincipal", role: "Storage Blob Data Contributor" },
+        },
+        propagationWait: config.identity.roleAssignmentWait,
     });
     return {
         accountName: storage.accountName,
@@ -130,30 +129,13 @@ export function passiveSiteRestore(ctx: RecoveryContext & { activeSite: pulumi.S
         }
         return backup as ActiveBackup;
     });
-    const identity = new ScheduleIdentity("restore-identity", {
-        resourceGroupName: ctx.groups.workflows,
-        location: config.location,
-        identityName: ctx.namer.name("userAssignedIdentity", { purpose: "restore" }),
-        job: "restore",
-        roleName: roleName(config, "restore"),
-        serviceId: ctx.gateway.serviceId,
-        tags: ctx.tags,
-    });
-    const access = new AccessGrants("restore-access", {
-        grants: {
-            "restore-workflow-restores": { scope: ctx.gateway.serviceId, principalId: identity.principalId, principalType: "ServicePrincipal", role: { custom: roleName(config, "restore"), definitionId: identity.roleDefinitionId } },
-            "restore-workflow-lists-backups": { scope: active.containerId, principalId: identity.principalId, principalType: "ServicePrincipal", role: "Storage Blob Data Reader" },
-            "gateway-reads-backups": { scope: active.containerId, principalId: ctx.gateway.systemPrincipalId, principalType: "ServicePrincipal", role: "Storage Blob Data Reader" },
-        },
-        propagationWait: config.identity.roleAssignmentWait,
-    });
     // The restore interval is the active site's to set: the recurrence follows its output. The
-    // first restore runs as the workflow is deployed: after every grant has taken effect.
-    new RestoreSchedule("restore", {
+    // first restore runs a while after the workflow is created, once its grants have taken effect.
+    const restore = new RestoreSchedule("restore", {
         resourceGroupName: ctx.groups.workflows,
         location: config.location,
         names: { workflow: ctx.namer.name("workflow", { purpose: "restore" }), alert: ctx.namer.name("metricAlert", { purpose: "restore-failed" }) },
-        identityId: identity.resourceId,
+        roleName: roleName(config, "restore"),
         intervalMinutes: active.restoreIntervalMinutes,
         serviceId: ctx.gateway.serviceId,
         storage: { accountName: active.accountName, containerName: active.containerName, containerUrl: active.containerUrl },
@@ -161,9 +143,17 @@ export function passiveSiteRestore(ctx: RecoveryContext & { activeSite: pulumi.S
         // While this site serves traffic (the active site's dns.activeSite: dr), a restore would
         // overwrite what its users changed since the failover.
         enabled: ctx.activeSite.getOutput("dns").apply((dns: { activeSite?: string } | undefined) => dns?.activeSite !== "dr"),
-        after: access.applied,
+        firstRunDelayMinutes: firstRunDelay(config),
         adminIpRanges: config.adminIpRanges,
         monitoring: ctx.monitoring,
         tags: ctx.tags,
+    });
+    new AccessGrants("restore-access", {
+        grants: {
+            "restore-workflow-restores": { scope: ctx.gateway.serviceId, principalId: restore.principalId, principalType: "ServicePrincipal", role: { custom: roleName(config, "restore"), definitionId: restore.roleDefinitionId } },
+            "restore-workflow-lists-backups": { scope: active.containerId, principalId: restore.principalId, principalType: "ServicePrincipal", role: "Storage Blob Data Reader" },
+            "gateway-reads-backups": { scope: active.containerId, principalId: ctx.gateway.systemPrincipalId, principalType: "ServicePrincipal", role: "Storage Blob Data Reader" },
+        },
+        propagationWait: config.identity.roleAssignmentWait,
     });
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as logic from "@pulumi/azure-native/logic";
-import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as time from "@pulumiverse/time";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as storage from "@pulumi/azure-native/storage";
 import { backupDefinition, restoreDefinition } from "./workflows";
@@ -187,70 +187,6 @@ export interface BackupStorageRef {
     containerUrl: pulumi.Input<string>;
 }
 
-export interface ScheduleIdentityArgs {
-    /** Resource group of the identity (the workflow's). Required. */
-    resourceGroupName: pulumi.Input<string>;
-    /** Region of the identity: the workflow's. Required. */
-    location: string;
-    /** Azure name of the user-assigned identity. Required. */
-    identityName: pulumi.Input<string>;
-    /** `backup` (the active site's) or `restore` (the passive site's): what the custom role allows. Required. */
-    job: "backup" | "restore";
-    /** The name of the custom role, unique in the tenant. Required. */
-    roleName: string;
-    /** ARM id of the API Management service, the one scope the role can be assigned on. Required. */
-    serviceId: pulumi.Input<string>;
-    /** Tags. Default: none. */
-    tags?: Record<string, string>;
-}
-
-/**
- * The identity a scheduled workflow signs in as, and the custom role that allows its one job on
- * its one service. Its own component because the identity must hold its roles before the
- * workflow exists: a recurrence without a start time runs as soon as the workflow is deployed
- * ("Run immediately and repeat every n ...": connectors-native-recurrence), and a system-assigned
- * identity only appears with the workflow. The stack creates this, grants the role and the
- * storage access, then creates the schedule after the grants.
- */
-export class ScheduleIdentity extends pulumi.ComponentResource {
-    /** ARM id of the identity: the workflow's `identity`, and the `identity` its calls sign in with. */
-    readonly resourceId: pulumi.Output<string>;
-    /** Principal (object) id, to which the roles are granted. */
-    readonly principalId: pulumi.Output<string>;
-    /** The custom role's definition id, to assign on the service. */
-    readonly roleDefinitionId: pulumi.Output<string>;
-
-    constructor(name: string, args: ScheduleIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-        if (!["backup", "restore"].includes(args.job)) {
-            throw new Error(`Invalid ScheduleIdentity arguments:\n  - job: ${JSON.stringify(args.job)} (allowed: backup, restore)`);
-        }
-        super("enterprise-integration:backup:ScheduleIdentity", name, {}, opts);
-        const identity = new managedidentity.UserAssignedIdentity(
-            `${name}-uai`,
-            { resourceGroupName: args.resourceGroupName, location: args.location, resourceName: args.identityName, tags: args.tags },
-            { parent: this },
-        );
-        const subscription = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
-        const role = new authorization.RoleDefinition(
-            `${name}-role`,
-            {
-                scope: pulumi.interpolate`/subscriptions/${subscription}`,
-                roleDefinitionId: roleDefinitionGuid(args.roleName),
-                roleName: args.roleName,
-                description: `${args.job === "backup" ? "Back up" : "Restore"} one API Management service, and nothing else (its scheduled workflow's identity).`,
-                roleType: "CustomRole",
-                permissions: [{ actions: args.job === "backup" ? backupActions : restoreActions, notActions: [], dataActions: [], notDataActions: [] }],
-                assignableScopes: [args.serviceId],
-            },
-            { parent: this },
-        );
-        this.resourceId = identity.id;
-        this.principalId = identity.principalId;
-        this.roleDefinitionId = role.id;
-        this.registerOutputs({ resourceId: this.resourceId, principalId: this.principalId, roleDefinitionId: this.roleDefinitionId });
-    }
-}
-
 interface ScheduleArgs {
     /** Resource group of the workflow (the stack's workflows group). Required. */
     resourceGroupName: pulumi.Input<string>;
@@ -258,8 +194,8 @@ interface ScheduleArgs {
     location: string;
     /** Azure names of the workflow and of its failed-runs alert. Required. */
     names: { workflow: pulumi.Input<string>; alert: pulumi.Input<string> };
-    /** ARM id of the user-assigned identity the workflow runs as ({@link ScheduleIdentity}). Required. */
-    identityId: pulumi.Input<string>;
+    /** The name of its custom role, unique in the tenant. Required. */
+    roleName: string;
     /** Minutes between runs: at least 15 for a backup, 60 for a restore. Required. */
     intervalMinutes: pulumi.Input<number>;
     /** ARM id of the API Management service. Required. */
@@ -272,8 +208,12 @@ interface ScheduleArgs {
      * Default: true.
      */
     enabled?: pulumi.Input<boolean>;
-    /** What the workflow waits for: the grants of its identity and their propagation. Default: nothing. */
-    after?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * Minutes from the schedule's creation to its first run: time to grant the workflow's new
+     * identity its roles and for them to take effect (a recurrence without a start time would run
+     * at once: "Run immediately and repeat every n ...", connectors-native-recurrence). Default: 30.
+     */
+    firstRunDelayMinutes?: number;
     /** Ranges allowed to read run history contents. Default: nobody. */
     adminIpRanges?: string[];
     /** Where the runs are logged, and whom their failure alerts. Required. */
@@ -298,20 +238,47 @@ export function roleDefinitionGuid(roleName: string): string {
 /** An address range no caller has: the run history of a workflow nobody administers is closed. */
 const noCaller = "0.0.0.0-0.0.0.0";
 
-/** A scheduled workflow with its logs and failed-runs alert. */
+/** A scheduled workflow with its custom role, its first run's time, its logs and its failed-runs alert. */
 abstract class Schedule extends pulumi.ComponentResource {
+    /** The workflow's system-assigned identity. */
+    readonly principalId: pulumi.Output<string>;
+    /** The custom role's definition id, to assign on the service. */
+    readonly roleDefinitionId: pulumi.Output<string>;
     readonly workflowId: pulumi.Output<string>;
+    /** When the first run is due (UTC, RFC 3339); the runs follow on the interval from then. */
+    readonly firstRunAt: pulumi.Output<string>;
 
     protected constructor(
         type: string,
         name: string,
         args: ScheduleArgs,
         what: string,
-        definition: pulumi.Input<Record<string, unknown>>,
+        actions: string[],
+        definition: (startTime: string) => pulumi.Input<Record<string, unknown>>,
         parameters: Record<string, pulumi.Input<unknown>>,
         opts?: pulumi.ComponentResourceOptions,
     ) {
+        const delay = args.firstRunDelayMinutes ?? 30;
+        if (!Number.isInteger(delay) || delay < 1) {
+            throw new Error(`Invalid ${type.split(":").pop()} arguments:\n  - firstRunDelayMinutes: ${delay} (allowed: whole minutes, 1 or more)`);
+        }
         super(type, name, {}, opts);
+        const subscription = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
+        const role = new authorization.RoleDefinition(
+            `${name}-role`,
+            {
+                scope: pulumi.interpolate`/subscriptions/${subscription}`,
+                roleDefinitionId: roleDefinitionGuid(args.roleName),
+                roleName: args.roleName,
+                description: `${what} one API Management service, and nothing else (its scheduled workflow's identity).`,
+                roleType: "CustomRole",
+                permissions: [{ actions, notActions: [], dataActions: [], notDataActions: [] }],
+                assignableScopes: [args.serviceId],
+            },
+            { parent: this },
+        );
+        // Fixed when first created, so later deployments keep the schedule where it is.
+        const firstRun = new time.Offset(`${name}-first-run`, { offsetMinutes: delay }, { parent: this });
         const contents = (args.adminIpRanges?.length ? args.adminIpRanges : [noCaller]).map((range) => ({ addressRange: range.includes("/") || range.includes("-") ? range : `${range}/32` }));
         const workflow = new logic.Workflow(
             `${name}-workflow`,
@@ -320,8 +287,10 @@ abstract class Schedule extends pulumi.ComponentResource {
                 workflowName: args.names.workflow,
                 location: args.location,
                 state: pulumi.output(args.enabled ?? true).apply((enabled) => (enabled ? logic.WorkflowState.Enabled : logic.WorkflowState.Disabled)),
-                identity: { type: logic.ManagedServiceIdentityType.UserAssigned, userAssignedIdentities: [args.identityId] },
-                definition,
+                // The identity API Management's storage firewall admits as a trusted service
+                // (storage-network-security-trusted-azure-services: Microsoft.Logic/workflows).
+                identity: { type: logic.ManagedServiceIdentityType.SystemAssigned },
+                definition: firstRun.rfc3339.apply(definition),
                 parameters: Object.fromEntries(
                     Object.entries(parameters).map(([key, value]) => [key, { type: key === "siteSettings" ? "SecureObject" : "String", value: key === "siteSettings" ? pulumi.secret(value) : value }]),
                 ),
@@ -329,7 +298,7 @@ abstract class Schedule extends pulumi.ComponentResource {
                 accessControl: { triggers: { allowedCallerIpAddresses: [] }, contents: { allowedCallerIpAddresses: contents } },
                 tags: args.tags,
             },
-            { parent: this, dependsOn: args.after ?? [] },
+            { parent: this },
         );
         new monitor.DiagnosticSetting(
             `${name}-logs`,
@@ -374,8 +343,11 @@ abstract class Schedule extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        this.principalId = workflow.identity.apply((identity) => identity?.principalId ?? "");
+        this.roleDefinitionId = role.id;
         this.workflowId = workflow.id;
-        this.registerOutputs({ workflowId: this.workflowId });
+        this.firstRunAt = firstRun.rfc3339;
+        this.registerOutputs({ principalId: this.principalId, roleDefinitionId: this.roleDefinitionId, firstRunAt: this.firstRunAt });
     }
 }
 
@@ -402,7 +374,8 @@ export class BackupSchedule extends Schedule {
             name,
             args,
             "Back up",
-            pulumi.all([minutes, args.identityId]).apply(([every, identity]) => backupDefinition(every, identity)),
+            backupActions,
+            (startTime) => minutes.apply((every) => backupDefinition(every, startTime)),
             { serviceId: args.serviceId, storageAccountName: args.storage.accountName, containerName: args.storage.containerName, containerUrl: args.storage.containerUrl },
             opts,
         );
@@ -418,7 +391,8 @@ export class RestoreSchedule extends Schedule {
             name,
             args,
             "Restore",
-            pulumi.all([minutes, args.identityId]).apply(([every, identity]) => restoreDefinition(every, identity)),
+            restoreActions,
+            (startTime) => minutes.apply((every) => restoreDefinition(every, startTime)),
             {
                 serviceId: args.serviceId,
                 storageAccountName: args.storage.accountName,

@@ -7,9 +7,8 @@
  * `.../restore` with `{ storageAccount, containerName, backupName, accessType }`, answered 202 with
  * a Location header to poll until 200 ("x-ms-long-running-operation", "final-state-via:
  * location"). The HTTP action follows that pattern by itself (Logic Apps' asynchronous pattern,
- * on by default) and signs in with the workflow's user-assigned identity, which exists, and holds
- * its roles, before the workflow does: a recurrence without a start time runs as soon as the
- * workflow is deployed. API Management reads and
+ * on by default) and signs in with the workflow's system-assigned identity ("by default, the
+ * Audience property uses the https://management.azure.com/ resource ID"). API Management reads and
  * writes the blobs with its own system-assigned identity, the one a storage firewall admits as a
  * trusted service.
  */
@@ -26,12 +25,9 @@ export const backupPrefix = "apim-";
 /** The blob that marks a backup complete: written only once the backup operation has succeeded. */
 export const completeSuffix = ".complete";
 
-/**
- * Sign-in with the workflow's user-assigned identity (`identity`: its ARM id, as in
- * logic-apps/authenticate-with-managed-identity), for Azure Resource Manager or for storage.
- */
-const arm = (identity: string) => ({ type: "ManagedServiceIdentity", identity, audience: "https://management.azure.com/" });
-const storage = (identity: string) => ({ type: "ManagedServiceIdentity", identity, audience: "https://storage.azure.com/" });
+/** Sign-in with the workflow's system-assigned identity, for Azure Resource Manager or for storage. */
+const arm = { type: "ManagedServiceIdentity", audience: "https://management.azure.com/" };
+const storage = { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" };
 /**
  * The headers every blob request needs: the service version, and the current date ("The
  * x-ms-date must be the current date. Otherwise, your workflow fails with a 403 FORBIDDEN
@@ -65,16 +61,16 @@ function operationBody(backupName: string) {
 
 /**
  * The backup workflow: every `minutes`, back up the service under a time-stamped name, follow the
- * operation to its end, then write the name's complete marker; every call signed in as `identity`
- * (the ARM id of the workflow's user-assigned identity). A failure fails the run, which the
+ * operation to its end, then write the name's complete marker. The first run is at `startTime`
+ * (UTC, `YYYY-MM-DDThh:mm:ssZ`), the next ones on the interval from it. A failure fails the run, which the
  * failed-runs alert reports.
  */
-export function backupDefinition(minutes: number, identity: string): Record<string, unknown> {
+export function backupDefinition(minutes: number, startTime: string): Record<string, unknown> {
     return {
         $schema: workflowSchema,
         contentVersion: "1.0.0.0",
         parameters,
-        triggers: { Every_interval: { type: "Recurrence", recurrence: recurrence(minutes) } },
+        triggers: { Every_interval: { type: "Recurrence", recurrence: { ...recurrence(minutes), startTime } } },
         actions: {
             Name: { type: "Compose", inputs: `@{concat('${backupPrefix}', utcNow('yyyyMMddHHmmss'), '.apimbackup')}`, runAfter: {} },
             Back_up: {
@@ -83,7 +79,7 @@ export function backupDefinition(minutes: number, identity: string): Record<stri
                     method: "POST",
                     uri: `https://management.azure.com@{parameters('serviceId')}/backup?api-version=${managementApiVersion}`,
                     body: operationBody("@{outputs('Name')}"),
-                    authentication: arm(identity),
+                    authentication: arm,
                 },
                 limit: operationLimit,
                 runAfter: { Name: ["Succeeded"] },
@@ -95,7 +91,7 @@ export function backupDefinition(minutes: number, identity: string): Record<stri
                     uri: `@{parameters('containerUrl')}/@{outputs('Name')}${completeSuffix}`,
                     headers: { ...blobHeaders, "x-ms-blob-type": "BlockBlob", "Content-Type": "text/plain" },
                     body: "@{utcNow()}",
-                    authentication: storage(identity),
+                    authentication: storage,
                 },
                 runAfter: { Back_up: ["Succeeded"] },
             },
@@ -105,14 +101,14 @@ export function backupDefinition(minutes: number, identity: string): Record<stri
 }
 
 /**
- * The restore workflow: every `minutes`, signed in as `identity`, list the backups (in name order, which is time order:
+ * The restore workflow: from `startTime`, every `minutes`, list the backups (in name order, which is time order:
  * "blobs are listed in alphabetical order"), take the newest with its complete marker, restore it
  * into the service, then put back, one by one, the settings this site's code owns and a restore
  * overwrites with the active site's (`parameters('siteSettings')`: `puts` and `patches`, each
  * `{ path, body }`).
  * No complete backup, a failed restore or a failed step fails the run.
  */
-export function restoreDefinition(minutes: number, identity: string): Record<string, unknown> {
+export function restoreDefinition(minutes: number, startTime: string): Record<string, unknown> {
     return {
         $schema: workflowSchema,
         contentVersion: "1.0.0.0",
@@ -120,7 +116,7 @@ export function restoreDefinition(minutes: number, identity: string): Record<str
             ...parameters,
             siteSettings: { type: "SecureObject", metadata: { description: "{ puts: [{ path, body }], patches: [{ path, body }] }: what the restore overwrites that this site's code owns." } },
         },
-        triggers: { Every_interval: { type: "Recurrence", recurrence: recurrence(minutes) } },
+        triggers: { Every_interval: { type: "Recurrence", recurrence: { ...recurrence(minutes), startTime } } },
         actions: {
             List_backups: {
                 type: "Http",
@@ -128,7 +124,7 @@ export function restoreDefinition(minutes: number, identity: string): Record<str
                     method: "GET",
                     uri: `@{parameters('containerUrl')}?restype=container&comp=list&prefix=${backupPrefix}`,
                     headers: blobHeaders,
-                    authentication: storage(identity),
+                    authentication: storage,
                 },
                 runAfter: {},
             },
@@ -155,7 +151,7 @@ export function restoreDefinition(minutes: number, identity: string): Record<str
                     method: "POST",
                     uri: `https://management.azure.com@{parameters('serviceId')}/restore?api-version=${managementApiVersion}`,
                     body: operationBody("@{outputs('Newest')}"),
-                    authentication: arm(identity),
+                    authentication: arm,
                 },
                 limit: operationLimit,
                 runAfter: { Newest: ["Succeeded"] },
@@ -170,7 +166,7 @@ export function restoreDefinition(minutes: number, identity: string): Record<str
                             method: "PUT",
                             uri: `https://management.azure.com@{parameters('serviceId')}/@{items('Put_back_site_settings')['path']}?api-version=${managementApiVersion}`,
                             body: "@items('Put_back_site_settings')['body']",
-                            authentication: arm(identity),
+                            authentication: arm,
                         },
                         // Some bodies hold secrets (the portal's client secret).
                         runtimeConfiguration: { secureData: { properties: ["inputs"] } },
@@ -193,7 +189,7 @@ export function restoreDefinition(minutes: number, identity: string): Record<str
                             uri: `https://management.azure.com@{parameters('serviceId')}/@{items('Patch_site_settings')['path']}?api-version=${managementApiVersion}`,
                             headers: { "If-Match": "*" },
                             body: "@items('Patch_site_settings')['body']",
-                            authentication: arm(identity),
+                            authentication: arm,
                         },
                         runAfter: {},
                     },

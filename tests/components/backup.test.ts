@@ -4,7 +4,6 @@ import {
     BackupSchedule,
     BackupStorage,
     RestoreSchedule,
-    ScheduleIdentity,
     backupActions,
     backupContainer,
     backupDefinition,
@@ -18,7 +17,7 @@ import {
 } from "../../components/backup";
 import { validateWorkflowDefinition } from "../../components/workflows";
 import type { StackRun } from "../../tools/engine";
-import { runFixture, waitsFor } from "../helpers";
+import { runFixture } from "../helpers";
 
 const serviceId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-gateway/providers/Microsoft.ApiManagement/service/apim-test";
 const workspaceId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/log-test";
@@ -30,14 +29,12 @@ const steps: SiteSettingStep[] = [
     { path: "namedValues/order-intake-sig", body: { properties: { displayName: "order-intake-sig", secret: true, keyVault: { secretIdentifier: "https://kv-dr.vault.azure.net/secrets/order-intake-sig" } } } },
 ];
 
-const identityId = (purpose: string) => `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-workflows/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-${purpose}`;
-const backupIdentity = identityId("backup");
-const restoreIdentity = identityId("restore");
+const startTime = "2026-12-01T10:30:00Z";
 const schedule = (purpose: string) => ({
     resourceGroupName: "rg-workflows",
     location: "westeurope",
     names: { workflow: `logic-${purpose}`, alert: `alert-${purpose}-failed` },
-    identityId: identityId(purpose),
+    roleName: `integration-test API Management ${purpose}`,
     serviceId,
     storage: storageRef,
     adminIpRanges: ["203.0.113.0/24"],
@@ -65,11 +62,8 @@ describe("backup and restore (components/backup)", () => {
     before(async () => {
         run = await deploy(() => {
             new BackupStorage("bk", { resourceGroupName: "rg-backup", location: "northeurope", accountName: "stbackuptest", retentionDays: 14, workspaceId, protect: true, tags: { environment: "test" } });
-            const identity = (job: "backup" | "restore") =>
-                new ScheduleIdentity(`${job}-identity`, { resourceGroupName: "rg-workflows", location: "westeurope", identityName: `id-${job}`, job, roleName: `integration-test API Management ${job}`, serviceId });
-            const backup = identity("backup");
-            new BackupSchedule("backup", { ...schedule("backup"), identityId: backup.resourceId, intervalMinutes: 60, after: [backup] });
-            new RestoreSchedule("restore", { ...schedule("restore"), identityId: identity("restore").resourceId, intervalMinutes: pulumi.output(240), siteSettings: steps });
+            new BackupSchedule("backup", { ...schedule("backup"), intervalMinutes: 60 });
+            new RestoreSchedule("restore", { ...schedule("restore"), intervalMinutes: pulumi.output(240), siteSettings: steps, firstRunDelayMinutes: 45 });
         });
     });
 
@@ -132,10 +126,16 @@ describe("backup and restore (components/backup)", () => {
     });
 
     describe("the backup workflow", () => {
-        const definition = backupDefinition(60, identityId("backup")) as any;
+        const definition = backupDefinition(60, startTime) as any;
 
-        it("runs on the interval: hourly as Hour, a quarter as Minute", () => {
-            assert.deepEqual(run.get("azure-native:logic:Workflow", "backup-workflow").inputs.definition.triggers, { Every_interval: { type: "Recurrence", recurrence: { frequency: "Hour", interval: 1 } } });
+        it("runs on the interval, hourly as Hour and a quarter as Minute, from a first run 30 minutes after it is created (its grants have taken effect by then)", () => {
+            const firstRun = run.get("time:index/offset:Offset", "backup-first-run");
+            assert.equal(firstRun.inputs.offsetMinutes, 30);
+            assert.deepEqual(run.get("azure-native:logic:Workflow", "backup-workflow").inputs.definition.triggers, {
+                Every_interval: { type: "Recurrence", recurrence: { frequency: "Hour", interval: 1, startTime: firstRun.outputs.rfc3339 } },
+            });
+            assert.match(String(firstRun.outputs.rfc3339), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, "UTC, as a recurrence without a time zone takes it");
+            assert.equal(run.get("time:index/offset:Offset", "restore-first-run").inputs.offsetMinutes, 45);
             assert.deepEqual(recurrence(15), { frequency: "Minute", interval: 15 });
             assert.deepEqual(recurrence(1440), { frequency: "Hour", interval: 24 });
         });
@@ -149,7 +149,7 @@ describe("backup and restore (components/backup)", () => {
                 method: "POST",
                 uri: "https://management.azure.com@{parameters('serviceId')}/backup?api-version=2024-05-01",
                 body: { storageAccount: "@{parameters('storageAccountName')}", containerName: "@{parameters('containerName')}", backupName: "@{outputs('Name')}", accessType: "SystemAssignedManagedIdentity" },
-                authentication: { type: "ManagedServiceIdentity", identity: backupIdentity, audience: "https://management.azure.com/" },
+                authentication: { type: "ManagedServiceIdentity", audience: "https://management.azure.com/" },
             });
             assert.equal(managementApiVersion, "2024-05-01");
             // Logic Apps follows the 202 and its Location to the end (asynchronous pattern, on by default);
@@ -166,16 +166,14 @@ describe("backup and restore (components/backup)", () => {
                 uri: "@{parameters('containerUrl')}/@{outputs('Name')}.complete",
                 headers: { "x-ms-version": "2023-11-03", "x-ms-date": "@{formatDateTime(utcNow(), 'r')}", "x-ms-blob-type": "BlockBlob", "Content-Type": "text/plain" },
                 body: "@{utcNow()}",
-                authentication: { type: "ManagedServiceIdentity", identity: backupIdentity, audience: "https://storage.azure.com/" },
+                authentication: { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" },
             });
         });
 
-        it("runs as its user-assigned identity, deployed only after what it waits for (its grants), with the service and the storage as its parameters", () => {
+        it("is deployed with the service and the storage as its parameters, and a system-assigned identity (the one storage admits as a trusted service)", () => {
             const workflow = run.get("azure-native:logic:Workflow", "backup-workflow").inputs;
-            const identity = run.get("azure-native:managedidentity:UserAssignedIdentity", "backup-identity-uai");
-            assert.deepEqual(workflow.identity, { type: "UserAssigned", userAssignedIdentities: [identity.id] });
-            assert.ok(waitsFor(run, run.get("azure-native:logic:Workflow", "backup-workflow"), identity), "the workflow is created after `after`");
-            assert.deepEqual(workflow.definition, backupDefinition(60, identity.id!));
+            assert.deepEqual(workflow.identity, { type: "SystemAssigned" });
+            assert.deepEqual(workflow.definition, backupDefinition(60, run.get("time:index/offset:Offset", "backup-first-run").outputs.rfc3339));
             assert.deepEqual(workflow.parameters, {
                 serviceId: { type: "String", value: serviceId },
                 storageAccountName: { type: "String", value: storageRef.accountName },
@@ -205,14 +203,14 @@ describe("backup and restore (components/backup)", () => {
     });
 
     describe("the restore workflow", () => {
-        const definition = restoreDefinition(240, identityId("restore")) as any;
+        const definition = restoreDefinition(240, startTime) as any;
 
         it("lists the backups with its identity for storage, and keeps the complete ones", () => {
             assert.deepEqual(action(definition, "List_backups").inputs, {
                 method: "GET",
                 uri: "@{parameters('containerUrl')}?restype=container&comp=list&prefix=apim-",
                 headers: { "x-ms-version": "2023-11-03", "x-ms-date": "@{formatDateTime(utcNow(), 'r')}" },
-                authentication: { type: "ManagedServiceIdentity", identity: restoreIdentity, audience: "https://storage.azure.com/" },
+                authentication: { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" },
             });
             assert.deepEqual(action(definition, "Complete_backups").inputs, {
                 from: "@xpath(xml(body('List_backups')), '/EnumerationResults/Blobs/Blob/Name/text()')",
@@ -236,7 +234,7 @@ describe("backup and restore (components/backup)", () => {
                 method: "POST",
                 uri: "https://management.azure.com@{parameters('serviceId')}/restore?api-version=2024-05-01",
                 body: { storageAccount: "@{parameters('storageAccountName')}", containerName: "@{parameters('containerName')}", backupName: "@{outputs('Newest')}", accessType: "SystemAssignedManagedIdentity" },
-                authentication: { type: "ManagedServiceIdentity", identity: restoreIdentity, audience: "https://management.azure.com/" },
+                authentication: { type: "ManagedServiceIdentity", audience: "https://management.azure.com/" },
             });
             assert.deepEqual(restore.runAfter, { Newest: ["Succeeded"] });
             assert.deepEqual(restore.limit, { timeout: "PT2H" });
@@ -251,7 +249,7 @@ describe("backup and restore (components/backup)", () => {
                 method: "PUT",
                 uri: "https://management.azure.com@{parameters('serviceId')}/@{items('Put_back_site_settings')['path']}?api-version=2024-05-01",
                 body: "@items('Put_back_site_settings')['body']",
-                authentication: { type: "ManagedServiceIdentity", identity: restoreIdentity, audience: "https://management.azure.com/" },
+                authentication: { type: "ManagedServiceIdentity", audience: "https://management.azure.com/" },
             });
             assert.deepEqual(loop.actions.Put_back.runtimeConfiguration, { secureData: { properties: ["inputs"] } });
         });
@@ -266,7 +264,7 @@ describe("backup and restore (components/backup)", () => {
                 uri: "https://management.azure.com@{parameters('serviceId')}/@{items('Patch_site_settings')['path']}?api-version=2024-05-01",
                 headers: { "If-Match": "*" },
                 body: "@items('Patch_site_settings')['body']",
-                authentication: { type: "ManagedServiceIdentity", identity: restoreIdentity, audience: "https://management.azure.com/" },
+                authentication: { type: "ManagedServiceIdentity", audience: "https://management.azure.com/" },
             });
         });
 
@@ -274,10 +272,10 @@ describe("backup and restore (components/backup)", () => {
             const workflow = run.get("azure-native:logic:Workflow", "restore-workflow");
             assert.deepEqual(workflow.inputs.parameters.siteSettings, { type: "SecureObject", value: { puts: [steps[0], steps[2]], patches: [{ path: steps[1]!.path, body: steps[1]!.body }] } });
             assert.ok(workflow.secretInputs.includes("parameters"));
-            const identity = run.get("azure-native:managedidentity:UserAssignedIdentity", "restore-identity-uai");
-            assert.deepEqual(workflow.inputs.identity, { type: "UserAssigned", userAssignedIdentities: [identity.id] });
-            assert.deepEqual(workflow.inputs.definition, restoreDefinition(240, identity.id!));
-            assert.deepEqual((workflow.inputs.definition as any).triggers.Every_interval.recurrence, { frequency: "Hour", interval: 4 });
+            assert.deepEqual(workflow.inputs.identity, { type: "SystemAssigned" });
+            assert.deepEqual(workflow.inputs.definition, restoreDefinition(240, run.get("time:index/offset:Offset", "restore-first-run").outputs.rfc3339));
+            assert.equal((workflow.inputs.definition as any).triggers.Every_interval.recurrence.interval, 4);
+            assert.equal((workflow.inputs.definition as any).triggers.Every_interval.recurrence.frequency, "Hour");
         });
 
         it("refuses an interval shorter than a restore can take, known now or later", async () => {
@@ -294,12 +292,12 @@ describe("backup and restore (components/backup)", () => {
 
     describe("the definitions", () => {
         it("pass the workflow definition checks every workflow file passes", () => {
-            assert.deepEqual(validateWorkflowDefinition("backup", backupDefinition(60, identityId("backup"))), []);
-            assert.deepEqual(validateWorkflowDefinition("restore", restoreDefinition(1440, identityId("restore"))), []);
+            assert.deepEqual(validateWorkflowDefinition("backup", backupDefinition(60, startTime)), []);
+            assert.deepEqual(validateWorkflowDefinition("restore", restoreDefinition(1440, startTime)), []);
         });
 
         it("declare every parameter they read, the steps as a SecureObject with no default", () => {
-            const restore = restoreDefinition(60, identityId("restore")) as any;
+            const restore = restoreDefinition(60, startTime) as any;
             assert.deepEqual(Object.keys(restore.parameters).sort(), ["containerName", "containerUrl", "serviceId", "siteSettings", "storageAccountName"]);
             assert.deepEqual(restore.parameters.siteSettings.type, "SecureObject");
             assert.equal(restore.parameters.siteSettings.defaultValue, undefined);
@@ -308,7 +306,7 @@ describe("backup and restore (components/backup)", () => {
 
     describe("the custom roles", () => {
         it("let the backup workflow start a backup and follow it on the one service, nothing more", () => {
-            const role = run.get("azure-native:authorization:RoleDefinition", "backup-identity-role").inputs;
+            const role = run.get("azure-native:authorization:RoleDefinition", "backup-role").inputs;
             assert.deepEqual(role.permissions, [
                 { actions: ["Microsoft.ApiManagement/service/read", "Microsoft.ApiManagement/service/backup/action", "Microsoft.ApiManagement/service/operationresults/read"], notActions: [], dataActions: [], notDataActions: [] },
             ]);
@@ -319,7 +317,7 @@ describe("backup and restore (components/backup)", () => {
         });
 
         it("let the restore workflow restore the one service and write back only the kinds of setting it puts back", () => {
-            const role = run.get("azure-native:authorization:RoleDefinition", "restore-identity-role").inputs;
+            const role = run.get("azure-native:authorization:RoleDefinition", "restore-role").inputs;
             assert.deepEqual(role.permissions[0].actions, [
                 "Microsoft.ApiManagement/service/read",
                 "Microsoft.ApiManagement/service/restore/action",
@@ -338,16 +336,14 @@ describe("backup and restore (components/backup)", () => {
             assert.ok(restoreActions.every((name) => !name.includes("*") && !name.endsWith("/delete")), "no wildcard, no delete");
         });
 
-        it("belong to user-assigned identities in the workflow's group and region, and take only the two jobs", () => {
-            const identity = run.get("azure-native:managedidentity:UserAssignedIdentity", "backup-identity-uai").inputs;
-            assert.deepEqual([identity.resourceGroupName, identity.location, identity.resourceName], ["rg-workflows", "westeurope", "id-backup"]);
-            assert.throws(() => new ScheduleIdentity("bad", { resourceGroupName: "rg", location: "westeurope", identityName: "id", job: "export" as "backup", roleName: "r", serviceId }), {
-                message: 'Invalid ScheduleIdentity arguments:\n  - job: "export" (allowed: backup, restore)',
+        it("refuse a first run that is not some minutes away", () => {
+            assert.throws(() => new BackupSchedule("bad", { ...schedule("bad"), intervalMinutes: 60, firstRunDelayMinutes: 0 }), {
+                message: "Invalid BackupSchedule arguments:\n  - firstRunDelayMinutes: 0 (allowed: whole minutes, 1 or more)",
             });
         });
 
         it("have a stable id made from their name, so a second run finds the same definition", () => {
-            const role = run.get("azure-native:authorization:RoleDefinition", "backup-identity-role").inputs;
+            const role = run.get("azure-native:authorization:RoleDefinition", "backup-role").inputs;
             assert.equal(role.roleDefinitionId, roleDefinitionGuid("integration-test API Management backup"));
             assert.match(role.roleDefinitionId, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
             assert.notEqual(roleDefinitionGuid("integration-test API Management restore"), role.roleDefinitionId);

@@ -31,11 +31,17 @@ describe("custom domains and the failover switch", () => {
         assert.deepEqual([zone.inputs.resourceGroupName, group.inputs.location, group.protect], ["rg-integration-prod-dns-neu", "northeurope", true]);
     });
 
-    it("repoints every record at prod-dr's host names when activeSite is dr, and changes nothing else", () => {
+    it("repoints every record at prod-dr's host names when activeSite is dr, pauses prod's backups, and changes nothing else", () => {
         const drHosts = (drSite.outputs.gateway as { defaultHosts: Record<string, string> }).defaultHosts;
         assert.deepEqual(cnames(failedOver), { api: drHosts.gateway, developer: drHosts.portal, management: drHosts.management });
+        const backupWorkflow = "azure-native:logic:Workflow";
+        assert.deepEqual([prod.get(backupWorkflow, "backup-workflow").inputs.state, failedOver.get(backupWorkflow, "backup-workflow").inputs.state], ["Enabled", "Disabled"]);
         const inputsOf = (run: StackRun) =>
-            Object.fromEntries(run.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference").map((r) => [r.urn, r.type === recordType ? { ...r.inputs, cnameRecord: undefined } : r.inputs]));
+            Object.fromEntries(
+                run.resources
+                    .filter((r) => r.type !== "pulumi:pulumi:StackReference")
+                    .map((r) => [r.urn, r.type === recordType ? { ...r.inputs, cnameRecord: undefined } : r.name === "backup-workflow" ? { ...r.inputs, state: undefined } : r.inputs]),
+            );
         assert.deepEqual(inputsOf(failedOver), inputsOf(prod));
         // Qualified, so Pulumi Cloud looks in the stack's own organisation, not the CLI's default one.
         assert.deepEqual(failedOver.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name), ["organization/enterprise-integration/prod-dr"]);

@@ -255,14 +255,14 @@ describe("npm run plan", () => {
         for (const line of [
             /azure-native:storage:StorageAccount +backup-storage-account +create\n.*Standard_GRS, https only, TLS1_2, no public blobs, Entra ID only \(no shared key\)/,
             /azure-native:storage:ManagementPolicy +backup-storage-lifecycle +create\n.*expire-backups, deletes apim-backups\/\* older than \d+ days, and old versions/,
-            /azure-native:authorization:RoleDefinition +backup-identity-role +create\n.*integration-prod API Management backup, custom role with 3 actions, assignable on/,
+            /azure-native:authorization:RoleDefinition +backup-role +create\n.*integration-prod API Management backup, custom role with 3 actions, assignable on/,
             /azure-native:logic:Workflow +backup-workflow +create\n.*callable by other Logic Apps only/,
             /azure-native:authorization:RoleAssignment +backup-access-backup-workflow-backs-up +create\n.*custom role integration-prod API Management backup for ServicePrincipal/,
         ]) {
             assert.match(prod, line);
         }
         const dr = (await plan("prod-dr")).stdout;
-        assert.match(dr, /azure-native:authorization:RoleDefinition +restore-identity-role +create\n.*integration-prod-dr API Management restore, custom role with 11 actions/);
+        assert.match(dr, /azure-native:authorization:RoleDefinition +restore-role +create\n.*integration-prod-dr API Management restore, custom role with 11 actions/);
         assert.match(dr, /azure-native:logic:Workflow +restore-workflow +create\n/);
         assert.match(dr, /azure-native:authorization:RoleAssignment +restore-access-gateway-reads-backups +create\n.*Storage Blob Data Reader for ServicePrincipal/);
     });

@@ -382,6 +382,14 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
         provisioningState: "Succeeded",
     }),
 
+    // The time of the deployment that creates it (invented), and that time moved by the offset.
+    "time:index/offset:Offset": (inputs, make) => {
+        const base = Date.UTC(2026, 0, 1) + (parseInt(hexOf(make.seed, 6), 16) % (365 * 24 * 60)) * 60_000;
+        const minutes = Number(inputs.offsetMinutes ?? 0) + 60 * Number(inputs.offsetHours ?? 0) + 24 * 60 * Number(inputs.offsetDays ?? 0);
+        const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+        return { baseRfc3339: make.fab(rfc3339(base)), rfc3339: make.fab(rfc3339(base + minutes * 60_000)) };
+    },
+
     "random:index/randomString:RandomString": (inputs, make) => {
         let alphabet = "";
         if (inputs.lower !== false) alphabet += "abcdefghijklmnopqrstuvwxyz";
