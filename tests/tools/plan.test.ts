@@ -256,7 +256,7 @@ describe("npm run plan", () => {
             /azure-native:storage:StorageAccount +backup-storage-account +create\n.*Standard_GRS, https only, TLS1_2, no public blobs, Entra ID only \(no shared key\)/,
             /azure-native:storage:ManagementPolicy +backup-storage-lifecycle +create\n.*expire-backups, deletes apim-backups\/\* older than \d+ days, and old versions/,
             /azure-native:authorization:RoleDefinition +backup-role +create\n.*integration-prod API Management backup, custom role with 3 actions, assignable on/,
-            /azure-native:logic:Workflow +backup-workflow +create\n.*callable by other Logic Apps only/,
+            /azure-native:logic:Workflow +backup-workflow +create\n.*runs every 1 hour from \(known after deploy\), no caller/,
             /azure-native:authorization:RoleAssignment +backup-access-backup-workflow-backs-up +create\n.*custom role integration-prod API Management backup for ServicePrincipal/,
         ]) {
             assert.match(prod, line);

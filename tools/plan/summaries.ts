@@ -219,9 +219,16 @@ const summaries: Readonly<Record<string, Summary>> = {
         const access = record(inputs.accessControl);
         const callers = record(access.triggers).allowedCallerIpAddresses;
         const ips = Array.isArray(callers) ? callers.map((caller) => text(record(caller).addressRange)) : [];
+        const recurrences = Object.values(record(record(inputs.definition).triggers))
+            .map(record)
+            .filter((trigger) => trigger.type === "Recurrence")
+            .map((trigger) => record(trigger.recurrence));
+        const schedule = recurrences.map((every) => `runs every ${count(Number(every.interval), text(every.frequency).toLowerCase())}${every.startTime !== undefined ? ` from ${text(every.startTime)}` : ""}`);
         return join([
             text(inputs.workflowName),
-            Array.isArray(callers) ? (ips.length === 0 ? "callable by other Logic Apps only" : `callable from ${ips.join(" ")}`) : "callable by anyone",
+            inputs.state === "Disabled" && "DISABLED",
+            ...schedule,
+            recurrences.length > 0 ? (Array.isArray(callers) && ips.length === 0 ? "no caller" : undefined) : Array.isArray(callers) ? (ips.length === 0 ? "callable by other Logic Apps only" : `callable from ${ips.join(" ")}`) : "callable by anyone",
             `run history from ${counted(record(access.contents).allowedCallerIpAddresses, "admin range")}`,
             `identity ${text(record(inputs.identity).type)}`,
             `in ${text(inputs.location)}`,
@@ -258,6 +265,7 @@ const summaries: Readonly<Record<string, Summary>> = {
     "azuread:index/applicationPassword:ApplicationPassword": (inputs) => join([text(inputs.displayName), `expires ${text(inputs.endDate).slice(0, 10)}`]),
     "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential": (inputs) => `${text(inputs.issuer)} ${text(inputs.subject)}`,
     "random:index/randomPassword:RandomPassword": (inputs) => `${text(inputs.length)} characters`,
+    "time:index/offset:Offset": (inputs) => `${text(inputs.offsetMinutes)} minutes after it is created, then fixed`,
     "time:index/sleep:Sleep": (inputs) =>
         `waits ${text(inputs.createDuration)} for ${inputs.triggers === unknownMarker ? `${unknownMarker} role assignments` : count(Object.keys(inputs.triggers ?? {}).length, "role assignment")} to take effect`,
     "azure-native:dns:Zone": (inputs) => `${text(inputs.zoneName)}, public zone`,
