@@ -110,6 +110,7 @@ interface ActiveBackup {
     containerUrl: string;
     containerId: string;
     restoreIntervalMinutes: number;
+    backupIntervalMinutes: number;
 }
 
 /**
@@ -137,6 +138,7 @@ export function passiveSiteRestore(ctx: RecoveryContext & { activeSite: pulumi.S
         names: { workflow: ctx.namer.name("workflow", { purpose: "restore" }), alert: ctx.namer.name("metricAlert", { purpose: "restore-failed" }) },
         roleName: roleName(config, "restore"),
         intervalMinutes: active.restoreIntervalMinutes,
+        backupIntervalMinutes: active.backupIntervalMinutes,
         serviceId: ctx.gateway.serviceId,
         storage: { accountName: active.accountName, containerName: active.containerName, containerUrl: active.containerUrl },
         siteSettings: ctx.siteSettings,

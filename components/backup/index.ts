@@ -224,7 +224,17 @@ interface ScheduleArgs {
 
 export type BackupScheduleArgs = ScheduleArgs;
 
+/**
+ * The oldest the newest complete backup may be when a restore runs: three backup intervals and an
+ * hour for the backup itself. Older, the backups have stopped, and the restore fails its run.
+ */
+export function maxBackupAgeMinutes(backupIntervalMinutes: number): number {
+    return 3 * backupIntervalMinutes + 60;
+}
+
 export interface RestoreScheduleArgs extends ScheduleArgs {
+    /** The active site's backup interval, in minutes: how old the newest backup may be ({@link maxBackupAgeMinutes}). Required. */
+    backupIntervalMinutes: pulumi.Input<number>;
     /** What the restore overwrites that this site's code owns, put back after each restore (secret: it may hold the portal's client secret). Required. */
     siteSettings: pulumi.Input<SiteSettingStep[]>;
 }
@@ -392,7 +402,7 @@ export class RestoreSchedule extends Schedule {
             args,
             "Restore",
             restoreActions,
-            (startTime) => minutes.apply((every) => restoreDefinition(every, startTime)),
+            (startTime) => pulumi.all([minutes, args.backupIntervalMinutes]).apply(([every, backups]) => restoreDefinition(every, startTime, maxBackupAgeMinutes(backups))),
             {
                 serviceId: args.serviceId,
                 storageAccountName: args.storage.accountName,

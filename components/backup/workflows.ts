@@ -106,9 +106,10 @@ export function backupDefinition(minutes: number, startTime: string): Record<str
  * into the service, then put back, one by one, the settings this site's code owns and a restore
  * overwrites with the active site's (`parameters('siteSettings')`: `puts` and `patches`, each
  * `{ path, body }`).
- * No complete backup, a failed restore or a failed step fails the run.
+ * No complete backup yet cancels the run; a newest backup older than `maxBackupAgeMinutes`, a
+ * failed restore or a failed step fails it.
  */
-export function restoreDefinition(minutes: number, startTime: string): Record<string, unknown> {
+export function restoreDefinition(minutes: number, startTime: string, maxBackupAgeMinutes: number): Record<string, unknown> {
     return {
         $schema: workflowSchema,
         contentVersion: "1.0.0.0",
@@ -136,15 +137,44 @@ export function restoreDefinition(minutes: number, startTime: string): Record<st
                 },
                 runAfter: { List_backups: ["Succeeded"] },
             },
+            // None yet (the active site's first backup is still to come): nothing to do, no alarm.
             No_complete_backup: {
                 type: "If",
                 expression: { and: [{ equals: ["@length(body('Complete_backups'))", 0] }] },
                 actions: {
-                    Fail: { type: "Terminate", inputs: { runStatus: "Failed", runError: { code: "NoCompleteBackup", message: "The backup container holds no complete backup to restore." } }, runAfter: {} },
+                    Cancel: {
+                        type: "Terminate",
+                        inputs: { runStatus: "Cancelled", runError: { code: "NoCompleteBackupYet", message: "The backup container holds no complete backup yet." } },
+                        runAfter: {},
+                    },
                 },
                 runAfter: { Complete_backups: ["Succeeded"] },
             },
             Newest: { type: "Compose", inputs: `@{replace(last(body('Complete_backups')), '${completeSuffix}', '')}`, runAfter: { No_complete_backup: ["Succeeded"] } },
+            // apim-yyyyMMddHHmmss.apimbackup: when the newest backup was taken, in UTC.
+            Taken: {
+                type: "Compose",
+                inputs:
+                    "@{concat(substring(outputs('Newest'), 5, 4), '-', substring(outputs('Newest'), 9, 2), '-', substring(outputs('Newest'), 11, 2), 'T', substring(outputs('Newest'), 13, 2), ':', substring(outputs('Newest'), 15, 2), ':', substring(outputs('Newest'), 17, 2), 'Z')}",
+                runAfter: { Newest: ["Succeeded"] },
+            },
+            // Backups that stopped (the active site's workflow disabled, its role removed) leave this
+            // site further behind at every restore: that fails the run, and alerts.
+            Backups_stopped: {
+                type: "If",
+                expression: { and: [{ less: ["@ticks(outputs('Taken'))", `@ticks(addMinutes(utcNow(), -${maxBackupAgeMinutes}))`] }] },
+                actions: {
+                    Fail: {
+                        type: "Terminate",
+                        inputs: {
+                            runStatus: "Failed",
+                            runError: { code: "StaleBackup", message: `The newest complete backup, @{outputs('Newest')}, is more than ${maxBackupAgeMinutes} minutes old: the active site's backups have stopped.` },
+                        },
+                        runAfter: {},
+                    },
+                },
+                runAfter: { Taken: ["Succeeded"] },
+            },
             Restore: {
                 type: "Http",
                 inputs: {
@@ -154,7 +184,7 @@ export function restoreDefinition(minutes: number, startTime: string): Record<st
                     authentication: arm,
                 },
                 limit: operationLimit,
-                runAfter: { Newest: ["Succeeded"] },
+                runAfter: { Backups_stopped: ["Succeeded"] },
             },
             Put_back_site_settings: {
                 type: "Foreach",

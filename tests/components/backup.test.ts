@@ -9,6 +9,7 @@ import {
     backupDefinition,
     backupSoftDeleteDays,
     managementApiVersion,
+    maxBackupAgeMinutes,
     recurrence,
     restoreActions,
     restoreDefinition,
@@ -63,7 +64,7 @@ describe("backup and restore (components/backup)", () => {
         run = await deploy(() => {
             new BackupStorage("bk", { resourceGroupName: "rg-backup", location: "northeurope", accountName: "stbackuptest", retentionDays: 14, workspaceId, protect: true, tags: { environment: "test" } });
             new BackupSchedule("backup", { ...schedule("backup"), intervalMinutes: 60 });
-            new RestoreSchedule("restore", { ...schedule("restore"), intervalMinutes: pulumi.output(240), siteSettings: steps, firstRunDelayMinutes: 45 });
+            new RestoreSchedule("restore", { ...schedule("restore"), intervalMinutes: pulumi.output(240), siteSettings: steps, backupIntervalMinutes: 60, firstRunDelayMinutes: 45 });
         });
     });
 
@@ -203,7 +204,7 @@ describe("backup and restore (components/backup)", () => {
     });
 
     describe("the restore workflow", () => {
-        const definition = restoreDefinition(240, startTime) as any;
+        const definition = restoreDefinition(240, startTime, 240) as any;
 
         it("lists the backups with its identity for storage, and keeps the complete ones", () => {
             assert.deepEqual(action(definition, "List_backups").inputs, {
@@ -218,14 +219,29 @@ describe("backup and restore (components/backup)", () => {
             });
         });
 
-        it("fails the run when no backup is complete, and otherwise restores the newest (the last in name order)", () => {
+        it("ends the run, without failing it, while no backup is complete, and otherwise takes the newest (the last in name order)", () => {
             const none = action(definition, "No_complete_backup");
             assert.deepEqual(none.expression, { and: [{ equals: ["@length(body('Complete_backups'))", 0] }] });
-            assert.deepEqual(Object.keys(none.actions), ["Fail"]);
-            assert.equal(none.actions.Fail.type, "Terminate");
-            assert.equal(none.actions.Fail.inputs.runStatus, "Failed");
+            assert.deepEqual(Object.keys(none.actions), ["Cancel"]);
+            assert.deepEqual([none.actions.Cancel.type, none.actions.Cancel.inputs.runStatus], ["Terminate", "Cancelled"]);
             assert.deepEqual(action(definition, "Newest").runAfter, { No_complete_backup: ["Succeeded"] });
             assert.equal(action(definition, "Newest").inputs, "@{replace(last(body('Complete_backups')), '.complete', '')}");
+        });
+
+        it("fails the run, and alerts, when the newest backup is older than three backup intervals and an hour: the backups have stopped", () => {
+            assert.equal(maxBackupAgeMinutes(60), 240);
+            // apim-20261129130501.apimbackup: taken 2026-11-29T13:05:01Z.
+            const taken = action(definition, "Taken").inputs as string;
+            const name = "apim-20261129130501.apimbackup";
+            const evaluated = taken.replace(/^@\{concat\((.*)\)\}$/, "$1").split(/, (?=substring|')/).map((part) => {
+                const cut = /^substring\(outputs\('Newest'\), (\d+), (\d+)\)$/.exec(part);
+                return cut ? name.substr(Number(cut[1]), Number(cut[2])) : part.replace(/^'(.*)'$/, "$1");
+            });
+            assert.equal(evaluated.join(""), "2026-11-29T13:05:01Z");
+            const stopped = action(definition, "Backups_stopped");
+            assert.deepEqual(stopped.expression, { and: [{ less: ["@ticks(outputs('Taken'))", "@ticks(addMinutes(utcNow(), -240))"] }] });
+            assert.deepEqual([stopped.actions.Fail.inputs.runStatus, stopped.actions.Fail.inputs.runError.code], ["Failed", "StaleBackup"]);
+            assert.deepEqual(action(definition, "Restore").runAfter, { Backups_stopped: ["Succeeded"] });
         });
 
         it("POSTs .../restore with its managed identity for ARM, API Management reading with its own identity", () => {
@@ -236,7 +252,7 @@ describe("backup and restore (components/backup)", () => {
                 body: { storageAccount: "@{parameters('storageAccountName')}", containerName: "@{parameters('containerName')}", backupName: "@{outputs('Newest')}", accessType: "SystemAssignedManagedIdentity" },
                 authentication: { type: "ManagedServiceIdentity", audience: "https://management.azure.com/" },
             });
-            assert.deepEqual(restore.runAfter, { Newest: ["Succeeded"] });
+            assert.deepEqual(restore.runAfter, { Backups_stopped: ["Succeeded"] });
             assert.deepEqual(restore.limit, { timeout: "PT2H" });
         });
 
@@ -273,17 +289,17 @@ describe("backup and restore (components/backup)", () => {
             assert.deepEqual(workflow.inputs.parameters.siteSettings, { type: "SecureObject", value: { puts: [steps[0], steps[2]], patches: [{ path: steps[1]!.path, body: steps[1]!.body }] } });
             assert.ok(workflow.secretInputs.includes("parameters"));
             assert.deepEqual(workflow.inputs.identity, { type: "SystemAssigned" });
-            assert.deepEqual(workflow.inputs.definition, restoreDefinition(240, run.get("time:index/offset:Offset", "restore-first-run").outputs.rfc3339));
+            assert.deepEqual(workflow.inputs.definition, restoreDefinition(240, run.get("time:index/offset:Offset", "restore-first-run").outputs.rfc3339, maxBackupAgeMinutes(60)));
             assert.equal((workflow.inputs.definition as any).triggers.Every_interval.recurrence.interval, 4);
             assert.equal((workflow.inputs.definition as any).triggers.Every_interval.recurrence.frequency, "Hour");
         });
 
         it("refuses an interval shorter than a restore can take, known now or later", async () => {
-            assert.throws(() => new RestoreSchedule("bad", { ...schedule("bad"), intervalMinutes: 30, siteSettings: [] }), {
+            assert.throws(() => new RestoreSchedule("bad", { ...schedule("bad"), intervalMinutes: 30, backupIntervalMinutes: 60, siteSettings: [] }), {
                 message: "Invalid RestoreSchedule arguments:\n  - intervalMinutes: 30 (allowed: whole minutes, 60 or more)",
             });
             await assert.rejects(
-                deploy(() => new RestoreSchedule("late", { ...schedule("late"), intervalMinutes: pulumi.output(45), siteSettings: [] })),
+                deploy(() => new RestoreSchedule("late", { ...schedule("late"), intervalMinutes: pulumi.output(45), backupIntervalMinutes: 60, siteSettings: [] })),
                 /intervalMinutes: 45 \(allowed: whole minutes, 60 or more\)/,
             );
             assert.throws(() => new BackupSchedule("bad", { ...schedule("bad"), intervalMinutes: 10 }), { message: "Invalid BackupSchedule arguments:\n  - intervalMinutes: 10 (allowed: whole minutes, 15 or more)" });
@@ -293,11 +309,11 @@ describe("backup and restore (components/backup)", () => {
     describe("the definitions", () => {
         it("pass the workflow definition checks every workflow file passes", () => {
             assert.deepEqual(validateWorkflowDefinition("backup", backupDefinition(60, startTime)), []);
-            assert.deepEqual(validateWorkflowDefinition("restore", restoreDefinition(1440, startTime)), []);
+            assert.deepEqual(validateWorkflowDefinition("restore", restoreDefinition(1440, startTime, 240)), []);
         });
 
         it("declare every parameter they read, the steps as a SecureObject with no default", () => {
-            const restore = restoreDefinition(60, startTime) as any;
+            const restore = restoreDefinition(60, startTime, 240) as any;
             assert.deepEqual(Object.keys(restore.parameters).sort(), ["containerName", "containerUrl", "serviceId", "siteSettings", "storageAccountName"]);
             assert.deepEqual(restore.parameters.siteSettings.type, "SecureObject");
             assert.equal(restore.parameters.siteSettings.defaultValue, undefined);

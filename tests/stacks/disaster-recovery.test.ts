@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { backupContainer, restoreActions, backupActions, type SiteSettingStep } from "../../components/backup";
+import { backupActions, backupContainer, maxBackupAgeMinutes, restoreActions, type SiteSettingStep } from "../../components/backup";
 import { builtInRoles } from "../../components/identity";
 import { intervalMinutes, scheduleDefaults } from "../../stacks/recovery";
 import type { RegisteredResource, StackRun } from "../../tools/engine";
@@ -165,6 +165,8 @@ describe("disaster recovery: prod backs up, prod-dr restores and puts its own se
                 [service(dr).id, prod.outputs.backup.accountName, backupContainer, prod.outputs.backup.containerUrl],
             );
             assert.equal(workflow.inputs.location, stackFileValues("prod-dr").location, "in the DR region, next to its service and the backups");
+            const stopped = (workflow.inputs.definition as any).actions.Backups_stopped.expression.and[0].less[1];
+            assert.equal(stopped, `@ticks(addMinutes(utcNow(), -${maxBackupAgeMinutes(prod.outputs.backup.backupIntervalMinutes)}))`, "prod's backups are stale after three of prod's intervals");
         });
 
         it("reads the backups with read-only roles on prod's container, and may restore and write its settings on its own service alone", () => {
