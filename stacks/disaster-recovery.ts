@@ -44,6 +44,22 @@ function firstRunDelay(config: StackConfig): number {
     return 20 + Math.ceil((waitSeconds(config.identity.roleAssignmentWait) ?? 0) / 60);
 }
 
+/** What a backup and a restore schedule have alike: where, their names, their role's, when first, whom they alert. */
+function scheduleArgs(ctx: RecoveryContext, job: "backup" | "restore") {
+    const { config } = ctx;
+    return {
+        resourceGroupName: ctx.groups.workflows,
+        location: config.location,
+        names: { workflow: ctx.namer.name("workflow", { purpose: job }), alert: ctx.namer.name("metricAlert", { purpose: `${job}-failed` }) },
+        roleName: roleName(config, job),
+        serviceId: ctx.gateway.serviceId,
+        firstRunDelayMinutes: firstRunDelay(config),
+        adminIpRanges: config.adminIpRanges,
+        monitoring: ctx.monitoring,
+        tags: ctx.tags,
+    };
+}
+
 /** The role names, unique in the tenant: one per stack and job. */
 function roleName(config: StackConfig, job: string): string {
     return `${config.workload}-${config.stack} API Management ${job}`;
@@ -67,20 +83,12 @@ export function activeSiteBackup(ctx: RecoveryContext): BackupOutputs | undefine
     });
     // The first backup runs a while after the workflow is created, once its grants have taken effect.
     const backup = new BackupSchedule("backup", {
-        resourceGroupName: ctx.groups.workflows,
-        location: config.location,
-        names: { workflow: ctx.namer.name("workflow", { purpose: "backup" }), alert: ctx.namer.name("metricAlert", { purpose: "backup-failed" }) },
-        roleName: roleName(config, "backup"),
+        ...scheduleArgs(ctx, "backup"),
         intervalMinutes: schedule.backupMinutes,
-        serviceId: ctx.gateway.serviceId,
         storage: { accountName: storage.accountName, containerName: storage.containerName, containerUrl: storage.containerUrl },
         // While the DR site serves traffic (dns.activeSite: dr), this site's configuration is the
         // stale one: no backups until traffic comes back (docs/disaster-recovery.md, "Failback").
         enabled: config.dns.activeSite !== "dr",
-        firstRunDelayMinutes: firstRunDelay(config),
-        adminIpRanges: config.adminIpRanges,
-        monitoring: ctx.monitoring,
-        tags: ctx.tags,
     });
     new AccessGrants("backup-access", {
         grants: {
@@ -133,22 +141,14 @@ export function passiveSiteRestore(ctx: RecoveryContext & { activeSite: pulumi.S
     // The restore interval is the active site's to set: the recurrence follows its output. The
     // first restore runs a while after the workflow is created, once its grants have taken effect.
     const restore = new RestoreSchedule("restore", {
-        resourceGroupName: ctx.groups.workflows,
-        location: config.location,
-        names: { workflow: ctx.namer.name("workflow", { purpose: "restore" }), alert: ctx.namer.name("metricAlert", { purpose: "restore-failed" }) },
-        roleName: roleName(config, "restore"),
+        ...scheduleArgs(ctx, "restore"),
         intervalMinutes: active.restoreIntervalMinutes,
         backupIntervalMinutes: active.backupIntervalMinutes,
-        serviceId: ctx.gateway.serviceId,
         storage: { accountName: active.accountName, containerName: active.containerName, containerUrl: active.containerUrl },
         siteSettings: ctx.siteSettings,
         // While this site serves traffic (the active site's dns.activeSite: dr), a restore would
         // overwrite what its users changed since the failover.
         enabled: ctx.activeSite.getOutput("dns").apply((dns: { activeSite?: string } | undefined) => dns?.activeSite !== "dr"),
-        firstRunDelayMinutes: firstRunDelay(config),
-        adminIpRanges: config.adminIpRanges,
-        monitoring: ctx.monitoring,
-        tags: ctx.tags,
     });
     new AccessGrants("restore-access", {
         grants: {

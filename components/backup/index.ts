@@ -5,6 +5,7 @@ import * as logic from "@pulumi/azure-native/logic";
 import * as time from "@pulumiverse/time";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as storage from "@pulumi/azure-native/storage";
+import { callerRange, failedRunsCriteria, lockedDownStorageAccount, noCaller } from "../common/azure";
 import { backupDefinition, restoreDefinition } from "./workflows";
 
 export { backupDefinition, backupPrefix, blobApiVersion, completeSuffix, managementApiVersion, recurrence, restoreDefinition } from "./workflows";
@@ -96,24 +97,12 @@ export class BackupStorage extends pulumi.ComponentResource {
                 resourceGroupName: args.resourceGroupName,
                 accountName: args.accountName,
                 location: args.location,
-                kind: storage.Kind.StorageV2,
+                ...lockedDownStorageAccount,
                 // A copy in the DR region's pair as well: a backup outlives the loss of its region too.
                 sku: { name: storage.SkuName.Standard_GRS },
-                accessTier: storage.AccessTier.Hot,
-                enableHttpsTrafficOnly: true,
-                minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
-                allowBlobPublicAccess: false,
-                allowCrossTenantReplication: false,
-                allowSharedKeyAccess: false,
-                defaultToOAuthAuthentication: true,
-                // API Management's identity and the workflows' reach it as trusted services; no network
-                // does (storage-network-security-trusted-azure-services, "Trusted access based on a
-                // managed identity": Microsoft.ApiManagement/service and Microsoft.Logic/workflows, each
-                // with a role on the data). The gateway's trusted connectivity retired in March 2026;
-                // backup and restore, control-plane operations, keep it
-                // (breaking-changes/trusted-service-connectivity-retirement-march-2026).
-                publicNetworkAccess: storage.PublicNetworkAccess.Enabled,
-                networkRuleSet: { defaultAction: storage.DefaultAction.Deny, bypass: storage.Bypass.AzureServices, ipRules: [], virtualNetworkRules: [] },
+                // API Management's identity and the workflows' come in as trusted services. The
+                // gateway's trusted connectivity retired in March 2026; backup and restore,
+                // control-plane operations, keep it (breaking-changes/trusted-service-connectivity-retirement-march-2026).
                 tags: args.tags,
             },
             { parent: this, protect: args.protect },
@@ -245,9 +234,6 @@ export function roleDefinitionGuid(roleName: string): string {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** An address range no caller has: the run history of a workflow nobody administers is closed. */
-const noCaller = "0.0.0.0-0.0.0.0";
-
 /** A scheduled workflow with its custom role, its first run's time, its logs and its failed-runs alert. */
 abstract class Schedule extends pulumi.ComponentResource {
     /** The workflow's system-assigned identity. */
@@ -289,7 +275,8 @@ abstract class Schedule extends pulumi.ComponentResource {
         );
         // Fixed when first created, so later deployments keep the schedule where it is.
         const firstRun = new time.Offset(`${name}-first-run`, { offsetMinutes: delay }, { parent: this });
-        const contents = (args.adminIpRanges?.length ? args.adminIpRanges : [noCaller]).map((range) => ({ addressRange: range.includes("/") || range.includes("-") ? range : `${range}/32` }));
+        // The run history of a workflow nobody administers is closed.
+        const contents = (args.adminIpRanges?.length ? args.adminIpRanges : [noCaller]).map((range) => ({ addressRange: callerRange(range) }));
         const workflow = new logic.Workflow(
             `${name}-workflow`,
             {
@@ -333,20 +320,7 @@ abstract class Schedule extends pulumi.ComponentResource {
                 scopes: [workflow.id],
                 evaluationFrequency: "PT5M",
                 windowSize: "PT5M",
-                criteria: {
-                    odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
-                    allOf: [
-                        {
-                            criterionType: "StaticThresholdCriterion",
-                            name: "runs-failed",
-                            metricName: "RunsFailed",
-                            metricNamespace: "microsoft.logic/workflows",
-                            operator: monitor.Operator.GreaterThan,
-                            threshold: 0,
-                            timeAggregation: monitor.AggregationTypeEnum.Total,
-                        },
-                    ],
-                },
+                criteria: failedRunsCriteria,
                 autoMitigate: true,
                 actions: [{ actionGroupId: args.monitoring.actionGroupId }],
                 tags: args.tags,

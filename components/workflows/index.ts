@@ -2,7 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as logic from "@pulumi/azure-native/logic";
 import * as monitor from "@pulumi/azure-native/monitor";
 import type * as inputs from "@pulumi/azure-native/types/input";
+import { callerRange, failedRunsCriteria, noCaller } from "../common/azure";
 import { ipv4RangeProblems, problemLines } from "../common/rules";
+
+export { callerRange, noCaller } from "../common/azure";
 import { workflowParameterValues, type WorkflowDefinition } from "./definition";
 import { WorkflowStorage, containerOf, containersOf, managedConnectorProblems } from "./storage";
 
@@ -166,22 +169,6 @@ function deploymentOrder(definitions: Record<string, WorkflowDefinition>): strin
         visit(name, []);
     }
     return order;
-}
-
-/** An address range no caller has: Logic Apps' way to close an access-control list. */
-export const noCaller = "0.0.0.0-0.0.0.0";
-
-/**
- * An address as Logic Apps' access control takes it: a CIDR range or an `a-b` range, so a single
- * address gets its prefix length (`/32`, or `/128` for IPv6). The documented forms are
- * `x.x.x.x/x` and `x.x.x.x-x.x.x.x` (learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-logic-app,
- * "Restrict inbound IP addresses").
- */
-export function callerRange(address: string): string {
-    if (address.includes("/") || address.includes("-")) {
-        return address;
-    }
-    return `${address}/${address.includes(":") ? 128 : 32}`;
 }
 
 /**
@@ -353,20 +340,7 @@ export class Workflows extends pulumi.ComponentResource {
                     scopes: [workflow.id],
                     evaluationFrequency: "PT5M",
                     windowSize: "PT5M",
-                    criteria: {
-                        odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
-                        allOf: [
-                            {
-                                criterionType: "StaticThresholdCriterion",
-                                name: "runs-failed",
-                                metricName: "RunsFailed",
-                                metricNamespace: "microsoft.logic/workflows",
-                                operator: monitor.Operator.GreaterThan,
-                                threshold: 0,
-                                timeAggregation: monitor.AggregationTypeEnum.Total,
-                            },
-                        ],
-                    },
+                    criteria: failedRunsCriteria,
                     autoMitigate: true,
                     actions: [{ actionGroupId: args.monitoring.actionGroupId }],
                     tags: args.tags,

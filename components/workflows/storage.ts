@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as storage from "@pulumi/azure-native/storage";
+import { lockedDownStorageAccount } from "../common/azure";
 import type { WorkflowDefinition } from "./definition";
 
 /**
@@ -120,19 +121,9 @@ export class WorkflowStorage extends pulumi.ComponentResource {
                 resourceGroupName: args.resourceGroupName,
                 accountName: args.accountName,
                 location: args.location,
-                kind: storage.Kind.StorageV2,
+                ...lockedDownStorageAccount,
+                // Zone-redundant; in production geo-zone-redundant as well.
                 sku: { name: args.geoRedundant ? storage.SkuName.Standard_GZRS : storage.SkuName.Standard_ZRS },
-                accessTier: storage.AccessTier.Hot,
-                enableHttpsTrafficOnly: true,
-                minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
-                allowBlobPublicAccess: false,
-                allowCrossTenantReplication: false,
-                // Microsoft Entra tokens only: no account key, no SAS signed with one.
-                allowSharedKeyAccess: false,
-                defaultToOAuthAuthentication: true,
-                // Reachable by trusted Azure services only, the workflows among them (see above).
-                publicNetworkAccess: storage.PublicNetworkAccess.Enabled,
-                networkRuleSet: { defaultAction: storage.DefaultAction.Deny, bypass: storage.Bypass.AzureServices, ipRules: [], virtualNetworkRules: [] },
                 tags: args.tags,
             },
             { parent: this, protect: args.protect },

@@ -1,0 +1,59 @@
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as storage from "@pulumi/azure-native/storage";
+
+/**
+ * Settings more than one component gives its Azure resources, as data (no resources here): the
+ * storage account that takes Entra ID tokens only and no network but trusted Azure services, the
+ * failed-runs criterion of a Logic App's alert, and Logic Apps' caller ranges.
+ */
+
+/**
+ * A StorageV2 account that takes HTTPS with TLS 1.2, Microsoft Entra tokens only (no account key,
+ * no SAS signed with one) and no network: only trusted Azure services reach it, each with a data
+ * role (storage-network-security-trusted-azure-services, "Trusted access based on a managed
+ * identity": Microsoft.Logic/workflows and Microsoft.ApiManagement/service among them).
+ */
+export const lockedDownStorageAccount = {
+    kind: storage.Kind.StorageV2,
+    accessTier: storage.AccessTier.Hot,
+    enableHttpsTrafficOnly: true,
+    minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+    allowBlobPublicAccess: false,
+    allowCrossTenantReplication: false,
+    allowSharedKeyAccess: false,
+    defaultToOAuthAuthentication: true,
+    publicNetworkAccess: storage.PublicNetworkAccess.Enabled,
+    networkRuleSet: { defaultAction: storage.DefaultAction.Deny, bypass: storage.Bypass.AzureServices, ipRules: [], virtualNetworkRules: [] },
+};
+
+/** A metric alert's criteria: any failed run of the one Logic App in its scope. */
+export const failedRunsCriteria = {
+    odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria" as const,
+    allOf: [
+        {
+            criterionType: "StaticThresholdCriterion" as const,
+            name: "runs-failed",
+            metricName: "RunsFailed",
+            metricNamespace: "microsoft.logic/workflows",
+            operator: monitor.Operator.GreaterThan,
+            threshold: 0,
+            timeAggregation: monitor.AggregationTypeEnum.Total,
+        },
+    ],
+};
+
+/** An address range no caller has: Logic Apps' way to close an access-control list. */
+export const noCaller = "0.0.0.0-0.0.0.0";
+
+/**
+ * An address as Logic Apps' access control takes it: a CIDR range or an `a-b` range, so a single
+ * address gets its prefix length (`/32`, or `/128` for IPv6). The documented forms are
+ * `x.x.x.x/x` and `x.x.x.x-x.x.x.x` (learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-logic-app,
+ * "Restrict inbound IP addresses").
+ */
+export function callerRange(address: string): string {
+    if (address.includes("/") || address.includes("-")) {
+        return address;
+    }
+    return `${address}/${address.includes(":") ? 128 : 32}`;
+}
