@@ -171,8 +171,11 @@ export class BackupStorage extends pulumi.ComponentResource {
 
 /** The backup storage a schedule uses: as the active site's outputs give it to the passive site. */
 export interface BackupStorageRef {
+    /** Azure name of the storage account. Required. */
     accountName: pulumi.Input<string>;
+    /** Name of the backups' container. Required. */
     containerName: pulumi.Input<string>;
+    /** `https://<account>.blob.core.windows.net/<container>`, for the workflows' own blob calls. Required. */
     containerUrl: pulumi.Input<string>;
 }
 
