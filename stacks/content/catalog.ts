@@ -18,7 +18,8 @@ import {
     productsSchema,
     readPolicyFile,
     readYamlText,
-    wsdlProblems,
+    smokeTest,
+    wsdlCheck,
     type ApiDefinition,
     type ApiDefinitionFile,
     type Catalog,
@@ -27,7 +28,10 @@ import {
     type PolicyFile,
     type ProductDefinition,
     type RevisionDefinition,
+    type SmokeOperations,
     type SpecOperation,
+    type WsdlCheck,
+    type WsdlOperation,
 } from "../../components/gateway";
 import { cachedResult, checksVersion } from "./cache";
 
@@ -60,17 +64,18 @@ function version(kind: "openapi" | "xml"): string {
 const cached = {
     openApi: (file: string, content: string) => cachedResult<OpenApiCheck>("openapi", [version("openapi"), file, content], () => openApiCheck(file, content)),
     wsdl: (file: string, content: string, selector: { service: string; endpoint: string }) =>
-        cachedResult<string[]>("wsdl", [version("xml"), file, content, selector.service, selector.endpoint], () => wsdlProblems(file, content, selector)),
+        cachedResult<WsdlCheck>("wsdl-check", [version("xml"), file, content, selector.service, selector.endpoint], () => wsdlCheck(file, content, selector)),
     policy: (file: string, content: string) => cachedResult<{ problems: string[]; policy?: PolicyFile }>("policy", [version("xml"), file, content], () => readPolicyFile(file, content)),
     merged: (api: ApiDefinitionFile, policy: PolicyFile) =>
-        cachedResult<string[]>("merged-policy", [version("xml"), JSON.stringify(api), JSON.stringify(policy)], () => mergedPolicyProblems(api, policy)),
+        // The smoke test plays no part in the policy: changing it checks nothing again.
+        cachedResult<string[]>("merged-policy", [version("xml"), JSON.stringify({ ...api, smoke: undefined }), JSON.stringify(policy)], () => mergedPolicyProblems(api, policy)),
 };
 
 /**
  * Reads and validates the catalog under `dir`. Rejects, with every problem at once: a definition
  * that breaks the schema, a spec file that is missing or that API Management would not import, a
  * policy file that breaks the policy schema, a product that does not exist, two APIs on one path,
- * one API version twice.
+ * one API version twice, a smoke test whose call is not one of the current revision's operations.
  */
 export async function loadCatalog(dir: string): Promise<Catalog> {
     // Read every file (cheap), and validate again only when one of them changed.
@@ -112,6 +117,10 @@ interface ReadSpec {
     content: string;
     format: ImportFormat;
     operations: SpecOperation[];
+    /** A WSDL's operations on the published port (a smoke test names one). */
+    soapOperations?: WsdlOperation[];
+    /** The file, as shown in messages. */
+    shown: string;
 }
 
 async function loadCatalogUncached(dir: string): Promise<Catalog> {
@@ -195,13 +204,14 @@ async function loadCatalogUncached(dir: string): Promise<Catalog> {
             }
             let imported: ReadSpec;
             if (api.kind === "soap") {
-                problems.push(...(api.wsdl ? await cached.wsdl(specShown, content, api.wsdl) : []));
-                imported = { content: content.replace(/^\uFEFF/, ""), format: "wsdl", operations: [] };
+                const checked = api.wsdl ? await cached.wsdl(specShown, content, api.wsdl) : { problems: [], operations: [] };
+                problems.push(...checked.problems);
+                imported = { content: content.replace(/^\uFEFF/, ""), format: "wsdl", operations: [], soapOperations: checked.operations, shown: specShown };
             } else {
                 const checked = await cached.openApi(specShown, content);
                 problems.push(...checked.problems);
                 notes.push(...checked.notes);
-                imported = { content: importedDocument(content, checked), format: checked.format, operations: checked.operations };
+                imported = { content: importedDocument(content, checked), format: checked.format, operations: checked.operations, shown: specShown };
             }
             const size = Buffer.byteLength(imported.content, "utf8");
             if (size > inlineImportLimit) {
@@ -217,16 +227,24 @@ async function loadCatalogUncached(dir: string): Promise<Catalog> {
             return imported;
         };
         const spec = await readSpec("spec", api.spec, api.specUrl);
+        // The spec the gateway serves by default: the current (last) revision's, or the API's own.
+        let current: { read: ReadSpec | undefined; revision: boolean } = { read: spec, revision: false };
         const revisions: RevisionDefinition[] = [];
         for (const [i, revision] of api.revisions.entries()) {
             if (revision.spec && (api.kind === "soap") !== revision.spec.endsWith(".wsdl")) {
                 problems.push(`${shown}: revisions.${i}.spec: "${revision.spec}" does not suit a ${api.kind} API (allowed: ${api.kind === "soap" ? "a .wsdl file" : "an OpenAPI .yaml, .yml or .json file"})`);
                 revisions.push(revision);
+                current = { read: undefined, revision: true };
                 continue;
             }
             const read = revision.spec ? await readSpec(`revisions.${i}.spec`, revision.spec, revision.specUrl) : undefined;
+            if (revision.spec) {
+                current = { read, revision: true };
+            }
             revisions.push(read === undefined ? revision : { ...revision, specContent: read.content, specFormat: read.format, operations: read.operations });
         }
+        const smoke = smokeOf(shown, api, current);
+        problems.push(...smoke.problems);
         const allOperations = [...(spec?.operations ?? []), ...revisions.flatMap((revision) => revision.operations ?? [])];
         notes.push(...accessNotes(shown, api, allOperations));
         const policyFile = existsSync(path.join(dir, folder, "policy.xml")) ? await readPolicy(path.join(dir, folder, "policy.xml"), "") : undefined;
@@ -235,8 +253,10 @@ async function loadCatalogUncached(dir: string): Promise<Catalog> {
         }
         const operationPolicies = await readOperationPolicies(path.join(dir, folder, "operations"), api, allOperations, relative, readPolicy, problems);
         if (spec !== undefined && problems.length === before) {
+            // The smoke test as declared gives way to its checked call.
+            const { smoke: _declared, ...definition } = api;
             apis.push({
-                ...api,
+                ...definition,
                 revisions,
                 folder,
                 apiId: `${api.name}-${api.version}`,
@@ -245,6 +265,7 @@ async function loadCatalogUncached(dir: string): Promise<Catalog> {
                 operations: spec.operations,
                 ...(policyFile ? { policyFile } : {}),
                 operationPolicies,
+                ...(smoke.smoke ? { smoke: smoke.smoke } : {}),
             });
         }
     }
@@ -253,6 +274,22 @@ async function loadCatalogUncached(dir: string): Promise<Catalog> {
         throw new CatalogError(problems);
     }
     return { products, apis, notes };
+}
+
+/**
+ * An API's smoke test, checked against the operations of the spec the gateway serves by default.
+ * Not checked when that spec could not be read or has no operations: its own problem says why.
+ */
+function smokeOf(shown: string, api: ApiDefinitionFile, current: { read: ReadSpec | undefined; revision: boolean }): ReturnType<typeof smokeTest> {
+    const read = current.read;
+    if (!api.smoke || !read) {
+        return { problems: [] };
+    }
+    const operations: SmokeOperations =
+        api.kind === "soap"
+            ? { kind: "soap", spec: read.shown, revision: current.revision, port: api.wsdl?.endpoint ?? "", operations: read.soapOperations ?? [] }
+            : { kind: "openapi", spec: read.shown, revision: current.revision, operations: read.operations };
+    return operations.operations.length === 0 ? { problems: [] } : smokeTest(shown, api, operations);
 }
 
 /** The operations whose method no access group covers: the gateway answers them 405. */

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { SpecOperation } from "./openapi";
 import type { PolicyFile } from "./policy-files";
+import type { SmokeTest } from "./smoke";
 
 /**
  * The API catalog's definitions: `apis/products.yaml` and each API's `api.yaml`, as data. The
@@ -101,6 +102,44 @@ const revisionSchema = z.strictObject({
     specUrl: z.url({ protocol: /^https$/, error: (i) => `"${String(i.input)}" is not an https URL (allowed: the https URL the same document is published at)` }).optional(),
 });
 
+/** What a smoke test must get back: an HTTP status code. */
+const httpStatus = z
+    .number({ error: () => "is missing or not a number (allowed: an HTTP status code, 100-599)" })
+    .int({ error: (i) => `${String(i.input)} is not a whole number (allowed: an HTTP status code, 100-599)` })
+    .min(100, { error: (i) => `${String(i.input)} is not an HTTP status code (allowed: 100-599)` })
+    .max(599, { error: (i) => `${String(i.input)} is not an HTTP status code (allowed: 100-599)` });
+
+const smokeSchema = z.strictObject(
+    {
+        /**
+         * The operation the smoke test calls: an operationId of the current revision's spec, or
+         * for a `soap` API an operation of the published WSDL port. Its method is the operation's.
+         * Required.
+         */
+        operation: z.string({ error: () => "is missing or not a string (allowed: an operationId of the API's spec, or for a soap API an operation of its WSDL port)" }).min(1, {
+            error: () => "is empty (allowed: an operationId of the API's spec, or for a soap API an operation of its WSDL port)",
+        }),
+        /**
+         * The concrete path to call after the API's path and version, every parameter filled in,
+         * optionally with a query string (`/items/SKU-1`, `/items?top=1`). Required.
+         */
+        path: z
+            .string({ error: () => "is missing or not a string (allowed: the path after the API's path and version, starting with /, such as /items/SKU-1)" })
+            .regex(/^\/[^\s#]*$/, { error: (i) => `"${String(i.input)}" is not a path to call (allowed: the path after the API's path and version, starting with / and without spaces, such as /items/SKU-1)` }),
+        /** The status the gateway must answer. Required. */
+        status: httpStatus,
+        /**
+         * The request body: a JSON value, sent as JSON; for a `soap` API the SOAP envelope, as a
+         * string. Default: none.
+         */
+        body: z
+            .json({ error: () => "is not a JSON value (allowed: a JSON value to send, or for a soap API the SOAP envelope as a string)" })
+            .refine((value) => value !== null, { error: () => "is empty (allowed: a JSON value to send, or no body key for a call without a body)" })
+            .optional(),
+    },
+    { error: (i) => (i.code === "unrecognized_keys" ? `has unknown keys ${i.keys.join(", ")} (allowed: operation, path, status, body)` : "is not a smoke test (allowed: { operation, path, status, body })") },
+);
+
 export const apiSchema = z.strictObject({
     /** The API's name; versions of one API share it (and its version set). Required. */
     name: id(),
@@ -136,11 +175,18 @@ export const apiSchema = z.strictObject({
     policy: policySchema,
     /** Later revisions, oldest first; the last one is released and made current. Default none. */
     revisions: z.array(revisionSchema).default([]),
+    /**
+     * The call `npm run smoke` makes to check the deployed API: one operation of the current
+     * revision, the path to call and the status it must answer. Default: none (the smoke test
+     * reports the API as having no smoke test).
+     */
+    smoke: smokeSchema.optional(),
 });
 
 export type ApiDefinitionFile = z.output<typeof apiSchema>;
 export type OperationGroup = z.output<typeof operationGroupSchema>;
 export type ApiPolicyOptions = z.output<typeof policySchema>;
+export type SmokeDefinitionFile = z.output<typeof smokeSchema>;
 
 /**
  * The named value (and the Key Vault secret behind it) that holds a workflow trigger's signature:
@@ -186,7 +232,7 @@ export const inlineImportLimit = 4 * 1024 * 1024;
 export type RevisionDefinition = ApiDefinitionFile["revisions"][number] & { specContent?: string; specFormat?: ImportFormat; operations?: SpecOperation[] };
 
 /** One API of the catalog, with its spec read and validated. */
-export interface ApiDefinition extends Omit<ApiDefinitionFile, "revisions"> {
+export interface ApiDefinition extends Omit<ApiDefinitionFile, "revisions" | "smoke"> {
     /** Later revisions, oldest first; the last is current. */
     revisions: RevisionDefinition[];
     /** The folder under `apis/`, as written (used in messages). */
@@ -206,6 +252,8 @@ export interface ApiDefinition extends Omit<ApiDefinitionFile, "revisions"> {
     policyFile?: PolicyFile;
     /** Operation policies (`operations/<operationId>.xml`), keyed by operation name. */
     operationPolicies: Record<string, PolicyFile>;
+    /** The smoke test's call, checked against the current revision's operations. Default: none. */
+    smoke?: SmokeTest;
 }
 
 export interface Catalog {

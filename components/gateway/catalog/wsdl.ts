@@ -28,7 +28,23 @@ export interface WsdlSelector {
     endpoint: string;
 }
 
-function checkDocument(file: string, doc: Libxml2.XmlDocument, selector: WsdlSelector): string[] {
+/** An operation of the published port's binding, as a client calls it through the gateway. */
+export interface WsdlOperation {
+    /** The operation's name in the WSDL. */
+    name: string;
+    /** Its SOAP action ("" when the binding gives none). */
+    soapAction: string;
+    /** The binding's SOAP version: 1.1 sends the action in a SOAPAction header, 1.2 in the content type. */
+    soapVersion: "1.1" | "1.2";
+}
+
+/** The problems of a WSDL document, and the operations of the selected port's binding. */
+export interface WsdlCheck {
+    problems: string[];
+    operations: WsdlOperation[];
+}
+
+function checkDocument(file: string, doc: Libxml2.XmlDocument, selector: WsdlSelector, operationsFound: WsdlOperation[]): string[] {
     const problems: string[] = [];
     const root = doc.root;
     if (root.name !== "definitions" || root.namespaceUri !== ns.wsdl) {
@@ -82,9 +98,12 @@ function checkDocument(file: string, doc: Libxml2.XmlDocument, selector: WsdlSel
     if (operations.length === 0) {
         problems.push(`${file}: ${at(binding)}binding "${bindingName}" has no operations`);
     }
+    const soapVersion = soapBinding.namespaceUri === ns.soap12 ? "1.2" : "1.1";
     for (const operation of operations) {
         const name = attribute(operation, "name") ?? "";
-        const style = attribute(elements("soap:operation | soap12:operation", operation)[0] ?? soapBinding, "style") ?? defaultStyle;
+        const soapOperation = elements("soap:operation | soap12:operation", operation)[0];
+        operationsFound.push({ name, soapAction: (soapOperation ? attribute(soapOperation, "soapAction") : undefined) ?? "", soapVersion });
+        const style = attribute(soapOperation ?? soapBinding, "style") ?? defaultStyle;
         if (style !== "document") {
             problems.push(`${file}: ${at(operation)}operation "${name}" of binding "${bindingName}" is ${style} style (allowed: document style; API Management does not import rpc style)`);
         }
@@ -129,8 +148,17 @@ function checkDocument(file: string, doc: Libxml2.XmlDocument, selector: WsdlSel
     return problems;
 }
 
+/**
+ * The problems of a WSDL document for the selected service and port ([] when API Management
+ * imports it), and the operations of that port's binding.
+ */
+export async function wsdlCheck(file: string, content: string, selector: WsdlSelector): Promise<WsdlCheck> {
+    const operations: WsdlOperation[] = [];
+    const parsed = await withXml(content, (doc) => checkDocument(file, doc, selector, operations));
+    return "problems" in parsed ? { problems: parsed.problems.slice(0, 1).map((problem) => `${file}: is not well-formed XML: ${located(problem)}`), operations: [] } : { problems: parsed.value, operations };
+}
+
 /** The problems of a WSDL document for the selected service and port; [] when API Management imports it. */
 export async function wsdlProblems(file: string, content: string, selector: WsdlSelector): Promise<string[]> {
-    const parsed = await withXml(content, (doc) => checkDocument(file, doc, selector));
-    return "problems" in parsed ? parsed.problems.slice(0, 1).map((problem) => `${file}: is not well-formed XML: ${located(problem)}`) : parsed.value;
+    return (await wsdlCheck(file, content, selector)).problems;
 }
