@@ -92,7 +92,7 @@ export function projectSecretKeys(keys: readonly string[]): string[] {
 }
 
 /** Keys whose values Pulumi hands over as JSON text (objects, lists), not as plain strings. */
-const structuredKeys = new Set(["tags", "gateway", "dr", "dns", "monitoring", "identity", "secrets", "workflows", "adminIpRanges", "backendApiKeys"]);
+const structuredKeys = new Set(["tags", "gateway", "dr", "dns", "monitoring", "identity", "secrets", "workflows", "adminIpRanges", "backendApiKeys", "cost"]);
 
 /**
  * Turns Pulumi's flat config map (`"enterprise-integration:gateway" -> '{"sku":"Premium"}'`) into

@@ -5,6 +5,7 @@ import { managedCertificateOnCreate, sizingProblems } from "../../components/gat
 import { longestWait, waitSeconds } from "../../components/identity";
 import { intervalMinutes, objectiveProblems, productionMaximumBackupMinutes, recoveryObjectives, scheduleDefaults } from "../recovery";
 import { region } from "../regions";
+import { costSchema } from "./cost-schema";
 import { azureRegion, flag, problem, rule, show, strictObject, text, wholeNumber, withDocs } from "./fields";
 import { gatewayFields, gatewaySchema } from "./gateway-schema";
 import { defaultHostLabels, dnsFields, dnsSchema, drFields, drSchema, managedCertificate, productionMaxTtl } from "./site-schema";
@@ -171,6 +172,7 @@ export const rootShape = withDocs(
     backendApiKeys: z
         .record(z.string(), z.string().min(1), { error: (issue) => problem(issue.input, "is not a map", "a map of API names to keys, set with pulumi config set --secret --path") })
         .default({}),
+    cost: costSchema.prefault({}),
     },
     {
         environment: { description: "Environment label for tags: 1-16 lower-case letters, digits, hyphens, starting with a letter (`dev`, `test`, `prod`). `prod-dr` also says `prod`." },
@@ -196,6 +198,10 @@ export const rootShape = withDocs(
             description:
                 "Keys of catalog backends you bring, by API name; set each with `pulumi config set --secret --path 'backendApiKeys.<api>' <key>`. The program refuses a map that is not encrypted (the CLI enforces `secret` only on typed keys, and a typed secret key can have no default). Without one, the key is generated and kept in Key Vault.",
             type: "map, **secret**",
+        },
+        cost: {
+            description:
+                "Monthly volumes the cost estimate (`npm run cost -- <stack>`) prices the usage-based items with: workflow actions and connector calls, log ingestion, Key Vault operations, DNS queries, storage, alert e-mails. The program deploys nothing from them.",
         },
     },
 );

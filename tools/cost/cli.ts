@@ -1,0 +1,94 @@
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../../stacks/config";
+import { UserError, planStack, runStack, type RunOptions, type StackRun } from "../engine";
+import { listStacks } from "../engine/project";
+import { costText, estimateCost } from "./index";
+import { stackVolumes } from "./volumes";
+
+export { costText } from "./text";
+
+const usage = `Usage: npm run cost -- <stack> [--json] [--project-dir <dir>]
+
+A monthly estimate of what the stack's resources cost at list prices, offline: the stack is
+planned as \`npm run plan\` plans it, and each resource is priced from its inputs (API Management's
+tier and units in each region, autoscale's range, storage redundancy, log retention, ...) with the
+prices in tools/cost/prices.json. Usage-based items (workflow actions, log ingestion, Key Vault
+operations, DNS queries, storage) take the monthly volumes under \`cost\` in Pulumi.<stack>.yaml,
+or their defaults. The prices are not verified against the live Azure price list.
+
+  --json      the estimate as JSON on stdout: every line with its basis, and the total
+  --project-dir <dir>
+              the directory of Pulumi.yaml and the stack files (default: this repository)
+  --help      this text
+
+Stacks here: ${listStacks().join(", ")}`;
+
+/** The options npm takes for itself when they come without `--` (`npm run cost prod --json`). */
+const optionNames = ["json", "project-dir", "help"];
+
+/**
+ * Runs the command; returns the process exit code: 0 with the estimate, 1 where the plan would
+ * stop (the stack file, the config, the catalog), 2 for a usage mistake. `run` runs one stack
+ * (tests pass one that reuses runs); `env` is where npm leaves the options it swallowed.
+ */
+export async function main(argv: string[], run: (options: RunOptions) => Promise<StackRun> = runStack, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+    if (env.npm_lifecycle_event === "cost") {
+        const swallowed = optionNames.filter((name) => env[`npm_config_${name.replace(/-/g, "_")}`] !== undefined);
+        if (swallowed.length > 0) {
+            const again = [argv[0] ?? "<stack>", ...swallowed.map((name) => (name === "project-dir" ? "--project-dir <dir>" : `--${name}`))].join(" ");
+            process.stderr.write(`npm kept ${swallowed.map((name) => `--${name}`).join(" ")} for itself: npm passes a script only what follows \`--\`. Run: npm run cost -- ${again}\n`);
+            return 2;
+        }
+    }
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            allowPositionals: true,
+            options: { json: { type: "boolean" }, "project-dir": { type: "string" }, help: { type: "boolean", short: "h" } },
+        });
+    } catch (error) {
+        process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
+        return 2;
+    }
+    if (parsed.values.help) {
+        process.stdout.write(`${usage}\n`);
+        return 0;
+    }
+    if (parsed.positionals.length !== 1) {
+        process.stderr.write(`${parsed.positionals.length === 0 ? "Name the stack to estimate." : "Name one stack."}\n\n${usage}\n`);
+        return 2;
+    }
+    const stack = parsed.positionals[0];
+    const projectDir = parsed.values["project-dir"] ? path.resolve(parsed.values["project-dir"]) : undefined;
+    try {
+        const result = await planStack({ stack, projectDir }, run);
+        for (const warning of result.warnings) {
+            process.stderr.write(`warning: ${warning}\n`);
+        }
+        const estimate = estimateCost(result, stackVolumes({ stack, projectDir }));
+        process.stdout.write(parsed.values.json ? `${JSON.stringify(estimate, null, 2)}\n` : `${costText(estimate)}\n`);
+        return 0;
+    } catch (error) {
+        // What the user fixes in a file, printed without a stack trace, as the plan prints it.
+        if (error instanceof ConfigError || error instanceof UserError || pulumi.RunError.isInstance(error)) {
+            process.stderr.write(`${error.message}\n`);
+            return 1;
+        }
+        throw error;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (error: unknown) => {
+            process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+            process.exitCode = 1;
+        },
+    );
+}
