@@ -1,0 +1,403 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import { register } from "node:module";
+import * as path from "node:path";
+import type * as WorkflowParser from "@actions/workflow-parser" with { "resolution-mode": "import" };
+import { repoRoot } from "../../tools/engine/project";
+
+/**
+ * The GitHub Actions workflows under `.github/workflows/`, read with GitHub's own parser
+ * (`@actions/workflow-parser`, the one behind the Actions language service), then held to the
+ * rules the pipelines are built on: actions pinned to commits, a read-only token unless a job
+ * needs more, OpenID Connect instead of stored secrets, and the README's commands.
+ */
+
+type Token = NonNullable<WorkflowParser.TemplateParseResult["value"]>;
+type Plain = string | number | boolean | null | Plain[] | { [key: string]: Plain };
+type Mapping = { [key: string]: Plain };
+
+interface Step {
+    readonly id?: string;
+    readonly name?: string;
+    readonly uses?: string;
+    readonly run?: string;
+    readonly if?: string;
+    readonly with: Mapping;
+    readonly env: Mapping;
+}
+
+interface Job {
+    readonly id: string;
+    /** A job that calls a reusable workflow names it here. */
+    readonly uses?: string;
+    readonly needs: string[];
+    readonly if?: string;
+    readonly permissions?: Plain;
+    readonly environment?: Plain;
+    readonly env: Mapping;
+    readonly strategy: Mapping;
+    readonly steps: Step[];
+}
+
+interface Workflow {
+    readonly file: string;
+    readonly raw: string;
+    /** The parser's errors: YAML, schema (keys, values, permission scopes) and expressions. */
+    readonly errors: string[];
+    readonly tree: Mapping;
+    readonly jobs: Job[];
+}
+
+const workflowsDir = path.join(repoRoot, ".github", "workflows");
+const packageJson = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { engines: { node: string }; dependencies: Record<string, string> };
+
+let loading: Promise<typeof WorkflowParser> | undefined;
+
+/**
+ * The parser, an ES module. Its modules import its JSON schema without an import attribute (they
+ * are written for bundlers), which Node refuses; a load hook adds `type: "json"` to exactly those
+ * imports, so the published package runs as it is.
+ */
+function workflowParser(): Promise<typeof WorkflowParser> {
+    const hook = [
+        "export async function load(url, context, nextLoad) {",
+        '    if (url.includes("/node_modules/@actions/workflow-parser/") && url.endsWith(".json") && context.importAttributes?.type === undefined) {',
+        '        return nextLoad(url, { ...context, importAttributes: { ...context.importAttributes, type: "json" } });',
+        "    }",
+        "    return nextLoad(url, context);",
+        "}",
+    ].join("\n");
+    loading ??= (() => {
+        register(`data:text/javascript,${encodeURIComponent(hook)}`);
+        return import("@actions/workflow-parser");
+    })();
+    return loading;
+}
+
+/** A parsed token as plain data; an expression keeps its source text (`${{ ... }}`). */
+function plain(parser: typeof WorkflowParser, token: Token): Plain {
+    if (parser.isMapping(token)) {
+        return Object.fromEntries([...token].map(({ key, value }) => [String(plain(parser, key)), plain(parser, value)]));
+    }
+    if (parser.isSequence(token)) {
+        return [...token].map((item) => plain(parser, item));
+    }
+    if (parser.isBasicExpression(token)) {
+        return token.source ?? `\${{ ${token.expression} }}`;
+    }
+    return token.toJSON() as Plain;
+}
+
+function mapping(value: Plain | undefined): Mapping {
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+
+function optionalText(value: Plain | undefined): string | undefined {
+    return value === undefined || value === null ? undefined : String(value);
+}
+
+function readJob(id: string, value: Plain): Job {
+    const job = mapping(value);
+    const steps = Array.isArray(job.steps) ? job.steps : [];
+    const needs = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)];
+    return {
+        id,
+        uses: optionalText(job.uses),
+        needs,
+        if: optionalText(job.if),
+        permissions: job.permissions,
+        environment: job.environment,
+        env: mapping(job.env),
+        strategy: mapping(job.strategy),
+        steps: steps.map((item) => {
+            const step = mapping(item);
+            return {
+                id: optionalText(step.id),
+                name: optionalText(step.name),
+                uses: optionalText(step.uses),
+                run: optionalText(step.run),
+                if: optionalText(step.if),
+                with: mapping(step.with),
+                env: mapping(step.env),
+            };
+        }),
+    };
+}
+
+async function readWorkflow(parser: typeof WorkflowParser, file: string, raw: string): Promise<Workflow> {
+    const result = parser.parseWorkflow({ name: file, content: raw }, new parser.NoOperationTraceWriter());
+    if (result.value !== undefined) {
+        // Conversion to the workflow model adds its own checks (job graph, needs, matrix) to the context's errors.
+        await parser.convertWorkflowTemplate(result.context, result.value);
+    }
+    const errors = result.context.errors.getErrors().map((error) => error.message);
+    const tree = result.value === undefined ? {} : mapping(plain(parser, result.value));
+    return { file, raw, errors, tree, jobs: Object.entries(mapping(tree.jobs)).map(([id, job]) => readJob(id, job)) };
+}
+
+/** The action a `uses:` names, without its ref: `owner/repo[/path]`, lower case (GitHub ignores case). */
+function actionName(uses: string): string {
+    return uses.replace(/@.*$/, "").toLowerCase();
+}
+
+function usesAction(job: Job, action: string): boolean {
+    return job.steps.some((step) => step.uses !== undefined && actionName(step.uses) === action);
+}
+
+/** Whether a job posts a pull-request comment: through the REST API from a script, or through pulumi/actions. */
+function commentsOnPullRequest(job: Job): boolean {
+    return job.steps.some(
+        (step) =>
+            step.uses !== undefined &&
+            ((actionName(step.uses) === "actions/github-script" && /\b(createComment|updateComment)\b/.test(String(step.with.script ?? ""))) ||
+                (actionName(step.uses) === "pulumi/actions" && String(step.with["comment-on-pr"]) === "true")),
+    );
+}
+
+function runLines(job: Job): string[] {
+    return job.steps.flatMap((step) => (step.run ?? "").split("\n").map((line) => line.trim()));
+}
+
+function jobById(workflow: Workflow, id: string): Job {
+    const job = workflow.jobs.find((candidate) => candidate.id === id);
+    assert.ok(job, `${workflow.file} has a job "${id}"`);
+    return job;
+}
+
+/** The Quickstart's commands: the install (first command of the first line) and the test command (the line whose comment says it runs the tests). */
+function quickstartCommands(readme: string): { install: string; test: string } {
+    const section = readme.split(/^## /m).find((part) => part.startsWith("Quickstart"));
+    assert.ok(section, "the README has a Quickstart section");
+    const block = /```bash\n([\s\S]*?)```/.exec(section);
+    assert.ok(block, "the Quickstart has a bash block");
+    const lines = block[1]
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => {
+            const [command, comment = ""] = line.split(/\s+#\s+/, 2);
+            return { command: command.trim(), comment };
+        });
+    const test = lines.find((line) => /\btests?\b/.test(line.comment));
+    assert.ok(test, "a Quickstart line runs the tests");
+    return { install: lines[0].command.split("&&")[0].trim(), test: test.command };
+}
+
+describe("the GitHub Actions pipelines (.github/workflows/)", () => {
+    let workflows: Workflow[];
+    let parser: typeof WorkflowParser;
+
+    before(async () => {
+        parser = await workflowParser();
+        const files = fs.readdirSync(workflowsDir).filter((file) => /\.ya?ml$/.test(file)).sort();
+        workflows = await Promise.all(files.map((file) => readWorkflow(parser, file, fs.readFileSync(path.join(workflowsDir, file), "utf8"))));
+    });
+
+    const workflow = (file: string): Workflow => {
+        const found = workflows.find((candidate) => candidate.file === file);
+        assert.ok(found, `.github/workflows/${file} exists`);
+        return found;
+    };
+
+    it("parse with GitHub's workflow parser without an error", async () => {
+        for (const file of ["ci.yml", "preview.yml", "deploy.yml"]) {
+            workflow(file);
+        }
+        for (const candidate of workflows) {
+            assert.deepEqual(candidate.errors, [], candidate.file);
+            assert.ok(candidate.jobs.length > 0, `${candidate.file} has jobs`);
+        }
+        // The parser reports what GitHub would refuse: an unknown permission level, a step with both uses and run.
+        const broken = await readWorkflow(parser, "broken.yml", "on: push\npermissions:\n  contents: reed\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        run: echo\n");
+        assert.ok(broken.errors.some((error) => error.includes("reed")), broken.errors.join("\n"));
+        assert.ok(broken.errors.length >= 2, broken.errors.join("\n"));
+    });
+
+    it("pin every action to a full commit SHA, with the release in a comment, the same one everywhere", () => {
+        const pins = new Map<string, Set<string>>();
+        for (const candidate of workflows) {
+            // Steps' actions, and the reusable workflows jobs call, in file order.
+            const parsed = candidate.jobs.flatMap((job) => [job.uses, ...job.steps.map((step) => step.uses)].filter((uses): uses is string => uses !== undefined));
+            const lines = candidate.raw.split("\n").filter((line) => /^\s*(-\s+)?uses:/.test(line));
+            assert.deepEqual(
+                lines.map((line) => /uses:\s*(\S+)/.exec(line)?.[1]),
+                parsed,
+                `${candidate.file}: every uses: line is one the parser sees`,
+            );
+            for (const line of lines) {
+                if (/uses:\s*\.\//.test(line)) {
+                    continue; // an action of this repository, at the checked-out commit
+                }
+                const match = /^\s*(?:-\s+)?uses:\s*(\S+)\s+#\s*(v\d+(?:\.\d+)*\S*)\s*$/.exec(line);
+                assert.ok(match, `${candidate.file}: "${line.trim()}" has a "# vX.Y.Z" comment`);
+                const [, uses, release] = match;
+                assert.match(uses, /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+(\/[^@\s]+)?@[0-9a-f]{40}$/, `${candidate.file}: ${uses} is owner/repo[/path]@<40-hex commit>`);
+                const name = actionName(uses);
+                pins.set(name, (pins.get(name) ?? new Set()).add(`${uses.replace(/^.*@/, "")} ${release}`));
+            }
+        }
+        for (const [name, versions] of pins) {
+            assert.equal(versions.size, 1, `${name} is pinned to one commit and release everywhere: ${[...versions].join(", ")}`);
+        }
+        for (const action of ["actions/checkout", "actions/setup-node", "actions/github-script", "azure/login", "pulumi/actions"]) {
+            assert.ok(pins.has(action), `${action} is used`);
+        }
+    });
+
+    it("keep the workflow token read-only and grant each write only to the jobs that need it", () => {
+        for (const candidate of workflows) {
+            assert.deepEqual(candidate.tree.permissions, { contents: "read" }, `${candidate.file}: the top-level permissions`);
+            for (const job of candidate.jobs) {
+                const where = `${candidate.file} ${job.id}`;
+                if (job.permissions === undefined) {
+                    continue;
+                }
+                assert.ok(typeof job.permissions === "object" && job.permissions !== null && !Array.isArray(job.permissions), `${where}: permissions are listed scope by scope`);
+                const permissions = job.permissions as Mapping;
+                const writes = Object.keys(permissions)
+                    .filter((scope) => permissions[scope] === "write")
+                    .sort();
+                const needed = [...(usesAction(job, "azure/login") ? ["id-token"] : []), ...(commentsOnPullRequest(job) ? ["pull-requests"] : [])].sort();
+                assert.deepEqual(writes, needed, `${where}: id-token: write only with azure/login, pull-requests: write only where a comment is posted`);
+            }
+        }
+    });
+
+    it("sign in to Azure with OpenID Connect only: client, tenant and subscription ids, no stored secret", () => {
+        const logins = workflows.flatMap((candidate) => candidate.jobs.flatMap((job) => job.steps.filter((step) => step.uses !== undefined && actionName(step.uses) === "azure/login")));
+        assert.ok(logins.length > 0);
+        for (const login of logins) {
+            assert.deepEqual(Object.keys(login.with).sort(), ["client-id", "subscription-id", "tenant-id"]);
+        }
+        for (const candidate of workflows) {
+            assert.doesNotMatch(candidate.raw, /\b(ARM|AZURE)_CLIENT_SECRET\b|client-secret:|creds:|AZURE_STORAGE_KEY|PULUMI_CONFIG_PASSPHRASE/, candidate.file);
+            // Every job that runs Pulumi against Azure signs in first, and the Azure providers use OpenID Connect.
+            for (const job of candidate.jobs) {
+                const pulumiStep = job.steps.findIndex((step) => (step.uses !== undefined && actionName(step.uses) === "pulumi/actions" && step.with.command !== undefined) || /^\s*pulumi /m.test(step.run ?? ""));
+                if (pulumiStep < 0) {
+                    continue;
+                }
+                const login = job.steps.findIndex((step) => step.uses !== undefined && actionName(step.uses) === "azure/login");
+                assert.ok(login >= 0 && login < pulumiStep, `${candidate.file} ${job.id}: azure/login runs before Pulumi`);
+                const env = { ...mapping(candidate.tree.env), ...job.env };
+                assert.equal(String(env.ARM_USE_OIDC), "true", `${candidate.file} ${job.id}: ARM_USE_OIDC`);
+                for (const name of ["ARM_CLIENT_ID", "ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID", "AZURE_STORAGE_ACCOUNT"]) {
+                    assert.match(String(env[name]), /^\$\{\{ vars\.[A-Z_]+ \}\}$/, `${candidate.file} ${job.id}: ${name} comes from a repository variable`);
+                }
+            }
+        }
+    });
+
+    it("set up Node.js with the npm cache, and install the Pulumi CLI of the SDK's release", () => {
+        for (const candidate of workflows) {
+            for (const job of candidate.jobs) {
+                for (const step of job.steps) {
+                    if (step.uses !== undefined && actionName(step.uses) === "actions/setup-node") {
+                        assert.equal(step.with.cache, "npm", `${candidate.file} ${job.id}`);
+                    }
+                    if (step.uses !== undefined && actionName(step.uses) === "pulumi/actions") {
+                        assert.equal(String(step.with["pulumi-version"]), packageJson.dependencies["@pulumi/pulumi"], `${candidate.file} ${job.id}: pulumi-version is @pulumi/pulumi's release in package.json`);
+                    }
+                }
+            }
+        }
+    });
+
+    it("ci runs the README's commands, and plans every stack file, on each Node.js major package.json supports", () => {
+        const ci = workflow("ci.yml");
+        assert.ok("push" in mapping(ci.tree.on) && "pull_request" in mapping(ci.tree.on));
+        const readme = quickstartCommands(fs.readFileSync(path.join(repoRoot, "README.md"), "utf8"));
+        assert.deepEqual(readme, { install: "npm ci", test: "npm test" });
+        const test = ci.jobs.find((job) => runLines(job).includes(readme.test));
+        assert.ok(test, `ci.yml runs the README's test command (${readme.test})`);
+        const lines = runLines(test);
+        assert.ok(lines.indexOf(readme.install) >= 0 && lines.indexOf(readme.install) < lines.indexOf(readme.test), "npm ci, then npm test");
+        const planning = test.steps.find((step) => /npm run plan -- "\$stack"/.test(step.run ?? ""));
+        assert.ok(planning, "ci.yml runs npm run plan -- <stack>");
+        assert.ok(test.steps.indexOf(planning) > test.steps.findIndex((step) => step.run === readme.test), "the plans come after the tests");
+        // Stacks are discovered from the files, so a new Pulumi.<stack>.yaml is planned too.
+        assert.match(planning.run ?? "", /for file in (Pulumi\.\*\.yaml|"\$\{files\[@\]\}")/);
+        assert.match(planning.run ?? "", /files=\(Pulumi\.\*\.yaml\)/);
+        const majors = [...packageJson.engines.node.matchAll(/(\d+)\.\d+\.\d+/g)].map((match) => match[1]);
+        assert.deepEqual(majors, ["20", "22"]);
+        assert.deepEqual(mapping(test.strategy.matrix).node, majors.map(Number), "the matrix is package.json's engines");
+        const setup = test.steps.find((step) => step.uses !== undefined && actionName(step.uses) === "actions/setup-node");
+        assert.equal(setup?.with["node-version"], "${{ matrix.node }}");
+    });
+
+    it("preview posts the offline plan diff as one comment without cloud credentials, and previews for real only with them, never for forks", () => {
+        const preview = workflow("preview.yml");
+        assert.deepEqual(Object.keys(mapping(preview.tree.on)), ["pull_request"]);
+
+        const diff = jobById(preview, "plan-diff");
+        assert.deepEqual(diff.permissions, { contents: "read", "pull-requests": "write" });
+        const checkout = diff.steps.find((step) => step.uses !== undefined && actionName(step.uses) === "actions/checkout");
+        assert.equal(String(checkout?.with["fetch-depth"]), "0", "the base branch's history, for --diff origin/<base>");
+        const planning = diff.steps.find((step) => /npm run plan -- "\$stack" --diff "origin\/\$BASE_REF"/.test(step.run ?? ""));
+        assert.ok(planning, "plan-diff runs npm run plan -- <stack> --diff origin/<base>");
+        assert.equal(planning.env.BASE_REF, "${{ github.base_ref }}");
+        assert.match(planning.run ?? "", /for file in Pulumi\.\*\.yaml/);
+        assert.match(planning.run ?? "", /<!-- enterprise-integration-plan-diff -->/);
+        const post = diff.steps.find((step) => step.uses !== undefined && actionName(step.uses) === "actions/github-script");
+        const script = String(post?.with.script ?? "");
+        assert.match(script, /<!-- enterprise-integration-plan-diff -->/);
+        assert.match(script, /updateComment/);
+        assert.match(script, /createComment/);
+        assert.match(post?.if ?? "", /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/, "a fork's read-only token does not try to post");
+
+        const real = preview.jobs.filter((job) => job.steps.some((step) => step.uses !== undefined && actionName(step.uses) === "pulumi/actions"));
+        assert.equal(real.length, 1);
+        const [job] = real;
+        const step = job.steps.find((candidate) => candidate.uses !== undefined && actionName(candidate.uses) === "pulumi/actions");
+        assert.equal(step?.with.command, "preview");
+        assert.equal(String(step?.with["comment-on-pr"]), "true");
+        // Its condition, or that of the job it needs, requires the credentials and a branch of this repository.
+        const conditions = [job.if ?? "", ...job.needs.map((need) => jobById(preview, need).if ?? "")].join(" && ");
+        assert.match(conditions, /vars\.AZURE_CLIENT_ID != ''/);
+        assert.match(conditions, /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/);
+        assert.ok(!usesAction(diff, "azure/login"), "the offline plan diff needs no cloud credentials");
+    });
+
+    it("deploy goes dev, a throw-away copy of test that is smoke tested and always destroyed, then prod and prod-dr behind production, one run at a time", () => {
+        const deploy = workflow("deploy.yml");
+        assert.deepEqual(mapping(deploy.tree.on), { push: { branches: ["main"] }, workflow_dispatch: null });
+        assert.equal(mapping(deploy.tree.concurrency)["cancel-in-progress"], false);
+        assert.ok(String(mapping(deploy.tree.concurrency).group).length > 0);
+
+        const dev = jobById(deploy, "dev");
+        const replica = jobById(deploy, "test-replica");
+        const prod = jobById(deploy, "prod");
+        const dr = jobById(deploy, "prod-dr");
+        assert.deepEqual([replica.needs, prod.needs, dr.needs], [["dev"], ["test-replica"], ["prod"]]);
+        assert.equal(prod.environment, "production");
+        assert.equal(dr.environment, "production");
+        for (const [job, stack] of [
+            [dev, "dev"],
+            [prod, "prod"],
+            [dr, "prod-dr"],
+        ] as const) {
+            const up = job.steps.find((step) => step.uses !== undefined && actionName(step.uses) === "pulumi/actions");
+            assert.deepEqual([up?.with.command, up?.with["stack-name"]], ["up", stack], job.id);
+            assert.match(String(up?.with["cloud-url"]), /^azblob:\/\//, job.id);
+        }
+
+        assert.match(String(replica.env.STACK), /^test-\$\{\{ github\.run_id \}\}/, "a new stack name per run");
+        const runs = replica.steps.map((step) => step.run ?? "");
+        const index = (pattern: RegExp): number => runs.findIndex((run) => pattern.test(run));
+        const init = index(/cp Pulumi\.test\.yaml "Pulumi\.\$STACK\.yaml"/);
+        assert.ok(init >= 0, "the stack file is a copy of test's");
+        assert.match(runs[init], /pulumi stack init "\$STACK" --secrets-provider "\$PULUMI_SECRETS_PROVIDER"/);
+        assert.match(runs[init], /pulumi login "azblob:\/\/\$PULUMI_STATE_CONTAINER"/);
+        const up = index(/pulumi up --yes --stack "\$STACK"/);
+        const smoke = index(/npm run smoke -- "\$STACK" --outputs outputs\.json/);
+        const destroy = index(/pulumi destroy --yes/);
+        const remove = index(/pulumi stack rm --yes --stack "\$STACK"/);
+        assert.ok(init < up && up < smoke && smoke < destroy && destroy < remove, "init, up, smoke tests, destroy, stack rm");
+        assert.match(runs[smoke], /pulumi stack output --stack "\$STACK" --json --show-secrets > outputs\.json/);
+        assert.match(runs[smoke], /SMOKE_CLIENT_SECRET=/);
+        assert.match(runs[smoke], /SMOKE_SUBSCRIPTION_KEY=/);
+        assert.match(runs[smoke], /az keyvault secret show/);
+        assert.match(replica.steps[destroy].if ?? "", /always\(\)/, "destroy runs whatever failed before");
+        assert.match(replica.steps[remove].if ?? "", /always\(\)/, "stack rm runs whatever failed before");
+        assert.equal(replica.environment, undefined);
+    });
+});
