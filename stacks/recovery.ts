@@ -37,12 +37,6 @@ export const recordSwitchMinutes = 5;
 /** Minutes to add units to a Premium service ("at least 20 minutes"). */
 export const scaleOutMinutes = 20;
 
-/**
- * A Premium unit's monthly price, for the standby's cost: an estimate (about 2,800 USD, from
- * third-party summaries of the Azure price list; check azure.microsoft.com/pricing/details/api-management
- * for your region and agreement).
- */
-export const premiumUnitMonthlyUsd = 2800;
 
 /** The `dr` settings the schedule and objectives read. */
 export interface DrSettings {
@@ -98,7 +92,7 @@ export interface Objectives {
     schedule: DrSchedule;
     /** The active site's minimum units: what the standby must run to take its traffic. */
     activeMinimumUnits: number;
-    standby?: Standby & { monthlyUsd?: number };
+    standby?: Standby;
 }
 
 /** The objectives of an active stack (its DNS TTL, its gateway's minimum) and, when known, its standby. */
@@ -112,7 +106,7 @@ export function recoveryObjectives(active: { ttlSeconds: number; minimumUnits: n
         rto: { minutes: ttlMinutes + recordSwitchMinutes + (scale ?? 0), ttlMinutes, switchMinutes: recordSwitchMinutes, scaleOutMinutes: scale },
         schedule,
         activeMinimumUnits: active.minimumUnits,
-        ...(standby ? { standby: { ...standby, ...(standby.sku === "Premium" ? { monthlyUsd: standby.capacity * premiumUnitMonthlyUsd } : {}) } } : {}),
+        ...(standby ? { standby } : {}),
     };
 }
 
@@ -136,8 +130,11 @@ export function objectiveProblems(objectives: Objectives): Array<{ key: "maxRpoM
     return problems;
 }
 
-/** The plan's lines about the objectives. */
-export function objectivesText(active: string, passive: string, objectives: Objectives): string[] {
+/**
+ * The plan's lines about the objectives; with `unitMonthlyUsd`, the list price of a unit of the
+ * standby's tier (the cost estimate's price table), what its units cost a month.
+ */
+export function objectivesText(active: string, passive: string, objectives: Objectives, unitMonthlyUsd?: number): string[] {
     const { schedule, rto, standby } = objectives;
     const scale =
         rto.scaleOutMinutes === undefined
@@ -151,7 +148,9 @@ export function objectivesText(active: string, passive: string, objectives: Obje
         `  RPO, what only backups carry (users, subscriptions, changes made by hand): ${objectives.rpoBackupMinutes} minutes, a backup every ${schedule.backupMinutes} + a restore into ${passive} every ${schedule.restoreMinutes} (limit ${schedule.maxRpoMinutes})`,
         `  RTO: ${rto.minutes} minutes, ${rto.ttlMinutes} of DNS TTL + ${rto.switchMinutes} to switch dns.activeSite and apply the records${scale} (limit ${schedule.maxRtoMinutes});`,
         `       the restore is not on the way: ${passive} is already running`,
-        ...(standby?.monthlyUsd !== undefined ? [`  standby: ${standby.capacity} Premium units in ${passive}, about ${standby.monthlyUsd.toLocaleString("en-US")} USD a month (estimate, ${premiumUnitMonthlyUsd.toLocaleString("en-US")} a unit)`] : []),
+        ...(standby && unitMonthlyUsd !== undefined
+            ? [`  standby: ${standby.capacity} ${standby.sku} units in ${passive}, about ${Math.round(standby.capacity * unitMonthlyUsd).toLocaleString("en-US")} USD a month at list price (an estimate, ${unitMonthlyUsd.toLocaleString("en-US")} a unit; npm run cost)`]
+            : []),
         `  backups kept ${schedule.retentionDays} days`,
     ];
 }

@@ -9,6 +9,7 @@ import { main } from "../../tools/plan";
 import { maxLineWidth, planJson, wrapSettings } from "../../tools/plan/render";
 import { count, shortArmId, summarize } from "../../tools/plan/summaries";
 import { intervalMinutes } from "../../stacks/recovery";
+import { priceOf } from "../../tools/cost/price-table";
 import { captured, fixtureProject, fixtureSource, inBackground, plan, stackFileValues, stackRun, tempProject } from "../helpers";
 
 /** One resource as the text plan draws it: its line, then its settings on the lines under it. */
@@ -244,7 +245,8 @@ describe("npm run plan", () => {
             assert.equal(code, 0);
             assert.ok(stdout.includes(expected), `${stack}: ${stdout.slice(stdout.indexOf("Recovery"))}`);
             assert.match(stdout, new RegExp(`  RTO: ${ttl + 5}(?: |\\+)`));
-            assert.ok(stdout.includes(`  standby: ${standby} Premium units in prod-dr, about ${(standby * 2800).toLocaleString("en-US")} USD a month`), stack);
+            const unit = priceOf("apiManagement.Premium.unit").price;
+            assert.ok(stdout.includes(`  standby: ${standby} Premium units in prod-dr, about ${Math.round(standby * unit).toLocaleString("en-US")} USD a month at list price`), stack);
             assert.ok(stdout.includes(`  backups kept ${prod.dr.backupRetentionDays} days`), stack);
         }
         assert.doesNotMatch((await plan("dev")).stdout, /Recovery objectives/);

@@ -6,10 +6,19 @@ import { pairObjectives } from "../../stacks/project-checks";
 import { objectivesText } from "../../stacks/recovery";
 import { UserError, planStack, projectStacks, runStack, type RunOptions, type StackRun } from "../engine";
 import { listStacks, repoRoot } from "../engine/project";
-import { checkStack, policyText } from "./policies";
+import { BaseError, loadBase } from "./base";
+import { costText, estimateCost } from "../cost";
+import { stackVolumes } from "../cost/volumes";
+import { costChange, serviceMonthlyUsd, unitPrice } from "./diff-cost";
+import { diffMarkdown, previewJson } from "./diff-render";
+import { planGraph, runOfGraph } from "./graph";
+import { hazardsOf } from "./hazards";
+import { mermaidOf } from "./mermaid";
+import { diffPlans } from "./plan-diff";
+import { checkStack, policyMarkdown, policyText } from "./policies";
 import { planJson, planText } from "./render";
 
-const usage = `Usage: npm run plan -- <stack> [--json] [--details] [--project-dir <dir>]
+const usage = `Usage: npm run plan -- <stack> [--json] [--details] [--diff <base>] [--mermaid] [--project-dir <dir>]
 
 Shows what \`pulumi up -s <stack>\` would deploy, offline: the program runs against mocks with the
 stack's Pulumi.<stack>.yaml, and nothing reaches Azure. Then runs the policy pack (policies/) on
@@ -18,6 +27,13 @@ mandatory violation fails the plan.
 
   --json      the whole resource graph as JSON on stdout
   --details   every input of every resource under the tree
+  --diff <base>
+              what changes from <base> (a git revision such as origin/main, planned from a
+              temporary worktree, or a plan saved with --json), as Markdown for a pull-request
+              comment: hazards first, then each resource to create, update, replace or delete,
+              by component, with the inputs that change; with --json, in the shape of
+              \`pulumi preview --json\`
+  --mermaid   the stack as a Mermaid flowchart
   --project-dir <dir>
               the directory of Pulumi.yaml and the stack files (default: this repository)
   --help      this text
@@ -25,7 +41,7 @@ mandatory violation fails the plan.
 Stacks here: ${listStacks().join(", ")}`;
 
 /** The options npm takes for itself when they come without `--` (`npm run plan prod --json`). */
-const optionNames = ["json", "details", "project-dir", "help"];
+const optionNames = ["json", "details", "diff", "mermaid", "project-dir", "help"];
 
 /**
  * Runs the command; returns the process exit code. `run` runs one stack (tests pass one that
@@ -36,7 +52,7 @@ export async function main(argv: string[], run: (options: RunOptions) => Promise
         const swallowed = optionNames.filter((name) => env[`npm_config_${name.replace(/-/g, "_")}`] !== undefined);
         if (swallowed.length > 0) {
             const flags = swallowed.map((name) => `--${name}`).join(" ");
-            const again = [argv[0] ?? "<stack>", ...swallowed.map((name) => (name === "project-dir" ? "--project-dir <dir>" : `--${name}`))].join(" ");
+            const again = [argv[0] ?? "<stack>", ...swallowed.map((name) => (name === "project-dir" ? "--project-dir <dir>" : name === "diff" ? "--diff <base>" : `--${name}`))].join(" ");
             process.stderr.write(`npm kept ${flags} for itself: npm passes a script only what follows \`--\`. Run: npm run plan -- ${again}\n`);
             return 2;
         }
@@ -49,6 +65,8 @@ export async function main(argv: string[], run: (options: RunOptions) => Promise
             options: {
                 json: { type: "boolean" },
                 details: { type: "boolean" },
+                diff: { type: "string" },
+                mermaid: { type: "boolean" },
                 "project-dir": { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
@@ -75,19 +93,36 @@ export async function main(argv: string[], run: (options: RunOptions) => Promise
         const policies = checkStack(projectDir ? path.resolve(projectDir) : repoRoot, result);
         // A stack of a DR pair: the pair's recovery objectives, from both stack files.
         const pair = pairObjectives(stack, projectStacks({ stack, projectDir: projectDir ? path.resolve(projectDir) : undefined }));
-        const objectives = pair ? `${objectivesText(pair.active, pair.passive, pair.objectives).join("\n")}\n\n` : "";
-        if (parsed.values.json) {
+        const standbyUnit = pair?.objectives.standby ? unitPrice(pair.objectives.standby.sku) : undefined;
+        const objectives = pair ? `${objectivesText(pair.active, pair.passive, pair.objectives, standbyUnit).join("\n")}\n\n` : "";
+        const volumes = stackVolumes({ stack, projectDir: projectDir ? path.resolve(projectDir) : undefined });
+        const estimate = estimateCost(result, volumes);
+        if (parsed.values.diff !== undefined) {
+            const base = await loadBase(parsed.values.diff, stack, projectDir ? path.resolve(projectDir) : repoRoot);
+            const diff = diffPlans(base.graph, planGraph(result));
+            const existing = base.graph.resources.length > 0;
+            const cost = costChange(existing ? estimateCost(runOfGraph(base.graph), volumes) : undefined, estimate);
+            const report = { diff, hazards: hazardsOf(diff, { existing, monthlyUsd: serviceMonthlyUsd }), base: { label: base.label, note: base.note }, cost };
+            if (parsed.values.json) {
+                process.stdout.write(`${JSON.stringify(previewJson(report), null, 2)}\n`);
+                process.stderr.write(`${policyText(policies)}\n`);
+            } else {
+                process.stdout.write(`${diffMarkdown(report)}\n\n${policyMarkdown(policies)}\n`);
+            }
+        } else if (parsed.values.mermaid) {
+            process.stdout.write(`${mermaidOf(result)}\n`);
+        } else if (parsed.values.json) {
             process.stdout.write(`${JSON.stringify(planJson(result), null, 2)}\n`);
             // The graph stays the only thing on stdout; the verdict goes with the warnings.
             process.stderr.write(`${policyText(policies)}\n`);
         } else {
-            process.stdout.write(`${planText(result, { details: parsed.values.details })}\n\n${objectives}${policyText(policies)}\n`);
+            process.stdout.write(`${planText(result, { details: parsed.values.details })}\n\n${objectives}${costText(estimate)}\n\n${policyText(policies)}\n`);
         }
         return policies.violations.some((violation) => violation.level === "mandatory") ? 1 : 0;
     } catch (error) {
         // What the user fixes in a file: the program's refusals are Pulumi RunErrors, printed
         // without a stack trace, as `pulumi up` prints them.
-        if (error instanceof ConfigError || error instanceof UserError || pulumi.RunError.isInstance(error)) {
+        if (error instanceof ConfigError || error instanceof UserError || error instanceof BaseError || pulumi.RunError.isInstance(error)) {
             process.stderr.write(`${error.message}\n`);
             return 1;
         }

@@ -162,6 +162,19 @@ export function policyText(report: PolicyReport): string {
     return [`Policies (policies/, ${report.rules} rules): ${count("mandatory")} mandatory and ${count("advisory")} advisory violations`, ...lines].join("\n");
 }
 
+/** The policy verdict as Markdown, for a pull-request comment. */
+export function policyMarkdown(report: PolicyReport): string {
+    if (report.violations.length === 0) {
+        return `Policies (${report.rules} rules): all pass.`;
+    }
+    const ordered = [...report.violations].sort((a, b) => (a.level === b.level ? 0 : a.level === "mandatory" ? -1 : 1));
+    return [
+        `Policies (${report.rules} rules): ${report.violations.length} violation${report.violations.length === 1 ? "" : "s"}`,
+        "",
+        ...ordered.map((violation) => `- **${violation.level}** \`${violation.rule}\` on \`${violation.resource}\` (\`${violation.type}\`): ${violation.message}`),
+    ].join("\n");
+}
+
 /** What a stack file says that the rules need: its production setting, whether its service exists. */
 export function stackFacts(projectDir: string, stack: string): Pick<StackFacts, "production" | "serviceExists"> {
     const project = loadProject(projectDir);

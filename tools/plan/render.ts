@@ -1,26 +1,14 @@
 import { stringify as toYaml } from "yaml";
 import type { RegisteredResource, StackRun } from "../engine";
+import { planGraph, type PlanGraph } from "./graph";
 import { summarize, type SummaryContext } from "./summaries";
 
 /** The widest line the text plan prints; `--details` shows everything a line leaves out. */
 export const maxLineWidth = 160;
 
 /** The JSON form of a plan: the whole graph, with the plan's markers for secrets and unknowns. */
-export function planJson(run: StackRun): unknown {
-    return {
-        stack: run.stack,
-        resources: run.resources.map((resource) => ({
-            urn: resource.urn,
-            type: resource.type,
-            name: resource.name,
-            parent: resource.parent ?? null,
-            custom: resource.custom,
-            inputs: resource.planInputs,
-            protect: resource.protect,
-            dependsOn: resource.dependsOn,
-        })),
-        outputs: run.planOutputs,
-    };
+export function planJson(run: StackRun): PlanGraph {
+    return planGraph(run);
 }
 
 interface Row {

@@ -1,0 +1,331 @@
+import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { priceOf } from "../../tools/cost/price-table";
+import { previewJson, diffMarkdown } from "../../tools/plan/diff-render";
+import { serviceMonthlyUsd } from "../../tools/plan/diff-cost";
+import { planGraph, type PlanGraph, type PlanResource } from "../../tools/plan/graph";
+import { hazardsOf } from "../../tools/plan/hazards";
+import { mermaidOf } from "../../tools/plan/mermaid";
+import { diffPlans } from "../../tools/plan/plan-diff";
+import { replacedBy, specReplacements } from "../../tools/plan/replace-rules";
+import { repoRoot } from "../../tools/engine/project";
+import { fixtureProject, plan, runFixture, stackFileValues, stackRun } from "../helpers";
+
+/** A deep copy of a plan, to change as a later revision would. */
+const copy = (graph: PlanGraph): PlanGraph => JSON.parse(JSON.stringify(graph));
+const find = (graph: PlanGraph, name: string): PlanResource => graph.resources.find((resource) => resource.name === name)!;
+
+function report(base: PlanGraph, head: PlanGraph) {
+    const diff = diffPlans(base, head);
+    return { diff, hazards: hazardsOf(diff, { existing: base.resources.length > 0, monthlyUsd: serviceMonthlyUsd }), base: { label: "main (abc1234)" } };
+}
+
+describe("npm run plan -- <stack> --diff <base>", () => {
+    let prod: PlanGraph;
+    before(async () => {
+        prod = planGraph(await stackRun("prod"));
+    });
+
+    it("finds nothing to change between a plan and itself", () => {
+        const { diff, hazards } = report(prod, copy(prod));
+        assert.deepEqual([diff.steps, hazards], [[], []]);
+        assert.equal(diffMarkdown(report(prod, copy(prod))), [`### \`prod\`: no changes (${diff.same} unchanged)`, "", "Compared with main (abc1234); offline plan, no Azure call."].join("\n"));
+    });
+
+    it("a removed region: the capacity and region hazards first, with the cost, then each change by component", async () => {
+        const { additionalLocations, ...gateway } = stackFileValues("prod").gateway;
+        void additionalLocations;
+        const head = planGraph(await runFixture({ stack: "prod", config: { gateway } }));
+        const result = report(prod, head);
+        const premium = priceOf("apiManagement.Premium.additionalRegionUnit").price;
+        const saving = `-${Math.round(2 * premium).toLocaleString("en-US")} USD a month at list prices`;
+        assert.equal(
+            diffMarkdown(result),
+            [
+                `### \`prod\`: 3 to update; ${result.diff.same} unchanged`,
+                "",
+                "Compared with main (abc1234); offline plan, no Azure call.",
+                "",
+                "> [!WARNING]",
+                "> **2 hazards**",
+                `> - \`azure-native:apimanagement:ApiManagementService gateway-apim\`: API Management goes from Premium 2 unit(s) in westeurope + 2 in swedencentral to Premium 2 unit(s) in westeurope, ${saving}`,
+                "> - `azure-native:apimanagement:ApiManagementService gateway-apim`: API Management leaves swedencentral: the gateway there stops serving",
+                "",
+                "<details open><summary><code>enterprise-integration:gateway:ApiGateway gateway</code>: 2 changes</summary>",
+                "",
+                "- `~` **update** `gateway-apim` (`azure-native:apimanagement:ApiManagementService`)",
+                '  - `additionalLocations`: `[{"disableGateway":false,"location":"swedencentral","sku":{"capacity":2,"name":"Premium"},"zones":["1","2"]}]` → `(none)`',
+                "- `~` **update** `gateway-capacity-alert` (`azure-native:monitor:MetricAlert`)",
+                '  - `criteria.allOf[0].dimensions[0].values[1]`: `"Sweden Central"` → `(none)`',
+                "",
+                "</details>",
+                "",
+                "<details open><summary><code>enterprise-integration:workflows:Workflows workflows</code>: 1 change</summary>",
+                "",
+                "- `~` **update** `workflows-order-intake` (`azure-native:logic:Workflow`)",
+                '  - `accessControl.triggers.allowedCallerIpAddresses[1]`: `{"addressRange":"(known after deploy)/32"}` → `(none)`',
+                "",
+                "</details>",
+            ].join("\n"),
+        );
+    });
+
+    it("a tier change: updated in place, with what it does to the monthly bill", async () => {
+        const { additionalLocations, zones, ...gateway } = stackFileValues("prod").gateway;
+        void [additionalLocations, zones];
+        const head = planGraph(await runFixture({ stack: "prod", config: { gateway: { ...gateway, sku: "Standard", autoscale: { minCapacity: 2, maxCapacity: 4 } } } }));
+        const result = report(prod, head);
+        const service = result.diff.steps.find((step) => step.name === "gateway-apim")!;
+        assert.equal(service.op, "update", "a tier is not create-only in the REST spec");
+        assert.ok(service.changes.some((change) => change.path === "sku.name" && change.before === "Premium" && change.after === "Standard"));
+        const standard = priceOf("apiManagement.Standard.unit").price;
+        const before = 2 * priceOf("apiManagement.Premium.unit").price + 2 * priceOf("apiManagement.Premium.additionalRegionUnit").price;
+        assert.deepEqual(
+            result.hazards.filter((hazard) => hazard.kind === "capacity").map((hazard) => hazard.message),
+            [
+                `API Management goes from Premium 2 unit(s) in westeurope + 2 in swedencentral to Standard 2 unit(s) in westeurope, -${Math.round(before - 2 * standard).toLocaleString("en-US")} USD a month at list prices`,
+                "autoscale's range goes from 2-6 to 2-4 units",
+            ],
+        );
+    });
+
+    it("a new API: each of its resources to create, under the catalog, and no hazard", () => {
+        const base = copy(prod);
+        base.resources = base.resources.filter((resource) => !/^catalog-.*customers/.test(resource.name));
+        const result = report(base, prod);
+        assert.ok(result.diff.steps.length >= 4);
+        assert.ok(result.diff.steps.every((step) => step.op === "create"));
+        assert.deepEqual([...new Set(result.diff.steps.map((step) => step.component))], ["enterprise-integration:gateway:GatewayCatalog catalog"]);
+        assert.deepEqual(result.hazards, []);
+        const markdown = diffMarkdown(result);
+        assert.match(markdown, new RegExp(`^### \`prod\`: ${result.diff.steps.length} to create; \\d+ unchanged`));
+        assert.match(markdown, /^- `\+` \*\*create\*\* `catalog-api-customers-v1` \(`azure-native:apimanagement:Api`\)$/m);
+        assert.match(markdown, /^<details><summary><code>enterprise-integration:gateway:GatewayCatalog catalog<\/code>/m, "creates only: folded");
+    });
+
+    it("a deleted vault: protected, and a stateful resource lost", () => {
+        const head = copy(prod);
+        head.resources = head.resources.filter((resource) => resource.name !== "secrets-vault");
+        const result = report(prod, head);
+        assert.equal(
+            diffMarkdown(result),
+            [
+                `### \`prod\`: 1 to delete; ${result.diff.same} unchanged`,
+                "",
+                "Compared with main (abc1234); offline plan, no Azure call.",
+                "",
+                "> [!WARNING]",
+                "> **2 hazards**",
+                "> - `azure-native:keyvault:Vault secrets-vault`: is protected: pulumi up refuses to delete it until protect is turned off",
+                "> - `azure-native:keyvault:Vault secrets-vault`: deletes the Key Vault and every secret in it",
+                "",
+                "<details open><summary><code>enterprise-integration:secrets:Secrets secrets</code>: 1 change</summary>",
+                "",
+                "- `-` **delete** `secrets-vault` (`azure-native:keyvault:Vault`)",
+                "",
+                "</details>",
+            ].join("\n"),
+        );
+    });
+
+    it("a renamed service: a replacement, its reason and where the rule comes from", () => {
+        const head = copy(prod);
+        const service = find(head, "gateway-apim");
+        service.inputs.serviceName = "apim-integration-prod-weu2-(known after deploy)";
+        const result = report(prod, head);
+        assert.deepEqual(
+            result.diff.steps.map((step) => [step.op, step.name, step.replaceReasons]),
+            [["replace", "gateway-apim", ["serviceName"]]],
+        );
+        assert.ok(result.hazards.some((hazard) => hazard.kind === "stateful" && /replaces API Management .* \(replaced because `serviceName` changes\)/.test(hazard.message)));
+        const spec = specReplacements().types["azure-native:apimanagement:ApiManagementService"]!;
+        assert.match(
+            diffMarkdown(result),
+            new RegExp(
+                `^- \`\\+-\` \\*\\*replace\\*\\* \`gateway-apim\` \\(\`azure-native:apimanagement:ApiManagementService\`\\): replaced because \`serviceName\` cannot change in place \\(derived from the REST specs: ${spec.specFile.replace(/[.]/g, "\\.")} \\(2024-05-01\\); the provider may add its own rules\\)$`,
+                "m",
+            ),
+        );
+    });
+
+    it("tells an update from a replacement by the rules derived from the REST specs, per resource type", () => {
+        // Path inputs (names and parents) and create-only properties replace; the rest updates.
+        const cases: Array<[string, string, boolean]> = [
+            ["azure-native:apimanagement:ApiManagementService", "serviceName", true],
+            ["azure-native:apimanagement:ApiManagementService", "location", true],
+            ["azure-native:apimanagement:ApiManagementService", "sku.capacity", false],
+            ["azure-native:apimanagement:ApiManagementService", "publisherEmail", false],
+            ["azure-native:storage:StorageAccount", "accountName", true],
+            ["azure-native:storage:StorageAccount", "location", true],
+            ["azure-native:storage:StorageAccount", "allowSharedKeyAccess", false],
+            ["azure-native:keyvault:Vault", "vaultName", true],
+            ["azure-native:keyvault:Vault", "properties.enablePurgeProtection", false],
+            ["azure-native:authorization:RoleAssignment", "scope", true],
+            ["azure-native:authorization:RoleAssignment", "roleAssignmentName", true],
+            ["azure-native:apimanagement:Api", "apiId", true],
+            ["azure-native:apimanagement:Api", "serviceUrl", false],
+            ["azure-native:logic:Workflow", "workflowName", true],
+            ["azure-native:logic:Workflow", "definition.actions.Compose.inputs", false],
+            ["azure-native:dns:RecordSet", "relativeRecordSetName", true],
+            ["azure-native:dns:RecordSet", "cnameRecord.cname", false],
+            ["time:index/sleep:Sleep", "triggers.gateway-reads-x", true],
+            ["time:index/sleep:Sleep", "createDuration", false],
+            ["random:index/randomString:RandomString", "length", true],
+        ];
+        for (const [type, input, replaces] of cases) {
+            assert.equal(replacedBy(type, input) !== undefined, replaces, `${type} ${input}`);
+        }
+    });
+
+    it("a weakened policy: a hazard, and the document's change as a unified diff", () => {
+        const head = copy(prod);
+        const policy = find(head, "catalog-policy-orders-v1");
+        policy.inputs.value = String(policy.inputs.value).replace(/<validate-jwt[\s\S]*?<\/validate-jwt>\s*/, "");
+        const result = report(prod, head);
+        assert.deepEqual(result.hazards, [{ kind: "policy", resource: "azure-native:apimanagement:ApiPolicy catalog-policy-orders-v1", message: "the policy loses token validation (<validate-jwt>)" }]);
+        const markdown = diffMarkdown(result);
+        assert.match(markdown, /^ {2}- `value`:\n\n {4}```diff\n {4}--- base\/value\n {4}\+\+\+ head\/value\n {4}@@ -\d+,\d+ \+\d+,\d+ @@\n/m);
+        assert.match(markdown, /^ {4}- {8}<validate-jwt header-name="Authorization"/m);
+        assert.doesNotMatch(markdown, /^ {4}\+.*validate-jwt/m);
+    });
+
+    it("a repointed record and a widened grant are hazards; a new grant on one resource is not", () => {
+        const head = copy(prod);
+        const record = find(head, "dns-cname-gateway");
+        record.inputs.cnameRecord = { cname: "apim-elsewhere.azure-api.net" };
+        // A grant on one certificate of the certificate vault, widened to the vault's resource group.
+        const grant = find(head, "access-gateway-reads-gateway-certificate");
+        grant.inputs.scope = String(grant.inputs.scope).replace(/\/providers\/.*$/, "");
+        const result = report(prod, head);
+        assert.deepEqual(
+            result.hazards.map((hazard) => [hazard.kind, hazard.message]).sort(),
+            [
+                ["access", `the scope widens from ${String(find(prod, "access-gateway-reads-gateway-certificate").inputs.scope)} to ${String(grant.inputs.scope)}`],
+                ["dns", "api.contoso.com is repointed: apim-integration-prod-weu-(known after deploy).azure-api.net → apim-elsewhere.azure-api.net"],
+            ].sort(),
+        );
+    });
+
+    it("compares values known after deploy as such, and never shows a secret", () => {
+        const head = copy(prod);
+        const secret = find(head, "secrets-secret-api-client-secret");
+        assert.equal((secret.inputs.properties as { value: string }).value, "[secret]");
+        const result = report(prod, head);
+        assert.deepEqual(result.diff.steps, [], "the same unknowns and the same secret markers are no change");
+        // Everything the mocks invented reads as unknown in the plan, on both sides of a diff.
+        const { additionalLocations, ...gateway } = stackFileValues("prod").gateway;
+        void additionalLocations;
+        return runFixture({ stack: "prod", config: { gateway } }).then((run) => {
+            const markdown = diffMarkdown(report(prod, planGraph(run)));
+            const invented = run.fabricated.map((entry) => (typeof entry === "string" ? entry : "whole" in entry ? entry.whole : entry[1])).filter((value) => value.length >= 8);
+            assert.ok(invented.length > 0);
+            for (const value of invented) {
+                assert.ok(!markdown.includes(value), `invented value ${value} shown`);
+            }
+        });
+    });
+
+    it("--json: the shape of pulumi preview --json, with the hazards as warnings", () => {
+        const head = copy(prod);
+        find(head, "gateway-apim").inputs.serviceName = "apim-renamed";
+        find(head, "catalog-backend-inventory").inputs.url = "https://inventory-v2.contoso.com/api";
+        head.resources = head.resources.filter((resource) => resource.name !== "dns-cname-portal");
+        const json = previewJson(report(prod, head)) as any;
+        assert.deepEqual(Object.keys(json), ["steps", "diagnostics", "changeSummary"]);
+        assert.deepEqual(json.changeSummary, { update: 1, replace: 1, delete: 1, same: json.changeSummary.same });
+        const byOp = Object.fromEntries(json.steps.map((step: any) => [step.op, step]));
+        assert.deepEqual(byOp.replace.replaceReasons, ["serviceName"]);
+        assert.deepEqual(byOp.replace.diffReasons, ["serviceName"]);
+        assert.deepEqual(byOp.replace.detailedDiff, { serviceName: { kind: "update-replace", inputDiff: true } });
+        assert.equal(byOp.replace.oldState.inputs.serviceName, "apim-integration-prod-weu-(known after deploy)");
+        assert.equal(byOp.replace.newState.inputs.serviceName, "apim-renamed");
+        assert.deepEqual(byOp.update.detailedDiff, { url: { kind: "update", inputDiff: true } });
+        assert.equal(byOp.delete.urn, find(prod, "dns-cname-portal").urn);
+        assert.equal(byOp.delete.newState, undefined);
+        assert.ok(json.diagnostics.every((diagnostic: any) => diagnostic.severity === "warning" && diagnostic.prefix === "hazard: "));
+        assert.ok(json.diagnostics.some((diagnostic: any) => /dns-cname-portal: the CNAME record developer\.contoso\.com is deleted/.test(diagnostic.message)));
+    });
+
+    it("takes a saved --json plan as its base, and prints the Markdown with the policy verdict", async () => {
+        const saved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-base-")), "prod.json");
+        const changed = copy(prod);
+        find(changed, "catalog-backend-inventory").inputs.url = "https://old-inventory.contoso.com/api";
+        fs.writeFileSync(saved, JSON.stringify(changed));
+        const { code, stdout } = await plan("prod", "--diff", saved);
+        assert.equal(code, 0);
+        assert.match(stdout, /^### `prod`: 1 to update; \d+ unchanged\n\nCompared with prod\.json; offline plan, no Azure call\.\n/);
+        assert.match(stdout, /^ {2}- `url`: `"https:\/\/old-inventory\.contoso\.com\/api"` → `"https:\/\/inventory\.contoso\.com\/api"`$/m);
+        assert.match(stdout, /^Monthly cost at list prices: .* \(no change; an estimate/m);
+        assert.match(stdout, /\nPolicies \(\d+ rules\): all pass\.\n$/);
+    });
+
+    it("refuses a base that is neither a saved plan nor a git revision, and a saved plan of another stack, naming it", async () => {
+        // The fixture project is a copy in the OS temp dir, outside any git repository.
+        let result = await plan("dev", "--diff", "no-such-ref");
+        assert.equal(result.code, 1);
+        assert.equal(result.stderr, "--diff no-such-ref: is neither a saved plan (npm run plan -- dev --json > file) nor a git revision of this repository\n");
+        const other = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-base-")), "dev.json");
+        fs.writeFileSync(other, JSON.stringify({ ...prod, stack: "dev" }));
+        result = await plan("prod", "--diff", other);
+        assert.equal(result.code, 1);
+        assert.equal(result.stderr, `${other}: is the plan of stack dev, not prod\n`);
+    });
+
+    it("plans a git revision from a temporary worktree of it, with that revision's code and files", async () => {
+        // A repository of this code at HEAD, with the fixture project in it: one commit as the
+        // base, one that changes a backend's URL in a stack file.
+        const clone = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-repo-"));
+        const git = (...args: string[]) => execFileSync("git", args, { cwd: clone, stdio: "pipe" });
+        execFileSync("git", ["clone", "--quiet", "--shared", repoRoot, clone], { stdio: "pipe" });
+        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(clone, "node_modules"), "dir");
+        const project = path.join(clone, "project");
+        fs.cpSync(fixtureProject(), project, { recursive: true });
+        git("add", "project");
+        git("-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "--quiet", "-m", "base");
+        const stackFile = path.join(project, "Pulumi.dev.yaml");
+        fs.writeFileSync(stackFile, fs.readFileSync(stackFile, "utf8").replace("https://inventory-dev.contoso.com/api", "https://inventory-next.contoso.com/api"));
+        const { code, stdout, stderr } = await plan("dev", "--project-dir", project, "--diff", "HEAD");
+        assert.equal(code, 0, stderr);
+        assert.match(stdout, /^### `dev`: 1 to update; \d+ unchanged\n\nCompared with HEAD \([0-9a-f]{7}\); offline plan, no Azure call\.\n/);
+        assert.match(stdout, /^ {2}- `url`: `"https:\/\/inventory-dev\.contoso\.com\/api"` → `"https:\/\/inventory-next\.contoso\.com\/api"`$/m);
+        assert.equal(execFileSync("git", ["worktree", "list"], { cwd: clone, encoding: "utf8" }).trim().split("\n").length, 1, "the temporary worktree is gone");
+        // A revision without the stack file: a new stack, everything to create.
+        fs.renameSync(stackFile, path.join(project, "Pulumi.dev2.yaml"));
+        const added = await plan("dev2", "--project-dir", project, "--diff", "HEAD");
+        assert.equal(added.code, 0, added.stderr);
+        assert.match(added.stdout, /^### `dev2`: \d+ to create; 0 unchanged\n\nCompared with HEAD \([0-9a-f]{7}\) \(HEAD has no Pulumi\.dev2\.yaml: the stack is new\)/);
+    });
+});
+
+describe("npm run plan -- <stack> --mermaid", () => {
+    it("draws the clients, DNS, the gateway per region, each API to its workflow or backend, the vault, Entra ID, monitoring and the DR site", async () => {
+        const chart = mermaidOf(await stackRun("prod"));
+        const lines = chart.split("\n");
+        assert.equal(lines[0], "flowchart LR");
+        for (const line of [
+            '    subgraph gateway["API Management Premium"]',
+            '        region_0["westeurope: 2 unit(s), zones 1,2"]',
+            '        region_1["swedencentral: 2 unit(s)"]',
+            "    api_orders_v1 --> wf_order_intake",
+            "    api_inventory_v1 --> be_inventory",
+            "    gateway -.->|named values| vault",
+            "    gateway -.->|validates tokens| entra",
+            "    gateway -.->|writes| backups",
+            "    dns -.->|failover| drsite",
+        ]) {
+            assert.ok(lines.includes(line), `${line}\n---\n${chart}`);
+        }
+        const passive = mermaidOf(await stackRun("prod-dr"));
+        assert.ok(passive.includes("    restorejob -->|restore| gateway"));
+        assert.ok(passive.includes("    othersite -.->|tokens, backups| gateway"));
+    });
+
+    it("prints it from the command", async () => {
+        const { code, stdout } = await plan("dev", "--mermaid");
+        assert.equal(code, 0);
+        assert.match(stdout, /^flowchart LR\n {4}clients\(\[API clients\]\)\n/);
+    });
+});

@@ -1,0 +1,96 @@
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { parsePlanGraph, type PlanGraph } from "./graph";
+
+const run = promisify(execFile);
+
+/**
+ * The plan a diff starts from: a saved `--json` plan, or the plan of another revision, made from a
+ * temporary git worktree of that revision that uses this checkout's `node_modules` (so it needs no
+ * install and no network). A stack the base revision has no file for is new: its base is empty.
+ */
+export interface Base {
+    graph: PlanGraph;
+    /** What the base is, for the reader: `origin/main (3f2a1c9)`, or the file's name. */
+    label: string;
+    /** Why the base is empty, when it is. */
+    note?: string;
+}
+
+/** A base that cannot be planned or read: the user's to fix, printed without a stack trace. */
+export class BaseError extends Error {}
+
+/** An empty plan of `stack`: what a stack that does not exist yet has. */
+export function emptyGraph(stack: string): PlanGraph {
+    return { stack, resources: [], outputs: {} };
+}
+
+function asBaseError<T>(task: () => T): T {
+    try {
+        return task();
+    } catch (error) {
+        throw new BaseError((error as Error).message);
+    }
+}
+
+async function git(cwd: string, ...args: string[]): Promise<string> {
+    const { stdout } = await run("git", args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+    return stdout.trim();
+}
+
+/**
+ * Loads the base of a diff: `base` is a path to a saved plan when such a file exists, otherwise a
+ * git revision of the repository that holds `projectDir`.
+ */
+export async function loadBase(base: string, stack: string, projectDir: string): Promise<Base> {
+    if (fs.existsSync(base) && fs.statSync(base).isFile()) {
+        const graph = asBaseError(() => parsePlanGraph(fs.readFileSync(base, "utf8"), base));
+        if (graph.stack !== stack) {
+            throw new BaseError(`${base}: is the plan of stack ${graph.stack}, not ${stack}`);
+        }
+        return { graph, label: path.basename(base) };
+    }
+    let root: string;
+    let commit: string;
+    try {
+        root = await git(projectDir, "rev-parse", "--show-toplevel");
+        commit = await git(root, "rev-parse", "--verify", "--quiet", `${base}^{commit}`);
+    } catch {
+        throw new BaseError(`--diff ${base}: is neither a saved plan (npm run plan -- ${stack} --json > file) nor a git revision of this repository`);
+    }
+    const label = `${base} (${commit.slice(0, 7)})`;
+    const relative = path.relative(root, projectDir);
+    const stackFile = path.posix.join(relative.split(path.sep).join("/"), `Pulumi.${stack}.yaml`).replace(/^\.\//, "");
+    const listed = await git(root, "ls-tree", "--name-only", commit, "--", stackFile);
+    if (!listed) {
+        return { graph: emptyGraph(stack), label, note: `${base} has no Pulumi.${stack}.yaml: the stack is new` };
+    }
+    const worktree = fs.mkdtempSync(path.join(os.tmpdir(), "plan-base-"));
+    try {
+        await git(root, "worktree", "add", "--detach", "--force", worktree, commit);
+        fs.symlinkSync(path.join(root, "node_modules"), path.join(worktree, "node_modules"), "dir");
+        const args = ["--max-semi-space-size=64", "--require", "./tools/register.js", "--require", "./tools/engine/lazy-modules.ts", "tools/plan/index.ts", stack, "--json"];
+        if (relative) {
+            args.push("--project-dir", path.join(worktree, relative));
+        }
+        let stdout: string;
+        try {
+            ({ stdout } = await run(process.execPath, args, { cwd: worktree, maxBuffer: 256 * 1024 * 1024 }));
+        } catch (error) {
+            // A mandatory policy violation exits 1 after printing the plan; anything else has no plan.
+            const failed = error as { stdout?: string; stderr?: string };
+            if (failed.stdout && failed.stdout.trimStart().startsWith("{")) {
+                stdout = failed.stdout;
+            } else {
+                throw new BaseError(`the plan of ${stack} at ${label} failed, so there is nothing to compare with:\n${(failed.stderr ?? String(error)).trim()}`);
+            }
+        }
+        return { graph: asBaseError(() => parsePlanGraph(stdout, `the plan of ${stack} at ${label}`)), label };
+    } finally {
+        await git(root, "worktree", "remove", "--force", worktree).catch(() => fs.rmSync(worktree, { recursive: true, force: true }));
+        await git(root, "worktree", "prune").catch(() => undefined);
+    }
+}

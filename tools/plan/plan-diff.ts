@@ -1,0 +1,89 @@
+import { propertyChanges } from "./diff";
+import { componentOf, type PlanGraph, type PlanResource } from "./graph";
+import { replacedBy } from "./replace-rules";
+
+/**
+ * What `pulumi up` would do to go from one plan of a stack (the base: another revision, or a saved
+ * plan) to another (the head): each resource created, updated in place, replaced or deleted, with
+ * the inputs that change and, for a replacement, the inputs that force it. Values known only after
+ * deploy compare as such on both sides ("(known after deploy)" against itself is no change);
+ * secrets compare as "[secret]", so a secret's value never shows and its change is not seen.
+ */
+
+export type Op = "create" | "update" | "replace" | "delete";
+
+export interface Change {
+    /** The input's path: `sku.capacity`, `hostnameConfigurations[0].hostName`. */
+    path: string;
+    before: unknown;
+    after: unknown;
+    /** The rule that makes this change a replacement (the input, or the part of it the rule names). */
+    replacedBy?: string;
+}
+
+export interface Step {
+    op: Op;
+    urn: string;
+    type: string;
+    name: string;
+    /** The component the resource belongs to (`enterprise-integration:gateway:ApiGateway gateway`), or "stack". */
+    component: string;
+    /** The resource in the base plan (updates, replacements, deletes). */
+    before?: PlanResource;
+    /** The resource in the head plan (creates, updates, replacements). */
+    after?: PlanResource;
+    changes: Change[];
+    /** The inputs that force the replacement, as `pulumi preview` lists them. */
+    replaceReasons: string[];
+}
+
+export interface PlanDiff {
+    stack: string;
+    steps: Step[];
+    /** Resources that stay as they are. */
+    same: number;
+}
+
+/** What the diff leaves out: the stack itself and what it only reads. */
+const ignored = (resource: PlanResource) => resource.type === "pulumi:pulumi:Stack" || resource.type === "pulumi:pulumi:StackReference" || resource.type.startsWith("pulumi:providers:");
+
+const opOrder: Record<Op, number> = { delete: 0, replace: 1, update: 2, create: 3 };
+
+export function diffPlans(base: PlanGraph, head: PlanGraph): PlanDiff {
+    const baseByUrn = new Map(base.resources.map((resource) => [resource.urn, resource]));
+    const headByUrn = new Map(head.resources.map((resource) => [resource.urn, resource]));
+    const steps: Step[] = [];
+    let same = 0;
+    for (const after of head.resources.filter((resource) => !ignored(resource))) {
+        const before = baseByUrn.get(after.urn);
+        const component = componentOf(after, headByUrn);
+        if (!before) {
+            steps.push({ op: "create", urn: after.urn, type: after.type, name: after.name, component, after, changes: [], replaceReasons: [] });
+            continue;
+        }
+        const changes: Change[] = propertyChanges(before.inputs, after.inputs).map((change) => {
+            const rule = replacedBy(after.type, change.path);
+            return rule === undefined ? change : { ...change, replacedBy: rule };
+        });
+        if (changes.length === 0 && before.protect === after.protect) {
+            same++;
+            continue;
+        }
+        const replaceReasons = [...new Set(changes.flatMap((change) => (change.replacedBy ? [change.replacedBy] : [])))];
+        steps.push({ op: replaceReasons.length > 0 ? "replace" : "update", urn: after.urn, type: after.type, name: after.name, component, before, after, changes, replaceReasons });
+    }
+    for (const before of base.resources.filter((resource) => !ignored(resource) && !headByUrn.has(resource.urn))) {
+        steps.push({ op: "delete", urn: before.urn, type: before.type, name: before.name, component: componentOf(before, baseByUrn), before, changes: [], replaceReasons: [] });
+    }
+    steps.sort((a, b) => a.component.localeCompare(b.component) || opOrder[a.op] - opOrder[b.op] || a.urn.localeCompare(b.urn));
+    return { stack: head.stack, steps, same };
+}
+
+/** How many steps of each kind, and how many resources stay the same. */
+export function changeSummary(diff: PlanDiff): Record<Op | "same", number> {
+    const summary: Record<Op | "same", number> = { create: 0, update: 0, replace: 0, delete: 0, same: diff.same };
+    for (const step of diff.steps) {
+        summary[step.op]++;
+    }
+    return summary;
+}
