@@ -6,11 +6,12 @@ import { promisify } from "node:util";
 import type { StackRun } from "../../tools/engine";
 import { listStacks, repoRoot } from "../../tools/engine/project";
 import { main } from "../../tools/plan";
+import { exampleOf } from "../../tools/plan/placeholders";
 import { maxLineWidth, planJson, wrapSettings } from "../../tools/plan/render";
 import { count, shortArmId, summarize } from "../../tools/plan/summaries";
 import { intervalMinutes } from "../../stacks/recovery";
 import { priceOf } from "../../tools/cost/price-table";
-import { captured, fixtureProject, fixtureSource, inBackground, plan, stackFileValues, stackRun, tempProject } from "../helpers";
+import { captured, fixtureProject, fixtureSource, inBackground, plan, stackFileFor, stackFileValues, stackRun, tempProject } from "../helpers";
 
 /** One resource as the text plan draws it: its line, then its settings on the lines under it. */
 interface Entry {
@@ -53,6 +54,14 @@ const invalidStack = [
 ].join("\n");
 /** A stack file the Pulumi CLI refuses: required keys are missing. */
 const incompleteStack = ["config:", "  enterprise-integration:environment: qa", "  enterprise-integration:location: westeurope", ""].join("\n");
+
+/** Standard error without the warnings about the stack file's example values (their own test says what they are). */
+function withoutExamples(stderr: string): string {
+    return stderr
+        .split("\n")
+        .filter((line) => !/^warning: Pulumi\.[^:]+\.yaml: .* is an example value \(/.test(line))
+        .join("\n");
+}
 
 describe("npm run plan", () => {
     // Started when the file loads, so the child runs on the other core while the suite runs here.
@@ -214,11 +223,28 @@ describe("npm run plan", () => {
         }
     });
 
+    it("warns about every example value left in the stack file, by file and key, and plans on", async () => {
+        const { code, stderr } = await plan("dev");
+        assert.equal(code, 0);
+        const lines = stderr.split("\n").filter((line) => line.includes("is an example value"));
+        assert.ok(lines.includes(`warning: Pulumi.dev.yaml: dns.zoneName: "contoso.com" is an example value (Contoso is the documentation's example company); replace it with your own before pulumi up`), stderr);
+        assert.ok(lines.includes(`warning: Pulumi.dev.yaml: adminIpRanges[0]: "203.0.113.0/24" is an example value (the range is reserved for documentation (RFC 5737)); replace it with your own before pulumi up`), stderr);
+        assert.deepEqual(
+            ["api.fabrikam.io", "10.1.0.0/16", "ops@northwind.io", "https://erp.example.com/api", "198.51.100.7/32", "/subscriptions/3f2b8c1e-6a4d-4f7e-9b2a-1c5d8e7f9a01/resourceGroups/rg"].map((value) => exampleOf(value) !== undefined),
+            [true, false, false, true, true, true],
+        );
+        // A stack file with the user's own values has nothing to warn about.
+        const own = (await stackFileFor()).replace(/example\.com/g, "northwind.io");
+        const clean = await plan("own", "--project-dir", tempProject({ own }));
+        assert.equal(clean.code, 0, clean.stderr);
+        assert.doesNotMatch(clean.stderr, /is an example value/);
+    });
+
     it("prints what the Pulumi CLI would warn about on stderr, and the plan on stdout", async () => {
         const stack = listStacks(fixtureProject())[0];
         const { result, stdout, stderr } = await captured(() => main([stack], async (options) => ({ ...(await stackRun(options.stack)), warnings: ["Pulumi.x.yaml: one", "Pulumi.x.yaml: two"] }), {}));
         assert.equal(result, 0);
-        assert.equal(stderr, "warning: Pulumi.x.yaml: one\nwarning: Pulumi.x.yaml: two\n");
+        assert.equal(withoutExamples(stderr), "warning: Pulumi.x.yaml: one\nwarning: Pulumi.x.yaml: two\n");
         assert.match(stdout, /^Plan for stack /);
     });
 
@@ -295,7 +321,7 @@ describe("npm run plan", () => {
         fs.writeFileSync(spec, fs.readFileSync(spec, "utf8").replace(/^openapi: .*$/m, "openapi: 3.1.0"));
         const { code, stderr } = await plan("dev", "--project-dir", dir);
         assert.equal(code, 0, stderr);
-        assert.equal(stderr, "warning: apis/orders/openapi.yaml: OpenAPI 3.1.0: API Management imports 3.1 documents without their 3.1 features (import only): what 3.1 adds to 3.0 is ignored or read as 3.0\n");
+        assert.equal(withoutExamples(stderr), "warning: apis/orders/openapi.yaml: OpenAPI 3.1.0: API Management imports 3.1 documents without their 3.1 features (import only): what 3.1 adds to 3.0 is ignored or read as 3.0\n");
     });
 
     it("names the stacks it knows when asked for one without a stack file", async () => {

@@ -71,6 +71,13 @@ describe("the replacement table derived from the Azure REST API specs (tools/pla
         }
     });
 
+    it("derives every type from its spec file", () => {
+        assert.deepEqual(
+            Object.entries(table.types).filter(([, entry]) => entry.specRead === false).map(([token]) => token),
+            [],
+        );
+    });
+
     it("names its source, and for a type whose spec was not read says so", () => {
         assert.equal(table.source.repository, "Azure/azure-rest-api-specs");
         assert.match(table.source.note, /the provider may add its own rules/);
@@ -139,6 +146,48 @@ describe("the replacement table derived from the Azure REST API specs (tools/pla
     // an extension resource at /{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}.
     it("DiagnosticSetting: the resource it is attached to and its name", () => {
         assert.deepEqual(table.types["azure-native:monitor:DiagnosticSetting"].replaceOn, ["resourceUri", "name"]);
+    });
+
+    // Checked by hand against specification/resources/resource-manager/Microsoft.Resources/stable/2024-03-01/resources.json
+    // (commit 1eb311c3): the Resources_CreateOrUpdate path has five parameters besides subscriptionId;
+    // Resource.extendedLocation is [read, create]; Resource.location carries no mark (create-only by ARM's rule);
+    // kind, managedBy, sku, plan and identity carry none.
+    it("Resource: every path input, its extended location and its location; not kind or managedBy", () => {
+        const entry = table.types["azure-native:resources:Resource"];
+        assert.equal(entry.operation, "Resources_CreateOrUpdate");
+        assert.deepEqual(entry.replaceOn, ["resourceGroupName", "resourceProviderNamespace", "parentResourcePath", "resourceType", "resourceName", "extendedLocation", "location"]);
+        assert.ok(entry.notes?.some((note) => note.startsWith("location:")));
+    });
+
+    // Checked by hand against specification/msi/resource-manager/Microsoft.ManagedIdentity/stable/2023-01-31/ManagedIdentity.json
+    // (commit 16c9ca76): Identity extends common-types v4 TrackedResource (commit 05432ee0), whose location is
+    // [read, create]; its flattened properties (tenantId, principalId, clientId) are all read-only.
+    it("UserAssignedIdentity: its group, its name and its location, by the spec's own mark", () => {
+        const entry = table.types["azure-native:managedidentity:UserAssignedIdentity"];
+        assert.equal(entry.operation, "UserAssignedIdentities_CreateOrUpdate");
+        assert.deepEqual(entry.replaceOn, ["resourceGroupName", "resourceName", "location"]);
+        assert.equal(entry.notes, undefined);
+    });
+
+    // Checked by hand against specification/dns/resource-manager/Microsoft.Network/preview/2023-07-01-preview/dns.json
+    // (commit 0677df24): RecordSet has no location and no create-only property (TTL, metadata and the record
+    // arrays update in place); Zone extends the file's own Resource, whose location is [read, create].
+    it("RecordSet: only its path; Zone: its path and its location", () => {
+        assert.deepEqual(table.types["azure-native:dns:RecordSet"].replaceOn, ["resourceGroupName", "zoneName", "recordType", "relativeRecordSetName"]);
+        assert.deepEqual(table.types["azure-native:dns:Zone"].replaceOn, ["resourceGroupName", "zoneName", "location"]);
+    });
+
+    // Checked by hand against specification/apimanagement/resource-manager/Microsoft.ApiManagement/stable/2024-05-01/apimapis.json
+    // (commit 87058e5d), apimanagement.json (commit f236398f) and definitions.json (commit 2af25c7f): the PUT takes
+    // ApiIdRevParameter (apiId), OperationIdParameter and PolicyIdParameter; PolicyContract (value, format) carries
+    // no x-ms-mutability, nor does any definition the API Management sub-resources' bodies reach.
+    it("ApiOperationPolicy: its path only, like every API Management sub-resource", () => {
+        assert.deepEqual(table.types["azure-native:apimanagement:ApiOperationPolicy"].replaceOn, ["resourceGroupName", "serviceName", "apiId", "operationId", "policyId"]);
+        for (const [token, entry] of Object.entries(table.types)) {
+            if (token.startsWith("azure-native:apimanagement:") && token !== "azure-native:apimanagement:ApiManagementService") {
+                assert.ok(entry.replaceOn.every((input) => !input.includes(".") && input !== "location"), token);
+            }
+        }
     });
 });
 

@@ -15,6 +15,7 @@ import { planGraph, runOfGraph } from "./graph";
 import { hazardsOf } from "./hazards";
 import { mermaidOf } from "./mermaid";
 import { diffPlans } from "./plan-diff";
+import { placeholderWarnings } from "./placeholders";
 import { checkStack, policyMarkdown, policyText } from "./policies";
 import { planJson, planText } from "./render";
 
@@ -87,7 +88,7 @@ export async function main(argv: string[], run: (options: RunOptions) => Promise
     try {
         const projectDir = parsed.values["project-dir"];
         const result = await planStack({ stack, projectDir: projectDir ? path.resolve(projectDir) : undefined }, run);
-        for (const warning of result.warnings) {
+        for (const warning of [...result.warnings, ...placeholderWarnings(projectDir ? path.resolve(projectDir) : repoRoot, stack)]) {
             process.stderr.write(`warning: ${warning}\n`);
         }
         const policies = checkStack(projectDir ? path.resolve(projectDir) : repoRoot, result);

@@ -69,7 +69,7 @@ export interface Target {
 /** What the specs say about one type. */
 export interface Derivation {
     operation: string;
-    /** SDK input paths whose change forces a replacement: dot-separated, `[*]` for the items of an array. */
+    /** SDK input paths whose change forces a replacement: dot-separated, `[*]` for the items of an array (`rules[*].name`), `*` for the values of a map (`identities.*.clientId`). */
     replaceOn: string[];
     /** Where an entry rests on a rule other than the spec's own marks. */
     notes: string[];
@@ -174,7 +174,7 @@ export const targets: readonly Target[] = [
     {
         token: "azure-native:operationalinsights:Workspace",
         specFile: "specification/operationalinsights/resource-manager/Microsoft.OperationalInsights/stable/2023-09-01/Workspaces.json",
-        path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces/{workspaceName}",
+        path: "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces/{workspaceName}",
     },
     {
         token: "azure-native:resources:Resource",
@@ -487,7 +487,12 @@ export function deriveAll(location: string, sdkRoot: string, options: { commit?:
             types[target.token] = { apiVersion, specFile: target.specFile, operation: derivation.operation, replaceOn: derivation.replaceOn, notes: derivation.notes, specRead: false };
             continue;
         }
-        const derivation = derive(specs.read, target);
+        // Every document the derivation reads (the spec file, the files its $refs lead to, common-types).
+        const read = new Set<string>();
+        const derivation = derive((file) => {
+            read.add(file);
+            return specs.read(file);
+        }, target);
         types[target.token] = {
             apiVersion,
             specFile: target.specFile,
@@ -496,9 +501,11 @@ export function deriveAll(location: string, sdkRoot: string, options: { commit?:
             ...(derivation.notes.length > 0 ? { notes: derivation.notes } : {}),
         };
         // A directory of extracts records, per file, the commit it was copied from.
-        const extractOf = (specs.read(target.specFile) as { "x-extract-of"?: { commit?: string } })["x-extract-of"]?.commit;
-        if (extractOf !== undefined) {
-            files[target.specFile] = extractOf;
+        for (const file of [target.specFile, ...[...read].sort()]) {
+            const extractOf = (specs.read(file) as { "x-extract-of"?: { commit?: string } } | undefined)?.["x-extract-of"]?.commit;
+            if (extractOf !== undefined) {
+                files[file] = extractOf;
+            }
         }
     }
     const sourceCommit = options.commit ?? specs.commit ?? (Object.keys(files).length > 0 ? "per file, see files" : "unknown");
@@ -507,7 +514,7 @@ export function deriveAll(location: string, sdkRoot: string, options: { commit?:
             repository: "Azure/azure-rest-api-specs",
             commit: sourceCommit,
             note: "derived from the REST specs' path parameters and x-ms-mutability; the provider may add its own rules",
-            ...(Object.keys(files).length > 0 ? { files } : {}),
+            ...(Object.keys(files).length > 0 ? { files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) } : {}),
         },
         types,
     };
