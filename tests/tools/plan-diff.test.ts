@@ -10,7 +10,7 @@ import { planGraph, type PlanGraph, type PlanResource } from "../../tools/plan/g
 import { hazardsOf } from "../../tools/plan/hazards";
 import { mermaidOf } from "../../tools/plan/mermaid";
 import { diffPlans } from "../../tools/plan/plan-diff";
-import { replacedBy, specReplacements } from "../../tools/plan/replace-rules";
+import { replacedBy, specReplacements, under } from "../../tools/plan/replace-rules";
 import { repoRoot } from "../../tools/engine/project";
 import { fixtureProject, plan, runFixture, stackFileValues, stackRun } from "../helpers";
 
@@ -178,6 +178,11 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         for (const [type, input, replaces] of cases) {
             assert.equal(replacedBy(type, input) !== undefined, replaces, `${type} ${input}`);
         }
+        // A rule may name a property of every item of a list, or every value of a map.
+        assert.deepEqual(
+            [["rules[2].name", "rules[*].name"], ["rules[2].type", "rules[*].name"], ["tags.env", "tags.*"], ["tags", "tags.*"], ["location", "location"], ["locations", "location"], ["sku.name", "sku"]].map(([changed, rule]) => under(changed!, rule!)),
+            [true, false, true, false, true, false, true],
+        );
     });
 
     it("a weakened policy: a hazard, and the document's change as a unified diff", () => {

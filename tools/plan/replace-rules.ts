@@ -50,9 +50,20 @@ export function replaceRuleSource(type: string): string | undefined {
     return providerReplacements[type]?.source;
 }
 
-/** Whether a change at `changed` (a property path such as `sku.name` or `rules[0].name`) falls under rule `rule`. */
-function under(changed: string, rule: string): boolean {
-    return rule === "*" || changed === rule || changed.startsWith(`${rule}.`) || changed.startsWith(`${rule}[`);
+/**
+ * Whether a change at `changed` (a property path such as `sku.name` or `rules[0].name`) falls under
+ * rule `rule`, where a rule may name every item of a list (`rules[*].name`) or every value of a map
+ * (`tags.*`).
+ */
+export function under(changed: string, rule: string): boolean {
+    if (rule === "*") {
+        return true;
+    }
+    const pattern = rule
+        .split(/(\[\*\]|\.\*(?=\.|$))/)
+        .map((part) => (part === "[*]" ? "\\[\\d+\\]" : part === ".*" ? "\\.[^.[]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+        .join("");
+    return new RegExp(`^${pattern}(?:$|[.[])`).test(changed);
 }
 
 /** The rule a change to `changed` of a resource of `type` falls under, when it forces a replacement. */
