@@ -92,6 +92,16 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         );
     });
 
+    it("leaves alone what a resource ignores: with autoscale on, the units are autoscale's", () => {
+        const head = copy(prod);
+        const service = find(head, "gateway-apim");
+        assert.deepEqual(service.ignoreChanges, ["sku.capacity"]);
+        (service.inputs.sku as { capacity: number }).capacity = 4;
+        assert.deepEqual(report(prod, head).diff.steps, []);
+        service.ignoreChanges = [];
+        assert.deepEqual(report(prod, head).diff.steps.map((step) => step.changes.map((change) => change.path)), [["sku.capacity"]]);
+    });
+
     it("a new API: each of its resources to create, under the catalog, and no hazard", () => {
         const base = copy(prod);
         base.resources = base.resources.filter((resource) => !/^catalog-.*customers/.test(resource.name));

@@ -205,7 +205,7 @@ describe("npm run plan", () => {
         assert.ok(block.includes("          managedBy: pulumi\n"), block);
     });
 
-    it("prints the whole graph as JSON with --json, in the same shape as before", async () => {
+    it("prints the whole graph as JSON with --json, in the same shape as before, with each resource's ignoreChanges", async () => {
         for (const stack of listStacks(fixtureProject())) {
             const { code, stdout } = await plan(stack, "--json");
             assert.equal(code, 0);
@@ -213,7 +213,7 @@ describe("npm run plan", () => {
             assert.equal(graph.stack, stack);
             assert.deepEqual(Object.keys(graph), ["stack", "resources", "outputs"]);
             for (const resource of graph.resources) {
-                assert.deepEqual(Object.keys(resource), ["urn", "type", "name", "parent", "custom", "inputs", "protect", "dependsOn"]);
+                assert.deepEqual(Object.keys(resource), ["urn", "type", "name", "parent", "custom", "inputs", "protect", "dependsOn", "ignoreChanges"]);
             }
             const shared = graph.resources.find((resource: { name: string }) => resource.name === "foundation-rg-shared");
             assert.equal(shared.urn, `urn:pulumi:${stack}::enterprise-integration::enterprise-integration:foundation:Foundation$azure-native:resources:ResourceGroup::foundation-rg-shared`);

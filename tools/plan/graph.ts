@@ -20,6 +20,8 @@ export interface PlanResource {
     inputs: Record<string, unknown>;
     protect: boolean;
     dependsOn: string[];
+    /** Inputs whose changes Pulumi leaves alone once the resource exists (`ignoreChanges`); absent in older saved plans. */
+    ignoreChanges?: string[];
 }
 
 /** The plan graph of a run. */
@@ -35,6 +37,7 @@ export function planGraph(run: StackRun): PlanGraph {
             inputs: resource.planInputs,
             protect: resource.protect,
             dependsOn: [...resource.dependsOn],
+            ignoreChanges: [...resource.ignoreChanges],
         })),
         outputs: run.planOutputs,
     };
@@ -85,7 +88,7 @@ export function runOfGraph(graph: PlanGraph): StackRun {
         custom: resource.custom,
         read: resource.type === "pulumi:pulumi:StackReference",
         protect: resource.protect,
-        ignoreChanges: [],
+        ignoreChanges: resource.ignoreChanges ?? [],
         retainOnDelete: false,
         dependsOn: resource.dependsOn,
         inputs: resource.inputs as Record<string, any>,

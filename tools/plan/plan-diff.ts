@@ -1,13 +1,14 @@
 import { propertyChanges } from "./diff";
 import { componentOf, type PlanGraph, type PlanResource } from "./graph";
-import { replacedBy } from "./replace-rules";
+import { replacedBy, under } from "./replace-rules";
 
 /**
  * What `pulumi up` would do to go from one plan of a stack (the base: another revision, or a saved
  * plan) to another (the head): each resource created, updated in place, replaced or deleted, with
  * the inputs that change and, for a replacement, the inputs that force it. Values known only after
  * deploy compare as such on both sides ("(known after deploy)" against itself is no change);
- * secrets compare as "[secret]", so a secret's value never shows and its change is not seen.
+ * secrets compare as "[secret]", so a secret's value never shows and its change is not seen. An
+ * input the resource ignores (`ignoreChanges`) is left as the state has it, as Pulumi does.
  */
 
 export type Op = "create" | "update" | "replace" | "delete";
@@ -61,10 +62,14 @@ export function diffPlans(base: PlanGraph, head: PlanGraph): PlanDiff {
             steps.push({ op: "create", urn: after.urn, type: after.type, name: after.name, component, after, changes: [], replaceReasons: [] });
             continue;
         }
-        const changes: Change[] = propertyChanges(before.inputs, after.inputs).map((change) => {
-            const rule = replacedBy(after.type, change.path);
-            return rule === undefined ? change : { ...change, replacedBy: rule };
-        });
+        // Pulumi keeps the state's value of an ignored input (`ignoreChanges`: autoscale owns the units).
+        const ignored = after.ignoreChanges ?? [];
+        const changes: Change[] = propertyChanges(before.inputs, after.inputs)
+            .filter((change) => !ignored.some((path) => under(change.path, path)))
+            .map((change) => {
+                const rule = replacedBy(after.type, change.path);
+                return rule === undefined ? change : { ...change, replacedBy: rule };
+            });
         if (changes.length === 0 && before.protect === after.protect) {
             same++;
             continue;
