@@ -1,8 +1,6 @@
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../../stacks/config";
-import { UserError, planStack, runStack, type RunOptions, type StackRun } from "../engine";
+import { isUserError, parseCommand, runMain } from "../cli";
+import { planStack, runStack, type RunOptions, type StackRun } from "../engine";
 import { listStacks } from "../engine/project";
 import { costText, estimateCost } from "./index";
 import { stackVolumes } from "./volumes";
@@ -25,8 +23,14 @@ or their defaults. The prices are not verified against the live Azure price list
 
 Stacks here: ${listStacks().join(", ")}`;
 
-/** The options npm takes for itself when they come without `--` (`npm run cost prod --json`). */
-const optionNames = ["json", "project-dir", "help"];
+/** The command line of `npm run cost`. */
+const command = {
+    script: "cost",
+    usage,
+    verb: "estimate",
+    options: { json: { type: "boolean" }, "project-dir": { type: "string" }, help: { type: "boolean", short: "h" } },
+    shownAs: { "project-dir": "--project-dir <dir>" },
+} as const;
 
 /**
  * Runs the command; returns the process exit code: 0 with the estimate, 1 where the plan would
@@ -34,34 +38,11 @@ const optionNames = ["json", "project-dir", "help"];
  * (tests pass one that reuses runs); `env` is where npm leaves the options it swallowed.
  */
 export async function main(argv: string[], run: (options: RunOptions) => Promise<StackRun> = runStack, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-    if (env.npm_lifecycle_event === "cost") {
-        const swallowed = optionNames.filter((name) => env[`npm_config_${name.replace(/-/g, "_")}`] !== undefined);
-        if (swallowed.length > 0) {
-            const again = [argv[0] ?? "<stack>", ...swallowed.map((name) => (name === "project-dir" ? "--project-dir <dir>" : `--${name}`))].join(" ");
-            process.stderr.write(`npm kept ${swallowed.map((name) => `--${name}`).join(" ")} for itself: npm passes a script only what follows \`--\`. Run: npm run cost -- ${again}\n`);
-            return 2;
-        }
+    const parsed = parseCommand(command, argv, env);
+    if (typeof parsed === "number") {
+        return parsed;
     }
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args: argv,
-            allowPositionals: true,
-            options: { json: { type: "boolean" }, "project-dir": { type: "string" }, help: { type: "boolean", short: "h" } },
-        });
-    } catch (error) {
-        process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
-        return 2;
-    }
-    if (parsed.values.help) {
-        process.stdout.write(`${usage}\n`);
-        return 0;
-    }
-    if (parsed.positionals.length !== 1) {
-        process.stderr.write(`${parsed.positionals.length === 0 ? "Name the stack to estimate." : "Name one stack."}\n\n${usage}\n`);
-        return 2;
-    }
-    const stack = parsed.positionals[0];
+    const stack = parsed.stack;
     const projectDir = parsed.values["project-dir"] ? path.resolve(parsed.values["project-dir"]) : undefined;
     try {
         const result = await planStack({ stack, projectDir }, run);
@@ -73,7 +54,7 @@ export async function main(argv: string[], run: (options: RunOptions) => Promise
         return 0;
     } catch (error) {
         // What the user fixes in a file, printed without a stack trace, as the plan prints it.
-        if (error instanceof ConfigError || error instanceof UserError || pulumi.RunError.isInstance(error)) {
+        if (isUserError(error)) {
             process.stderr.write(`${error.message}\n`);
             return 1;
         }
@@ -82,13 +63,5 @@ export async function main(argv: string[], run: (options: RunOptions) => Promise
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => {
-            process.exitCode = code;
-        },
-        (error: unknown) => {
-            process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-            process.exitCode = 1;
-        },
-    );
+    runMain(() => main(process.argv.slice(2)));
 }

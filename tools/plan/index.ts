@@ -1,10 +1,8 @@
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../../stacks/config";
 import { pairObjectives } from "../../stacks/project-checks";
 import { objectivesText } from "../../stacks/recovery";
-import { UserError, planStack, projectStacks, runStack, type RunOptions, type StackRun } from "../engine";
+import { isUserError, parseCommand, runMain } from "../cli";
+import { planStack, projectStacks, runStack, type RunOptions, type StackRun } from "../engine";
 import { listStacks, repoRoot } from "../engine/project";
 import { BaseError, loadBase } from "./base";
 import { costText, estimateCost } from "../cost";
@@ -41,50 +39,32 @@ mandatory violation fails the plan.
 
 Stacks here: ${listStacks().join(", ")}`;
 
-/** The options npm takes for itself when they come without `--` (`npm run plan prod --json`). */
-const optionNames = ["json", "details", "diff", "mermaid", "project-dir", "help"];
+/** The command line of `npm run plan`. */
+const command = {
+    script: "plan",
+    usage,
+    verb: "plan",
+    options: {
+        json: { type: "boolean" },
+        details: { type: "boolean" },
+        diff: { type: "string" },
+        mermaid: { type: "boolean" },
+        "project-dir": { type: "string" },
+        help: { type: "boolean", short: "h" },
+    },
+    shownAs: { diff: "--diff <base>", "project-dir": "--project-dir <dir>" },
+} as const;
 
 /**
  * Runs the command; returns the process exit code. `run` runs one stack (tests pass one that
  * reuses runs); `env` is where npm leaves the options it swallowed.
  */
 export async function main(argv: string[], run: (options: RunOptions) => Promise<StackRun> = runStack, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-    if (env.npm_lifecycle_event === "plan") {
-        const swallowed = optionNames.filter((name) => env[`npm_config_${name.replace(/-/g, "_")}`] !== undefined);
-        if (swallowed.length > 0) {
-            const flags = swallowed.map((name) => `--${name}`).join(" ");
-            const again = [argv[0] ?? "<stack>", ...swallowed.map((name) => (name === "project-dir" ? "--project-dir <dir>" : name === "diff" ? "--diff <base>" : `--${name}`))].join(" ");
-            process.stderr.write(`npm kept ${flags} for itself: npm passes a script only what follows \`--\`. Run: npm run plan -- ${again}\n`);
-            return 2;
-        }
+    const parsed = parseCommand(command, argv, env);
+    if (typeof parsed === "number") {
+        return parsed;
     }
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args: argv,
-            allowPositionals: true,
-            options: {
-                json: { type: "boolean" },
-                details: { type: "boolean" },
-                diff: { type: "string" },
-                mermaid: { type: "boolean" },
-                "project-dir": { type: "string" },
-                help: { type: "boolean", short: "h" },
-            },
-        });
-    } catch (error) {
-        process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
-        return 2;
-    }
-    if (parsed.values.help) {
-        process.stdout.write(`${usage}\n`);
-        return 0;
-    }
-    if (parsed.positionals.length !== 1) {
-        process.stderr.write(`${parsed.positionals.length === 0 ? "Name the stack to plan." : "Name one stack."}\n\n${usage}\n`);
-        return 2;
-    }
-    const stack = parsed.positionals[0];
+    const stack = parsed.stack;
     try {
         const projectDir = parsed.values["project-dir"];
         const result = await planStack({ stack, projectDir: projectDir ? path.resolve(projectDir) : undefined }, run);
@@ -123,7 +103,7 @@ export async function main(argv: string[], run: (options: RunOptions) => Promise
     } catch (error) {
         // What the user fixes in a file: the program's refusals are Pulumi RunErrors, printed
         // without a stack trace, as `pulumi up` prints them.
-        if (error instanceof ConfigError || error instanceof UserError || error instanceof BaseError || pulumi.RunError.isInstance(error)) {
+        if (isUserError(error) || error instanceof BaseError) {
             process.stderr.write(`${error.message}\n`);
             return 1;
         }
@@ -132,13 +112,5 @@ export async function main(argv: string[], run: (options: RunOptions) => Promise
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => {
-            process.exitCode = code;
-        },
-        (error: unknown) => {
-            process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-            process.exitCode = 1;
-        },
-    );
+    runMain(() => main(process.argv.slice(2)));
 }

@@ -1,7 +1,7 @@
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { CatalogError, type ApiDefinition } from "../../components/gateway/catalog";
 import { loadCatalog } from "../../stacks/content";
+import { parseCommand, runMain } from "../cli";
 import { listStacks, repoRoot } from "../engine/project";
 import { accessToken, send, smokeRequest, snippet, type Answer, type SmokeRequest } from "./calls";
 import { SettingsError, environmentVariables, readOutputs, smokeSettings } from "./settings";
@@ -28,8 +28,20 @@ api-client-secret) and ${environmentVariables.subscriptionKey} (a subscription k
 ${environmentVariables.loginUrl} (default https://login.microsoftonline.com) and ${environmentVariables.gatewayUrl} (default: the
 gateway.gatewayUrl output) change where the requests go.`;
 
-/** The options npm takes for itself when they come without `--` (`npm run smoke dev --outputs x`). */
-const optionNames = ["outputs", "timeout-ms", "client-id", "project-dir", "help"];
+/** The command line of `npm run smoke`. */
+const command = {
+    script: "smoke",
+    usage,
+    verb: "check",
+    options: {
+        outputs: { type: "string" },
+        "timeout-ms": { type: "string" },
+        "client-id": { type: "string" },
+        "project-dir": { type: "string" },
+        help: { type: "boolean", short: "h" },
+    },
+    shownAs: { outputs: "--outputs <file>", "timeout-ms": "--timeout-ms <ms>", "client-id": "--client-id <id>", "project-dir": "--project-dir <dir>" },
+} as const;
 
 /** The default time each request may take. */
 export const defaultTimeoutMs = 15_000;
@@ -47,40 +59,11 @@ interface Result {
  * where npm leaves the options it swallowed).
  */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-    if (env.npm_lifecycle_event === "smoke") {
-        const swallowed = optionNames.filter((name) => env[`npm_config_${name.replace(/-/g, "_")}`] !== undefined);
-        if (swallowed.length > 0) {
-            const flags = swallowed.map((name) => `--${name}`).join(" ");
-            process.stderr.write(`npm kept ${flags} for itself: npm passes a script only what follows \`--\`. Run: npm run smoke -- ${argv[0] ?? "<stack>"} --outputs <file> ...\n`);
-            return 2;
-        }
+    const parsed = parseCommand(command, argv, env);
+    if (typeof parsed === "number") {
+        return parsed;
     }
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args: argv,
-            allowPositionals: true,
-            options: {
-                outputs: { type: "string" },
-                "timeout-ms": { type: "string" },
-                "client-id": { type: "string" },
-                "project-dir": { type: "string" },
-                help: { type: "boolean", short: "h" },
-            },
-        });
-    } catch (error) {
-        process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
-        return 2;
-    }
-    if (parsed.values.help) {
-        process.stdout.write(`${usage}\n`);
-        return 0;
-    }
-    if (parsed.positionals.length !== 1) {
-        process.stderr.write(`${parsed.positionals.length === 0 ? "Name the stack to check." : "Name one stack."}\n\n${usage}\n`);
-        return 2;
-    }
-    const stack = parsed.positionals[0]!;
+    const stack = parsed.stack;
     const projectDir = parsed.values["project-dir"] ? path.resolve(parsed.values["project-dir"]) : repoRoot;
     const stacks = listStacks(projectDir);
     if (!stacks.includes(stack)) {
@@ -173,13 +156,5 @@ export function report(results: readonly Result[]): string {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => {
-            process.exitCode = code;
-        },
-        (error: unknown) => {
-            process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-            process.exitCode = 1;
-        },
-    );
+    runMain(() => main(process.argv.slice(2)));
 }
