@@ -334,6 +334,7 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
         assert.equal(String(checkout?.with["fetch-depth"]), "0", "the base branch's history, for --diff origin/<base>");
         const planning = diff.steps.find((step) => /npm run plan -- "\$stack" --diff "origin\/\$BASE_REF"/.test(step.run ?? ""));
         assert.ok(planning, "plan-diff runs npm run plan -- <stack> --diff origin/<base>");
+        assert.match(planning!.run ?? "", /npm run plan -- "\$stack" --mermaid/, "each stack's diagram goes with its diff");
         assert.equal(planning.env.BASE_REF, "${{ github.base_ref }}");
         assert.match(planning.run ?? "", /for file in Pulumi\.\*\.yaml/);
         assert.match(planning.run ?? "", /<!-- enterprise-integration-plan-diff -->/);

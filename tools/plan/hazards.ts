@@ -64,7 +64,7 @@ const label = (step: Step) => `${step.type} ${step.name}`;
 function units(inputs: Record<string, unknown>): string {
     const sku = record(inputs.sku);
     const extra = list(inputs.additionalLocations).map((location) => `${text(record(record(location).sku).capacity)} in ${text(record(location).location)}`);
-    return `${text(sku.name)} ${text(sku.capacity)} unit(s) in ${text(inputs.location)}${extra.length > 0 ? ` + ${extra.join(" + ")}` : ""}`;
+    return `${text(sku.name)}, ${text(sku.capacity)} ${text(sku.capacity) === "1" ? "unit" : "units"} in ${text(inputs.location)}${extra.length > 0 ? ` + ${extra.join(" + ")}` : ""}`;
 }
 
 function regionsOf(inputs: Record<string, unknown>): string[] {

@@ -11,6 +11,8 @@ const text = (value: unknown) => (typeof value === "string" ? value : value === 
 const record = (value: unknown): Inputs => (value && typeof value === "object" && !Array.isArray(value) ? (value as Inputs) : {});
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
+/** `1 unit`, `2 units`. */
+const units = (capacity: unknown) => `${text(capacity)} ${text(capacity) === "1" ? "unit" : "units"}`;
 /** A Mermaid node id: letters, digits and underscores. */
 const id = (prefix: string, name: string) => `${prefix}_${name.replace(/[^A-Za-z0-9]/g, "_")}`;
 /** A node label, quoted, without what Mermaid reads as markup. */
@@ -43,8 +45,8 @@ export function mermaidOf(run: StackRun): string {
         const inputs = inputsOf(service);
         const sku = record(inputs.sku);
         const regions = [
-            `${text(inputs.location)}: ${text(sku.capacity)} unit(s)${list(inputs.zones).length > 0 ? `, zones ${list(inputs.zones).join(",")}` : ""}`,
-            ...list(inputs.additionalLocations).map((location) => `${text(record(location).location)}: ${text(record(record(location).sku).capacity)} unit(s)`),
+            `${text(inputs.location)}: ${units(sku.capacity)}${list(inputs.zones).length > 0 ? `, zones ${list(inputs.zones).join(",")}` : ""}`,
+            ...list(inputs.additionalLocations).map((location) => `${text(record(location).location)}: ${units(record(record(location).sku).capacity)}`),
         ];
         lines.push(`    subgraph ${gatewayNode}[${quoted(`API Management ${text(sku.name)}`)}]`);
         regions.forEach((region, i) => lines.push(`        region_${i}[${quoted(region)}]`));
