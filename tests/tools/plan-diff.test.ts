@@ -288,6 +288,18 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         );
     });
 
+    it("judges a new grant by what it knows: a broad role or a scope above one resource, not a scope known only after deploy", () => {
+        const base = copy(prod);
+        base.resources = base.resources.filter((resource) => !resource.name.startsWith("backup-access-"));
+        const result = report(base, prod);
+        assert.ok(result.diff.steps.some((step) => step.op === "create" && step.name === "backup-access-gateway-writes-backups"));
+        assert.deepEqual(result.hazards, [], "scopes and custom roles known only after deploy are no hazard");
+        const broad = copy(prod);
+        const grant = find(broad, "backup-access-gateway-writes-backups");
+        grant.inputs.roleDefinitionId = "/subscriptions/3f2b8c1e-6a4d-4f7e-9b2a-1c5d8e7f9a01/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c";
+        assert.deepEqual(report(base, broad).hazards.map((hazard) => hazard.message), [`grants Contributor on ${String(grant.inputs.scope)}`]);
+    });
+
     it("compares values known after deploy as such, and never shows a secret", () => {
         const head = copy(prod);
         const secret = find(head, "secrets-secret-api-client-secret");

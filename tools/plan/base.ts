@@ -61,7 +61,7 @@ export async function loadBase(base: string, stack: string, projectDir: string):
     } catch {
         throw new BaseError(`--diff ${base}: is neither a saved plan (npm run plan -- ${stack} --json > file) nor a git revision of this repository`);
     }
-    const label = `${base} (${commit.slice(0, 7)})`;
+    const label = commit.startsWith(base) ? commit.slice(0, Math.max(7, base.length)) : `${base} (${commit.slice(0, 7)})`;
     const relative = path.relative(root, projectDir);
     const stackFile = path.posix.join(relative.split(path.sep).join("/"), `Pulumi.${stack}.yaml`).replace(/^\.\//, "");
     const listed = await git(root, "ls-tree", "--name-only", commit, "--", stackFile);

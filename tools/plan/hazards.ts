@@ -1,4 +1,5 @@
 import { builtInRoles } from "../../components/identity";
+import { unknownMarker } from "../engine/values";
 import type { PlanResource } from "./graph";
 import type { PlanDiff, Step } from "./plan-diff";
 
@@ -156,8 +157,11 @@ function roleOf(id: unknown): string {
     return broadRoles[guid] ?? Object.entries(builtInRoles).find(([, value]) => value === guid)?.[0] ?? guid;
 }
 
-/** How much a scope covers: a subscription (3), a resource group (2), a resource (1). */
+/** How much a scope covers: a subscription (3), a resource group (2), a resource (1); 0 when it is known only after deploy. */
 function breadth(scope: unknown): number {
+    if (text(scope).includes(unknownMarker)) {
+        return 0;
+    }
     const parts = text(scope).split("/").filter(Boolean);
     return parts.length <= 2 ? 3 : parts.length <= 4 ? 2 : 1;
 }
@@ -175,7 +179,7 @@ function accessHazards(step: Step, existing: boolean): Hazard[] {
         if (roleOf(before.roleDefinitionId) !== role) {
             hazards.push({ kind: "access", resource: label(step), message: `the role changes from ${roleOf(before.roleDefinitionId)} to ${role}` });
         }
-        if (breadth(after.scope) > breadth(before.scope)) {
+        if (breadth(before.scope) > 0 && breadth(after.scope) > breadth(before.scope)) {
             hazards.push({ kind: "access", resource: label(step), message: `the scope widens from ${text(before.scope)} to ${text(after.scope)}` });
         }
         return hazards;
