@@ -366,16 +366,20 @@ describe("npm run plan -- <stack> --diff <base>", () => {
     });
 
     it("plans a git revision from a temporary worktree of it, with that revision's code and files", async () => {
-        // A repository of this code at HEAD, with the fixture project in it: one commit as the
-        // base, one that changes a backend's URL in a stack file.
+        // A repository of this code as it is on disk (whether or not the checkout is a git
+        // repository, whatever it has uncommitted), with the fixture project in it: one commit
+        // as the base, then a change of a backend's URL in a stack file.
         const clone = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-repo-"));
-        const git = (...args: string[]) => execFileSync("git", args, { cwd: clone, stdio: "pipe" });
-        execFileSync("git", ["clone", "--quiet", "--shared", repoRoot, clone], { stdio: "pipe" });
+        const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd: clone, stdio: "pipe" });
+        const skipped = new Set(["node_modules", ".git"].map((name) => path.join(repoRoot, name)));
+        fs.cpSync(repoRoot, clone, { recursive: true, filter: (source) => !skipped.has(source) });
         fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(clone, "node_modules"), "dir");
         const project = path.join(clone, "project");
         fs.cpSync(fixtureProject(), project, { recursive: true });
-        git("add", "project");
-        git("-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "--quiet", "-m", "base");
+        fs.writeFileSync(path.join(clone, ".gitignore"), "node_modules\n");
+        git("init", "--quiet");
+        git("add", "--all");
+        git("commit", "--quiet", "--no-verify", "-m", "base");
         const stackFile = path.join(project, "Pulumi.dev.yaml");
         fs.writeFileSync(stackFile, fs.readFileSync(stackFile, "utf8").replace("https://inventory-dev.contoso.com/api", "https://inventory-next.contoso.com/api"));
         const { code, stdout, stderr } = await plan("dev", "--project-dir", project, "--diff", "HEAD");
