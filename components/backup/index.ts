@@ -5,7 +5,7 @@ import * as logic from "@pulumi/azure-native/logic";
 import * as time from "@pulumiverse/time";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as storage from "@pulumi/azure-native/storage";
-import { callerRange, failedRunsCriteria, lockedDownStorageAccount, noCaller } from "../common/azure";
+import { blobLogs, callerRange, failedRunsAlert, lockedDownStorageAccount, noCaller, workflowLogs } from "../common/azure";
 import { backupDefinition, restoreDefinition } from "./workflows";
 
 export { backupDefinition, backupPrefix, blobApiVersion, completeSuffix, managementApiVersion, recurrence, restoreDefinition } from "./workflows";
@@ -149,17 +149,7 @@ export class BackupStorage extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [container] },
         );
-        new monitor.DiagnosticSetting(
-            `${name}-logs`,
-            {
-                name: "to-log-analytics",
-                resourceUri: pulumi.interpolate`${account.id}/blobServices/default`,
-                workspaceId: args.workspaceId,
-                logs: ["StorageRead", "StorageWrite", "StorageDelete"].map((category) => ({ category, enabled: true })),
-                metrics: [{ category: "Transaction", enabled: true }],
-            },
-            { parent: this },
-        );
+        new monitor.DiagnosticSetting(`${name}-logs`, blobLogs(account.id, args.workspaceId), { parent: this });
         this.accountId = account.id;
         this.accountName = account.name;
         this.containerId = container.id;
@@ -300,34 +290,18 @@ abstract class Schedule extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new monitor.DiagnosticSetting(
-            `${name}-logs`,
-            {
-                name: "to-log-analytics",
-                resourceUri: workflow.id,
-                workspaceId: args.monitoring.workspaceId,
-                logs: [{ category: "WorkflowRuntime", enabled: true }],
-                metrics: [{ category: "AllMetrics", enabled: true }],
-            },
-            { parent: this },
-        );
+        new monitor.DiagnosticSetting(`${name}-logs`, workflowLogs(workflow.id, args.monitoring.workspaceId), { parent: this });
         new monitor.MetricAlert(
             `${name}-failed-runs`,
-            {
+            failedRunsAlert({
                 resourceGroupName: args.resourceGroupName,
                 ruleName: args.names.alert,
-                location: "global",
                 description: `A scheduled ${what.toLowerCase()} failed: the disaster-recovery site is not being kept in step (docs/disaster-recovery.md).`,
                 severity: 1,
-                enabled: true,
-                scopes: [workflow.id],
-                evaluationFrequency: "PT5M",
-                windowSize: "PT5M",
-                criteria: failedRunsCriteria,
-                autoMitigate: true,
-                actions: [{ actionGroupId: args.monitoring.actionGroupId }],
+                workflowId: workflow.id,
+                actionGroupId: args.monitoring.actionGroupId,
                 tags: args.tags,
-            },
+            }),
             { parent: this },
         );
         this.principalId = workflow.identity.apply((identity) => identity?.principalId ?? "");

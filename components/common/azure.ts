@@ -1,10 +1,12 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as storage from "@pulumi/azure-native/storage";
 
 /**
  * Settings more than one component gives its Azure resources, as data (no resources here): the
  * storage account that takes Entra ID tokens only and no network but trusted Azure services, the
- * failed-runs criterion of a Logic App's alert, and Logic Apps' caller ranges.
+ * logs of a Logic App and of a blob service, a Logic App's failed-runs alert, and Logic Apps'
+ * caller ranges.
  */
 
 /**
@@ -27,7 +29,7 @@ export const lockedDownStorageAccount = {
 };
 
 /** A metric alert's criteria: any failed run of the one Logic App in its scope. */
-export const failedRunsCriteria = {
+const failedRunsCriteria = {
     odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria" as const,
     allOf: [
         {
@@ -56,4 +58,53 @@ export function callerRange(address: string): string {
         return address;
     }
     return `${address}/${address.includes(":") ? 128 : 32}`;
+}
+
+/** A Logic App's run history to the workspace: every run, trigger and action, and its metrics. */
+export function workflowLogs(workflowId: pulumi.Input<string>, workspaceId: pulumi.Input<string>): monitor.DiagnosticSettingArgs {
+    return {
+        name: "to-log-analytics",
+        resourceUri: workflowId,
+        workspaceId,
+        logs: [{ category: "WorkflowRuntime", enabled: true }],
+        metrics: [{ category: "AllMetrics", enabled: true }],
+    };
+}
+
+/** A storage account's blob service to the workspace: every read, write and delete, and its transactions. */
+export function blobLogs(accountId: pulumi.Input<string>, workspaceId: pulumi.Input<string>): monitor.DiagnosticSettingArgs {
+    return {
+        name: "to-log-analytics",
+        resourceUri: pulumi.interpolate`${accountId}/blobServices/default`,
+        workspaceId,
+        logs: ["StorageRead", "StorageWrite", "StorageDelete"].map((category) => ({ category, enabled: true })),
+        metrics: [{ category: "Transaction", enabled: true }],
+    };
+}
+
+/** An alert to the action group on any failed run of one Logic App, checked every five minutes. */
+export function failedRunsAlert(args: {
+    resourceGroupName: pulumi.Input<string>;
+    ruleName: pulumi.Input<string>;
+    description: string;
+    severity: number;
+    workflowId: pulumi.Input<string>;
+    actionGroupId: pulumi.Input<string>;
+    tags?: Record<string, string>;
+}): monitor.MetricAlertArgs {
+    return {
+        resourceGroupName: args.resourceGroupName,
+        ruleName: args.ruleName,
+        location: "global",
+        description: args.description,
+        severity: args.severity,
+        enabled: true,
+        scopes: [args.workflowId],
+        evaluationFrequency: "PT5M",
+        windowSize: "PT5M",
+        criteria: failedRunsCriteria,
+        autoMitigate: true,
+        actions: [{ actionGroupId: args.actionGroupId }],
+        tags: args.tags,
+    };
 }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as logic from "@pulumi/azure-native/logic";
 import * as monitor from "@pulumi/azure-native/monitor";
 import type * as inputs from "@pulumi/azure-native/types/input";
-import { callerRange, failedRunsCriteria, noCaller } from "../common/azure";
+import { callerRange, failedRunsAlert, noCaller, workflowLogs } from "../common/azure";
 import { ipv4RangeProblems, problemLines } from "../common/rules";
 
 export { callerRange, noCaller } from "../common/azure";
@@ -317,34 +317,18 @@ export class Workflows extends pulumi.ComponentResource {
                 this.containerWriters.push({ workflow: workflowName, container, containerId: blobStorage!.containerIds[container]!, principalId: this.principalIds[workflowName]! });
             }
 
-            new monitor.DiagnosticSetting(
-                `${name}-${workflowName}-logs`,
-                {
-                    name: "to-log-analytics",
-                    resourceUri: workflow.id,
-                    workspaceId: args.monitoring.workspaceId,
-                    logs: [{ category: "WorkflowRuntime", enabled: true }],
-                    metrics: [{ category: "AllMetrics", enabled: true }],
-                },
-                { parent: this },
-            );
+            new monitor.DiagnosticSetting(`${name}-${workflowName}-logs`, workflowLogs(workflow.id, args.monitoring.workspaceId), { parent: this });
             new monitor.MetricAlert(
                 `${name}-${workflowName}-failed-runs`,
-                {
+                failedRunsAlert({
                     resourceGroupName: args.resourceGroupName,
                     ruleName: spec.alertName,
-                    location: "global",
                     description: `A run of the ${workflowName} workflow failed. Its run history (from an admin range) shows which action.`,
                     severity: 2,
-                    enabled: true,
-                    scopes: [workflow.id],
-                    evaluationFrequency: "PT5M",
-                    windowSize: "PT5M",
-                    criteria: failedRunsCriteria,
-                    autoMitigate: true,
-                    actions: [{ actionGroupId: args.monitoring.actionGroupId }],
+                    workflowId: workflow.id,
+                    actionGroupId: args.monitoring.actionGroupId,
                     tags: args.tags,
-                },
+                }),
                 { parent: this },
             );
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as storage from "@pulumi/azure-native/storage";
-import { lockedDownStorageAccount } from "../common/azure";
+import { blobLogs, lockedDownStorageAccount } from "../common/azure";
 import type { WorkflowDefinition } from "./definition";
 
 /**
@@ -140,17 +140,7 @@ export class WorkflowStorage extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new monitor.DiagnosticSetting(
-            `${name}-logs`,
-            {
-                name: "to-log-analytics",
-                resourceUri: pulumi.interpolate`${account.id}/blobServices/default`,
-                workspaceId: args.workspaceId,
-                logs: ["StorageRead", "StorageWrite", "StorageDelete"].map((category) => ({ category, enabled: true })),
-                metrics: [{ category: "Transaction", enabled: true }],
-            },
-            { parent: this },
-        );
+        new monitor.DiagnosticSetting(`${name}-logs`, blobLogs(account.id, args.workspaceId), { parent: this });
         this.containerIds = {};
         this.containerUrls = {};
         for (const container of [...new Set(args.containers)].sort()) {
