@@ -1,6 +1,6 @@
 import type { StackConfig } from "./config";
 import { customDomain } from "./domains";
-import { objectiveProblems, recoveryObjectives, type Objectives } from "./recovery";
+import { minimumUnits, objectiveProblems, recoveryObjectives, type Objectives } from "./recovery";
 import { ownStack } from "./stack-names";
 
 /**
@@ -43,7 +43,7 @@ export function pairObjectives(stack: string, all: ProjectStacks): { active: str
         return undefined;
     }
     const objectives = recoveryObjectives(
-        { ttlSeconds: active.dns.ttl, minimumUnits: active.gateway.autoscale?.minCapacity ?? active.gateway.capacity, dr: active.dr },
+        { ttlSeconds: active.dns.ttl, minimumUnits: minimumUnits(active.gateway), dr: active.dr },
         passive ? { stack: passiveName!, sku: passive.gateway.sku, capacity: passive.gateway.capacity } : undefined,
     );
     return { active: activeName!, passive: passiveName ?? config.dr.stack, objectives };

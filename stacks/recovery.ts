@@ -20,14 +20,15 @@ export function intervalMinutes(value: string): number | undefined {
     return match ? Number(match[1]) * (match[2] === "h" ? 60 : 1) : undefined;
 }
 
-/** The shortest backup interval: a backup runs for several minutes and leaves the service updating. */
-export const minimumBackupMinutes = 15;
+/** The limits the backup component holds its schedules to: the config refuses the same. */
+export { maximumRetentionDays, minimumBackupMinutes, minimumRestoreMinutes } from "../components/backup";
+
+import { minimumBackupMinutes, minimumRestoreMinutes } from "../components/backup";
+/** The least that what only backups carry can lag on the passive site: the shortest intervals together. */
+const shortestSchedule = minimumBackupMinutes + minimumRestoreMinutes;
+
 /** The longest backup interval of a production stack. */
 export const productionMaximumBackupMinutes = 24 * 60;
-/** The shortest restore interval: a restore may take 30 minutes or more, and must end before the next. */
-export const minimumRestoreMinutes = 60;
-/** Backups expire after 30 days: keeping them longer keeps nothing restorable. */
-export const maximumRetentionDays = 30;
 
 /** The defaults of a stack with a DR site that says nothing: hourly backups, a daily restore. */
 export const scheduleDefaults = { backupInterval: "1h", restoreInterval: "24h", backupRetentionDays: 7, maxRpoMinutes: 60, maxRtoMinutes: 15 } as const;
@@ -95,6 +96,11 @@ export interface Objectives {
     standby?: Standby;
 }
 
+/** The units a site's gateway never goes below: autoscale's minimum, or its fixed capacity. */
+export function minimumUnits(gateway: { capacity: number; autoscale?: { minCapacity: number } }): number {
+    return gateway.autoscale?.minCapacity ?? gateway.capacity;
+}
+
 /** The objectives of an active stack (its DNS TTL, its gateway's minimum) and, when known, its standby. */
 export function recoveryObjectives(active: { ttlSeconds: number; minimumUnits: number; dr: DrSettings }, standby?: Standby): Objectives {
     const schedule = drSchedule(active.dr);
@@ -117,7 +123,11 @@ export function objectiveProblems(objectives: Objectives): Array<{ key: "maxRpoM
     if (objectives.rpoBackupMinutes > schedule.maxRpoMinutes) {
         problems.push({
             key: "maxRpoMinutes",
-            message: `${schedule.maxRpoMinutes}${schedule.defaulted.maxRpoMinutes ? " (the default)" : ""}, but what only backups carry (users, subscriptions) can be ${objectives.rpoBackupMinutes} minutes old on the passive site: a backup every ${schedule.backupMinutes} minutes and a restore every ${schedule.restoreMinutes} (allowed: dr.backupInterval and dr.restoreInterval that add up to at most ${schedule.maxRpoMinutes} minutes, or a larger dr.maxRpoMinutes)`,
+            message: `${schedule.maxRpoMinutes}${schedule.defaulted.maxRpoMinutes ? " (the default)" : ""}, but what only backups carry (users, subscriptions) can be ${objectives.rpoBackupMinutes} minutes old on the passive site: a backup every ${schedule.backupMinutes} minutes and a restore every ${schedule.restoreMinutes} (allowed: ${
+                schedule.maxRpoMinutes >= shortestSchedule
+                    ? `dr.backupInterval and dr.restoreInterval that add up to at most ${schedule.maxRpoMinutes} minutes, or a larger dr.maxRpoMinutes`
+                    : `a dr.maxRpoMinutes of ${shortestSchedule} or more: the shortest schedule, a backup every ${minimumBackupMinutes} minutes and a restore every ${minimumRestoreMinutes}, adds up to ${shortestSchedule}`
+            })`,
         });
     }
     if (rto.minutes > schedule.maxRtoMinutes) {

@@ -1,14 +1,14 @@
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as logic from "@pulumi/azure-native/logic";
 import * as time from "@pulumiverse/time";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as storage from "@pulumi/azure-native/storage";
-import { blobLogs, callerRange, failedRunsAlert, lockedDownStorageAccount, noCaller, workflowLogs } from "../common/azure";
-import { backupDefinition, restoreDefinition } from "./workflows";
+import { blobLogs, failedRunsAlert, lockedDownStorageAccount, runHistoryAccess, workflowLogs, type SiteSetting } from "../common/azure";
+import { stableGuid } from "../common/guid";
+import { backupDefinition, backupParameters, restoreDefinition, restoreParameters } from "./workflows";
 
-export { backupDefinition, backupPrefix, blobApiVersion, completeSuffix, managementApiVersion, recurrence, restoreDefinition } from "./workflows";
+export { backupDefinition, managementApiVersion, recurrence, restoreDefinition } from "./workflows";
 
 /**
  * API Management's backup and restore, scheduled: the storage the backups live in (in the DR
@@ -17,6 +17,13 @@ export { backupDefinition, backupPrefix, blobApiVersion, completeSuffix, managem
  * on its one service. The stack grants the roles and the storage access (`AccessGrants`).
  */
 
+/** The shortest backup interval: a backup runs for several minutes and leaves the service updating. */
+export const minimumBackupMinutes = 15;
+/** The shortest restore interval: a restore may take 30 minutes or more, and must end before the next. */
+export const minimumRestoreMinutes = 60;
+/** Backups expire after 30 days: keeping them longer keeps nothing restorable. */
+export const maximumRetentionDays = 30;
+
 /** The container of the backups. */
 export const backupContainer = "apim-backups";
 
@@ -24,8 +31,8 @@ export const backupContainer = "apim-backups";
 export const backupActions = ["Microsoft.ApiManagement/service/read", "Microsoft.ApiManagement/service/backup/action", "Microsoft.ApiManagement/service/operationresults/read"];
 
 /** The settings of a service a restore overwrites with the active site's, and the passive site's code owns: the restore puts them back. */
-export const siteSettingKinds = ["backends", "certificates", "namedValues", "loggers", "identityProviders", "policies", "portalsettings", "apis"] as const;
-export type SiteSettingKind = (typeof siteSettingKinds)[number];
+const siteSettingKinds = ["backends", "certificates", "namedValues", "loggers", "diagnostics", "identityProviders", "policies", "portalsettings", "apis"] as const;
+type SiteSettingKind = (typeof siteSettingKinds)[number];
 
 /** The RBAC name of a setting kind's write, as the operations list spells it (`portalSettings`, the REST path `portalsettings`). */
 const writeAction = (kind: SiteSettingKind) => `Microsoft.ApiManagement/service/${kind === "portalsettings" ? "portalSettings" : kind}/write`;
@@ -42,18 +49,11 @@ export const restoreActions = [
     ...siteSettingKinds.map(writeAction),
 ];
 
-/**
- * One setting the restore puts back: its path under the service (`backends/orders-workflow`) and
- * the body of its PUT, or of a PATCH of some properties (`patch`).
- */
-export interface SiteSettingStep {
-    path: string;
-    body: { properties: Record<string, unknown> };
-    patch?: boolean;
-}
+/** One setting the restore puts back (see {@link SiteSetting}). */
+export type SiteSettingStep = SiteSetting;
 
 /** The steps as the restore workflow takes them: the PUTs, then the PATCHes. */
-export function restoreSteps(steps: readonly SiteSettingStep[]): { puts: Array<Omit<SiteSettingStep, "patch">>; patches: Array<Omit<SiteSettingStep, "patch">> } {
+function restoreSteps(steps: readonly SiteSettingStep[]): { puts: Array<Omit<SiteSettingStep, "patch">>; patches: Array<Omit<SiteSettingStep, "patch">> } {
     const strip = ({ path, body }: SiteSettingStep) => ({ path, body });
     return { puts: steps.filter((step) => !step.patch).map(strip), patches: steps.filter((step) => step.patch).map(strip) };
 }
@@ -87,8 +87,8 @@ export class BackupStorage extends pulumi.ComponentResource {
     readonly containerUrl: pulumi.Output<string>;
 
     constructor(name: string, args: BackupStorageArgs, opts?: pulumi.ComponentResourceOptions) {
-        if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1 || args.retentionDays > 30) {
-            throw new Error(`Invalid BackupStorage arguments:\n  - retentionDays: ${args.retentionDays} (allowed: 1-30 whole days; backups expire after 30)`);
+        if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1 || args.retentionDays > maximumRetentionDays) {
+            throw new Error(`Invalid BackupStorage arguments:\n  - retentionDays: ${args.retentionDays} (allowed: 1-${maximumRetentionDays} whole days; backups expire after ${maximumRetentionDays})`);
         }
         super("enterprise-integration:backup:BackupStorage", name, {}, opts);
         const account = new storage.StorageAccount(
@@ -223,8 +223,7 @@ export interface RestoreScheduleArgs extends ScheduleArgs {
 
 /** A role definition's id: a GUID made from its name, so a re-run finds the same definition. */
 export function roleDefinitionGuid(roleName: string): string {
-    const hex = createHash("sha256").update(`role-definition|${roleName}`).digest("hex");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    return stableGuid(`role-definition|${roleName}`);
 }
 
 /** A scheduled workflow with its custom role, its first run's time, its logs and its failed-runs alert. */
@@ -244,6 +243,7 @@ abstract class Schedule extends pulumi.ComponentResource {
         what: string,
         actions: string[],
         definition: (startTime: string) => pulumi.Input<Record<string, unknown>>,
+        declared: Record<string, { type: string }>,
         parameters: Record<string, pulumi.Input<unknown>>,
         opts?: pulumi.ComponentResourceOptions,
     ) {
@@ -268,8 +268,6 @@ abstract class Schedule extends pulumi.ComponentResource {
         );
         // Fixed when first created, so later deployments keep the schedule where it is.
         const firstRun = new time.Offset(`${name}-first-run`, { offsetMinutes: delay }, { parent: this });
-        // The run history of a workflow nobody administers is closed.
-        const contents = (args.adminIpRanges?.length ? args.adminIpRanges : [noCaller]).map((range) => ({ addressRange: callerRange(range) }));
         const workflow = new logic.Workflow(
             `${name}-workflow`,
             {
@@ -281,11 +279,15 @@ abstract class Schedule extends pulumi.ComponentResource {
                 // (storage-network-security-trusted-azure-services: Microsoft.Logic/workflows).
                 identity: { type: logic.ManagedServiceIdentityType.SystemAssigned },
                 definition: firstRun.rfc3339.apply(definition),
+                // Each value with the type its definition declares; a secure one secret in the state too.
                 parameters: Object.fromEntries(
-                    Object.entries(parameters).map(([key, value]) => [key, { type: key === "siteSettings" ? "SecureObject" : "String", value: key === "siteSettings" ? pulumi.secret(value) : value }]),
+                    Object.entries(parameters).map(([key, value]) => {
+                        const type = declared[key]!.type;
+                        return [key, { type, value: type.startsWith("Secure") ? pulumi.secret(value) : value }];
+                    }),
                 ),
                 // A recurrence has no caller; nobody may call the workflow's trigger.
-                accessControl: { triggers: { allowedCallerIpAddresses: [] }, contents: { allowedCallerIpAddresses: contents } },
+                accessControl: { triggers: { allowedCallerIpAddresses: [] }, contents: runHistoryAccess(args.adminIpRanges) },
                 tags: args.tags,
             },
             { parent: this },
@@ -329,7 +331,7 @@ function checkedInterval(component: string, minutes: pulumi.Input<number>, minim
 /** The active site's scheduled backup: API Management writes with its system-assigned identity. */
 export class BackupSchedule extends Schedule {
     constructor(name: string, args: BackupScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
-        const minutes = checkedInterval("BackupSchedule", args.intervalMinutes, 15);
+        const minutes = checkedInterval("BackupSchedule", args.intervalMinutes, minimumBackupMinutes);
         super(
             "enterprise-integration:backup:BackupSchedule",
             name,
@@ -337,6 +339,7 @@ export class BackupSchedule extends Schedule {
             "Back up",
             backupActions,
             (startTime) => minutes.apply((every) => backupDefinition(every, startTime)),
+            backupParameters,
             { serviceId: args.serviceId, storageAccountName: args.storage.accountName, containerName: args.storage.containerName, containerUrl: args.storage.containerUrl },
             opts,
         );
@@ -346,7 +349,7 @@ export class BackupSchedule extends Schedule {
 /** The passive site's scheduled restore of the newest complete backup, then its own settings put back. */
 export class RestoreSchedule extends Schedule {
     constructor(name: string, args: RestoreScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
-        const minutes = checkedInterval("RestoreSchedule", args.intervalMinutes, 60);
+        const minutes = checkedInterval("RestoreSchedule", args.intervalMinutes, minimumRestoreMinutes);
         super(
             "enterprise-integration:backup:RestoreSchedule",
             name,
@@ -354,6 +357,7 @@ export class RestoreSchedule extends Schedule {
             "Restore",
             restoreActions,
             (startTime) => pulumi.all([minutes, args.backupIntervalMinutes]).apply(([every, backups]) => restoreDefinition(every, startTime, maxBackupAgeMinutes(backups))),
+            restoreParameters,
             {
                 serviceId: args.serviceId,
                 storageAccountName: args.storage.accountName,

@@ -13,7 +13,7 @@
  * trusted service.
  */
 
-export const workflowSchema = "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#";
+import { workflowSchemaUrl } from "../common/azure";
 
 /** The API version of the backup and restore calls and of the settings the restore puts back. */
 export const managementApiVersion = "2024-05-01";
@@ -42,11 +42,18 @@ export function recurrence(minutes: number): { frequency: "Minute" | "Hour"; int
     return minutes % 60 === 0 ? { frequency: "Hour", interval: minutes / 60 } : { frequency: "Minute", interval: minutes };
 }
 
-const parameters = {
+/** The parameters of the backup workflow, as its definition declares them. */
+export const backupParameters = {
     serviceId: { type: "String", metadata: { description: "ARM id of the API Management service." } },
     storageAccountName: { type: "String", metadata: { description: "The backup storage account." } },
     containerName: { type: "String", metadata: { description: "The backup container." } },
     containerUrl: { type: "String", metadata: { description: "https://<account>.blob.core.windows.net/<container>" } },
+};
+
+/** The parameters of the restore workflow: the backup's, and the settings it puts back (secure). */
+export const restoreParameters = {
+    ...backupParameters,
+    siteSettings: { type: "SecureObject", metadata: { description: "{ puts: [{ path, body }], patches: [{ path, body }] }: what the restore overwrites that this site's code owns." } },
 };
 
 /** The body of a backup or restore request. */
@@ -67,9 +74,9 @@ function operationBody(backupName: string) {
  */
 export function backupDefinition(minutes: number, startTime: string): Record<string, unknown> {
     return {
-        $schema: workflowSchema,
+        $schema: workflowSchemaUrl,
         contentVersion: "1.0.0.0",
-        parameters,
+        parameters: backupParameters,
         triggers: { Every_interval: { type: "Recurrence", recurrence: { ...recurrence(minutes), startTime } } },
         actions: {
             Name: { type: "Compose", inputs: `@{concat('${backupPrefix}', utcNow('yyyyMMddHHmmss'), '.apimbackup')}`, runAfter: {} },
@@ -111,12 +118,9 @@ export function backupDefinition(minutes: number, startTime: string): Record<str
  */
 export function restoreDefinition(minutes: number, startTime: string, maxBackupAgeMinutes: number): Record<string, unknown> {
     return {
-        $schema: workflowSchema,
+        $schema: workflowSchemaUrl,
         contentVersion: "1.0.0.0",
-        parameters: {
-            ...parameters,
-            siteSettings: { type: "SecureObject", metadata: { description: "{ puts: [{ path, body }], patches: [{ path, body }] }: what the restore overwrites that this site's code owns." } },
-        },
+        parameters: restoreParameters,
         triggers: { Every_interval: { type: "Recurrence", recurrence: { ...recurrence(minutes), startTime } } },
         actions: {
             List_backups: {
@@ -142,11 +146,8 @@ export function restoreDefinition(minutes: number, startTime: string, maxBackupA
                 type: "If",
                 expression: { and: [{ equals: ["@length(body('Complete_backups'))", 0] }] },
                 actions: {
-                    Cancel: {
-                        type: "Terminate",
-                        inputs: { runStatus: "Cancelled", runError: { code: "NoCompleteBackupYet", message: "The backup container holds no complete backup yet." } },
-                        runAfter: {},
-                    },
+                    // A cancelled run carries no error (runError goes with Failed): the run history shows where it stopped.
+                    Cancel: { type: "Terminate", inputs: { runStatus: "Cancelled" }, runAfter: {} },
                 },
                 runAfter: { Complete_backups: ["Succeeded"] },
             },

@@ -108,3 +108,32 @@ export function failedRunsAlert(args: {
         tags: args.tags,
     };
 }
+
+/** The workflow definition language's schema, the `$schema` of every Logic App definition. */
+export const workflowSchemaUrl = "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#";
+
+/**
+ * Who may read a Logic App's run history contents: the admin ranges, or nobody when there are
+ * none (0.0.0.0-0.0.0.0 matches no caller; an empty list would leave them open).
+ */
+export function runHistoryAccess(adminIpRanges: readonly string[] | undefined): { allowedCallerIpAddresses: Array<{ addressRange: string }> } {
+    return { allowedCallerIpAddresses: (adminIpRanges?.length ? adminIpRanges : [noCaller]).map((range) => ({ addressRange: callerRange(range) })) };
+}
+
+/**
+ * A setting of an API Management service that differs between an active site and its passive
+ * site (a backend's URL, a named value's vault, the logger's Application Insights, the portal's
+ * sign-in app): a restore of the active site's backup overwrites it in the passive site, which
+ * puts it back. The gateway writes these; the restore schedule sends them.
+ */
+export interface SiteSetting {
+    /** The path under the service, such as `backends/orders-workflow`. */
+    path: string;
+    /** The body of the PUT (or PATCH): the resource's properties, or the ones to change. */
+    body: { properties: Record<string, unknown> };
+    /**
+     * A PATCH of the properties in `body` of an entity the restore brings (an API's backend URL),
+     * instead of a PUT of the whole entity. Default: false (PUT).
+     */
+    patch?: boolean;
+}

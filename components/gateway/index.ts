@@ -45,7 +45,8 @@ export class ApiGateway extends pulumi.ComponentResource {
     readonly portalSignIn: string;
     /**
      * What a restore of another site's backup overwrites that this component owns (the global
-     * policy, the portal's sign-in and sign-up, the logger), as the requests that put them back.
+     * policy, the portal's sign-in and sign-up, the logger and its diagnostic), as the requests
+     * that put them back.
      */
     readonly siteSettings: pulumi.Output<SiteSetting[]>;
 
@@ -157,25 +158,24 @@ export class ApiGateway extends pulumi.ComponentResource {
             siteSettings.push(siteSetting("loggers/appinsights", loggerArgs, "loggerId"));
             const logger = new apimanagement.Logger(`${name}-logger`, loggerArgs, { parent: this });
             const headers = { headers: ["Content-Type", "traceparent"], body: { bytes: 0 } };
-            new apimanagement.Diagnostic(
-                `${name}-diagnostic`,
-                {
-                    resourceGroupName: args.resourceGroupName,
-                    serviceName: service.name,
-                    diagnosticId: "applicationinsights",
-                    loggerId: logger.id,
-                    alwaysLog: apimanagement.AlwaysLog.AllErrors,
-                    sampling: { samplingType: apimanagement.SamplingType.Fixed, percentage: monitoring.samplingPercentage ?? 100 },
-                    httpCorrelationProtocol: apimanagement.HttpCorrelationProtocol.W3C,
-                    verbosity: apimanagement.Verbosity.Information,
-                    logClientIp: true,
-                    metrics: true,
-                    operationNameFormat: apimanagement.OperationNameFormat.Name,
-                    frontend: { request: headers, response: headers },
-                    backend: { request: headers, response: headers },
-                },
-                { parent: this },
-            );
+            const diagnosticArgs = {
+                resourceGroupName: args.resourceGroupName,
+                serviceName: service.name,
+                diagnosticId: "applicationinsights",
+                loggerId: logger.id,
+                alwaysLog: apimanagement.AlwaysLog.AllErrors,
+                sampling: { samplingType: apimanagement.SamplingType.Fixed, percentage: monitoring.samplingPercentage ?? 100 },
+                httpCorrelationProtocol: apimanagement.HttpCorrelationProtocol.W3C,
+                verbosity: apimanagement.Verbosity.Information,
+                logClientIp: true,
+                metrics: true,
+                operationNameFormat: apimanagement.OperationNameFormat.Name,
+                frontend: { request: headers, response: headers },
+                backend: { request: headers, response: headers },
+            };
+            // Each site samples at its own rate, into its own logger.
+            siteSettings.push(siteSetting("diagnostics/applicationinsights", diagnosticArgs, "diagnosticId"));
+            new apimanagement.Diagnostic(`${name}-diagnostic`, diagnosticArgs, { parent: this });
             new monitor.DiagnosticSetting(
                 `${name}-logs`,
                 {

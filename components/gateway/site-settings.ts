@@ -1,24 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
-/**
- * A setting of the service that differs between an active site and its passive site (a backend's
- * URL, a named value's vault, the logger's Application Insights, the portal's sign-in app): a
- * restore of the active site's backup overwrites it in the passive site, so the passive site's
- * restore puts it back. Each is the ARM request of the resource the component creates (the path
- * under the service and the body of its PUT), made from the same arguments, so the two never
- * differ.
- */
-export interface SiteSetting {
-    /** The path under the service, such as `backends/orders-workflow`. */
-    path: string;
-    /** The body of the PUT (or PATCH): the resource's properties, or the ones to change. */
-    body: { properties: Record<string, unknown> };
-    /**
-     * A PATCH of the properties in `body` of an entity the restore brings (an API's backend URL),
-     * instead of a PUT of the whole entity. Default: false (PUT).
-     */
-    patch?: boolean;
-}
+export type { SiteSetting } from "../common/azure";
+import type { SiteSetting } from "../common/azure";
 
 /** A resource's arguments that are not properties: where it is and what it is called. */
 const notProperties = ["resourceGroupName", "serviceName"];

@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as time from "@pulumiverse/time";
-import { stableGuid } from "./guid";
+import { stableGuid } from "../common/guid";
 
 /**
- * Azure role assignments, least privilege: built-in roles only, each at the narrowest scope that
- * works (a vault, a resource group), never the subscription, never Owner or
- * Contributor. Each assignment's name is a GUID derived from scope, principal and role, so a re-run
+ * Azure role assignments, least privilege: the built-in roles listed here, or a custom role the
+ * stack defines for one job (the scheduled backup and restore), each at the narrowest scope that
+ * works (a vault, a container, a service), never the subscription, never Owner or Contributor. Each assignment's name is a GUID derived from scope, principal and role, so a re-run
  * or a second deployment of the same grant never duplicates it.
  */
 

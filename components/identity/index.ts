@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
-import { stableGuid } from "./guid";
+import { stableGuid } from "../common/guid";
 
-export { stableGuid } from "./guid";
+export { stableGuid } from "../common/guid";
 export { AccessGrants, builtInRoles, grantName, longestWait, validateAccessGrantsArgs, waitSeconds, type AccessGrantsArgs, type CustomRole, type Grant } from "./grants";
 
 /**

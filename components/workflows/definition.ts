@@ -8,7 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
  */
 
 /** The `$schema` every definition names: the 2016-06-01 workflow definition language. */
-export const workflowSchemaUrl = "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#";
+export { workflowSchemaUrl } from "../common/azure";
+import { workflowSchemaUrl } from "../common/azure";
 
 /** Actions one workflow may hold, nested ones included (a Logic Apps limit). */
 export const maxActions = 250;

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as logic from "@pulumi/azure-native/logic";
 import * as monitor from "@pulumi/azure-native/monitor";
 import type * as inputs from "@pulumi/azure-native/types/input";
-import { callerRange, failedRunsAlert, noCaller, workflowLogs } from "../common/azure";
+import { callerRange, failedRunsAlert, runHistoryAccess, workflowLogs } from "../common/azure";
 import { ipv4RangeProblems, problemLines } from "../common/rules";
 
 export { callerRange, noCaller } from "../common/azure";
@@ -265,7 +265,7 @@ export class Workflows extends pulumi.ComponentResource {
         const gatewayCallers = pulumi.output(args.gatewayIpAddresses).apply((ips) => ips.map((ip) => ({ addressRange: callerRange(ip) })));
         // With no admin ranges nobody reads run contents: 0.0.0.0-0.0.0.0 matches no caller (an empty
         // list would leave them open).
-        const contents = { allowedCallerIpAddresses: (args.adminIpRanges?.length ? args.adminIpRanges : [noCaller]).map((range) => ({ addressRange: callerRange(range) })) };
+        const contents = runHistoryAccess(args.adminIpRanges);
         this.workflowIds = {};
         this.principalIds = {};
         this.triggers = {};

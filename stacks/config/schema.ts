@@ -3,7 +3,7 @@ import { ipv4RangeAllowed, ipv4RangeProblems } from "../../components/common/rul
 // Tiers and how big each may be: the gateway component's own rule, checked on the config too.
 import { managedCertificateOnCreate, sizingProblems } from "../../components/gateway";
 import { longestWait, waitSeconds } from "../../components/identity";
-import { intervalMinutes, objectiveProblems, productionMaximumBackupMinutes, recoveryObjectives, scheduleDefaults } from "../recovery";
+import { intervalMinutes, minimumUnits, objectiveProblems, productionMaximumBackupMinutes, recoveryObjectives, scheduleDefaults } from "../recovery";
 import { region } from "../regions";
 import { costSchema } from "./cost-schema";
 import { azureRegion, flag, problem, rule, show, strictObject, text, wholeNumber, withDocs } from "./fields";
@@ -290,7 +290,7 @@ export const rootSchema = strictObject(rootShape, "the stack configuration").che
         // The objectives this stack's own settings decide; the standby's units are checked with
         // both stack files (stacks/project-checks.ts).
         if (config.dr.role === "active" && config.dr.stack && backupMinutes !== undefined && intervalMinutes(config.dr.restoreInterval ?? scheduleDefaults.restoreInterval) !== undefined) {
-            const objectives = recoveryObjectives({ ttlSeconds: config.dns.ttl, minimumUnits: config.gateway.autoscale?.minCapacity ?? config.gateway.capacity, dr: config.dr });
+            const objectives = recoveryObjectives({ ttlSeconds: config.dns.ttl, minimumUnits: minimumUnits(config.gateway), dr: config.dr });
             for (const problem of objectiveProblems(objectives)) {
                 ctx.addIssue({ code: "custom", path: ["dr", problem.key], message: problem.message });
             }

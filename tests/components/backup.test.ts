@@ -141,6 +141,12 @@ describe("backup and restore (components/backup)", () => {
             assert.deepEqual(recurrence(1440), { frequency: "Hour", interval: 24 });
         });
 
+        it("refuses a first run that is not some minutes away", () => {
+            assert.throws(() => new BackupSchedule("bad", { ...schedule("bad"), intervalMinutes: 60, firstRunDelayMinutes: 0 }), {
+                message: "Invalid BackupSchedule arguments:\n  - firstRunDelayMinutes: 0 (allowed: whole minutes, 1 or more)",
+            });
+        });
+
         it("POSTs .../backup with its managed identity for ARM, asking API Management to write with its own identity, under a time-stamped name", () => {
             // api-management-howto-disaster-recovery-backup-restore ("Back up an API Management
             // service", managed identity access), REST spec apimdeployment.json 2024-05-01.
@@ -342,6 +348,7 @@ describe("backup and restore (components/backup)", () => {
                 "Microsoft.ApiManagement/service/certificates/write",
                 "Microsoft.ApiManagement/service/namedValues/write",
                 "Microsoft.ApiManagement/service/loggers/write",
+                "Microsoft.ApiManagement/service/diagnostics/write",
                 "Microsoft.ApiManagement/service/identityProviders/write",
                 "Microsoft.ApiManagement/service/policies/write",
                 "Microsoft.ApiManagement/service/portalSettings/write",
@@ -350,12 +357,6 @@ describe("backup and restore (components/backup)", () => {
             assert.deepEqual(role.permissions[0].actions, restoreActions);
             assert.deepEqual(role.assignableScopes, [serviceId]);
             assert.ok(restoreActions.every((name) => !name.includes("*") && !name.endsWith("/delete")), "no wildcard, no delete");
-        });
-
-        it("refuse a first run that is not some minutes away", () => {
-            assert.throws(() => new BackupSchedule("bad", { ...schedule("bad"), intervalMinutes: 60, firstRunDelayMinutes: 0 }), {
-                message: "Invalid BackupSchedule arguments:\n  - firstRunDelayMinutes: 0 (allowed: whole minutes, 1 or more)",
-            });
         });
 
         it("have a stable id made from their name, so a second run finds the same definition", () => {

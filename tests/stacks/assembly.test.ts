@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { containerOf } from "../../components/workflows";
 import { ConfigError } from "../../stacks/config";
 import type { StackRun } from "../../tools/engine";
-import { planJson } from "../../tools/plan/render";
+import { planGraph } from "../../tools/plan/graph";
 import { listStacks } from "../../tools/engine/project";
 import { configOf, fixtureProject, problemsOf, runFixture, stackFileValues, stackRun, waitsFor } from "../helpers";
 
@@ -242,7 +242,7 @@ describe("the stack assembly", () => {
     it("never shows a secret value in the plan or the stack outputs", () => {
         const secrets = secretValues(prod);
         assert.ok(secrets.length >= 5, `found ${secrets.length} secrets`);
-        const shown = JSON.stringify(planJson(prod)) + JSON.stringify(prod.planOutputs);
+        const shown = JSON.stringify(planGraph(prod)) + JSON.stringify(prod.planOutputs);
         for (const secret of secrets) {
             assert.ok(!shown.includes(secret), "a secret value appears in the plan");
         }

@@ -279,7 +279,7 @@ describe("stack configuration", () => {
                 const { backupInterval, restoreInterval, maxRpoMinutes, ...rest } = stackFileValues("prod").dr;
                 void [backupInterval, restoreInterval, maxRpoMinutes];
                 assert.deepEqual(problemsOf("prod", { dr: rest }), [
-                    "dr.maxRpoMinutes: 60 (the default), but what only backups carry (users, subscriptions) can be 1500 minutes old on the passive site: a backup every 60 minutes and a restore every 1440 (allowed: dr.backupInterval and dr.restoreInterval that add up to at most 60 minutes, or a larger dr.maxRpoMinutes)",
+                    "dr.maxRpoMinutes: 60 (the default), but what only backups carry (users, subscriptions) can be 1500 minutes old on the passive site: a backup every 60 minutes and a restore every 1440 (allowed: a dr.maxRpoMinutes of 75 or more: the shortest schedule, a backup every 15 minutes and a restore every 60, adds up to 75)",
                 ]);
             });
         });
