@@ -1,6 +1,7 @@
 import { planStack, runStack, type RunOptions, type StackRun } from "../../tools/engine";
 import { listStacks } from "../../tools/engine/project";
-import { planJson, planText } from "../../tools/plan/render";
+import { planGraph } from "../../tools/plan/graph";
+import { planText } from "../../tools/plan/render";
 
 /**
  * Plans every stack of the project with the mocks inventing other values (variant 1) and prints
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     const projectDir = process.argv[2];
     for (const stack of listStacks(projectDir)) {
         const planned = await planStack({ stack, variant: 1, projectDir }, run);
-        plans[stack] = { text: planText(planned), json: planJson(planned), outputs: planned.outputs };
+        plans[stack] = { text: planText(planned), json: planGraph(planned), outputs: planned.outputs };
     }
     process.stdout.write(JSON.stringify(plans));
 }

@@ -4,6 +4,7 @@ import { register } from "node:module";
 import * as path from "node:path";
 import type * as WorkflowParser from "@actions/workflow-parser" with { "resolution-mode": "import" };
 import { repoRoot } from "../../tools/engine/project";
+import { stackRun } from "../helpers";
 
 /**
  * The GitHub Actions workflows under `.github/workflows/`, read with GitHub's own parser
@@ -334,7 +335,7 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
         assert.equal(String(checkout?.with["fetch-depth"]), "0", "the base branch's history, for --diff origin/<base>");
         const planning = diff.steps.find((step) => /npm run plan -- "\$stack" --diff "origin\/\$BASE_REF"/.test(step.run ?? ""));
         assert.ok(planning, "plan-diff runs npm run plan -- <stack> --diff origin/<base>");
-        assert.match(planning!.run ?? "", /npm run plan -- "\$stack" --mermaid/, "each stack's diagram goes with its diff");
+        assert.match(planning!.run ?? "", /npm run plan -- "\$stack" --diff "origin\/\$BASE_REF" --mermaid/, "each stack's diagram goes with its diff");
         assert.equal(planning.env.BASE_REF, "${{ github.base_ref }}");
         assert.match(planning.run ?? "", /for file in Pulumi\.\*\.yaml/);
         assert.match(planning.run ?? "", /<!-- enterprise-integration-plan-diff -->/);
@@ -400,5 +401,18 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
         assert.match(replica.steps[destroy].if ?? "", /always\(\)/, "destroy runs whatever failed before");
         assert.match(replica.steps[remove].if ?? "", /always\(\)/, "stack rm runs whatever failed before");
         assert.equal(replica.environment, undefined);
+    });
+
+    it("read from the stack outputs only what the program outputs (the smoke step's jq paths, on the test stack)", async () => {
+        const outputs = (await stackRun("test")).outputs;
+        const text = fs.readFileSync(path.join(workflowsDir, "deploy.yml"), "utf8");
+        const paths = [...text.matchAll(/jq [^'\n]*'(\.[A-Za-z][^']*)' outputs\.json/g)].map((match) => match[1]!);
+        assert.ok(paths.length >= 3, paths.join(" "));
+        for (const jqPath of paths) {
+            // .a.b["c"]: keys and quoted keys, as the step writes them.
+            const keys = [...jqPath.matchAll(/\.([A-Za-z][\w]*)|\["([^"]+)"\]/g)].map((match) => match[1] ?? match[2]!);
+            const value = keys.reduce<unknown>((at, key) => (at && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined), outputs);
+            assert.ok(typeof value === "string" && value.length > 0, `${jqPath} is an output of the stack`);
+        }
     });
 });

@@ -5,8 +5,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { priceOf } from "../../tools/cost/price-table";
 import { previewJson, diffMarkdown } from "../../tools/plan/diff-render";
-import { serviceMonthlyUsd } from "../../tools/plan/diff-cost";
-import { planGraph, type PlanGraph, type PlanResource } from "../../tools/plan/graph";
+import { estimateCost } from "../../tools/cost";
+import { usdChangeText } from "../../tools/cost/text";
+import { monthlyUsdOf } from "../../tools/plan/diff-cost";
+import { planGraph, runOfGraph, type PlanGraph, type PlanResource } from "../../tools/plan/graph";
 import { hazardsOf } from "../../tools/plan/hazards";
 import { mermaidOf } from "../../tools/plan/mermaid";
 import { diffPlans } from "../../tools/plan/plan-diff";
@@ -20,8 +22,23 @@ const find = (graph: PlanGraph, name: string): PlanResource => graph.resources.f
 
 function report(base: PlanGraph, head: PlanGraph) {
     const diff = diffPlans(base, head);
-    return { diff, hazards: hazardsOf(diff, { existing: base.resources.length > 0, monthlyUsd: serviceMonthlyUsd }), base: { label: "main (abc1234)" } };
+    const estimate = (graph: PlanGraph) => estimateCost(runOfGraph(graph));
+    const monthlyUsd = monthlyUsdOf(base.resources.length > 0 ? estimate(base) : undefined, estimate(head));
+    return { diff, hazards: hazardsOf(diff, { existing: base.resources.length > 0, monthlyUsd }), base: { label: "main (abc1234)" } };
 }
+
+/** A directory in the OS temp dir, removed when the tests of this file are done. */
+const temporary: string[] = [];
+function temporaryDir(prefix: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    temporary.push(dir);
+    return dir;
+}
+after(() => {
+    for (const dir of temporary) {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});
 
 describe("npm run plan -- <stack> --diff <base>", () => {
     let prod: PlanGraph;
@@ -41,7 +58,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         const head = planGraph(await runFixture({ stack: "prod", config: { gateway } }));
         const result = report(prod, head);
         const premium = priceOf("apiManagement.Premium.additionalRegionUnit").price;
-        const saving = `-${Math.round(2 * premium).toLocaleString("en-US")} USD a month at list prices`;
+        const saving = `${usdChangeText(-2 * premium)} a month at list prices`;
         assert.equal(
             diffMarkdown(result),
             [
@@ -89,7 +106,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
                 "",
                 "> [!WARNING]",
                 "> **3 hazards**",
-                `> - \`azure-native:apimanagement:ApiManagementService gateway-apim\`: API Management goes from Premium, 2 units in westeurope + 2 in swedencentral to Standard, 2 units in westeurope, -${Math.round(before - 2 * standard).toLocaleString("en-US")} USD a month at list prices`,
+                `> - \`azure-native:apimanagement:ApiManagementService gateway-apim\`: API Management goes from Premium, 2 units in westeurope + 2 in swedencentral to Standard, 2 units in westeurope, ${usdChangeText(2 * standard - before)} a month at list prices`,
                 "> - `azure-native:apimanagement:ApiManagementService gateway-apim`: API Management leaves swedencentral: the gateway there stops serving",
                 "> - `azure-native:monitor:AutoscaleSetting gateway-autoscale`: autoscale's range goes from 2-6 to 2-4 units",
                 "",
@@ -124,6 +141,14 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         assert.deepEqual(service.ignoreChanges, ["sku.capacity"]);
         (service.inputs.sku as { capacity: number }).capacity = 4;
         assert.deepEqual(report(prod, head).diff.steps, []);
+        // With another change the service is updated, its units left as they are: no capacity hazard.
+        service.inputs.publisherEmail = "api-owners@contoso.com";
+        const withEmail = report(prod, head);
+        assert.deepEqual(withEmail.diff.steps.map((step) => step.changes.map((change) => change.path)), [["publisherEmail"]]);
+        assert.equal((withEmail.diff.steps[0]!.after!.inputs.sku as { capacity: number }).capacity, 2, "the resource as it will be keeps the state's units");
+        assert.deepEqual(withEmail.hazards, []);
+        delete service.inputs.publisherEmail;
+        service.inputs.publisherEmail = find(prod, "gateway-apim").inputs.publisherEmail;
         service.ignoreChanges = [];
         assert.deepEqual(report(prod, head).diff.steps.map((step) => step.changes.map((change) => change.path)), [["sku.capacity"]]);
     });
@@ -271,7 +296,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         assert.doesNotMatch(markdown, /^ {4}\+.*validate-jwt/m);
     });
 
-    it("a repointed record and a widened grant are hazards; a new grant on one resource is not", () => {
+    it("a repointed record and a grant widened to a resource group are hazards", () => {
         const head = copy(prod);
         const record = find(head, "dns-cname-gateway");
         record.inputs.cnameRecord = { cname: "apim-elsewhere.azure-api.net" };
@@ -341,7 +366,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
     });
 
     it("takes a saved --json plan as its base, and prints the Markdown with the policy verdict", async () => {
-        const saved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-base-")), "prod.json");
+        const saved = path.join(temporaryDir("plan-base-"), "prod.json");
         const changed = copy(prod);
         find(changed, "catalog-backend-inventory").inputs.url = "https://old-inventory.contoso.com/api";
         fs.writeFileSync(saved, JSON.stringify(changed));
@@ -358,7 +383,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         let result = await plan("dev", "--diff", "no-such-ref");
         assert.equal(result.code, 1);
         assert.match(result.stderr, /\n--diff no-such-ref: is neither a saved plan \(npm run plan -- dev --json > file\) nor a git revision of this repository\n$/);
-        const other = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-base-")), "dev.json");
+        const other = path.join(temporaryDir("plan-base-"), "dev.json");
         fs.writeFileSync(other, JSON.stringify({ ...prod, stack: "dev" }));
         result = await plan("prod", "--diff", other);
         assert.equal(result.code, 1);
@@ -369,7 +394,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         // A repository of this code as it is on disk (whether or not the checkout is a git
         // repository, whatever it has uncommitted), with the fixture project in it: one commit
         // as the base, then a change of a backend's URL in a stack file.
-        const clone = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-repo-"));
+        const clone = temporaryDir("plan-diff-repo-");
         const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd: clone, stdio: "pipe" });
         const skipped = new Set(["node_modules", ".git"].map((name) => path.join(repoRoot, name)));
         fs.cpSync(repoRoot, clone, { recursive: true, filter: (source) => !skipped.has(source) });
@@ -418,9 +443,15 @@ describe("npm run plan -- <stack> --mermaid", () => {
         assert.ok(passive.includes("    othersite -.->|tokens, backups| gateway"));
     });
 
-    it("prints it from the command", async () => {
+    it("prints it from the command, alone or under a diff", async () => {
         const { code, stdout } = await plan("dev", "--mermaid");
         assert.equal(code, 0);
         assert.match(stdout, /^flowchart LR\n {4}clients\(\[API clients\]\)\n/);
+        const saved = path.join(temporaryDir("plan-base-"), "dev.json");
+        fs.writeFileSync(saved, JSON.stringify(planGraph(await stackRun("dev"))));
+        const both = await plan("dev", "--diff", saved, "--mermaid");
+        assert.equal(both.code, 0);
+        assert.match(both.stdout, /^### `dev`: no changes/);
+        assert.ok(both.stdout.endsWith(`\n<details><summary>dev as a diagram</summary>\n\n\`\`\`mermaid\n${stdout.trimEnd()}\n\`\`\`\n\n</details>\n`), both.stdout.slice(-300));
     });
 });

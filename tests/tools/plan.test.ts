@@ -7,7 +7,8 @@ import type { StackRun } from "../../tools/engine";
 import { listStacks, repoRoot } from "../../tools/engine/project";
 import { main } from "../../tools/plan";
 import { exampleOf } from "../../tools/plan/placeholders";
-import { maxLineWidth, planJson, wrapSettings } from "../../tools/plan/render";
+import { planGraph } from "../../tools/plan/graph";
+import { maxLineWidth, wrapSettings } from "../../tools/plan/render";
 import { count, shortArmId, summarize } from "../../tools/plan/summaries";
 import { intervalMinutes } from "../../stacks/recovery";
 import { priceOf } from "../../tools/cost/price-table";
@@ -113,7 +114,7 @@ describe("npm run plan", () => {
         for (const stack of listStacks(fixtureProject())) {
             assert.notDeepEqual(others[stack].outputs, runs[stack].outputs, "the variant invents other values");
             assert.deepEqual(differing(others[stack].text, texts[stack]), [], `${stack}: text`);
-            assert.deepEqual(differing(JSON.stringify(others[stack].json, null, 1), JSON.stringify(planJson(runs[stack]), null, 1)), [], `${stack}: --json`);
+            assert.deepEqual(differing(JSON.stringify(others[stack].json, null, 1), JSON.stringify(planGraph(runs[stack]), null, 1)), [], `${stack}: --json`);
         }
     });
 
@@ -290,7 +291,7 @@ describe("npm run plan", () => {
             assert.match(prod, line);
         }
         const dr = (await plan("prod-dr")).stdout;
-        assert.match(dr, /azure-native:authorization:RoleDefinition +restore-role +create\n.*integration-prod-dr API Management restore, custom role with 11 actions/);
+        assert.match(dr, /azure-native:authorization:RoleDefinition +restore-role +create\n.*integration-prod-dr API Management restore, custom role with 12 actions/);
         assert.match(dr, /azure-native:logic:Workflow +restore-workflow +create\n/);
         assert.match(dr, /azure-native:authorization:RoleAssignment +restore-access-gateway-reads-backups +create\n.*Storage Blob Data Reader for ServicePrincipal/);
     });

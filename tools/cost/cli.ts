@@ -5,7 +5,6 @@ import { listStacks } from "../engine/project";
 import { costText, estimateCost } from "./index";
 import { stackVolumes } from "./volumes";
 
-export { costText } from "./text";
 
 const usage = `Usage: npm run cost -- <stack> [--json] [--project-dir <dir>]
 

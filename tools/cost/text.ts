@@ -37,8 +37,13 @@ function rows(name: string, what: string, amount: string, amountWidth: number): 
     );
 }
 
+/** A change of a monthly figure: "+5,590.34 USD", "-9,806.90 USD", "no change". */
+export function usdChangeText(delta: number): string {
+    return Math.abs(delta) < 0.005 ? "no change" : `${delta > 0 ? "+" : "-"}${usdText(Math.abs(delta))} USD`;
+}
+
 /** The sentence every estimate ends with. */
-export function estimateSentence(estimate: Pick<CostEstimate, "pricesReadOn" | "lines">): string {
+function estimateSentence(estimate: Pick<CostEstimate, "pricesReadOn" | "lines">): string {
     const range = estimate.lines.some((line) => line.maxMonthlyUsd !== undefined)
         ? " A range is autoscale at its minimum and at its maximum."
         : "";

@@ -3,6 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import type { CostVolumes } from "../cost";
+import { stackVolumes } from "../cost/volumes";
 import { parsePlanGraph, type PlanGraph } from "./graph";
 
 const run = promisify(execFile);
@@ -18,13 +20,24 @@ export interface Base {
     label: string;
     /** Why the base is empty, when it is. */
     note?: string;
+    /** The monthly volumes its stack file gives the cost estimate; unknown for a saved plan. */
+    volumes?: CostVolumes;
+}
+
+/** The cost volumes of a stack file at a revision, when this revision's rules can read it. */
+function volumesAt(stack: string, projectDir: string): CostVolumes | undefined {
+    try {
+        return stackVolumes({ stack, projectDir });
+    } catch {
+        return undefined;
+    }
 }
 
 /** A base that cannot be planned or read: the user's to fix, printed without a stack trace. */
 export class BaseError extends Error {}
 
 /** An empty plan of `stack`: what a stack that does not exist yet has. */
-export function emptyGraph(stack: string): PlanGraph {
+function emptyGraph(stack: string): PlanGraph {
     return { stack, resources: [], outputs: {} };
 }
 
@@ -72,13 +85,11 @@ export async function loadBase(base: string, stack: string, projectDir: string):
     try {
         await git(root, "worktree", "add", "--detach", "--force", worktree, commit);
         fs.symlinkSync(path.join(root, "node_modules"), path.join(worktree, "node_modules"), "dir");
-        const args = ["--max-semi-space-size=64", "--require", "./tools/register.js", "--require", "./tools/engine/lazy-modules.ts", "tools/plan/index.ts", stack, "--json"];
-        if (relative) {
-            args.push("--project-dir", path.join(worktree, relative));
-        }
+        // The revision's own plan command, as its package.json runs it.
+        const args = ["run", "--silent", "plan", "--", stack, "--json", ...(relative ? ["--project-dir", path.join(worktree, relative)] : [])];
         let stdout: string;
         try {
-            ({ stdout } = await run(process.execPath, args, { cwd: worktree, maxBuffer: 256 * 1024 * 1024 }));
+            ({ stdout } = await run("npm", args, { cwd: worktree, maxBuffer: 256 * 1024 * 1024 }));
         } catch (error) {
             // A mandatory policy violation exits 1 after printing the plan; anything else has no plan.
             const failed = error as { stdout?: string; stderr?: string };
@@ -88,7 +99,7 @@ export async function loadBase(base: string, stack: string, projectDir: string):
                 throw new BaseError(`the plan of ${stack} at ${label} failed, so there is nothing to compare with:\n${(failed.stderr ?? String(error)).trim()}`);
             }
         }
-        return { graph: asBaseError(() => parsePlanGraph(stdout, `the plan of ${stack} at ${label}`)), label };
+        return { graph: asBaseError(() => parsePlanGraph(stdout, `the plan of ${stack} at ${label}`)), label, volumes: volumesAt(stack, relative ? path.join(worktree, relative) : worktree) };
     } finally {
         await git(root, "worktree", "remove", "--force", worktree).catch(() => fs.rmSync(worktree, { recursive: true, force: true }));
         await git(root, "worktree", "prune").catch(() => undefined);

@@ -24,8 +24,11 @@ export interface PlanResource {
     ignoreChanges?: string[];
 }
 
-/** The plan graph of a run. */
-export function planGraph(run: StackRun): PlanGraph {
+/**
+ * The plan graph of a run; with `deployed`, its inputs as the mocks deployed them (no markers), as a
+ * refreshed state of the stack would hold them.
+ */
+export function planGraph(run: StackRun, options: { deployed?: boolean } = {}): PlanGraph {
     return {
         stack: run.stack,
         resources: run.resources.map((resource) => ({
@@ -34,7 +37,7 @@ export function planGraph(run: StackRun): PlanGraph {
             name: resource.name,
             parent: resource.parent ?? null,
             custom: resource.custom,
-            inputs: resource.planInputs,
+            inputs: options.deployed ? resource.inputs : resource.planInputs,
             protect: resource.protect,
             dependsOn: [...resource.dependsOn],
             ignoreChanges: [...resource.ignoreChanges],

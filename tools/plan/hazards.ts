@@ -1,6 +1,8 @@
 import { builtInRoles } from "../../components/identity";
 import { unknownMarker } from "../engine/values";
+import { usdChangeText } from "../cost/text";
 import type { PlanResource } from "./graph";
+import { list, record, text } from "./summaries";
 import type { PlanDiff, Step } from "./plan-diff";
 
 /**
@@ -17,8 +19,8 @@ export interface Hazard {
     message: string;
 }
 
-/** What a change to API Management's units costs a month; the cost estimate provides it. */
-export type ServiceMonthlyUsd = (inputs: Record<string, unknown>) => number | undefined;
+/** What a resource costs a month before and after the change, from the cost estimates; undefined when not priced. */
+export type MonthlyUsd = (side: "before" | "after", urn: string) => number | undefined;
 
 /** Resources whose loss loses data or identity: deleting or replacing one is never routine. */
 const statefulTypes: Readonly<Record<string, string>> = {
@@ -57,9 +59,6 @@ const broadRoles: Readonly<Record<string, string>> = {
     "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
 };
 
-const text = (value: unknown) => (typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value));
-const record = (value: unknown): Record<string, unknown> => (value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const label = (step: Step) => `${step.type} ${step.name}`;
 
 function units(inputs: Record<string, unknown>): string {
@@ -72,11 +71,7 @@ function regionsOf(inputs: Record<string, unknown>): string[] {
     return [text(inputs.location), ...list(inputs.additionalLocations).map((location) => text(record(location).location))].filter(Boolean);
 }
 
-function usd(amount: number): string {
-    return `${amount >= 0 ? "+" : "-"}${Math.abs(Math.round(amount)).toLocaleString("en-US")} USD a month`;
-}
-
-function serviceHazards(step: Step, monthlyUsd?: ServiceMonthlyUsd): Hazard[] {
+function serviceHazards(step: Step, monthlyUsd?: MonthlyUsd): Hazard[] {
     if (step.type !== "azure-native:apimanagement:ApiManagementService" || !step.before || !step.after) {
         return [];
     }
@@ -84,8 +79,8 @@ function serviceHazards(step: Step, monthlyUsd?: ServiceMonthlyUsd): Hazard[] {
     const after = step.after.inputs;
     const hazards: Hazard[] = [];
     if (units(before) !== units(after)) {
-        const cost = monthlyUsd ? [monthlyUsd(before), monthlyUsd(after)] : [];
-        const delta = cost.length === 2 && cost[0] !== undefined && cost[1] !== undefined ? `, ${usd(cost[1] - cost[0])} at list prices` : "";
+        const cost = monthlyUsd ? [monthlyUsd("before", step.urn), monthlyUsd("after", step.urn)] : [];
+        const delta = cost.length === 2 && cost[0] !== undefined && cost[1] !== undefined ? `, ${usdChangeText(cost[1] - cost[0])} a month at list prices` : "";
         hazards.push({ kind: "capacity", resource: label(step), message: `API Management goes from ${units(before)} to ${units(after)}${delta}` });
     }
     const removed = regionsOf(before).filter((region) => !regionsOf(after).includes(region));
@@ -209,8 +204,8 @@ function dnsHazards(step: Step): Hazard[] {
     return [];
 }
 
-/** The hazards of a diff, in the order of its steps. `monthlyUsd` prices API Management's units. */
-export function hazardsOf(diff: PlanDiff, options: { existing: boolean; monthlyUsd?: ServiceMonthlyUsd }): Hazard[] {
+/** The hazards of a diff, in the order of its steps. `monthlyUsd` prices a capacity change. */
+export function hazardsOf(diff: PlanDiff, options: { existing: boolean; monthlyUsd?: MonthlyUsd }): Hazard[] {
     return diff.steps.flatMap((step) => [
         ...serviceHazards(step, options.monthlyUsd),
         ...autoscaleHazards(step),

@@ -7,7 +7,7 @@ import { listStacks, repoRoot } from "../engine/project";
 import { BaseError, loadBase } from "./base";
 import { costText, estimateCost } from "../cost";
 import { stackVolumes } from "../cost/volumes";
-import { costChange, serviceMonthlyUsd, unitPrice } from "./diff-cost";
+import { costChange, monthlyUsdOf, unitPrice } from "./diff-cost";
 import { diffMarkdown, previewJson } from "./diff-render";
 import { planGraph, runOfGraph } from "./graph";
 import { hazardsOf } from "./hazards";
@@ -15,7 +15,7 @@ import { mermaidOf } from "./mermaid";
 import { diffPlans } from "./plan-diff";
 import { placeholderWarnings } from "./placeholders";
 import { checkStack, policyMarkdown, policyText } from "./policies";
-import { planJson, planText } from "./render";
+import { planText } from "./render";
 
 const usage = `Usage: npm run plan -- <stack> [--json] [--details] [--diff <base>] [--mermaid] [--project-dir <dir>]
 
@@ -31,7 +31,7 @@ mandatory violation fails the plan.
               temporary worktree, or a plan saved with --json), as Markdown for a pull-request
               comment: hazards first, then each resource to create, update, replace or delete,
               by component, with the inputs that change; with --json, in the shape of
-              \`pulumi preview --json\`
+              \`pulumi preview --json\`; with --mermaid, the stack's diagram under it
   --mermaid   the stack as a Mermaid flowchart
   --project-dir <dir>
               the directory of Pulumi.yaml and the stack files (default: this repository)
@@ -66,34 +66,39 @@ export async function main(argv: string[], run: (options: RunOptions) => Promise
     }
     const stack = parsed.stack;
     try {
-        const projectDir = parsed.values["project-dir"];
-        const result = await planStack({ stack, projectDir: projectDir ? path.resolve(projectDir) : undefined }, run);
-        for (const warning of [...result.warnings, ...placeholderWarnings(projectDir ? path.resolve(projectDir) : repoRoot, stack)]) {
+        // The project's directory as given (the engine's default when not), and as the files are read.
+        const projectDir = parsed.values["project-dir"] ? path.resolve(parsed.values["project-dir"]) : undefined;
+        const root = projectDir ?? repoRoot;
+        const result = await planStack({ stack, projectDir }, run);
+        for (const warning of [...result.warnings, ...placeholderWarnings(root, stack)]) {
             process.stderr.write(`warning: ${warning}\n`);
         }
-        const policies = checkStack(projectDir ? path.resolve(projectDir) : repoRoot, result);
+        const policies = checkStack(root, result);
         // A stack of a DR pair: the pair's recovery objectives, from both stack files.
-        const pair = pairObjectives(stack, projectStacks({ stack, projectDir: projectDir ? path.resolve(projectDir) : undefined }));
+        const pair = pairObjectives(stack, projectStacks({ stack, projectDir }));
         const standbyUnit = pair?.objectives.standby ? unitPrice(pair.objectives.standby.sku) : undefined;
         const objectives = pair ? `${objectivesText(pair.active, pair.passive, pair.objectives, standbyUnit).join("\n")}\n\n` : "";
-        const volumes = stackVolumes({ stack, projectDir: projectDir ? path.resolve(projectDir) : undefined });
+        const volumes = stackVolumes({ stack, projectDir });
         const estimate = estimateCost(result, volumes);
         if (parsed.values.diff !== undefined) {
-            const base = await loadBase(parsed.values.diff, stack, projectDir ? path.resolve(projectDir) : repoRoot);
+            const base = await loadBase(parsed.values.diff, stack, root);
             const diff = diffPlans(base.graph, planGraph(result));
             const existing = base.graph.resources.length > 0;
-            const cost = costChange(existing ? estimateCost(runOfGraph(base.graph), volumes) : undefined, estimate);
-            const report = { diff, hazards: hazardsOf(diff, { existing, monthlyUsd: serviceMonthlyUsd }), base: { label: base.label, note: base.note }, cost };
+            // The base priced with its own stack file's volumes (a saved plan has none: this one's).
+            const baseEstimate = existing ? estimateCost(runOfGraph(base.graph), base.volumes ?? volumes) : undefined;
+            const report = { diff, hazards: hazardsOf(diff, { existing, monthlyUsd: monthlyUsdOf(baseEstimate, estimate) }), base: { label: base.label, note: base.note }, cost: costChange(baseEstimate, estimate) };
             if (parsed.values.json) {
                 process.stdout.write(`${JSON.stringify(previewJson(report), null, 2)}\n`);
                 process.stderr.write(`${policyText(policies)}\n`);
             } else {
-                process.stdout.write(`${diffMarkdown(report)}\n\n${policyMarkdown(policies)}\n`);
+                // With --mermaid, the stack as it will be, drawn under the diff (GitHub renders it).
+                const diagram = parsed.values.mermaid ? `\n<details><summary>${stack} as a diagram</summary>\n\n\`\`\`mermaid\n${mermaidOf(result)}\n\`\`\`\n\n</details>\n` : "";
+                process.stdout.write(`${diffMarkdown(report)}\n\n${policyMarkdown(policies)}\n${diagram}`);
             }
         } else if (parsed.values.mermaid) {
             process.stdout.write(`${mermaidOf(result)}\n`);
         } else if (parsed.values.json) {
-            process.stdout.write(`${JSON.stringify(planJson(result), null, 2)}\n`);
+            process.stdout.write(`${JSON.stringify(planGraph(result), null, 2)}\n`);
             // The graph stays the only thing on stdout; the verdict goes with the warnings.
             process.stderr.write(`${policyText(policies)}\n`);
         } else {

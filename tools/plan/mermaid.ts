@@ -1,4 +1,5 @@
 import type { RegisteredResource, StackRun } from "../engine";
+import { list, record, text } from "./summaries";
 
 /**
  * The stack as a Mermaid flowchart, made from its plan: clients, DNS, the gateway in each region,
@@ -7,9 +8,6 @@ import type { RegisteredResource, StackRun } from "../engine";
  */
 
 type Inputs = Record<string, unknown>;
-const text = (value: unknown) => (typeof value === "string" ? value : value === undefined || value === null ? "" : String(value));
-const record = (value: unknown): Inputs => (value && typeof value === "object" && !Array.isArray(value) ? (value as Inputs) : {});
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 /** `1 unit`, `2 units`. */
 const units = (capacity: unknown) => `${text(capacity)} ${text(capacity) === "1" ? "unit" : "units"}`;
@@ -89,9 +87,11 @@ export function mermaidOf(run: StackRun): string {
         }
         edges.push(`    ${id("api", apiId)} --> ${id("be", backendId)}`);
     }
-    if (workflows.some((workflow) => !/-(backup|restore)-/.test(text(inputsOf(workflow).workflowName)))) {
+    // The integration's workflows; the backup and restore schedules are drawn with disaster recovery.
+    const integration = workflows.filter((workflow) => !/-(backup|restore)-/.test(text(inputsOf(workflow).workflowName)));
+    if (integration.length > 0) {
         lines.push(`    subgraph logic[Logic Apps]`);
-        for (const workflow of workflows.filter((candidate) => !/-(backup|restore)-/.test(text(inputsOf(candidate).workflowName)))) {
+        for (const workflow of integration) {
             lines.push(`        ${id("wf", candidateName(workflow))}[${quoted(candidateName(workflow))}]`);
         }
         lines.push("    end");
@@ -101,7 +101,7 @@ export function mermaidOf(run: StackRun): string {
     if (vault) {
         lines.push(`    vault[(${quoted(`Key Vault: ${of("azure-native:keyvault:Secret").length} secrets`)})]`);
         edges.push(`    ${gatewayNode} -.->|named values| vault`);
-        if (workflows.length > 0) {
+        if (integration.length > 0) {
             edges.push(`    logic -.->|parameters| vault`);
         }
     }
@@ -112,7 +112,7 @@ export function mermaidOf(run: StackRun): string {
     if (of("azure-native:operationalinsights:Workspace").length > 0) {
         lines.push(`    monitor[${quoted("Log Analytics + Application Insights, alerts")}]`);
         edges.push(`    ${gatewayNode} -.->|logs| monitor`);
-        if (workflows.length > 0) {
+        if (integration.length > 0) {
             edges.push("    logic -.->|runs| monitor");
         }
     }

@@ -1,6 +1,6 @@
 import { propertyChanges } from "./diff";
 import { componentOf, type PlanGraph, type PlanResource } from "./graph";
-import { replacedBy, under } from "./replace-rules";
+import { replacedBy } from "./replace-rules";
 
 /**
  * What `pulumi up` would do to go from one plan of a stack (the base: another revision, or a saved
@@ -45,8 +45,37 @@ export interface PlanDiff {
     same: number;
 }
 
+/**
+ * `after`'s inputs with the base's value at each ignored path (`sku.capacity`): what Pulumi sends
+ * for an existing resource whose inputs it is told to leave alone.
+ */
+function keepIgnored(before: Record<string, unknown>, after: Record<string, unknown>, paths: readonly string[]): Record<string, unknown> {
+    if (paths.length === 0) {
+        return after;
+    }
+    const kept = structuredClone(after);
+    for (const path of paths) {
+        const keys = path.split(".");
+        const read = (from: unknown) => keys.reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), from);
+        let target = kept as Record<string, unknown>;
+        for (const key of keys.slice(0, -1)) {
+            if (!target[key] || typeof target[key] !== "object") {
+                target[key] = {};
+            }
+            target = target[key] as Record<string, unknown>;
+        }
+        const value = read(before);
+        if (value === undefined) {
+            delete target[keys[keys.length - 1]!];
+        } else {
+            target[keys[keys.length - 1]!] = value;
+        }
+    }
+    return kept;
+}
+
 /** What the diff leaves out: the stack itself and what it only reads. */
-const ignored = (resource: PlanResource) => resource.type === "pulumi:pulumi:Stack" || resource.type === "pulumi:pulumi:StackReference" || resource.type.startsWith("pulumi:providers:");
+const skipped = (resource: PlanResource) => resource.type === "pulumi:pulumi:Stack" || resource.type === "pulumi:pulumi:StackReference" || resource.type.startsWith("pulumi:providers:");
 
 const opOrder: Record<Op, number> = { delete: 0, replace: 1, update: 2, create: 3 };
 
@@ -55,29 +84,28 @@ export function diffPlans(base: PlanGraph, head: PlanGraph): PlanDiff {
     const headByUrn = new Map(head.resources.map((resource) => [resource.urn, resource]));
     const steps: Step[] = [];
     let same = 0;
-    for (const after of head.resources.filter((resource) => !ignored(resource))) {
+    for (const after of head.resources.filter((resource) => !skipped(resource))) {
         const before = baseByUrn.get(after.urn);
         const component = componentOf(after, headByUrn);
         if (!before) {
             steps.push({ op: "create", urn: after.urn, type: after.type, name: after.name, component, after, changes: [], replaceReasons: [] });
             continue;
         }
-        // Pulumi keeps the state's value of an ignored input (`ignoreChanges`: autoscale owns the units).
-        const ignored = after.ignoreChanges ?? [];
-        const changes: Change[] = propertyChanges(before.inputs, after.inputs)
-            .filter((change) => !ignored.some((path) => under(change.path, path)))
-            .map((change) => {
-                const rule = replacedBy(after.type, change.path);
-                return rule === undefined ? change : { ...change, replacedBy: rule };
-            });
+        // Pulumi keeps the state's value of an ignored input (`ignoreChanges`: autoscale owns the
+        // units), so the resource as it will be has the base's value there.
+        const kept = { ...after, inputs: keepIgnored(before.inputs, after.inputs, after.ignoreChanges ?? []) };
+        const changes: Change[] = propertyChanges(before.inputs, kept.inputs).map((change) => {
+            const rule = replacedBy(after.type, change.path);
+            return rule === undefined ? change : { ...change, replacedBy: rule };
+        });
         if (changes.length === 0 && before.protect === after.protect) {
             same++;
             continue;
         }
         const replaceReasons = [...new Set(changes.flatMap((change) => (change.replacedBy ? [change.replacedBy] : [])))];
-        steps.push({ op: replaceReasons.length > 0 ? "replace" : "update", urn: after.urn, type: after.type, name: after.name, component, before, after, changes, replaceReasons });
+        steps.push({ op: replaceReasons.length > 0 ? "replace" : "update", urn: after.urn, type: after.type, name: after.name, component, before, after: kept, changes, replaceReasons });
     }
-    for (const before of base.resources.filter((resource) => !ignored(resource) && !headByUrn.has(resource.urn))) {
+    for (const before of base.resources.filter((resource) => !skipped(resource) && !headByUrn.has(resource.urn))) {
         steps.push({ op: "delete", urn: before.urn, type: before.type, name: before.name, component: componentOf(before, baseByUrn), before, changes: [], replaceReasons: [] });
     }
     steps.sort((a, b) => a.component.localeCompare(b.component) || opOrder[a.op] - opOrder[b.op] || a.urn.localeCompare(b.urn));

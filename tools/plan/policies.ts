@@ -35,7 +35,7 @@ export type PolicyConfig = Record<string, Level | ({ enforcementLevel?: Level } 
 const levels: readonly Level[] = ["mandatory", "advisory", "disabled"];
 
 /** The file of a stack's policy config, in a project. */
-export function policyConfigFile(projectDir: string, stack: string): string {
+function policyConfigFile(projectDir: string, stack: string): string {
     return path.join(projectDir, "policies", "config", `${stack}.json`);
 }
 

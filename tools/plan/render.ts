@@ -1,15 +1,9 @@
 import { stringify as toYaml } from "yaml";
 import type { RegisteredResource, StackRun } from "../engine";
-import { planGraph, type PlanGraph } from "./graph";
 import { summarize, type SummaryContext } from "./summaries";
 
 /** The widest line the text plan prints; `--details` shows everything a line leaves out. */
 export const maxLineWidth = 160;
-
-/** The JSON form of a plan: the whole graph, with the plan's markers for secrets and unknowns. */
-export function planJson(run: StackRun): PlanGraph {
-    return planGraph(run);
-}
 
 interface Row {
     readonly prefix: string;

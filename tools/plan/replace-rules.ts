@@ -26,7 +26,7 @@ export function specReplacements(): Derived {
 }
 
 /** Inputs that force a replacement in the Terraform-bridged providers, by type, with where that is stated. */
-export const providerReplacements: Readonly<Record<string, { replaceOn: readonly string[]; source: string }>> = {
+const providerReplacements: Readonly<Record<string, { replaceOn: readonly string[]; source: string }>> = {
     // terraform-provider-time, internal/provider/resource_time_sleep.go: only `triggers` has RequiresReplace.
     "time:index/sleep:Sleep": { replaceOn: ["triggers"], source: "terraform-provider-time resource_time_sleep.go" },
     // terraform-provider-time, resource_time_offset.go: `triggers` has RequiresReplace; a new offset updates in place, from the same base.

@@ -24,13 +24,16 @@ function join(parts: Array<string | undefined | false | null>): string {
     return parts.filter((part): part is string => typeof part === "string" && part.length > 0).join(", ");
 }
 
-const text = (value: unknown) => (value === undefined || value === null ? "" : String(value));
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+/** An input as text: "" when it is not there. */
+export const text = (value: unknown) => (value === undefined || value === null ? "" : String(value));
+/** An input as a list: [] when it is not one. */
+export const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 /** An object whose every setting is known after deploy: what an input that is itself unknown reads as. */
 const unknownRecord: Inputs = new Proxy({}, { get: () => unknownMarker });
 
-const record = (value: unknown): Inputs => {
+/** An input as an object: {} when it is not one, and every setting unknown when it is itself known only after deploy. */
+export const record = (value: unknown): Inputs => {
     if (value === unknownMarker) {
         return unknownRecord;
     }

@@ -66,7 +66,7 @@ export async function send(request: SmokeRequest, timeoutMs: number): Promise<An
 }
 
 /** The token request of the client credentials grant. */
-export function tokenRequest(settings: SmokeSettings): SmokeRequest {
+function tokenRequest(settings: SmokeSettings): SmokeRequest {
     const form = new URLSearchParams({ grant_type: "client_credentials", client_id: settings.clientId, client_secret: settings.clientSecret, scope: settings.scope });
     return { method: "POST", url: settings.tokenUrl, headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: form.toString() };
 }

@@ -44,7 +44,7 @@ const command = {
 } as const;
 
 /** The default time each request may take. */
-export const defaultTimeoutMs = 15_000;
+const defaultTimeoutMs = 15_000;
 
 /** One API's line of the report. */
 interface Result {

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
  */
 
 /** Where the token comes from when `SMOKE_LOGIN_URL` does not say otherwise. */
-export const defaultLoginUrl = "https://login.microsoftonline.com";
+const defaultLoginUrl = "https://login.microsoftonline.com";
 
 /** The environment variables the command reads. */
 export const environmentVariables = {
