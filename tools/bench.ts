@@ -169,7 +169,7 @@ async function main(): Promise<number> {
     }
     const node = process.execPath;
     // As `npm run plan` starts node (package.json).
-    const viaEngine = ["--max-semi-space-size=64", "--require", "./tools/register.js", "--require", "./tools/engine/lazy-modules.ts"];
+    const viaEngine = ["--max-semi-space-size=64", "--require", "./tools/register.js", "--require", "./tools/engine/lazy-modules.js"];
     const floor: Step = { label: "floor (tools/floor.ts)", command: node, args: [...viaEngine, "tools/floor.ts"] };
     const steps: Step[] = [
         { label: "type-check (TypeScript 7, native)", command: node, args: ["node_modules/tsc-native/bin/tsc", "-p", "tsconfig.json", "--noCheck", "false"] },

@@ -46,7 +46,7 @@ describe("Dns component", () => {
 
     it("points a CNAME per host at its API Management host name, with the TTL", () => {
         const records = run.ofType(recordType).map((record) => [record.inputs.relativeRecordSetName, record.inputs.recordType, record.inputs.cnameRecord?.cname, record.inputs.ttl]);
-        assert.deepEqual(records, [
+        assert.deepEqual(records.sort(), [
             ["api", "CNAME", "apim-x.azure-api.net", 60],
             ["developer", "CNAME", "apim-x.developer.azure-api.net", 60],
             ["management", "CNAME", "apim-x.management.azure-api.net", 60],

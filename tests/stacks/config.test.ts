@@ -91,16 +91,23 @@ describe("stack configuration", () => {
     describe("Pulumi.yaml", () => {
         const project = parseYaml(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")) as {
             name: string;
-            runtime: { name: string };
-            main: string;
+            runtime: { name: string; options?: Record<string, unknown> };
+            main?: string;
             config: Record<string, { type?: string; description?: string; default?: unknown }>;
         };
 
-        it("names the project, the nodejs runtime and the program under stacks/", () => {
+        it("names the project and the nodejs runtime, and starts the program in the project directory, beside tsconfig.json", () => {
             assert.equal(project.name, "enterprise-integration");
             assert.equal(project.runtime.name, "nodejs");
-            assert.match(project.main, /^stacks\//);
-            assert.ok(fs.existsSync(path.join(repoRoot, project.main)));
+            // No `main`: the CLI starts the program in the project directory (getPwdMain), where
+            // run.js finds tsconfig.json, and takes the entry from package.json's main (the Pulumi
+            // docs' "Program entrypoint"). A `main` naming a file under stacks/ would start it in
+            // stacks/, without the tsconfig.
+            assert.equal(project.main, undefined);
+            const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { main: string };
+            assert.match(manifest.main, /^stacks\//);
+            assert.ok(fs.existsSync(path.join(repoRoot, manifest.main)));
+            assert.ok(fs.existsSync(path.join(repoRoot, "tsconfig.json")));
         });
 
         it("declares exactly the keys the program reads, each with a description", () => {

@@ -35,8 +35,8 @@ describe("the stacks", () => {
             // (prod's DNS and backup groups, in the DR region, are checked with the custom domains and the backups.)
             const groups = runs[stack].ofType("azure-native:resources:ResourceGroup").filter((group) => group.name !== "foundation-rg-dns" && group.name !== "foundation-rg-backup");
             assert.deepEqual(
-                groups.map((group) => [group.name, group.inputs.resourceGroupName, group.inputs.location]),
-                lifecycles.map((lifecycle) => [`foundation-rg-${lifecycle}`, `rg-integration-${stack}-${lifecycle}-${short}`, location]),
+                groups.map((group) => [group.name, group.inputs.resourceGroupName, group.inputs.location]).sort(),
+                lifecycles.map((lifecycle) => [`foundation-rg-${lifecycle}`, `rg-integration-${stack}-${lifecycle}-${short}`, location]).sort(),
                 stack,
             );
         }
@@ -126,8 +126,8 @@ describe("the stacks", () => {
         });
         const run = await runFixture({ stack: "staging", projectDir: dir });
         assert.deepEqual(
-            run.ofType("azure-native:resources:ResourceGroup").map((group) => group.inputs.resourceGroupName),
-            ["rg-integration-staging-gateway-frc", "rg-integration-staging-workflows-frc", "rg-integration-staging-shared-frc"],
+            run.ofType("azure-native:resources:ResourceGroup").map((group) => group.inputs.resourceGroupName).sort(),
+            ["rg-integration-staging-gateway-frc", "rg-integration-staging-shared-frc", "rg-integration-staging-workflows-frc"],
         );
         assert.equal(run.outputs.environment, "staging");
     });

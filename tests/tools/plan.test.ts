@@ -67,7 +67,7 @@ function withoutExamples(stderr: string): string {
 describe("npm run plan", () => {
     // Started when the file loads, so the child runs on the other core while the suite runs here.
     const variantPlans = inBackground(() =>
-        promisify(execFile)(process.execPath, ["--max-semi-space-size=64", "--require", "./tools/register.js", "--require", "./tools/engine/lazy-modules.ts", "tests/support/variant-plans.ts", fixtureProject()], {
+        promisify(execFile)(process.execPath, ["--max-semi-space-size=64", "--require", "./tools/register.js", "--require", "./tools/engine/lazy-modules.js", "tests/support/variant-plans.ts", fixtureProject()], {
             cwd: repoRoot,
             maxBuffer: 64 * 1024 * 1024,
         }),

@@ -39,6 +39,10 @@ export interface ConfigDeclaration {
 
 export interface ProjectDeclarations {
     readonly name: string;
+    /** `runtime`: its name and options (the short form `runtime: nodejs` has none). */
+    readonly runtime: { readonly name: string; readonly options: Readonly<Record<string, unknown>> };
+    /** `main`: where the program is, relative to the project directory. */
+    readonly main?: string;
     /** Config keys as written in `Pulumi.yaml` (bare, or namespaced like `azure-native:location`). */
     readonly config: ReadonlyMap<string, ConfigDeclaration>;
     /** Problems, in the CLI's words. */
@@ -188,7 +192,7 @@ export function readProjectDeclarations(doc: unknown, file = "Pulumi.yaml"): Pro
     const validate = (message: string) => problems.push(`could not unmarshal '${file}': ${message}`);
     if (!isObject(doc)) {
         schema(`expected project to be an object, was '${jsonType(doc)}'`);
-        return { name: "", config: new Map(), problems, warnings };
+        return { name: "", runtime: { name: "", options: {} }, config: new Map(), problems, warnings };
     }
     if (!("name" in doc)) {
         const closest = closestKey("name", Object.keys(doc));
@@ -197,15 +201,19 @@ export function readProjectDeclarations(doc: unknown, file = "Pulumi.yaml"): Pro
         schema("project is missing a non-empty string 'name' attribute");
     }
     const name = typeof doc.name === "string" ? doc.name : "";
+    const runtime = isObject(doc.runtime)
+        ? { name: typeof doc.runtime.name === "string" ? doc.runtime.name : "", options: isObject(doc.runtime.options) ? doc.runtime.options : {} }
+        : { name: typeof doc.runtime === "string" ? doc.runtime : "", options: {} };
+    const main = typeof doc.main === "string" && doc.main !== "" ? doc.main : undefined;
     const config = new Map<string, ConfigDeclaration>();
     const section = doc.config;
     if (section === undefined || section === null || typeof section === "string") {
         // A string is the old spelling of stackConfigDir.
-        return { name, config, problems, warnings };
+        return { name, runtime, main, config, problems, warnings };
     }
     if (!isObject(section)) {
         schema(`#/config: got ${jsonType(section)}, want object, string or null`);
-        return { name, config, problems, warnings };
+        return { name, runtime, main, config, problems, warnings };
     }
     for (const [key, entry] of Object.entries(section)) {
         const where = `#/config/${key}`;
@@ -268,7 +276,7 @@ export function readProjectDeclarations(doc: unknown, file = "Pulumi.yaml"): Pro
             config.delete(key);
         }
     }
-    return { name, config, problems, warnings };
+    return { name, runtime, main, config, problems, warnings };
 }
 
 /** `Project.Validate` for one declaration: its problem in the CLI's words, if any. */

@@ -1,68 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Fabricated, createMocks, guidOf, type FabricatedEntry, type MockEnvironment } from "./mocks";
 import { loadProject, loadStackFile, programConfig, repoRoot } from "./project";
-import { UnresolvedStackReference, type ReferencedOutputs } from "./references";
-import { PlanRenderer, containsSecret, plainValue, withHashedInputs } from "./values";
+import { Recorder, type StackRun } from "./recorder";
+import type { ReferencedOutputs } from "./references";
 
 /**
- * The mock engine: runs the real program for one stack, with that stack's `Pulumi.<stack>.yaml`
- * as config, under Pulumi's mocks, and returns every resource it registered and the stack
- * outputs. The tests and the `plan` command both stand on it.
+ * The in-process transport: runs the real program for one stack, with that stack's
+ * `Pulumi.<stack>.yaml` as config, in this process under Pulumi's mocks, and returns every
+ * resource it registered and the stack outputs. The unit tests stand on it; the plan runs the
+ * program through Pulumi's language host instead (tools/engine/host), with the same mocks and
+ * the same recording.
  */
 
-export interface RegisteredResource {
-    readonly urn: string;
-    readonly type: string;
-    readonly name: string;
-    /** URN of the parent (the stack itself for top-level resources). */
-    readonly parent?: string;
-    /** A custom resource, managed by a provider (true), or a component (false). */
-    readonly custom: boolean;
-    /** Read, not managed (`StackReference`, `get` functions). */
-    readonly read: boolean;
-    readonly protect: boolean;
-    /** Input paths whose changes Pulumi ignores (`ignoreChanges`). */
-    readonly ignoreChanges: readonly string[];
-    /** Left in Azure when removed from the program (`retainOnDelete`). */
-    readonly retainOnDelete: boolean;
-    /** URNs this resource waits for: explicit `dependsOn` and the resources its inputs come from. */
-    readonly dependsOn: readonly string[];
-    /** Provider reference (`urn::id`), when the resource names one explicitly. */
-    readonly provider?: string;
-    readonly id?: string;
-    /** The inputs as the program passed them (secrets unwrapped). */
-    readonly inputs: Record<string, any>;
-    /** Top-level input names whose values are secret. */
-    readonly secretInputs: readonly string[];
-    /** The state the mocks returned, or a component's registered outputs. */
-    readonly outputs: Record<string, any>;
-    /** The inputs as the plan shows them: "[secret]" and "(known after deploy)" markers. */
-    readonly planInputs: Record<string, unknown>;
-}
-
-export interface StackRun {
-    readonly project: string;
-    readonly stack: string;
-    /** Every registered resource, the stack itself first, in registration order. */
-    readonly resources: readonly RegisteredResource[];
-    /** Stack outputs, plain. */
-    readonly outputs: Record<string, any>;
-    /** Stack outputs as the plan shows them. */
-    readonly planOutputs: Record<string, unknown>;
-    /** Every value the mocks invented in this run (and in the runs its stack references came from). */
-    readonly fabricated: readonly FabricatedEntry[];
-    /**
-     * What the Pulumi CLI would warn about in the project and stack files, and what it ignores;
-     * then what the program warned about (`pulumi.log.warn`).
-     */
-    readonly warnings: readonly string[];
-    /** Names of the stack outputs that are secret. */
-    readonly secretOutputs: readonly string[];
-    /** The registered resources of a type token, in registration order. */
-    ofType(type: string): RegisteredResource[];
-    /** The one resource with this type and logical name; throws when there is none. */
-    get(type: string, name: string): RegisteredResource;
-}
+export type { RegisteredResource, StackRun } from "./recorder";
 
 export interface RunOptions {
     /** Stack name; `Pulumi.<stack>.yaml` must exist in the project directory. */
@@ -92,27 +42,6 @@ export interface RunOptions {
     readonly onRegister?: (resource: { readonly type: string; readonly name: string }) => void;
 }
 
-interface Recorded {
-    urn: string;
-    type: string;
-    name: string;
-    parent?: string;
-    custom: boolean;
-    read: boolean;
-    protect: boolean;
-    ignoreChanges: string[];
-    retainOnDelete: boolean;
-    dependsOn: string[];
-    provider?: string;
-    id?: string;
-    rawInputs: Record<string, unknown>;
-    rawOutputs: Record<string, unknown>;
-}
-
-interface StructLike {
-    toJavaScript(): Record<string, unknown>;
-}
-
 type Callback = (err: unknown, response: any) => void;
 
 interface MonitorLike {
@@ -122,12 +51,8 @@ interface MonitorLike {
     registerResourceOutputs(req: any, callback: Callback): void;
 }
 
-function recordingMonitor(
-    monitor: MonitorLike,
-    recorded: Map<string, Recorded>,
-    onRegister: RunOptions["onRegister"],
-    onError: (error: unknown) => void,
-): void {
+/** Wraps Pulumi's mock monitor so that what it registers is recorded, and a failure ends the run. */
+function recordingMonitor(monitor: MonitorLike, recorder: Recorder, onRegister: RunOptions["onRegister"], onError: (error: unknown) => void): void {
     const invoke = monitor.invoke.bind(monitor);
     const registerResource = monitor.registerResource.bind(monitor);
     const readResource = monitor.readResource.bind(monitor);
@@ -142,93 +67,36 @@ function recordingMonitor(
             callback(err, response);
         });
 
-    const toJs = (struct: StructLike | undefined) => struct?.toJavaScript() ?? {};
-
-    /** Wraps a monitor call so the resource it registers or reads is recorded, and a failure ends the run. */
-    const recording =
-        (verb: string, call: (req: any, callback: Callback) => Promise<void>, describe: (req: any, response: any) => Omit<Recorded, "urn">) =>
-        (req: any, callback: Callback) =>
-            call(req, (err, response) => {
-                if (err instanceof UnresolvedStackReference) {
-                    onError(err);
-                } else if (err) {
-                    onError(new Error(`${verb} ${req.getType()} "${req.getName()}" failed: ${(err as Error).message ?? String(err)}`));
-                } else if (response) {
-                    const urn: string = response.getUrn();
-                    recorded.set(urn, { urn, ...describe(req, response) });
-                }
-                callback(err, response);
-            });
-
-    const register = recording("Registering", registerResource, (req, response) => ({
-        type: req.getType(),
-        name: req.getName(),
-        parent: req.getParent() || undefined,
-        custom: req.getCustom(),
-        read: false,
-        protect: Boolean(req.getProtect()),
-        ignoreChanges: req.getIgnorechangesList(),
-        retainOnDelete: Boolean(req.getRetainondelete()),
-        dependsOn: req.getDependenciesList(),
-        provider: req.getProvider() || undefined,
-        id: response.getId() || undefined,
-        rawInputs: toJs(req.getObject()),
-        rawOutputs: toJs(response.getObject()),
-    }));
     monitor.registerResource = (req, callback) => {
         onRegister?.({ type: req.getType(), name: req.getName() });
-        return register(req, callback);
+        return registerResource(req, (err, response) => {
+            if (err) {
+                onError(recorder.failed("Registering", req, err));
+            } else if (response) {
+                recorder.registered(req, response.getUrn(), response.getId(), response.getObject());
+            }
+            callback(err, response);
+        });
     };
 
-    monitor.readResource = recording("Reading", readResource, (req, response) => ({
-        type: req.getType(),
-        name: req.getName(),
-        parent: req.getParent() || undefined,
-        custom: true,
-        read: true,
-        protect: false,
-        ignoreChanges: [],
-        retainOnDelete: false,
-        dependsOn: req.getDependenciesList(),
-        provider: req.getProvider() || undefined,
-        id: req.getId() || undefined,
-        rawInputs: toJs(req.getProperties()),
-        rawOutputs: toJs(response.getProperties()),
-    }));
+    monitor.readResource = (req, callback) =>
+        readResource(req, (err, response) => {
+            if (err) {
+                onError(recorder.failed("Reading", req, err));
+            } else if (response) {
+                recorder.read(req, response.getUrn(), response.getProperties());
+            }
+            callback(err, response);
+        });
 
     monitor.registerResourceOutputs = (req, callback) => {
-        const entry = recorded.get(req.getUrn());
-        if (entry) {
-            entry.rawOutputs = toJs(req.getOutputs());
-        }
+        recorder.outputs(req);
         registerResourceOutputs(req, callback);
     };
 }
 
-/**
- * The URNs the Pulumi engine gives: the type part chains every ancestor's type below the stack
- * (`Parent$Child$Grandchild`). The mock monitor keeps only the parent's, so its URNs are mapped.
- */
-function engineUrns(recorded: ReadonlyMap<string, Recorded>, project: string, stack: string): (mockUrn: string) => string {
-    const qualified = new Map<string, string>();
-    const qualifiedType = (entry: Recorded): string => {
-        const cached = qualified.get(entry.urn);
-        if (cached) {
-            return cached;
-        }
-        const parent = entry.parent ? recorded.get(entry.parent) : undefined;
-        const type = parent && parent.type !== "pulumi:pulumi:Stack" ? `${qualifiedType(parent)}$${entry.type}` : entry.type;
-        qualified.set(entry.urn, type);
-        return type;
-    };
-    return (mockUrn) => {
-        const entry = recorded.get(mockUrn);
-        return entry ? `urn:pulumi:${stack}::${project}::${qualifiedType(entry)}::${entry.name}` : mockUrn;
-    };
-}
-
 /** The mock Azure login: a subscription and tenant derived from the stack, stable across runs. */
-function mockEnvironment(project: string, stack: string, stackReferences: Readonly<Record<string, ReferencedOutputs>>, variant: number): MockEnvironment {
+export function mockEnvironment(project: string, stack: string, stackReferences: Readonly<Record<string, ReferencedOutputs>>, variant: number): MockEnvironment {
     const seed = variant === 0 ? project : `${project}#${variant}`;
     return {
         subscriptionId: guidOf(`${seed}/${stack}:subscription`),
@@ -307,7 +175,7 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
     // A preview, as `pulumi preview` runs it: what another project's stack outputs stays unknown,
     // and so does everything computed from it.
     await pulumi.runtime.setMocks(createMocks(env, fabricated), project.name, options.stack, true, options.organization ?? "organization");
-    const recorded = new Map<string, Recorded>();
+    const recorder = new Recorder(project.name, options.stack);
     // A resource the mocks cannot register never resolves its outputs, so a program waiting on
     // them would wait forever: the first such failure ends the run.
     let monitorFailed: (error: unknown) => void = () => undefined;
@@ -319,7 +187,7 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
     // apply that throws): Pulumi would print it and stop, the mock run stops with it.
     const onRejection = (reason: unknown) => monitorFailed(reason);
     process.on("unhandledRejection", onRejection);
-    recordingMonitor(pulumi.runtime.getMonitor() as unknown as MonitorLike, recorded, options.onRegister, (error) => monitorFailed(error));
+    recordingMonitor(pulumi.runtime.getMonitor() as unknown as MonitorLike, recorder, options.onRegister, (error) => monitorFailed(error));
     pulumi.runtime.setAllConfig(config, secretKeys);
     // Where the program finds the project, as the CLI tells it (PULUMI_NODEJS_ROOT_DIRECTORY).
     setRootDirectory(project.dir);
@@ -371,45 +239,10 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
         throw failure.error;
     }
 
-    const renderer = new PlanRenderer(fabricated);
-    const urnOf = engineUrns(recorded, project.name, options.stack);
-    const resources = [...recorded.values()].map<RegisteredResource>((entry) => ({
-        urn: urnOf(entry.urn),
-        type: entry.type,
-        name: entry.name,
-        parent: entry.parent ? urnOf(entry.parent) : undefined,
-        custom: entry.custom,
-        read: entry.read,
-        protect: entry.protect,
-        ignoreChanges: entry.ignoreChanges,
-        retainOnDelete: entry.retainOnDelete,
-        dependsOn: entry.dependsOn.map(urnOf),
-        provider: entry.provider,
-        id: entry.id,
-        inputs: plainValue(entry.rawInputs) as Record<string, unknown>,
-        secretInputs: Object.keys(entry.rawInputs).filter((key) => containsSecret(entry.rawInputs[key])),
-        outputs: plainValue(entry.rawOutputs) as Record<string, unknown>,
-        planInputs: withHashedInputs(entry.type, renderer.render(entry.rawInputs) as Record<string, unknown>),
-    }));
-    const rawOutputs = [...recorded.values()].find((entry) => entry.type === "pulumi:pulumi:Stack")?.rawOutputs ?? {};
-
-    return {
-        project: project.name,
-        stack: options.stack,
-        resources,
-        outputs: plainValue(rawOutputs) as Record<string, unknown>,
-        planOutputs: renderer.render(rawOutputs) as Record<string, unknown>,
-        fabricated: fabricated.all(),
+    return recorder.toRun({
+        fabricated,
         warnings: [...warnings, ...programWarnings],
-        secretOutputs: Object.keys(rawOutputs).filter((key) => containsSecret(rawOutputs[key])),
-        ofType: (type) => resources.filter((resource) => resource.type === type),
-        get(type, name) {
-            const found = resources.find((resource) => resource.type === type && resource.name === name);
-            if (!found) {
-                const names = resources.filter((resource) => resource.type === type).map((resource) => resource.name);
-                throw new Error(`No ${type} named "${name}" was registered (registered: ${names.join(", ") || "none"})`);
-            }
-            return found;
-        },
-    };
+        config: { values: config, secretKeys },
+        transport: "mocks",
+    });
 }

@@ -95,6 +95,7 @@ export function runOfGraph(graph: PlanGraph): StackRun {
         retainOnDelete: false,
         dependsOn: resource.dependsOn,
         inputs: resource.inputs as Record<string, any>,
+        rawInputs: resource.inputs,
         secretInputs: [],
         outputs: {},
         planInputs: resource.inputs,
@@ -109,6 +110,9 @@ export function runOfGraph(graph: PlanGraph): StackRun {
         fabricated: [],
         warnings: [],
         secretOutputs: [],
+        // A plan graph keeps no config: what reads it (the cost estimate) takes the volumes apart.
+        config: { values: {}, secretKeys: [] },
+        transport: "plan graph",
         ofType,
         get: (type: string, name: string) => {
             const found = ofType(type).find((resource) => resource.name === name);
