@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { register } from "node:module";
+import * as os from "node:os";
 import * as path from "node:path";
 import type * as WorkflowParser from "@actions/workflow-parser" with { "resolution-mode": "import" };
 import { repoRoot } from "../../tools/engine/project";
@@ -23,6 +25,7 @@ interface Step {
     readonly uses?: string;
     readonly run?: string;
     readonly if?: string;
+    readonly workingDirectory?: string;
     readonly with: Mapping;
     readonly env: Mapping;
 }
@@ -118,6 +121,7 @@ function readJob(id: string, value: Plain): Job {
                 uses: optionalText(step.uses),
                 run: optionalText(step.run),
                 if: optionalText(step.if),
+                workingDirectory: optionalText(step["working-directory"]),
                 with: mapping(step.with),
                 env: mapping(step.env),
             };
@@ -163,6 +167,69 @@ function jobById(workflow: Workflow, id: string): Job {
     const job = workflow.jobs.find((candidate) => candidate.id === id);
     assert.ok(job, `${workflow.file} has a job "${id}"`);
     return job;
+}
+
+/** A step of a job of a workflow, with its place in the job. */
+interface Located {
+    readonly workflow: Workflow;
+    readonly job: Job;
+    readonly index: number;
+    readonly step: Step;
+    /** For messages: `file job "step"`. */
+    readonly where: string;
+}
+
+function allSteps(workflows: Workflow[]): Located[] {
+    return workflows.flatMap((workflow) =>
+        workflow.jobs.flatMap((job) => job.steps.map((step, index) => ({ workflow, job, index, step, where: `${workflow.file} ${job.id} "${step.name ?? step.uses ?? index}"` }))),
+    );
+}
+
+function isAction(step: Step, action: string): boolean {
+    return step.uses !== undefined && actionName(step.uses) === action;
+}
+
+/** A run script without its comment lines, so a command named in a comment is not taken for one that runs. */
+function script(step: Step): string {
+    return (step.run ?? "")
+        .split("\n")
+        .filter((line) => !/^\s*#/.test(line))
+        .join("\n");
+}
+
+/**
+ * Whether a step runs one of these Pulumi CLI commands ("up", "stack output", ...): pulumi/actions
+ * with that `command` (its `output` is `pulumi stack output`, `update` is `up`), or the CLI in a
+ * run script. pulumi/actions without a command only installs the CLI.
+ */
+function runsPulumi(step: Step, commands: readonly string[]): boolean {
+    if (isAction(step, "pulumi/actions")) {
+        const command = step.with.command === undefined ? undefined : String(step.with.command);
+        const cli = command === "update" ? "up" : command === "output" ? "stack output" : command;
+        return cli !== undefined && commands.includes(cli);
+    }
+    const pattern = new RegExp(`(^|[\\s;&|(])pulumi\\s+(${commands.map((command) => command.replace(/ /g, "\\s+")).join("|")})(\\s|$)`, "m");
+    return pattern.test(script(step));
+}
+
+/** Environment a step sees: the workflow's, the job's, then its own. */
+function stepEnv(located: Located): Mapping {
+    return { ...mapping(located.workflow.tree.env), ...located.job.env, ...located.step.env };
+}
+
+/** Runs a step's script as GitHub's runners run `shell: bash` (`bash --noprofile --norc -eo pipefail`), in the repository root. */
+function runScript(run: string, env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+    const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", run], { cwd: repoRoot, env: { ...process.env, ...env }, encoding: "utf8" });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The stacks: one per Pulumi.<stack>.yaml at the root. */
+function stackNames(): string[] {
+    return fs
+        .readdirSync(repoRoot)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
 }
 
 /** The Quickstart's commands: the install (first command of the first line) and the test command (the line whose comment says it runs the tests). */
@@ -414,5 +481,198 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
             const value = keys.reduce<unknown>((at, key) => (at && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined), outputs);
             assert.ok(typeof value === "string" && value.length > 0, `${jqPath} is an output of the stack`);
         }
+    });
+
+    describe("a job that runs Pulumi for real", () => {
+        let scratch: string;
+
+        before(() => {
+            scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pipelines-"));
+        });
+
+        after(() => {
+            fs.rmSync(scratch, { recursive: true, force: true });
+        });
+
+        /** The outputs a step writes to $GITHUB_OUTPUT when its script runs with these variables. */
+        const stepOutputs = (located: Located, env: Record<string, string>): Record<string, string> => {
+            const file = path.join(scratch, `output-${Math.random().toString(36).slice(2)}`);
+            fs.writeFileSync(file, "");
+            const result = runScript(located.step.run ?? "", { ...env, GITHUB_OUTPUT: file });
+            assert.equal(result.status, 0, `${located.where}: ${result.stderr}`);
+            return Object.fromEntries(
+                fs
+                    .readFileSync(file, "utf8")
+                    .split("\n")
+                    .filter((line) => line.includes("="))
+                    .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+            );
+        };
+
+        /** The arguments a run script passes to `pulumi`, run against a stand-in that records them. */
+        const pulumiArguments = (located: Located, env: Record<string, string>): string[][] => {
+            const bin = fs.mkdtempSync(path.join(scratch, "bin-"));
+            const record = path.join(bin, "calls");
+            fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\nprintf '%s\\037' "$@" >> "${record}"\nprintf '\\n' >> "${record}"\n`, { mode: 0o755 });
+            const result = runScript(located.step.run ?? "", { ...env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` });
+            assert.equal(result.status, 0, `${located.where}: ${result.stderr}`);
+            return fs
+                .readFileSync(record, "utf8")
+                .split("\n")
+                .filter((line) => line !== "")
+                .map((line) => line.split("\u001f").filter((arg) => arg !== ""));
+        };
+
+        const realPreviewsAndUps = (): Located[] => allSteps(workflows).filter((located) => runsPulumi(located.step, ["preview", "up"]));
+
+        it("passes the policy pack and the stack's policy config to every real preview and up", () => {
+            const configDir = path.join(repoRoot, "policies", "config");
+            const withConfig = fs
+                .readdirSync(configDir)
+                .filter((file) => file.endsWith(".json"))
+                .map((file) => file.replace(/\.json$/, ""))
+                .sort();
+            const stacks = stackNames();
+            const located = realPreviewsAndUps();
+            assert.deepEqual(
+                located.map((step) => `${step.workflow.file} ${step.job.id}`),
+                ["deploy.yml dev", "deploy.yml test-replica", "deploy.yml prod", "deploy.yml prod-dr", "preview.yml preview"],
+            );
+            const upStacks = new Set<string>();
+            for (const real of located) {
+                const { job, step, where } = real;
+                const viaAction = isAction(step, "pulumi/actions");
+                // pulumi/actions v7.0.0 (action.yml): policyPacks and policyPackConfigs, one value a line (or comma-separated).
+                const reference = viaAction ? String(step.with.policyPackConfigs ?? "") : String(step.env.POLICY_CONFIG ?? "");
+                if (viaAction) {
+                    assert.equal(step.with.policyPacks, "policies", `${where}: policyPacks`);
+                }
+                const match = /^\$\{\{ steps\.([\w-]+)\.outputs\.config \}\}$/.exec(reference);
+                assert.ok(match, `${where}: the policy config comes from the step that finds it (${reference})`);
+                const finder = job.steps.findIndex((candidate) => candidate.id === match[1]);
+                assert.ok(finder >= 0 && finder < real.index, `${where}: step ${match[1]} runs before it`);
+                const finderStep: Located = { ...real, index: finder, step: job.steps[finder], where: `${where} (step ${match[1]})` };
+
+                // The stacks the finder may be asked for, and that they are the stacks the step runs.
+                const policyStack = String(finderStep.step.env.POLICY_STACK);
+                let served: string[];
+                if (policyStack === "${{ matrix.stack }}") {
+                    assert.equal(step.with["stack-name"], "${{ matrix.stack }}", where);
+                    served = stacks;
+                } else {
+                    assert.ok(stacks.includes(policyStack), `${where}: POLICY_STACK ${policyStack} has a stack file`);
+                    if (viaAction) {
+                        assert.equal(step.with["stack-name"], policyStack, `${where}: the config is the stack's own`);
+                    } else {
+                        assert.ok(
+                            job.steps.some((candidate) => script(candidate).includes(`cp Pulumi.${policyStack}.yaml "Pulumi.$STACK.yaml"`)),
+                            `${where}: the stack it deploys is a copy of ${policyStack}'s`,
+                        );
+                    }
+                    served = [policyStack];
+                }
+
+                for (const stack of served) {
+                    const expected = withConfig.includes(stack) ? `policies/config/${stack}.json` : undefined;
+                    const found = stepOutputs(finderStep, { POLICY_STACK: stack }).config;
+                    assert.equal(found, expected, `${where}: the policy config of ${stack}`);
+                    if (found !== undefined) {
+                        assert.ok(fs.statSync(path.join(repoRoot, found)).isFile(), `${where}: ${found} exists`);
+                        // pulumi/actions splits a value at commas and line breaks (src/libs/utils.ts).
+                        assert.doesNotMatch(found, /[,\n]/);
+                    }
+                    if (!viaAction) {
+                        const calls = pulumiArguments(real, { STACK: `${stack}-copy`, POLICY_CONFIG: found ?? "" }).filter((args) => args[0] === "up");
+                        assert.equal(calls.length, 1, where);
+                        const args = calls[0];
+                        const flag = (name: string): string[] => args.flatMap((arg, i) => (arg === name ? [args[i + 1]] : []));
+                        assert.deepEqual(flag("--policy-pack"), ["policies"], `${where}: ${args.join(" ")}`);
+                        assert.deepEqual(flag("--policy-pack-config"), found === undefined ? [] : [found], `${where}: ${args.join(" ")}`);
+                    }
+                    if (runsPulumi(step, ["up"])) {
+                        upStacks.add(stack);
+                    }
+                }
+            }
+
+            // Every stack with a policy config is a stack, and a real `pulumi up` passes it its config.
+            assert.ok(withConfig.length > 0);
+            for (const stack of withConfig) {
+                assert.ok(stacks.includes(stack), `policies/config/${stack}.json belongs to a stack file`);
+                assert.ok(upStacks.has(stack), `a pulumi up of ${stack} runs with policies/config/${stack}.json`);
+            }
+            // A config file named outright in a workflow exists.
+            for (const candidate of workflows) {
+                for (const [named] of candidate.raw.matchAll(/policies\/config\/[\w-]+\.json/g)) {
+                    assert.ok(fs.existsSync(path.join(repoRoot, named)), `${candidate.file} names ${named}`);
+                }
+            }
+        });
+
+        it("installs the root's dependencies, which the policy pack resolves its imports from, before any step runs the pack", () => {
+            // policies/ has a package.json but no node_modules: Node looks for its packages in the
+            // root's node_modules (tests/policies/config.test.ts keeps their versions the project's).
+            assert.ok(fs.existsSync(path.join(repoRoot, "policies", "package.json")));
+            const usingPack = allSteps(workflows).filter(({ step }) => step.with.policyPacks !== undefined || /--policy-pack\b/.test(script(step)));
+            assert.equal(usingPack.length, 5, usingPack.map((located) => located.where).join(", "));
+            for (const { workflow, job, index, where } of usingPack) {
+                assert.equal(mapping(mapping(workflow.tree.defaults).run)["working-directory"], undefined, `${workflow.file}: steps run in the root`);
+                const install = job.steps.findIndex((step) => step.run?.trim() === "npm ci" && step.workingDirectory === undefined);
+                assert.ok(install >= 0 && install < index, `${where}: npm ci at the root runs before it`);
+            }
+        });
+
+        it("hands GITHUB_TOKEN to every step that may download a Pulumi plugin", () => {
+            // The CLI downloads a missing plugin on preview, up, destroy, refresh, import, stack output
+            // and plugin install; from GitHub releases it authenticates with GITHUB_TOKEN, when set.
+            const downloading = allSteps(workflows).filter(({ step }) => runsPulumi(step, ["preview", "up", "destroy", "refresh", "import", "stack output", "plugin install"]));
+            assert.deepEqual(
+                downloading.map(({ workflow, job, step }) => `${workflow.file} ${job.id} ${step.name}`),
+                [
+                    "deploy.yml dev pulumi up",
+                    "deploy.yml test-replica pulumi up",
+                    "deploy.yml test-replica Smoke tests",
+                    "deploy.yml test-replica pulumi destroy",
+                    "deploy.yml prod pulumi up",
+                    "deploy.yml prod-dr pulumi up",
+                    "preview.yml preview pulumi preview",
+                ],
+            );
+            for (const located of downloading) {
+                assert.ok(["${{ secrets.GITHUB_TOKEN }}", "${{ github.token }}"].includes(String(stepEnv(located).GITHUB_TOKEN)), `${located.where}: GITHUB_TOKEN`);
+            }
+        });
+
+        it("signs in to Azure again right before every pulumi up, and before reading the outputs of an update", () => {
+            // Between the sign-in and the step, only the short steps that use the sign-in: the
+            // state backend's SAS, and the throw-away stack's login and init.
+            const usesSignIn = /\baz storage container generate-sas\b|(^|\n)\s*pulumi (login|stack init)\b/;
+            const steps = allSteps(workflows).filter(({ step }) => runsPulumi(step, ["up", "stack output"]));
+            assert.equal(steps.length, 5, steps.map((located) => located.where).join(", "));
+            for (const { job, index, where } of steps) {
+                let at = index - 1;
+                while (at >= 0 && !isAction(job.steps[at], "azure/login")) {
+                    const between = job.steps[at];
+                    assert.ok(between.uses === undefined && usesSignIn.test(script(between)), `${where}: "${between.name}" runs between azure/login and it`);
+                    at--;
+                }
+                assert.ok(at >= 0, `${where}: azure/login runs before it`);
+            }
+        });
+
+        it("names the state identity's data role beside the SAS delegator role, in the README's pipeline setup and at every user-delegation SAS", () => {
+            const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+            const section = readme.split(/^## /m).find((part) => part.startsWith("Pipelines"));
+            assert.ok(section, "the README has a Pipelines section");
+            assert.match(section, /\*Storage Blob Data Contributor\* on the state\s+container/);
+            assert.match(section, /\*Storage Blob Delegator\* on its storage\s+account/);
+            const sas = allSteps(workflows).filter(({ step }) => /generate-sas\b[\s\S]*--as-user\b/.test(script(step)));
+            assert.equal(sas.length, 5, sas.map((located) => located.where).join(", "));
+            for (const { step, where } of sas) {
+                // A user delegation SAS grants no more than the signer's own data role.
+                assert.match(step.run ?? "", /Storage Blob Data\s+(#\s+)?Contributor/, where);
+                assert.match(step.run ?? "", /Storage Blob Delegator/, where);
+            }
+        });
     });
 });
