@@ -144,6 +144,21 @@ export function list<T>(value: T | T[] | undefined | null): T[] {
     return value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
 }
 
+/**
+ * Whether an input is set, without reading its value: during `pulumi preview` a value known only
+ * after deploy (an id, an address) is set, and reading it stops the rule (`@pulumi/policy` reports
+ * "can't run policy ... during preview"). A rule that judges only the presence of an input asks
+ * this, so it runs in the preview too. The property descriptor holds the raw value, which the
+ * pack's unknown-checking proxy does not intercept.
+ */
+export function isSet(object: unknown, key: string): boolean {
+    if (object === null || typeof object !== "object") {
+        return false;
+    }
+    const value: unknown = Object.getOwnPropertyDescriptor(object, key)?.value;
+    return value !== undefined && value !== null && value !== "";
+}
+
 /** Whether a value that ARM takes as a string or a boolean says false ("False", "false", false). */
 export function isOff(value: unknown): boolean {
     return value === false || (typeof value === "string" && value.toLowerCase() === "false");

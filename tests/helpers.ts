@@ -6,9 +6,13 @@ import * as assert from "node:assert/strict";
 import { CatalogError } from "../components/gateway";
 import { loadCatalog } from "../stacks/content";
 import { contentDirs } from "../stacks/program";
-import { ConfigError, parseStackConfig, rawConfigFromPulumi, type StackConfig } from "../stacks/config";
+import { ConfigError, type StackConfig } from "../stacks/config";
+import { readStackConfig } from "../tools/engine/stack-config";
+import type { PolicyAnalyzer } from "../tools/engine/host/analyzer";
+import type { PolicyReport } from "../tools/plan/policies";
+import { analyzeStack, startPolicyPack } from "../tools/plan/policy-analysis";
 import { planStack, runStack, type RegisteredResource, type RunOptions, type StackRun } from "../tools/engine";
-import { loadProject, loadStackFile, programConfig, repoRoot } from "../tools/engine/project";
+import { repoRoot } from "../tools/engine/project";
 import { main } from "../tools/plan";
 
 /**
@@ -47,9 +51,7 @@ export function stackFileValues(stack: string): Record<string, any> {
 
 /** Parses a fixture stack's config with `overrides` laid over it (bare keys; undefined removes). */
 export function configOf(stack: string, overrides: Record<string, unknown> = {}): StackConfig {
-    const project = loadProject(fixtureProject());
-    const { config } = programConfig(project, loadStackFile(project, stack), overrides);
-    return parseStackConfig(stack, rawConfigFromPulumi(config));
+    return readStackConfig({ stack, projectDir: fixtureProject(), config: overrides });
 }
 
 /** The problem lines of the config error, or [] when the config is valid. */
@@ -134,6 +136,32 @@ export function stackRun(options: RunOptions | string): Promise<StackRun> {
     return run;
 }
 
+let sharedPack: Promise<PolicyAnalyzer> | undefined;
+
+/**
+ * The policy pack's verdict through one pack process for the whole suite, started through
+ * Pulumi's entry point on first use and pointed at each stack in turn (`ConfigureStack`, then
+ * `Configure` with the stack's policy config). The plan command starts one per plan, as the CLI does.
+ */
+export function sharedPolicyAnalysis(projectDir: string, run: StackRun): Promise<PolicyReport> {
+    return analyzeStack(projectDir, run, policyPack(), { keepOpen: true });
+}
+
+/** The suite's one policy pack process (see sharedPolicyAnalysis), started on first use. */
+export function policyPack(): Promise<PolicyAnalyzer> {
+    if (!sharedPack) {
+        sharedPack = startPolicyPack({ projectDir: fixtureProject(), stack: "prod" });
+        sharedPack.then(
+            (analyzer) => {
+                analyzer.unref();
+                process.on("exit", () => analyzer.close());
+            },
+            () => undefined,
+        );
+    }
+    return sharedPack;
+}
+
 let backgroundQueue: Promise<unknown> = Promise.resolve();
 
 /**
@@ -171,7 +199,7 @@ export async function plan(...argv: string[]): Promise<{ code: number; stdout: s
     const args = argv.includes("--project-dir") ? argv : [...argv, "--project-dir", fixtureProject()];
     // A fixture stack, with its own file, plans the same as its shared run.
     const { result, stdout, stderr } = await captured(() =>
-        main(args, (options) => (options.projectDir === fixtureProject() && !options.variant && !options.config ? stackRun(options.stack) : runStack(options)), {}),
+        main(args, (options) => (options.projectDir === fixtureProject() && !options.variant && !options.config ? stackRun(options.stack) : runStack(options)), {}, sharedPolicyAnalysis),
     );
     return { code: result, stdout, stderr };
 }
@@ -204,7 +232,8 @@ export async function stackFileFor(config: Record<string, unknown> = {}, root: s
         workflows,
         ...config,
     };
-    return toYaml({ config: Object.fromEntries(Object.entries(values).map(([key, value]) => [`enterprise-integration:${key}`, value])) });
+    // YAML 1.1 quotes what yaml.v3 would read as something else (a date as a timestamp, 1_000 as a number), as a user writes a stack file.
+    return toYaml({ config: Object.fromEntries(Object.entries(values).map(([key, value]) => [`enterprise-integration:${key}`, value])) }, { schema: "yaml-1.1" });
 }
 
 /**

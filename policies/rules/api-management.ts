@@ -1,4 +1,4 @@
-import { isOff, list, sectionsWithoutBase, type Rule } from "../rule";
+import { isOff, isSet, list, sectionsWithoutBase, type Rule } from "../rule";
 
 /** API Management: the security baseline of the gateway and what it publishes. */
 
@@ -94,7 +94,7 @@ export const apiManagementRules: Rule[] = [
             const credential = value.props.secret === true || credentialName.test(name);
             return [
                 ...(credential && value.props.secret !== true ? [`${name} holds a credential but is not secret`] : []),
-                ...(credential && !value.props.keyVault?.secretIdentifier ? [`${name} holds a credential but is not a Key Vault reference`] : []),
+                ...(credential && !isSet(value.props.keyVault, "secretIdentifier") ? [`${name} holds a credential but is not a Key Vault reference`] : []),
             ];
         },
     },

@@ -1,4 +1,4 @@
-import { dependsOn, list, ofType, type Rule } from "../rule";
+import { dependsOn, list, ofType, type Resource, type Rule } from "../rule";
 
 /**
  * What Azure rejects, or runs wrongly, that no schema catches: constraints, not style. Each is a
@@ -38,8 +38,15 @@ export const constraintRules: Rule[] = [
         url: "https://learn.microsoft.com/azure/api-management/api-management-howto-autoscale",
         check: (resources) => {
             const services = ofType(resources, apim);
+            // A setting that depends on a service scales it; otherwise its triggers' resource ids say
+            // (read only then: a service's id is known only after deploy).
+            const targetsGateway = (setting: Resource) =>
+                services.some((service) => dependsOn(setting, service)) ||
+                list<Record<string, any>>(setting.props.profiles).some((profile) =>
+                    list<Record<string, any>>(profile.rules).some((rule) => /microsoft\.apimanagement\/service/i.test(String(rule.metricTrigger?.metricResourceUri ?? ""))),
+                );
             return ofType(resources, "azure-native:monitor:AutoscaleSetting")
-                .filter((setting) => /microsoft\.apimanagement\/service/i.test(JSON.stringify(setting.props.profiles ?? [])) || services.some((service) => dependsOn(setting, service)))
+                .filter(targetsGateway)
                 .flatMap((setting) => {
                     const service = services.find((candidate) => dependsOn(setting, candidate)) ?? (services.length === 1 ? services[0] : undefined);
                     return list<Record<string, any>>(setting.props.profiles).flatMap((profile) =>

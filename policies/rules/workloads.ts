@@ -1,4 +1,4 @@
-import { dependsOn, list, ofType, type Resource, type Rule, type StackFacts } from "../rule";
+import { dependsOn, isSet, list, ofType, type Resource, type Rule, type StackFacts } from "../rule";
 
 /** Logic Apps, Key Vault, Storage and monitoring: the services the workflows and the gateway stand on. */
 
@@ -9,7 +9,7 @@ const diagnosticType = "azure-native:monitor:DiagnosticSetting";
 
 /** The diagnostic settings that send a resource's logs to a Log Analytics workspace. */
 function logSettings(resources: readonly Resource[], target: Resource): Resource[] {
-    return ofType(resources, diagnosticType).filter((setting) => dependsOn(setting, target) && setting.props.workspaceId !== undefined && list(setting.props.logs).some((log: any) => log.enabled !== false));
+    return ofType(resources, diagnosticType).filter((setting) => dependsOn(setting, target) && isSet(setting.props, "workspaceId") && list(setting.props.logs).some((log: any) => log.enabled !== false));
 }
 
 /** A stack rule: every resource of `type` has its logs in Log Analytics. */
@@ -257,7 +257,7 @@ export const workloadRules: Rule[] = [
         source: "PSRule for Azure Azure.AppInsights.Workspace and Azure.AppInsights.LocalAuth; Azure Policy: Application Insights components should block non-Azure Active Directory based ingestion",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.AppInsights.Workspace/",
         check: (component) => [
-            ...(component.props.workspaceResourceId ? [] : ["is not workspace-based"]),
+            ...(isSet(component.props, "workspaceResourceId") ? [] : ["is not workspace-based"]),
             ...(component.props.disableLocalAuth === true ? [] : ["takes telemetry with its instrumentation key (local authentication is on)"]),
         ],
     },

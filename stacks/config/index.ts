@@ -120,13 +120,22 @@ function parseJson(value: string): unknown {
     }
 }
 
+/**
+ * A stack's configuration from Pulumi's flat map (namespaced keys to text) and the keys that were
+ * set with `--secret`: how the program reads it, and how every tool reads it (the plan's policy
+ * facts, the cost estimate, the checks across stack files), so that all of them accept and refuse
+ * the same files.
+ */
+export function stackConfigFrom(stack: string, all: Record<string, string>, secretKeys: readonly string[]): StackConfig {
+    return parseStackConfig(stack, rawConfigFromPulumi(all), projectSecretKeys(secretKeys));
+}
+
 /** Reads and validates the running stack's configuration. */
 export function loadStackConfig(): StackConfig {
     const all = pulumi.runtime.allConfig();
     // Pulumi knows which keys were set with --secret; the runtime keeps that list to itself.
     const isSecret = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
-    const secretKeys = projectSecretKeys(Object.keys(all).filter((key) => isSecret?.(key) ?? false));
-    return parseStackConfig(pulumi.getStack(), rawConfigFromPulumi(all), secretKeys);
+    return stackConfigFrom(pulumi.getStack(), all, Object.keys(all).filter((key) => isSecret?.(key) ?? false));
 }
 
 /** Every top-level key the schema accepts; `Pulumi.yaml` must declare exactly these. */

@@ -2,9 +2,9 @@ import { located, policySchemaProblems } from "../../components/gateway";
 import { loadCatalog } from "../../stacks/content";
 import { contentDirs } from "../../stacks/program";
 import { planStack, runStack, type RunOptions, type StackRun } from "../../tools/engine";
-import { checkStack } from "../../tools/plan/policies";
-import { listStacks, loadProject, loadStackFile, programConfig } from "../../tools/engine/project";
-import { parseStackConfig, rawConfigFromPulumi } from "../../stacks/config";
+import { sharedPolicyAnalysis } from "../helpers";
+import { listStacks } from "../../tools/engine/project";
+import { readStackConfig } from "../../tools/engine/stack-config";
 
 /**
  * Checks that hold for any valid project content, run on the shipped project and on copies of it
@@ -43,6 +43,7 @@ export async function projectProblems(root: string, runs: Record<string, StackRu
     const catalog = await loadCatalog(contentDirs(root).catalog);
     const apiIds = catalog.apis.map((api) => api.apiId).sort();
     const problems: string[] = [];
+    // The policy pack through Pulumi's own entry point (one process for the suite).
     for (const [stack, run] of Object.entries(runs)) {
         const published = Object.keys((run.outputs.gateway as { apiIds: Record<string, string> }).apiIds).sort();
         if (JSON.stringify(published) !== JSON.stringify(apiIds)) {
@@ -53,7 +54,8 @@ export async function projectProblems(root: string, runs: Record<string, StackRu
         if (JSON.stringify(deployed) !== JSON.stringify(configured)) {
             problems.push(`${stack}: deploys the workflows ${deployed.join(", ")}, not its stack file's ${configured.join(", ")}`);
         }
-        for (const violation of checkStack(root, run).violations.filter((found) => found.level === "mandatory")) {
+        const report = await sharedPolicyAnalysis(root, run);
+        for (const violation of [...report.violations, ...report.upViolations].filter((found) => found.level === "mandatory")) {
             problems.push(`${stack}: policy ${violation.rule}: ${violation.resource} (${violation.type}): ${violation.message}`);
         }
         for (const [name, document] of Object.entries(policyDocuments(run))) {
@@ -67,7 +69,5 @@ export async function projectProblems(root: string, runs: Record<string, StackRu
 
 /** The workflows a stack file names. */
 function workflowsOf(root: string, stack: string): Record<string, string> {
-    const project = loadProject(root);
-    const { config } = programConfig(project, loadStackFile(project, stack));
-    return parseStackConfig(stack, rawConfigFromPulumi(config)).workflows;
+    return readStackConfig({ stack, projectDir: root }).workflows;
 }

@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { priceOf } from "../../tools/cost/price-table";
 import { previewJson, diffMarkdown } from "../../tools/plan/diff-render";
+import { extraKey, marshalIndent, unknownSentinel } from "../../tools/plan/preview-digest";
 import { estimateCost } from "../../tools/cost";
 import { usdChangeText } from "../../tools/cost/text";
 import { monthlyUsdOf } from "../../tools/plan/diff-cost";
@@ -344,25 +345,26 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         });
     });
 
-    it("--json: the shape of pulumi preview --json, with the hazards as warnings", () => {
+    it("--json: pulumi preview --json's digest, with the hazards under the project's own key", () => {
         const head = copy(prod);
         find(head, "gateway-apim").inputs.serviceName = "apim-renamed";
         find(head, "catalog-backend-inventory").inputs.url = "https://inventory-v2.contoso.com/api";
         head.resources = head.resources.filter((resource) => resource.name !== "dns-cname-portal");
-        const json = previewJson(report(prod, head)) as any;
-        assert.deepEqual(Object.keys(json), ["steps", "diagnostics", "changeSummary"]);
-        assert.deepEqual(json.changeSummary, { update: 1, replace: 1, delete: 1, same: json.changeSummary.same });
+        const json = JSON.parse(marshalIndent(previewJson(report(prod, head), { base: prod, head }))) as any;
+        assert.deepEqual(Object.keys(json), ["steps", "changeSummary", extraKey]);
+        assert.deepEqual(json.changeSummary, { delete: 1, replace: 1, same: json.changeSummary.same, update: 1 });
         const byOp = Object.fromEntries(json.steps.map((step: any) => [step.op, step]));
+        assert.equal(byOp.same.urn, find(prod, "enterprise-integration-prod").urn, "the stack, always shown");
         assert.deepEqual(byOp.replace.replaceReasons, ["serviceName"]);
         assert.deepEqual(byOp.replace.diffReasons, ["serviceName"]);
         assert.deepEqual(byOp.replace.detailedDiff, { serviceName: { kind: "update-replace", inputDiff: true } });
-        assert.equal(byOp.replace.oldState.inputs.serviceName, "apim-integration-prod-weu-(known after deploy)");
+        assert.equal(byOp.replace.oldState.inputs.serviceName, unknownSentinel);
         assert.equal(byOp.replace.newState.inputs.serviceName, "apim-renamed");
         assert.deepEqual(byOp.update.detailedDiff, { url: { kind: "update", inputDiff: true } });
         assert.equal(byOp.delete.urn, find(prod, "dns-cname-portal").urn);
         assert.equal(byOp.delete.newState, undefined);
-        assert.ok(json.diagnostics.every((diagnostic: any) => diagnostic.severity === "warning" && diagnostic.prefix === "hazard: "));
-        assert.ok(json.diagnostics.some((diagnostic: any) => /dns-cname-portal: the CNAME record developer\.contoso\.com is deleted/.test(diagnostic.message)));
+        assert.equal(json.diagnostics, undefined, "hazards are not Pulumi diagnostics");
+        assert.ok(json[extraKey].hazards.some((hazard: any) => hazard.resource.endsWith("dns-cname-portal") && /the CNAME record developer\.contoso\.com is deleted/.test(hazard.message)));
     });
 
     it("takes a saved --json plan as its base, and prints the Markdown with the policy verdict", async () => {
@@ -382,7 +384,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         // The fixture project is a copy in the OS temp dir, outside any git repository.
         let result = await plan("dev", "--diff", "no-such-ref");
         assert.equal(result.code, 1);
-        assert.match(result.stderr, /\n--diff no-such-ref: is neither a saved plan \(npm run plan -- dev --json > file\) nor a git revision of this repository\n$/);
+        assert.match(result.stderr, /\n--diff no-such-ref: is neither a saved plan \(npm run plan -- dev --json --out <file>\) nor a git revision of this repository\n$/);
         const other = path.join(temporaryDir("plan-base-"), "dev.json");
         fs.writeFileSync(other, JSON.stringify({ ...prod, stack: "dev" }));
         result = await plan("prod", "--diff", other);

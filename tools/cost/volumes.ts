@@ -1,6 +1,5 @@
-import { parseStackConfig, projectSecretKeys, rawConfigFromPulumi } from "../../stacks/config";
 import type { RunOptions } from "../engine/run";
-import { loadProject, loadStackFile, programConfig, repoRoot } from "../engine/project";
+import { readStackConfig } from "../engine/stack-config";
 import type { CostVolumes } from "./types";
 
 /**
@@ -9,7 +8,5 @@ import type { CostVolumes } from "./types";
  * file the CLI or the program refuses.
  */
 export function stackVolumes(options: Pick<RunOptions, "stack" | "projectDir" | "config">): CostVolumes {
-    const project = loadProject(options.projectDir ?? repoRoot);
-    const { config, secretKeys } = programConfig(project, loadStackFile(project, options.stack), options.config, options.stack);
-    return parseStackConfig(options.stack, rawConfigFromPulumi(config), projectSecretKeys(secretKeys)).cost;
+    return readStackConfig(options).cost;
 }

@@ -23,6 +23,11 @@ export class Fabricated {
     private readonly values = new Set<string>();
     private readonly wholeOnly = new Set<string>();
     private readonly pieces = new Map<string, readonly [string, string]>();
+    /**
+     * Invented values a real `pulumi preview` would know: what a function call with no pending
+     * input answers (the signed-in identity), and what another stack's deployed state holds.
+     */
+    private readonly previewKnown = new Set<string>();
 
     /** Records `value` as invented and returns it. */
     add<T extends string>(value: T): T {
@@ -42,17 +47,37 @@ export class Fabricated {
         return value;
     }
 
-    /** Records entries another run invented. */
-    addAll(entries: readonly FabricatedEntry[]): void {
+    /** Records `value` as invented here, while a real preview would know it; returns it. */
+    addKnownInPreview<T extends string>(value: T): T {
+        this.previewKnown.add(value);
+        return this.add(value);
+    }
+
+    /**
+     * Records entries another run invented. With `knownInPreview`, they come from a stack that a
+     * real preview reads deployed (a stack reference): known there, invented here.
+     */
+    addAll(entries: readonly FabricatedEntry[], options: { knownInPreview?: boolean } = {}): void {
         for (const entry of entries) {
             if (typeof entry === "string") {
                 this.add(entry);
+                if (options.knownInPreview) {
+                    this.previewKnown.add(entry);
+                }
             } else if ("whole" in entry) {
                 this.addWhole(entry.whole);
+                if (options.knownInPreview) {
+                    this.previewKnown.add(entry.whole);
+                }
             } else {
                 this.addAfter(entry[0], entry[1]);
             }
         }
+    }
+
+    /** The invented values a real preview would know. */
+    knownInPreview(): string[] {
+        return [...this.previewKnown];
     }
 
     has(value: string): boolean {
@@ -442,6 +467,18 @@ const graphIdTypes: Readonly<Record<string, string>> = {
 
 type InvokeFactory = (inputs: Inputs, env: MockEnvironment, fab: (value: string) => string, fabricated: Fabricated, session: Session) => Inputs;
 
+/**
+ * The functions whose results a real `pulumi preview` knows: they take no input that waits for a
+ * resource of this deployment, so the provider answers them during the preview (the signed-in
+ * identity, the subscription's domain-ownership identifier). A trigger's callback URL waits for
+ * its workflow, and stays unknown.
+ */
+const invokesKnownInPreview: ReadonlySet<string> = new Set([
+    "azure-native:authorization:getClientConfig",
+    "azuread:index/getClientConfig:getClientConfig",
+    "azure-native:apimanagement:getApiManagementServiceDomainOwnershipIdentifier",
+]);
+
 const invokeFactories: Readonly<Record<string, InvokeFactory>> = {
     "azure-native:authorization:getClientConfig": (_inputs, env, fab) => ({
         clientId: fab(env.deployerClientId),
@@ -574,7 +611,9 @@ export function createMocks(env: MockEnvironment, fabricated: Fabricated): pulum
             if (!factory) {
                 throw new Error(`No mock for the function ${args.token}; add one to tools/engine/mocks.ts`);
             }
-            return factory(plainValue(args.inputs) as Inputs, env, (value) => fabricated.add(value), fabricated, session);
+            // A call with no input pending answers in a preview too: what it returns is known there.
+            const fab = invokesKnownInPreview.has(args.token) ? (value: string) => fabricated.addKnownInPreview(value) : (value: string) => fabricated.add(value);
+            return factory(plainValue(args.inputs) as Inputs, env, fab, fabricated, session);
         },
     };
 }

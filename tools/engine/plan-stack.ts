@@ -1,10 +1,11 @@
-import { ConfigError, parseStackConfig, projectSecretKeys, rawConfigFromPulumi, type StackConfig } from "../../stacks/config";
+import { ConfigError, type StackConfig } from "../../stacks/config";
 import { referencedStacks } from "../../stacks/program";
 import { projectProblems, type ProjectStacks } from "../../stacks/project-checks";
 import type { FabricatedEntry } from "./mocks";
-import { listStacks, loadProject, loadStackFile, programConfig, repoRoot, UserError } from "./project";
+import { listStacks, loadProject, repoRoot, UserError } from "./project";
 import { UnresolvedStackReference, ownStackName, type ReferencedOutputs } from "./references";
 import { runStack, type RunOptions, type StackRun } from "./run";
+import { readStackConfig } from "./stack-config";
 
 /**
  * A stack's plan, the way a user runs it: the checks across the project's stack files first (a
@@ -21,9 +22,7 @@ export async function planStack(options: RunOptions, run: (options: RunOptions) 
 /** The config of a stack file, or undefined when the CLI or the program would refuse it. */
 function validConfig(dir: string, stack: string, overrides?: Record<string, unknown>): StackConfig | undefined {
     try {
-        const project = loadProject(dir);
-        const { config, secretKeys } = programConfig(project, loadStackFile(project, stack), overrides, stack);
-        return parseStackConfig(stack, rawConfigFromPulumi(config), projectSecretKeys(secretKeys));
+        return readStackConfig({ stack, projectDir: dir, config: overrides });
     } catch (error) {
         if (error instanceof UserError || error instanceof ConfigError) {
             return undefined;

@@ -36,6 +36,8 @@ export interface RegisteredResource {
     readonly secretInputs: readonly string[];
     /** The state the mocks returned, or a component's registered outputs. */
     readonly outputs: Record<string, any>;
+    /** The outputs in Pulumi's wire form (secrets and unknowns marked). */
+    readonly rawOutputs: Record<string, unknown>;
     /** The inputs as the plan shows them: "[secret]" and "(known after deploy)" markers. */
     readonly planInputs: Record<string, unknown>;
 }
@@ -51,6 +53,8 @@ export interface StackRun {
     readonly planOutputs: Record<string, unknown>;
     /** Every value the mocks invented in this run (and in the runs its stack references came from). */
     readonly fabricated: readonly import("./mocks").FabricatedEntry[];
+    /** The invented values a real `pulumi preview` would know (the signed-in identity, referenced stacks' outputs). */
+    readonly knownInPreview: readonly string[];
     /**
      * What the Pulumi CLI would warn about in the project and stack files, and what it ignores;
      * then what the program warned about (`pulumi.log.warn`).
@@ -224,6 +228,7 @@ export class Recorder {
             rawInputs: entry.rawInputs,
             secretInputs: Object.keys(entry.rawInputs).filter((key) => containsSecret(entry.rawInputs[key])),
             outputs: plainValue(entry.rawOutputs) as Record<string, unknown>,
+            rawOutputs: entry.rawOutputs,
             planInputs: withHashedInputs(entry.type, renderer.render(entry.rawInputs) as Record<string, unknown>),
         }));
         canonicalOrder(resources);
@@ -235,6 +240,7 @@ export class Recorder {
             outputs: plainValue(rawOutputs) as Record<string, unknown>,
             planOutputs: renderer.render(rawOutputs) as Record<string, unknown>,
             fabricated: details.fabricated.all(),
+            knownInPreview: details.fabricated.knownInPreview(),
             warnings: details.warnings,
             secretOutputs: Object.keys(rawOutputs).filter((key) => containsSecret(rawOutputs[key])),
             config: details.config,

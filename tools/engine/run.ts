@@ -170,7 +170,7 @@ async function runOnce(options: RunOptions): Promise<StackRun> {
 
     const fabricated = new Fabricated();
     // Values another stack's run invented are invented here too, when they arrive through a reference.
-    fabricated.addAll(options.fabricated ?? []);
+    fabricated.addAll(options.fabricated ?? [], { knownInPreview: true });
     const env = mockEnvironment(project.name, options.stack, options.stackReferences ?? {}, options.variant ?? 0);
     // A preview, as `pulumi preview` runs it: what another project's stack outputs stays unknown,
     // and so does everything computed from it.

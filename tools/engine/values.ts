@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Fabricated } from "./mocks";
+import type { Fabricated, FabricatedEntry } from "./mocks";
 
 /**
  * Serialized Pulumi property values (what the program sends to the engine) turned into:
@@ -198,4 +198,91 @@ export function withHashedInputs(type: string, planInputs: Record<string, unknow
         }
     }
     return marked;
+}
+
+/**
+ * The values a real `pulumi preview` hands a policy pack: what the deployment alone will know is
+ * Pulumi's unknown (`pulumi.runtime.unknownValue`), the rest as the program sent it (secrets still
+ * wrapped, as the engine marshals them with `KeepSecrets`, `pkg/resource/plugin/analyzer_plugin.go`).
+ *
+ * In a preview, a value computed from an unknown is unknown as a whole: a string that holds an
+ * invented value, a map keyed by one, an input hashed from one. Invented values a preview would
+ * know (the signed-in identity, another stack's deployed outputs; `StackRun.knownInPreview`) stay
+ * as they are. One value stays ambiguous: a string the program builds from known parts that
+ * equals an invented id (a resource group's id written out from the subscription and its name) is
+ * read as the id, unknown.
+ */
+export class PreviewValues {
+    private readonly pattern: RegExp | undefined;
+    private readonly whole: ReadonlySet<string>;
+
+    constructor(fabricated: readonly FabricatedEntry[], knownInPreview: readonly string[]) {
+        const known = new Set(knownInPreview);
+        const values = fabricated.filter((entry): entry is string => typeof entry === "string" && !known.has(entry));
+        const embeddable = values.filter((value) => value.length >= 5).sort((a, b) => b.length - a.length);
+        const alternatives = [
+            ...(embeddable.length > 0 ? [trieSource(embeddable)] : []),
+            ...fabricated.filter((entry): entry is readonly [string, string] => Array.isArray(entry)).map(([context, value]) => `(?<=${escaped(context)})${escaped(value)}`),
+        ];
+        this.pattern = alternatives.length > 0 ? new RegExp(alternatives.join("|")) : undefined;
+        this.whole = new Set([
+            ...values,
+            ...fabricated.filter((entry): entry is { readonly whole: string } => typeof entry === "object" && "whole" in entry).map((entry) => entry.whole).filter((value) => !known.has(value)),
+        ]);
+    }
+
+    private unknownText(value: string): boolean {
+        return this.whole.has(value) || (this.pattern?.test(value) ?? false);
+    }
+
+    /** The value as a preview sends it (Pulumi's serialized form in, the same form out). */
+    convert(value: unknown): unknown {
+        if (value === pulumi.runtime.unknownValue) {
+            return value;
+        }
+        const record = value as Record<string, unknown>;
+        switch (signatureOf(value)) {
+            case "secret":
+                return { ...record, value: this.convert(record.value) };
+            case "output":
+                return { ...record, ...("value" in record ? { value: this.convert(record.value) } : {}) };
+            case "resource":
+            case "asset":
+            case "archive":
+                return value;
+            default:
+                break;
+        }
+        if (typeof value === "string") {
+            return this.unknownText(value) ? pulumi.runtime.unknownValue : value;
+        }
+        if (Array.isArray(value)) {
+            return value.map((inner) => this.convert(inner));
+        }
+        if (value !== null && typeof value === "object") {
+            if (Object.keys(value).some((key) => this.unknownText(key))) {
+                return pulumi.runtime.unknownValue;
+            }
+            return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, this.convert(inner)]));
+        }
+        return value;
+    }
+
+    /** A resource's inputs as a preview sends them, hashed inputs unknown when one of their sources is. */
+    inputs(type: string, rawInputs: Record<string, unknown>): Record<string, unknown> {
+        const converted = this.convert(rawInputs) as Record<string, unknown>;
+        for (const [input, sources] of Object.entries(hashedInputs[type] ?? {})) {
+            if (input in converted && sources.some((source) => holdsUnknown(converted[source]))) {
+                converted[input] = pulumi.runtime.unknownValue;
+            }
+        }
+        return converted;
+    }
+}
+
+function holdsUnknown(value: unknown): boolean {
+    if (value === pulumi.runtime.unknownValue) {
+        return true;
+    }
+    return value !== null && typeof value === "object" && Object.values(value).some(holdsUnknown);
 }

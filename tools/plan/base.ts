@@ -33,6 +33,16 @@ function volumesAt(stack: string, projectDir: string): CostVolumes | undefined {
     }
 }
 
+/**
+ * A saved plan's text without what npm prints before a script's output, when the plan was saved
+ * with `npm run plan -- <stack> --json > file`: a blank line, the `> ` lines that name the package
+ * and the command, a blank line; only when the plan's `{` follows.
+ */
+export function withoutNpmBanner(text: string): string {
+    const banner = /^(?:\r?\n)?(?:> [^\r\n]*\r?\n)+\r?\n(?=\{)/.exec(text);
+    return banner ? text.slice(banner[0].length) : text;
+}
+
 /** A base that cannot be planned or read: the user's to fix, printed without a stack trace. */
 export class BaseError extends Error {}
 
@@ -60,7 +70,7 @@ async function git(cwd: string, ...args: string[]): Promise<string> {
  */
 export async function loadBase(base: string, stack: string, projectDir: string): Promise<Base> {
     if (fs.existsSync(base) && fs.statSync(base).isFile()) {
-        const graph = asBaseError(() => parsePlanGraph(fs.readFileSync(base, "utf8"), base));
+        const graph = asBaseError(() => parsePlanGraph(withoutNpmBanner(fs.readFileSync(base, "utf8")), base));
         if (graph.stack !== stack) {
             throw new BaseError(`${base}: is the plan of stack ${graph.stack}, not ${stack}`);
         }
@@ -72,7 +82,7 @@ export async function loadBase(base: string, stack: string, projectDir: string):
         root = await git(projectDir, "rev-parse", "--show-toplevel");
         commit = await git(root, "rev-parse", "--verify", "--quiet", `${base}^{commit}`);
     } catch {
-        throw new BaseError(`--diff ${base}: is neither a saved plan (npm run plan -- ${stack} --json > file) nor a git revision of this repository`);
+        throw new BaseError(`--diff ${base}: is neither a saved plan (npm run plan -- ${stack} --json --out <file>) nor a git revision of this repository`);
     }
     const label = commit.startsWith(base) ? commit.slice(0, Math.max(7, base.length)) : `${base} (${commit.slice(0, 7)})`;
     const relative = path.relative(root, projectDir);

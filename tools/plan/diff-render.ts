@@ -1,11 +1,12 @@
 import { createTwoFilesPatch } from "diff";
 import type { Hazard } from "./hazards";
 import { changeSummary, type Change, type Op, type PlanDiff, type Step } from "./plan-diff";
+import { extraKey, previewDigest, struct, type DigestInput, type PreviewDigest } from "./preview-digest";
 import { replaceRuleSource } from "./replace-rules";
 
 /**
- * A plan diff for people (Markdown, for a pull-request comment) and for tools (the shape of
- * `pulumi preview --json`).
+ * A plan diff for people (Markdown, for a pull-request comment) and for tools (`pulumi preview
+ * --json`'s digest).
  */
 
 const symbols: Record<Op, string> = { create: "+", update: "~", replace: "+-", delete: "-" };
@@ -97,34 +98,20 @@ export function diffMarkdown(report: DiffReport): string {
     return lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd();
 }
 
-/** A `detailedDiff` kind, as `pulumi preview --json` writes it. */
-function diffKind(change: Change): string {
-    const kind = change.before === undefined ? "add" : change.after === undefined ? "delete" : "update";
-    return change.replacedBy ? `${kind}-replace` : kind;
-}
-
-function state(resource: Step["before"]) {
-    return resource && { urn: resource.urn, custom: resource.custom, type: resource.type, parent: resource.parent ?? "", protect: resource.protect, inputs: resource.inputs };
-}
+/** What the JSON digest needs besides the report: both plans and what the head's run said (tools/plan/preview-digest.ts). */
+export type PreviewContext = Omit<DigestInput, "diff">;
 
 /**
- * The diff in the shape of `pulumi preview --json` (pkg/backend/display/json.go, PreviewDigest):
- * `steps` with `op`, `urn`, `oldState`, `newState`, `diffReasons`, `replaceReasons` and
- * `detailedDiff`; `changeSummary`; the hazards as warning `diagnostics`.
+ * The diff as `pulumi preview --json` prints it: Pulumi's `PreviewDigest` (tools/plan/preview-digest.ts),
+ * then, under the one key Pulumi does not have ({@link extraKey}), what this project adds: the
+ * base, the hazards and the cost lines. Print it with `marshalIndent`, as Pulumi prints the digest.
  */
-export function previewJson(report: DiffReport): unknown {
-    const summary = changeSummary(report.diff);
-    return {
-        steps: report.diff.steps.map((step) => ({
-            op: step.op,
-            urn: step.urn,
-            ...(step.before ? { oldState: state(step.before) } : {}),
-            ...(step.after ? { newState: state(step.after) } : {}),
-            ...(step.changes.length > 0 ? { diffReasons: [...new Set(step.changes.map((change) => change.path.split(/[.[]/)[0]))] } : {}),
-            ...(step.replaceReasons.length > 0 ? { replaceReasons: step.replaceReasons } : {}),
-            detailedDiff: Object.fromEntries(step.changes.map((change) => [change.path, { kind: diffKind(change), inputDiff: true }])),
-        })),
-        diagnostics: report.hazards.map((hazard) => ({ prefix: "hazard: ", message: `${hazard.resource}: ${hazard.message}`, severity: "warning" })),
-        changeSummary: Object.fromEntries(Object.entries(summary).filter(([, count]) => count > 0)),
-    };
+export function previewJson(report: DiffReport, context: PreviewContext): PreviewDigest & { [extraKey]: unknown } {
+    const digest = previewDigest({ ...context, diff: report.diff });
+    const extra = struct({
+        base: struct({ label: report.base.label, ...(report.base.note ? { note: report.base.note } : {}) }),
+        hazards: report.hazards.map((hazard) => struct({ kind: hazard.kind, resource: hazard.resource, message: hazard.message })),
+        ...(report.cost && report.cost.length > 0 ? { cost: [...report.cost] } : {}),
+    });
+    return struct({ ...digest, [extraKey]: extra });
 }

@@ -98,6 +98,7 @@ export function runOfGraph(graph: PlanGraph): StackRun {
         rawInputs: resource.inputs,
         secretInputs: [],
         outputs: {},
+        rawOutputs: {},
         planInputs: resource.inputs,
     }));
     const ofType = (type: string) => resources.filter((resource) => resource.type === type);
@@ -108,6 +109,7 @@ export function runOfGraph(graph: PlanGraph): StackRun {
         outputs: graph.outputs,
         planOutputs: graph.outputs,
         fabricated: [],
+        knownInPreview: [],
         warnings: [],
         secretOutputs: [],
         // A plan graph keeps no config: what reads it (the cost estimate) takes the volumes apart.

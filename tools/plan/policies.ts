@@ -1,10 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { appliesTo, factsFrom, type Level, type Resource, type Rule, type StackFacts } from "../../policies/rule";
+import { appliesTo, type Level, type Resource, type Rule, type StackFacts } from "../../policies/rule";
 import { rules } from "../../policies/rules";
-import { parseStackConfig, rawConfigFromPulumi } from "../../stacks/config";
 import { UserError, type StackRun } from "../engine";
-import { loadProject, loadStackFile, programConfig } from "../engine/project";
 
 /**
  * The policy pack, run offline on a planned stack as `pulumi preview --policy-pack policies`
@@ -24,15 +22,32 @@ export interface PolicyViolation {
 }
 
 export interface PolicyReport {
+    /** The pack's name and version, as it reports them. */
+    pack: string;
+    version: string;
     /** The rules that ran (not disabled). */
     rules: number;
+    /** What `pulumi preview` reports. */
     violations: PolicyViolation[];
+    /**
+     * The rules the pack could not run on a resource during the preview, because they read a
+     * value known only after deploy: `pulumi preview` reports each as advisory "can't run policy
+     * ... during preview"; `pulumi up` runs them, at their own level, once the values are known.
+     */
+    duringUp: PolicyViolation[];
+    /**
+     * What those checks find when they run on the values the mocks invented in place of the
+     * deployed ones: what `pulumi up` would stop at (mandatory) or warn about, as far as the
+     * invented values stand for the real ones.
+     */
+    upViolations: PolicyViolation[];
 }
 
 /** A policy config as `--policy-pack-config` takes it: by rule name (or `all`), a level or an object with one and the rule's config. */
 export type PolicyConfig = Record<string, Level | ({ enforcementLevel?: Level } & Record<string, unknown>)>;
 
-const levels: readonly Level[] = ["mandatory", "advisory", "disabled"];
+/** The levels of `@pulumi/policy` 1.21 (`EnforcementLevel`); `remediate` counts as mandatory for a rule that only validates. */
+const levels: readonly string[] = ["mandatory", "advisory", "remediate", "disabled"];
 
 /** The file of a stack's policy config, in a project. */
 function policyConfigFile(projectDir: string, stack: string): string {
@@ -101,10 +116,6 @@ export function readPolicyConfig(projectDir: string, stack: string, derived: Pic
     return config as PolicyConfig;
 }
 
-function levelOf(config: PolicyConfig, rule: { id: string; level: Exclude<Level, "disabled"> }): Level {
-    const read = (value: PolicyConfig[string] | undefined) => (typeof value === "string" ? value : value?.enforcementLevel);
-    return read(config[rule.id]) ?? read(config.all) ?? rule.level;
-}
 
 /**
  * The resources of a run as the pack sees them: every registered resource but those only read,
@@ -131,59 +142,97 @@ export function ruleViolations(rule: Rule, resources: readonly Resource[], facts
         : rule.check(resources, facts);
 }
 
-/** The pack's verdict on a planned stack. */
-export function runPolicies(run: StackRun, config: PolicyConfig, derived: Pick<StackFacts, "production" | "serviceExists">): PolicyReport {
-    const resources = policyResources(run);
-    const violations: PolicyViolation[] = [];
-    let ran = 0;
-    for (const rule of rules) {
-        const level = levelOf(config, rule);
-        if (level === "disabled") {
-            continue;
-        }
-        ran++;
-        const own = config[rule.id];
-        const facts = factsFrom({ ...(own && typeof own === "object" ? own : {}), ...derived });
-        const found = ruleViolations(rule, resources, facts);
-        violations.push(...found.map(({ resource, message }) => ({ rule: rule.id, level, resource: resource.name, type: resource.type, message })));
-    }
-    return { rules: ran, violations };
+/** What a "can't run during preview" check reads: `.scope` from "string value at .scope can't be known during preview". */
+function unknownInput(message: string): string {
+    return /value at (\.\S+) can't be known/.exec(message)?.[1] ?? message;
 }
 
-/** The plan's policy section. */
-export function policyText(report: PolicyReport): string {
-    if (report.violations.length === 0) {
-        return `Policies (policies/, ${report.rules} rules): all pass`;
+/**
+ * The checks the preview could not run, a line per level, rule and input read, naming the
+ * resources; wrapped under 160 columns, as every line of the plan.
+ */
+function groupedChecks(checks: readonly PolicyViolation[]): string[] {
+    const groups = new Map<string, string[]>();
+    for (const check of byLevel(checks)) {
+        const key = `  ${check.level.padEnd(9)}  ${check.rule} (${unknownInput(check.message)}):`;
+        groups.set(key, [...(groups.get(key) ?? []), check.resource]);
     }
+    const lines: string[] = [];
+    for (const [head, resources] of groups) {
+        let line = head;
+        for (const [i, resource] of resources.entries()) {
+            const part = ` ${resource}${i < resources.length - 1 ? "," : ""}`;
+            if (line.length + part.length > 160) {
+                lines.push(line);
+                line = `             ${part.trimStart()}`;
+            } else {
+                line += part;
+            }
+        }
+        lines.push(line);
+    }
+    return lines;
+}
+
+/** By level, mandatory first; within a level, in the order the pack reported them. */
+function byLevel(violations: readonly PolicyViolation[]): PolicyViolation[] {
+    return [...violations].sort((a, b) => (a.level === b.level ? 0 : a.level === "mandatory" ? -1 : 1));
+}
+
+const duringUpNote = "read a value known only after deploy: pulumi preview reports each as advisory (can't run during preview), pulumi up runs it";
+
+/** Whether `pulumi preview` or, as far as the invented values tell, `pulumi up` would stop at a mandatory violation. */
+export function stopsDeployment(report: PolicyReport): boolean {
+    return [...report.violations, ...report.upViolations].some((violation) => violation.level === "mandatory");
+}
+
+/** The plan's policy section: what `pulumi preview` reports, then the rules only `pulumi up` can run. */
+export function policyText(report: PolicyReport): string {
+    const head = `Policies (${report.pack} ${report.version}, ${report.rules} rules, as pulumi preview --policy-pack policies runs them)`;
     const count = (level: string) => report.violations.filter((violation) => violation.level === level).length;
-    // By level, mandatory first; within a level, in the pack's order.
-    const ordered = [...report.violations].sort((a, b) => (a.level === b.level ? 0 : a.level === "mandatory" ? -1 : 1));
-    const lines = ordered.map((violation) => `  ${violation.level.padEnd(9)}  ${violation.rule}  ${violation.resource} (${violation.type}): ${violation.message}`);
-    return [`Policies (policies/, ${report.rules} rules): ${count("mandatory")} mandatory and ${count("advisory")} advisory violations`, ...lines].join("\n");
+    const lines =
+        report.violations.length === 0
+            ? [`${head}: all pass`]
+            : [
+                  `${head}: ${count("mandatory")} mandatory and ${count("advisory")} advisory violations`,
+                  ...byLevel(report.violations).map((violation) => `  ${violation.level.padEnd(9)}  ${violation.rule}  ${violation.resource} (${violation.type}): ${violation.message}`),
+              ];
+    if (report.duringUp.length > 0) {
+        lines.push(
+            `Run only during pulumi up: ${report.duringUp.length} ${report.duringUp.length === 1 ? "check" : "checks"} ${duringUpNote}`,
+            ...groupedChecks(report.duringUp),
+            report.upViolations.length === 0
+                ? "  Run here on the values the mocks invent in place of the deployed ones: all pass"
+                : `  Run here on the values the mocks invent in place of the deployed ones, pulumi up would report:`,
+            ...byLevel(report.upViolations).map((violation) => `  ${violation.level.padEnd(9)}  ${violation.rule}  ${violation.resource} (${violation.type}): ${violation.message}`),
+        );
+    }
+    return lines.join("\n");
 }
 
 /** The policy verdict as Markdown, for a pull-request comment. */
 export function policyMarkdown(report: PolicyReport): string {
-    if (report.violations.length === 0) {
-        return `Policies (${report.rules} rules): all pass.`;
+    const lines =
+        report.violations.length === 0
+            ? [`Policies (${report.pack} ${report.version}, ${report.rules} rules): all pass.`]
+            : [
+                  `Policies (${report.pack} ${report.version}, ${report.rules} rules): ${report.violations.length} violation${report.violations.length === 1 ? "" : "s"}`,
+                  "",
+                  ...byLevel(report.violations).map((violation) => `- **${violation.level}** \`${violation.rule}\` on \`${violation.resource}\` (\`${violation.type}\`): ${violation.message}`),
+              ];
+    if (report.duringUp.length > 0) {
+        lines.push(
+            "",
+            `Run only during \`pulumi up\` (${report.duringUp.length}): these ${duringUpNote}.`,
+            "",
+            ...byLevel(report.duringUp).map((violation) => `- ${violation.level} \`${violation.rule}\` on \`${violation.resource}\` (\`${violation.type}\`): ${violation.message}`),
+            "",
+            report.upViolations.length === 0
+                ? "Run on the values the mocks invent in place of the deployed ones, they all pass."
+                : "Run on the values the mocks invent in place of the deployed ones, `pulumi up` would report:",
+            ...byLevel(report.upViolations).map((violation) => `- **${violation.level}** \`${violation.rule}\` on \`${violation.resource}\` (\`${violation.type}\`): ${violation.message}`),
+        );
     }
-    const ordered = [...report.violations].sort((a, b) => (a.level === b.level ? 0 : a.level === "mandatory" ? -1 : 1));
-    return [
-        `Policies (${report.rules} rules): ${report.violations.length} violation${report.violations.length === 1 ? "" : "s"}`,
-        "",
-        ...ordered.map((violation) => `- **${violation.level}** \`${violation.rule}\` on \`${violation.resource}\` (\`${violation.type}\`): ${violation.message}`),
-    ].join("\n");
+    return lines.join("\n");
 }
 
-/** What a stack file says that the rules need: its production setting, whether its service exists. */
-export function stackFacts(projectDir: string, stack: string): Pick<StackFacts, "production" | "serviceExists"> {
-    const project = loadProject(projectDir);
-    const config = parseStackConfig(stack, rawConfigFromPulumi(programConfig(project, loadStackFile(project, stack)).config));
-    return { production: config.production, serviceExists: config.gateway.serviceExists };
-}
-
-/** The pack's verdict on a planned stack of a project, with the stack's policy config. */
-export function checkStack(projectDir: string, run: StackRun): PolicyReport {
-    const derived = stackFacts(projectDir, run.stack);
-    return runPolicies(run, readPolicyConfig(projectDir, run.stack, derived), derived);
-}

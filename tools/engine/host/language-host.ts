@@ -145,6 +145,12 @@ export function shellWords(text: string): string[] {
 export interface HostRunRequest {
     /** The project directory (`Pulumi.yaml`'s), `RootDirectory`. */
     readonly rootDirectory: string;
+    /**
+     * Where the program's package is, when it is not the project directory: a project directory
+     * that holds only `Pulumi.yaml`, stack files and content (the tests' copies, a `--project-dir`
+     * of content) runs this repository's program with them. Default: `rootDirectory`.
+     */
+    readonly programRoot?: string;
     /** `main` from `Pulumi.yaml`. */
     readonly main?: string;
     /** `runtime.options` from `Pulumi.yaml`. */
@@ -182,7 +188,7 @@ export function defaultParallel(env: NodeJS.ProcessEnv = process.env): number {
 /** The command and environment the Node.js language host starts the program with. */
 export function hostCommand(request: HostRunRequest): HostCommand {
     const options = nodeRuntimeOptions(request.runtimeOptions);
-    const location = programLocation(request.rootDirectory, request.main);
+    const location = programLocation(request.programRoot ?? request.rootDirectory, request.main);
     let runPath: string;
     try {
         // `locateModule`: resolved from the program directory, as the program's own node_modules has it.

@@ -180,7 +180,9 @@ export class EngineServices {
             this.recorder.read(request, urn, state);
             return new resourceProto.ReadResourceResponse().setUrn(urn).setProperties(state);
         } catch (error) {
-            throw this.recorder.failed("Reading", request, error);
+            // Recorded for the run; the program gets the error's own words, as from the engine.
+            this.recorder.failed("Reading", request, error);
+            throw error;
         }
     }
 
@@ -189,7 +191,9 @@ export class EngineServices {
         const urn = this.urnOf(request.getParent(), request.getType(), request.getName());
         if (this.urns.has(urn)) {
             // The engine's words (pkg/resource/deploy/step_generator.go).
-            throw this.recorder.failed("Registering", request, new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`));
+            const duplicate = new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`);
+            this.recorder.failed("Registering", request, duplicate);
+            throw duplicate;
         }
         this.urns.add(urn);
         try {
@@ -206,7 +210,8 @@ export class EngineServices {
             this.recorder.registered(request, urn, id, state);
             return new resourceProto.RegisterResourceResponse().setUrn(urn).setId(id).setObject(state);
         } catch (error) {
-            throw this.recorder.failed("Registering", request, error);
+            this.recorder.failed("Registering", request, error);
+            throw error;
         }
     }
 }

@@ -14,7 +14,25 @@
 "use strict";
 const Module = require("node:module");
 const path = require("node:path");
+const util = require("node:util");
 require("../lazy-modules.js");
+
+// Errors without colour. When the program fails, the SDK formats the error for its tracing span
+// with `util.inspect(err, { colors: true })` (`cmd/run/run.ts`, `defaultErrorMessage`, 3.248.0),
+// and Node 20's colouring of stack frames loops without end on a frame under node_modules with no
+// separator after the package (nodejs/node#64011, fixed by #64022): the SDK's source-mapped frames
+// (`node_modules/@pulumi/resource.ts`) are such frames, so every failed run would spend tens of
+// seconds in the garbage collector before it ends. The text is the same without the colour codes.
+const inspect = util.inspect;
+const plainInspect = function inspectWithoutColours(value, options, ...rest) {
+    if (value instanceof Error && options !== null && typeof options === "object" && options.colors) {
+        return inspect.call(this, value, { ...options, colors: false }, ...rest);
+    }
+    return inspect.call(this, value, options, ...rest);
+};
+Object.assign(plainInspect, inspect);
+Object.defineProperty(plainInspect, "custom", { value: inspect.custom });
+util.inspect = plainInspect;
 
 // A module may be loaded while it is still being defined (a require cycle): each is patched once
 // what it patches exists.

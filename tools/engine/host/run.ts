@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Fabricated, createMocks } from "../mocks";
 import { UserError, loadProject, loadStackFile, programConfig, repoRoot } from "../project";
@@ -53,7 +54,7 @@ export async function runThroughHost(options: HostRunOptions): Promise<StackRun>
     const { config, secretKeys, warnings } = programConfig(project, stackFile, options.config, options.stack);
 
     const fabricated = new Fabricated();
-    fabricated.addAll(options.fabricated ?? []);
+    fabricated.addAll(options.fabricated ?? [], { knownInPreview: true });
     const mocks = createMocks(mockEnvironment(project.name, options.stack, options.stackReferences ?? {}, options.variant ?? 0), fabricated);
     const recorder = new Recorder(project.name, options.stack);
     const services = new EngineServices(project.name, options.stack, mocks, recorder, options.onRegister);
@@ -63,6 +64,8 @@ export async function runThroughHost(options: HostRunOptions): Promise<StackRun>
         try {
             command = hostCommand({
                 rootDirectory: project.dir,
+                // A project directory without a package of its own (content only) runs this repository's program.
+                programRoot: fs.existsSync(path.join(project.dir, "package.json")) ? project.dir : repoRoot,
                 main: project.declarations.main,
                 runtimeOptions: project.declarations.runtime.options,
                 organization: options.organization ?? "organization",
@@ -84,7 +87,7 @@ export async function runThroughHost(options: HostRunOptions): Promise<StackRun>
         const preload = options.preload ?? true;
         const env: NodeJS.ProcessEnv = { ...process.env, ...command.env };
         if (preload) {
-            env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--require=${preloadPath}`].filter(Boolean).join(" ");
+            env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--require="${preloadPath}"`].filter(Boolean).join(" ");
         }
         const { code, stderr, stdout } = await new Promise<{ code: number; stderr: string; stdout: string }>((resolve, reject) => {
             const child = spawn(command.command, command.args, { cwd: project.dir, env, stdio: ["ignore", "pipe", "pipe"] });
