@@ -3,7 +3,7 @@ import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { entraSignInTiers, validateApiGatewayArgs, type ApiGatewayArgs } from "./args";
 import { globalPolicy } from "./policies";
-import { portalSignUp, publishPortal } from "./portal";
+import { portalSettings, signUpProperties } from "./portal";
 import { autoscaleProfile, capacityAlertCriteria, scalePolicy } from "./scale";
 import { hardenedTlsProperties, hostnameConfigurations, minApiVersion, skuAndRegions } from "./service";
 import { siteSetting, type SiteSetting } from "./site-settings";
@@ -133,9 +133,8 @@ export class ApiGateway extends pulumi.ComponentResource {
             // With Entra ID sign-in on, nobody signs up with a username and password unless asked
             // for; then the portal is published, which is when the sign-in settings take effect.
             const signUpOn = args.portalSignUp ?? false;
-            const signUp = portalSignUp(name, args.resourceGroupName, service.name, signUpOn, { parent: this, dependsOn: [provider] });
-            siteSettings.push(pulumi.output(signUp.properties).apply((properties) => ({ path: "portalsettings/signup", body: { properties: properties as Record<string, unknown> } })));
-            publishPortal(name, args.resourceGroupName, service.name, signIn, signUpOn, { parent: this, dependsOn: [provider, signUp] });
+            portalSettings(name, args.resourceGroupName, service.name, signIn, signUpOn, args.tags, { parent: this, dependsOn: [provider] });
+            siteSettings.push(pulumi.output("portalsettings/signup").apply((path): SiteSetting => ({ path, body: { properties: signUpProperties(signUpOn) } })));
             this.portalSignIn = `on: Entra ID, built-in sign-up ${signUpOn ? "on" : "off"}`;
         }
 

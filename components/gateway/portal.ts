@@ -2,9 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as resources from "@pulumi/azure-native/resources";
 
 /**
- * The developer portal's settings that azure-native has no typed resource for, as generic ARM
- * resources of the service at a pinned API version (the 2024-05-01 REST spec,
- * apimportalsettings.json and apimportalrevisions.json):
+ * The developer portal's settings that azure-native has no typed resource for (the 2024-05-01
+ * REST spec, apimportalsettings.json and apimportalrevisions.json):
  * - `portalsettings/signup` with `enabled: false`: with Entra ID sign-in on, the built-in
  *   username and password sign-up would still let anyone on the internet open an account, land in
  *   the Developers group and see every product shown to it;
@@ -12,31 +11,24 @@ import * as resources from "@pulumi/azure-native/resources";
  *   effect only once the portal is published again (learn.microsoft.com/azure/api-management/
  *   api-management-howto-aad: "Republish the developer portal for the Microsoft Entra
  *   configuration to take effect").
+ *
+ * Both are written by an ARM deployment (`Microsoft.Resources/deployments`, incremental mode),
+ * not by azure-native's generic resource: the sign-up setting exists as soon as the service does,
+ * and azure-native reads a resource before it creates one and refuses one that exists ("cannot
+ * create already existing resource", `provider/pkg/azure/client_azcore.go`, `CanCreate`), while a
+ * deployment PUTs what its template holds whether it exists or not. Neither path has a DELETE in
+ * the spec; deleting the deployment (`pulumi destroy`) removes only its record from the
+ * deployment history, not what it deployed (learn.microsoft.com/azure/azure-resource-manager/
+ * templates/deployment-history-deletions: "Deleting a deployment from the history doesn't affect
+ * any of the resources that were deployed"). tools/plan/provider-rules.ts refuses the generic path.
  */
 
-/** The API version of the generic resources (the one azure-native 3.28 uses for API Management). */
+/** The API version of the portal's settings in the template (the one azure-native 3.28 uses for API Management). */
 export const portalApiVersion = "2024-05-01";
 
-/** The generic resource args of a child of the service. */
-function serviceChild(resourceGroupName: pulumi.Input<string>, serviceName: pulumi.Input<string>, resourceType: string, resourceName: pulumi.Input<string>, properties: unknown) {
-    return {
-        resourceGroupName,
-        resourceProviderNamespace: "Microsoft.ApiManagement",
-        parentResourcePath: pulumi.interpolate`service/${serviceName}`,
-        resourceType,
-        resourceName,
-        apiVersion: portalApiVersion,
-        properties,
-    };
-}
-
-/** The portal's sign-up settings: the built-in username and password sign-up, off unless asked for. */
-export function portalSignUp(name: string, resourceGroupName: pulumi.Input<string>, serviceName: pulumi.Input<string>, enabled: boolean, opts: pulumi.CustomResourceOptions): resources.Resource {
-    return new resources.Resource(
-        `${name}-portal-signup`,
-        serviceChild(resourceGroupName, serviceName, "portalsettings", "signup", { enabled, termsOfService: { enabled: false, consentRequired: false } }),
-        opts,
-    );
+/** The sign-up setting's properties: the built-in sign-up on or off, no terms of service. */
+export function signUpProperties(enabled: boolean): Record<string, unknown> {
+    return { enabled, termsOfService: { enabled: false, consentRequired: false } };
 }
 
 /**
@@ -48,23 +40,62 @@ export function portalRevisionName(clientId: string, signUp: boolean): string {
     return `sign-in-${clientId}-sign-up-${signUp ? "on" : "off"}`;
 }
 
+/** The ARM template: the sign-up setting, then the revision that publishes the portal. */
+export function portalTemplate(signUp: boolean): Record<string, unknown> {
+    const signup = "[resourceId('Microsoft.ApiManagement/service/portalsettings', parameters('serviceName'), 'signup')]";
+    return {
+        $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        contentVersion: "1.0.0.0",
+        parameters: { serviceName: { type: "string" }, revision: { type: "string" } },
+        resources: [
+            {
+                type: "Microsoft.ApiManagement/service/portalsettings",
+                apiVersion: portalApiVersion,
+                name: "[format('{0}/signup', parameters('serviceName'))]",
+                properties: signUpProperties(signUp),
+            },
+            {
+                type: "Microsoft.ApiManagement/service/portalRevisions",
+                apiVersion: portalApiVersion,
+                name: "[format('{0}/{1}', parameters('serviceName'), parameters('revision'))]",
+                dependsOn: [signup],
+                properties: {
+                    description: `Published by the platform's deployment: Microsoft Entra ID sign-in, built-in sign-up ${signUp ? "on" : "off"}.`,
+                    isCurrent: true,
+                },
+            },
+        ],
+    };
+}
+
 /**
- * Publishes the portal as a new current revision. A revision stays in Azure when a newer one
- * replaces it (the service keeps its revisions; there is no delete).
+ * Writes the sign-up setting and publishes the portal, in one incremental deployment in the
+ * service's resource group, named after the service.
  */
-export function publishPortal(
+export function portalSettings(
     name: string,
     resourceGroupName: pulumi.Input<string>,
     serviceName: pulumi.Input<string>,
     signIn: { clientId: pulumi.Input<string> },
     signUp: boolean,
+    tags: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined,
     opts: pulumi.CustomResourceOptions,
-): resources.Resource {
-    const revision = pulumi.output(signIn.clientId).apply((clientId) => portalRevisionName(clientId, signUp));
-    const description = `Published by the platform's deployment: Microsoft Entra ID sign-in, built-in sign-up ${signUp ? "on" : "off"}.`;
-    return new resources.Resource(
-        `${name}-portal-revision`,
-        serviceChild(resourceGroupName, serviceName, "portalRevisions", revision, { description, isCurrent: true }),
-        { ...opts, retainOnDelete: true },
+): resources.Deployment {
+    return new resources.Deployment(
+        `${name}-portal-settings`,
+        {
+            resourceGroupName,
+            deploymentName: pulumi.interpolate`${serviceName}-portal`,
+            tags,
+            properties: {
+                mode: resources.DeploymentMode.Incremental,
+                template: portalTemplate(signUp),
+                parameters: {
+                    serviceName: { value: serviceName },
+                    revision: { value: pulumi.output(signIn.clientId).apply((clientId) => portalRevisionName(clientId, signUp)) },
+                },
+            },
+        },
+        opts,
     );
 }

@@ -210,35 +210,37 @@ describe("ApiGateway component", () => {
             assert.equal(full.outputs.portalSignIn, "on: Entra ID, built-in sign-up off");
         });
 
-        it("turns the built-in sign-up off and publishes the portal, so the sign-in takes effect", () => {
-            // The REST spec's portalsettings/signup and portalRevisions (2024-05-01), as generic
-            // resources; api-management-howto-aad: "Republish the developer portal for the Microsoft
-            // Entra configuration to take effect".
+        it("turns the built-in sign-up off and publishes the portal in one ARM deployment, so the sign-in takes effect", () => {
+            // The REST spec's portalsettings/signup and portalRevisions (2024-05-01), which azure-native
+            // has no typed resource for and cannot create through its generic resource (the sign-up
+            // setting exists with the service); api-management-howto-aad: "Republish the developer
+            // portal for the Microsoft Entra configuration to take effect".
             const provider = full.get("azure-native:apimanagement:IdentityProvider", "gw-portal-aad");
-            const signUp = full.get("azure-native:resources:Resource", "gw-portal-signup");
-            assert.deepEqual(signUp.inputs, {
-                resourceGroupName: "rg-gw",
-                resourceProviderNamespace: "Microsoft.ApiManagement",
-                parentResourcePath: "service/apim-test",
-                resourceType: "portalsettings",
-                resourceName: "signup",
+            const settings = full.get("azure-native:resources:Deployment", "gw-portal-settings");
+            assert.equal(settings.inputs.resourceGroupName, "rg-gw");
+            assert.equal(settings.inputs.deploymentName, "apim-test-portal");
+            assert.ok(settings.dependsOn.includes(provider.urn));
+            assert.equal(settings.inputs.properties.mode, "Incremental", "an incremental deployment leaves the rest of the group alone");
+            assert.deepEqual(settings.inputs.properties.parameters, { serviceName: { value: "apim-test" }, revision: { value: "sign-in-44444444-4444-4444-8444-444444444444-sign-up-off" } });
+            const [signUp, revision] = settings.inputs.properties.template.resources;
+            assert.deepEqual(signUp, {
+                type: "Microsoft.ApiManagement/service/portalsettings",
                 apiVersion: "2024-05-01",
+                name: "[format('{0}/signup', parameters('serviceName'))]",
                 properties: { enabled: false, termsOfService: { enabled: false, consentRequired: false } },
             });
-            assert.ok(signUp.dependsOn.includes(provider.urn));
-            const revision = full.get("azure-native:resources:Resource", "gw-portal-revision");
-            assert.equal(revision.inputs.resourceType, "portalRevisions");
-            assert.equal(revision.inputs.resourceName, "sign-in-44444444-4444-4444-8444-444444444444-sign-up-off");
-            assert.equal(revision.inputs.properties.isCurrent, true);
-            assert.ok(revision.dependsOn.includes(provider.urn) && revision.dependsOn.includes(signUp.urn));
-            assert.equal(revision.retainOnDelete, true, "the service keeps its revisions");
-            assert.match(revision.id!, /\/providers\/Microsoft\.ApiManagement\/service\/apim-test\/portalRevisions\/sign-in-/);
+            assert.equal(revision.type, "Microsoft.ApiManagement/service/portalRevisions");
+            assert.equal(revision.name, "[format('{0}/{1}', parameters('serviceName'), parameters('revision'))]");
+            assert.deepEqual(revision.dependsOn, ["[resourceId('Microsoft.ApiManagement/service/portalsettings', parameters('serviceName'), 'signup')]"], "published once the sign-up setting is written");
+            assert.equal(revision.properties.isCurrent, true);
+            assert.equal(full.ofType("azure-native:resources:Resource").length, 0, "nothing through the generic resource, which azure-native would refuse to create");
         });
 
         it("leaves the built-in sign-up on when the stack asks for it, and says so", async () => {
             const run = await deploy(minimal({ sku: "Developer", capacity: 1, portalSignUp: true, portalSignIn: { tenantId, clientId: "c", clientSecret: pulumi.secret("s") } }));
-            assert.equal(run.get("azure-native:resources:Resource", "gw-portal-signup").inputs.properties.enabled, true);
-            assert.equal(run.get("azure-native:resources:Resource", "gw-portal-revision").inputs.resourceName, "sign-in-c-sign-up-on", "turning it on publishes the portal again");
+            const settings = run.get("azure-native:resources:Deployment", "gw-portal-settings");
+            assert.equal(settings.inputs.properties.template.resources[0].properties.enabled, true);
+            assert.equal(settings.inputs.properties.parameters.revision.value, "sign-in-c-sign-up-on", "turning it on publishes the portal again");
             assert.equal(run.outputs.portalSignIn, "on: Entra ID, built-in sign-up on");
         });
 
@@ -255,7 +257,7 @@ describe("ApiGateway component", () => {
         it("skips Entra ID sign-in on Basic, and says why", async () => {
             const run = await deploy(minimal({ sku: "Basic", capacity: 1, portalSignIn: { tenantId, clientId: "c", clientSecret: pulumi.secret("s") } }));
             assert.equal(run.ofType("azure-native:apimanagement:IdentityProvider").length, 0);
-            assert.equal(run.ofType("azure-native:resources:Resource").length, 0, "nothing to publish");
+            assert.equal(run.ofType("azure-native:resources:Deployment").length, 0, "nothing to publish");
             assert.equal(run.outputs.portalSignIn, "skipped: the Basic tier has no Entra ID sign-in for the developer portal (allowed on Developer, Standard, Premium)");
         });
     });

@@ -52,7 +52,7 @@ describe("a stack's policy config (policies/config/<stack>.json)", () => {
                 "policies/config/live.json: 4 problems:",
                 "  - storage-geo-redundant-production.production: false, but Pulumi.live.yaml says true (allowed: true, as the stack file says)",
                 `  - apim-https-onl: not a rule of the pack (allowed: all, or one of ${rules.map((rule) => rule.id).join(", ")})`,
-                '  - keyvault-rbac: "warn" is not an enforcement level (allowed: mandatory, advisory, disabled)',
+                '  - keyvault-rbac: "warn" is not an enforcement level (allowed: mandatory, advisory, remediate, disabled)',
                 '  - apim-managed-certificate-on-create.serviceExists: missing; Pulumi.live.yaml says serviceExists: true, and pulumi preview --policy-pack reads it from here (allowed: "apim-managed-certificate-on-create": { "serviceExists": true })',
             ].join("\n"),
         );
@@ -76,7 +76,7 @@ describe("the policy pack in npm run plan", () => {
         const { code, stdout } = await plan("live", "--project-dir", await developerInProduction(production));
         assert.equal(code, 1);
         const section = stdout.slice(stdout.indexOf("\nPolicies ") + 1);
-        assert.match(section, /^Policies \(policies\/, 39 rules\): 2 mandatory and 0 advisory violations\n/);
+        assert.match(section, /^Policies \(enterprise-integration-baseline 0\.1\.0, 39 rules, as pulumi preview --policy-pack policies runs them\): 2 mandatory and 0 advisory violations\n/);
         assert.match(section, /\n {2}mandatory {2}apim-production-zones {2}gateway-apim \(azure-native:apimanagement:ApiManagementService\): runs Developer, not Premium\n/);
         assert.match(section, /\n {2}mandatory {2}apim-production-zones {2}gateway-apim \(azure-native:apimanagement:ApiManagementService\): westeurope has no availability zones\n/);
     });
@@ -85,13 +85,14 @@ describe("the policy pack in npm run plan", () => {
         const config = { ...production, "apim-production-zones": { enforcementLevel: "advisory", production: true } };
         const { code, stdout } = await plan("live", "--project-dir", await developerInProduction(config));
         assert.equal(code, 0);
-        assert.match(stdout, /\nPolicies \(policies\/, 39 rules\): 0 mandatory and 2 advisory violations\n {2}advisory {3}apim-production-zones/);
+        assert.match(stdout, /\nPolicies \(enterprise-integration-baseline 0\.1\.0, 39 rules, as pulumi preview --policy-pack policies runs them\): 0 mandatory and 2 advisory violations\n {2}advisory {3}apim-production-zones/);
     });
 
     it("says every rule passes when none is broken", async () => {
         const { code, stdout } = await plan("prod");
         assert.equal(code, 0);
-        assert.match(stdout, /\nPolicies \(policies\/, 39 rules\): all pass\n$/);
+        assert.match(stdout, /\nPolicies \(enterprise-integration-baseline 0\.1\.0, 39 rules, as pulumi preview --policy-pack policies runs them\): all pass\n/);
+        assert.match(stdout, /\n {2}Run here on the values the mocks invent in place of the deployed ones: all pass\n/);
     });
 });
 

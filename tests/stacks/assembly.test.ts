@@ -216,9 +216,11 @@ describe("the stack assembly", () => {
     });
 
     it("keeps the portal's built-in sign-up off unless the stack turns it on with gateway.portalSignUp", async () => {
-        assert.equal(dev.get("azure-native:resources:Resource", "gateway-portal-signup").inputs.properties.enabled, false);
+        const signUp = (run: StackRun) => run.get("azure-native:resources:Deployment", "gateway-portal-settings").inputs.properties.template.resources[0];
+        assert.equal(signUp(dev).type, "Microsoft.ApiManagement/service/portalsettings");
+        assert.equal(signUp(dev).properties.enabled, false);
         const open = await runFixture({ stack: "dev", config: { gateway: { ...stackFileValues("dev").gateway, portalSignUp: true } } });
-        assert.equal(open.get("azure-native:resources:Resource", "gateway-portal-signup").inputs.properties.enabled, true);
+        assert.equal(signUp(open).properties.enabled, true);
     });
 
     it("outputs the gateway-facing workflow's callback URL as a secret only", () => {

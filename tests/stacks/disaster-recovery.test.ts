@@ -41,13 +41,34 @@ const service = (run: StackRun) => run.ofType("azure-native:apimanagement:ApiMan
  */
 function restoredBy(run: StackRun): RegisteredResource[] {
     const serviceName = service(run).inputs.serviceName;
-    return run.resources.filter(
-        (resource) =>
-            resource.custom &&
-            (resource.inputs.serviceName === serviceName || resource.inputs.parentResourcePath === `service/${serviceName}`) &&
-            resource.type !== "azure-native:apimanagement:ApiManagementService" &&
-            !(resource.type === "azure-native:resources:Resource" && resource.inputs.resourceType === "portalRevisions"),
-    );
+    return [
+        ...run.resources.filter(
+            (resource) =>
+                resource.custom &&
+                (resource.inputs.serviceName === serviceName || resource.inputs.parentResourcePath === `service/${serviceName}`) &&
+                resource.type !== "azure-native:apimanagement:ApiManagementService" &&
+                !(resource.type === "azure-native:resources:Resource" && resource.inputs.resourceType === "portalRevisions"),
+        ),
+        ...run.ofType("azure-native:resources:Deployment").flatMap((deployment) => templateResources(deployment, serviceName)),
+    ];
+}
+
+/**
+ * The settings of the service an ARM deployment writes (the portal's sign-up setting), each as a
+ * generic resource of the service would register it; a portal revision is no setting.
+ */
+function templateResources(deployment: RegisteredResource, serviceName: unknown): RegisteredResource[] {
+    const properties = deployment.inputs.properties as { parameters?: Record<string, { value?: unknown }>; template?: { resources?: Array<{ type: string; name: string; properties: unknown }> } };
+    if (properties.parameters?.serviceName?.value !== serviceName) {
+        return [];
+    }
+    return (properties.template?.resources ?? [])
+        .filter((resource) => resource.type.startsWith("Microsoft.ApiManagement/service/") && !resource.type.endsWith("/portalRevisions"))
+        .map((resource) => {
+            const resourceType = resource.type.split("/").pop()!;
+            const resourceName = /format\('\{0\}\/([^']+)'/.exec(resource.name)?.[1] ?? resource.name;
+            return { ...deployment, type: "azure-native:resources:Resource", name: `${deployment.name}/${resourceType}`, inputs: { resourceType, resourceName, properties: resource.properties } };
+        });
 }
 
 /** A resource's inputs as one site's and the other's compare: where it is left out, the service's own id made neutral. */

@@ -377,7 +377,8 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         assert.match(stdout, /^### `prod`: 1 to update; \d+ unchanged\n\nCompared with prod\.json; offline plan, no Azure call\.\n/);
         assert.match(stdout, /^ {2}- `url`: `"https:\/\/old-inventory\.contoso\.com\/api"` → `"https:\/\/inventory\.contoso\.com\/api"`$/m);
         assert.match(stdout, /^Monthly cost at list prices: .* \(no change; an estimate/m);
-        assert.match(stdout, /\nPolicies \(\d+ rules\): all pass\.\n$/);
+        assert.match(stdout, /\nPolicies \(enterprise-integration-baseline 0\.1\.0, \d+ rules\): all pass\.\n/);
+        assert.match(stdout, /\nRun on the values the mocks invent in place of the deployed ones, they all pass\.\n$/);
     });
 
     it("refuses a base that is neither a saved plan nor a git revision, and a saved plan of another stack, naming it", async () => {

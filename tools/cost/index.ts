@@ -27,6 +27,7 @@ export const defaultVolumes: CostVolumes = costSchema.parse({});
 const includedTypes: ReadonlyArray<[RegExp, string]> = [
     [/^azure-native:apimanagement:(?!ApiManagementService$)/, "part of the API Management service"],
     [/^azure-native:resources:ResourceGroup$/, "no charge"],
+    [/^azure-native:resources:Deployment$/, "no charge; what it writes is priced with its service"],
     [/^azure-native:authorization:Role(Assignment|Definition)$/, "no charge"],
     [/^azure-native:managedidentity:UserAssignedIdentity$/, "no charge"],
     [/^azure-native:keyvault:Secret$/, "priced through the vault's operations"],

@@ -172,7 +172,7 @@ const storage = `${rg}/providers/Microsoft.Storage/storageAccounts/{accountName}
  */
 export const idTemplates: Readonly<Record<string, string>> = {
     "azure-native:resources:ResourceGroup": rg,
-    "azure-native:resources:Resource": `${rg}/providers/{resourceProviderNamespace}/{parentResourcePath}/{resourceType}/{resourceName}`,
+    "azure-native:resources:Deployment": `${rg}/providers/Microsoft.Resources/deployments/{deploymentName}`,
     "azure-native:apimanagement:ApiManagementService": apim,
     "azure-native:apimanagement:Api": `${apim}/apis/{apiId}`,
     "azure-native:apimanagement:ApiPolicy": `${apim}/apis/{apiId}/policies/{policyId}`,

@@ -149,16 +149,22 @@ function unknownInput(message: string): string {
 
 /**
  * The checks the preview could not run, a line per level, rule and input read, naming the
- * resources; wrapped under 160 columns, as every line of the plan.
+ * resources: wrapped under 160 columns, as every line of the plan, or as `markdown` writes a group.
  */
-function groupedChecks(checks: readonly PolicyViolation[]): string[] {
-    const groups = new Map<string, string[]>();
+function groupedChecks(checks: readonly PolicyViolation[], markdown?: (group: { level: string; rule: string; message: string; resources: string[] }) => string): string[] {
+    const groups = new Map<string, { level: string; rule: string; message: string; resources: string[] }>();
     for (const check of byLevel(checks)) {
-        const key = `  ${check.level.padEnd(9)}  ${check.rule} (${unknownInput(check.message)}):`;
-        groups.set(key, [...(groups.get(key) ?? []), check.resource]);
+        const key = `${check.level}\u0000${check.rule}\u0000${unknownInput(check.message)}`;
+        const group = groups.get(key) ?? { level: check.level, rule: check.rule, message: check.message, resources: [] };
+        group.resources.push(check.resource);
+        groups.set(key, group);
+    }
+    if (markdown) {
+        return [...groups.values()].map(markdown);
     }
     const lines: string[] = [];
-    for (const [head, resources] of groups) {
+    for (const { level, rule, message, resources } of groups.values()) {
+        const head = `  ${level.padEnd(9)}  ${rule} (${unknownInput(message)}):`;
         let line = head;
         for (const [i, resource] of resources.entries()) {
             const part = ` ${resource}${i < resources.length - 1 ? "," : ""}`;
@@ -225,7 +231,7 @@ export function policyMarkdown(report: PolicyReport): string {
             "",
             `Run only during \`pulumi up\` (${report.duringUp.length}): these ${duringUpNote}.`,
             "",
-            ...byLevel(report.duringUp).map((violation) => `- ${violation.level} \`${violation.rule}\` on \`${violation.resource}\` (\`${violation.type}\`): ${violation.message}`),
+            ...groupedChecks(report.duringUp, (check) => `- ${check.level} \`${check.rule}\` (\`${unknownInput(check.message)}\`): ${check.resources.map((resource) => `\`${resource}\``).join(", ")}`),
             "",
             report.upViolations.length === 0
                 ? "Run on the values the mocks invent in place of the deployed ones, they all pass."

@@ -72,6 +72,7 @@ export async function startPolicyPack(options: PackOptions): Promise<PolicyAnaly
             env: { NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require="${preloadPath}"`].filter(Boolean).join(" ") },
         });
         analyzer.onClose(() => void server.stop());
+        analyzer.onUnref(() => server.unref());
         return analyzer;
     } catch (error) {
         await server.stop();

@@ -284,6 +284,14 @@ const summaries: Readonly<Record<string, Summary>> = {
     },
     "azure-native:resources:Resource": (inputs) =>
         join([`${text(inputs.resourceType)}/${text(inputs.resourceName)} of ${text(inputs.parentResourcePath)} (API ${text(inputs.apiVersion)})`, JSON.stringify(inputs.properties ?? {})]),
+    "azure-native:resources:Deployment": (inputs) => {
+        const properties = record(inputs.properties);
+        const resources = list(record(properties.template).resources).map((resource) => {
+            const entry = record(resource);
+            return `${text(entry.type).split("/").slice(-1)[0]} ${JSON.stringify(entry.properties ?? {})}`;
+        });
+        return join([`${text(properties.mode)} ARM deployment ${text(inputs.deploymentName)}`, ...resources]);
+    },
     "azure-native:resources:ResourceGroup": (inputs) => join([`${String(inputs.resourceGroupName)}`, `in ${String(inputs.location)}`]),
     "random:index/randomString:RandomString": (inputs) =>
         join([

@@ -2,7 +2,7 @@
 // azure-native resource the program uses force a replacement instead of an update in place, for
 // exactly the API versions @pulumi/azure-native uses, and writes tools/plan/replacements.json.
 //
-//   node --require ./tools/register.js tools/specs/derive-replacements.ts <specs> [--out <file>] [--commit <sha>]
+//   node --require ./tools/register.js tools/specs/derive-replacements.ts <specs> [--out <file>] [--commit <sha>] [--only <token>]...
 //
 // <specs> is a checkout of azure-rest-api-specs (or a directory laid out like one), or a bare git
 // directory, read at HEAD with `git show`. A replacement is forced by:
@@ -18,6 +18,8 @@
 // A type whose spec file the given specs lack is left out, or, with --allow-missing, listed with
 // the path parameters of its PUT path as the table below gives it (plus `location` where the SDK
 // declares one) and `specRead: false`, so a reader knows its body was not checked.
+// With --only, just the named types are derived and put into the table already at <file>, whose
+// other entries are kept as they are: a type can be added from the spec files it needs alone.
 // The provider may add rules of its own; this table holds only what the specs say.
 
 import { execFileSync } from "node:child_process";
@@ -175,6 +177,11 @@ export const targets: readonly Target[] = [
         token: "azure-native:operationalinsights:Workspace",
         specFile: "specification/operationalinsights/resource-manager/Microsoft.OperationalInsights/stable/2023-09-01/Workspaces.json",
         path: "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces/{workspaceName}",
+    },
+    {
+        token: "azure-native:resources:Deployment",
+        specFile: "specification/resources/resource-manager/Microsoft.Resources/stable/2024-03-01/deployments.json",
+        path: "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}/providers/Microsoft.Resources/deployments/{deploymentName}",
     },
     {
         token: "azure-native:resources:Resource",
@@ -468,12 +475,22 @@ function fromPathOnly(target: Target, sdkRoot: string): Derivation {
     return { operation: "", replaceOn, notes };
 }
 
-/** Derives the whole table from the specs at `location`, checking each type's API version against the SDK. */
-export function deriveAll(location: string, sdkRoot: string, options: { commit?: string; allowMissing?: boolean } = {}): Replacements {
+/**
+ * Derives the whole table from the specs at `location` (or, with `only`, the entries of those types
+ * alone), checking each type's API version against the SDK.
+ */
+export function deriveAll(location: string, sdkRoot: string, options: { commit?: string; allowMissing?: boolean; only?: readonly string[] } = {}): Replacements {
+    const unknown = (options.only ?? []).filter((token) => !targets.some((target) => target.token === token));
+    if (unknown.length > 0) {
+        throw new Error(`not among the generator's targets: ${unknown.join(", ")}`);
+    }
     const specs = openSpecs(location);
     const types: Replacements["types"] = {};
     const files: Record<string, string> = {};
     for (const target of targets) {
+        if (options.only !== undefined && !options.only.includes(target.token)) {
+            continue;
+        }
         const apiVersion = sdkApiVersion(target.token, sdkRoot);
         if (!target.specFile.includes(`/${apiVersion}/`)) {
             throw new Error(`${target.token}: azure-native uses API version ${apiVersion}, but the table names ${target.specFile}`);
@@ -520,6 +537,41 @@ export function deriveAll(location: string, sdkRoot: string, options: { commit?:
     };
 }
 
+/**
+ * `table` with the entries of `derived` put in, in the targets' order (entries of `table` no target
+ * names stay, after them), and the commits of the files `derived` read added. Both must name the same
+ * source commit, and a file both record must be at the same commit in each.
+ */
+export function mergeTables(table: Replacements, derived: Replacements): Replacements {
+    if (table.source.repository !== derived.source.repository || table.source.commit !== derived.source.commit) {
+        throw new Error(`the table was derived from ${table.source.repository} at ${table.source.commit}, the new entries from ${derived.source.repository} at ${derived.source.commit}`);
+    }
+    const files: Record<string, string> = { ...(table.source.files ?? {}) };
+    for (const [file, commit] of Object.entries(derived.source.files ?? {})) {
+        if (files[file] !== undefined && files[file] !== commit) {
+            throw new Error(`${file}: the table records commit ${files[file]}, the new entries were derived from ${commit}`);
+        }
+        files[file] = commit;
+    }
+    const types: Replacements["types"] = {};
+    for (const { token } of targets) {
+        const entry = derived.types[token] ?? table.types[token];
+        if (entry !== undefined) {
+            types[token] = entry;
+        }
+    }
+    for (const [token, entry] of Object.entries(table.types)) {
+        types[token] ??= entry;
+    }
+    return {
+        source: {
+            ...table.source,
+            ...(Object.keys(files).length > 0 ? { files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) } : {}),
+        },
+        types,
+    };
+}
+
 function main(argv: string[]): void {
     const args = [...argv];
     const option = (name: string): string | undefined => {
@@ -529,13 +581,24 @@ function main(argv: string[]): void {
     const repoRoot = path.resolve(__dirname, "..", "..");
     const out = option("--out") ?? path.join(repoRoot, "tools", "plan", "replacements.json");
     const commit = option("--commit");
+    const only: string[] = [];
+    let missingToken = false;
+    while (args.includes("--only")) {
+        const token = option("--only");
+        if (token === undefined || token.startsWith("--")) {
+            missingToken = true;
+            break;
+        }
+        only.push(token);
+    }
     const allowMissing = args.includes("--allow-missing");
     const [location] = args.filter((arg) => arg !== "--allow-missing");
-    if (location === undefined) {
-        process.stderr.write("usage: derive-replacements.ts <azure-rest-api-specs checkout or git dir> [--out <file>] [--commit <sha>] [--allow-missing]\n");
+    if (location === undefined || missingToken) {
+        process.stderr.write("usage: derive-replacements.ts <azure-rest-api-specs checkout or git dir> [--out <file>] [--commit <sha>] [--allow-missing] [--only <token>]...\n");
         process.exit(2);
     }
-    const table = deriveAll(location, path.join(repoRoot, "node_modules", "@pulumi", "azure-native"), { commit, allowMissing });
+    const derived = deriveAll(location, path.join(repoRoot, "node_modules", "@pulumi", "azure-native"), { commit, allowMissing, ...(only.length > 0 ? { only } : {}) });
+    const table = only.length > 0 ? mergeTables(JSON.parse(fs.readFileSync(out, "utf8")) as Replacements, derived) : derived;
     fs.writeFileSync(out, `${JSON.stringify(table, null, 2)}\n`);
     process.stdout.write(`${out}: ${Object.keys(table.types).length} types\n`);
 }

@@ -376,6 +376,14 @@ export class PolicyAnalyzer {
         for (const stream of [this.child.stdout, this.child.stderr]) {
             (stream as { unref?: () => void } | null)?.unref?.();
         }
+        this.unrefs.splice(0).forEach((unref) => unref());
+    }
+
+    private readonly unrefs: Array<() => void> = [];
+
+    /** Calls `unref` when the pack is unref'd (what serves it must not hold the process either). */
+    onUnref(unref: () => void): void {
+        this.unrefs.push(unref);
     }
 
     /** Stops the pack's process. */

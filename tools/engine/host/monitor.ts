@@ -220,6 +220,8 @@ export class EngineServices {
 export interface EngineServer {
     readonly address: string;
     stop(): Promise<void>;
+    /** Lets this process end while the server still listens (for a server that lives as long as the process). */
+    unref(): void;
 }
 
 export async function serveEngine(services: EngineServices): Promise<EngineServer> {
@@ -231,6 +233,12 @@ export async function serveEngine(services: EngineServices): Promise<EngineServe
     );
     return {
         address: `127.0.0.1:${port}`,
+        // grpc-js has no unref of its own: its HTTP/2 listeners are Node servers, which have.
+        unref: () => {
+            for (const listener of (server as unknown as { http2Servers: Map<{ unref(): void }, unknown> }).http2Servers.keys()) {
+                listener.unref();
+            }
+        },
         stop: () =>
             new Promise<void>((resolve) => {
                 server.tryShutdown(() => resolve());
