@@ -88,6 +88,14 @@ describe("the policy pack in npm run plan", () => {
         assert.match(stdout, /\nPolicies \(enterprise-integration-baseline 0\.1\.0, 39 rules, as pulumi preview --policy-pack policies runs them\): 0 mandatory and 2 advisory violations\n {2}advisory {3}apim-production-zones/);
     });
 
+    it("reads the stack's facts with its secret keys: backend keys set the README's way (pulumi config set --secret --path) plan cleanly", async () => {
+        // What `pulumi config set --secret --path 'backendApiKeys.customers' <key>` writes.
+        const stack = `${await stackFileFor({ environment: "keys" })}  enterprise-integration:backendApiKeys:\n    customers:\n      secure: v1:Y2lwaGVydGV4dA==\n`;
+        const { code, stdout, stderr } = await plan("keys", "--project-dir", tempProject({ keys: stack }));
+        assert.equal(code, 0, stderr);
+        assert.match(stdout, /\nPolicies \(enterprise-integration-baseline 0\.1\.0, 39 rules, as pulumi preview --policy-pack policies runs them\): all pass\n/);
+    });
+
     it("says every rule passes when none is broken", async () => {
         const { code, stdout } = await plan("prod");
         assert.equal(code, 0);

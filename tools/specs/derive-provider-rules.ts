@@ -36,7 +36,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { openSpecs, sdkApiVersion, sdkArgNames, sdkName, type SpecReader } from "./derive-replacements";
+import { openSpecs, sdkApiVersion, sdkArgNames, sdkName, takeOption, type SpecReader } from "./derive-replacements";
 
 interface Parameter {
     $ref?: string;
@@ -529,10 +529,7 @@ export function deriveAll(specsLocation: string, azureNativeLocation: string, sd
 
 function main(argv: string[]): void {
     const args = [...argv];
-    const option = (name: string): string | undefined => {
-        const index = args.indexOf(name);
-        return index === -1 ? undefined : args.splice(index, 2)[1];
-    };
+    const option = (name: string) => takeOption(args, name);
     const repoRoot = path.resolve(__dirname, "..", "..");
     const out = option("--out") ?? path.join(repoRoot, "tools", "plan", "provider-paths.json");
     const commit = option("--commit");

@@ -572,12 +572,15 @@ export function mergeTables(table: Replacements, derived: Replacements): Replace
     };
 }
 
+/** Takes `name` and its value out of `args`; undefined when it is not there. The derivations' command lines share it. */
+export function takeOption(args: string[], name: string): string | undefined {
+    const index = args.indexOf(name);
+    return index === -1 ? undefined : args.splice(index, 2)[1];
+}
+
 function main(argv: string[]): void {
     const args = [...argv];
-    const option = (name: string): string | undefined => {
-        const index = args.indexOf(name);
-        return index === -1 ? undefined : args.splice(index, 2)[1];
-    };
+    const option = (name: string) => takeOption(args, name);
     const repoRoot = path.resolve(__dirname, "..", "..");
     const out = option("--out") ?? path.join(repoRoot, "tools", "plan", "replacements.json");
     const commit = option("--commit");

@@ -146,6 +146,16 @@ function analyzerResource(resource: AnalyzedResource): analyzerProto.AnalyzerRes
         .setDependenciesList([...resource.dependencies]);
 }
 
+/** The request of `Analyze` and `Remediate` for one resource (`Analyze` in analyzer_plugin.go). */
+function analyzeRequest(resource: AnalyzedResource): analyzerProto.AnalyzeRequest {
+    return new analyzerProto.AnalyzeRequest()
+        .setUrn(resource.urn)
+        .setType(resource.type)
+        .setName(resource.name)
+        .setProperties(Struct.fromJavaScript(resource.properties as Record<string, any>))
+        .setOptions(options(resource));
+}
+
 function options(resource: AnalyzedResource): analyzerProto.AnalyzerResourceOptions {
     return new analyzerProto.AnalyzerResourceOptions()
         .setProtect(resource.protect)
@@ -315,13 +325,7 @@ export class PolicyAnalyzer {
 
     /** `Remediate`: the properties a remediation policy rewrites (none in most packs), and its diagnostics. */
     async remediate(resource: AnalyzedResource): Promise<{ properties: Record<string, unknown>; diagnostics: Diagnostic[] }> {
-        const request = new analyzerProto.AnalyzeRequest()
-            .setUrn(resource.urn)
-            .setType(resource.type)
-            .setName(resource.name)
-            .setProperties(Struct.fromJavaScript(resource.properties as Record<string, any>))
-            .setOptions(options(resource));
-        const response = await unary<analyzerProto.AnalyzeRequest, analyzerProto.RemediateResponse>(this.client.remediate.bind(this.client), request);
+        const response = await unary<analyzerProto.AnalyzeRequest, analyzerProto.RemediateResponse>(this.client.remediate.bind(this.client), analyzeRequest(resource));
         let properties = resource.properties;
         const diagnostics: Diagnostic[] = [];
         for (const remediation of response.getRemediationsList()) {
@@ -345,13 +349,7 @@ export class PolicyAnalyzer {
 
     /** `Analyze`: one resource's inputs, before it is created or updated. */
     async analyze(resource: AnalyzedResource): Promise<Diagnostic[]> {
-        const request = new analyzerProto.AnalyzeRequest()
-            .setUrn(resource.urn)
-            .setType(resource.type)
-            .setName(resource.name)
-            .setProperties(Struct.fromJavaScript(resource.properties as Record<string, any>))
-            .setOptions(options(resource));
-        return diagnosticsOf(await unary(this.client.analyze.bind(this.client), request), this.projectVersion);
+        return diagnosticsOf(await unary(this.client.analyze.bind(this.client), analyzeRequest(resource)), this.projectVersion);
     }
 
     /** `AnalyzeStack`: every resource with its outputs, at the end of the preview. */
