@@ -76,9 +76,12 @@ function treeRssBytes(root: number): number {
 function measure(step: Step): Promise<Measurement> {
     return new Promise((resolve, reject) => {
         const started = process.hrtime.bigint();
-        const child = spawn(step.command, step.args, { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"] });
+        const child = spawn(step.command, step.args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
         const stderr: string[] = [];
         child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
+        // What a step prints is dropped, but for its last lines, which a failure shows (a test's report).
+        let stdoutTail = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdoutTail = (stdoutTail + chunk.toString()).slice(-6000)));
         const canSample = fs.existsSync("/proc/self/statm");
         let peak = 0;
         const sample = () => {
@@ -92,7 +95,7 @@ function measure(step: Step): Promise<Measurement> {
             clearInterval(timer);
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
             if (code !== 0) {
-                process.stderr.write(`${step.label} exited with ${code}:\n${stderr.join("")}\n`);
+                process.stderr.write(`${step.label} exited with ${code}:\n${stderr.join("")}${stdoutTail}\n`);
             }
             resolve({ seconds, peakMib: canSample ? peak / 1024 / 1024 : undefined, exitCode: code ?? 1 });
         });
@@ -151,7 +154,8 @@ export function largeCatalogProject(): string {
         gateway: { sku: "Developer", publisherName: "Contoso", publisherEmail: "api@contoso.com", backends },
         secrets: { expiresOn: "2099-12-31" },
     };
-    fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), stringify({ config: Object.fromEntries(Object.entries(config).map(([key, value]) => [`enterprise-integration:${key}`, value])) }));
+    // YAML 1.1 quotes the date, as a stack file must (unquoted, the CLI reads a timestamp).
+    fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), stringify({ config: Object.fromEntries(Object.entries(config).map(([key, value]) => [`enterprise-integration:${key}`, value])) }, { schema: "yaml-1.1" }));
     return dir;
 }
 

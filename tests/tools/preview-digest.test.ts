@@ -235,7 +235,9 @@ after(() => {
 });
 
 /** What npm prints before a script's output on stdout, from npm itself (started when the file loads). */
-const npmBanner = inBackground(() => promisify(execFile)("npm", ["run", "plan", "--", "dev", "--help"], { cwd: repoRoot })).then(({ stdout }) => stdout.slice(0, stdout.indexOf("Usage:")));
+// npm's banner at its default log level, whatever the level of the npm that runs the suite
+// (`npm test --silent` passes npm_config_loglevel=silent down to every npm it starts).
+const npmBanner = inBackground(() => promisify(execFile)("npm", ["run", "--loglevel=notice", "plan", "--", "dev", "--help"], { cwd: repoRoot })).then(({ stdout }) => stdout.slice(0, stdout.indexOf("Usage:")));
 npmBanner.catch(() => undefined);
 
 describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", () => {
