@@ -169,6 +169,13 @@ describe("npm run plan", () => {
         );
         assert.equal(summarize("azure-native:apimanagement:Api", { apiId: "inventory-v1;rev=1", path: "inventory", apiVersion: "v1", apiRevision: "1", format: "openapi", protocols: ["https"] }), "inventory-v1;rev=1, /inventory/v1, revision 1, openapi, https");
         assert.equal(summarize("time:index/sleep:Sleep", { createDuration: "10m", triggers: { a: "(known after deploy)", b: "(known after deploy)" } }), "waits 10m for 2 role assignments to take effect");
+        assert.equal(
+            summarize("azure-native:resources:Deployment", {
+                deploymentName: "apim-portal",
+                properties: { mode: "Incremental", template: { resources: [{ type: "Microsoft.ApiManagement/service/portalsettings", properties: { enabled: false } }] } },
+            }),
+            'Incremental ARM deployment apim-portal, portalsettings {"enabled":false}, pulumi destroy deletes its record only; what it wrote stays',
+        );
         assert.match(
             summarize("azure-native:keyvault:Vault", { vaultName: "kv", location: "westeurope", properties: { networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [{ value: "203.0.113.0/24" }] } } }),
             /, 1 IP rule, in westeurope$/,

@@ -290,7 +290,9 @@ const summaries: Readonly<Record<string, Summary>> = {
             const entry = record(resource);
             return `${text(entry.type).split("/").slice(-1)[0]} ${JSON.stringify(entry.properties ?? {})}`;
         });
-        return join([`${text(properties.mode)} ARM deployment ${text(inputs.deploymentName)}`, ...resources]);
+        // Deleting a deployment removes its record only (learn.microsoft.com/azure/azure-resource-manager/
+        // templates/deployment-history-deletions): what pulumi destroy leaves in Azure.
+        return join([`${text(properties.mode)} ARM deployment ${text(inputs.deploymentName)}`, ...resources, "pulumi destroy deletes its record only; what it wrote stays"]);
     },
     "azure-native:resources:ResourceGroup": (inputs) => join([`${String(inputs.resourceGroupName)}`, `in ${String(inputs.location)}`]),
     "random:index/randomString:RandomString": (inputs) =>
