@@ -7,13 +7,13 @@ import { CatalogError } from "../components/gateway";
 import { loadCatalog } from "../stacks/content";
 import { contentDirs } from "../stacks/program";
 import { ConfigError, type StackConfig } from "../stacks/config";
-import { readStackConfig } from "../tools/engine/stack-config";
-import type { PolicyAnalyzer } from "../tools/engine/host/analyzer";
-import type { PolicyReport } from "../tools/plan/policies";
-import { analyzeStack, startPolicyPack } from "../tools/plan/policy-analysis";
-import { planStack, runStack, type RegisteredResource, type RunOptions, type StackRun } from "../tools/engine";
-import { repoRoot } from "../tools/engine/project";
-import { main } from "../tools/plan";
+import { readStackConfig } from "../engine/stack-config";
+import type { PolicyAnalyzer } from "../engine/host/analyzer";
+import type { PolicyReport } from "../commands/plan/policies";
+import { analyzeStack, startPolicyPack } from "../commands/plan/policy-analysis";
+import { planStack, runStack, type RegisteredResource, type RunOptions, type StackRun } from "../engine";
+import { repoRoot } from "../engine/project";
+import { main } from "../commands/plan";
 
 /**
  * The tests' own project: stack files, `apis/` and `workflows/` under `tests/fixtures/project/`,

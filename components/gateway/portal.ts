@@ -20,7 +20,7 @@ import * as resources from "@pulumi/azure-native/resources";
  * the spec; deleting the deployment (`pulumi destroy`) removes only its record from the
  * deployment history, not what it deployed (learn.microsoft.com/azure/azure-resource-manager/
  * templates/deployment-history-deletions: "Deleting a deployment from the history doesn't affect
- * any of the resources that were deployed"). tools/plan/provider-rules.ts refuses the generic path.
+ * any of the resources that were deployed"). commands/plan/provider-rules.ts refuses the generic path.
  */
 
 /** The API version of the portal's settings in the template (the one azure-native 3.28 uses for API Management). */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
+import { z } from "zod";
+import { costSchema } from "./cost-schema";
 import { configNamespace, rootSchema, rootShape, type ParsedConfig } from "./schema";
 
 /**
@@ -80,6 +81,20 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>, se
         throw new ConfigError(stack, problems);
     }
     return { ...result.data, stack };
+}
+
+const costKey = z.object({ cost: costSchema.prefault({}) });
+
+/**
+ * The `cost` key's monthly volumes, checked strictly: the program takes the defaults for a `cost`
+ * it cannot read (it deploys nothing from it), the cost estimate refuses one, naming the field.
+ */
+export function costVolumesFrom(stack: string, all: Record<string, string>): StackConfig["cost"] {
+    const result = costKey.safeParse({ cost: rawConfigFromPulumi(all).cost });
+    if (!result.success) {
+        throw new ConfigError(stack, formatIssues(result.error.issues));
+    }
+    return result.data.cost;
 }
 
 /** Keys whose values are secrets: they must be set with `pulumi config set --secret`. */

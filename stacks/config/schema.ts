@@ -172,7 +172,9 @@ export const rootShape = withDocs(
     backendApiKeys: z
         .record(z.string(), z.string().min(1), { error: (issue) => problem(issue.input, "is not a map", "a map of API names to keys, set with pulumi config set --secret --path") })
         .default({}),
-    cost: costSchema.prefault({}),
+    // Read by the cost estimate only (stacks/config/index.ts costVolumesFrom): a mistake there
+    // fails the plan's estimate, never a deployment, so the program takes the defaults instead.
+    cost: costSchema.prefault({}).catch(() => costSchema.parse({})),
     },
     {
         environment: { description: "Environment label for tags: 1-16 lower-case letters, digits, hyphens, starting with a letter (`dev`, `test`, `prod`). `prod-dr` also says `prod`." },

@@ -17,7 +17,7 @@ import {
     type SiteSettingStep,
 } from "../../components/backup";
 import { validateWorkflowDefinition } from "../../components/workflows";
-import type { StackRun } from "../../tools/engine";
+import type { StackRun } from "../../engine";
 import { runFixture } from "../helpers";
 
 const serviceId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-gateway/providers/Microsoft.ApiManagement/service/apim-test";

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { inlineImportLimit, type Catalog } from "../../components/gateway";
 import { loadCatalog } from "../../stacks/content";
-import { repoRoot } from "../../tools/engine/project";
+import { repoRoot } from "../../engine/project";
 import { catalogProblems } from "../helpers";
 
 /**

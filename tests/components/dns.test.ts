@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { Dns, validateDnsArgs, type DnsArgs } from "../../components/dns";
-import type { StackRun } from "../../tools/engine";
+import type { StackRun } from "../../engine";
 import { runFixture } from "../helpers";
 
 function args(overrides: Partial<DnsArgs> = {}): DnsArgs {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { GatewayCatalog, validateGatewayCatalogArgs, type Catalog, type GatewayCatalogArgs } from "../../components/gateway";
-import type { StackRun } from "../../tools/engine";
+import type { StackRun } from "../../engine";
 import { asList, catalogArgs as catalogArgsOf, deploy, identity, minimal, parsePolicy, registersNothing, sharedRuns, tenantId, vault } from "./gateway-fixtures";
 
 describe("GatewayCatalog component", () => {

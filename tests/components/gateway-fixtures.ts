@@ -3,7 +3,7 @@ import { XMLParser } from "fast-xml-parser";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiGateway, GatewayCatalog, type ApiGatewayArgs, type Catalog, type GatewayCatalogArgs } from "../../components/gateway";
 import { loadCatalog } from "../../stacks/content";
-import type { StackRun } from "../../tools/engine";
+import type { StackRun } from "../../engine";
 import { fixtureContent, runFixture } from "../helpers";
 
 /**

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as dns from "@pulumi/azure-native/dns";
 import { ApiGateway, GatewayIdentity, validateApiGatewayArgs, type ApiGatewayArgs } from "../../components/gateway";
-import type { StackRun } from "../../tools/engine";
+import type { StackRun } from "../../engine";
 import { apimType, asList, deploy, everything, identity, minimal, parsePolicy, registersNothing, sharedRuns, tenantId, vault } from "./gateway-fixtures";
 import { runFixture } from "../helpers";
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { AccessGrants, Identity, grantName, stableGuid, validateAccessGrantsArgs, validateIdentityArgs, waitSeconds, type AccessGrantsArgs, type IdentityArgs } from "../../components/identity";
-import type { StackRun } from "../../tools/engine";
+import type { StackRun } from "../../engine";
 import { runFixture } from "../helpers";
 
 const roles = [

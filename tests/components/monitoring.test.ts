@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { Monitoring, validateMonitoringArgs, type MonitoringArgs } from "../../components/monitoring";
-import type { StackRun } from "../../tools/engine";
+import type { StackRun } from "../../engine";
 import { runFixture } from "../helpers";
 
 const args = (overrides: Partial<MonitoringArgs> = {}): MonitoringArgs => ({

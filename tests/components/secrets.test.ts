@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { Secrets, VaultSecrets, expiryEpoch, validateSecretsArgs, type SecretsArgs } from "../../components/secrets";
-import type { StackRun } from "../../tools/engine";
+import type { StackRun } from "../../engine";
 import { runFixture } from "../helpers";
 
 const workspace = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/log-test";

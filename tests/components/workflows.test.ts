@@ -4,8 +4,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Workflows, callerRange, checkWorkflows, containerOf, softDeleteDays, deployedDefinition, parseWorkflowDefinition, requestTrigger, splitCallbackUrl, workflowIdParameter, type WorkflowDefinition, type WorkflowsArgs } from "../../components/workflows";
 import { loadWorkflowDefinitions } from "../../stacks/content";
-import { repoRoot } from "../../tools/engine/project";
-import type { StackRun } from "../../tools/engine";
+import { repoRoot } from "../../engine/project";
+import type { StackRun } from "../../engine";
 import { fixtureContent, runFixture, waitsFor } from "../helpers";
 
 // Fixture copies of the shipped samples; the shipped ones are checked only for being valid.

@@ -2,11 +2,11 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { rules } from "../../policies/rules";
 import { privilegedRoles } from "../../policies/rules/everywhere";
-import type { RegisteredResource, StackRun } from "../../tools/engine";
-import type { PolicyAnalyzer, PolicyInfo } from "../../tools/engine/host/analyzer";
-import { parsePolicyPackConfig, reconcilePolicyPackConfig } from "../../tools/engine/host/policy-config";
-import { PreviewValues } from "../../tools/engine/values";
-import { analyzeStack } from "../../tools/plan/policy-analysis";
+import type { RegisteredResource, StackRun } from "../../engine";
+import type { PolicyAnalyzer, PolicyInfo } from "../../engine/host/analyzer";
+import { parsePolicyPackConfig, reconcilePolicyPackConfig } from "../../engine/host/policy-config";
+import { PreviewValues } from "../../engine/values";
+import { analyzeStack } from "../../commands/plan/policy-analysis";
 import { fixtureProject, policyPack, stackRun } from "../helpers";
 
 /**

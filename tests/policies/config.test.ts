@@ -5,9 +5,9 @@ import * as path from "node:path";
 import type { ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { toPolicy } from "../../policies/rule";
 import { rules } from "../../policies/rules";
-import { UserError } from "../../tools/engine";
-import { repoRoot } from "../../tools/engine/project";
-import { policyResources, readPolicyConfig } from "../../tools/plan/policies";
+import { UserError } from "../../engine";
+import { repoRoot } from "../../engine/project";
+import { policyResources, readPolicyConfig } from "../../commands/plan/policies";
 import { plan, stackFileFor, stackRun, tempProject } from "../helpers";
 
 /** A project folder holding only `policies/config/<stack>.json` with `config` (or no file). */

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { factsFrom, type Resource, type StackFacts } from "../../policies/rule";
 import { rules } from "../../policies/rules";
-import type { StackRun } from "../../tools/engine";
-import { policyResources, ruleViolations } from "../../tools/plan/policies";
+import type { StackRun } from "../../engine";
+import { policyResources, ruleViolations } from "../../commands/plan/policies";
 import { stackRun } from "../helpers";
 
 /**

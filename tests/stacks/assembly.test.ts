@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { containerOf } from "../../components/workflows";
 import { ConfigError } from "../../stacks/config";
-import type { StackRun } from "../../tools/engine";
-import { planGraph } from "../../tools/plan/graph";
-import { listStacks } from "../../tools/engine/project";
+import type { StackRun } from "../../engine";
+import { planGraph } from "../../commands/plan/graph";
+import { listStacks } from "../../engine/project";
 import { configOf, fixtureProject, problemsOf, runFixture, stackFileValues, stackRun, waitsFor } from "../helpers";
 
 /** Every secret value the run produced: secret outputs of the resources, unwrapped by the mocks. */

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, configKeys, parseStackConfig } from "../../stacks/config";
-import { repoRoot } from "../../tools/engine/project";
+import { repoRoot } from "../../engine/project";
 import { configOf, gatewayWith, problemsOf, stackFileValues } from "../helpers";
 
 describe("stack configuration", () => {

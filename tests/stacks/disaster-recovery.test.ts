@@ -2,9 +2,9 @@ import * as assert from "node:assert/strict";
 import { backupActions, backupContainer, maxBackupAgeMinutes, restoreActions, type SiteSettingStep } from "../../components/backup";
 import { builtInRoles, waitSeconds } from "../../components/identity";
 import { intervalMinutes, scheduleDefaults } from "../../stacks/recovery";
-import type { RegisteredResource, StackRun } from "../../tools/engine";
-import { planGraph, type PlanResource } from "../../tools/plan/graph";
-import { diffPlans } from "../../tools/plan/plan-diff";
+import type { RegisteredResource, StackRun } from "../../engine";
+import { planGraph, type PlanResource } from "../../commands/plan/graph";
+import { diffPlans } from "../../commands/plan/plan-diff";
 import { runFixture, stackFileValues, stackRun } from "../helpers";
 
 const roleAssignment = "azure-native:authorization:RoleAssignment";

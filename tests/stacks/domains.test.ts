@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { planStack, type RunOptions, type StackRun } from "../../tools/engine";
-import { UnresolvedStackReference } from "../../tools/engine/references";
+import { planStack, type RunOptions, type StackRun } from "../../engine";
+import { UnresolvedStackReference } from "../../engine/references";
 import { fixtureSource, problemsOf, runFixture, stackFileValues, stackRun, tempProject, waitsFor } from "../helpers";
 
 const recordType = "azure-native:dns:RecordSet";

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError, standardTagNames } from "../../stacks/config";
 import { lifecycles } from "../../stacks/program";
-import type { StackRun } from "../../tools/engine";
+import type { StackRun } from "../../engine";
 import { isTaggable, runFixture, stackFileFor, stackRun, tempProject } from "../helpers";
 
 /** The resources whose loss loses state: protected in production stacks. */

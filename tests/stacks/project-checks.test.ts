@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { parseStackConfig, type StackConfig } from "../../stacks/config";
-import { projectProblems } from "../../stacks/project-checks";
-import { planStack } from "../../tools/engine";
-import { listStacks } from "../../tools/engine/project";
+import { projectProblems } from "../../engine/project-checks";
+import { planStack } from "../../engine";
+import { listStacks } from "../../engine/project";
 import { configOf, fixtureProject, plan, stackFileFor, tempProject } from "../helpers";
 
 /** A valid stack config built from scratch, with `overrides` laid over it. */

@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
-import type { StackRun } from "../../tools/engine";
-import { listStacks, repoRoot } from "../../tools/engine/project";
+import type { StackRun } from "../../engine";
+import { listStacks, repoRoot } from "../../engine/project";
 import { planProject, projectProblems } from "../support/project-checks";
 
 /**

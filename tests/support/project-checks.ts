@@ -1,10 +1,10 @@
 import { located, policySchemaProblems } from "../../components/gateway";
 import { loadCatalog } from "../../stacks/content";
 import { contentDirs } from "../../stacks/program";
-import { planStack, runStack, type RunOptions, type StackRun } from "../../tools/engine";
+import { planStack, runStack, type RunOptions, type StackRun } from "../../engine";
 import { sharedPolicyAnalysis } from "../helpers";
-import { listStacks } from "../../tools/engine/project";
-import { readStackConfig } from "../../tools/engine/stack-config";
+import { listStacks } from "../../engine/project";
+import { readStackConfig } from "../../engine/stack-config";
 
 /**
  * Checks that hold for any valid project content, run on the shipped project and on copies of it

@@ -1,7 +1,7 @@
-import { planStack, runStack, type RunOptions, type StackRun } from "../../tools/engine";
-import { listStacks } from "../../tools/engine/project";
-import { planGraph } from "../../tools/plan/graph";
-import { planText } from "../../tools/plan/render";
+import { planStack, runStack, type RunOptions, type StackRun } from "../../engine";
+import { listStacks } from "../../engine/project";
+import { planGraph } from "../../commands/plan/graph";
+import { planText } from "../../commands/plan/render";
 
 /**
  * Plans every stack of the project with the mocks inventing other values (variant 1) and prints

@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { configGet, configSet, configValue, type ConfigValue } from "../../tools/engine/cli-config";
-import { CliConfigError, UserError, listStacks, loadProject, loadStackFile, programConfig } from "../../tools/engine/project";
+import { configGet, configSet, configValue, type ConfigValue } from "../../engine/cli-config";
+import { CliConfigError, UserError, listStacks, loadProject, loadStackFile, programConfig } from "../../engine/project";
 import { plan } from "../helpers";
 
 /**

@@ -1,9 +1,11 @@
 import * as assert from "node:assert/strict";
-import type { RegisteredResource, StackRun } from "../../tools/engine";
-import { runStack } from "../../tools/engine";
-import { listStacks } from "../../tools/engine/project";
-import { costText, defaultVolumes, estimateCost, priceTable, type CostEstimate, type CostLine } from "../../tools/cost";
-import { main } from "../../tools/cost/cli";
+import type { RegisteredResource, StackRun } from "../../engine";
+import { runStack } from "../../engine";
+import { listStacks } from "../../engine/project";
+import { costText, defaultVolumes, estimateCost, priceTable, type CostEstimate, type CostLine } from "../../commands/cost";
+import { main } from "../../commands/cost/cli";
+import { stackVolumes } from "../../commands/cost/volumes";
+import { ConfigError } from "../../stacks/config";
 import { captured, configOf, fixtureProject, problemsOf, stackFileFor, stackFileValues, stackRun, tempProject } from "../helpers";
 
 const price = (key: string) => {
@@ -158,18 +160,31 @@ describe("the cost estimate (npm run cost)", () => {
         }
     });
 
-    it("refuses a bad cost volume with a message naming the key", () => {
-        assert.deepEqual(problemsOf("dev", { cost: { logIngestionGbPerMonth: -1, dnsQueriesPerMonth: "many", keyVaultOperationsPerMonth: 1.5 } }), [
+    it("refuses a bad cost volume with a message naming the key, while the program, which deploys nothing from it, takes the defaults", () => {
+        const problems = (cost: unknown) => {
+            try {
+                stackVolumes({ stack: "dev", projectDir: fixtureProject(), config: { cost } });
+                return [];
+            } catch (error) {
+                assert.ok(error instanceof ConfigError, String(error));
+                return error.problems;
+            }
+        };
+        const bad = { logIngestionGbPerMonth: -1, dnsQueriesPerMonth: "many", keyVaultOperationsPerMonth: 1.5 };
+        assert.deepEqual(problems(bad), [
             "cost.logIngestionGbPerMonth: -1 is negative (allowed: a whole number of GB a month, 0 or more)",
             "cost.keyVaultOperationsPerMonth: 1.5 is not a whole number (allowed: a whole number of operations a month, 0 or more)",
             'cost.dnsQueriesPerMonth: "many" is not a whole number (allowed: a whole number of queries a month, 0 or more)',
         ]);
-        assert.deepEqual(problemsOf("dev", { cost: { actionsPerMonth: 5 } }), [
+        assert.deepEqual(problems({ actionsPerMonth: 5 }), [
             "cost.actionsPerMonth: unknown key (allowed: logicAppActionsPerMonth, connectorCallsPerMonth, enterpriseConnectorCallsPerMonth, logIngestionGbPerMonth, keyVaultOperationsPerMonth, dnsQueriesPerMonth, storageGbPerAccount, storageOperationsPerMonth, alertEmailsPerMonth)",
         ]);
+        // The program: no problem, the defaults.
+        assert.deepEqual(problemsOf("dev", { cost: bad }), []);
+        assert.deepEqual(configOf("dev", { cost: bad }).cost, defaultVolumes);
         // Quoted numbers are taken, as everywhere in the structured keys; a stack file needs no cost key at all.
-        assert.equal(configOf("dev", { cost: { dnsQueriesPerMonth: "2000" } }).cost.dnsQueriesPerMonth, 2000);
-        assert.deepEqual(configOf("dev", { cost: undefined }).cost, defaultVolumes);
+        assert.equal(stackVolumes({ stack: "dev", projectDir: fixtureProject(), config: { cost: { dnsQueriesPerMonth: "2000" } } }).dnsQueriesPerMonth, 2000);
+        assert.deepEqual(stackVolumes({ stack: "dev", projectDir: fixtureProject(), config: { cost: undefined } }), defaultVolumes);
     });
 
     it("keeps every price in prices.json with its unit, USD, a source, the date it was read and the unverified flag", () => {
@@ -198,7 +213,7 @@ describe("the cost estimate (npm run cost)", () => {
         assert.match(printed.stdout, /^Monthly cost estimate for stack prod\n\n {2}resource +what +monthly USD\n/);
         assert.match(printed.stdout, /\n {2}gateway-apim +\d+-\d+ Premium units in \S+ \(autoscale\)[^\n]* {2,}[\d,]+\.\d\d - [\d,]+\.\d\d\n/);
         assert.match(printed.stdout, /\n {2}total {2,}[\d,]+\.\d\d - [\d,]+\.\d\d\n/);
-        assert.match(printed.stdout.replace(/\s+/g, " "), new RegExp(`This is an estimate at list prices \\(pay-as-you-go, USD\\), not verified against the live Azure price list: the prices in tools/cost/prices.json were read from public pages on ${priceTable.readOn}`));
+        assert.match(printed.stdout.replace(/\s+/g, " "), new RegExp(`This is an estimate at list prices \\(pay-as-you-go, USD\\), not verified against the live Azure price list: the prices in commands/cost/prices.json were read from public pages on ${priceTable.readOn}`));
         assert.ok(printed.stdout.split("\n").every((line) => line.length <= 160));
     });
 

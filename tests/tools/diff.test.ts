@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { propertyChanges } from "../../tools/plan/diff";
+import { propertyChanges } from "../../commands/plan/diff";
 
 describe("the difference between two sets of inputs", () => {
     it("names each input that changes by its path, into objects and lists", () => {

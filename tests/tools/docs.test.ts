@@ -3,10 +3,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { configKeys } from "../../stacks/config";
-import { configReference, pulumiYamlConfig } from "../../stacks/config/docs";
-import { generatedDocs } from "../../tools/docs";
-import { readProjectDeclarations } from "../../tools/engine/cli-config";
-import { repoRoot } from "../../tools/engine/project";
+import { configReference, pulumiYamlConfig } from "../../scripts/config-docs";
+import { generatedDocs } from "../../scripts/docs";
+import { readProjectDeclarations } from "../../engine/cli-config";
+import { repoRoot } from "../../engine/project";
 
 describe("the config reference, generated from the schema (npm run docs)", () => {
     const files = { pulumiYaml: fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8"), readme: fs.readFileSync(path.join(repoRoot, "README.md"), "utf8") };

@@ -9,10 +9,10 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as azuread from "@pulumi/azuread";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runStack } from "../../tools/engine";
-import { idTemplates } from "../../tools/engine/mocks";
-import { repoRoot } from "../../tools/engine/project";
-import { lazyModule } from "../../tools/engine/lazy-modules";
+import { runStack } from "../../engine";
+import { idTemplates } from "../../engine/mocks";
+import { repoRoot } from "../../engine/project";
+import { lazyModule } from "../../engine/lazy-modules";
 import { runFixture } from "../helpers";
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

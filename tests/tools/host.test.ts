@@ -1,12 +1,12 @@
 import * as assert from "node:assert/strict";
 import * as os from "node:os";
 import * as path from "node:path";
-import { planStack, type RunOptions, type StackRun } from "../../tools/engine";
-import { HostSetupError, defaultParallel, hostCommand, nodeRuntimeOptions, programLocation, shellWords } from "../../tools/engine/host/language-host";
-import { engineFeatures } from "../../tools/engine/host/monitor";
-import { ProgramError, runThroughHost } from "../../tools/engine/host/run";
-import { listStacks, repoRoot } from "../../tools/engine/project";
-import { runStack } from "../../tools/engine/run";
+import { planStack, type RunOptions, type StackRun } from "../../engine";
+import { HostSetupError, defaultParallel, hostCommand, nodeRuntimeOptions, programLocation, shellWords } from "../../engine/host/language-host";
+import { engineFeatures } from "../../engine/host/monitor";
+import { ProgramError, runThroughHost } from "../../engine/host/run";
+import { listStacks, repoRoot } from "../../engine/project";
+import { runStack } from "../../engine/run";
 
 /**
  * The plan runs the program the way `pulumi preview` does: through Pulumi's own Node.js entry

@@ -5,7 +5,7 @@ import { register } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import type * as WorkflowParser from "@actions/workflow-parser" with { "resolution-mode": "import" };
-import { repoRoot } from "../../tools/engine/project";
+import { repoRoot } from "../../engine/project";
 import { stackRun } from "../helpers";
 
 /**

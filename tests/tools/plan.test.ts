@@ -3,15 +3,15 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import type { StackRun } from "../../tools/engine";
-import { listStacks, repoRoot } from "../../tools/engine/project";
-import { main } from "../../tools/plan";
-import { exampleOf } from "../../tools/plan/placeholders";
-import { planGraph } from "../../tools/plan/graph";
-import { maxLineWidth, wrapSettings } from "../../tools/plan/render";
-import { count, shortArmId, summarize } from "../../tools/plan/summaries";
+import type { StackRun } from "../../engine";
+import { listStacks, repoRoot } from "../../engine/project";
+import { main } from "../../commands/plan";
+import { exampleOf } from "../../commands/plan/placeholders";
+import { planGraph } from "../../commands/plan/graph";
+import { maxLineWidth, wrapSettings } from "../../commands/plan/render";
+import { count, shortArmId, summarize } from "../../commands/plan/summaries";
 import { intervalMinutes } from "../../stacks/recovery";
-import { priceOf } from "../../tools/cost/price-table";
+import { priceOf } from "../../commands/cost/price-table";
 import { captured, fixtureProject, fixtureSource, inBackground, plan, stackFileFor, stackFileValues, stackRun, tempProject } from "../helpers";
 
 /** One resource as the text plan draws it: its line, then its settings on the lines under it. */
@@ -67,7 +67,7 @@ function withoutExamples(stderr: string): string {
 describe("npm run plan", () => {
     // Started when the file loads, so the child runs on the other core while the suite runs here.
     const variantPlans = inBackground(() =>
-        promisify(execFile)(process.execPath, ["--max-semi-space-size=64", "--require", "./tools/register.js", "--require", "./tools/engine/lazy-modules.js", "tests/support/variant-plans.ts", fixtureProject()], {
+        promisify(execFile)(process.execPath, ["--max-semi-space-size=64", "--require", "./scripts/register.js", "--require", "./engine/lazy-modules.js", "tests/support/variant-plans.ts", fixtureProject()], {
             cwd: repoRoot,
             maxBuffer: 64 * 1024 * 1024,
         }),

@@ -4,15 +4,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { loadProject, loadStackFile, programConfig, repoRoot } from "../../tools/engine/project";
-import type { StackRun } from "../../tools/engine";
-import { unknownMarker } from "../../tools/engine/values";
-import { withoutNpmBanner } from "../../tools/plan/base";
-import { previewJson } from "../../tools/plan/diff-render";
-import { planGraph, type PlanGraph, type PlanResource } from "../../tools/plan/graph";
-import { hazardsOf } from "../../tools/plan/hazards";
-import { diffPlans } from "../../tools/plan/plan-diff";
-import { defaultProviderName, engineValue, extraKey, marshalIndent, previewDigest, programWarnings, struct, unknownSentinel } from "../../tools/plan/preview-digest";
+import { loadProject, loadStackFile, programConfig, repoRoot } from "../../engine/project";
+import type { StackRun } from "../../engine";
+import { unknownMarker } from "../../engine/values";
+import { withoutNpmBanner } from "../../commands/plan/base";
+import { previewJson } from "../../commands/plan/diff-render";
+import { planGraph, type PlanGraph, type PlanResource } from "../../commands/plan/graph";
+import { hazardsOf } from "../../commands/plan/hazards";
+import { diffPlans } from "../../commands/plan/plan-diff";
+import { defaultProviderName, engineValue, extraKey, marshalIndent, previewDigest, programWarnings, struct, unknownSentinel } from "../../commands/plan/preview-digest";
 import { inBackground, plan, stackFileFor, stackRun, tempProject } from "../helpers";
 
 /**
@@ -503,7 +503,7 @@ describe("npm run plan: --out, --show-secrets, a plan saved through npm", functi
 
     it("reads a plan saved through npm, past npm's banner and only that", async () => {
         const banner = await npmBanner;
-        assert.match(banner, /^\n?> enterprise-integration@[^\n]* plan\n> [^\n]*tools\/plan\/index\.ts dev --help\n\n$/);
+        assert.match(banner, /^\n?> enterprise-integration@[^\n]* plan\n> [^\n]*commands\/plan\/index\.ts dev --help\n\n$/);
         const graph = planGraph(await stackRun("dev"));
         const file = path.join(temporaryDir(), "dev-npm.json");
         fs.writeFileSync(file, `${banner.replace(" --help", " --json")}${JSON.stringify(graph, null, 2)}\n`);
@@ -522,7 +522,7 @@ describe("npm run plan: --out, --show-secrets, a plan saved through npm", functi
     it("every message that tells how to save a plan says what works", () => {
         const files = (dir: string): string[] =>
             fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? files(path.join(dir, entry.name)) : entry.name.endsWith(".ts") ? [path.join(dir, entry.name)] : []));
-        const wrong = [...files(path.join(repoRoot, "tools")), ...files(path.join(repoRoot, "tests"))].flatMap((file) =>
+        const wrong = ["engine", "commands", "scripts", "generators", "tests"].flatMap((dir) => files(path.join(repoRoot, dir))).flatMap((file) =>
             fs
                 .readFileSync(file, "utf8")
                 .split("\n")

@@ -1,15 +1,15 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { RegisteredResource, StackRun } from "../../tools/engine";
-import { providerRefusals, providerRules } from "../../tools/plan/provider-rules";
-import { deriveAll, derivePathRules, defaultStatePaths, hasDefaultState, normalizePath, resourceNameOf, type ProviderRules } from "../../tools/specs/derive-provider-rules";
-import { sdkApiVersion } from "../../tools/specs/derive-replacements";
+import type { RegisteredResource, StackRun } from "../../engine";
+import { providerRefusals, providerRules } from "../../commands/plan/provider-rules";
+import { deriveAll, derivePathRules, defaultStatePaths, hasDefaultState, normalizePath, resourceNameOf, type ProviderRules } from "../../generators/derive-provider-rules";
+import { sdkApiVersion } from "../../generators/derive-replacements";
 
 const root = path.resolve(__dirname, "..", "..");
 const sdkRoot = path.join(root, "node_modules", "@pulumi", "azure-native");
 const fixtures = path.join(root, "tests", "fixtures", "specs", "provider-rules");
-const table = JSON.parse(fs.readFileSync(path.join(root, "tools", "plan", "provider-paths.json"), "utf8")) as ProviderRules;
+const table = JSON.parse(fs.readFileSync(path.join(root, "commands", "plan", "provider-paths.json"), "utf8")) as ProviderRules;
 const service = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ApiManagement/service/{serviceName}";
 
 function rule(pathTemplate: string) {
@@ -81,8 +81,8 @@ function run(...resources: RegisteredResource[]): StackRun {
 
 const signUpPath = "/subscriptions/{subscriptionId}/resourcegroups/rg-int-test/providers/Microsoft.ApiManagement/service/apim-int-test/portalsettings/signup";
 
-describe("the provider rules table (tools/plan/provider-paths.json)", () => {
-    it("is exactly what tools/specs/derive-provider-rules.ts derives from the spec and azure-native extracts under tests/fixtures/specs/provider-rules", () => {
+describe("the provider rules table (commands/plan/provider-paths.json)", () => {
+    it("is exactly what generators/derive-provider-rules.ts derives from the spec and azure-native extracts under tests/fixtures/specs/provider-rules", () => {
         const derived = deriveAll(path.join(fixtures, "azure-rest-api-specs"), path.join(fixtures, "pulumi-azure-native"), sdkRoot);
         assert.deepEqual(table, derived);
     });

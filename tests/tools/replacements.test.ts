@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { derive, sdkApiVersion, sdkArgNames, sdkName, type Replacements } from "../../tools/specs/derive-replacements";
+import { derive, sdkApiVersion, sdkArgNames, sdkName, type Replacements } from "../../generators/derive-replacements";
 
 const root = path.resolve(__dirname, "..", "..");
 const sdkRoot = path.join(root, "node_modules", "@pulumi", "azure-native");
-const table = JSON.parse(fs.readFileSync(path.join(root, "tools", "plan", "replacements.json"), "utf8")) as Replacements;
+const table = JSON.parse(fs.readFileSync(path.join(root, "commands", "plan", "replacements.json"), "utf8")) as Replacements;
 
 /** Every azure-native type the program constructs: `new <alias>.<Class>(` where `<alias>` imports an azure-native module. */
 function constructedTypes(): string[] {
@@ -56,7 +56,7 @@ function inputExists(token: string, inputPath: string): boolean {
     return false;
 }
 
-describe("the replacement table derived from the Azure REST API specs (tools/plan/replacements.json)", () => {
+describe("the replacement table derived from the Azure REST API specs (commands/plan/replacements.json)", () => {
     it("covers every azure-native type the program constructs, at the API version azure-native uses", () => {
         const constructed = constructedTypes();
         assert.ok(constructed.length > 30, `found only ${constructed.length} types`);

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify } from "yaml";
 import { loadCatalog } from "../../stacks/content";
-import { main } from "../../tools/smoke";
+import { main } from "../../commands/smoke";
 import { catalogProblems, captured, fixtureContent, fixtureProject, fixtureSource, stackRun, tempProject } from "../helpers";
 
 /** A request the local server received. */

@@ -1,0 +1,76 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../stacks/config";
+import { UserError } from "../engine";
+
+/**
+ * What the repository's commands (`npm run plan`, `cost`, `smoke`) share: their options read with
+ * Node's parseArgs, the options npm keeps for itself when they come without `--`, one stack named,
+ * `--help`, and the errors a user fixes in a file printed without a stack trace.
+ */
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export interface Command<T extends Options> {
+    /** The npm script's name (`plan`). */
+    script: string;
+    usage: string;
+    options: T;
+    /** The option line to repeat when npm kept one (`--diff <base>`), by option; default `--<name>`. */
+    shownAs?: Partial<Record<keyof T & string, string>>;
+    /** What the stack is named for, in "Name the stack to <verb>." */
+    verb: string;
+}
+
+export type Parsed<T extends Options> = { stack: string; values: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true }>>["values"] };
+
+/**
+ * Reads a command line: the parsed options and the one stack, or the exit code to return (0 after
+ * `--help`, 2 for a usage mistake), having printed why.
+ */
+export function parseCommand<T extends Options>(command: Command<T>, argv: string[], env: NodeJS.ProcessEnv): Parsed<T> | number {
+    if (env.npm_lifecycle_event === command.script) {
+        const swallowed = Object.keys(command.options).filter((name) => env[`npm_config_${name.replace(/-/g, "_")}`] !== undefined);
+        if (swallowed.length > 0) {
+            const again = [argv[0] ?? "<stack>", ...swallowed.map((name) => command.shownAs?.[name as keyof T & string] ?? `--${name}`)].join(" ");
+            process.stderr.write(
+                `npm kept ${swallowed.map((name) => `--${name}`).join(" ")} for itself: npm passes a script only what follows \`--\`. Run: npm run ${command.script} -- ${again}\n`,
+            );
+            return 2;
+        }
+    }
+    let parsed;
+    try {
+        parsed = parseArgs({ args: argv, allowPositionals: true, options: command.options });
+    } catch (error) {
+        process.stderr.write(`${(error as Error).message}\n\n${command.usage}\n`);
+        return 2;
+    }
+    if ((parsed.values as Record<string, unknown>).help) {
+        process.stdout.write(`${command.usage}\n`);
+        return 0;
+    }
+    if (parsed.positionals.length !== 1) {
+        process.stderr.write(`${parsed.positionals.length === 0 ? `Name the stack to ${command.verb}.` : "Name one stack."}\n\n${command.usage}\n`);
+        return 2;
+    }
+    return { stack: parsed.positionals[0]!, values: parsed.values as Parsed<T>["values"] };
+}
+
+/** Whether an error is the user's to fix in a file (a config, a catalog, a stack file): printed as it is, without a stack trace. */
+export function isUserError(error: unknown): error is Error {
+    return error instanceof ConfigError || error instanceof UserError || pulumi.RunError.isInstance(error);
+}
+
+/** Runs a command's `main` as the process: its exit code, or the stack trace of what went wrong. */
+export function runMain(main: () => Promise<number>): void {
+    main().then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (error: unknown) => {
+            process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+            process.exitCode = 1;
+        },
+    );
+}

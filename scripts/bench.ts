@@ -1,0 +1,244 @@
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import { listStacks, repoRoot } from "../engine/project";
+
+/**
+ * `npm run bench`: wall time and peak memory of the type-check, the full test run and the plan of
+ * every stack, each also as a multiple of the floor, against the budgets. The floor is
+ * `scripts/floor.ts`, the smallest program of this kind (one API Management service and one
+ * workflow) run by the same engine under the same mocks and process setup as a plan; measured in
+ * the same bench, before and after the rest, so a slower or busier machine moves both. Memory is
+ * the peak of the summed resident memory of the whole process tree (npm, node, the compiler),
+ * sampled from /proc.
+ */
+
+interface Step {
+    readonly label: string;
+    readonly command: string;
+    readonly args: readonly string[];
+    /** At most this many floors of wall time, and this much memory. */
+    readonly budget?: { readonly floors: number; readonly mib?: number };
+}
+
+interface Measurement {
+    readonly seconds: number;
+    readonly peakMib: number | undefined;
+    readonly exitCode: number;
+}
+
+const pageSize = 4096;
+
+function processTable(): Map<number, number> {
+    const parents = new Map<number, number>();
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) {
+            continue;
+        }
+        try {
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+            parents.set(Number(entry), Number(fields[1]));
+        } catch {
+            // the process ended while we looked
+        }
+    }
+    return parents;
+}
+
+function treeRssBytes(root: number): number {
+    const parents = processTable();
+    const tree = new Set([root]);
+    let grew = true;
+    while (grew) {
+        grew = false;
+        for (const [pid, parent] of parents) {
+            if (tree.has(parent) && !tree.has(pid)) {
+                tree.add(pid);
+                grew = true;
+            }
+        }
+    }
+    let total = 0;
+    for (const pid of tree) {
+        try {
+            total += Number(fs.readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * pageSize;
+        } catch {
+            // gone
+        }
+    }
+    return total;
+}
+
+function measure(step: Step): Promise<Measurement> {
+    return new Promise((resolve, reject) => {
+        const started = process.hrtime.bigint();
+        const child = spawn(step.command, step.args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+        const stderr: string[] = [];
+        child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
+        // What a step prints is dropped, but for its last lines, which a failure shows (a test's report).
+        let stdoutTail = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdoutTail = (stdoutTail + chunk.toString()).slice(-6000)));
+        const canSample = fs.existsSync("/proc/self/statm");
+        let peak = 0;
+        const sample = () => {
+            if (canSample && child.pid) {
+                peak = Math.max(peak, treeRssBytes(child.pid));
+            }
+        };
+        const timer = setInterval(sample, 20);
+        child.on("error", reject);
+        child.on("exit", (code) => {
+            clearInterval(timer);
+            const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+            if (code !== 0) {
+                process.stderr.write(`${step.label} exited with ${code}:\n${stderr.join("")}${stdoutTail}\n`);
+            }
+            resolve({ seconds, peakMib: canSample ? peak / 1024 / 1024 : undefined, exitCode: code ?? 1 });
+        });
+    });
+}
+
+/**
+ * A project whose catalog has 20 OpenAPI APIs of four operations each, one of them with a 2 MB
+ * description (a large published document, under the 4 MB inline limit), and one Developer-tier
+ * stack, `bench`, that publishes them all. Written once per machine (the same content every
+ * time, so a second bench finds its checks cached, as a user's second plan would).
+ */
+export function largeCatalogProject(): string {
+    const dir = path.join(os.tmpdir(), "enterprise-integration-bench-catalog");
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(dir, "apis"), { recursive: true });
+    fs.mkdirSync(path.join(dir, "workflows"));
+    fs.copyFileSync(path.join(repoRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.writeFileSync(path.join(dir, "apis", "products.yaml"), stringify({ internal: { displayName: "Internal", description: "Every API of the bench." } }));
+    const backends: Record<string, { url: string }> = {};
+    for (let i = 1; i <= 20; i++) {
+        const name = `api-${String(i).padStart(2, "0")}`;
+        backends[name] = { url: `https://${name}.contoso.com/api` };
+        const item = { type: "object", properties: { id: { type: "string" }, quantity: { type: "integer" } } };
+        const id = { name: "id", in: "path", required: true, schema: { type: "string" } };
+        const spec = {
+            openapi: "3.0.3",
+            info: { title: name, version: "1.0", description: i === 20 ? "A large published description. ".repeat(70_000) : `The ${name} backend.` },
+            paths: {
+                "/items": { get: { operationId: "list-items", responses: { "200": { description: "Items.", content: { "application/json": { schema: { type: "array", items: item } } } } } }, post: { operationId: "add-item", requestBody: { content: { "application/json": { schema: item } } }, responses: { "201": { description: "Added." } } } },
+                "/items/{id}": { get: { operationId: "get-item", parameters: [id], responses: { "200": { description: "The item." } } }, delete: { operationId: "delete-item", parameters: [id], responses: { "204": { description: "Deleted." } } } },
+            },
+        };
+        fs.mkdirSync(path.join(dir, "apis", name));
+        fs.writeFileSync(path.join(dir, "apis", name, "openapi.yaml"), stringify(spec));
+        fs.writeFileSync(
+            path.join(dir, "apis", name, "api.yaml"),
+            stringify({
+                name,
+                displayName: name,
+                description: `The ${name} API.`,
+                path: name,
+                version: "v1",
+                kind: "openapi",
+                spec: "openapi.yaml",
+                products: ["internal"],
+                policy: { rateLimit: { calls: 100, renewalPeriod: 60 }, access: [{ name: "read", methods: ["GET"], role: "Bench.Read" }, { name: "write", methods: ["POST", "DELETE"], role: "Bench.Write" }] },
+            }),
+        );
+    }
+    const config = {
+        environment: "bench",
+        location: "westeurope",
+        owner: "platform-team@contoso.com",
+        costCenter: "CC-0",
+        gateway: { sku: "Developer", publisherName: "Contoso", publisherEmail: "api@contoso.com", backends },
+        secrets: { expiresOn: "2099-12-31" },
+    };
+    // YAML 1.1 quotes the date, as a stack file must (unquoted, the CLI reads a timestamp).
+    fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), stringify({ config: Object.fromEntries(Object.entries(config).map(([key, value]) => [`enterprise-integration:${key}`, value])) }, { schema: "yaml-1.1" }));
+    return dir;
+}
+
+function median(values: number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main(): Promise<number> {
+    const { values } = parseArgs({ options: { runs: { type: "string", default: "1" } } });
+    const runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1) {
+        process.stderr.write(`--runs must be a whole number of 1 or more, not ${values.runs}\n`);
+        return 2;
+    }
+    const node = process.execPath;
+    // As `npm run plan` starts node (package.json).
+    const viaEngine = ["--max-semi-space-size=64", "--require", "./scripts/register.js", "--require", "./engine/lazy-modules.js"];
+    const floor: Step = { label: "floor (scripts/floor.ts)", command: node, args: [...viaEngine, "scripts/floor.ts"] };
+    const steps: Step[] = [
+        { label: "type-check (TypeScript 7, native)", command: node, args: ["node_modules/tsc-native/bin/tsc", "-p", "tsconfig.json", "--noCheck", "false"] },
+        { label: "type-check (TypeScript 5.9, reference)", command: node, args: ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--noCheck", "false"] },
+        { label: "npm test (type-check + mocha)", command: "npm", args: ["test", "--silent"], budget: { floors: 5, mib: 800 } },
+        // The plan as npm run plan makes it: the program through Pulumi's Node.js language host and the
+        // policy pack through its policy host, each a process of its own.
+        ...listStacks().map<Step>((stack) => ({ label: `plan ${stack}`, command: node, args: [...viaEngine, "commands/plan/index.ts", stack, "--json"], budget: { floors: 6 } })),
+        // The same plan with the program run in process under Pulumi's mocks, as the unit tests run it.
+        ...listStacks().map<Step>((stack) => ({ label: `plan ${stack} --in-process`, command: node, args: [...viaEngine, "commands/plan/index.ts", stack, "--json", "--in-process"] })),
+        {
+            label: "plan of 20 APIs (one 2 MB)",
+            command: node,
+            args: [...viaEngine, "commands/plan/index.ts", "bench", "--json", "--project-dir", largeCatalogProject()],
+            budget: { floors: 2 },
+        },
+    ];
+
+    process.stdout.write(`Node ${process.version}, ${runs} run(s) per step, median shown\n\n`);
+    const sample = async (step: Step) => {
+        const results: Measurement[] = [];
+        for (let i = 0; i < runs; i++) {
+            results.push(await measure(step));
+        }
+        const mibs = results.map((result) => result.peakMib).filter((mib): mib is number => mib !== undefined);
+        return { results, seconds: median(results.map((result) => result.seconds)), mib: mibs.length > 0 ? median(mibs) : undefined, failed: results.some((result) => result.exitCode !== 0) };
+    };
+    const before = await sample(floor);
+    const measured = [];
+    for (const step of steps) {
+        measured.push({ step, ...(await sample(step)) });
+    }
+    const after = await sample(floor);
+    const floorSeconds = median([...before.results, ...after.results].map((result) => result.seconds));
+
+    const header = ["step", "wall", "floors", "peak memory", "budget", ""];
+    const rows: string[][] = [[floor.label, `${floorSeconds.toFixed(2)} s`, "1.00", before.mib === undefined ? "n/a" : `${before.mib.toFixed(0)} MiB`, "-", before.failed || after.failed ? "FAILED" : ""]];
+    let over = before.failed || after.failed;
+    for (const { step, seconds, mib, failed } of measured) {
+        const floors = seconds / floorSeconds;
+        const within = step.budget ? floors <= step.budget.floors && (step.budget.mib === undefined || mib === undefined || mib <= step.budget.mib) : true;
+        over ||= failed || !within;
+        rows.push([
+            step.label,
+            `${seconds.toFixed(2)} s`,
+            floors.toFixed(2),
+            mib === undefined ? "n/a" : `${mib.toFixed(0)} MiB`,
+            step.budget ? `${step.budget.floors} floors${step.budget.mib ? `, ${step.budget.mib} MiB` : ""}` : "-",
+            failed ? "FAILED" : step.budget ? (within ? "ok" : "OVER") : "",
+        ]);
+    }
+    const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
+    const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd();
+    process.stdout.write(`${line(header)}\n${widths.map((width) => "-".repeat(width)).join("  ")}\n${rows.map(line).join("\n")}\n`);
+    return over ? 1 : 0;
+}
+
+if (require.main === module) {
+    main().then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (error: unknown) => {
+            process.stderr.write(`${String(error)}\n`);
+            process.exitCode = 1;
+        },
+    );
+}
