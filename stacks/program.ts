@@ -10,7 +10,7 @@ import { Monitoring } from "../components/monitoring";
 import { Secrets, VaultSecrets, type SecretEntry } from "../components/secrets";
 import { Workflows, camelCase } from "../components/workflows";
 import { loadStackConfig, type StackConfig } from "./config";
-import { loadCatalog, loadWorkflowDefinitions } from "./content";
+import { loadCatalog, loadWorkflowDefinitions } from "../content";
 import { activeSiteBackup, passiveSiteRestore, type BackupOutputs } from "./disaster-recovery";
 import { certificateGrants, customDomain, gatewayHosts } from "./domains";
 import { apiRoles, backendKeyNames, checkCatalogConfig } from "./gateway";

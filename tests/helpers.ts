@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import * as assert from "node:assert/strict";
 import { CatalogError } from "../components/gateway";
-import { loadCatalog } from "../stacks/content";
+import { loadCatalog } from "../content";
 import { contentDirs } from "../stacks/program";
 import { ConfigError, type StackConfig } from "../stacks/config";
 import { readStackConfig } from "../engine/stack-config";

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { ApiDefinition, SmokeTest } from "../../components/gateway/catalog";
+import type { ApiDefinition, SmokeTest } from "../../content/catalog";
 import type { SmokeSettings } from "./settings";
 
 /**

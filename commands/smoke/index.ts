@@ -1,6 +1,6 @@
 import * as path from "node:path";
-import { CatalogError, type ApiDefinition } from "../../components/gateway/catalog";
-import { loadCatalog } from "../../stacks/content";
+import { CatalogError, type ApiDefinition } from "../../content/catalog";
+import { loadCatalog } from "../../content";
 import { parseCommand, runMain } from "../cli";
 import { listStacks, repoRoot } from "../../engine/project";
 import { accessToken, send, smokeRequest, snippet, type Answer, type SmokeRequest } from "./calls";

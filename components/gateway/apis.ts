@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
-import { backendKeyName, type ApiDefinition, type ProductDefinition, type SpecOperation } from "./catalog";
+import { backendKeyName, type ApiDefinition, type ProductDefinition, type SpecOperation } from "../../content/catalog";
 import { signatureNamedValue, type BackendRef, type WorkflowTriggerRef } from "./args";
 import { apiPolicy, type TokenValidation } from "./policies";
 import { siteSetting, sitePatch, type SiteSetting } from "./site-settings";

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { formatPath } from "../common/rules";
-import { backendKeyName, catalogWideProblems, namedValueReferenceProblems, signatureNamedValue, type ApiDefinition, type ProductDefinition } from "./catalog";
+import { backendKeyName, catalogWideProblems, namedValueReferenceProblems, signatureNamedValue, type ApiDefinition, type ProductDefinition } from "../../content/catalog";
 
-export { signatureNamedValue } from "./catalog";
+export { signatureNamedValue } from "../../content/catalog";
 import type { AdditionalRegion, CustomHosts } from "./service";
 import { sizingProblems, type GatewayTier } from "./sizing";
 

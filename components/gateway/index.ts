@@ -10,7 +10,7 @@ import { siteSetting, type SiteSetting } from "./site-settings";
 
 export { entraSignInTiers, managedCertificateOnCreate, signatureNamedValue, validateApiGatewayArgs, validateGatewayCatalogArgs } from "./args";
 export type * from "./args";
-export * from "./catalog";
+export * from "../../content/catalog";
 export { GatewayIdentity, type GatewayIdentityArgs } from "./identity";
 export { mergedPolicyProblems } from "./policy-check";
 export { GatewayCatalog } from "./publication";

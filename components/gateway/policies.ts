@@ -1,4 +1,4 @@
-import type { HttpMethod, OperationGroup, PolicyFile } from "./catalog";
+import type { HttpMethod, OperationGroup, PolicyFile } from "../../content/catalog";
 
 /**
  * API Management policy documents, built from data by one small XML builder so that every value is

@@ -1,4 +1,4 @@
-import { located, policySchemaProblems, signatureNamedValue, type ApiDefinitionFile, type PolicyFile } from "./catalog";
+import { located, policySchemaProblems, signatureNamedValue, type ApiDefinitionFile, type PolicyFile } from "../../content/catalog";
 import { apiPolicy } from "./policies";
 
 /**

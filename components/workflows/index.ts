@@ -6,10 +6,10 @@ import { callerRange, failedRunsAlert, runHistoryAccess, workflowLogs } from "..
 import { ipv4RangeProblems, problemLines } from "../common/rules";
 
 export { callerRange, noCaller } from "../common/azure";
-import { workflowParameterValues, type WorkflowDefinition } from "./definition";
+import { workflowParameterValues, type WorkflowDefinition } from "../../content/workflows/definition";
 import { WorkflowStorage, containerOf, containersOf, managedConnectorProblems } from "./storage";
 
-export { parseWorkflowDefinition, validateWorkflowDefinition, workflowParameterValues, WorkflowDefinitionError, type WorkflowDefinition } from "./definition";
+export { parseWorkflowDefinition, validateWorkflowDefinition, workflowParameterValues, WorkflowDefinitionError, type WorkflowDefinition } from "../../content/workflows/definition";
 export { containerOf, softDeleteDays } from "./storage";
 
 /**

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as storage from "@pulumi/azure-native/storage";
 import { blobLogs, lockedDownStorageAccount } from "../common/azure";
-import type { WorkflowDefinition } from "./definition";
+import type { WorkflowDefinition } from "../../content/workflows/definition";
 
 /**
  * Where the workflows keep documents: one storage account with a private blob container for each

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { inlineImportLimit, type Catalog } from "../../components/gateway";
-import { loadCatalog } from "../../stacks/content";
+import { loadCatalog } from "../../content";
 import { repoRoot } from "../../engine/project";
 import { catalogProblems } from "../helpers";
 

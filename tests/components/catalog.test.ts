@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { parse as parseYaml, stringify } from "yaml";
-import { loadCatalog } from "../../stacks/content";
+import { loadCatalog } from "../../content";
 import { catalogProblems, fixtureContent } from "../helpers";
 
 const catalogDir = fixtureContent.catalog;

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { XMLParser } from "fast-xml-parser";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiGateway, GatewayCatalog, type ApiGatewayArgs, type Catalog, type GatewayCatalogArgs } from "../../components/gateway";
-import { loadCatalog } from "../../stacks/content";
+import { loadCatalog } from "../../content";
 import type { StackRun } from "../../engine";
 import { fixtureContent, runFixture } from "../helpers";
 

@@ -11,8 +11,8 @@ import {
     workflowParameterValues,
     workflowSchemaUrl,
     type WorkflowDefinition,
-} from "../../components/workflows/definition";
-import { loadWorkflowDefinitions } from "../../stacks/content";
+} from "../../content/workflows/definition";
+import { loadWorkflowDefinitions } from "../../content";
 import { fixtureContent } from "../helpers";
 
 // Copies of the shipped samples, so the shipped ones stay the user's to change.

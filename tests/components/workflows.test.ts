@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Workflows, callerRange, checkWorkflows, containerOf, softDeleteDays, deployedDefinition, parseWorkflowDefinition, requestTrigger, splitCallbackUrl, workflowIdParameter, type WorkflowDefinition, type WorkflowsArgs } from "../../components/workflows";
-import { loadWorkflowDefinitions } from "../../stacks/content";
+import { loadWorkflowDefinitions } from "../../content";
 import { repoRoot } from "../../engine/project";
 import type { StackRun } from "../../engine";
 import { fixtureContent, runFixture, waitsFor } from "../helpers";

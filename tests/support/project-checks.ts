@@ -1,5 +1,5 @@
 import { located, policySchemaProblems } from "../../components/gateway";
-import { loadCatalog } from "../../stacks/content";
+import { loadCatalog } from "../../content";
 import { contentDirs } from "../../stacks/program";
 import { planStack, runStack, type RunOptions, type StackRun } from "../../engine";
 import { sharedPolicyAnalysis } from "../helpers";

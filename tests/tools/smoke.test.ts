@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify } from "yaml";
-import { loadCatalog } from "../../stacks/content";
+import { loadCatalog } from "../../content";
 import { main } from "../../commands/smoke";
 import { catalogProblems, captured, fixtureContent, fixtureProject, fixtureSource, stackRun, tempProject } from "../helpers";
 

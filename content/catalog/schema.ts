@@ -7,7 +7,7 @@ import type { SmokeTest } from "./smoke";
 /**
  * The API catalog's definitions: `apis/products.yaml` and each API's `api.yaml`, as data. The
  * schema and the checks between fields and between APIs are here; reading the files is the
- * assembly's (`stacks/content`), checking OpenAPI and WSDL documents is in `openapi.ts` and
+ * assembly's (`content/`), checking OpenAPI and WSDL documents is in `openapi.ts` and
  * `wsdl.ts`. Every problem names its file.
  */
 

