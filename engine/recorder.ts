@@ -103,7 +103,6 @@ const toJs = (struct: StructLike | undefined) => struct?.toJavaScript() ?? {};
  * `ReadResourceRequest`, `RegisterResourceOutputsRequest` of `@pulumi/pulumi/proto/resource_pb`),
  * whichever transport delivered them.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Request = any;
 
 /** Records what one program run registers, and turns it into a {@link StackRun}. */

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RegisteredResource, StackRun } from "../../engine";
 import { unknownMarker } from "../../engine/values";
-import type { GenericResourceFacts, PathRule, ProviderRules } from "../../generators/derive-provider-rules";
+import type { GenericResourceFacts, PathRule, ProviderRules } from "./provider-table";
 
 /**
  * What azure-native would refuse to do with the program's generic resources

@@ -47,7 +47,7 @@ function indentBlock(text: string, indent: string): string {
 export function wrapSettings(text: string, width: number): string[] {
     const lines: string[] = [];
     let line = "";
-    for (const part of text.split(/(?<=, |  )/)) {
+    for (const part of text.split(/(?<=, | {2})/)) {
         if (line.length + part.trimEnd().length > width && line.length > 0) {
             lines.push(line.trimEnd());
             line = "";

@@ -27,7 +27,7 @@ export const drFields = withDocs(
             })
             .default("active"),
         location: azureRegion().optional(),
-        stack: text("a stack name such as prod-dr, or org/project/stack", /^[A-Za-z0-9_.\/-]+$/, 200).optional(),
+        stack: text("a stack name such as prod-dr, or org/project/stack", /^[A-Za-z0-9_./-]+$/, 200).optional(),
         backupInterval: interval("backup", minimumBackupMinutes).optional(),
         restoreInterval: interval("restore", minimumRestoreMinutes).optional(),
         backupRetentionDays: wholeNumber(`whole days, 1-${maximumRetentionDays}`)
