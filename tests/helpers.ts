@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import * as assert from "node:assert/strict";
@@ -14,6 +13,7 @@ import { analyzeStack, startPolicyPack } from "../commands/plan/policy-analysis"
 import { planStack, runStack, type RegisteredResource, type RunOptions, type StackRun } from "../engine";
 import { repoRoot } from "../engine/project";
 import { main } from "../commands/plan";
+import { temporaryDirectory } from "./support/temporary";
 
 /**
  * The tests' own project: stack files, `apis/` and `workflows/` under `tests/fixtures/project/`,
@@ -28,7 +28,7 @@ let fixtureDir: string | undefined;
 /** The fixture project as a project directory (made once per process, in the OS temp dir). */
 export function fixtureProject(): string {
     if (!fixtureDir) {
-        fixtureDir = fs.mkdtempSync(path.join(os.tmpdir(), "enterprise-integration-fixture-"));
+        fixtureDir = temporaryDirectory("enterprise-integration-fixture-");
         fs.cpSync(fixtureSource, fixtureDir, { recursive: true });
         fs.copyFileSync(path.join(repoRoot, "Pulumi.yaml"), path.join(fixtureDir, "Pulumi.yaml"));
     }
@@ -77,7 +77,7 @@ export function gatewayWith(stack: string, patch: Record<string, unknown>): Reco
  * `contentFrom` (default: the fixture project) and the given stack files.
  */
 export function tempProject(stackFiles: Record<string, string>, contentFrom: string = fixtureSource): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "enterprise-integration-"));
+    const dir = temporaryDirectory("enterprise-integration-");
     fs.copyFileSync(path.join(repoRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     for (const folder of ["apis", "workflows"]) {
         fs.cpSync(path.join(contentFrom, folder), path.join(dir, folder), { recursive: true });

@@ -4,7 +4,7 @@
 //
 // - `Resource.callsites`: a whole stack trace per resource, mapped through ts-node's source maps,
 //   for the source position the CLI shows next to a resource. What the program registers (types,
-//   names, inputs, options) does not depend on it: tests/tools/host.test.ts compares the recorded
+//   names, inputs, options) does not depend on it: tests/engine/host.test.ts compares the recorded
 //   resources of a run with and without this file.
 // - `debuggablePromise`: leak-report annotations of every internal promise.
 // It also defers what a preview never calls (../lazy-modules.js): loaded on first use instead.

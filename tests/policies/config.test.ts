@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import type { ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { toPolicy } from "../../policies/rule";
@@ -9,10 +8,11 @@ import { UserError } from "../../engine";
 import { repoRoot } from "../../engine/project";
 import { policyResources, readPolicyConfig } from "../../commands/plan/policies";
 import { plan, stackFileFor, stackRun, tempProject } from "../helpers";
+import { temporaryDirectory } from "../support/temporary";
 
 /** A project folder holding only `policies/config/<stack>.json` with `config` (or no file). */
 function withConfig(stack: string, config?: unknown): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-"));
+    const dir = temporaryDirectory("policy-config-");
     if (config !== undefined) {
         fs.mkdirSync(path.join(dir, "policies", "config"), { recursive: true });
         fs.writeFileSync(path.join(dir, "policies", "config", `${stack}.json`), typeof config === "string" ? config : JSON.stringify(config));

@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { configGet, configSet, configValue, type ConfigValue } from "../../engine/cli-config";
 import { CliConfigError, UserError, listStacks, loadProject, loadStackFile, programConfig } from "../../engine/project";
 import { plan } from "../helpers";
+import { temporaryDirectory } from "../support/temporary";
 
 /**
  * The Pulumi CLI's config rules, as the engine applies them before the program runs. Each case
@@ -16,7 +16,7 @@ import { plan } from "../helpers";
 
 /** A project directory holding exactly these two files. */
 function project(projectYaml: string, stackYaml: string, stack = "dev"): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-config-"));
+    const dir = temporaryDirectory("cli-config-");
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), projectYaml);
     fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stackYaml);
     return dir;
@@ -45,7 +45,7 @@ const runtime = "name: test\nruntime: nodejs\n";
 
 /** A project directory holding these files (paths relative to it). */
 function projectFiles(files: Record<string, string>): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-config-"));
+    const dir = temporaryDirectory("cli-config-");
     for (const [name, text] of Object.entries(files)) {
         fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
         fs.writeFileSync(path.join(dir, name), text);

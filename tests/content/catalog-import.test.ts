@@ -1,12 +1,12 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { inlineImportLimit, type Catalog } from "../../components/gateway";
 import { loadCatalog } from "../../content";
 import { repoRoot } from "../../engine/project";
 import { catalogProblems } from "../helpers";
+import { temporaryDirectory } from "../support/temporary";
 
 /**
  * What API Management imports, checked when the catalog is read: each case is a catalog of one
@@ -38,7 +38,7 @@ function apiYaml(fields: Record<string, unknown> = {}): string {
 
 /** A catalog folder holding products.yaml (one product, `internal`) and `files` (path under apis/ -> text). */
 function catalogOf(files: Record<string, string>, product: Record<string, unknown> = {}): string {
-    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "catalog-import-")), "apis");
+    const dir = path.join(temporaryDirectory("catalog-import-"), "apis");
     const all = { "products.yaml": stringify({ internal: { displayName: "Internal", description: "For tests.", ...product } }), ...files };
     for (const [file, text] of Object.entries(all)) {
         fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });

@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { priceOf } from "../../commands/cost/price-table";
 import { previewJson, diffMarkdown } from "../../commands/plan/diff-render";
@@ -16,6 +15,7 @@ import { diffPlans } from "../../commands/plan/plan-diff";
 import { replacedBy, specReplacements, under } from "../../commands/plan/replace-rules";
 import { repoRoot } from "../../engine/project";
 import { fixtureProject, plan, runFixture, stackFileValues, stackRun } from "../helpers";
+import { temporaryDirectory } from "../support/temporary";
 
 /** A deep copy of a plan, to change as a later revision would. */
 const copy = (graph: PlanGraph): PlanGraph => JSON.parse(JSON.stringify(graph));
@@ -28,18 +28,10 @@ function report(base: PlanGraph, head: PlanGraph) {
     return { diff, hazards: hazardsOf(diff, { existing: base.resources.length > 0, monthlyUsd }), base: { label: "main (abc1234)" } };
 }
 
-/** A directory in the OS temp dir, removed when the tests of this file are done. */
-const temporary: string[] = [];
+/** A directory in the OS temp dir, removed when the suite ends. */
 function temporaryDir(prefix: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    temporary.push(dir);
-    return dir;
+    return temporaryDirectory(prefix);
 }
-after(() => {
-    for (const dir of temporary) {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-});
 
 describe("npm run plan -- <stack> --diff <base>", () => {
     let prod: PlanGraph;

@@ -2,12 +2,12 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify } from "yaml";
 import { loadCatalog } from "../../content";
 import { main } from "../../commands/smoke";
 import { catalogProblems, captured, fixtureContent, fixtureProject, fixtureSource, stackRun, tempProject } from "../helpers";
+import { temporaryDirectory } from "../support/temporary";
 
 /** A request the local server received. */
 interface Received {
@@ -40,7 +40,7 @@ describe("npm run smoke", () => {
     let replies: Record<string, Reply>;
     let outputsFile: string;
     let outputs: Record<string, any>;
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "smoke-"));
+    const work = temporaryDirectory("smoke-");
 
     before(async () => {
         server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -277,7 +277,7 @@ describe("npm run smoke", () => {
 describe("smoke in api.yaml", () => {
     /** A copy of the fixture catalog in a temp folder, one api.yaml changed by `change`. */
     const catalogWith = (folder: string, change: (doc: any) => void): string => {
-        const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "catalog-")), "apis");
+        const dir = path.join(temporaryDirectory("catalog-"), "apis");
         fs.cpSync(fixtureContent.catalog, dir, { recursive: true });
         const file = path.join(dir, folder, "api.yaml");
         const doc = parseYaml(fs.readFileSync(file, "utf8"));

@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import {
@@ -14,6 +13,7 @@ import {
 } from "../../content/workflows/definition";
 import { loadWorkflowDefinitions } from "../../content";
 import { fixtureContent } from "../helpers";
+import { temporaryDirectory } from "../support/temporary";
 
 // Copies of the shipped samples, so the shipped ones stay the user's to change.
 const workflowsDir = fixtureContent.workflows;
@@ -27,7 +27,7 @@ function sample(name: "order-intake" | "order-notify"): any {
 
 /** A temp `workflows/` folder holding `files` (name -> content). */
 function workflowsCopy(files: Record<string, string>): string {
-    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "workflows-")), "workflows");
+    const dir = path.join(temporaryDirectory("workflows-"), "workflows");
     fs.mkdirSync(dir);
     for (const [name, content] of Object.entries(files)) {
         fs.writeFileSync(path.join(dir, name), content);

@@ -1,17 +1,17 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { parse as parseYaml, stringify } from "yaml";
 import { loadCatalog } from "../../content";
 import { catalogProblems, fixtureContent } from "../helpers";
+import { temporaryDirectory } from "../support/temporary";
 
 const catalogDir = fixtureContent.catalog;
 
 /** A copy of the real catalog in a temp folder, changed by `edit`. */
 function catalogCopy(edit: (dir: string) => void): string {
-    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "catalog-")), "apis");
+    const dir = path.join(temporaryDirectory("catalog-"), "apis");
     fs.cpSync(catalogDir, dir, { recursive: true });
     edit(dir);
     return dir;

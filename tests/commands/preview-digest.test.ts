@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { loadProject, loadStackFile, programConfig, repoRoot } from "../../engine/project";
@@ -14,6 +13,7 @@ import { hazardsOf } from "../../commands/plan/hazards";
 import { diffPlans } from "../../commands/plan/plan-diff";
 import { defaultProviderName, engineValue, extraKey, marshalIndent, previewDigest, programWarnings, struct, unknownSentinel } from "../../commands/plan/preview-digest";
 import { inBackground, plan, stackFileFor, stackRun, tempProject } from "../helpers";
+import { temporaryDirectory } from "../support/temporary";
 
 /**
  * The Go declarations `npm run plan -- <stack> --diff <base> --json` reproduces, copied verbatim
@@ -221,18 +221,10 @@ const find = (graph: PlanGraph, name: string): PlanResource => {
 /** The version the program's azure-native SDK sends, as package.json pins it. */
 const azureNativeVersion = (JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies["@pulumi/azure-native"]!;
 
-/** A directory in the OS temp dir, removed when the tests of this file are done. */
-const temporary: string[] = [];
+/** A directory in the OS temp dir, removed when the suite ends. */
 function temporaryDir(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preview-digest-"));
-    temporary.push(dir);
-    return dir;
+    return temporaryDirectory("preview-digest-");
 }
-after(() => {
-    for (const dir of temporary) {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-});
 
 /** What npm prints before a script's output on stdout, from npm itself (started when the file loads). */
 // npm's banner at its default log level, whatever the level of the npm that runs the suite
@@ -440,7 +432,6 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
 
     it("the program's warnings only: those about the project and stack files are the CLI's, printed before the engine starts", async () => {
         const dir = tempProject({ qa: `${await stackFileFor()}unknownSetting: 1\n` });
-        temporary.push(dir);
         const project = loadProject(dir);
         const fileWarnings = programConfig(project, loadStackFile(project, "qa")).warnings;
         assert.ok(fileWarnings.length > 0, "the stack file has a warning");
