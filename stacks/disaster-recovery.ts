@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BackupSchedule, BackupStorage, RestoreSchedule, type SiteSettingStep } from "../components/backup";
 import { AccessGrants, waitSeconds } from "../components/identity";
 import type { StackConfig } from "./config";
-import type { Namer } from "./naming";
+import { failedRunsAlertPurpose, jobRoleName, type GlobalNamer, type Namer } from "./naming";
 import { drSchedule } from "./recovery";
 
 /**
@@ -26,13 +26,19 @@ export interface BackupOutputs {
 
 /** What the wiring needs from the rest of the stack. */
 export interface RecoveryContext {
+    /** The stack's config: `dr` above all. */
     config: StackConfig;
+    /** Names the schedules' workflows and alerts. */
     namer: Namer;
-    /** A global name (with the stack's suffix) of a storage account. */
-    storageName: (purpose: string, location: string) => pulumi.Output<string>;
+    /** Names the backup storage account (with the stack's suffix, in the DR region). */
+    globalName: GlobalNamer;
+    /** The names of the workflows group (the schedules) and, on an active site with a DR site, the backup group. */
     groups: { workflows: pulumi.Output<string>; backup?: pulumi.Output<string> };
+    /** The service backed up or restored into, and the identity it reads and writes backups with. */
     gateway: { serviceId: pulumi.Output<string>; systemPrincipalId: pulumi.Output<string> };
+    /** Where the schedules log and whom their alerts tell. */
     monitoring: { workspaceId: pulumi.Output<string>; actionGroupId: pulumi.Output<string> };
+    /** The stack's tags. */
     tags: Record<string, string>;
 }
 
@@ -50,7 +56,10 @@ function scheduleArgs(ctx: RecoveryContext, job: "backup" | "restore") {
     return {
         resourceGroupName: ctx.groups.workflows,
         location: config.location,
-        names: { workflow: ctx.namer.name("workflow", { purpose: job }), alert: ctx.namer.name("metricAlert", { purpose: `${job}-failed` }) },
+        names: {
+            workflow: ctx.namer.name("workflow", { purpose: job }),
+            alert: ctx.namer.name("metricAlert", { purpose: failedRunsAlertPurpose(job) }),
+        },
         roleName: roleName(config, job),
         serviceId: ctx.gateway.serviceId,
         firstRunDelayMinutes: firstRunDelay(config),
@@ -62,7 +71,7 @@ function scheduleArgs(ctx: RecoveryContext, job: "backup" | "restore") {
 
 /** The role names, unique in the tenant: one per stack and job. */
 function roleName(config: StackConfig, job: string): string {
-    return `${config.workload}-${config.stack} API Management ${job}`;
+    return jobRoleName(config.workload, config.stack, job);
 }
 
 /** The active site's backups: storage in the DR region, the scheduled backup, their grants. */
@@ -75,7 +84,7 @@ export function activeSiteBackup(ctx: RecoveryContext): BackupOutputs | undefine
     const storage = new BackupStorage("backup-storage", {
         resourceGroupName: ctx.groups.backup,
         location: config.dr.location,
-        accountName: ctx.storageName("bk", config.dr.location),
+        accountName: ctx.globalName("storageAccount", { purpose: "bk", location: config.dr.location }),
         retentionDays: schedule.retentionDays,
         workspaceId: ctx.monitoring.workspaceId,
         protect: config.protect,
@@ -93,11 +102,26 @@ export function activeSiteBackup(ctx: RecoveryContext): BackupOutputs | undefine
     new AccessGrants("backup-access", {
         grants: {
             // The workflow starts the backup, on this service only, and marks it complete.
-            "backup-workflow-backs-up": { scope: ctx.gateway.serviceId, principalId: backup.principalId, principalType: "ServicePrincipal", role: { custom: roleName(config, "backup"), definitionId: backup.roleDefinitionId } },
-            "backup-workflow-marks": { scope: storage.containerId, principalId: backup.principalId, principalType: "ServicePrincipal", role: "Storage Blob Data Contributor" },
+            "backup-workflow-backs-up": {
+                scope: ctx.gateway.serviceId,
+                principalId: backup.principalId,
+                principalType: "ServicePrincipal",
+                role: { custom: roleName(config, "backup"), definitionId: backup.roleDefinitionId },
+            },
+            "backup-workflow-marks": {
+                scope: storage.containerId,
+                principalId: backup.principalId,
+                principalType: "ServicePrincipal",
+                role: "Storage Blob Data Contributor",
+            },
             // API Management writes the backup with its system-assigned identity (the one a storage
             // firewall admits as a trusted service).
-            "gateway-writes-backups": { scope: storage.containerId, principalId: ctx.gateway.systemPrincipalId, principalType: "ServicePrincipal", role: "Storage Blob Data Contributor" },
+            "gateway-writes-backups": {
+                scope: storage.containerId,
+                principalId: ctx.gateway.systemPrincipalId,
+                principalType: "ServicePrincipal",
+                role: "Storage Blob Data Contributor",
+            },
         },
         propagationWait: config.identity.roleAssignmentWait,
     });
@@ -127,14 +151,18 @@ interface ActiveBackup {
  * service (which reads the backup) and for the workflow (which lists the backups). The active
  * site deploys first: its outputs name the container.
  */
-export function passiveSiteRestore(ctx: RecoveryContext & { activeSite: pulumi.StackReference; siteSettings: pulumi.Input<SiteSettingStep[]> }): void {
+export function passiveSiteRestore(
+    ctx: RecoveryContext & { activeSite: pulumi.StackReference; siteSettings: pulumi.Input<SiteSettingStep[]> },
+): void {
     const { config } = ctx;
     if (config.dr.role !== "passive" || !config.dr.stack) {
         return;
     }
     const active = ctx.activeSite.getOutput("backup").apply((backup) => {
         if (!backup) {
-            throw new Error(`Stack ${config.dr.stack} has no backup output: give it dr.stack and dr.location, and run pulumi up on it first`);
+            throw new Error(
+                `Stack ${config.dr.stack} has no backup output: give it dr.stack and dr.location, and run pulumi up on it first`,
+            );
         }
         return backup as ActiveBackup;
     });
@@ -152,9 +180,24 @@ export function passiveSiteRestore(ctx: RecoveryContext & { activeSite: pulumi.S
     });
     new AccessGrants("restore-access", {
         grants: {
-            "restore-workflow-restores": { scope: ctx.gateway.serviceId, principalId: restore.principalId, principalType: "ServicePrincipal", role: { custom: roleName(config, "restore"), definitionId: restore.roleDefinitionId } },
-            "restore-workflow-lists-backups": { scope: active.containerId, principalId: restore.principalId, principalType: "ServicePrincipal", role: "Storage Blob Data Reader" },
-            "gateway-reads-backups": { scope: active.containerId, principalId: ctx.gateway.systemPrincipalId, principalType: "ServicePrincipal", role: "Storage Blob Data Reader" },
+            "restore-workflow-restores": {
+                scope: ctx.gateway.serviceId,
+                principalId: restore.principalId,
+                principalType: "ServicePrincipal",
+                role: { custom: roleName(config, "restore"), definitionId: restore.roleDefinitionId },
+            },
+            "restore-workflow-lists-backups": {
+                scope: active.containerId,
+                principalId: restore.principalId,
+                principalType: "ServicePrincipal",
+                role: "Storage Blob Data Reader",
+            },
+            "gateway-reads-backups": {
+                scope: active.containerId,
+                principalId: ctx.gateway.systemPrincipalId,
+                principalType: "ServicePrincipal",
+                role: "Storage Blob Data Reader",
+            },
         },
         propagationWait: config.identity.roleAssignmentWait,
     });

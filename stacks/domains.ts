@@ -4,6 +4,7 @@ import type { HostKind } from "../components/dns";
 import type { Grant } from "../components/identity";
 import type { StackConfig } from "./config";
 import { managedCertificate } from "./config/schema";
+import { gatewayReadsCertificateGrant } from "./naming";
 
 /**
  * The custom domain of a stack, from `dns` in its config: the one place host names are made, for
@@ -35,7 +36,12 @@ export function customDomain(config: StackConfig): CustomDomain | undefined {
         sources[kind] =
             name === managedCertificate
                 ? { managed: true }
-                : { managed: false, secretName: name, secretId: `https://${vaultName}.vault.azure.net/secrets/${name}`, scope: `${certificates.vaultId}/secrets/${name}` };
+                : {
+                      managed: false,
+                      secretName: name,
+                      secretId: `https://${vaultName}.vault.azure.net/secrets/${name}`,
+                      scope: `${certificates.vaultId}/secrets/${name}`,
+                  };
     }
     return { zoneName, hosts, certificates: sources };
 }
@@ -45,7 +51,12 @@ export function gatewayHosts(domain: CustomDomain): CustomHosts {
     return Object.fromEntries(
         kinds.map((kind) => {
             const source = domain.certificates[kind];
-            return [kind, source.managed ? { hostName: domain.hosts[kind].hostName, managedCertificate: true } : { hostName: domain.hosts[kind].hostName, certificateSecretId: source.secretId }];
+            return [
+                kind,
+                source.managed
+                    ? { hostName: domain.hosts[kind].hostName, managedCertificate: true }
+                    : { hostName: domain.hosts[kind].hostName, certificateSecretId: source.secretId },
+            ];
         }),
     );
 }
@@ -56,7 +67,12 @@ export function certificateGrants(domain: CustomDomain, principalId: pulumi.Inpu
     for (const kind of kinds) {
         const source = domain.certificates[kind];
         if (!source.managed) {
-            grants[`gateway-reads-${kind}-certificate`] = { scope: source.scope, principalId, principalType: "ServicePrincipal", role: "Key Vault Secrets User" };
+            grants[gatewayReadsCertificateGrant(kind)] = {
+                scope: source.scope,
+                principalId,
+                principalType: "ServicePrincipal",
+                role: "Key Vault Secrets User",
+            };
         }
     }
     return grants;

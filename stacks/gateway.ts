@@ -14,12 +14,16 @@ export function checkCatalogConfig(config: StackConfig, catalog: Catalog): void 
     for (const name of needing) {
         if (!(name in config.gateway.backends)) {
             const api = catalog.apis.find((candidate) => candidate.name === name)!;
-            problems.push(`gateway.backends.${name}: missing; the ${api.kind} API in apis/${api.folder} forwards to it (allowed: { url: "https://..." })`);
+            problems.push(
+                `gateway.backends.${name}: missing; the ${api.kind} API in apis/${api.folder} forwards to it (allowed: { url: "https://..." })`,
+            );
         }
     }
     for (const name of Object.keys(config.gateway.backends).sort()) {
         if (!needing.includes(name)) {
-            problems.push(`gateway.backends.${name}: no openapi or soap API of the catalog is called ${name} (allowed: ${needing.join(", ") || "none"})`);
+            problems.push(
+                `gateway.backends.${name}: no openapi or soap API of the catalog is called ${name} (allowed: ${needing.join(", ") || "none"})`,
+            );
         }
     }
     for (const api of catalog.apis.filter((candidate) => candidate.kind === "logicApp")) {
@@ -33,7 +37,9 @@ export function checkCatalogConfig(config: StackConfig, catalog: Catalog): void 
     const keyed = [...new Set(catalog.apis.filter((api) => api.backendApiKey).map((api) => api.name))].sort();
     for (const name of Object.keys(config.backendApiKeys).sort()) {
         if (!keyed.includes(name)) {
-            problems.push(`backendApiKeys.${name}: no API of the catalog sends a backend key called ${name} (allowed: ${keyed.join(", ") || "none"})`);
+            problems.push(
+                `backendApiKeys.${name}: no API of the catalog sends a backend key called ${name} (allowed: ${keyed.join(", ") || "none"})`,
+            );
         }
     }
     if (problems.length > 0) {
@@ -52,7 +58,10 @@ export function apiRoles(catalog: Catalog): ApiRole[] {
     for (const api of catalog.apis) {
         for (const group of api.policy.access) {
             if (!roles.has(group.role)) {
-                roles.set(group.role, { value: group.role, description: `${group.methods.join(", ")} on the ${api.displayName} API (${group.name}).` });
+                roles.set(group.role, {
+                    value: group.role,
+                    description: `${group.methods.join(", ")} on the ${api.displayName} API (${group.name}).`,
+                });
             }
         }
     }

@@ -1,3 +1,4 @@
+import type { Output } from "@pulumi/pulumi";
 import { region } from "./regions";
 
 /**
@@ -25,7 +26,14 @@ export const nameSuffixLength = 5;
 
 const rules = {
     /** Microsoft.Resources/resourceGroups: 1-90, letters, digits, `-_.()`, not ending in `.`. */
-    resourceGroup: { abbreviation: "rg", minLength: 1, maxLength: 90, separator: "-", pattern: /^[-\w.()]*[-\w()]$/, globallyUnique: false },
+    resourceGroup: {
+        abbreviation: "rg",
+        minLength: 1,
+        maxLength: 90,
+        separator: "-",
+        pattern: /^[-\w.()]*[-\w()]$/,
+        globallyUnique: false,
+    },
     /** Microsoft.ApiManagement/service: 1-50, letters, digits, hyphens, starts with a letter; `<name>.azure-api.net`. */
     apiManagement: {
         abbreviation: "apim",
@@ -67,13 +75,34 @@ const rules = {
         globallyUnique: false,
     },
     /** Microsoft.Insights/components: 1-260, no `%&\?/`, not ending in a space or `.`. */
-    applicationInsights: { abbreviation: "appi", minLength: 1, maxLength: 260, separator: "-", pattern: /^[^%&\\?/]*[^%&\\?/ .]$/, globallyUnique: false },
+    applicationInsights: {
+        abbreviation: "appi",
+        minLength: 1,
+        maxLength: 260,
+        separator: "-",
+        pattern: /^[^%&\\?/]*[^%&\\?/ .]$/,
+        globallyUnique: false,
+    },
     /** Microsoft.Insights/actionGroups: 1-260, no `:<>+/&%\?|` or control characters. */
     actionGroup: { abbreviation: "ag", minLength: 1, maxLength: 260, separator: "-", pattern: /^[^:<>+/&%\\?|]+$/, globallyUnique: false },
     /** Microsoft.Insights/metricAlerts: 1-260, no `*#&+:<>?@%{}\/`. */
-    metricAlert: { abbreviation: "alert", minLength: 1, maxLength: 260, separator: "-", pattern: /^[^*#&+:<>?@%{}\\/]+$/, globallyUnique: false },
+    metricAlert: {
+        abbreviation: "alert",
+        minLength: 1,
+        maxLength: 260,
+        separator: "-",
+        pattern: /^[^*#&+:<>?@%{}\\/]+$/,
+        globallyUnique: false,
+    },
     /** Microsoft.Insights/autoscalesettings: 1-260, no `<>%&#.,?+*:\/`. */
-    autoscaleSetting: { abbreviation: "as", minLength: 1, maxLength: 260, separator: "-", pattern: /^[^<>%&#.,?+*:\\/]+$/, globallyUnique: false },
+    autoscaleSetting: {
+        abbreviation: "as",
+        minLength: 1,
+        maxLength: 260,
+        separator: "-",
+        pattern: /^[^<>%&#.,?+*:\\/]+$/,
+        globallyUnique: false,
+    },
 } satisfies Record<string, NamingRule>;
 
 /** Every kind of resource the naming module names. */
@@ -138,7 +167,9 @@ export function resourceName(kind: ResourceKind, parts: NameParts): string {
         name = compose();
     }
     if (name.length < rule.minLength || name.length > rule.maxLength || !rule.pattern.test(name)) {
-        throw new Error(`Cannot make a valid ${kind} name from ${JSON.stringify(parts)}: "${name}" breaks the ${rule.minLength}-${rule.maxLength} character rule of the type`);
+        throw new Error(
+            `Cannot make a valid ${kind} name from ${JSON.stringify(parts)}: "${name}" breaks the ${rule.minLength}-${rule.maxLength} character rule of the type`,
+        );
     }
     return name;
 }
@@ -161,4 +192,66 @@ export class Namer {
             suffix: options.suffix,
         });
     }
+}
+
+/** The kinds whose names must be unique across Azure, so they end in the stack's random suffix. */
+export type GlobalResourceKind = Extract<ResourceKind, "apiManagement" | "keyVault" | "storageAccount">;
+
+/** The name of a globally unique resource, once the stack's random suffix is known; `location` defaults to the primary region. */
+export type GlobalNamer = (kind: GlobalResourceKind, options?: { purpose?: string; location?: string }) => Output<string>;
+
+/** Names the globally unique resources of the stack that `namer` names, with its random `suffix`. */
+export function globalNamer(namer: Namer, suffix: Output<string>): GlobalNamer {
+    return (kind, options = {}) => suffix.apply((value) => namer.name(kind, { ...options, suffix: value }));
+}
+
+/**
+ * `<workload>-<stack>`, such as `integration-prod`: how the stack is told apart in names Azure
+ * leaves free (Entra ID display names, custom role names, the default identifier URI).
+ */
+export function stackLabel(workload: string, stack: string): string {
+    return `${workload}-${stack}`;
+}
+
+/** `api://<workload>-<stack>`: the API application's identifier URI when the config gives none. */
+export function defaultIdentifierUri(workload: string, stack: string): string {
+    return `api://${stackLabel(workload, stack)}`;
+}
+
+/**
+ * `<workload>-<stack> API Management <job>`: the custom role a scheduled job (`backup`,
+ * `restore`) is granted on the service. Role names are unique in the tenant: one per stack and job.
+ */
+export function jobRoleName(workload: string, stack: string, job: string): string {
+    return `${stackLabel(workload, stack)} API Management ${job}`;
+}
+
+/** `<workflow>-failed`: the purpose segment of the alert on a workflow's failed runs. */
+export function failedRunsAlertPurpose(workflow: string): string {
+    return `${workflow}-failed`;
+}
+
+/*
+ * Keys of role assignments: each names its Pulumi resource (`<grants>-<key>`) and its description,
+ * so a key that changes replaces the assignment.
+ */
+
+/** `operators-read-<lifecycle>`: the operators group's Reader assignment on a resource group. */
+export function operatorsReadGrant(lifecycle: string): string {
+    return `operators-read-${lifecycle}`;
+}
+
+/** `gateway-reads-<secret>`: the gateway's Key Vault Secrets User assignment on one secret. */
+export function gatewayReadsSecretGrant(secretName: string): string {
+    return `gateway-reads-${secretName}`;
+}
+
+/** `gateway-reads-<host>-certificate`: the gateway identity's Key Vault Secrets User assignment on a custom host's certificate. */
+export function gatewayReadsCertificateGrant(host: string): string {
+    return `gateway-reads-${host}-certificate`;
+}
+
+/** `<workflow>-<container>`: a workflow's Storage Blob Data Contributor assignment on one container. */
+export function containerWriterGrant(workflow: string, container: string): string {
+    return `${workflow}-${container}`;
 }

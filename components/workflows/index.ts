@@ -42,12 +42,16 @@ export interface WorkflowsArgs {
     location: string;
     /** The definitions, read and checked (`parseWorkflowDefinition`), keyed by name. Required: one for each workflow. */
     definitions: Record<string, WorkflowDefinition>;
-    /** The workflows to deploy, keyed by definition name. Required, one or more. */
-    workflows: Record<string, WorkflowSpec>;
+    /**
+     * The workflows to deploy, keyed by definition name. Default: none; with none the component
+     * registers no workflow and no storage, and its outputs are empty.
+     */
+    workflows?: Record<string, WorkflowSpec>;
     /**
      * Values of definition parameters the stack provides, by parameter name (for example a backend's
-     * base URL, or a backend key as a secret). Parameters this component fills itself:
-     * `<name>ContainerUrl` and `<workflowInCamelCase>WorkflowId`. Default: none.
+     * base URL, {@link backendUrlParameter}, or a backend key as a secret, {@link backendKeyParameter}).
+     * Parameters this component fills itself: `<name>ContainerUrl` and
+     * `<workflowInCamelCase>WorkflowId` ({@link workflowIdParameter}). Default: none.
      */
     parameterValues?: Record<string, pulumi.Input<unknown>>;
     /** Public addresses of the gateway in every region: the only callers of gateway-facing triggers. Required. */
@@ -88,6 +92,16 @@ export function camelCase(name: string): string {
 /** `order-notify` -> `orderNotifyWorkflowId`: the parameter that receives that workflow's id. */
 export function workflowIdParameter(workflow: string): string {
     return `${camelCase(workflow)}WorkflowId`;
+}
+
+/** `inventory` -> `inventoryBaseUrl`: the parameter that receives a catalog backend's base URL, by API name. */
+export function backendUrlParameter(api: string): string {
+    return `${camelCase(api)}BaseUrl`;
+}
+
+/** `inventory` -> `inventoryApiKey`: the (secure) parameter that receives a backend's key, by API name. */
+export function backendKeyParameter(api: string): string {
+    return `${camelCase(api)}ApiKey`;
 }
 
 /** The name of a definition's one HTTP (Request) trigger, if it has one. */
@@ -180,10 +194,8 @@ function deploymentOrder(definitions: Record<string, WorkflowDefinition>): strin
 export function checkWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefinition> {
     const problems: string[] = [];
     const definitions: Record<string, WorkflowDefinition> = {};
-    if (Object.keys(args.workflows).length === 0) {
-        problems.push("workflows: empty (allowed: one or more workflow definition names)");
-    }
-    for (const [name, spec] of Object.entries(args.workflows)) {
+    const workflows = args.workflows ?? {};
+    for (const [name, spec] of Object.entries(workflows)) {
         if (spec.access !== "gateway" && spec.access !== "nested") {
             problems.push(`workflows.${name}.access: "${String(spec.access)}" is not an access mode (allowed: gateway, nested)`);
         }
@@ -201,7 +213,7 @@ export function checkWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefi
         }
         const provided: Record<string, unknown> = {};
         for (const parameter of Object.keys(definition.parameters)) {
-            const sibling = Object.keys(args.workflows).find((other) => workflowIdParameter(other) === parameter);
+            const sibling = Object.keys(workflows).find((other) => workflowIdParameter(other) === parameter);
             if (sibling !== undefined || (args.parameterValues ?? {})[parameter] !== undefined) {
                 provided[parameter] = true;
             }
@@ -240,6 +252,7 @@ export class Workflows extends pulumi.ComponentResource {
     constructor(name: string, args: WorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
         const definitions = checkWorkflows(args);
         super("enterprise-integration:workflows:Workflows", name, {}, opts);
+        const specs = args.workflows ?? {};
 
         const containersByWorkflow = Object.fromEntries(Object.entries(definitions).map(([workflow, definition]) => [workflow, containersOf(definition).containers]));
         const containers = Object.values(containersByWorkflow).flatMap((byParameter) => Object.values(byParameter));
@@ -271,7 +284,7 @@ export class Workflows extends pulumi.ComponentResource {
         this.triggers = {};
         for (const workflowName of deploymentOrder(definitions)) {
             const definition = definitions[workflowName]!;
-            const spec = args.workflows[workflowName]!;
+            const spec = specs[workflowName]!;
             const parameters: Record<string, inputs.logic.WorkflowParameterArgs> = {};
             // A workflow that writes to containers comes after them.
             const dependsOn: pulumi.Resource[] = Object.keys(containersByWorkflow[workflowName]!).length > 0 ? [blobStorage!] : [];

@@ -2,7 +2,22 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Workflows, callerRange, checkWorkflows, containerOf, softDeleteDays, deployedDefinition, parseWorkflowDefinition, requestTrigger, splitCallbackUrl, workflowIdParameter, type WorkflowDefinition, type WorkflowsArgs } from "../../components/workflows";
+import {
+    Workflows,
+    backendKeyParameter,
+    backendUrlParameter,
+    callerRange,
+    checkWorkflows,
+    containerOf,
+    softDeleteDays,
+    deployedDefinition,
+    parseWorkflowDefinition,
+    requestTrigger,
+    splitCallbackUrl,
+    workflowIdParameter,
+    type WorkflowDefinition,
+    type WorkflowsArgs,
+} from "../../components/workflows";
 import { loadWorkflowDefinitions } from "../../content";
 import { repoRoot } from "../../engine/project";
 import type { StackRun } from "../../engine";
@@ -11,8 +26,10 @@ import { fixtureContent, runFixture, waitsFor } from "../helpers";
 // Fixture copies of the shipped samples; the shipped ones are checked only for being valid.
 const definitionsDir = fixtureContent.workflows;
 const shippedDir = path.join(repoRoot, "workflows");
-const workspaceId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/log-test";
-const actionGroupId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.Insights/actionGroups/ag-test";
+const workspaceId =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/log-test";
+const actionGroupId =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.Insights/actionGroups/ag-test";
 
 /** The definitions of `workflows/` as the assembly hands them over, with `replaced` laid over them. */
 function definitionsWith(replaced: Record<string, unknown> = {}): Record<string, WorkflowDefinition> {
@@ -67,7 +84,10 @@ describe("every workflow definition in workflows/", () => {
     it("loads and validates, whether a stack deploys it yet or not", () => {
         const files = fs.readdirSync(shippedDir).filter((file) => file.endsWith(".json"));
         assert.ok(files.length >= 1);
-        const definitions = loadWorkflowDefinitions(shippedDir, files.map((file) => file.replace(/\.json$/, "")));
+        const definitions = loadWorkflowDefinitions(
+            shippedDir,
+            files.map((file) => file.replace(/\.json$/, "")),
+        );
         for (const definition of Object.values(definitions)) {
             assert.ok(requestTrigger(definition), `${definition.file} has an HTTP trigger`);
         }
@@ -90,24 +110,45 @@ describe("Workflows component", () => {
         it("enforces the request schema of every trigger that declares one, gateway-facing or nested, in what it deploys", () => {
             for (const name of ["wf-order-intake", "wf-order-notify"]) {
                 const triggers = run.get(workflowType, name).inputs.definition.triggers;
-                for (const trigger of Object.values(triggers) as Array<{ type: string; inputs?: { schema?: unknown }; operationOptions?: string }>) {
+                for (const trigger of Object.values(triggers) as Array<{
+                    type: string;
+                    inputs?: { schema?: unknown };
+                    operationOptions?: string;
+                }>) {
                     assert.equal(trigger.operationOptions, "EnableSchemaValidation", name);
                 }
             }
         });
 
         it("adds schema validation to the file's trigger options only where a trigger declares a schema", () => {
-            const definition = (trigger: Record<string, unknown>): WorkflowDefinition => ({ name: "w", file: "workflows/w.json", parameters: {}, definition: { triggers: { manual: { type: "Request", kind: "Http", ...trigger } }, actions: {} } });
-            const options = (deployed: Record<string, unknown>) => (deployed.triggers as Record<string, { operationOptions?: string }>).manual.operationOptions;
+            const definition = (trigger: Record<string, unknown>): WorkflowDefinition => ({
+                name: "w",
+                file: "workflows/w.json",
+                parameters: {},
+                definition: { triggers: { manual: { type: "Request", kind: "Http", ...trigger } }, actions: {} },
+            });
+            const options = (deployed: Record<string, unknown>) =>
+                (deployed.triggers as Record<string, { operationOptions?: string }>).manual.operationOptions;
             const schema = { inputs: { schema: { type: "object" } } };
             assert.equal(options(deployedDefinition(definition(schema))), "EnableSchemaValidation");
-            assert.equal(options(deployedDefinition(definition({ ...schema, operationOptions: "IncludeAuthorizationHeadersInOutputs" }))), "IncludeAuthorizationHeadersInOutputs, EnableSchemaValidation");
-            assert.equal(options(deployedDefinition(definition({ ...schema, operationOptions: "EnableSchemaValidation" }))), "EnableSchemaValidation");
+            assert.equal(
+                options(deployedDefinition(definition({ ...schema, operationOptions: "IncludeAuthorizationHeadersInOutputs" }))),
+                "IncludeAuthorizationHeadersInOutputs, EnableSchemaValidation",
+            );
+            assert.equal(
+                options(deployedDefinition(definition({ ...schema, operationOptions: "EnableSchemaValidation" }))),
+                "EnableSchemaValidation",
+            );
             assert.equal(options(deployedDefinition(definition({ inputs: { schema: {} } }))), undefined, "no schema, nothing to enforce");
         });
 
         it("gives every single address its prefix length, IPv6 too, and leaves ranges as they are", () => {
-            assert.deepEqual(["20.1.2.3", "2001:db8::7", "203.0.113.0/24", "10.0.0.1-10.0.0.9"].map(callerRange), ["20.1.2.3/32", "2001:db8::7/128", "203.0.113.0/24", "10.0.0.1-10.0.0.9"]);
+            assert.deepEqual(["20.1.2.3", "2001:db8::7", "203.0.113.0/24", "10.0.0.1-10.0.0.9"].map(callerRange), [
+                "20.1.2.3/32",
+                "2001:db8::7/128",
+                "203.0.113.0/24",
+                "10.0.0.1-10.0.0.9",
+            ]);
         });
 
         it("admits the gateway's addresses in every region when it spans two", async () => {
@@ -123,12 +164,16 @@ describe("Workflows component", () => {
 
         it("closes run history contents to everyone when no admin range is given", async () => {
             const closed = await deploy(args({ adminIpRanges: [] }));
-            assert.deepEqual(closed.get(workflowType, "wf-order-intake").inputs.accessControl.contents, { allowedCallerIpAddresses: [{ addressRange: "0.0.0.0-0.0.0.0" }] });
+            assert.deepEqual(closed.get(workflowType, "wf-order-intake").inputs.accessControl.contents, {
+                allowedCallerIpAddresses: [{ addressRange: "0.0.0.0-0.0.0.0" }],
+            });
         });
 
         it("lets only the admin ranges read run history contents", () => {
             for (const name of ["wf-order-intake", "wf-order-notify"]) {
-                assert.deepEqual(run.get(workflowType, name).inputs.accessControl.contents, { allowedCallerIpAddresses: [{ addressRange: "203.0.113.0/24" }] });
+                assert.deepEqual(run.get(workflowType, name).inputs.accessControl.contents, {
+                    allowedCallerIpAddresses: [{ addressRange: "203.0.113.0/24" }],
+                });
             }
         });
     });
@@ -137,9 +182,15 @@ describe("Workflows component", () => {
         it("deploys each definition file as it is (the request schema enforced), with a system-assigned identity, in the gateway's region", () => {
             const intake = run.get(workflowType, "wf-order-intake").inputs;
             const file = JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-intake.json"), "utf8"));
-            assert.deepEqual(intake.definition, deployedDefinition({ name: "order-intake", file: "workflows/order-intake.json", parameters: {}, definition: file }));
+            assert.deepEqual(
+                intake.definition,
+                deployedDefinition({ name: "order-intake", file: "workflows/order-intake.json", parameters: {}, definition: file }),
+            );
             const notify = JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-notify.json"), "utf8"));
-            assert.deepEqual(run.get(workflowType, "wf-order-notify").inputs.definition, deployedDefinition({ name: "order-notify", file: "workflows/order-notify.json", parameters: {}, definition: notify }));
+            assert.deepEqual(
+                run.get(workflowType, "wf-order-notify").inputs.definition,
+                deployedDefinition({ name: "order-notify", file: "workflows/order-notify.json", parameters: {}, definition: notify }),
+            );
             assert.equal(intake.workflowName, "logic-order-intake");
             assert.equal(intake.location, "westeurope");
             assert.equal(intake.state, "Enabled");
@@ -163,9 +214,19 @@ describe("Workflows component", () => {
         it("fills a <name>ContainerUrl parameter with its container's URL, and names the workflow as that container's writer", () => {
             const notify = run.get(workflowType, "wf-order-notify");
             const container = run.get("azure-native:storage:BlobContainer", "wf-storage-container-orders");
-            assert.deepEqual(notify.inputs.parameters.ordersContainerUrl, { type: "String", value: `${run.get("azure-native:storage:StorageAccount", "wf-storage-account").outputs.primaryEndpoints.blob}orders` });
+            assert.deepEqual(notify.inputs.parameters.ordersContainerUrl, {
+                type: "String",
+                value: `${run.get("azure-native:storage:StorageAccount", "wf-storage-account").outputs.primaryEndpoints.blob}orders`,
+            });
             assert.ok(waitsFor(run, notify, container), "the container exists before the workflow that writes to it");
-            assert.deepEqual(run.outputs.writers, [{ workflow: "order-notify", container: "orders", containerId: container.id, principalId: notify.outputs.identity.principalId }]);
+            assert.deepEqual(run.outputs.writers, [
+                {
+                    workflow: "order-notify",
+                    container: "orders",
+                    containerId: container.id,
+                    principalId: notify.outputs.identity.principalId,
+                },
+            ]);
         });
 
         it("keeps the storage to Entra ID tokens and trusted Azure services: no shared key, no network but the workflows'", () => {
@@ -175,7 +236,12 @@ describe("Workflows component", () => {
             const account = run.get("azure-native:storage:StorageAccount", "wf-storage-account").inputs;
             assert.equal(account.allowSharedKeyAccess, false);
             assert.equal(account.defaultToOAuthAuthentication, true);
-            assert.deepEqual(account.networkRuleSet, { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] });
+            assert.deepEqual(account.networkRuleSet, {
+                defaultAction: "Deny",
+                bypass: "AzureServices",
+                ipRules: [],
+                virtualNetworkRules: [],
+            });
             assert.equal(account.enableHttpsTrafficOnly, true);
             assert.equal(account.minimumTlsVersion, "TLS1_2");
             assert.equal(account.allowBlobPublicAccess, false);
@@ -191,8 +257,14 @@ describe("Workflows component", () => {
             assert.deepEqual(blobs.deleteRetentionPolicy, { enabled: true, days: softDeleteDays });
             assert.deepEqual(blobs.containerDeleteRetentionPolicy, { enabled: true, days: softDeleteDays });
             const logs = run.get("azure-native:monitor:DiagnosticSetting", "wf-storage-logs").inputs;
-            assert.equal(logs.resourceUri, `${run.get("azure-native:storage:StorageAccount", "wf-storage-account").id}/blobServices/default`);
-            assert.deepEqual(logs.logs.map((log: { category: string }) => log.category), ["StorageRead", "StorageWrite", "StorageDelete"]);
+            assert.equal(
+                logs.resourceUri,
+                `${run.get("azure-native:storage:StorageAccount", "wf-storage-account").id}/blobServices/default`,
+            );
+            assert.deepEqual(
+                logs.logs.map((log: { category: string }) => log.category),
+                ["StorageRead", "StorageWrite", "StorageDelete"],
+            );
             assert.equal(logs.workspaceId, workspaceId);
         });
 
@@ -205,7 +277,10 @@ describe("Workflows component", () => {
         });
 
         it("names each container after its parameter, and creates no storage when no workflow declares one", async () => {
-            assert.deepEqual(["ordersContainerUrl", "failedOrdersContainerUrl", "ordersV2ContainerUrl", "orders", "OrdersContainerUrl"].map(containerOf), ["orders", "failed-orders", "orders-v2", undefined, undefined]);
+            assert.deepEqual(
+                ["ordersContainerUrl", "failedOrdersContainerUrl", "ordersV2ContainerUrl", "orders", "OrdersContainerUrl"].map(containerOf),
+                ["orders", "failed-orders", "orders-v2", undefined, undefined],
+            );
             const doc = JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-notify.json"), "utf8"));
             doc.parameters = {};
             doc.actions.Store_order = { type: "Compose", inputs: "@triggerBody()", runAfter: {} };
@@ -238,13 +313,21 @@ describe("Workflows component", () => {
         });
 
         it("splits any callback URL the same way, and refuses one without a signature", () => {
-            assert.deepEqual(splitCallbackUrl("https://prod-12.northeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=S1g"), {
-                baseUrl: "https://prod-12.northeurope.logic.azure.com/workflows/abc/triggers",
-                path: "/manual/paths/invoke",
-                query: { "api-version": "2016-10-01", sp: "/triggers/manual/run", sv: "1.0" },
-                signature: "S1g",
-            });
-            assert.throws(() => splitCallbackUrl("https://prod-12.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sv=1.0"), /must carry a sig/);
+            assert.deepEqual(
+                splitCallbackUrl(
+                    "https://prod-12.northeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=S1g",
+                ),
+                {
+                    baseUrl: "https://prod-12.northeurope.logic.azure.com/workflows/abc/triggers",
+                    path: "/manual/paths/invoke",
+                    query: { "api-version": "2016-10-01", sp: "/triggers/manual/run", sv: "1.0" },
+                    signature: "S1g",
+                },
+            );
+            assert.throws(
+                () => splitCallbackUrl("https://prod-12.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sv=1.0"),
+                /must carry a sig/,
+            );
         });
     });
 
@@ -283,7 +366,12 @@ describe("Workflows component", () => {
         const cases: Array<[string, () => Partial<WorkflowsArgs>, string]> = [
             [
                 "a workflow without a definition",
-                () => ({ workflows: { ...args().workflows, "invoice-intake": { workflowName: "logic-invoice", access: "gateway", alertName: "a" } } }),
+                () => ({
+                    workflows: {
+                        ...args().workflows,
+                        "invoice-intake": { workflowName: "logic-invoice", access: "gateway", alertName: "a" },
+                    },
+                }),
                 "definitions.invoice-intake: missing (allowed: the definition of every workflow; given: order-intake, order-notify)",
             ],
             [
@@ -298,7 +386,9 @@ describe("Workflows component", () => {
             ],
             [
                 "an access mode that does not exist",
-                () => ({ workflows: { ...args().workflows, "order-notify": { workflowName: "x", access: "public" as never, alertName: "a" } } }),
+                () => ({
+                    workflows: { ...args().workflows, "order-notify": { workflowName: "x", access: "public" as never, alertName: "a" } },
+                }),
                 'workflows.order-notify.access: "public" is not an access mode (allowed: gateway, nested)',
             ],
             [
@@ -306,7 +396,15 @@ describe("Workflows component", () => {
                 () => {
                     const doc = notify();
                     doc.parameters.$connections = { type: "Object", defaultValue: {} };
-                    doc.actions.Store_order = { type: "ApiConnection", inputs: { host: { connection: { name: "@parameters('$connections')['azureblob']['connectionId']" } }, method: "post", path: "/files" }, runAfter: {} };
+                    doc.actions.Store_order = {
+                        type: "ApiConnection",
+                        inputs: {
+                            host: { connection: { name: "@parameters('$connections')['azureblob']['connectionId']" } },
+                            method: "post",
+                            path: "/files",
+                        },
+                        runAfter: {},
+                    };
                     return { definitions: definitionsWith({ "order-notify": doc }) };
                 },
                 'workflows/order-notify.json: actions.Store_order.type: "ApiConnection" is a managed connector, which this project does not deploy (allowed: the HTTP action with the workflow\'s managed identity; blob containers through <name>ContainerUrl parameters)',
@@ -357,14 +455,68 @@ describe("Workflows component", () => {
 
         for (const [what, patch, message] of cases) {
             it(what, async () => {
-                assert.throws(() => checkWorkflows(args(patch())), (error: Error) => error.message.split("\n").includes(`  - ${message}`), message);
+                assert.throws(
+                    () => checkWorkflows(args(patch())),
+                    (error: Error) => error.message.split("\n").includes(`  - ${message}`),
+                    message,
+                );
                 const registered: string[] = [];
                 await assert.rejects(
-                    runFixture({ stack: "dev", program: async () => void new Workflows("wf", args(patch())), onRegister: (resource) => registered.push(resource.type) }),
+                    runFixture({
+                        stack: "dev",
+                        program: async () => void new Workflows("wf", args(patch())),
+                        onRegister: (resource) => registered.push(resource.type),
+                    }),
                     (error: Error) => error.message.includes(message),
                 );
-                assert.deepEqual(registered.filter((type) => type !== "pulumi:pulumi:Stack"), []);
+                assert.deepEqual(
+                    registered.filter((type) => type !== "pulumi:pulumi:Stack"),
+                    [],
+                );
             });
         }
+    });
+});
+
+describe("Workflows component with an empty set of workflows", () => {
+    /** Deploys `workflowArgs`; returns the types registered besides the stack, and the component's outputs. */
+    async function deployNone(workflowArgs: WorkflowsArgs) {
+        const registered: Array<{ type: string; name: string }> = [];
+        const run = await runFixture({
+            stack: "dev",
+            program: async () => {
+                const workflows = new Workflows("wf", workflowArgs);
+                return {
+                    ids: workflows.workflowIds,
+                    principals: workflows.principalIds,
+                    triggers: workflows.triggers,
+                    writers: workflows.containerWriters,
+                };
+            },
+            onRegister: (resource) => registered.push({ type: resource.type, name: resource.name }),
+        });
+        return { registered: registered.filter((resource) => resource.type !== "pulumi:pulumi:Stack"), outputs: run.outputs };
+    }
+
+    it("registers only the component, no workflow and no storage, and returns empty maps", async () => {
+        const { registered, outputs } = await deployNone(args({ workflows: {} }));
+        assert.deepEqual(registered, [{ type: "enterprise-integration:workflows:Workflows", name: "wf" }]);
+        assert.deepEqual(outputs, { ids: {}, principals: {}, triggers: {}, writers: [] });
+    });
+
+    it("takes `workflows` left out as none, with no definitions and no storage to give", async () => {
+        const { workflows: _, ...rest } = args({ definitions: {}, storage: undefined, parameterValues: undefined });
+        assert.deepEqual(checkWorkflows(rest), {});
+        const { registered, outputs } = await deployNone(rest);
+        assert.deepEqual(registered, [{ type: "enterprise-integration:workflows:Workflows", name: "wf" }]);
+        assert.deepEqual(outputs, { ids: {}, principals: {}, triggers: {}, writers: [] });
+    });
+});
+
+describe("the definition parameters the stack fills", () => {
+    it("name a backend's base URL and key after its API, in camel case, as the workflow id is named after its workflow", () => {
+        assert.equal(backendUrlParameter("inventory"), "inventoryBaseUrl");
+        assert.equal(backendKeyParameter("order-status"), "orderStatusApiKey");
+        assert.equal(workflowIdParameter("order-notify"), "orderNotifyWorkflowId");
     });
 });

@@ -1,5 +1,21 @@
 import * as assert from "node:assert/strict";
-import { Namer, namingRule, resourceKinds, resourceName, type NameParts } from "../../stacks/naming";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    Namer,
+    containerWriterGrant,
+    defaultIdentifierUri,
+    failedRunsAlertPurpose,
+    gatewayReadsCertificateGrant,
+    gatewayReadsSecretGrant,
+    globalNamer,
+    jobRoleName,
+    namingRule,
+    operatorsReadGrant,
+    resourceKinds,
+    resourceName,
+    stackLabel,
+    type NameParts,
+} from "../../stacks/naming";
 import { regionNames } from "../../stacks/regions";
 
 const typical: NameParts = { workload: "integration", stack: "prod", location: "westeurope", suffix: "k3x9q" };
@@ -13,9 +29,15 @@ const extreme: NameParts = {
 
 describe("resource names", () => {
     it("follow <abbreviation>-<workload>-<stack>-<purpose>-<region>", () => {
-        assert.equal(resourceName("resourceGroup", { ...typical, purpose: "gateway", suffix: undefined }), "rg-integration-prod-gateway-weu");
+        assert.equal(
+            resourceName("resourceGroup", { ...typical, purpose: "gateway", suffix: undefined }),
+            "rg-integration-prod-gateway-weu",
+        );
         assert.equal(resourceName("apiManagement", typical), "apim-integration-prod-weu-k3x9q");
-        assert.equal(resourceName("workflow", { ...typical, purpose: "order-intake", suffix: undefined }), "logic-integration-prod-order-intake-weu");
+        assert.equal(
+            resourceName("workflow", { ...typical, purpose: "order-intake", suffix: undefined }),
+            "logic-integration-prod-order-intake-weu",
+        );
     });
 
     it("fit every type's length and character rules, even from long inputs", () => {
@@ -53,7 +75,10 @@ describe("resource names", () => {
 
     it("need the random suffix for globally unique types", () => {
         for (const kind of ["apiManagement", "keyVault", "storageAccount"] as const) {
-            assert.throws(() => resourceName(kind, { ...typical, suffix: undefined }), new RegExp(`A ${kind} name must be unique across Azure`));
+            assert.throws(
+                () => resourceName(kind, { ...typical, suffix: undefined }),
+                new RegExp(`A ${kind} name must be unique across Azure`),
+            );
         }
     });
 
@@ -71,7 +96,41 @@ describe("resource names", () => {
     });
 
     it("have a short code for every region", () => {
-        const codes = regionNames.map((name) => resourceName("resourceGroup", { ...typical, location: name, suffix: undefined }).split("-").pop());
+        const codes = regionNames.map((name) =>
+            resourceName("resourceGroup", { ...typical, location: name, suffix: undefined })
+                .split("-")
+                .pop(),
+        );
         assert.equal(new Set(codes).size, regionNames.length, "short codes are unique");
+    });
+});
+
+describe("the names the stack derives", () => {
+    it("label the stack in names Azure leaves free: display names, the default identifier URI, job roles", () => {
+        assert.equal(stackLabel("integration", "prod-dr"), "integration-prod-dr");
+        assert.equal(defaultIdentifierUri("integration", "prod"), "api://integration-prod");
+        assert.equal(jobRoleName("integration", "prod", "backup"), "integration-prod API Management backup");
+    });
+
+    it("give a failed-runs alert its workflow's purpose", () => {
+        const namer = new Namer("integration", "prod", "westeurope");
+        assert.equal(
+            namer.name("metricAlert", { purpose: failedRunsAlertPurpose("order-intake") }),
+            "alert-integration-prod-order-intake-failed-weu",
+        );
+    });
+
+    it("key each role assignment by what it grants, stable across runs", () => {
+        assert.equal(operatorsReadGrant("shared"), "operators-read-shared");
+        assert.equal(gatewayReadsSecretGrant("inventory-backend-key"), "gateway-reads-inventory-backend-key");
+        assert.equal(gatewayReadsCertificateGrant("portal"), "gateway-reads-portal-certificate");
+        assert.equal(containerWriterGrant("order-notify", "orders"), "order-notify-orders");
+    });
+
+    it("name globally unique resources with the stack's suffix, in the primary region unless told", async () => {
+        const globalName = globalNamer(new Namer("integration", "prod", "westeurope"), pulumi.output("k3x9q"));
+        const known = (output: pulumi.Output<string>) => new Promise<string>((resolve) => output.apply(resolve));
+        assert.equal(await known(globalName("apiManagement")), "apim-integration-prod-weu-k3x9q");
+        assert.equal(await known(globalName("storageAccount", { purpose: "bk", location: "northeurope" })), "stintegratprodbkneuk3x9q");
     });
 });
