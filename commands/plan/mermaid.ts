@@ -1,3 +1,4 @@
+import { apiIdOfRevision, workflowBackendId } from "../../components/common/names";
 import type { RegisteredResource, StackRun } from "../../engine";
 import { list, record, text } from "./summaries";
 
@@ -53,11 +54,12 @@ export function mermaidOf(run: StackRun): string {
 
     // APIs, once each (revisions are one API), and the backend each forwards to.
     const backends = new Map(of("azure-native:apimanagement:Backend").map((backend) => [text(inputsOf(backend).backendId), backend]));
-    const policies = new Map(of("azure-native:apimanagement:ApiPolicy").map((policy) => [text(inputsOf(policy).apiId).replace(/;rev=\d+$/, ""), text(inputsOf(policy).value)]));
+    const policies = new Map(of("azure-native:apimanagement:ApiPolicy").map((policy) => [apiIdOfRevision(text(inputsOf(policy).apiId)), text(inputsOf(policy).value)]));
     const workflows = of("azure-native:logic:Workflow");
     const apis = new Map<string, RegisteredResource>();
     for (const api of of("azure-native:apimanagement:Api")) {
-        apis.set(text(inputsOf(api).apiId).replace(/;rev=\d+$/, ""), apis.get(text(inputsOf(api).apiId).replace(/;rev=\d+$/, "")) ?? api);
+        const apiId = apiIdOfRevision(text(inputsOf(api).apiId));
+        apis.set(apiId, apis.get(apiId) ?? api);
     }
     if (apis.size > 0) {
         lines.push(`    subgraph apis[APIs]`);
@@ -74,8 +76,8 @@ export function mermaidOf(run: StackRun): string {
         if (!backendId || !backend) {
             continue;
         }
-        // A workflow's backend is `<workflow>-workflow` (components/gateway: the trigger's backend).
-        const workflow = workflows.find((candidate) => backendId === `${candidateName(candidate)}-workflow`);
+        // A workflow's backend is named after it (the trigger's backend, components/common/names).
+        const workflow = workflows.find((candidate) => backendId === workflowBackendId(candidateName(candidate)));
         if (workflow) {
             edges.push(`    ${id("api", apiId)} --> ${id("wf", candidateName(workflow))}`);
             continue;
@@ -142,7 +144,7 @@ export function mermaidOf(run: StackRun): string {
     return [...lines, ...edges].join("\n");
 }
 
-/** A workflow's name as the stack file names it (`order-intake`), from its component child name. */
+/** A workflow's name as the stack file names it (`order-intake`), from its child name in the stack's Workflows component (`workflows-order-intake`). */
 function candidateName(workflow: RegisteredResource): string {
-    return workflow.name.replace(/^workflows-/, "").replace(/-workflow$/, "");
+    return workflow.name.replace(/^workflows-/, "");
 }

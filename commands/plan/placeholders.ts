@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import { parse as parseYaml } from "yaml";
+import { formatPath } from "../../components/common/rules";
 import { loadProject, loadStackFile } from "../../engine/project";
 
 /**
@@ -38,10 +39,10 @@ function walk(value: unknown, key: string, found: Array<{ key: string; value: st
             found.push({ key, value, why });
         }
     } else if (Array.isArray(value)) {
-        value.forEach((item, i) => walk(item, `${key}[${i}]`, found));
+        value.forEach((item, i) => walk(item, formatPath([key, i]), found));
     } else if (value && typeof value === "object") {
         for (const [name, inner] of Object.entries(value)) {
-            walk(inner, key ? `${key}.${name}` : name, found);
+            walk(inner, formatPath([key, name]), found);
         }
     }
 }

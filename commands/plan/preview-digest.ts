@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { formatPath } from "../../components/common/rules";
 import type { StackRun } from "../../engine";
 import { loadProject, loadStackFile, programConfig, repoRoot } from "../../engine/project";
 import { unknownMarker } from "../../engine/values";
@@ -304,7 +305,6 @@ function propertyPath(segments: readonly (string | number)[]): string {
 }
 
 /** The path as plan-diff.ts writes a change's (`a.b[0].c`), to find the change of a leaf. */
-const changePath = (segments: readonly (string | number)[]) => segments.reduce<string>((joined, segment) => (typeof segment === "number" ? `${joined}[${segment}]` : joined ? `${joined}.${segment}` : segment), "");
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -332,7 +332,7 @@ function detailedDiff(step: Step): Record<string, PropertyDiff> {
         const unknownAt = leaf.segments.findIndex((segment) => typeof segment === "string" && segment.includes(unknownMarker));
         const segments = unknownAt >= 0 ? leaf.segments.slice(0, unknownAt) : leaf.segments;
         const kind = unknownAt >= 0 ? "update" : leaf.before === undefined ? "add" : leaf.after === undefined ? "delete" : "update";
-        const replaces = byPath.get(changePath(leaf.segments))?.replacedBy !== undefined;
+        const replaces = byPath.get(formatPath(leaf.segments))?.replacedBy !== undefined;
         const key = propertyPath(segments);
         diff[key] = struct({ kind: replaces ? `${kind}-replace` : kind, inputDiff: true } as PropertyDiff);
     }

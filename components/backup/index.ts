@@ -6,6 +6,8 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as storage from "@pulumi/azure-native/storage";
 import { blobLogs, failedRunsAlert, lockedDownStorageAccount, runHistoryAccess, workflowLogs, type SiteSetting } from "../common/azure";
 import { stableGuid } from "../common/guid";
+import { problemLines } from "../common/rules";
+import { backupRetentionProblems } from "../common/values";
 import { backupDefinition, backupParameters, restoreDefinition, restoreParameters } from "./workflows";
 
 export { backupDefinition, managementApiVersion, recurrence, restoreDefinition } from "./workflows";
@@ -22,7 +24,7 @@ export const minimumBackupMinutes = 15;
 /** The shortest restore interval: a restore may take 30 minutes or more, and must end before the next. */
 export const minimumRestoreMinutes = 60;
 /** Backups expire after 30 days: keeping them longer keeps nothing restorable. */
-export const maximumRetentionDays = 30;
+export { maximumRetentionDays } from "../common/values";
 
 /** The container of the backups. */
 export const backupContainer = "apim-backups";
@@ -78,6 +80,14 @@ export interface BackupStorageArgs {
 /** Days deleted blobs, versions and containers can be restored. */
 export const backupSoftDeleteDays = 14;
 
+/** Checks {@link BackupStorageArgs}; throws one error naming each field, its value and what is allowed. */
+export function validateBackupStorageArgs(args: BackupStorageArgs): void {
+    const problems = problemLines(backupRetentionProblems(args.retentionDays), ["retentionDays"]);
+    if (problems.length > 0) {
+        throw new Error(`Invalid BackupStorage arguments:\n  - ${problems.join("\n  - ")}`);
+    }
+}
+
 export class BackupStorage extends pulumi.ComponentResource {
     readonly accountId: pulumi.Output<string>;
     readonly accountName: pulumi.Output<string>;
@@ -87,9 +97,7 @@ export class BackupStorage extends pulumi.ComponentResource {
     readonly containerUrl: pulumi.Output<string>;
 
     constructor(name: string, args: BackupStorageArgs, opts?: pulumi.ComponentResourceOptions) {
-        if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1 || args.retentionDays > maximumRetentionDays) {
-            throw new Error(`Invalid BackupStorage arguments:\n  - retentionDays: ${args.retentionDays} (allowed: 1-${maximumRetentionDays} whole days; backups expire after ${maximumRetentionDays})`);
-        }
+        validateBackupStorageArgs(args);
         super("enterprise-integration:backup:BackupStorage", name, {}, opts);
         const account = new storage.StorageAccount(
             `${name}-account`,

@@ -2,7 +2,8 @@
  * Rules more than one component checks, and the config with them: pure functions, no resources.
  * Components import from here, never from each other. A problem is a path inside the arguments
  * (`allowedIpRanges[1]`) and a message `what is wrong (allowed: ...)`; each entry point puts its
- * own prefix in front of the path (`secrets.` in the stack config).
+ * own prefix in front of the path (`secrets.` in the stack config). The rules on single values
+ * (DNS labels, dates, URLs...) are in `values.ts`.
  */
 
 /** A problem at a path inside some arguments. */
@@ -11,14 +12,22 @@ export interface Problem {
     readonly message: string;
 }
 
-/** `additionalLocations[0].capacity`: a path as every message shows it. */
-export function formatPath(path: readonly (string | number)[]): string {
-    return path.reduce<string>((text, part) => (typeof part === "number" ? `${text}[${part}]` : text ? `${text}.${part}` : part), "");
+/**
+ * `additionalLocations[0].capacity`: a path as every message shows it (the stack config's, the
+ * components', the API catalog's). A number is a list index; a text part is a key, put after a dot.
+ */
+export function formatPath(path: readonly PropertyKey[]): string {
+    return path.reduce<string>((text, part) => (typeof part === "number" ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)), "");
 }
 
 /** `path: message` lines, each path after `prefix`. */
 export function problemLines(problems: readonly Problem[], prefix: readonly (string | number)[] = []): string[] {
     return problems.map((problem) => `${formatPath([...prefix, ...problem.path])}: ${problem.message}`);
+}
+
+/** The problems of each entry of a list under one rule, each at `[i]` in front of its own path. */
+export function eachProblems(values: readonly unknown[], rule: (value: unknown) => Problem[]): Problem[] {
+    return values.flatMap((value, i) => rule(value).map((problem) => ({ path: [i, ...problem.path], message: problem.message })));
 }
 
 /** A value as a message shows it: JSON, cut at 60 characters. */
@@ -28,6 +37,11 @@ export function shown(value: unknown): string {
     }
     const text = JSON.stringify(value);
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** The message of a key that is not one of `allowed` (an object that takes only known keys). */
+export function unknownKeyMessage(allowed: readonly string[]): string {
+    return `unknown key (allowed: ${allowed.join(", ")})`;
 }
 
 const ipv4Range = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
@@ -41,7 +55,12 @@ export function isIpv4Range(value: unknown): value is string {
     return !!match && match.slice(1, 5).every((octet) => Number(octet) <= 255) && (match[5] === undefined || Number(match[5]) <= 32);
 }
 
+/** The problem of one IPv4 range, if it is not one. */
+export function ipv4RangeEntryProblems(range: unknown): Problem[] {
+    return isIpv4Range(range) ? [] : [{ path: [], message: `${shown(range)} is not an IPv4 range (allowed: ${ipv4RangeAllowed})` }];
+}
+
 /** The problems of a list of IPv4 ranges, at `[i]` for each bad entry. */
 export function ipv4RangeProblems(ranges: readonly unknown[]): Problem[] {
-    return ranges.flatMap((range, i) => (isIpv4Range(range) ? [] : [{ path: [i], message: `${shown(range)} is not an IPv4 range (allowed: ${ipv4RangeAllowed})` }]));
+    return eachProblems(ranges, ipv4RangeEntryProblems);
 }

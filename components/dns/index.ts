@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dns from "@pulumi/azure-native/dns";
+import { eachProblems, problemLines } from "../common/rules";
+import { dnsLabelProblems, dnsZoneNameProblems, hostKeyProblems, hostKindProblems, hostKinds, hostKindsAllowed, hostLabelProblems, ttlProblems, type HostKind } from "../common/values";
 
 /**
  * Azure DNS for the custom domains: the zone (or records in an existing zone the stack does not
@@ -10,8 +12,7 @@ import * as dns from "@pulumi/azure-native/dns";
  */
 
 /** The custom hosts: gateway, developer portal and management endpoint. */
-export const hostKinds = ["gateway", "portal", "management"] as const;
-export type HostKind = (typeof hostKinds)[number];
+export { hostKinds, type HostKind } from "../common/values";
 
 /** One host: its label in the zone and the default host name its record points at. */
 export interface HostRecord {
@@ -43,31 +44,28 @@ export interface DnsArgs {
     tags?: Record<string, string>;
 }
 
-const label = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-
 /** Checks {@link DnsArgs}; throws one error naming each field, its value and what is allowed. */
 export function validateDnsArgs(args: DnsArgs): void {
-    const problems: string[] = [];
-    const entries = Object.entries(args.hosts) as [HostKind, HostRecord][];
-    if (entries.length === 0) {
-        problems.push("hosts: empty (allowed: one or more of gateway, portal, management)");
+    const problems = problemLines(dnsZoneNameProblems(args.zoneName), ["zoneName"]);
+    if (Object.keys(args.hosts).length === 0) {
+        problems.push(`hosts: empty (allowed: one or more of ${hostKindsAllowed})`);
     }
-    const seen = new Map<string, HostKind>();
-    for (const [kind, host] of entries) {
-        if (!label.test(host.label)) {
-            problems.push(`hosts.${kind}.label: "${host.label}" is not a DNS label (allowed: 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen)`);
+    problems.push(...problemLines(hostKeyProblems(args.hosts), ["hosts"]));
+    const labels: Partial<Record<HostKind, string>> = {};
+    for (const kind of hostKinds) {
+        const host = args.hosts[kind];
+        if (host) {
+            problems.push(...problemLines(dnsLabelProblems(host.label), ["hosts", kind, "label"]));
+            labels[kind] = host.label;
         }
-        const other = seen.get(host.label);
-        if (other) {
-            problems.push(`hosts.${kind}.label: "${host.label}" is also the ${other} host (allowed: a label of its own)`);
-        }
-        seen.set(host.label, kind);
     }
-    if (!Number.isInteger(args.ttl) || args.ttl < 1 || args.ttl > 86400) {
-        problems.push(`ttl: ${args.ttl} is out of range (allowed: 1-86400 seconds)`);
-    }
-    for (const kind of args.managedCertificates?.hosts ?? []) {
-        if (!args.hosts[kind]) {
+    // The rule reports a label at its host kind; here the label is that host's `label` field.
+    problems.push(...problemLines(hostLabelProblems(labels).map((problem) => ({ path: [...problem.path, "label"], message: problem.message })), ["hosts"]));
+    problems.push(...problemLines(ttlProblems(args.ttl), ["ttl"]));
+    const managed = args.managedCertificates?.hosts ?? [];
+    problems.push(...problemLines(eachProblems(managed, hostKindProblems), ["managedCertificates", "hosts"]));
+    for (const kind of managed) {
+        if ((hostKinds as readonly string[]).includes(kind) && !args.hosts[kind]) {
             problems.push(`managedCertificates.hosts: "${kind}" has no record (allowed: ${Object.keys(args.hosts).join(", ")})`);
         }
     }

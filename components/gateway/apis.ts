@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
-import { backendKeyName, type ApiDefinition, type ProductDefinition, type SpecOperation } from "../../content/catalog";
-import { signatureNamedValue, type BackendRef, type WorkflowTriggerRef } from "./args";
+import { apiRevisionId, backendKeyName, signatureNamedValue, workflowBackendId } from "../common/names";
+import type { ApiDefinition, ProductDefinition, SpecOperation } from "../../content/catalog";
+import type { BackendRef, WorkflowTriggerRef } from "./args";
 import { apiPolicy, type TokenValidation } from "./policies";
 import { siteSetting, sitePatch, type SiteSetting } from "./site-settings";
 
@@ -26,11 +27,6 @@ export interface PublishContext {
     siteSettings: pulumi.Output<SiteSetting>[];
 }
 
-
-/** The backend of a workflow's trigger. */
-export function workflowBackendId(workflow: string): string {
-    return `${workflow}-workflow`;
-}
 
 /** A named value that reads a Key Vault secret with the gateway's identity; its value never passes through Pulumi. */
 export function keyVaultNamedValue(ctx: PublishContext, name: string, secretId: pulumi.Input<string>): apimanagement.NamedValue {
@@ -209,12 +205,12 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
     // as the azurerm provider creates every API (its API ids end in `;rev=1`).
     const first = new apimanagement.Api(
         `${ctx.name}-api-${api.apiId}`,
-        { ...settings, ...importOf(api.specContent, api.specFormat), apiId: `${api.apiId};rev=1`, apiRevision: "1" },
+        { ...settings, ...importOf(api.specContent, api.specFormat), apiId: apiRevisionId(api.apiId, 1), apiRevision: "1" },
         { parent: ctx.parent, dependsOn: [backend, ...inputs.after] },
     );
     // The backend URL an API records is the site's own: a restore brings the active site's.
-    ctx.siteSettings.push(sitePatch(`apis/${api.apiId};rev=1`, { serviceUrl: settings.serviceUrl }));
-    const firstPolicy = new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}`, policyArgs(`${api.apiId};rev=1`), { parent: ctx.parent, dependsOn: [first, ...keys] });
+    ctx.siteSettings.push(sitePatch(`apis/${apiRevisionId(api.apiId, 1)}`, { serviceUrl: settings.serviceUrl }));
+    const firstPolicy = new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}`, policyArgs(apiRevisionId(api.apiId, 1)), { parent: ctx.parent, dependsOn: [first, ...keys] });
     // Operation policies, as written, on each revision that has the operation; after the API's
     // policy, which they inherit with <base />.
     const operationPolicies = (revisionApi: apimanagement.Api, apiId: string, suffix: string, operations: readonly SpecOperation[], after: pulumi.Resource) =>
@@ -228,12 +224,12 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
                         { parent: ctx.parent, dependsOn: [revisionApi, after] },
                     ),
             );
-    operationPolicies(first, `${api.apiId};rev=1`, "", api.operations, firstPolicy);
+    operationPolicies(first, apiRevisionId(api.apiId, 1), "", api.operations, firstPolicy);
     let operations = api.operations;
     let source: apimanagement.Api = first;
     let previous: pulumi.Resource = first;
     for (const revision of api.revisions) {
-        const revisionId = `${api.apiId};rev=${revision.revision}`;
+        const revisionId = apiRevisionId(api.apiId, revision.revision);
         // A revision is a copy of the one before (sourceApiId), re-imported only when it has its own
         // spec. Released revisions stay in Azure when removed from the catalog: the current one
         // cannot be deleted.

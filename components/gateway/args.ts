@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { formatPath } from "../common/rules";
-import { backendKeyName, catalogWideProblems, namedValueReferenceProblems, signatureNamedValue, type ApiDefinition, type ProductDefinition } from "../../content/catalog";
+import { backendKeyName, signatureNamedValue } from "../common/names";
+import { eachProblems, problemLines } from "../common/rules";
+import { corsOriginProblems, emailProblems, hostKeyProblems, hostNameProblems, httpsUrlProblems, samplingPercentageProblems } from "../common/values";
+import { catalogWideProblems, namedValueReferenceProblems, type ApiDefinition, type ProductDefinition } from "../../content/catalog";
 
-export { signatureNamedValue } from "../../content/catalog";
+export { signatureNamedValue } from "../common/names";
 import type { AdditionalRegion, CustomHosts } from "./service";
 import { sizingProblems, type GatewayTier } from "./sizing";
 
@@ -211,21 +213,23 @@ const namedValueName = /^[A-Za-z0-9._-]{1,256}$/;
 
 /** Checks {@link ApiGatewayArgs}; throws one error that names each field, its value and what is allowed. */
 export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
-    const problems: string[] = sizingProblems({
-        sku: args.sku,
-        capacity: args.capacity,
-        location: args.location,
-        zones: args.zones ?? [],
-        additionalLocations: args.additionalLocations ?? [],
-        autoscale: args.autoscale,
-    }).map((problem) => `${formatPath(problem.path)}: ${problem.message}`);
+    const problems: string[] = problemLines(
+        sizingProblems({
+            sku: args.sku,
+            capacity: args.capacity,
+            location: args.location,
+            zones: args.zones ?? [],
+            additionalLocations: args.additionalLocations ?? [],
+            autoscale: args.autoscale,
+        }),
+    );
+    problems.push(...problemLines(emailProblems(args.publisherEmail), ["publisherEmail"]));
+    problems.push(...problemLines(hostKeyProblems(args.customHosts ?? {}), ["customHosts"]));
     for (const [kind, host] of Object.entries(args.customHosts ?? {})) {
         if (!host) {
             continue;
         }
-        if (!/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(host.hostName)) {
-            problems.push(`customHosts.${kind}.hostName: "${host.hostName}" is not a host name (allowed: a fully qualified name such as api.contoso.com)`);
-        }
+        problems.push(...problemLines(hostNameProblems(host.hostName), ["customHosts", kind, "hostName"]));
         if (host.managedCertificate && kind === "gateway" && !args.serviceExists) {
             problems.push(`customHosts.${kind}.managedCertificate: ${managedCertificateOnCreate}`);
         }
@@ -239,16 +243,9 @@ export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
             problems.push(`customHosts.${kind}: both a Key Vault certificate and a managed one (allowed: one of them)`);
         }
     }
-    for (const origin of args.corsOrigins ?? []) {
-        if (origin.includes("*")) {
-            problems.push(`corsOrigins: "${origin}" would let any site call the APIs with its users' tokens (allowed: exact https origins such as https://app.contoso.com)`);
-        } else if (!/^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
-            problems.push(`corsOrigins: "${origin}" is not an https origin (allowed: https://host[:port], no path)`);
-        }
-    }
-    const sampling = args.monitoring?.samplingPercentage;
-    if (sampling !== undefined && !(sampling >= 0 && sampling <= 100)) {
-        problems.push(`monitoring.samplingPercentage: ${sampling} is not a percentage (allowed: 0-100)`);
+    problems.push(...problemLines(eachProblems(args.corsOrigins ?? [], corsOriginProblems), ["corsOrigins"]));
+    if (args.monitoring?.samplingPercentage !== undefined) {
+        problems.push(...problemLines(samplingPercentageProblems(args.monitoring.samplingPercentage), ["monitoring", "samplingPercentage"]));
     }
     if (args.monitoring && !args.names.capacityAlert) {
         problems.push("names.capacityAlert: missing while monitoring is set (allowed: the alert rule's name)");
@@ -293,9 +290,7 @@ export function validateGatewayCatalogArgs(args: GatewayCatalogArgs): void {
         }
     }
     for (const [name, backend] of Object.entries(backends)) {
-        if (!/^https:\/\/[^\s/]+/.test(backend.url)) {
-            problems.push(`backends.${name}.url: "${backend.url}" is not an https URL (allowed: https://host/path)`);
-        }
+        problems.push(...problemLines(httpsUrlProblems(backend.url), ["backends", name, "url"]));
         if (!apis.some((api) => api.name === name && api.kind !== "logicApp")) {
             problems.push(`backends: "${name}" is not an openapi or soap API of the catalog (allowed: ${[...new Set(apis.filter((a) => a.kind !== "logicApp").map((a) => a.name))].join(", ") || "none"})`);
         }

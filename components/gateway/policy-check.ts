@@ -1,4 +1,5 @@
-import { located, policySchemaProblems, signatureNamedValue, type ApiDefinitionFile, type PolicyFile } from "../../content/catalog";
+import { backendKeyName, signatureNamedValue, workflowBackendId } from "../common/names";
+import { located, policySchemaProblems, type ApiDefinitionFile, type PolicyFile } from "../../content/catalog";
 import { apiPolicy } from "./policies";
 
 /**
@@ -20,9 +21,9 @@ export async function mergedPolicyProblems(api: ApiDefinitionFile, file: PolicyF
         },
         forward:
             api.kind === "logicApp"
-                ? { workflow: { backendId: `${api.workflow}-workflow`, path: "/manual/paths/invoke", query: { "api-version": "2016-10-01" }, signatureNamedValue: signatureNamedValue(api.workflow!) } }
+                ? { workflow: { backendId: workflowBackendId(api.workflow!), path: "/manual/paths/invoke", query: { "api-version": "2016-10-01" }, signatureNamedValue: signatureNamedValue(api.workflow!) } }
                 : { backendId: api.name },
-        backendKey: api.backendApiKey ? { header: api.backendApiKey.header, namedValue: `${api.name}-backend-key` } : undefined,
+        backendKey: api.backendApiKey ? { header: api.backendApiKey.header, namedValue: backendKeyName(api.name) } : undefined,
         user: file.sections,
     });
     const problems = await policySchemaProblems(document);

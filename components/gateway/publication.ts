@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { apiIdOfRevision } from "../common/names";
 import type { SiteSetting } from "./site-settings";
 import { validateGatewayCatalogArgs, type GatewayCatalogArgs } from "./args";
 import { keyVaultNamedValue, publishApi, publishBackends, publishProducts, publishVersionSets, type PublishContext } from "./apis";
@@ -48,7 +49,7 @@ export class GatewayCatalog extends pulumi.ComponentResource {
             apis.map((api) => [
                 api.apiId,
                 // The API's id, not its first revision's (`;rev=1`): what the current revision answers to.
-                publishApi(ctx, api, { products, backends, workflows: args.workflows ?? {}, signatures, namedValues, token, after: args.after ?? [] }, versionSets[api.name]!).id.apply((id) => id.replace(/;rev=\d+$/, "")),
+                publishApi(ctx, api, { products, backends, workflows: args.workflows ?? {}, signatures, namedValues, token, after: args.after ?? [] }, versionSets[api.name]!).id.apply(apiIdOfRevision),
             ]),
         );
         this.siteSettings = pulumi.all(ctx.siteSettings);

@@ -1,4 +1,7 @@
 import { shown, type Problem } from "../common/rules";
+import { availabilityZoneProblems } from "../common/values";
+
+export { availabilityZones } from "../common/values";
 
 /**
  * How big an API Management service may be, by tier: units per region, availability zones,
@@ -17,9 +20,6 @@ export const tierCapacity: Readonly<Record<GatewayTier, { min: number; max: numb
     Standard: { min: 1, max: 4 },
     Premium: { min: 1, max: 12 },
 };
-
-/** Availability zones a region may name. */
-export const availabilityZones = ["1", "2", "3"] as const;
 
 /** The sizing of a service: what {@link sizingProblems} checks. */
 export interface GatewaySizing {
@@ -44,9 +44,7 @@ const units = (n: number) => `${n} ${n === 1 ? "unit" : "units"}`;
 function zoneProblems(zones: readonly string[], capacity: number, zonesPath: (string | number)[], capacityPath: (string | number)[]): Problem[] {
     const problems: Problem[] = [];
     zones.forEach((zone, i) => {
-        if (!(availabilityZones as readonly string[]).includes(zone)) {
-            problems.push({ path: [...zonesPath, i], message: `${shown(zone)} is not an availability zone (allowed: "1", "2" or "3")` });
-        }
+        problems.push(...availabilityZoneProblems(zone).map((problem) => ({ path: [...zonesPath, i, ...problem.path], message: problem.message })));
     });
     if (new Set(zones).size !== zones.length) {
         problems.push({ path: zonesPath, message: `${shown(zones)} lists a zone twice (allowed: each of "1", "2", "3" at most once)` });

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import { stableGuid } from "../common/guid";
+import { problemLines } from "../common/rules";
+import { dateProblems, identifierUriProblems, issuerProblems } from "../common/values";
 
 export { stableGuid } from "../common/guid";
 export { AccessGrants, builtInRoles, grantName, longestWait, validateAccessGrantsArgs, waitSeconds, type AccessGrantsArgs, type CustomRole, type Grant } from "./grants";
@@ -59,7 +61,7 @@ export interface IdentityArgs {
     clientFederation?: FederatedCredential;
     /** The developer portal's host names (default and custom); each gets a `/signin` redirect URI. Required. */
     portalHosts: pulumi.Input<pulumi.Input<string>[]>;
-    /** Expiry of the generated client secrets, an ISO date such as 2027-06-30. Required. */
+    /** Expiry of the generated client secrets, a calendar date such as 2027-06-30 (YYYY-MM-DD). Required. */
     secretExpiresOn: string;
     /** Object ids of the applications' owners. Default: the deploying identity. */
     owners?: pulumi.Input<string>[];
@@ -70,10 +72,7 @@ const roleValue = /^[A-Za-z][A-Za-z0-9._-]{0,119}$/;
 
 /** Checks {@link IdentityArgs}; throws one error naming each field, its value and what is allowed. */
 export function validateIdentityArgs(args: IdentityArgs): void {
-    const problems: string[] = [];
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(args.secretExpiresOn) || Number.isNaN(Date.parse(args.secretExpiresOn))) {
-        problems.push(`secretExpiresOn: "${args.secretExpiresOn}" is not a date (allowed: YYYY-MM-DD)`);
-    }
+    const problems = problemLines(dateProblems(args.secretExpiresOn), ["secretExpiresOn"]);
     if (!args.sharedApi) {
         problems.push(...apiProblems(args));
     }
@@ -83,10 +82,7 @@ export function validateIdentityArgs(args: IdentityArgs): void {
 }
 
 function apiProblems(args: IdentityArgs): string[] {
-    const problems: string[] = [];
-    if (!/^(api:\/\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*|https:\/\/[a-z0-9.-]+(\/[A-Za-z0-9._-]+)*)$/.test(args.identifierUri)) {
-        problems.push(`identifierUri: "${args.identifierUri}" is not an identifier URI (allowed: api://<name> or an https URL on a verified domain)`);
-    }
+    const problems = problemLines(identifierUriProblems(args.identifierUri), ["identifierUri"]);
     if (args.apiRoles.length === 0) {
         problems.push("apiRoles: empty (allowed: one or more roles, such as Orders.Read)");
     }
@@ -100,8 +96,8 @@ function apiProblems(args: IdentityArgs): string[] {
         }
         seen.add(role.value);
     }
-    if (args.clientFederation && !/^https:\/\//.test(args.clientFederation.issuer)) {
-        problems.push(`clientFederation.issuer: "${args.clientFederation.issuer}" is not an https URL (allowed: the issuer of the external identity provider)`);
+    if (args.clientFederation) {
+        problems.push(...problemLines(issuerProblems(args.clientFederation.issuer), ["clientFederation", "issuer"]));
     }
     return problems;
 }

@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import { eachProblems, problemLines } from "../common/rules";
+import { emailProblems, logRetentionProblems } from "../common/values";
 
 /**
  * Where the platform's telemetry goes (Azure Monitor, as the reference architecture recommends):
@@ -37,16 +39,10 @@ export function actionGroupShortName(text: string): string {
 
 /** Checks {@link MonitoringArgs}; throws one error naming each field, its value and what is allowed. */
 export function validateMonitoringArgs(args: MonitoringArgs): void {
-    const problems: string[] = [];
-    const retention = args.retentionDays ?? 30;
-    if (!Number.isInteger(retention) || retention < 30 || retention > 730) {
-        problems.push(`retentionDays: ${retention} is out of range (allowed: 30-730)`);
-    }
-    for (const email of args.alertEmails ?? []) {
-        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-            problems.push(`alertEmails: "${email}" is not an e-mail address (allowed: an address such as ops@contoso.com)`);
-        }
-    }
+    const problems = [
+        ...problemLines(logRetentionProblems(args.retentionDays ?? 30), ["retentionDays"]),
+        ...problemLines(eachProblems(args.alertEmails ?? [], emailProblems), ["alertEmails"]),
+    ];
     if (problems.length > 0) {
         throw new Error(`Invalid Monitoring arguments:\n  - ${problems.join("\n  - ")}`);
     }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ipv4RangeProblems, problemLines } from "../common/rules";
+import { dateProblems } from "../common/values";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as random from "@pulumi/random";
@@ -45,7 +46,7 @@ export interface SecretsArgs {
     workspaceId?: pulumi.Input<string>;
     /** The secrets to store, keyed by their name in the vault. Default: none. */
     secrets?: Record<string, SecretEntry>;
-    /** Expiry of every secret, an ISO date such as 2027-06-30; rotate before it. Required. */
+    /** Expiry of every secret, a calendar date such as 2027-06-30 (YYYY-MM-DD); rotate before it. Required. */
     expiresOn: string;
     /** Protect the vault and its secrets from deletion. Default: false. */
     protect?: boolean;
@@ -83,9 +84,7 @@ function secretProblems(secrets: Record<string, SecretEntry>, expiresOn: string)
             problems.push(`secrets.${name}.generate.length: ${entry.generate.length} is out of range (allowed: 16-128)`);
         }
     }
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(expiresOn) || Number.isNaN(expiryEpoch(expiresOn))) {
-        problems.push(`expiresOn: "${expiresOn}" is not a date (allowed: YYYY-MM-DD)`);
-    }
+    problems.push(...problemLines(dateProblems(expiresOn), ["expiresOn"]));
     return problems;
 }
 

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as storage from "@pulumi/azure-native/storage";
 import { blobLogs, lockedDownStorageAccount } from "../common/azure";
+import { formatPath } from "../common/rules";
 import type { WorkflowDefinition } from "../../content/workflows/definition";
 
 /**
@@ -64,14 +65,14 @@ export function managedConnectorProblems(definition: WorkflowDefinition): string
     }
     const visit = (value: unknown, at: string) => {
         if (Array.isArray(value)) {
-            value.forEach((item, i) => visit(item, `${at}.${i}`));
+            value.forEach((item, i) => visit(item, formatPath([at, i])));
         } else if (value && typeof value === "object") {
             const node = value as Record<string, unknown>;
             if (typeof node["type"] === "string" && /^apiconnection/i.test(node["type"])) {
                 problems.push(`${definition.file}: ${at}.type: "${node["type"]}" is a managed connector, which this project does not deploy (allowed: ${allowed})`);
             }
             for (const [key, child] of Object.entries(node)) {
-                visit(child, at ? `${at}.${key}` : key);
+                visit(child, formatPath([at, key]));
             }
         }
     };

@@ -3,6 +3,10 @@ import { z } from "zod";
 import type { SpecOperation } from "./openapi";
 import type { PolicyFile } from "./policy-files";
 import type { SmokeTest } from "./smoke";
+import { backendKeyName, signatureNamedValue } from "../../components/common/names";
+import { formatPath } from "../../components/common/rules";
+
+export { backendKeyName, signatureNamedValue } from "../../components/common/names";
 
 /**
  * The API catalog's definitions: `apis/products.yaml` and each API's `api.yaml`, as data. The
@@ -188,14 +192,6 @@ export type OperationGroup = z.output<typeof operationGroupSchema>;
 export type ApiPolicyOptions = z.output<typeof policySchema>;
 export type SmokeDefinitionFile = z.output<typeof smokeSchema>;
 
-/**
- * The named value (and the Key Vault secret behind it) that holds a workflow trigger's signature:
- * the one name the gateway's policies, the vault and the grants all use.
- */
-export function signatureNamedValue(workflow: string): string {
-    return `${workflow}-sig`;
-}
-
 /** The named values a catalog's APIs need: their backend keys, and their workflows' signatures. */
 export function catalogNamedValues(apis: readonly ApiDefinition[]): string[] {
     const keys = apis.filter((api) => api.backendApiKey).map((api) => backendKeyName(api.name));
@@ -215,11 +211,6 @@ export function namedValueReferenceProblems(products: Record<string, ProductDefi
             .filter((name) => !known.includes(name))
             .map((name) => `${file.file}: {{${name}}} is not a named value of this catalog (allowed: ${known.map((value) => `{{${value}}}`).join(", ") || "none: no API sends a backend key or forwards to a workflow"})`),
     );
-}
-
-/** The named value (and Key Vault secret) holding an API's backend key. */
-export function backendKeyName(apiName: string): string {
-    return `${apiName}-backend-key`;
 }
 
 /** What API Management imports a spec as: inline, or from a URL for a document over the inline limit. */
@@ -277,7 +268,7 @@ export class CatalogError extends pulumi.RunError {
 /** The problems of a definition that breaks its schema, one per issue, each with its file. */
 export function issuesOf(file: string, error: z.ZodError): string[] {
     return error.issues.map((issue) => {
-        const key = issue.path.join(".");
+        const key = formatPath(issue.path);
         const message = issue.code === "unrecognized_keys" ? `has unknown keys ${issue.keys.join(", ")}` : issue.message;
         return `${file}: ${key ? `${key}: ` : ""}${message}`;
     });
@@ -320,7 +311,7 @@ export function kindProblems(file: string, api: ApiDefinitionFile): string[] {
     api.revisions.forEach((revision, i) => {
         const previous = i === 0 ? 1 : api.revisions[i - 1]!.revision;
         if (revision.revision !== previous + 1) {
-            problems.push(`${file}: revisions.${i}.revision: ${revision.revision} does not follow revision ${previous} (allowed: ${previous + 1})`);
+            problems.push(`${file}: ${formatPath(["revisions", i, "revision"])}: ${revision.revision} does not follow revision ${previous} (allowed: ${previous + 1})`);
         }
     });
     return problems;

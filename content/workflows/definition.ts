@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 /** The `$schema` every definition names: the 2016-06-01 workflow definition language. */
 export { workflowSchemaUrl } from "../../components/common/azure";
 import { workflowSchemaUrl } from "../../components/common/azure";
+import { formatPath } from "../../components/common/rules";
 
 /** Actions one workflow may hold, nested ones included (a Logic Apps limit). */
 export const maxActions = 250;
@@ -112,10 +113,10 @@ function referenceProblems(file: string, where: string, value: unknown, declared
         return [...names].filter((name) => !declared.includes(name)).map((name) => `${file}: ${where}: parameters('${name}') is not declared in parameters (allowed: ${listed(declared)})`);
     }
     if (Array.isArray(value)) {
-        return value.flatMap((item, i) => referenceProblems(file, `${where}.${i}`, item, declared));
+        return value.flatMap((item, i) => referenceProblems(file, formatPath([where, i]), item, declared));
     }
     if (isObject(value)) {
-        return Object.entries(value).flatMap(([key, item]) => referenceProblems(file, `${where}.${key}`, item, declared));
+        return Object.entries(value).flatMap(([key, item]) => referenceProblems(file, formatPath([where, key]), item, declared));
     }
     return [];
 }

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { shown, unknownKeyMessage, type Problem } from "../../components/common/rules";
+import { availabilityZoneProblems, availabilityZones } from "../../components/common/values";
 import { isRegion, similarRegions } from "../regions";
 
 /**
@@ -33,13 +35,8 @@ export function keyDoc(schema: z.ZodType): KeyDoc | undefined {
  * `what is wrong (allowed: ...)`; the key is put in front when the issues are formatted.
  */
 
-export function show(value: unknown): string {
-    if (value === undefined) {
-        return "nothing";
-    }
-    const text = JSON.stringify(value);
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
+/** A value as a message shows it (the components' own `shown`). */
+export const show = shown;
 
 export function problem(input: unknown, what: string, allowed: string): string {
     return input === undefined ? `missing (allowed: ${allowed})` : `${show(input)} ${what} (allowed: ${allowed})`;
@@ -47,13 +44,33 @@ export function problem(input: unknown, what: string, allowed: string): string {
 
 /** A strict object: a key the schema does not know is reported with the keys it does know. */
 export function strictObject<T extends z.core.$ZodLooseShape>(shape: T, what: string) {
-    const allowed = Object.keys(shape).join(", ");
+    const keys = Object.keys(shape);
     return z.strictObject(shape, {
-        error: (issue) =>
-            issue.code === "unrecognized_keys"
-                ? `unknown key (allowed: ${allowed})`
-                : problem(issue.input, `is not ${what}`, `an object with the keys ${allowed}`),
+        error: (issue) => (issue.code === "unrecognized_keys" ? unknownKeyMessage(keys) : problem(issue.input, `is not ${what}`, `an object with the keys ${keys.join(", ")}`)),
     });
+}
+
+/**
+ * A shared value rule (`components/common/values.ts`, `components/common/rules.ts`) as a
+ * refinement: each of its problems an issue at the problem's path, with the rule's own message,
+ * so the config says what the components say.
+ */
+export function ruleIssues<T>(rule: (value: T) => Problem[]) {
+    return (value: T, ctx: z.core.$RefinementCtx<unknown>) => {
+        for (const found of rule(value)) {
+            ctx.addIssue({ code: "custom", path: [...found.path], message: found.message });
+        }
+    };
+}
+
+/**
+ * A string checked by a shared value rule, which also says what is wrong with a value that is not
+ * a string; `allowed` (the rule's wording) is shown when the value is missing.
+ */
+export function ruled(rule: (value: unknown) => Problem[], allowed: string) {
+    return z
+        .string({ error: (issue) => (issue.input === undefined ? `missing (allowed: ${allowed})` : rule(issue.input).map((found) => found.message).join("; ")) })
+        .superRefine(ruleIssues(rule));
 }
 
 export function text(allowed: string, pattern?: RegExp, maxLength = 256) {
@@ -103,18 +120,6 @@ export function azureRegion() {
     });
 }
 
-export const dnsLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-
-/** A DNS zone such as `contoso.com`: two or more labels, lower case, 253 characters at most. */
-export function isDnsZoneName(value: string): boolean {
-    if (value.length > 253) {
-        return false;
-    }
-    const labels = value.split(".");
-    return labels.length >= 2 && labels.every((label) => dnsLabel.test(label)) && /[a-z]/.test(labels[labels.length - 1]);
-}
-
-
 /**
  * A rule across several fields. Zod skips refinements once any field has failed; these rules run
  * regardless, on their own fields re-read through `fields`, so one run reports every problem. A
@@ -131,9 +136,10 @@ export function rule<T>(fields: z.ZodType<T>, check: (value: T, ctx: z.core.$Ref
     return refinement;
 }
 
+/** An availability zone, also written as a number (`1`); the shared rule's message when it is none. */
 export const zone = z.preprocess(
     (value) => (typeof value === "number" ? String(value) : value),
-    z.enum(["1", "2", "3"], {
-        error: (issue) => problem(issue.input, "is not an availability zone", `"1", "2" or "3"`),
+    z.enum(availabilityZones, {
+        error: (issue) => availabilityZoneProblems(issue.input).map((found) => found.message).join("; "),
     }),
 );

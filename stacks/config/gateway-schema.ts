@@ -1,7 +1,8 @@
 import { z } from "zod";
 // Tiers and how big each may be: the gateway component's own rule (run on the whole config in schema.ts).
 import { gatewayTiers } from "../../components/gateway";
-import { azureRegion, decimalNumber, flag, problem, show, strictObject, text, wholeNumber, withDocs, zone } from "./fields";
+import { corsOriginAllowed, corsOriginProblems, emailAllowed, emailProblems, httpsUrlAllowed, httpsUrlProblems, samplingPercentageAllowed, samplingPercentageProblems } from "../../components/common/values";
+import { azureRegion, decimalNumber, flag, problem, ruled, ruleIssues, strictObject, text, wholeNumber, withDocs, zone } from "./fields";
 
 /** The `gateway` key: API Management's tier, units, zones and regions, publisher, autoscale, CORS, backends and tracing. */
 
@@ -29,28 +30,19 @@ const autoscaleSchema = strictObject(
     "an autoscale setting",
 );
 
-const httpsUrl = /^https:\/\/[a-z0-9.-]+(:\d{1,5})?(\/[^\s?#]*)?$/i;
 const keyVaultSecretId = /^https:\/\/[a-z0-9-]{3,24}\.vault\.azure\.net\/secrets\/[A-Za-z0-9-]{1,127}\/?$/;
 
 const backendSchema = strictObject(
     {
         /** Base URL of the backend, https only. Required. */
-        url: text("an https URL such as https://inventory.contoso.com/api", httpsUrl, 2000),
+        url: ruled(httpsUrlProblems, httpsUrlAllowed),
         /** Versionless Key Vault secret id of a client certificate for mutual TLS. Default none. */
         clientCertificateSecretId: text("a versionless Key Vault secret id such as https://kv-name.vault.azure.net/secrets/inventory-client", keyVaultSecretId, 300).optional(),
     },
     "a backend",
 );
 
-const corsOrigin = z.string({ error: (issue) => problem(issue.input, "is not a string", "an https origin such as https://app.contoso.com") }).refine(
-    (origin) => !origin.includes("*") && /^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/.test(origin),
-    {
-        error: (issue) =>
-            String(issue.input).includes("*")
-                ? `${show(issue.input)} would let any site call the APIs with its users' tokens (allowed: exact https origins such as https://app.contoso.com)`
-                : problem(issue.input, "is not an https origin", "https://host[:port] in lower case, no path"),
-    },
-);
+const corsOrigin = ruled(corsOriginProblems, corsOriginAllowed);
 
 export const gatewayFields = withDocs(
     {
@@ -63,18 +55,13 @@ export const gatewayFields = withDocs(
         })
         .default([]),
     publisherName: text("the organisation name shown in the developer portal, 1-100 characters", undefined, 100),
-    publisherEmail: z.email({
-        error: (issue) => problem(issue.input, "is not an e-mail address", "an address such as api-team@contoso.com"),
-    }),
+    publisherEmail: ruled(emailProblems, emailAllowed),
     autoscale: autoscaleSchema.optional(),
     corsOrigins: z.array(corsOrigin, { error: (issue) => problem(issue.input, "is not a list", "a list of https origins") }).default([]),
     backends: z
         .record(z.string(), backendSchema, { error: (issue) => problem(issue.input, "is not a map", "a map of API names to { url, clientCertificateSecretId }") })
         .default({}),
-    samplingPercentage: decimalNumber("0-100")
-        .refine((value) => value >= 0, { error: (issue) => problem(issue.input, "is not a percentage", "0-100") })
-        .refine((value) => value <= 100, { error: (issue) => problem(issue.input, "is not a percentage", "0-100") })
-        .default(100),
+    samplingPercentage: decimalNumber(samplingPercentageAllowed).default(100).superRefine(ruleIssues(samplingPercentageProblems)),
     serviceExists: flag("gateway.serviceExists").default(false),
     portalSignUp: flag("gateway.portalSignUp").default(false),
     },

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { formatPath } from "../../components/common/rules";
 import { costSchema } from "./cost-schema";
 import { configNamespace, rootSchema, rootShape, type ParsedConfig } from "./schema";
 
@@ -38,24 +39,15 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
-function issuePath(path: readonly PropertyKey[]): string {
-    return path.reduce<string>((text, part) => {
-        if (typeof part === "number") {
-            return `${text}[${part}]`;
-        }
-        return text ? `${text}.${String(part)}` : String(part);
-    }, "");
-}
-
 function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
     const lines: string[] = [];
     for (const issue of issues) {
         if (issue.code === "unrecognized_keys") {
             for (const key of issue.keys) {
-                lines.push(`${issuePath([...issue.path, key])}: ${issue.message}`);
+                lines.push(`${formatPath([...issue.path, key])}: ${issue.message}`);
             }
         } else {
-            lines.push(`${issuePath(issue.path) || "(stack)"}: ${issue.message}`);
+            lines.push(`${formatPath(issue.path) || "(stack)"}: ${issue.message}`);
         }
     }
     return lines;

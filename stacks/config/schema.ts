@@ -1,12 +1,24 @@
 import { z } from "zod";
-import { ipv4RangeAllowed, ipv4RangeProblems } from "../../components/common/rules";
+import { ipv4RangeAllowed, ipv4RangeEntryProblems } from "../../components/common/rules";
+import {
+    dateAllowed,
+    dateProblems,
+    emailAllowed,
+    emailProblems,
+    identifierUriAllowed,
+    identifierUriProblems,
+    issuerAllowed,
+    issuerProblems,
+    logRetentionAllowed,
+    logRetentionProblems,
+} from "../../components/common/values";
 // Tiers and how big each may be: the gateway component's own rule, checked on the config too.
 import { managedCertificateOnCreate, sizingProblems } from "../../components/gateway";
 import { longestWait, waitSeconds } from "../../components/identity";
 import { intervalMinutes, minimumUnits, objectiveProblems, productionMaximumBackupMinutes, recoveryObjectives, scheduleDefaults } from "../recovery";
 import { region } from "../regions";
 import { costSchema } from "./cost-schema";
-import { azureRegion, flag, problem, rule, show, strictObject, text, wholeNumber, withDocs } from "./fields";
+import { azureRegion, flag, problem, rule, ruled, ruleIssues, show, strictObject, text, wholeNumber, withDocs } from "./fields";
 import { gatewayFields, gatewaySchema } from "./gateway-schema";
 import { defaultHostLabels, dnsFields, dnsSchema, drFields, drSchema, managedCertificate, productionMaxTtl } from "./site-schema";
 
@@ -27,11 +39,9 @@ export const standardTagNames = ["environment", "workload", "owner", "costCenter
 
 const monitoringFields = withDocs(
     {
-        retentionDays: wholeNumber("30-730 days")
-            .default(30)
-            .refine((days) => days >= 30 && days <= 730, { error: (issue) => problem(issue.input, "days is out of range", "30-730 days") }),
+        retentionDays: wholeNumber(logRetentionAllowed).default(30).superRefine(ruleIssues(logRetentionProblems)),
         alertEmails: z
-            .array(z.email({ error: (issue) => problem(issue.input, "is not an e-mail address", "an address such as ops@contoso.com") }), {
+            .array(ruled(emailProblems, emailAllowed), {
                 error: (issue) => problem(issue.input, "is not a list", "a list of e-mail addresses"),
             })
             .default([]),
@@ -46,25 +56,21 @@ const monitoringSchema = strictObject(monitoringFields, "the monitoring settings
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // One IPv4 rule, the components' own: the message is theirs, at the list entry's path.
-const ipRange = z.string({ error: (issue) => problem(issue.input, "is not a string", ipv4RangeAllowed) }).superRefine((value, ctx) => {
-    for (const found of ipv4RangeProblems([value])) {
-        ctx.addIssue({ code: "custom", message: found.message });
-    }
-});
+const ipRange = ruled(ipv4RangeEntryProblems, ipv4RangeAllowed);
 const ipRanges = z.array(ipRange, { error: (issue) => problem(issue.input, "is not a list", `a list of ranges, each ${ipv4RangeAllowed}`) }).default([]);
 
 const waitAllowed = "minutes and seconds such as 10m, 90s or 2m30s, at most 30m; 0s for none";
 
 const identityFields = withDocs(
     {
-    identifierUri: text("api://<name>, or an https URL on a verified domain of the tenant", /^(api:\/\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*|https:\/\/[a-z0-9.-]+(\/[A-Za-z0-9._-]+)*)$/, 200).optional(),
+    identifierUri: ruled(identifierUriProblems, identifierUriAllowed).optional(),
     operatorsGroupId: z
         .string({ error: (issue) => problem(issue.input, "is not a string", "the object id (a GUID) of an Entra ID group") })
         .refine((value) => guid.test(value), { error: (issue) => problem(issue.input, "is not a GUID", "the object id of an Entra ID group, such as 0b5f5a4e-8c1d-4a63-9d6b-2f0c3e7a1b2c") })
         .optional(),
     clientFederation: strictObject(
         {
-            issuer: text("the https issuer URL of the external identity provider", /^https:\/\/\S+$/, 300),
+            issuer: ruled(issuerProblems, issuerAllowed),
             subject: text("the external workload's subject, such as repo:contoso/orders:environment:prod", undefined, 300),
         },
         "a federated credential",
@@ -87,15 +93,10 @@ const identityFields = withDocs(
 
 const secretsFields = withDocs(
     {
-    expiresOn: z
-        .string({ error: (issue) => problem(issue.input, "is not a string", "a date such as 2027-06-30 (YYYY-MM-DD, quoted)") })
-        .refine((value) => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)), {
-            error: (issue) => problem(issue.input, "is not a date", "a date such as 2027-06-30 (YYYY-MM-DD, quoted)"),
-            abort: true,
-        })
+    expiresOn: ruled(dateProblems, dateAllowed)
         // Key Vault and Entra ID would take an expiry in the past, and the stack would deploy
         // secrets that no longer work.
-        .refine((value) => Date.parse(value) > Date.now(), {
+        .refine((value) => dateProblems(value).length > 0 || Date.parse(value) > Date.now(), {
             error: (issue) => `${show(issue.input)} is not in the future; every secret the stack stores and its Entra ID client secrets would be created expired (allowed: a later date, YYYY-MM-DD, quoted; rotate before it)`,
         }),
     allowedIpRanges: ipRanges,

@@ -1,7 +1,19 @@
 import { z } from "zod";
 import { namingRule } from "../naming";
 import { intervalMinutes, maximumRetentionDays, minimumBackupMinutes, minimumRestoreMinutes, scheduleDefaults } from "../recovery";
-import { azureRegion, dnsLabel, isDnsZoneName, problem, rule, strictObject, text, wholeNumber, withDocs } from "./fields";
+import {
+    backupRetentionAllowed,
+    backupRetentionProblems,
+    dnsLabelAllowed,
+    dnsLabelProblems,
+    dnsZoneNameAllowed,
+    dnsZoneNameProblems,
+    hostLabelProblems,
+    ttlAllowed,
+    ttlProblems,
+    type HostKind,
+} from "../../components/common/values";
+import { azureRegion, problem, rule, ruled, ruleIssues, strictObject, text, wholeNumber, withDocs } from "./fields";
 
 /** The `dr` and `dns` keys: the site's role in disaster recovery, and its custom domains. */
 
@@ -30,10 +42,7 @@ export const drFields = withDocs(
         stack: text("a stack name such as prod-dr, or org/project/stack", /^[A-Za-z0-9_./-]+$/, 200).optional(),
         backupInterval: interval("backup", minimumBackupMinutes).optional(),
         restoreInterval: interval("restore", minimumRestoreMinutes).optional(),
-        backupRetentionDays: wholeNumber(`whole days, 1-${maximumRetentionDays}`)
-            .refine((days) => days >= 1, { error: (issue) => problem(issue.input, "keeps no backup for a day", `1-${maximumRetentionDays} days`) })
-            .refine((days) => days <= maximumRetentionDays, { error: (issue) => problem(issue.input, `is longer than backups live (they expire after ${maximumRetentionDays} days)`, `1-${maximumRetentionDays} days`) })
-            .optional(),
+        backupRetentionDays: wholeNumber(backupRetentionAllowed).superRefine(ruleIssues(backupRetentionProblems)).optional(),
         maxRpoMinutes: wholeNumber("whole minutes, 1 or more").refine((minutes) => minutes >= 1, { error: (issue) => problem(issue.input, "is not a limit", "whole minutes, 1 or more") }).optional(),
         maxRtoMinutes: wholeNumber("whole minutes, 1 or more").refine((minutes) => minutes >= 1, { error: (issue) => problem(issue.input, "is not a limit", "whole minutes, 1 or more") }).optional(),
     },
@@ -94,26 +103,16 @@ export const drSchema = strictObject(drFields, "the disaster-recovery settings")
 );
 
 /** Host labels used when `dns.hosts` leaves them out. */
-export const defaultHostLabels = { gateway: "api", portal: "developer", management: "management" };
+export const defaultHostLabels = { gateway: "api", portal: "developer", management: "management" } satisfies Record<HostKind, string>;
 
+/** One key per host kind (components/common/values.ts `hostKinds`), each a DNS label. */
 const hostFields = {
-    gateway: text("a DNS label such as api or api-dev", dnsLabel, 63).default(defaultHostLabels.gateway),
-    portal: text("a DNS label such as developer", dnsLabel, 63).default(defaultHostLabels.portal),
-    management: text("a DNS label such as management", dnsLabel, 63).default(defaultHostLabels.management),
-};
+    gateway: ruled(dnsLabelProblems, dnsLabelAllowed).default(defaultHostLabels.gateway),
+    portal: ruled(dnsLabelProblems, dnsLabelAllowed).default(defaultHostLabels.portal),
+    management: ruled(dnsLabelProblems, dnsLabelAllowed).default(defaultHostLabels.management),
+} satisfies Record<HostKind, z.ZodType>;
 
-const hostsSchema = strictObject(hostFields, "the host names").check(
-    rule(z.object(hostFields), (hosts, ctx) => {
-        const labels = Object.entries(hosts);
-        labels.forEach(([key, label], i) => {
-            if (labels.findIndex(([, other]) => other === label) < i) {
-                ctx.addIssue({ code: "custom", path: [key], message: `"${label}" is used by another host (allowed: a label of its own)` });
-            }
-        });
-    }),
-);
-
-const zoneAllowed = "a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens";
+const hostsSchema = strictObject(hostFields, "the host names").check(rule(z.object(hostFields), ruleIssues(hostLabelProblems)));
 
 /** `managed`: API Management's free certificate (gateway host only). */
 export const managedCertificate = "managed";
@@ -140,7 +139,7 @@ const certificateFields = {
     portal: certificateRef("developer portal", false),
     /** The management host's certificate. Required with a zone. */
     management: certificateRef("management host", false),
-};
+} satisfies Record<HostKind | "vaultId", z.ZodType>;
 
 const certificatesSchema = strictObject(certificateFields, "the certificates").check(
     rule(z.object(certificateFields), (certificates, ctx) => {
@@ -153,15 +152,10 @@ const certificatesSchema = strictObject(certificateFields, "the certificates").c
 
 export const dnsFields = withDocs(
     {
-    zoneName: z
-        .string({ error: (issue) => problem(issue.input, "is not a string", zoneAllowed) })
-        .refine(isDnsZoneName, { error: (issue) => problem(issue.input, "is not a DNS zone name", zoneAllowed) })
-        .optional(),
+    zoneName: ruled(dnsZoneNameProblems, dnsZoneNameAllowed).optional(),
     zoneResourceGroup: text("the resource group of an existing zone, 1-90 characters", namingRule("resourceGroup").pattern, 90).optional(),
     hosts: hostsSchema.default(defaultHostLabels),
-    ttl: wholeNumber("1-86400 seconds")
-        .default(productionMaxTtl)
-        .refine((ttl) => ttl >= 1 && ttl <= 86400, { error: (issue) => problem(issue.input, "seconds is out of range", "1-86400 seconds") }),
+    ttl: wholeNumber(ttlAllowed).default(productionMaxTtl).superRefine(ruleIssues(ttlProblems)),
     /** The certificates of the custom hosts. Required with a zone. */
     certificates: certificatesSchema.optional(),
     /** Where the records point: this stack's gateway, or the DR stack's. Default primary. */

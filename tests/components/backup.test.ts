@@ -117,10 +117,15 @@ describe("backup and restore (components/backup)", () => {
         });
 
         it("refuses a retention Azure would not keep, before registering anything", () => {
-            for (const days of [0, 31, 1.5]) {
+            const cases: Array<[number, string]> = [
+                [0, "0 keeps no backup for a day (allowed: 1-30 days)"],
+                [31, "31 is longer than backups live (they expire after 30 days) (allowed: 1-30 days)"],
+                [1.5, "1.5 is not a whole number (allowed: 1-30 days)"],
+            ];
+            for (const [days, message] of cases) {
                 assert.throws(
                     () => new BackupStorage("bad", { resourceGroupName: "rg", location: "northeurope", accountName: "st", retentionDays: days, workspaceId }),
-                    { message: `Invalid BackupStorage arguments:\n  - retentionDays: ${days} (allowed: 1-30 whole days; backups expire after 30)` },
+                    { message: `Invalid BackupStorage arguments:\n  - retentionDays: ${message}` },
                 );
             }
         });

@@ -79,14 +79,14 @@ describe("Dns component", () => {
             [
                 "a host label that is not a DNS label",
                 { hosts: { gateway: { label: "API_Gateway", target: "x" } } },
-                'hosts.gateway.label: "API_Gateway" is not a DNS label (allowed: 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen)',
+                'hosts.gateway.label: "API_Gateway" is not a DNS label (allowed: 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen, such as api or api-dev)',
             ],
             [
                 "two hosts on one label",
                 { hosts: { gateway: { label: "api", target: "x" }, portal: { label: "api", target: "y" } } },
                 'hosts.portal.label: "api" is also the gateway host (allowed: a label of its own)',
             ],
-            ["a TTL out of range", { ttl: 0 }, "ttl: 0 is out of range (allowed: 1-86400 seconds)"],
+            ["a TTL out of range", { ttl: 0 }, "ttl: 0 seconds is out of range (allowed: 1-86400 seconds)"],
         ];
         for (const [what, patch, message] of cases) {
             it(what, () => {

@@ -307,7 +307,7 @@ describe("GatewayCatalog component", () => {
             [
                 "an http backend",
                 () => ({ backends: { ...catalogArgs().backends, customers: { url: "http://erp.contoso.com" } } }),
-                'backends.customers.url: "http://erp.contoso.com" is not an https URL (allowed: https://host/path)',
+                'backends.customers.url: "http://erp.contoso.com" is not an https URL (allowed: an https URL such as https://inventory.contoso.com/api, without query or fragment, at most 2000 characters)',
             ],
             [
                 "an API without its backend",

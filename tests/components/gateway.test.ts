@@ -380,9 +380,9 @@ describe("ApiGateway component", () => {
             [
                 "CORS origin *",
                 () => ({ corsOrigins: ["*"] }),
-                'corsOrigins: "*" would let any site call the APIs with its users\' tokens (allowed: exact https origins such as https://app.contoso.com)',
+                'corsOrigins[0]: "*" would let any site call the APIs with its users\' tokens (allowed: exact https origins such as https://app.contoso.com)',
             ],
-            ["an http CORS origin", () => ({ corsOrigins: ["http://app.contoso.com"] }), 'corsOrigins: "http://app.contoso.com" is not an https origin (allowed: https://host[:port], no path)'],
+            ["an http CORS origin", () => ({ corsOrigins: ["http://app.contoso.com"] }), 'corsOrigins[0]: "http://app.contoso.com" is not an https origin (allowed: https://host[:port] in lower case, no path)'],
             [
                 "a managed certificate on the portal host",
                 () => ({ customHosts: { portal: { hostName: "developer.contoso.com", managedCertificate: true } } }),

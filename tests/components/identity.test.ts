@@ -144,10 +144,10 @@ describe("Identity component", () => {
 
     describe("rejects bad arguments", () => {
         const cases: Array<[string, Partial<IdentityArgs>, string]> = [
-            ["an identifier URI that is not one", { identifierUri: "integration" }, 'identifierUri: "integration" is not an identifier URI (allowed: api://<name> or an https URL on a verified domain)'],
+            ["an identifier URI that is not one", { identifierUri: "integration" }, 'identifierUri: "integration" is not an identifier URI (allowed: api://<name>, or an https URL on a verified domain of the tenant, at most 200 characters)'],
             ["no roles", { apiRoles: [] }, "apiRoles: empty (allowed: one or more roles, such as Orders.Read)"],
             ["a role twice", { apiRoles: [roles[0]!, roles[0]!] }, 'apiRoles: "Orders.Write" is listed twice (allowed: each role once)'],
-            ["an expiry that is not a date", { secretExpiresOn: "next year" }, 'secretExpiresOn: "next year" is not a date (allowed: YYYY-MM-DD)'],
+            ["an expiry that is not a date", { secretExpiresOn: "next year" }, 'secretExpiresOn: "next year" is not a date (allowed: a calendar date such as 2027-06-30 (YYYY-MM-DD))'],
         ];
         for (const [what, patch, message] of cases) {
             it(what, () => {

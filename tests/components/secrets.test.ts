@@ -115,7 +115,7 @@ describe("Secrets component", () => {
             ["a firewall rule that is not a range", { allowedIpRanges: ["10.0.0.0/33"] }, 'allowedIpRanges[0]: "10.0.0.0/33" is not an IPv4 range (allowed: an IPv4 address or CIDR range such as 203.0.113.0/24)'],
             ["a secret name Key Vault refuses", { secrets: { "api_key": { generate: { length: 32 }, contentType: "x" } } }, 'secrets: "api_key" is not a Key Vault secret name (allowed: 1-127 letters, digits and hyphens)'],
             ["a generated secret too short", { secrets: { short: { generate: { length: 8 }, contentType: "x" } } }, "secrets.short.generate.length: 8 is out of range (allowed: 16-128)"],
-            ["an expiry that is not a date", { expiresOn: "2027-13-45" }, 'expiresOn: "2027-13-45" is not a date (allowed: YYYY-MM-DD)'],
+            ["an expiry that is not a date", { expiresOn: "2027-13-45" }, 'expiresOn: "2027-13-45" is not a date (allowed: a calendar date such as 2027-06-30 (YYYY-MM-DD))'],
         ];
         for (const [what, patch, message] of cases) {
             it(what, () => {

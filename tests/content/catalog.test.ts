@@ -134,7 +134,7 @@ describe("the API catalog", () => {
             [
                 "a revision that skips a number",
                 (dir) => editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => (doc.revisions[0].revision = 3)),
-                "apis/inventory/api.yaml: revisions.0.revision: 3 does not follow revision 1 (allowed: 2)",
+                "apis/inventory/api.yaml: revisions[0].revision: 3 does not follow revision 1 (allowed: 2)",
             ],
             [
                 "a SOAP API with a cache duration",
@@ -154,7 +154,7 @@ describe("the API catalog", () => {
             [
                 "a revision pointing at a missing spec file",
                 (dir) => editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => (doc.revisions[0].spec = "openapi-rev3.yaml")),
-                "apis/inventory/api.yaml: revisions.0.spec: apis/inventory/openapi-rev3.yaml does not exist (allowed: a file in apis/inventory/)",
+                "apis/inventory/api.yaml: revisions[0].spec: apis/inventory/openapi-rev3.yaml does not exist (allowed: a file in apis/inventory/)",
             ],
             [
                 "a revision spec that breaks the schema",

@@ -206,8 +206,8 @@ describe("stack configuration", () => {
 
         it("an invalid host name", () => {
             assert.deepEqual(problemsOf("prod", { dns: { ...stackFileValues("prod").dns, hosts: { gateway: "api.v2", portal: "developer-" } } }), [
-                'dns.hosts.gateway: "api.v2" is not valid (allowed: a DNS label such as api or api-dev)',
-                'dns.hosts.portal: "developer-" is not valid (allowed: a DNS label such as developer)',
+                'dns.hosts.gateway: "api.v2" is not a DNS label (allowed: 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen, such as api or api-dev)',
+                'dns.hosts.portal: "developer-" is not a DNS label (allowed: 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen, such as api or api-dev)',
             ]);
         });
 

@@ -154,7 +154,7 @@ describe("custom domains and the failover switch", () => {
     describe("rejects DNS config that cannot work", () => {
         const dns = () => stackFileValues("prod").dns;
         const cases: Array<[string, Record<string, unknown>, string]> = [
-            ["a host name that is not a DNS label", { dns: { ...dns(), hosts: { gateway: "api.v2" } } }, 'dns.hosts.gateway: "api.v2" is not valid (allowed: a DNS label such as api or api-dev)'],
+            ["a host name that is not a DNS label", { dns: { ...dns(), hosts: { gateway: "api.v2" } } }, 'dns.hosts.gateway: "api.v2" is not a DNS label (allowed: 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen, such as api or api-dev)'],
             ["a TTL over 300 s on a production stack", { dns: { ...dns(), ttl: 3600 } }, "dns.ttl: 3600 seconds is too long for a production stack; a failover would take that long to be seen (allowed: 1-300)"],
             [
                 "activeSite dr without a DR stack",

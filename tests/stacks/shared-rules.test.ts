@@ -1,7 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { validateApiGatewayArgs, type ApiGatewayArgs } from "../../components/gateway";
-import { validateSecretsArgs } from "../../components/secrets";
+import { validateBackupStorageArgs } from "../../components/backup";
+import { validateDnsArgs, type DnsArgs } from "../../components/dns";
+import { validateApiGatewayArgs, validateGatewayCatalogArgs, type ApiDefinition, type ApiGatewayArgs, type GatewayCatalogArgs } from "../../components/gateway";
+import { validateIdentityArgs, type IdentityArgs } from "../../components/identity";
+import { validateMonitoringArgs, type MonitoringArgs } from "../../components/monitoring";
+import { validateSecretsArgs, type SecretsArgs } from "../../components/secrets";
 import { checkWorkflows } from "../../components/workflows";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
 
@@ -98,6 +102,261 @@ const sizingCases: Array<[string, Record<string, unknown>, string, string]> = [
     ["units outside the autoscale range", { sku: "Standard", capacity: 1, autoscale: { minCapacity: 2, maxCapacity: 4 } }, "capacity", "1 unit is outside the autoscale range (allowed: 2-4)"],
 ];
 
+/** Valid arguments of each component that takes a value a shared rule checks, with the value laid in by the case. */
+const dnsArgs = (overrides: Partial<DnsArgs>): DnsArgs => ({
+    zoneName: "contoso.com",
+    zoneResourceGroupName: "rg",
+    hosts: { gateway: { label: "api", target: "apim-rules.azure-api.net" }, portal: { label: "developer", target: "apim-rules.developer.azure-api.net" } },
+    ttl: 60,
+    ...overrides,
+});
+const monitoringArgs = (overrides: Partial<MonitoringArgs>): MonitoringArgs => ({ resourceGroupName: "rg", location: "westeurope", names: { workspace: "log", appInsights: "appi", actionGroup: "ag" }, ...overrides });
+const secretsArgs = (overrides: Partial<SecretsArgs>): SecretsArgs => ({ resourceGroupName: "rg", location: "westeurope", vaultName: "kv-rules", tenantId: "t", expiresOn: "2099-12-31", ...overrides });
+const identityArgs = (overrides: Partial<IdentityArgs>): IdentityArgs => ({
+    displayNamePrefix: "integration-rules",
+    identifierUri: "api://integration-rules",
+    apiRoles: [{ value: "Orders.Read", description: "Reads orders." }],
+    portalHosts: ["apim-rules.developer.azure-api.net"],
+    secretExpiresOn: "2099-12-31",
+    ...overrides,
+});
+/** An openapi API named inventory: all a catalog needs for its backend to be checked. */
+const inventoryApi = { name: "inventory", version: "v1", apiId: "inventory-v1", path: "inventory", folder: "inventory", kind: "openapi", products: [], revisions: [], operationPolicies: {} } as unknown as ApiDefinition;
+const catalogArgs = (overrides: Partial<GatewayCatalogArgs>): GatewayCatalogArgs => ({
+    resourceGroupName: "rg",
+    serviceName: "apim-rules",
+    products: {},
+    apis: [inventoryApi],
+    tokenValidation: { openIdConfigUrl: "https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration", issuer: "https://login.microsoftonline.com/t/v2.0", audiences: ["api://integration-rules"] },
+    ...overrides,
+});
+const monitored = {
+    workspaceId: "w",
+    appInsightsId: "a",
+    appInsightsConnectionString: "InstrumentationKey=0",
+    actionGroupId: "g",
+};
+
+/** One shared rule: its bad values and their messages, where the config reports it, and each component that checks it (with its path). */
+interface SharedRule {
+    rule: string;
+    cases: ReadonlyArray<readonly [unknown, string]>;
+    /** The arguments of `configProblems`: the gateway's fields and the other keys, with the value laid in. */
+    config: (value: unknown) => [Record<string, unknown>, Record<string, unknown>?];
+    configPath: string;
+    components: ReadonlyArray<{ name: string; check: (value: unknown) => unknown; path: string }>;
+}
+
+const dnsLabel = "(allowed: 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen, such as api or api-dev)";
+const date = "(allowed: a calendar date such as 2027-06-30 (YYYY-MM-DD))";
+const email = "(allowed: an address such as api-team@contoso.com)";
+
+const valueRules: SharedRule[] = [
+    {
+        rule: "DNS label (dnsLabelProblems)",
+        cases: [
+            ["api.v2", `"api.v2" is not a DNS label ${dnsLabel}`],
+            ["developer-", `"developer-" is not a DNS label ${dnsLabel}`],
+            ["API", `"API" is not a DNS label ${dnsLabel}`],
+        ],
+        config: (value) => [{}, { dns: { hosts: { gateway: value } } }],
+        configPath: "dns.hosts.gateway",
+        components: [{ name: "Dns", check: (value) => validateDnsArgs(dnsArgs({ hosts: { gateway: { label: value as string, target: "t" } } })), path: "hosts.gateway.label" }],
+    },
+    {
+        rule: "a label for each host (hostLabelProblems)",
+        cases: [["api", '"api" is also the gateway host (allowed: a label of its own)']],
+        config: (value) => [{}, { dns: { hosts: { gateway: "api", portal: value } } }],
+        configPath: "dns.hosts.portal",
+        components: [
+            {
+                name: "Dns",
+                check: (value) => validateDnsArgs(dnsArgs({ hosts: { gateway: { label: "api", target: "t" }, portal: { label: value as string, target: "t" } } })),
+                path: "hosts.portal.label",
+            },
+        ],
+    },
+    {
+        rule: "host kinds (hostKeyProblems)",
+        cases: [["api", "unknown key (allowed: gateway, portal, management)"]],
+        config: (value) => [{}, { dns: { hosts: { [value as string]: "api" } } }],
+        configPath: "dns.hosts.api",
+        components: [{ name: "Dns", check: (value) => validateDnsArgs(dnsArgs({ hosts: { [value as string]: { label: "api", target: "t" } } as DnsArgs["hosts"] })), path: "hosts.api" }],
+    },
+    {
+        rule: "DNS zone name (dnsZoneNameProblems)",
+        cases: [
+            ["contoso", '"contoso" is not a DNS zone name (allowed: a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens)'],
+            ["Contoso.com", '"Contoso.com" is not a DNS zone name (allowed: a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens)'],
+        ],
+        config: (value) => [{}, { dns: { zoneName: value } }],
+        configPath: "dns.zoneName",
+        components: [{ name: "Dns", check: (value) => validateDnsArgs(dnsArgs({ zoneName: value as string })), path: "zoneName" }],
+    },
+    {
+        rule: "TTL (ttlProblems)",
+        cases: [
+            [0, "0 seconds is out of range (allowed: 1-86400 seconds)"],
+            [86401, "86401 seconds is out of range (allowed: 1-86400 seconds)"],
+            [1.5, "1.5 is not a whole number (allowed: 1-86400 seconds)"],
+        ],
+        config: (value) => [{}, { dns: { ttl: value } }],
+        configPath: "dns.ttl",
+        components: [{ name: "Dns", check: (value) => validateDnsArgs(dnsArgs({ ttl: value as number })), path: "ttl" }],
+    },
+    {
+        rule: "Log Analytics retention (logRetentionProblems)",
+        cases: [
+            [10, "10 days is out of range (allowed: 30-730 days)"],
+            [731, "731 days is out of range (allowed: 30-730 days)"],
+            [45.5, "45.5 is not a whole number (allowed: 30-730 days)"],
+        ],
+        config: (value) => [{}, { monitoring: { retentionDays: value } }],
+        configPath: "monitoring.retentionDays",
+        components: [{ name: "Monitoring", check: (value) => validateMonitoringArgs(monitoringArgs({ retentionDays: value as number })), path: "retentionDays" }],
+    },
+    {
+        rule: "an alert recipient's e-mail address (emailProblems)",
+        cases: [
+            ["ops", `"ops" is not an e-mail address ${email}`],
+            ["ops@contoso", `"ops@contoso" is not an e-mail address ${email}`],
+            ["ops(at)contoso.com", `"ops(at)contoso.com" is not an e-mail address ${email}`],
+        ],
+        config: (value) => [{}, { monitoring: { alertEmails: ["ops@contoso.com", value] } }],
+        configPath: "monitoring.alertEmails[1]",
+        components: [{ name: "Monitoring", check: (value) => validateMonitoringArgs(monitoringArgs({ alertEmails: ["ops@contoso.com", value as string] })), path: "alertEmails[1]" }],
+    },
+    {
+        rule: "the publisher's e-mail address (emailProblems)",
+        cases: [["api-team(at)contoso.com", `"api-team(at)contoso.com" is not an e-mail address ${email}`]],
+        config: (value) => [{ publisherEmail: value }],
+        configPath: "gateway.publisherEmail",
+        components: [{ name: "ApiGateway", check: (value) => validateApiGatewayArgs(gatewayArgs({ publisherEmail: value as string })), path: "publisherEmail" }],
+    },
+    {
+        rule: "the secrets' expiry (dateProblems)",
+        cases: [
+            ["2027-13-45", `"2027-13-45" is not a date ${date}`],
+            ["2027-02-30", `"2027-02-30" is not a date ${date}`],
+            ["30/06/2027", `"30/06/2027" is not a date ${date}`],
+        ],
+        config: (value) => [{}, { secrets: { expiresOn: value } }],
+        configPath: "secrets.expiresOn",
+        components: [
+            { name: "Secrets", check: (value) => validateSecretsArgs(secretsArgs({ expiresOn: value as string })), path: "expiresOn" },
+            // The stack hands secrets.expiresOn to the client secrets Identity creates.
+            { name: "Identity", check: (value) => validateIdentityArgs(identityArgs({ secretExpiresOn: value as string })), path: "secretExpiresOn" },
+        ],
+    },
+    {
+        rule: "CORS origins (corsOriginProblems)",
+        cases: [
+            ["*", "\"*\" would let any site call the APIs with its users' tokens (allowed: exact https origins such as https://app.contoso.com)"],
+            ["https://*.contoso.com", "\"https://*.contoso.com\" would let any site call the APIs with its users' tokens (allowed: exact https origins such as https://app.contoso.com)"],
+            ["http://app.contoso.com", '"http://app.contoso.com" is not an https origin (allowed: https://host[:port] in lower case, no path)'],
+            ["https://App.contoso.com", '"https://App.contoso.com" is not an https origin (allowed: https://host[:port] in lower case, no path)'],
+            ["https://app.contoso.com/", '"https://app.contoso.com/" is not an https origin (allowed: https://host[:port] in lower case, no path)'],
+        ],
+        config: (value) => [{ corsOrigins: ["https://app.contoso.com", value] }],
+        configPath: "gateway.corsOrigins[1]",
+        components: [{ name: "ApiGateway", check: (value) => validateApiGatewayArgs(gatewayArgs({ corsOrigins: ["https://app.contoso.com", value as string] })), path: "corsOrigins[1]" }],
+    },
+    {
+        rule: "a backend's https URL (httpsUrlProblems)",
+        cases: [
+            ["http://erp.contoso.com", '"http://erp.contoso.com" is not an https URL (allowed: an https URL such as https://inventory.contoso.com/api, without query or fragment, at most 2000 characters)'],
+            ["https://erp.contoso.com/api?key=1", '"https://erp.contoso.com/api?key=1" is not an https URL (allowed: an https URL such as https://inventory.contoso.com/api, without query or fragment, at most 2000 characters)'],
+        ],
+        config: (value) => [{ backends: { inventory: { url: value } } }],
+        configPath: "gateway.backends.inventory.url",
+        components: [{ name: "GatewayCatalog", check: (value) => validateGatewayCatalogArgs(catalogArgs({ backends: { inventory: { url: value as string } } })), path: "backends.inventory.url" }],
+    },
+    {
+        rule: "availability zones (availabilityZoneProblems)",
+        cases: [["4", '"4" is not an availability zone (allowed: "1", "2" or "3")']],
+        config: (value) => [{ sku: "Premium", zones: [value] }],
+        configPath: "gateway.zones[0]",
+        components: [{ name: "ApiGateway", check: (value) => validateApiGatewayArgs(gatewayArgs({ sku: "Premium", zones: [value as string] })), path: "zones[0]" }],
+    },
+    {
+        rule: "an additional region's availability zones (availabilityZoneProblems)",
+        cases: [["0", '"0" is not an availability zone (allowed: "1", "2" or "3")']],
+        config: (value) => [{ sku: "Premium", additionalLocations: [{ location: "swedencentral", zones: [value] }] }],
+        configPath: "gateway.additionalLocations[0].zones[0]",
+        components: [
+            {
+                name: "ApiGateway",
+                check: (value) => validateApiGatewayArgs(gatewayArgs({ sku: "Premium", additionalLocations: [{ location: "swedencentral", capacity: 1, zones: [value as string] }] })),
+                path: "additionalLocations[0].zones[0]",
+            },
+        ],
+    },
+    {
+        rule: "the share of requests traced (samplingPercentageProblems)",
+        cases: [
+            [150, "150 is not a percentage (allowed: 0-100)"],
+            [-1, "-1 is not a percentage (allowed: 0-100)"],
+        ],
+        config: (value) => [{ samplingPercentage: value }],
+        configPath: "gateway.samplingPercentage",
+        components: [
+            {
+                // The stack hands gateway.samplingPercentage to the gateway's monitoring.
+                name: "ApiGateway",
+                check: (value) =>
+                    validateApiGatewayArgs(gatewayArgs({ names: { service: "apim-rules", capacityAlert: "alert-rules" }, monitoring: { ...monitored, samplingPercentage: value as number } })),
+                path: "monitoring.samplingPercentage",
+            },
+        ],
+    },
+    {
+        rule: "identifier URI (identifierUriProblems)",
+        cases: [
+            ["integration", '"integration" is not an identifier URI (allowed: api://<name>, or an https URL on a verified domain of the tenant, at most 200 characters)'],
+            ["http://contoso.com/api", '"http://contoso.com/api" is not an identifier URI (allowed: api://<name>, or an https URL on a verified domain of the tenant, at most 200 characters)'],
+        ],
+        config: (value) => [{}, { identity: { identifierUri: value } }],
+        configPath: "identity.identifierUri",
+        components: [{ name: "Identity", check: (value) => validateIdentityArgs(identityArgs({ identifierUri: value as string })), path: "identifierUri" }],
+    },
+    {
+        rule: "a federated credential's issuer (issuerProblems)",
+        cases: [
+            [
+                "http://token.actions.githubusercontent.com",
+                '"http://token.actions.githubusercontent.com" is not an https URL (allowed: the https issuer URL of the external identity provider, such as https://token.actions.githubusercontent.com, at most 300 characters)',
+            ],
+            ["https://token actions", '"https://token actions" is not an https URL (allowed: the https issuer URL of the external identity provider, such as https://token.actions.githubusercontent.com, at most 300 characters)'],
+        ],
+        config: (value) => [{}, { identity: { clientFederation: { issuer: value, subject: "repo:contoso/orders:environment:prod" } } }],
+        configPath: "identity.clientFederation.issuer",
+        components: [
+            {
+                name: "Identity",
+                check: (value) => validateIdentityArgs(identityArgs({ clientFederation: { issuer: value as string, subject: "repo:contoso/orders:environment:prod" } })),
+                path: "clientFederation.issuer",
+            },
+        ],
+    },
+    {
+        rule: "a backup's retention (backupRetentionProblems)",
+        cases: [
+            [0, "0 keeps no backup for a day (allowed: 1-30 days)"],
+            [45, "45 is longer than backups live (they expire after 30 days) (allowed: 1-30 days)"],
+            [2.5, "2.5 is not a whole number (allowed: 1-30 days)"],
+        ],
+        config: (value) => [{}, { dr: { role: "active", location: "northeurope", stack: "rules-dr", backupRetentionDays: value } }],
+        configPath: "dr.backupRetentionDays",
+        components: [
+            {
+                name: "BackupStorage",
+                check: (value) => validateBackupStorageArgs({ resourceGroupName: "rg", location: "northeurope", accountName: "stbackup", retentionDays: value as number, workspaceId: "w" }),
+                path: "retentionDays",
+            },
+        ],
+    },
+];
+
 describe("rules the stack config and the components share", () => {
     describe("the gateway's sizing: refused by the config (under gateway.) and by ApiGateway alike", () => {
         for (const [what, fields, path, message] of sizingCases) {
@@ -122,5 +381,20 @@ describe("rules the stack config and the components share", () => {
             const workflows = { resourceGroupName: "rg", location: "westeurope", definitions: {}, workflows: {}, gatewayIpAddresses: [], monitoring: { workspaceId: "w", actionGroupId: "a" } };
             assert.ok(componentProblems(() => checkWorkflows({ ...workflows, adminIpRanges: ["203.0.113.0/24", "10.0.0.300"] })).includes(`adminIpRanges[1]: ${message}`));
         });
+    });
+
+    describe("each shared value rule (components/common/values.ts): refused by the config and by every component that takes the value alike", () => {
+        for (const shared of valueRules) {
+            describe(shared.rule, () => {
+                for (const [value, message] of shared.cases) {
+                    it(`${JSON.stringify(value)}: ${shared.configPath} and ${shared.components.map((component) => `${component.name} ${component.path}`).join(", ")}`, () => {
+                        assert.deepEqual(configProblems(...shared.config(value)), [`${shared.configPath}: ${message}`]);
+                        for (const component of shared.components) {
+                            assert.deepEqual(componentProblems(() => component.check(value)), [`${component.path}: ${message}`], component.name);
+                        }
+                    });
+                }
+            });
+        }
     });
 });
