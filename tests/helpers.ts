@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import * as assert from "node:assert/strict";
-import { CatalogError } from "../components/gateway";
+import { CatalogError } from "../content/catalog";
 import { loadCatalog } from "../content";
 import { contentDirs } from "../stacks/program";
 import { ConfigError, type StackConfig } from "../stacks/config";

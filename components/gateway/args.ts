@@ -1,13 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { backendKeyName, signatureNamedValue } from "../common/names";
 import { eachProblems, problemLines } from "../common/rules";
-import { corsOriginProblems, emailProblems, hostKeyProblems, hostNameProblems, httpsUrlProblems, samplingPercentageProblems } from "../common/values";
-import { catalogWideProblems, namedValueReferenceProblems, type ApiDefinition, type ProductDefinition } from "../../content/catalog";
-
-export { signatureNamedValue } from "../common/names";
+import { corsOriginProblems, emailProblems, hostKeyProblems, hostNameProblems, samplingPercentageProblems } from "../common/values";
 import type { AdditionalRegion, CustomHosts } from "./service";
 import { sizingProblems, type GatewayTier } from "./sizing";
-
 
 /**
  * Why a managed certificate cannot come with the service's first create. The free managed
@@ -39,40 +34,6 @@ export interface GatewayIdentityRef {
     clientId: pulumi.Input<string>;
     /** Its principal (object) id, granted read on each certificate. Required. */
     principalId: pulumi.Input<string>;
-}
-
-/** A workflow's HTTP trigger, split so that its signature lives only in Key Vault. */
-export interface WorkflowTriggerRef {
-    /** The callback URL up to and including `/triggers`: `https://<host>/workflows/<id>/triggers`. Required. */
-    baseUrl: pulumi.Input<string>;
-    /** The rest of the callback path, such as `/manual/paths/invoke`. Required. */
-    path: pulumi.Input<string>;
-    /** The callback URL's query values other than `sig` (api-version, sp, sv). Required. */
-    query: pulumi.Input<Record<string, string>>;
-    /** Versionless Key Vault secret id of the trigger's `sig` value. Required. */
-    signatureSecretId: pulumi.Input<string>;
-}
-
-/** Where an `openapi` or `soap` API's requests go. */
-export interface BackendRef {
-    /** The backend's base URL; https only. Required. */
-    url: string;
-    /**
-     * Versionless Key Vault secret id of a client certificate for mutual TLS. The gateway reads it
-     * with its identity; chain and name validation of the backend's certificate are always on.
-     * Default: no client certificate.
-     */
-    clientCertificateSecretId?: pulumi.Input<string>;
-}
-
-/** Entra ID token validation for every API. */
-export interface TokenValidationRef {
-    /** The tenant's `https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration`. Required. */
-    openIdConfigUrl: pulumi.Input<string>;
-    /** The tokens' issuer, `https://login.microsoftonline.com/<tenant>/v2.0`. Required. */
-    issuer: pulumi.Input<string>;
-    /** Accepted audiences: the API application's client id and identifier URI. Required, one or more. */
-    audiences: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /** Entra ID sign-in for the developer portal. */
@@ -174,43 +135,6 @@ export interface ApiGatewayArgs {
     protect?: boolean;
 }
 
-
-export interface GatewayCatalogArgs {
-    /** Resource group of the API Management service. Required. */
-    resourceGroupName: pulumi.Input<string>;
-    /** Name of the API Management service the catalog is published on. Required. */
-    serviceName: pulumi.Input<string>;
-    /**
-     * Client id of a user-assigned identity of the service that reads Key Vault for the named values
-     * and client certificates. Default: the service's system-assigned identity, which a vault whose
-     * firewall denies by default requires (it admits API Management as a trusted service only so).
-     */
-    identityClientId?: pulumi.Input<string>;
-    /** Products from the catalog, keyed by product id. Required. */
-    products: Record<string, ProductDefinition>;
-    /** APIs from the catalog. Default: none. */
-    apis?: ApiDefinition[];
-    /** Backends of the `openapi` and `soap` APIs, keyed by API name. Required for each such API. */
-    backends?: Record<string, BackendRef>;
-    /** HTTP triggers of the workflows `logicApp` APIs forward to, keyed by workflow name. Required for each. */
-    workflows?: Record<string, WorkflowTriggerRef>;
-    /** Entra ID token validation. Required when `apis` is not empty. */
-    tokenValidation?: TokenValidationRef;
-    /**
-     * Named values backed by Key Vault secrets, keyed by name, valued by versionless secret id.
-     * Policies use them as `{{name}}`. Default: none.
-     */
-    namedValues?: Record<string, pulumi.Input<string>>;
-    /**
-     * Resources every API and Key Vault named value waits for: the {@link ApiGateway} (its
-     * service-wide policy, so no API is served without it) and the identity's access to the
-     * secrets the named values read. Default: none.
-     */
-    after?: pulumi.Input<pulumi.Resource>[];
-}
-
-const namedValueName = /^[A-Za-z0-9._-]{1,256}$/;
-
 /** Checks {@link ApiGatewayArgs}; throws one error that names each field, its value and what is allowed. */
 export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
     const problems: string[] = problemLines(
@@ -262,56 +186,5 @@ export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
     }
     if (problems.length > 0) {
         throw new Error(`Invalid ApiGateway arguments:\n  - ${problems.join("\n  - ")}`);
-    }
-}
-
-/** Checks {@link GatewayCatalogArgs}; throws one error that names each field, its value and what is allowed. */
-export function validateGatewayCatalogArgs(args: GatewayCatalogArgs): void {
-    const problems: string[] = [];
-    const apis = args.apis ?? [];
-    problems.push(...catalogWideProblems(apis));
-    const backends = args.backends ?? {};
-    const workflows = args.workflows ?? {};
-    for (const api of apis) {
-        for (const product of api.products) {
-            if (!(product in args.products)) {
-                problems.push(`apis.${api.apiId}.products: "${product}" is not a product (allowed: ${Object.keys(args.products).join(", ")})`);
-            }
-        }
-        if (api.kind === "logicApp") {
-            if (!api.workflow || !(api.workflow in workflows)) {
-                problems.push(`workflows: "${api.workflow}" is missing; API ${api.apiId} forwards to it (allowed: the trigger of a deployed workflow)`);
-            }
-        } else if (api.backendApiKey && !(backendKeyName(api.name) in (args.namedValues ?? {}))) {
-            problems.push(`namedValues: "${backendKeyName(api.name)}" is missing; API ${api.apiId} sends it to its backend (allowed: the Key Vault secret id of the key)`);
-        }
-        if (api.kind !== "logicApp" && !(api.name in backends)) {
-            problems.push(`backends: "${api.name}" is missing; API ${api.apiId} needs a backend URL (allowed: { url: "https://..." })`);
-        }
-    }
-    for (const [name, backend] of Object.entries(backends)) {
-        problems.push(...problemLines(httpsUrlProblems(backend.url), ["backends", name, "url"]));
-        if (!apis.some((api) => api.name === name && api.kind !== "logicApp")) {
-            problems.push(`backends: "${name}" is not an openapi or soap API of the catalog (allowed: ${[...new Set(apis.filter((a) => a.kind !== "logicApp").map((a) => a.name))].join(", ") || "none"})`);
-        }
-    }
-    if (apis.length > 0 && !args.tokenValidation) {
-        problems.push("tokenValidation: missing; every API validates Entra ID tokens (allowed: { openIdConfigUrl, issuer, audiences })");
-    }
-    for (const name of Object.keys(args.namedValues ?? {})) {
-        const workflow = Object.keys(workflows).find((candidate) => signatureNamedValue(candidate) === name);
-        if (workflow) {
-            problems.push(`namedValues: "${name}" is taken by the signature of workflow ${workflow} (allowed: another name)`);
-        }
-        if (!namedValueName.test(name)) {
-            problems.push(`namedValues: "${name}" is not a named value name (allowed: 1-256 letters, digits, . _ -)`);
-        }
-    }
-    // A policy file may reference the named values the catalog defines: the Key Vault ones and the
-    // signatures of the workflows its APIs forward to.
-    const defined = [...Object.keys(args.namedValues ?? {}), ...[...new Set(apis.filter((api) => api.kind === "logicApp").map((api) => api.workflow!))].map(signatureNamedValue)];
-    problems.push(...namedValueReferenceProblems(args.products, apis, defined));
-    if (problems.length > 0) {
-        throw new Error(`Invalid GatewayCatalog arguments:\n  - ${problems.join("\n  - ")}`);
     }
 }

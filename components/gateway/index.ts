@@ -2,20 +2,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { entraSignInTiers, validateApiGatewayArgs, type ApiGatewayArgs } from "./args";
-import { globalPolicy } from "./policies";
+import { globalPolicy } from "../common/policies";
 import { portalSettings, signUpProperties } from "./portal";
 import { autoscaleProfile, capacityAlertCriteria, scalePolicy } from "./scale";
 import { hardenedTlsProperties, hostnameConfigurations, minApiVersion, skuAndRegions } from "./service";
-import { siteSetting, type SiteSetting } from "./site-settings";
+import { siteSetting, type SiteSetting } from "../common/site-settings";
 
-export { entraSignInTiers, managedCertificateOnCreate, signatureNamedValue, validateApiGatewayArgs, validateGatewayCatalogArgs } from "./args";
+export { entraSignInTiers, managedCertificateOnCreate, validateApiGatewayArgs } from "./args";
 export type * from "./args";
-export * from "../../content/catalog";
 export { GatewayIdentity, type GatewayIdentityArgs } from "./identity";
-export { mergedPolicyProblems } from "./policy-check";
-export { GatewayCatalog } from "./publication";
 export { defaultHosts } from "./service";
-export type { SiteSetting } from "./site-settings";
+export type { SiteSetting } from "../common/site-settings";
 export type { AdditionalRegion, CustomHost, CustomHosts } from "./service";
 export { availabilityZones, gatewayTiers, sizingProblems, tierCapacity, type GatewaySizing, type GatewayTier } from "./sizing";
 
@@ -24,7 +21,7 @@ export { availabilityZones, gatewayTiers, sizingProblems, tierCapacity, type Gat
  * custom domains from Key Vault, its user-assigned identity), the service-wide policy, Entra ID
  * sign-in for the developer portal, Application Insights tracing, resource logs, autoscale and a
  * capacity alert. The service is created by one operation and never updated by this program. The
- * API catalog is published on it by {@link GatewayCatalog}.
+ * API catalog is published on it by the GatewayCatalog component (`components/catalog`).
  */
 export class ApiGateway extends pulumi.ComponentResource {
     /** The API Management service's ARM id. */

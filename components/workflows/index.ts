@@ -9,7 +9,6 @@ export { callerRange, noCaller } from "../common/azure";
 import { workflowParameterValues, type WorkflowDefinition } from "../../content/workflows/definition";
 import { WorkflowStorage, containerOf, containersOf, managedConnectorProblems } from "./storage";
 
-export { parseWorkflowDefinition, validateWorkflowDefinition, workflowParameterValues, WorkflowDefinitionError, type WorkflowDefinition } from "../../content/workflows/definition";
 export { containerOf, softDeleteDays } from "./storage";
 
 /**

@@ -9,4 +9,5 @@ export { policySections, readPolicyFile, type PolicyFile, type PolicySection } f
 export { readJsonText, readYamlText } from "./text";
 export { pathMatchesTemplate, smokeTest, type SmokeOperations, type SmokeTest } from "./smoke";
 export { wsdlCheck, wsdlProblems, type WsdlCheck, type WsdlOperation, type WsdlSelector } from "./wsdl";
+export { mergedPolicyProblems } from "./merged-policy";
 export { located, policySchemaDir, policySchemaProblems, type XmlProblem } from "./xml";

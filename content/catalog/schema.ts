@@ -4,7 +4,7 @@ import type { SpecOperation } from "./openapi";
 import type { PolicyFile } from "./policy-files";
 import type { SmokeTest } from "./smoke";
 import { backendKeyName, signatureNamedValue } from "../../components/common/names";
-import { formatPath } from "../../components/common/rules";
+import { formatPath, type Problem } from "../../components/common/rules";
 
 export { backendKeyName, signatureNamedValue } from "../../components/common/names";
 
@@ -252,6 +252,78 @@ export interface Catalog {
     apis: ApiDefinition[];
     /** What API Management will do differently from what a file says, each naming the file: shown as warnings. */
     notes: string[];
+}
+
+declare const checkedBrand: unique symbol;
+
+/**
+ * A catalog that has passed every catalog rule, once: the files' (read by `loadCatalog`: schema,
+ * specs, policy files) and the data's ({@link catalogProblems}). Only {@link checkCatalog} makes
+ * one, so a component that takes it publishes it without checking its content again.
+ */
+export type CheckedCatalog = Catalog & { readonly [checkedBrand]: true };
+
+/**
+ * The rules across a catalog's data: every product an API names exists, no two APIs share a path
+ * or a version, and each `{{name}}` a policy file references is a named value the catalog
+ * defines. Each problem names the API's or policy's file.
+ */
+export function catalogProblems(catalog: Pick<Catalog, "products" | "apis">): string[] {
+    const productIds = Object.keys(catalog.products);
+    const references = catalog.apis.flatMap((api) =>
+        api.products
+            .filter((product) => !productIds.includes(product))
+            .map((product) => `apis/${api.folder}/api.yaml: products: "${product}" is not in apis/products.yaml (allowed: ${productIds.join(", ") || "none"})`),
+    );
+    return [...references, ...catalogWideProblems(catalog.apis), ...namedValueReferenceProblems(catalog.products, catalog.apis, catalogNamedValues(catalog.apis))];
+}
+
+/** The catalog as {@link CheckedCatalog}, or a {@link CatalogError} with every one of {@link catalogProblems}. */
+export function checkCatalog(catalog: Catalog): CheckedCatalog {
+    const problems = catalogProblems(catalog);
+    if (problems.length > 0) {
+        throw new CatalogError(problems);
+    }
+    return catalog as CheckedCatalog;
+}
+
+/** What a catalog is published with, by name: the backends of its `openapi` and `soap` APIs, the workflows its `logicApp` APIs forward to. */
+export interface CatalogBinding {
+    /** The backends given, by API name. */
+    backends: readonly string[];
+    /** The workflows deployed for the gateway to call. */
+    workflows: readonly string[];
+}
+
+/**
+ * What a catalog and what it is published with must agree on: each `openapi` and `soap` API has
+ * a backend and each backend an API, each `logicApp` API's workflow is deployed. Problems at
+ * `backends.<api>` and `workflows.<workflow>`; the stack config and the GatewayCatalog component
+ * each put them under their own keys.
+ */
+export function catalogBindingProblems(catalog: Pick<Catalog, "apis">, binding: CatalogBinding): Problem[] {
+    const problems: Problem[] = [];
+    const needing = [...new Set(catalog.apis.filter((api) => api.kind !== "logicApp").map((api) => api.name))].sort();
+    for (const name of needing) {
+        if (!binding.backends.includes(name)) {
+            const api = catalog.apis.find((candidate) => candidate.name === name)!;
+            problems.push({ path: ["backends", name], message: `missing; the ${api.kind} API in apis/${api.folder} forwards to it (allowed: { url: "https://..." })` });
+        }
+    }
+    for (const name of [...binding.backends].sort()) {
+        if (!needing.includes(name)) {
+            problems.push({ path: ["backends", name], message: `no openapi or soap API of the catalog is called ${name} (allowed: ${needing.join(", ") || "none"})` });
+        }
+    }
+    const reported = new Set<string>();
+    for (const api of catalog.apis.filter((candidate) => candidate.kind === "logicApp")) {
+        const workflow = api.workflow!;
+        if (!binding.workflows.includes(workflow) && !reported.has(workflow)) {
+            reported.add(workflow);
+            problems.push({ path: ["workflows", workflow], message: `missing; the logicApp API in apis/${api.folder} forwards to it (allowed: ${workflow}, deployed with access: gateway)` });
+        }
+    }
+    return problems;
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GatewayCatalog, signatureNamedValue, type WorkflowTriggerRef } from "../../components/gateway";
+import { GatewayCatalog, type WorkflowTriggerRef } from "../../components/catalog";
+import { signatureNamedValue } from "../../components/common/names";
 import { AccessGrants } from "../../components/identity";
 import { gatewayReadsSecretGrant } from "../naming";
 import type { Gateway } from "./gateway";
@@ -55,8 +56,7 @@ export function wireCatalog(ctx: Platform & IdentityAndSecrets & Gateway & Deplo
     const published = new GatewayCatalog("catalog", {
         resourceGroupName: ctx.groups.gateway.name,
         serviceName: gateway.serviceName,
-        products: ctx.catalog.products,
-        apis: ctx.catalog.apis,
+        catalog: ctx.catalog,
         backends: config.gateway.backends,
         workflows,
         tokenValidation: { openIdConfigUrl: ctx.identity.openIdConfigUrl, issuer: ctx.identity.issuer, audiences: ctx.identity.audiences },

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Catalog } from "../../components/gateway";
-import type { WorkflowDefinition } from "../../components/workflows";
+import type { CheckedCatalog } from "../../content/catalog";
+import type { WorkflowDefinition } from "../../content/workflows/definition";
 import { loadCatalog, loadWorkflowDefinitions } from "../../content";
 import { loadStackConfig, type StackConfig } from "../config";
 import { checkCatalogConfig } from "../gateway";
@@ -10,7 +10,7 @@ export interface StackInputs {
     /** The stack's config, typed and validated. */
     config: StackConfig;
     /** The API catalog the gateway publishes (`apis/`), checked against the config. */
-    catalog: Catalog;
+    catalog: CheckedCatalog;
     /** The definitions of the workflows the config deploys (`workflows/`), read and checked, by name. */
     definitions: Record<string, WorkflowDefinition>;
 }

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { signatureNamedValue } from "../../components/gateway";
+import { signatureNamedValue } from "../../components/common/names";
 import { AccessGrants } from "../../components/identity";
 import { VaultSecrets, type SecretEntry, type Secrets } from "../../components/secrets";
 import { Workflows, backendKeyParameter, backendUrlParameter, type WorkflowSpec } from "../../components/workflows";

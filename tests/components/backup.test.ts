@@ -16,7 +16,7 @@ import {
     roleDefinitionGuid,
     type SiteSettingStep,
 } from "../../components/backup";
-import { validateWorkflowDefinition } from "../../components/workflows";
+import { validateWorkflowDefinition } from "../../content/workflows/definition";
 import type { StackRun } from "../../engine";
 import { runFixture } from "../helpers";
 

@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import { XMLParser } from "fast-xml-parser";
 import * as pulumi from "@pulumi/pulumi";
-import { ApiGateway, GatewayCatalog, type ApiGatewayArgs, type Catalog, type GatewayCatalogArgs } from "../../components/gateway";
+import { GatewayCatalog, type GatewayCatalogArgs } from "../../components/catalog";
+import { ApiGateway, type ApiGatewayArgs } from "../../components/gateway";
+import type { CheckedCatalog } from "../../content/catalog";
 import { loadCatalog } from "../../content";
 import type { StackRun } from "../../engine";
 import { fixtureContent, runFixture } from "../helpers";
@@ -66,12 +68,11 @@ export function everything(overrides: Partial<ApiGatewayArgs> = {}): ApiGatewayA
 }
 
 /** The whole catalog, with every input it takes. */
-export function catalogArgs(catalog: Catalog, overrides: Partial<GatewayCatalogArgs> = {}): GatewayCatalogArgs {
+export function catalogArgs(catalog: CheckedCatalog, overrides: Partial<GatewayCatalogArgs> = {}): GatewayCatalogArgs {
     return {
         resourceGroupName: "rg-gw",
         serviceName: "apim-test",
-        products: catalog.products,
-        apis: catalog.apis,
+        catalog,
         backends: {
             inventory: { url: "https://inventory.contoso.com/api", clientCertificateSecretId: `${vault}/inventory-client` },
             customers: { url: "https://erp.contoso.com/services/customers" },
@@ -133,10 +134,10 @@ export function asList<T>(value: T | T[] | undefined): T[] {
 
 export const apimType = "azure-native:apimanagement:ApiManagementService";
 
-let shared: Promise<{ catalog: Catalog; full: StackRun; small: StackRun }> | undefined;
+let shared: Promise<{ catalog: CheckedCatalog; full: StackRun; small: StackRun }> | undefined;
 
 /** The catalog of apis/, the gateway with everything on and the catalog on it, and the smallest gateway: run once per process. */
-export function sharedRuns(): Promise<{ catalog: Catalog; full: StackRun; small: StackRun }> {
+export function sharedRuns(): Promise<{ catalog: CheckedCatalog; full: StackRun; small: StackRun }> {
     shared ??= (async () => {
         const catalog = await loadCatalog(fixtureContent.catalog);
         return { catalog, full: await deploy(everything(), catalogArgs(catalog)), small: await deploy(minimal()) };

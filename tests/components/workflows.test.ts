@@ -11,13 +11,12 @@ import {
     containerOf,
     softDeleteDays,
     deployedDefinition,
-    parseWorkflowDefinition,
     requestTrigger,
     splitCallbackUrl,
     workflowIdParameter,
-    type WorkflowDefinition,
     type WorkflowsArgs,
 } from "../../components/workflows";
+import { parseWorkflowDefinition, type WorkflowDefinition } from "../../content/workflows/definition";
 import { loadWorkflowDefinitions } from "../../content";
 import { repoRoot } from "../../engine/project";
 import type { StackRun } from "../../engine";

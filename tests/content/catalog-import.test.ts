@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { inlineImportLimit, type Catalog } from "../../components/gateway";
+import { inlineImportLimit, type Catalog } from "../../content/catalog";
 import { loadCatalog } from "../../content";
 import { repoRoot } from "../../engine/project";
 import { catalogProblems } from "../helpers";

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { parse as parseYaml, stringify } from "yaml";
 import { loadCatalog } from "../../content";
+import { CatalogError, checkCatalog, type Catalog } from "../../content/catalog";
 import { catalogProblems, fixtureContent } from "../helpers";
 import { temporaryDirectory } from "../support/temporary";
 
@@ -61,6 +62,32 @@ describe("the API catalog", () => {
             assert.equal(doc.definitions.service["@name"], api.wsdl?.service);
             assert.equal(doc.definitions.service.port["@name"], api.wsdl?.endpoint);
         }
+    });
+
+    it("checks a catalog given as data with the loader's own rules, once, and marks it checked", async () => {
+        const loaded = await loadCatalog(catalogDir);
+        const customers = loaded.apis.find((api) => api.name === "customers")!;
+        const inventory = loaded.apis.find((api) => api.name === "inventory")!;
+        const broken: Catalog = {
+            ...loaded,
+            apis: [
+                ...loaded.apis.map((api) => (api === inventory ? { ...api, products: [...api.products, "public"], backendApiKey: undefined } : api)),
+                { ...customers, name: "clients", apiId: "clients-v1", folder: "clients" },
+            ],
+        };
+        assert.throws(
+            () => checkCatalog(broken),
+            (error: unknown) => {
+                assert.ok(error instanceof CatalogError);
+                assert.deepEqual(error.problems, [
+                    'apis/inventory/api.yaml: products: "public" is not in apis/products.yaml (allowed: internal, partners)',
+                    'apis/clients/api.yaml: path: "customers" is already used by apis/customers (allowed: a path of its own)',
+                    "apis/inventory/operations/release-item.xml: {{inventory-backend-key}} is not a named value of this catalog (allowed: {{clients-backend-key}}, {{customers-backend-key}}, {{order-intake-sig}})",
+                ]);
+                return true;
+            },
+        );
+        assert.equal(checkCatalog(loaded), loaded, "a catalog that passes is handed back as it is");
     });
 
     describe("rejects a broken catalog with the file and the problem", () => {

@@ -341,7 +341,7 @@ describe("the stack assembly", () => {
         it("a logicApp API whose workflow the stack does not deploy", async () => {
             await assert.rejects(runFixture({ stack: "dev", config: { workflows: { "order-notify": "nested" } } }), (error: Error) => {
                 assert.ok(error instanceof ConfigError);
-                assert.deepEqual(error.problems, ["workflows.order-intake: missing; the logicApp API in apis/orders forwards to it (allowed: order-intake: gateway)"]);
+                assert.deepEqual(error.problems, ["workflows.order-intake: missing; the logicApp API in apis/orders forwards to it (allowed: order-intake, deployed with access: gateway)"]);
                 return true;
             });
         });

@@ -2,7 +2,9 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { validateBackupStorageArgs } from "../../components/backup";
 import { validateDnsArgs, type DnsArgs } from "../../components/dns";
-import { validateApiGatewayArgs, validateGatewayCatalogArgs, type ApiDefinition, type ApiGatewayArgs, type GatewayCatalogArgs } from "../../components/gateway";
+import { validateGatewayCatalogArgs, type GatewayCatalogArgs } from "../../components/catalog";
+import { validateApiGatewayArgs, type ApiGatewayArgs } from "../../components/gateway";
+import { checkCatalog, type ApiDefinition } from "../../content/catalog";
 import { validateIdentityArgs, type IdentityArgs } from "../../components/identity";
 import { validateMonitoringArgs, type MonitoringArgs } from "../../components/monitoring";
 import { validateSecretsArgs, type SecretsArgs } from "../../components/secrets";
@@ -125,8 +127,7 @@ const inventoryApi = { name: "inventory", version: "v1", apiId: "inventory-v1", 
 const catalogArgs = (overrides: Partial<GatewayCatalogArgs>): GatewayCatalogArgs => ({
     resourceGroupName: "rg",
     serviceName: "apim-rules",
-    products: {},
-    apis: [inventoryApi],
+    catalog: checkCatalog({ products: {}, apis: [inventoryApi], notes: [] }),
     tokenValidation: { openIdConfigUrl: "https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration", issuer: "https://login.microsoftonline.com/t/v2.0", audiences: ["api://integration-rules"] },
     ...overrides,
 });

@@ -1,4 +1,4 @@
-import { located, policySchemaProblems } from "../../components/gateway";
+import { located, policySchemaProblems } from "../../content/catalog";
 import { loadCatalog } from "../../content";
 import { contentDirs } from "../../stacks/program";
 import { planStack, runStack, type RunOptions, type StackRun } from "../../engine";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
-export type { SiteSetting } from "../common/azure";
-import type { SiteSetting } from "../common/azure";
+export type { SiteSetting } from "./azure";
+import type { SiteSetting } from "./azure";
 
 /** A resource's arguments that are not properties: where it is and what it is called. */
 const notProperties = ["resourceGroupName", "serviceName"];

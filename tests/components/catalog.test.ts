@@ -1,11 +1,12 @@
 import * as assert from "node:assert/strict";
-import { GatewayCatalog, validateGatewayCatalogArgs, type Catalog, type GatewayCatalogArgs } from "../../components/gateway";
+import { GatewayCatalog, validateGatewayCatalogArgs, type GatewayCatalogArgs } from "../../components/catalog";
+import { checkCatalog, type Catalog, type CheckedCatalog } from "../../content/catalog";
 import type { StackRun } from "../../engine";
 import { asList, catalogArgs as catalogArgsOf, deploy, identity, minimal, parsePolicy, registersNothing, sharedRuns, tenantId, vault } from "./gateway-fixtures";
 
 describe("GatewayCatalog component", () => {
     let full: StackRun;
-    let catalog: Catalog;
+    let catalog: CheckedCatalog;
     const catalogArgs = (overrides: Partial<GatewayCatalogArgs> = {}) => catalogArgsOf(catalog, overrides);
 
     before(async () => {
@@ -117,7 +118,7 @@ describe("GatewayCatalog component", () => {
             const third = { revision: inventory.revisions.length + 2, description: "A third revision.", notes: "Nothing changes for callers." };
             const run = await deploy(
                 minimal(),
-                catalogArgs({ apis: [{ ...inventory, revisions: [...inventory.revisions, third] }], backends: { [inventory.name]: catalogArgs().backends![inventory.name]! }, workflows: {} }),
+                catalogArgs({ catalog: checkCatalog({ ...catalog, apis: [{ ...inventory, revisions: [...inventory.revisions, third] }] }), backends: { [inventory.name]: catalogArgs().backends![inventory.name]! }, workflows: {} }),
             );
             const last = run.get("azure-native:apimanagement:Api", `cat-api-${inventory.apiId}-rev${third.revision}`);
             const before = run.get("azure-native:apimanagement:Api", `cat-api-${inventory.apiId}-rev${third.revision - 1}`);
@@ -300,11 +301,6 @@ describe("GatewayCatalog component", () => {
     describe("rejects bad arguments before registering anything", () => {
         const catalogCases: Array<[string, () => Partial<GatewayCatalogArgs>, string]> = [
             [
-                "an API path used twice",
-                () => ({ apis: [...catalog.apis, { ...catalog.apis.find((api) => api.name === "customers")!, name: "clients", apiId: "clients-v1", folder: "clients" }] }),
-                'apis/clients/api.yaml: path: "customers" is already used by apis/customers (allowed: a path of its own)',
-            ],
-            [
                 "an http backend",
                 () => ({ backends: { ...catalogArgs().backends, customers: { url: "http://erp.contoso.com" } } }),
                 'backends.customers.url: "http://erp.contoso.com" is not an https URL (allowed: an https URL such as https://inventory.contoso.com/api, without query or fragment, at most 2000 characters)',
@@ -312,26 +308,26 @@ describe("GatewayCatalog component", () => {
             [
                 "an API without its backend",
                 () => ({ backends: { inventory: { url: "https://inventory.contoso.com/api" } } }),
-                'backends: "customers" is missing; API customers-v1 needs a backend URL (allowed: { url: "https://..." })',
+                'backends.customers: missing; the soap API in apis/customers forwards to it (allowed: { url: "https://..." })',
             ],
-            ["a logicApp API without its workflow", () => ({ workflows: {} }), 'workflows: "order-intake" is missing; API orders-v1 forwards to it (allowed: the trigger of a deployed workflow)'],
+            [
+                "a backend no API calls",
+                () => ({ backends: { ...catalogArgs().backends, billing: { url: "https://billing.contoso.com" } } }),
+                "backends.billing: no openapi or soap API of the catalog is called billing (allowed: customers, inventory)",
+            ],
+            ["a logicApp API without its workflow", () => ({ workflows: {} }), "workflows.order-intake: missing; the logicApp API in apis/orders forwards to it (allowed: order-intake, deployed with access: gateway)"],
             ["APIs without token validation", () => ({ tokenValidation: undefined }), "tokenValidation: missing; every API validates Entra ID tokens (allowed: { openIdConfigUrl, issuer, audiences })"],
             [
                 "a named value that takes a workflow signature's name",
                 () => ({ namedValues: { ...catalogArgs().namedValues, "order-intake-sig": `${vault}/other` } }),
-                'namedValues: "order-intake-sig" is taken by the signature of workflow order-intake (allowed: another name)',
+                "namedValues.order-intake-sig: taken by the signature of workflow order-intake (allowed: another name)",
             ],
             [
                 "an API whose backend key has no named value",
                 () => ({ namedValues: { "inventory-backend-key": `${vault}/inventory-backend-key` } }),
-                'namedValues: "customers-backend-key" is missing; API customers-v1 sends it to its backend (allowed: the Key Vault secret id of the key)',
+                "namedValues.customers-backend-key: missing; the soap API in apis/customers sends it to its backend (allowed: the Key Vault secret id of the key)",
             ],
             ["a named value with a bad name", () => ({ namedValues: { "erp key": `${vault}/erp-key` } }), 'namedValues: "erp key" is not a named value name (allowed: 1-256 letters, digits, . _ -)'],
-            [
-                "a policy file that references a named value the catalog does not define",
-                () => ({ namedValues: { "customers-backend-key": `${vault}/customers-backend-key`, "partner-portal-token": `${vault}/partner-portal-token` }, apis: catalog.apis.map((api) => (api.name === "inventory" ? { ...api, backendApiKey: undefined } : api)) }),
-                "apis/inventory/operations/release-item.xml: {{inventory-backend-key}} is not a named value of this catalog (allowed: {{customers-backend-key}}, {{order-intake-sig}}, {{partner-portal-token}})",
-            ],
         ];
 
         for (const [what, patch, message] of catalogCases) {
@@ -340,5 +336,16 @@ describe("GatewayCatalog component", () => {
                 await registersNothing(() => new GatewayCatalog("cat", catalogArgs(patch())), message);
             });
         }
+
+        it("takes only a checked catalog: the catalog's own rules ran where it was loaded, and do not run again", () => {
+            const unchecked: Catalog = { ...catalog, apis: [...catalog.apis, { ...catalog.apis.find((api) => api.name === "customers")!, name: "clients", apiId: "clients-v1", folder: "clients" }] };
+            // @ts-expect-error a Catalog is not a CheckedCatalog: only checkCatalog (or loadCatalog) makes one.
+            const args: GatewayCatalogArgs = { ...catalogArgs(), catalog: unchecked };
+            // Given one anyway (past the type), the component checks only what it is published with.
+            assert.doesNotThrow(() =>
+                validateGatewayCatalogArgs({ ...args, backends: { ...args.backends, clients: { url: "https://clients.contoso.com" } }, namedValues: { ...args.namedValues, "clients-backend-key": `${vault}/clients-backend-key` } }),
+            );
+            assert.throws(() => checkCatalog(unchecked), /apis\/clients\/api.yaml: path: "customers" is already used by apis\/customers \(allowed: a path of its own\)/);
+        });
     });
 });

@@ -3,8 +3,8 @@ import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import { apiRevisionId, backendKeyName, signatureNamedValue, workflowBackendId } from "../common/names";
 import type { ApiDefinition, ProductDefinition, SpecOperation } from "../../content/catalog";
 import type { BackendRef, WorkflowTriggerRef } from "./args";
-import { apiPolicy, type TokenValidation } from "./policies";
-import { siteSetting, sitePatch, type SiteSetting } from "./site-settings";
+import { apiPolicy, type TokenValidation } from "../common/policies";
+import { siteSetting, sitePatch, type SiteSetting } from "../common/site-settings";
 
 /**
  * What the gateway publishes on a created service: products, backends (with their client

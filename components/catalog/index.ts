@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { apiIdOfRevision } from "../common/names";
-import type { SiteSetting } from "./site-settings";
+import type { TokenValidation } from "../common/policies";
+import type { SiteSetting } from "../common/site-settings";
 import { validateGatewayCatalogArgs, type GatewayCatalogArgs } from "./args";
-import { keyVaultNamedValue, publishApi, publishBackends, publishProducts, publishVersionSets, type PublishContext } from "./apis";
-import type { TokenValidation } from "./policies";
+import { keyVaultNamedValue, publishApi, publishBackends, publishProducts, publishVersionSets, type PublishContext } from "./publish";
+
+export { validateGatewayCatalogArgs, type BackendRef, type GatewayCatalogArgs, type TokenValidationRef, type WorkflowTriggerRef } from "./args";
 
 /**
  * The API catalog as published on a service: products, Key Vault named values, backends (with
@@ -20,6 +22,8 @@ export class GatewayCatalog extends pulumi.ComponentResource {
 
     constructor(name: string, args: GatewayCatalogArgs, opts?: pulumi.ComponentResourceOptions) {
         validateGatewayCatalogArgs(args);
+        // The type keeps its first name (the catalog was part of the gateway's folder): a new type
+        // would give every published API a new URN, which Pulumi replaces unless aliased.
         super("enterprise-integration:gateway:GatewayCatalog", name, {}, opts);
 
         const ctx: PublishContext = {
@@ -36,8 +40,8 @@ export class GatewayCatalog extends pulumi.ComponentResource {
                 .sort(([a], [b]) => a.localeCompare(b))
                 .map(([valueName, secretId]) => [valueName, keyVaultNamedValue(ctx, valueName, secretId)]),
         );
-        const apis = args.apis ?? [];
-        const products = publishProducts(ctx, args.products);
+        const { apis } = args.catalog;
+        const products = publishProducts(ctx, args.catalog.products);
         const { backends, signatures } = publishBackends(ctx, apis, args.backends ?? {}, args.workflows ?? {});
         const versionSets = publishVersionSets(ctx, apis);
         // Validation guarantees token settings whenever there is an API to protect.

@@ -1,6 +1,8 @@
-import { backendKeyName, signatureNamedValue, workflowBackendId } from "../common/names";
-import { located, policySchemaProblems, type ApiDefinitionFile, type PolicyFile } from "../../content/catalog";
-import { apiPolicy } from "./policies";
+import { backendKeyName, signatureNamedValue, workflowBackendId } from "../../components/common/names";
+import type { ApiDefinitionFile } from "./schema";
+import type { PolicyFile } from "./policy-files";
+import { located, policySchemaProblems } from "./xml";
+import { apiPolicy } from "../../components/common/policies";
 
 /**
  * The policy an API is published with, when it has a policy file of its own, checked before
