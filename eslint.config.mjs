@@ -20,6 +20,8 @@ export default tseslint.config(
     },
     {
         files: ["**/*.js", "**/*.mjs"],
-        languageOptions: { globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" } },
+        languageOptions: {
+            globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" },
+        },
     },
 );

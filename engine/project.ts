@@ -116,7 +116,13 @@ function readYamlFile(file: string, shownAs: string): unknown {
     } catch (error) {
         if (error instanceof YAMLParseError) {
             const position = error.linePos?.[0] ?? { line: 1, col: 1 };
-            throw new YamlSyntaxError(shownAs, position.line, position.col, error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""), text);
+            throw new YamlSyntaxError(
+                shownAs,
+                position.line,
+                position.col,
+                error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""),
+                text,
+            );
         }
         if (error instanceof YamlValueError) {
             const position = linePosition(text, error.offset);
@@ -150,8 +156,15 @@ export interface StackFile {
 /** The config namespaces of the Pulumi packages in package.json, and Pulumi's own. */
 function packageNamespaces(dir: string): string[] {
     const manifest = [dir, repoRoot].map((where) => path.join(where, "package.json")).find((file) => fs.existsSync(file));
-    const dependencies = manifest ? Object.keys((JSON.parse(fs.readFileSync(manifest, "utf8")) as { dependencies?: Record<string, string> }).dependencies ?? {}) : [];
-    return ["pulumi", ...dependencies.filter((name) => name.startsWith("@pulumi/") && name !== "@pulumi/pulumi").map((name) => name.slice("@pulumi/".length))];
+    const dependencies = manifest
+        ? Object.keys((JSON.parse(fs.readFileSync(manifest, "utf8")) as { dependencies?: Record<string, string> }).dependencies ?? {})
+        : [];
+    return [
+        "pulumi",
+        ...dependencies
+            .filter((name) => name.startsWith("@pulumi/") && name !== "@pulumi/pulumi")
+            .map((name) => name.slice("@pulumi/".length)),
+    ];
 }
 
 /**
@@ -171,7 +184,12 @@ function isFile(file: string): boolean {
 
 /** Go's `*PathError` text for a failed `os.Stat`. */
 function statError(file: string, error: NodeJS.ErrnoException): string {
-    const reasons: Record<string, string> = { ENOENT: "no such file or directory", ENOTDIR: "not a directory", EACCES: "permission denied", ELOOP: "too many levels of symbolic links" };
+    const reasons: Record<string, string> = {
+        ENOENT: "no such file or directory",
+        ENOTDIR: "not a directory",
+        EACCES: "permission denied",
+        ELOOP: "too many levels of symbolic links",
+    };
     return `stat ${file}: ${reasons[error.code ?? ""] ?? error.message}`;
 }
 
@@ -184,7 +202,9 @@ function statError(file: string, error: NodeJS.ErrnoException): string {
 export function loadProject(dir: string = repoRoot): ProjectFile {
     const found = projectFileExtensions.map((ext) => `Pulumi${ext}`).filter((file) => isFile(path.join(dir, file)));
     if (found.length === 0) {
-        throw new UserError(`There is no Pulumi.yaml in ${dir} (the Pulumi CLI looks for Pulumi.json, Pulumi.yaml and Pulumi.yml, in that order)`);
+        throw new UserError(
+            `There is no Pulumi.yaml in ${dir} (the Pulumi CLI looks for Pulumi.json, Pulumi.yaml and Pulumi.yml, in that order)`,
+        );
     }
     const file = found[0];
     if (file === "Pulumi.json") {
@@ -197,7 +217,9 @@ export function loadProject(dir: string = repoRoot): ProjectFile {
     const read = readProjectDeclarations(doc, file);
     const problems = [...read.problems];
     for (const ignored of found.slice(1)) {
-        problems.push(`${ignored}: the CLI reads the project from ${file} and ignores ${ignored} (allowed: one project file; remove ${ignored})`);
+        problems.push(
+            `${ignored}: the CLI reads the project from ${file} and ignores ${ignored} (allowed: one project file; remove ${ignored})`,
+        );
     }
     if (read.main !== undefined) {
         // getPwdMain: a relative main is joined to the project directory and cleaned.
@@ -264,7 +286,11 @@ export function loadStackFile(project: ProjectFile, stack: string): StackFile {
         }
         const problem = `${shown(other)}: the CLI does not read it: the settings of stack '${stack}' are in ${shown(expected)}, with the extension of ${project.file} (allowed: rename it to ${expected})`;
         // The CLI finds no settings for the stack: its config is empty.
-        return { path: path.join(project.stackDir, other), shownAs: shown(expected), declarations: { config: new Map(), environments: false, problems: [problem], warnings: [] } };
+        return {
+            path: path.join(project.stackDir, other),
+            shownAs: shown(expected),
+            declarations: { config: new Map(), environments: false, problems: [problem], warnings: [] },
+        };
     }
     const shownAs = shown(expected);
     const declarations = readStackDeclarations(readYamlFile(file, shownAs), project.name, shownAs, project.knownNamespaces);
@@ -276,7 +302,13 @@ export function loadStackFile(project: ProjectFile, stack: string): StackFile {
 }
 
 function replaceSecure(value: unknown): unknown {
-    if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { secure?: unknown }).secure === "string") {
+    if (
+        value !== null &&
+        typeof value === "object" &&
+        !Array.isArray(value) &&
+        Object.keys(value).length === 1 &&
+        typeof (value as { secure?: unknown }).secure === "string"
+    ) {
         return secretMarker; // the ciphertext cannot be read without the stack's key
     }
     if (Array.isArray(value)) {
@@ -302,7 +334,12 @@ export interface ProgramConfig {
  * `overrides` laid over them: namespaced or bare keys, `undefined` removes one), then the
  * project's defaults and values. Throws {@link CliConfigError} with everything the CLI refuses.
  */
-export function programConfig(project: ProjectFile, stackFile: StackFile, overrides: Record<string, unknown> = {}, stack = path.basename(stackFile.path).replace(/^Pulumi\.(.+)\.ya?ml$/, "$1")): ProgramConfig {
+export function programConfig(
+    project: ProjectFile,
+    stackFile: StackFile,
+    overrides: Record<string, unknown> = {},
+    stack = path.basename(stackFile.path).replace(/^Pulumi\.(.+)\.ya?ml$/, "$1"),
+): ProgramConfig {
     const values = new Map<string, ConfigValue>(stackFile.declarations.config);
     for (const [key, value] of Object.entries(overrides)) {
         const full = key.includes(":") ? key : `${project.name}:${key}`;
@@ -317,7 +354,10 @@ export function programConfig(project: ProjectFile, stackFile: StackFile, overri
         ...project.declarations.problems,
         ...stackFile.declarations.problems,
         ...merged.problems.map((problem) => {
-            const esc = stackFile.declarations.environments && problem.message.includes("is missing configuration") ? "; the ESC environments this stack imports may set them, but only the Pulumi CLI can read them" : "";
+            const esc =
+                stackFile.declarations.environments && problem.message.includes("is missing configuration")
+                    ? "; the ESC environments this stack imports may set them, but only the Pulumi CLI can read them"
+                    : "";
             return `${stackFile.shownAs}: ${problem.message} (allowed: ${problem.allowed}${esc})`;
         }),
     ];

@@ -191,7 +191,10 @@ export class Recorder {
      * be given (the caller plans that stack and runs again), or the error that ends the run.
      */
     failed(verb: "Registering" | "Reading", req: Request, error: unknown): unknown {
-        const failure = error instanceof UnresolvedStackReference ? error : new Error(`${verb} ${req.getType()} "${req.getName()}" failed: ${(error as Error).message ?? String(error)}`);
+        const failure =
+            error instanceof UnresolvedStackReference
+                ? error
+                : new Error(`${verb} ${req.getType()} "${req.getName()}" failed: ${(error as Error).message ?? String(error)}`);
         this.failure ??= failure;
         return failure;
     }
@@ -272,7 +275,8 @@ export function canonicalOrder(resources: RegisteredResource[]): void {
         siblings.push(resource);
         children.set(parent, siblings);
     }
-    const byKey = (a: RegisteredResource, b: RegisteredResource) => (a.name === b.name ? (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) : a.name < b.name ? -1 : 1);
+    const byKey = (a: RegisteredResource, b: RegisteredResource) =>
+        a.name === b.name ? (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) : a.name < b.name ? -1 : 1;
     /** Every URN a resource or its descendants depend on. */
     const needs = (resource: RegisteredResource): string[] => [...resource.dependsOn, ...(children.get(resource.urn) ?? []).flatMap(needs)];
     /** Every URN of a resource and its descendants. */
@@ -285,12 +289,24 @@ export function canonicalOrder(resources: RegisteredResource[]): void {
                 owner.set(urn, sibling);
             }
         }
-        const waitsFor = new Map(siblings.map((sibling) => [sibling, new Set(needs(sibling).map((urn) => owner.get(urn)).filter((found): found is RegisteredResource => found !== undefined && found !== sibling))]));
+        const waitsFor = new Map(
+            siblings.map((sibling) => [
+                sibling,
+                new Set(
+                    needs(sibling)
+                        .map((urn) => owner.get(urn))
+                        .filter((found): found is RegisteredResource => found !== undefined && found !== sibling),
+                ),
+            ]),
+        );
         const pending = [...siblings].sort(byKey);
         const unplaced = new Set(pending);
         while (pending.length > 0) {
             // The first by name whose sibling dependencies are placed (or, in a cycle, the first).
-            const index = Math.max(0, pending.findIndex((candidate) => [...waitsFor.get(candidate)!].every((dependency) => !unplaced.has(dependency))));
+            const index = Math.max(
+                0,
+                pending.findIndex((candidate) => [...waitsFor.get(candidate)!].every((dependency) => !unplaced.has(dependency))),
+            );
             const [next] = pending.splice(index, 1);
             unplaced.delete(next!);
             ordered.push(next!);

@@ -18,7 +18,9 @@ export class UnresolvedStackReference extends Error {
         readonly reference: string,
         readonly stackName: string,
     ) {
-        super(`The stack reference "${reference}" reads stack ${stackName} of this project: plan it with npm run plan, which plans ${stackName} first and reads its outputs`);
+        super(
+            `The stack reference "${reference}" reads stack ${stackName} of this project: plan it with npm run plan, which plans ${stackName} first and reads its outputs`,
+        );
         this.name = "UnresolvedStackReference";
     }
 }

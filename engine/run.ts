@@ -52,7 +52,12 @@ interface MonitorLike {
 }
 
 /** Wraps Pulumi's mock monitor so that what it registers is recorded, and a failure ends the run. */
-function recordingMonitor(monitor: MonitorLike, recorder: Recorder, onRegister: RunOptions["onRegister"], onError: (error: unknown) => void): void {
+function recordingMonitor(
+    monitor: MonitorLike,
+    recorder: Recorder,
+    onRegister: RunOptions["onRegister"],
+    onError: (error: unknown) => void,
+): void {
     const invoke = monitor.invoke.bind(monitor);
     const registerResource = monitor.registerResource.bind(monitor);
     const readResource = monitor.readResource.bind(monitor);
@@ -96,7 +101,12 @@ function recordingMonitor(monitor: MonitorLike, recorder: Recorder, onRegister: 
 }
 
 /** The mock Azure login: a subscription and tenant derived from the stack, stable across runs. */
-export function mockEnvironment(project: string, stack: string, stackReferences: Readonly<Record<string, ReferencedOutputs>>, variant: number): MockEnvironment {
+export function mockEnvironment(
+    project: string,
+    stack: string,
+    stackReferences: Readonly<Record<string, ReferencedOutputs>>,
+    variant: number,
+): MockEnvironment {
     const seed = variant === 0 ? project : `${project}#${variant}`;
     return {
         subscriptionId: guidOf(`${seed}/${stack}:subscription`),
@@ -135,7 +145,9 @@ const stackTraceDepth = process.env.MOCK_ENGINE_STACK_TRACES ? 20 : 0;
  */
 function withoutPulumiTracing(): () => void {
     const resourceClass = pulumi.Resource as unknown as { callsites: () => unknown[] };
-    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(promise: Promise<T>, context: unknown) => Promise<T> };
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
+        debuggablePromise: <T>(promise: Promise<T>, context: unknown) => Promise<T>;
+    };
     const callsites = resourceClass.callsites;
     const debuggablePromise = debuggable.debuggablePromise;
     resourceClass.callsites = () => [];

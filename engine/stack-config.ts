@@ -7,7 +7,11 @@ import { loadProject, loadStackFile, programConfig, repoRoot } from "./project";
  * holds encrypted known as secret. The one reader of a stack's config for the tools: the plan's
  * checks across stack files, its policy facts and the cost estimate.
  */
-export function readStackConfig(options: { readonly stack: string; readonly projectDir?: string; readonly config?: Record<string, unknown> }): StackConfig {
+export function readStackConfig(options: {
+    readonly stack: string;
+    readonly projectDir?: string;
+    readonly config?: Record<string, unknown>;
+}): StackConfig {
     const project = loadProject(options.projectDir ?? repoRoot);
     const { config, secretKeys } = programConfig(project, loadStackFile(project, options.stack), options.config, options.stack);
     return stackConfigFrom(options.stack, config, secretKeys);
@@ -17,7 +21,11 @@ export function readStackConfig(options: { readonly stack: string; readonly proj
  * A stack file's cost volumes, checked strictly (the program takes the defaults for a `cost` it
  * cannot read; the cost estimate refuses it, naming the field), after the stack's own config.
  */
-export function readCostVolumes(options: { readonly stack: string; readonly projectDir?: string; readonly config?: Record<string, unknown> }): StackConfig["cost"] {
+export function readCostVolumes(options: {
+    readonly stack: string;
+    readonly projectDir?: string;
+    readonly config?: Record<string, unknown>;
+}): StackConfig["cost"] {
     const project = loadProject(options.projectDir ?? repoRoot);
     const { config } = programConfig(project, loadStackFile(project, options.stack), options.config, options.stack);
     readStackConfig(options);

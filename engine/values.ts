@@ -222,12 +222,17 @@ export class PreviewValues {
         const embeddable = values.filter((value) => value.length >= 5).sort((a, b) => b.length - a.length);
         const alternatives = [
             ...(embeddable.length > 0 ? [trieSource(embeddable)] : []),
-            ...fabricated.filter((entry): entry is readonly [string, string] => Array.isArray(entry)).map(([context, value]) => `(?<=${escaped(context)})${escaped(value)}`),
+            ...fabricated
+                .filter((entry): entry is readonly [string, string] => Array.isArray(entry))
+                .map(([context, value]) => `(?<=${escaped(context)})${escaped(value)}`),
         ];
         this.pattern = alternatives.length > 0 ? new RegExp(alternatives.join("|")) : undefined;
         this.whole = new Set([
             ...values,
-            ...fabricated.filter((entry): entry is { readonly whole: string } => typeof entry === "object" && "whole" in entry).map((entry) => entry.whole).filter((value) => !known.has(value)),
+            ...fabricated
+                .filter((entry): entry is { readonly whole: string } => typeof entry === "object" && "whole" in entry)
+                .map((entry) => entry.whole)
+                .filter((value) => !known.has(value)),
         ]);
     }
 

@@ -83,7 +83,14 @@ export const scanTargets: readonly ScanTarget[] = [
         namespace: "Microsoft.ApiManagement",
         sdkToken: "azure-native:apimanagement:ApiManagementService",
         specDir: "specification/apimanagement/resource-manager/Microsoft.ApiManagement/stable/2024-05-01",
-        files: ["apimnotifications.json", "apimpolicies.json", "apimportalconfigs.json", "apimportalrevisions.json", "apimportalsettings.json", "apimtenant.json"],
+        files: [
+            "apimnotifications.json",
+            "apimpolicies.json",
+            "apimportalconfigs.json",
+            "apimportalrevisions.json",
+            "apimportalsettings.json",
+            "apimtenant.json",
+        ],
     },
 ];
 
@@ -168,7 +175,7 @@ const providerFacts: ProviderRules["provider"] = {
                 file: "provider/pkg/resources/resources.go",
                 commit: "1b99ef0b634254a11e6182e278313b0542176bc2",
                 function: "AzureAPIResource.Singleton, AzureAPIResource.DefaultBody",
-                says: "\"A singleton resource is created by Azure with its parent. It can't be created or deleted explicitly on its own.\" DefaultBody is \"the default state of a resource for resources that are created automatically by Azure\"",
+                says: '"A singleton resource is created by Azure with its parent. It can\'t be created or deleted explicitly on its own." DefaultBody is "the default state of a resource for resources that are created automatically by Azure"',
             },
             {
                 file: defaultStatesFile,
@@ -287,14 +294,23 @@ function documentAt(read: SpecReader, file: string): SpecDocument {
 
 /** The path parameters of an operation, path-level ones included, resolved. */
 function pathParameters(read: SpecReader, file: string, item: PathItem, operation: Operation): Parameter[] {
-    return [...(item.parameters ?? []), ...(operation.parameters ?? [])].map((parameter) => resolveParameter(read, file, parameter)).filter((parameter) => parameter.in === "path");
+    return [...(item.parameters ?? []), ...(operation.parameters ?? [])]
+        .map((parameter) => resolveParameter(read, file, parameter))
+        .filter((parameter) => parameter.in === "path");
 }
 
 /**
  * The rules for one spec file: every PUT path that exists with its parent or has no DELETE. Pure: it
  * reads documents only through `read`.
  */
-export function derivePathRules(read: SpecReader, namespace: string, module: string, specFile: string, defaults: readonly string[], typed: TypedLookup): PathRule[] {
+export function derivePathRules(
+    read: SpecReader,
+    namespace: string,
+    module: string,
+    specFile: string,
+    defaults: readonly string[],
+    typed: TypedLookup,
+): PathRule[] {
     const document = documentAt(read, specFile);
     const apiVersion = document.info?.version ?? "";
     const items = { ...(document.paths ?? {}), ...(document["x-ms-paths"] ?? {}) };
@@ -325,7 +341,10 @@ export function derivePathRules(read: SpecReader, namespace: string, module: str
         }
         const readOperation = item.get ?? item.head;
         const names = parameters.map((parameter) => parameter.name ?? "").filter((name) => name !== "subscriptionId");
-        const token = readOperation?.operationId === undefined ? undefined : typed(module, resourceNameOf(readOperation.operationId), apiVersion, names);
+        const token =
+            readOperation?.operationId === undefined
+                ? undefined
+                : typed(module, resourceNameOf(readOperation.operationId), apiVersion, names);
         rules.push({
             namespace,
             apiVersion,
@@ -335,14 +354,19 @@ export function derivePathRules(read: SpecReader, namespace: string, module: str
             ...(put.deprecated === true ? { deprecated: true as const } : {}),
             delete: deleteOperation,
             ...(existsWithParent ? { existsWithParent } : {}),
-            ...(token ? { typed: { token, adoptsExisting: deleteOperation === null || existsWithParent?.reason === "default-state" } } : {}),
+            ...(token
+                ? { typed: { token, adoptsExisting: deleteOperation === null || existsWithParent?.reason === "default-state" } }
+                : {}),
         });
     }
     return rules;
 }
 
 /** The generic resource's path facts, from the Resources spec. */
-export function deriveGenericResource(read: SpecReader, target: { token: string; specFile: string; path: string } = genericTarget): GenericResourceFacts {
+export function deriveGenericResource(
+    read: SpecReader,
+    target: { token: string; specFile: string; path: string } = genericTarget,
+): GenericResourceFacts {
     const document = documentAt(read, target.specFile);
     const item = document.paths?.[target.path] ?? document["x-ms-paths"]?.[target.path];
     if (item?.put === undefined) {
@@ -367,7 +391,10 @@ export function openRepository(location: string): { read: TextReader; commit: st
     let commit: string | undefined;
     if (gitDir !== undefined) {
         try {
-            commit = execFileSync("git", ["--git-dir", gitDir, "rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+            commit = execFileSync("git", ["--git-dir", gitDir, "rev-parse", "HEAD"], {
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "ignore"],
+            }).trim();
         } catch {
             commit = undefined;
         }
@@ -375,7 +402,11 @@ export function openRepository(location: string): { read: TextReader; commit: st
     const read: TextReader = (file) => {
         if (bare) {
             try {
-                return execFileSync("git", ["--git-dir", location, "show", `HEAD:${file}`], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024, stdio: ["ignore", "pipe", "ignore"] });
+                return execFileSync("git", ["--git-dir", location, "show", `HEAD:${file}`], {
+                    encoding: "utf8",
+                    maxBuffer: 16 * 1024 * 1024,
+                    stdio: ["ignore", "pipe", "ignore"],
+                });
             } catch {
                 return undefined;
             }
@@ -392,7 +423,12 @@ function extractCommit(text: string): string | undefined {
 }
 
 /** Derives the whole table from the specs and azure-native at the given locations, checking each API version against the SDK. */
-export function deriveAll(specsLocation: string, azureNativeLocation: string, sdkRoot: string, options: { commit?: string } = {}): ProviderRules {
+export function deriveAll(
+    specsLocation: string,
+    azureNativeLocation: string,
+    sdkRoot: string,
+    options: { commit?: string } = {},
+): ProviderRules {
     const specs = openSpecs(specsLocation);
     const azureNative = openRepository(azureNativeLocation);
     const goSource = azureNative.read(defaultStatesFile);
@@ -411,7 +447,9 @@ export function deriveAll(specsLocation: string, azureNativeLocation: string, sd
     for (const target of scanTargets) {
         const apiVersion = sdkApiVersion(target.sdkToken, sdkRoot);
         if (!target.specDir.endsWith(`/${apiVersion}`)) {
-            throw new Error(`${target.namespace}: azure-native uses API version ${apiVersion} (${target.sdkToken}), but the table scans ${target.specDir}`);
+            throw new Error(
+                `${target.namespace}: azure-native uses API version ${apiVersion} (${target.sdkToken}), but the table scans ${target.specDir}`,
+            );
         }
         const module = target.sdkToken.split(":")[1];
         for (const file of target.files) {
@@ -422,7 +460,9 @@ export function deriveAll(specsLocation: string, azureNativeLocation: string, sd
 
     const genericVersion = sdkApiVersion(genericTarget.token, sdkRoot);
     if (!genericTarget.specFile.includes(`/${genericVersion}/`)) {
-        throw new Error(`${genericTarget.token}: azure-native uses API version ${genericVersion}, but the table reads ${genericTarget.specFile}`);
+        throw new Error(
+            `${genericTarget.token}: azure-native uses API version ${genericVersion}, but the table reads ${genericTarget.specFile}`,
+        );
     }
     const genericResource = deriveGenericResource(read);
 
@@ -442,7 +482,11 @@ export function deriveAll(specsLocation: string, azureNativeLocation: string, sd
                 commit: options.commit ?? specs.commit ?? (Object.keys(files).length > 0 ? "per file, see files" : "unknown"),
                 ...(Object.keys(files).length > 0 ? { files } : {}),
             },
-            azureNative: { repository: azureNativeRepository, commit: azureNativeCommit, files: { [defaultStatesFile]: azureNativeCommit } },
+            azureNative: {
+                repository: azureNativeRepository,
+                commit: azureNativeCommit,
+                files: { [defaultStatesFile]: azureNativeCommit },
+            },
             sdk: { package: "@pulumi/azure-native", version: sdkVersion },
             note: "derived from the REST specs' operations and path parameters and from azure-native's list of default states; provider behaviour read from azure-native's source at the commits named under provider",
         },
@@ -460,7 +504,9 @@ function main(argv: string[]): void {
     const commit = option("--commit");
     const [specsLocation, azureNativeLocation] = args;
     if (specsLocation === undefined || azureNativeLocation === undefined) {
-        process.stderr.write("usage: derive-provider-rules.ts <azure-rest-api-specs> <pulumi-azure-native> [--out <file>] [--commit <sha>]\n");
+        process.stderr.write(
+            "usage: derive-provider-rules.ts <azure-rest-api-specs> <pulumi-azure-native> [--out <file>] [--commit <sha>]\n",
+        );
         process.exit(2);
     }
     const table = deriveAll(specsLocation, azureNativeLocation, path.join(repoRoot, "node_modules", "@pulumi", "azure-native"), { commit });

@@ -115,12 +115,14 @@ export const targets: readonly Target[] = [
     },
     {
         token: "azure-native:authorization:RoleAssignment",
-        specFile: "specification/authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/authorization-RoleAssignmentsCalls.json",
+        specFile:
+            "specification/authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/authorization-RoleAssignmentsCalls.json",
         path: "/{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
     },
     {
         token: "azure-native:authorization:RoleDefinition",
-        specFile: "specification/authorization/resource-manager/Microsoft.Authorization/preview/2022-05-01-preview/authorization-RoleDefinitionsCalls.json",
+        specFile:
+            "specification/authorization/resource-manager/Microsoft.Authorization/preview/2022-05-01-preview/authorization-RoleDefinitionsCalls.json",
         path: "/{scope}/providers/Microsoft.Authorization/roleDefinitions/{roleDefinitionId}",
     },
     {
@@ -366,13 +368,18 @@ function createOnly(resolver: Resolver, schema: Schema, file: string, prefix: st
  */
 export function derive(read: SpecReader, target: Pick<Target, "specFile" | "path">): Derivation {
     const resolver = new Resolver(read);
-    const document = resolver.target("#", target.specFile).node as { paths?: Record<string, Record<string, Operation>>; "x-ms-paths"?: Record<string, Record<string, Operation>> };
+    const document = resolver.target("#", target.specFile).node as {
+        paths?: Record<string, Record<string, Operation>>;
+        "x-ms-paths"?: Record<string, Record<string, Operation>>;
+    };
     const item = document.paths?.[target.path] ?? document["x-ms-paths"]?.[target.path];
     const put = item?.put;
     if (put === undefined) {
         throw new Error(`${target.specFile}: no PUT at ${target.path}`);
     }
-    const parameters = [...((item as { parameters?: Parameter[] }).parameters ?? []), ...(put.parameters ?? [])].map((parameter) => resolver.resolve(parameter, target.specFile));
+    const parameters = [...((item as { parameters?: Parameter[] }).parameters ?? []), ...(put.parameters ?? [])].map((parameter) =>
+        resolver.resolve(parameter, target.specFile),
+    );
 
     const replaceOn: string[] = [];
     const notes: string[] = [];
@@ -398,7 +405,9 @@ export function derive(read: SpecReader, target: Pick<Target, "specFile" | "path
             const mutability = location.schema["x-ms-mutability"];
             if (mutability === undefined) {
                 found.add("location");
-                notes.push("location: the spec gives it no x-ms-mutability; a tracked resource's location is set on create only (ARM RPC-Put-V1-14)");
+                notes.push(
+                    "location: the spec gives it no x-ms-mutability; a tracked resource's location is set on create only (ARM RPC-Put-V1-14)",
+                );
             }
         }
         replaceOn.push(...[...found].sort());
@@ -425,7 +434,10 @@ export function openSpecs(location: string): { read: SpecReader; commit: string 
     let commit: string | undefined;
     if (gitDir !== undefined) {
         try {
-            commit = execFileSync("git", ["--git-dir", gitDir, "rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+            commit = execFileSync("git", ["--git-dir", gitDir, "rev-parse", "HEAD"], {
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "ignore"],
+            }).trim();
         } catch {
             commit = undefined;
         }
@@ -435,7 +447,11 @@ export function openSpecs(location: string): { read: SpecReader; commit: string 
             let text: string | undefined;
             if (bare) {
                 try {
-                    text = execFileSync("git", ["--git-dir", location, "show", `HEAD:${file}`], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "ignore"] });
+                    text = execFileSync("git", ["--git-dir", location, "show", `HEAD:${file}`], {
+                        encoding: "utf8",
+                        maxBuffer: 64 * 1024 * 1024,
+                        stdio: ["ignore", "pipe", "ignore"],
+                    });
                 } catch {
                     text = undefined;
                 }
@@ -453,7 +469,10 @@ export function openSpecs(location: string): { read: SpecReader; commit: string 
 /** The table written to commands/plan/replacements.json. */
 export interface Replacements {
     source: { repository: string; commit: string; note: string; files?: Record<string, string> };
-    types: Record<string, { apiVersion: string; specFile: string; operation: string; replaceOn: string[]; notes?: string[]; specRead?: false }>;
+    types: Record<
+        string,
+        { apiVersion: string; specFile: string; operation: string; replaceOn: string[]; notes?: string[]; specRead?: false }
+    >;
 }
 
 /** The input names of a type's `<Class>Args` interface in the SDK. */
@@ -466,8 +485,13 @@ export function sdkArgNames(token: string, sdkRoot: string): string[] {
 
 /** For a type whose spec file is not available: its PUT path's parameters, and `location` where the SDK has it. */
 function fromPathOnly(target: Target, sdkRoot: string): Derivation {
-    const replaceOn = [...target.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]).filter((name) => name !== "subscriptionId").map((name) => sdkName(name));
-    const notes = ["the spec's PUT was not available: path parameters are taken from the PUT path in the generator's table, and the body's x-ms-mutability marks were not checked"];
+    const replaceOn = [...target.path.matchAll(/\{([^}]+)\}/g)]
+        .map((match) => match[1])
+        .filter((name) => name !== "subscriptionId")
+        .map((name) => sdkName(name));
+    const notes = [
+        "the spec's PUT was not available: path parameters are taken from the PUT path in the generator's table, and the body's x-ms-mutability marks were not checked",
+    ];
     if (sdkArgNames(target.token, sdkRoot).includes("location")) {
         replaceOn.push("location");
         notes.push("location: the SDK declares a top-level location, which ARM makes create-only for a tracked resource (RPC-Put-V1-14)");
@@ -479,7 +503,11 @@ function fromPathOnly(target: Target, sdkRoot: string): Derivation {
  * Derives the whole table from the specs at `location` (or, with `only`, the entries of those types
  * alone), checking each type's API version against the SDK.
  */
-export function deriveAll(location: string, sdkRoot: string, options: { commit?: string; allowMissing?: boolean; only?: readonly string[] } = {}): Replacements {
+export function deriveAll(
+    location: string,
+    sdkRoot: string,
+    options: { commit?: string; allowMissing?: boolean; only?: readonly string[] } = {},
+): Replacements {
     const unknown = (options.only ?? []).filter((token) => !targets.some((target) => target.token === token));
     if (unknown.length > 0) {
         throw new Error(`not among the generator's targets: ${unknown.join(", ")}`);
@@ -495,13 +523,26 @@ export function deriveAll(location: string, sdkRoot: string, options: { commit?:
         if (!target.specFile.includes(`/${apiVersion}/`)) {
             throw new Error(`${target.token}: azure-native uses API version ${apiVersion}, but the table names ${target.specFile}`);
         }
-        const document = specs.read(target.specFile) as { paths?: Record<string, unknown>; "x-ms-paths"?: Record<string, unknown> } | undefined;
-        if (document === undefined || (options.allowMissing && document.paths?.[target.path] === undefined && document["x-ms-paths"]?.[target.path] === undefined)) {
+        const document = specs.read(target.specFile) as
+            { paths?: Record<string, unknown>; "x-ms-paths"?: Record<string, unknown> } | undefined;
+        if (
+            document === undefined ||
+            (options.allowMissing && document.paths?.[target.path] === undefined && document["x-ms-paths"]?.[target.path] === undefined)
+        ) {
             if (!options.allowMissing) {
-                throw new Error(`${target.token}: ${target.specFile} is not in ${location} (--allow-missing lists the type from its path alone)`);
+                throw new Error(
+                    `${target.token}: ${target.specFile} is not in ${location} (--allow-missing lists the type from its path alone)`,
+                );
             }
             const derivation = fromPathOnly(target, sdkRoot);
-            types[target.token] = { apiVersion, specFile: target.specFile, operation: derivation.operation, replaceOn: derivation.replaceOn, notes: derivation.notes, specRead: false };
+            types[target.token] = {
+                apiVersion,
+                specFile: target.specFile,
+                operation: derivation.operation,
+                replaceOn: derivation.replaceOn,
+                notes: derivation.notes,
+                specRead: false,
+            };
             continue;
         }
         // Every document the derivation reads (the spec file, the files its $refs lead to, common-types).
@@ -531,7 +572,9 @@ export function deriveAll(location: string, sdkRoot: string, options: { commit?:
             repository: "Azure/azure-rest-api-specs",
             commit: sourceCommit,
             note: "derived from the REST specs' path parameters and x-ms-mutability; the provider may add its own rules",
-            ...(Object.keys(files).length > 0 ? { files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) } : {}),
+            ...(Object.keys(files).length > 0
+                ? { files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) }
+                : {}),
         },
         types,
     };
@@ -544,7 +587,9 @@ export function deriveAll(location: string, sdkRoot: string, options: { commit?:
  */
 export function mergeTables(table: Replacements, derived: Replacements): Replacements {
     if (table.source.repository !== derived.source.repository || table.source.commit !== derived.source.commit) {
-        throw new Error(`the table was derived from ${table.source.repository} at ${table.source.commit}, the new entries from ${derived.source.repository} at ${derived.source.commit}`);
+        throw new Error(
+            `the table was derived from ${table.source.repository} at ${table.source.commit}, the new entries from ${derived.source.repository} at ${derived.source.commit}`,
+        );
     }
     const files: Record<string, string> = { ...(table.source.files ?? {}) };
     for (const [file, commit] of Object.entries(derived.source.files ?? {})) {
@@ -566,7 +611,9 @@ export function mergeTables(table: Replacements, derived: Replacements): Replace
     return {
         source: {
             ...table.source,
-            ...(Object.keys(files).length > 0 ? { files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) } : {}),
+            ...(Object.keys(files).length > 0
+                ? { files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) }
+                : {}),
         },
         types,
     };
@@ -597,10 +644,16 @@ function main(argv: string[]): void {
     const allowMissing = args.includes("--allow-missing");
     const [location] = args.filter((arg) => arg !== "--allow-missing");
     if (location === undefined || missingToken) {
-        process.stderr.write("usage: derive-replacements.ts <azure-rest-api-specs checkout or git dir> [--out <file>] [--commit <sha>] [--allow-missing] [--only <token>]...\n");
+        process.stderr.write(
+            "usage: derive-replacements.ts <azure-rest-api-specs checkout or git dir> [--out <file>] [--commit <sha>] [--allow-missing] [--only <token>]...\n",
+        );
         process.exit(2);
     }
-    const derived = deriveAll(location, path.join(repoRoot, "node_modules", "@pulumi", "azure-native"), { commit, allowMissing, ...(only.length > 0 ? { only } : {}) });
+    const derived = deriveAll(location, path.join(repoRoot, "node_modules", "@pulumi", "azure-native"), {
+        commit,
+        allowMissing,
+        ...(only.length > 0 ? { only } : {}),
+    });
     const table = only.length > 0 ? mergeTables(JSON.parse(fs.readFileSync(out, "utf8")) as Replacements, derived) : derived;
     fs.writeFileSync(out, `${JSON.stringify(table, null, 2)}\n`);
     process.stdout.write(`${out}: ${Object.keys(table.types).length} types\n`);

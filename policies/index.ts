@@ -6,6 +6,7 @@ import { toPolicy } from "./rule";
 import { rules } from "./rules";
 
 new PolicyPack("enterprise-integration-baseline", {
-    description: "Azure's constraints and the security baseline of the enterprise integration platform: API Management, Logic Apps, Key Vault, Storage, monitoring, tags, protection and role assignments.",
+    description:
+        "Azure's constraints and the security baseline of the enterprise integration platform: API Management, Logic Apps, Key Vault, Storage, monitoring, tags, protection and role assignments.",
     policies: rules.map(toPolicy),
 });

@@ -74,7 +74,11 @@ export type Rule = ResourceRule | StackRule;
 const factSchemas: Record<keyof StackFacts, PolicyConfigSchema["properties"][string]> = {
     production: { type: "boolean", default: false, description: "The stack's production setting." },
     serviceExists: { type: "boolean", default: false, description: "The stack's gateway.serviceExists setting." },
-    sharedKeyExemptions: { type: "object", default: {}, description: "Storage accounts allowed shared-key access, by resource name, each with its reason." },
+    sharedKeyExemptions: {
+        type: "object",
+        default: {},
+        description: "Storage accounts allowed shared-key access, by resource name, each with its reason.",
+    },
 };
 
 /** The facts a rule reads from its config, with the defaults of a stack that says nothing. */
@@ -110,13 +114,22 @@ export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidation
         enforcementLevel: rule.level,
         remediationSteps: rule.remediation,
         url: rule.url,
-        ...(rule.facts && rule.facts.length > 0 ? { configSchema: { properties: Object.fromEntries(rule.facts.map((fact) => [fact, factSchemas[fact]])) } } : {}),
+        ...(rule.facts && rule.facts.length > 0
+            ? { configSchema: { properties: Object.fromEntries(rule.facts.map((fact) => [fact, factSchemas[fact]])) } }
+            : {}),
     };
     if (rule.kind === "resource") {
         return {
             ...base,
             validateResource: (args, reportViolation) => {
-                const resource: Resource = { type: args.type, name: args.name, urn: args.urn, props: args.props, protect: args.opts.protect, dependencies: [] };
+                const resource: Resource = {
+                    type: args.type,
+                    name: args.name,
+                    urn: args.urn,
+                    props: args.props,
+                    protect: args.opts.protect,
+                    dependencies: [],
+                };
                 if (!appliesTo(rule, resource)) {
                     return;
                 }
@@ -177,13 +190,17 @@ export function policySections(document: string): Record<string, string[]> | und
     } catch {
         return undefined;
     }
-    const names = (children: Ordered) => children.flatMap((child) => Object.keys(child).filter((key) => key !== ":@" && key !== "#text" && key !== "#comment"));
+    const names = (children: Ordered) =>
+        children.flatMap((child) => Object.keys(child).filter((key) => key !== ":@" && key !== "#text" && key !== "#comment"));
     const root = parsed.find((node) => "policies" in node)?.["policies"] as Ordered | undefined;
     if (!root) {
         return undefined;
     }
     return Object.fromEntries(
-        ["inbound", "backend", "outbound", "on-error"].map((section) => [section, names((root.find((node) => section in node)?.[section] as Ordered | undefined) ?? [])]),
+        ["inbound", "backend", "outbound", "on-error"].map((section) => [
+            section,
+            names((root.find((node) => section in node)?.[section] as Ordered | undefined) ?? []),
+        ]),
     );
 }
 

@@ -114,7 +114,10 @@ export function largeCatalogProject(): string {
     fs.mkdirSync(path.join(dir, "apis"), { recursive: true });
     fs.mkdirSync(path.join(dir, "workflows"));
     fs.copyFileSync(path.join(repoRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    fs.writeFileSync(path.join(dir, "apis", "products.yaml"), stringify({ internal: { displayName: "Internal", description: "Every API of the bench." } }));
+    fs.writeFileSync(
+        path.join(dir, "apis", "products.yaml"),
+        stringify({ internal: { displayName: "Internal", description: "Every API of the bench." } }),
+    );
     const backends: Record<string, { url: string }> = {};
     for (let i = 1; i <= 20; i++) {
         const name = `api-${String(i).padStart(2, "0")}`;
@@ -123,10 +126,29 @@ export function largeCatalogProject(): string {
         const id = { name: "id", in: "path", required: true, schema: { type: "string" } };
         const spec = {
             openapi: "3.0.3",
-            info: { title: name, version: "1.0", description: i === 20 ? "A large published description. ".repeat(70_000) : `The ${name} backend.` },
+            info: {
+                title: name,
+                version: "1.0",
+                description: i === 20 ? "A large published description. ".repeat(70_000) : `The ${name} backend.`,
+            },
             paths: {
-                "/items": { get: { operationId: "list-items", responses: { "200": { description: "Items.", content: { "application/json": { schema: { type: "array", items: item } } } } } }, post: { operationId: "add-item", requestBody: { content: { "application/json": { schema: item } } }, responses: { "201": { description: "Added." } } } },
-                "/items/{id}": { get: { operationId: "get-item", parameters: [id], responses: { "200": { description: "The item." } } }, delete: { operationId: "delete-item", parameters: [id], responses: { "204": { description: "Deleted." } } } },
+                "/items": {
+                    get: {
+                        operationId: "list-items",
+                        responses: {
+                            "200": { description: "Items.", content: { "application/json": { schema: { type: "array", items: item } } } },
+                        },
+                    },
+                    post: {
+                        operationId: "add-item",
+                        requestBody: { content: { "application/json": { schema: item } } },
+                        responses: { "201": { description: "Added." } },
+                    },
+                },
+                "/items/{id}": {
+                    get: { operationId: "get-item", parameters: [id], responses: { "200": { description: "The item." } } },
+                    delete: { operationId: "delete-item", parameters: [id], responses: { "204": { description: "Deleted." } } },
+                },
             },
         };
         fs.mkdirSync(path.join(dir, "apis", name));
@@ -142,7 +164,13 @@ export function largeCatalogProject(): string {
                 kind: "openapi",
                 spec: "openapi.yaml",
                 products: ["internal"],
-                policy: { rateLimit: { calls: 100, renewalPeriod: 60 }, access: [{ name: "read", methods: ["GET"], role: "Bench.Read" }, { name: "write", methods: ["POST", "DELETE"], role: "Bench.Write" }] },
+                policy: {
+                    rateLimit: { calls: 100, renewalPeriod: 60 },
+                    access: [
+                        { name: "read", methods: ["GET"], role: "Bench.Read" },
+                        { name: "write", methods: ["POST", "DELETE"], role: "Bench.Write" },
+                    ],
+                },
             }),
         );
     }
@@ -155,7 +183,13 @@ export function largeCatalogProject(): string {
         secrets: { expiresOn: "2099-12-31" },
     };
     // YAML 1.1 quotes the date, as a stack file must (unquoted, the CLI reads a timestamp).
-    fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), stringify({ config: Object.fromEntries(Object.entries(config).map(([key, value]) => [`enterprise-integration:${key}`, value])) }, { schema: "yaml-1.1" }));
+    fs.writeFileSync(
+        path.join(dir, "Pulumi.bench.yaml"),
+        stringify(
+            { config: Object.fromEntries(Object.entries(config).map(([key, value]) => [`enterprise-integration:${key}`, value])) },
+            { schema: "yaml-1.1" },
+        ),
+    );
     return dir;
 }
 
@@ -176,14 +210,31 @@ async function main(): Promise<number> {
     const viaEngine = ["--max-semi-space-size=64", "--require", "./scripts/register.js", "--require", "./engine/lazy-modules.js"];
     const floor: Step = { label: "floor (scripts/floor.ts)", command: node, args: [...viaEngine, "scripts/floor.ts"] };
     const steps: Step[] = [
-        { label: "type-check (TypeScript 7, native)", command: node, args: ["node_modules/tsc-native/bin/tsc", "-p", "tsconfig.json", "--noCheck", "false"] },
-        { label: "type-check (TypeScript 5.9, reference)", command: node, args: ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--noCheck", "false"] },
+        {
+            label: "type-check (TypeScript 7, native)",
+            command: node,
+            args: ["node_modules/tsc-native/bin/tsc", "-p", "tsconfig.json", "--noCheck", "false"],
+        },
+        {
+            label: "type-check (TypeScript 5.9, reference)",
+            command: node,
+            args: ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--noCheck", "false"],
+        },
         { label: "npm test (type-check + mocha)", command: "npm", args: ["test", "--silent"], budget: { floors: 5, mib: 800 } },
         // The plan as npm run plan makes it: the program through Pulumi's Node.js language host and the
         // policy pack through its policy host, each a process of its own.
-        ...listStacks().map<Step>((stack) => ({ label: `plan ${stack}`, command: node, args: [...viaEngine, "commands/plan/index.ts", stack, "--json"], budget: { floors: 6 } })),
+        ...listStacks().map<Step>((stack) => ({
+            label: `plan ${stack}`,
+            command: node,
+            args: [...viaEngine, "commands/plan/index.ts", stack, "--json"],
+            budget: { floors: 6 },
+        })),
         // The same plan with the program run in process under Pulumi's mocks, as the unit tests run it.
-        ...listStacks().map<Step>((stack) => ({ label: `plan ${stack} --in-process`, command: node, args: [...viaEngine, "commands/plan/index.ts", stack, "--json", "--in-process"] })),
+        ...listStacks().map<Step>((stack) => ({
+            label: `plan ${stack} --in-process`,
+            command: node,
+            args: [...viaEngine, "commands/plan/index.ts", stack, "--json", "--in-process"],
+        })),
         {
             label: "plan of 20 APIs (one 2 MB)",
             command: node,
@@ -199,7 +250,12 @@ async function main(): Promise<number> {
             results.push(await measure(step));
         }
         const mibs = results.map((result) => result.peakMib).filter((mib): mib is number => mib !== undefined);
-        return { results, seconds: median(results.map((result) => result.seconds)), mib: mibs.length > 0 ? median(mibs) : undefined, failed: results.some((result) => result.exitCode !== 0) };
+        return {
+            results,
+            seconds: median(results.map((result) => result.seconds)),
+            mib: mibs.length > 0 ? median(mibs) : undefined,
+            failed: results.some((result) => result.exitCode !== 0),
+        };
     };
     const before = await sample(floor);
     const measured = [];
@@ -210,11 +266,22 @@ async function main(): Promise<number> {
     const floorSeconds = median([...before.results, ...after.results].map((result) => result.seconds));
 
     const header = ["step", "wall", "floors", "peak memory", "budget", ""];
-    const rows: string[][] = [[floor.label, `${floorSeconds.toFixed(2)} s`, "1.00", before.mib === undefined ? "n/a" : `${before.mib.toFixed(0)} MiB`, "-", before.failed || after.failed ? "FAILED" : ""]];
+    const rows: string[][] = [
+        [
+            floor.label,
+            `${floorSeconds.toFixed(2)} s`,
+            "1.00",
+            before.mib === undefined ? "n/a" : `${before.mib.toFixed(0)} MiB`,
+            "-",
+            before.failed || after.failed ? "FAILED" : "",
+        ],
+    ];
     let over = before.failed || after.failed;
     for (const { step, seconds, mib, failed } of measured) {
         const floors = seconds / floorSeconds;
-        const within = step.budget ? floors <= step.budget.floors && (step.budget.mib === undefined || mib === undefined || mib <= step.budget.mib) : true;
+        const within = step.budget
+            ? floors <= step.budget.floors && (step.budget.mib === undefined || mib === undefined || mib <= step.budget.mib)
+            : true;
         over ||= failed || !within;
         rows.push([
             step.label,
@@ -226,7 +293,11 @@ async function main(): Promise<number> {
         ]);
     }
     const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
-    const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd();
+    const line = (cells: string[]) =>
+        cells
+            .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+            .join("  ")
+            .trimEnd();
     process.stdout.write(`${line(header)}\n${widths.map((width) => "-".repeat(width)).join("  ")}\n${rows.map(line).join("\n")}\n`);
     return over ? 1 : 0;
 }

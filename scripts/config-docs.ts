@@ -27,7 +27,14 @@ interface Unwrapped {
     readonly defaultValue?: unknown;
 }
 
-type Def = { type: string; innerType?: z.ZodType; out?: z.ZodType; defaultValue?: unknown; element?: z.ZodType; shape?: Record<string, z.ZodType> };
+type Def = {
+    type: string;
+    innerType?: z.ZodType;
+    out?: z.ZodType;
+    defaultValue?: unknown;
+    element?: z.ZodType;
+    shape?: Record<string, z.ZodType>;
+};
 const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def; bag?: { format?: string } } })._zod;
 
 function unwrap(schema: z.ZodType): Unwrapped {
@@ -88,7 +95,12 @@ export function configReference(): ConfigReferenceRow[] {
             throw new Error(`The config key ${key} has no reference entry (give it one with withDocs in stacks/config/schema.ts)`);
         }
         const unwrapped = unwrap(field);
-        rows.push({ key, type: doc.type ?? typeName(unwrapped.core), default: doc.default ?? defaultText(unwrapped), description: doc.description });
+        rows.push({
+            key,
+            type: doc.type ?? typeName(unwrapped.core),
+            default: doc.default ?? defaultText(unwrapped),
+            description: doc.description,
+        });
     };
     for (const [key, field] of Object.entries(rootShape) as Array<[string, z.ZodType]>) {
         const { core } = unwrap(field);
@@ -135,11 +147,16 @@ export function pulumiYamlConfig(): string {
         }
         const shape = zod.def.type === "object" ? zod.def.shape : undefined;
         const doc = keyDoc(field)!;
-        declaration.description = shape ? `${doc.description} Keys: ${Object.keys(shape).join(", ")} (the README's config reference says what each takes).` : doc.description;
+        declaration.description = shape
+            ? `${doc.description} Keys: ${Object.keys(shape).join(", ")} (the README's config reference says what each takes).`
+            : doc.description;
         if (unwrapped.defaultValue !== undefined) {
             declaration.default = type === "list" ? [] : type === "map" || type === "object" ? {} : unwrapped.defaultValue;
         }
         config[key] = declaration;
     }
-    return toYaml({ config }, { lineWidth: 110, indent: 2 }).replace(/^config:\n/, `config:\n  # Generated from stacks/config/schema.ts by npm run docs; every key is in the ${configNamespace}: namespace.\n`);
+    return toYaml({ config }, { lineWidth: 110, indent: 2 }).replace(
+        /^config:\n/,
+        `config:\n  # Generated from stacks/config/schema.ts by npm run docs; every key is in the ${configNamespace}: namespace.\n`,
+    );
 }

@@ -45,7 +45,13 @@ export function generatedDocs(files: { pulumiYaml: string; readme: string }): { 
     }
     return {
         pulumiYaml: `${files.pulumiYaml.slice(0, at)}${pulumiYamlConfig()}`,
-        readme: between(between(files.readme, readmeStart, readmeEnd, readmeReference(), "README.md"), rulesStart, rulesEnd, rulesTable(), "README.md"),
+        readme: between(
+            between(files.readme, readmeStart, readmeEnd, readmeReference(), "README.md"),
+            rulesStart,
+            rulesEnd,
+            rulesTable(),
+            "README.md",
+        ),
     };
 }
 

@@ -23,7 +23,12 @@ async function floor(): Promise<Record<string, unknown>> {
         resourceGroupName: group.name,
         workflowName: "logic-floor",
         location: "westeurope",
-        definition: { $schema: "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#", contentVersion: "1.0.0.0", triggers: {}, actions: {} },
+        definition: {
+            $schema: "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
+            contentVersion: "1.0.0.0",
+            triggers: {},
+            actions: {},
+        },
     });
     return { gatewayUrl: service.gatewayUrl, endpoint: workflow.accessEndpoint };
 }

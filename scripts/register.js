@@ -21,7 +21,15 @@ let transform;
 
 function compile(module, filename) {
     const source = fs.readFileSync(filename, "utf8");
-    const key = crypto.createHash("sha256").update(optionsKey).update("\0").update(filename).update("\0").update(source).digest("hex").slice(0, 40);
+    const key = crypto
+        .createHash("sha256")
+        .update(optionsKey)
+        .update("\0")
+        .update(filename)
+        .update("\0")
+        .update(source)
+        .digest("hex")
+        .slice(0, 40);
     const cached = path.join(cacheDir, `${key}.js`);
     let code;
     try {

@@ -2,9 +2,10 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 
 /**
- * `npm test`: the mocha suite and the type-check side by side (the native compiler works on the
- * second core while the tests run). Mocha's output streams as it comes; the type-check's output,
- * if any, follows it, so a compile error is the last thing printed. Fails if either fails.
+ * `npm test`: the mocha suite, and beside it (on the second core, one after the other) the
+ * type-check, the linter and the formatter's check. Mocha's output streams as it comes; what the
+ * others found, if anything, follows it, so a compile error is among the last things printed.
+ * Fails if any fails.
  */
 const root = path.join(__dirname, "..");
 
@@ -18,16 +19,35 @@ function run(command: string, args: string[], capture: boolean): Promise<{ code:
     });
 }
 
+/** The checks beside the suite, one after the other: each with its label. */
+async function checks(): Promise<Array<{ label: string; code: number; output: string }>> {
+    const bin = (name: string, ...rest: string[]) => [path.join(root, "node_modules", ...rest, name)];
+    const steps: Array<[string, string[]]> = [
+        ["Type-check", [...bin("tsc", "tsc-native", "bin"), "-p", "tsconfig.json", "--noCheck", "false", "--singleThreaded"]],
+        ["Lint (npm run lint)", [...bin("eslint.js", "eslint", "bin"), "."]],
+        ["Format check (npm run format)", [...bin("prettier.cjs", "prettier", "bin"), "--check", "--log-level", "warn", "."]],
+    ];
+    const results = [];
+    for (const [label, args] of steps) {
+        results.push({ label, ...(await run(process.execPath, args, true)) });
+    }
+    return results;
+}
+
 async function main(): Promise<number> {
-    const typecheck = run(process.execPath, [path.join(root, "node_modules", "tsc-native", "bin", "tsc"), "-p", "tsconfig.json", "--noCheck", "false", "--singleThreaded"], true);
+    const typecheck = checks();
     // A larger young generation: the suite allocates many short-lived objects (Pulumi's outputs and
     // promises), and the default one makes the collector run several times as often.
-    const mocha = await run(process.execPath, ["--max-semi-space-size=64", path.join(root, "node_modules", "mocha", "bin", "mocha.js"), ...process.argv.slice(2)], false);
-    const types = await typecheck;
-    if (types.code !== 0) {
-        process.stdout.write(`\nType-check failed:\n${types.output}`);
+    const mocha = await run(
+        process.execPath,
+        ["--max-semi-space-size=64", path.join(root, "node_modules", "mocha", "bin", "mocha.js"), ...process.argv.slice(2)],
+        false,
+    );
+    const failed = (await typecheck).filter((check) => check.code !== 0);
+    for (const check of failed) {
+        process.stdout.write(`\n${check.label} failed:\n${check.output}`);
     }
-    return mocha.code !== 0 ? mocha.code : types.code;
+    return mocha.code !== 0 ? mocha.code : (failed[0]?.code ?? 0);
 }
 
 main().then((code) => {

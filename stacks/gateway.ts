@@ -13,22 +13,28 @@ import { ConfigError, type StackConfig } from "./config";
  */
 export function checkCatalogConfig(config: StackConfig, catalog: CheckedCatalog): void {
     const problems = problemLines(
-        catalogBindingProblems(catalog, { backends: Object.keys(config.gateway.backends), workflows: Object.keys(config.workflows) }).map((problem) => ({
-            ...problem,
-            path: problem.path[0] === "backends" ? ["gateway", ...problem.path] : problem.path,
-        })),
+        catalogBindingProblems(catalog, { backends: Object.keys(config.gateway.backends), workflows: Object.keys(config.workflows) }).map(
+            (problem) => ({
+                ...problem,
+                path: problem.path[0] === "backends" ? ["gateway", ...problem.path] : problem.path,
+            }),
+        ),
     );
     for (const workflow of [...new Set(catalog.apis.filter((api) => api.kind === "logicApp").map((api) => api.workflow!))].sort()) {
         const access = config.workflows[workflow];
         if (access !== undefined && access !== "gateway") {
             const api = catalog.apis.find((candidate) => candidate.workflow === workflow)!;
-            problems.push(`workflows.${workflow}: is ${access}; the logicApp API in apis/${api.folder} forwards to it (allowed: ${workflow}: gateway)`);
+            problems.push(
+                `workflows.${workflow}: is ${access}; the logicApp API in apis/${api.folder} forwards to it (allowed: ${workflow}: gateway)`,
+            );
         }
     }
     const keyed = [...new Set(catalog.apis.filter((api) => api.backendApiKey).map((api) => api.name))].sort();
     for (const name of Object.keys(config.backendApiKeys).sort()) {
         if (!keyed.includes(name)) {
-            problems.push(`backendApiKeys.${name}: no API of the catalog sends a backend key called ${name} (allowed: ${keyed.join(", ") || "none"})`);
+            problems.push(
+                `backendApiKeys.${name}: no API of the catalog sends a backend key called ${name} (allowed: ${keyed.join(", ") || "none"})`,
+            );
         }
     }
     if (problems.length > 0) {

@@ -31,13 +31,18 @@ const shortestSchedule = minimumBackupMinutes + minimumRestoreMinutes;
 export const productionMaximumBackupMinutes = 24 * 60;
 
 /** The defaults of a stack with a DR site that says nothing: hourly backups, a daily restore. */
-export const scheduleDefaults = { backupInterval: "1h", restoreInterval: "24h", backupRetentionDays: 7, maxRpoMinutes: 60, maxRtoMinutes: 15 } as const;
+export const scheduleDefaults = {
+    backupInterval: "1h",
+    restoreInterval: "24h",
+    backupRetentionDays: 7,
+    maxRpoMinutes: 60,
+    maxRtoMinutes: 15,
+} as const;
 
 /** Minutes to switch `dns.activeSite` and apply the records (`pulumi up` of three record sets): an estimate. */
 export const recordSwitchMinutes = 5;
 /** Minutes to add units to a Premium service ("at least 20 minutes"). */
 export const scaleOutMinutes = 20;
-
 
 /** The `dr` settings the schedule and objectives read. */
 export interface DrSettings {
@@ -109,7 +114,12 @@ export function recoveryObjectives(active: { ttlSeconds: number; minimumUnits: n
     return {
         rpoCodeMinutes: 0,
         rpoBackupMinutes: schedule.backupMinutes + schedule.restoreMinutes,
-        rto: { minutes: ttlMinutes + recordSwitchMinutes + (scale ?? 0), ttlMinutes, switchMinutes: recordSwitchMinutes, scaleOutMinutes: scale },
+        rto: {
+            minutes: ttlMinutes + recordSwitchMinutes + (scale ?? 0),
+            ttlMinutes,
+            switchMinutes: recordSwitchMinutes,
+            scaleOutMinutes: scale,
+        },
         schedule,
         activeMinimumUnits: active.minimumUnits,
         ...(standby ? { standby } : {}),
@@ -131,7 +141,9 @@ export function objectiveProblems(objectives: Objectives): Array<{ key: "maxRpoM
         });
     }
     if (rto.minutes > schedule.maxRtoMinutes) {
-        const scale = rto.scaleOutMinutes ? ` + ${rto.scaleOutMinutes} to scale ${objectives.standby?.stack} out from ${objectives.standby?.capacity} to ${objectives.activeMinimumUnits} units` : "";
+        const scale = rto.scaleOutMinutes
+            ? ` + ${rto.scaleOutMinutes} to scale ${objectives.standby?.stack} out from ${objectives.standby?.capacity} to ${objectives.activeMinimumUnits} units`
+            : "";
         problems.push({
             key: "maxRtoMinutes",
             message: `${schedule.maxRtoMinutes}${schedule.defaulted.maxRtoMinutes ? " (the default)" : ""}, but a failover takes ${rto.minutes} minutes: ${rto.ttlMinutes} of DNS TTL + ${rto.switchMinutes} to switch dns.activeSite${scale} (allowed: a shorter dns.ttl${rto.scaleOutMinutes ? ", a standby that runs the active site's minimum units" : ""}, or a larger dr.maxRtoMinutes)`,
@@ -159,7 +171,9 @@ export function objectivesText(active: string, passive: string, objectives: Obje
         `  RTO: ${rto.minutes} minutes, ${rto.ttlMinutes} of DNS TTL + ${rto.switchMinutes} to switch dns.activeSite and apply the records${scale} (limit ${schedule.maxRtoMinutes});`,
         `       the restore is not on the way: ${passive} is already running`,
         ...(standby && unitMonthlyUsd !== undefined
-            ? [`  standby: ${standby.capacity} ${standby.sku} units in ${passive}, about ${Math.round(standby.capacity * unitMonthlyUsd).toLocaleString("en-US")} USD a month at list price (an estimate, ${unitMonthlyUsd.toLocaleString("en-US")} a unit; npm run cost)`]
+            ? [
+                  `  standby: ${standby.capacity} ${standby.sku} units in ${passive}, about ${Math.round(standby.capacity * unitMonthlyUsd).toLocaleString("en-US")} USD a month at list price (an estimate, ${unitMonthlyUsd.toLocaleString("en-US")} a unit; npm run cost)`,
+              ]
             : []),
         `  backups kept ${schedule.retentionDays} days`,
     ];

@@ -103,7 +103,14 @@ export function isTaggable(type: string): boolean {
     let taggable = false;
     if (match) {
         const [, module, name] = match;
-        const file = path.join(repoRoot, "node_modules", "@pulumi", "azure-native", module, `${name[0].toLowerCase()}${name.slice(1)}.d.ts`);
+        const file = path.join(
+            repoRoot,
+            "node_modules",
+            "@pulumi",
+            "azure-native",
+            module,
+            `${name[0].toLowerCase()}${name.slice(1)}.d.ts`,
+        );
         const text = fs.readFileSync(file, "utf8");
         const args = text.slice(text.indexOf(`export interface ${name}Args {`));
         taggable = /\n {4}tags\?: pulumi\.Input<\{/.test(args.slice(0, args.indexOf("\n}")));
@@ -130,7 +137,11 @@ export function stackRun(options: RunOptions | string): Promise<StackRun> {
     if (!run) {
         // A stack that reads another (prod-dr reads prod's identity) gets that stack's shared run
         // when there is one; the plan's own resolution handles the rest.
-        run = planStack(opts, (options) => (options.stack !== opts.stack && !options.variant && sharedRuns.has(options.stack) ? sharedRuns.get(options.stack)! : runStack(options)));
+        run = planStack(opts, (options) =>
+            options.stack !== opts.stack && !options.variant && sharedRuns.has(options.stack)
+                ? sharedRuns.get(options.stack)!
+                : runStack(options),
+        );
         sharedRuns.set(opts.stack, run);
     }
     return run;
@@ -199,7 +210,15 @@ export async function plan(...argv: string[]): Promise<{ code: number; stdout: s
     const args = argv.includes("--project-dir") ? argv : [...argv, "--project-dir", fixtureProject()];
     // A fixture stack, with its own file, plans the same as its shared run.
     const { result, stdout, stderr } = await captured(() =>
-        main(args, (options) => (options.projectDir === fixtureProject() && !options.variant && !options.config ? stackRun(options.stack) : runStack(options)), {}, sharedPolicyAnalysis),
+        main(
+            args,
+            (options) =>
+                options.projectDir === fixtureProject() && !options.variant && !options.config
+                    ? stackRun(options.stack)
+                    : runStack(options),
+            {},
+            sharedPolicyAnalysis,
+        ),
     );
     return { code: result, stdout, stderr };
 }
@@ -221,7 +240,9 @@ export async function stackFileFor(config: Record<string, unknown> = {}, root: s
             .map((file) => file.replace(/\.json$/, ""))
             .map((name) => [name, gatewayWorkflows.has(name) ? "gateway" : "nested"]),
     );
-    const backends = Object.fromEntries(catalog.apis.filter((api) => api.kind !== "logicApp").map((api) => [api.name, { url: `https://${api.name}.example.com/api` }]));
+    const backends = Object.fromEntries(
+        catalog.apis.filter((api) => api.kind !== "logicApp").map((api) => [api.name, { url: `https://${api.name}.example.com/api` }]),
+    );
     const values: Record<string, unknown> = {
         environment: "fixture",
         location: "westeurope",
@@ -233,7 +254,10 @@ export async function stackFileFor(config: Record<string, unknown> = {}, root: s
         ...config,
     };
     // YAML 1.1 quotes what yaml.v3 would read as something else (a date as a timestamp, 1_000 as a number), as a user writes a stack file.
-    return toYaml({ config: Object.fromEntries(Object.entries(values).map(([key, value]) => [`enterprise-integration:${key}`, value])) }, { schema: "yaml-1.1" });
+    return toYaml(
+        { config: Object.fromEntries(Object.entries(values).map(([key, value]) => [`enterprise-integration:${key}`, value])) },
+        { schema: "yaml-1.1" },
+    );
 }
 
 /**

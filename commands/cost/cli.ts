@@ -5,7 +5,6 @@ import { listStacks } from "../../engine/project";
 import { costText, estimateCost } from "./index";
 import { stackVolumes } from "./volumes";
 
-
 const usage = `Usage: npm run cost -- <stack> [--json] [--project-dir <dir>]
 
 A monthly estimate of what the stack's resources cost at list prices, offline: the stack is
@@ -36,7 +35,11 @@ const command = {
  * stop (the stack file, the config, the catalog), 2 for a usage mistake. `run` runs one stack
  * (tests pass one that reuses runs); `env` is where npm leaves the options it swallowed.
  */
-export async function main(argv: string[], run: (options: RunOptions) => Promise<StackRun> = runStack, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(
+    argv: string[],
+    run: (options: RunOptions) => Promise<StackRun> = runStack,
+    env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
     const parsed = parseCommand(command, argv, env);
     if (typeof parsed === "number") {
         return parsed;

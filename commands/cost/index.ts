@@ -1,6 +1,17 @@
 import { costSchema } from "../../stacks/config/cost-schema";
 import type { RegisteredResource, StackRun } from "../../engine/run";
-import { actionGroup, apiManagement, applicationInsights, dnsZone, metricAlert, storageAccount, vault, workflows, workspace, type Context } from "./lines";
+import {
+    actionGroup,
+    apiManagement,
+    applicationInsights,
+    dnsZone,
+    metricAlert,
+    storageAccount,
+    vault,
+    workflows,
+    workspace,
+    type Context,
+} from "./lines";
 import { priceTable, type PriceTable } from "./price-table";
 import type { CostEstimate, CostLine, CostVolumes } from "./types";
 
@@ -52,7 +63,8 @@ export function estimateCost(run: StackRun, volumes: CostVolumes = defaultVolume
         const entry = unpriced.get(resource.type) ?? { count: 0, why };
         unpriced.set(resource.type, { count: entry.count + 1, why: entry.why });
     };
-    const add = (resource: RegisteredResource, priced: CostLine | undefined, why: string) => (priced ? lines.push(priced) : notPriced(resource, why));
+    const add = (resource: RegisteredResource, priced: CostLine | undefined, why: string) =>
+        priced ? lines.push(priced) : notPriced(resource, why);
     const workflowResources: RegisteredResource[] = [];
     for (const resource of managed) {
         switch (resource.type) {
@@ -66,7 +78,11 @@ export function estimateCost(run: StackRun, volumes: CostVolumes = defaultVolume
                 lines.push(workspace(context, resource));
                 break;
             case "azure-native:applicationinsights:Component":
-                add(resource, resource.inputs.workspaceResourceId !== undefined ? applicationInsights(context, resource) : undefined, "the table prices workspace-based Application Insights only");
+                add(
+                    resource,
+                    resource.inputs.workspaceResourceId !== undefined ? applicationInsights(context, resource) : undefined,
+                    "the table prices workspace-based Application Insights only",
+                );
                 break;
             case "azure-native:keyvault:Vault":
                 add(resource, vault(context, resource), "the table prices the Standard vault only");
@@ -75,7 +91,11 @@ export function estimateCost(run: StackRun, volumes: CostVolumes = defaultVolume
                 add(resource, dnsZone(context, resource), "the table prices public zones only");
                 break;
             case "azure-native:storage:StorageAccount":
-                add(resource, storageAccount(context, resource), `the table prices Hot LRS, ZRS, GRS and GZRS accounts, not ${resource.inputs.sku?.name} ${resource.inputs.accessTier ?? ""}`.trim());
+                add(
+                    resource,
+                    storageAccount(context, resource),
+                    `the table prices Hot LRS, ZRS, GRS and GZRS accounts, not ${resource.inputs.sku?.name} ${resource.inputs.accessTier ?? ""}`.trim(),
+                );
                 break;
             case "azure-native:monitor:MetricAlert":
                 lines.push(metricAlert(context, resource));

@@ -41,8 +41,14 @@ const unitKeys: Record<string, string> = {
 function autoscaleRange(run: StackRun, service: RegisteredResource): { min: number; max: number } | undefined {
     const settings = run
         .ofType("azure-native:monitor:AutoscaleSetting")
-        .filter((setting) => setting.inputs.enabled !== false && (setting.inputs.targetResourceUri === service.id || setting.dependsOn.includes(service.urn)));
-    const capacities = settings.flatMap((setting) => (setting.inputs.profiles ?? []).map((profile: { capacity?: { minimum?: string; maximum?: string } }) => profile.capacity ?? {}));
+        .filter(
+            (setting) =>
+                setting.inputs.enabled !== false &&
+                (setting.inputs.targetResourceUri === service.id || setting.dependsOn.includes(service.urn)),
+        );
+    const capacities = settings.flatMap((setting) =>
+        (setting.inputs.profiles ?? []).map((profile: { capacity?: { minimum?: string; maximum?: string } }) => profile.capacity ?? {}),
+    );
     const minimums = capacities.map((capacity: { minimum?: string }) => Number(capacity.minimum)).filter(Number.isFinite);
     const maximums = capacities.map((capacity: { maximum?: string }) => Number(capacity.maximum)).filter(Number.isFinite);
     return minimums.length > 0 && maximums.length > 0 ? { min: Math.min(...minimums), max: Math.max(...maximums) } : undefined;
@@ -58,20 +64,29 @@ export function apiManagement(context: Context, service: RegisteredResource): Co
     const capacity = Number(service.inputs.sku?.capacity ?? 1);
     const range = autoscaleRange(context.run, service);
     const primary = range ?? { min: capacity, max: capacity };
-    const extra: Array<{ location: string; capacity: number }> = (service.inputs.additionalLocations ?? []).map((location: { location: string; sku?: { capacity?: number } }) => ({
-        location: location.location,
-        capacity: Number(location.sku?.capacity ?? 1),
-    }));
+    const extra: Array<{ location: string; capacity: number }> = (service.inputs.additionalLocations ?? []).map(
+        (location: { location: string; sku?: { capacity?: number } }) => ({
+            location: location.location,
+            capacity: Number(location.sku?.capacity ?? 1),
+        }),
+    );
     const extraUnits = extra.reduce((sum, location) => sum + location.capacity, 0);
     const extraPrice = extra.length > 0 ? priceOf("apiManagement.Premium.additionalRegionUnit", context.prices).price : 0;
     const units = primary.min === primary.max ? `${plural(primary.min, `${tier} unit`)}` : `${primary.min}-${primary.max} ${tier} units`;
-    const what = [`${units} in ${service.inputs.location}${range ? " (autoscale)" : ""}`, ...extra.map((location) => `${location.capacity} in ${location.location}`)].join(" + ");
+    const what = [
+        `${units} in ${service.inputs.location}${range ? " (autoscale)" : ""}`,
+        ...extra.map((location) => `${location.capacity} in ${location.location}`),
+    ].join(" + ");
     const monthly = (primaryUnits: number) => primaryUnits * unitPrice + extraUnits * extraPrice;
     const basis = [
         `${rate(context, key)} for each unit in the primary region`,
-        ...(extra.length > 0 ? [`each unit in an additional region is a Premium unit, ${rate(context, "apiManagement.Premium.additionalRegionUnit")}`] : []),
+        ...(extra.length > 0
+            ? [`each unit in an additional region is a Premium unit, ${rate(context, "apiManagement.Premium.additionalRegionUnit")}`]
+            : []),
         ...(range
-            ? [`autoscale keeps the primary region at ${range.min}-${range.max} units (its setting's minimum and maximum): ${primary.min + extraUnits} units in all at its minimum, ${primary.max + extraUnits} at its maximum`]
+            ? [
+                  `autoscale keeps the primary region at ${range.min}-${range.max} units (its setting's minimum and maximum): ${primary.min + extraUnits} units in all at its minimum, ${primary.max + extraUnits} at its maximum`,
+              ]
             : []),
         ...((service.inputs.zones ?? []).length > 0 ? ["availability zones spread these units; they are not priced apart"] : []),
     ].join("; ");
@@ -121,12 +136,18 @@ function runsPerMonth(recurrence: { frequency?: string; interval?: number }, hou
 }
 
 function recurrenceOf(workflow: RegisteredResource): { frequency?: string; interval?: number } | undefined {
-    const triggers: Array<{ type?: string; recurrence?: { frequency?: string; interval?: number } }> = Object.values(workflow.inputs.definition?.triggers ?? {});
+    const triggers: Array<{ type?: string; recurrence?: { frequency?: string; interval?: number } }> = Object.values(
+        workflow.inputs.definition?.triggers ?? {},
+    );
     return triggers.find((trigger) => trigger.type === "Recurrence")?.recurrence;
 }
 
 /** A scheduled workflow: its runs a month from its recurrence, each run its trigger and its actions. */
-function scheduledWorkflow(context: Context, workflow: RegisteredResource, recurrence: { frequency?: string; interval?: number }): CostLine {
+function scheduledWorkflow(
+    context: Context,
+    workflow: RegisteredResource,
+    recurrence: { frequency?: string; interval?: number },
+): CostLine {
     const actions = actionsOf(workflow.inputs.definition?.actions);
     const connectorCalls = actions.filter((action) => connectorTypes.has(action.type ?? "")).length;
     const builtIn = 1 + actions.length - connectorCalls;
@@ -139,7 +160,10 @@ function scheduledWorkflow(context: Context, workflow: RegisteredResource, recur
         what: `${count(runs)} scheduled runs a month (${every}) × ${builtIn} executions (trigger + ${plural(actions.length - connectorCalls, "action")})${connectorCalls > 0 ? ` + ${plural(connectorCalls, "connector call")}` : ""}`,
         monthlyUsd: runs * (builtIn * actionPrice + connectorCalls * connectorPrice),
         basis: `${rate(context, "logicApps.consumption.action")}${connectorCalls > 0 ? `, ${rate(context, "logicApps.consumption.standardConnector")}` : ""}; runs from the recurrence (${context.prices.hoursPerMonth} hours a month), each action counted once a run (a branch as if it ran); the subscription's free built-in actions are not subtracted${workflow.inputs.state === "Disabled" ? "; the workflow is disabled" : ""}`,
-        prices: connectorCalls > 0 ? ["logicApps.consumption.action", "logicApps.consumption.standardConnector"] : ["logicApps.consumption.action"],
+        prices:
+            connectorCalls > 0
+                ? ["logicApps.consumption.action", "logicApps.consumption.standardConnector"]
+                : ["logicApps.consumption.action"],
         usageBased: false,
     });
 }
@@ -157,7 +181,11 @@ export function workflows(context: Context, all: readonly RegisteredResource[]):
         }
     }
     if (called.length > 0) {
-        const { logicAppActionsPerMonth: actions, connectorCallsPerMonth: standard, enterpriseConnectorCallsPerMonth: enterprise } = context.volumes;
+        const {
+            logicAppActionsPerMonth: actions,
+            connectorCallsPerMonth: standard,
+            enterpriseConnectorCallsPerMonth: enterprise,
+        } = context.volumes;
         const price = (key: string) => priceOf(key, context.prices).price;
         lines.push({
             urn: called[0].urn,
@@ -165,9 +193,16 @@ export function workflows(context: Context, all: readonly RegisteredResource[]):
             name: called.map((workflow) => workflow.name).join(", "),
             type: called[0].type,
             what: `${plural(actions, "action execution")}, ${plural(standard, "standard connector call")}, ${plural(enterprise, "enterprise connector call")} a month, the ${called.length === 1 ? "workflow" : `${called.length} workflows`} together`,
-            monthlyUsd: actions * price("logicApps.consumption.action") + standard * price("logicApps.consumption.standardConnector") + enterprise * price("logicApps.consumption.enterpriseConnector"),
+            monthlyUsd:
+                actions * price("logicApps.consumption.action") +
+                standard * price("logicApps.consumption.standardConnector") +
+                enterprise * price("logicApps.consumption.enterpriseConnector"),
             basis: `cost.logicAppActionsPerMonth × ${rate(context, "logicApps.consumption.action")} + cost.connectorCallsPerMonth × ${rate(context, "logicApps.consumption.standardConnector")} + cost.enterpriseConnectorCallsPerMonth × ${rate(context, "logicApps.consumption.enterpriseConnector")}; the subscription's free built-in actions are not subtracted`,
-            prices: ["logicApps.consumption.action", "logicApps.consumption.standardConnector", "logicApps.consumption.enterpriseConnector"],
+            prices: [
+                "logicApps.consumption.action",
+                "logicApps.consumption.standardConnector",
+                "logicApps.consumption.enterpriseConnector",
+            ],
             usageBased: true,
         });
     }
@@ -210,7 +245,12 @@ function timeSeries(alert: RegisteredResource): number {
     const scopes = Math.max(1, (alert.inputs.scopes ?? []).length);
     const criteria: Array<{ dimensions?: Array<{ values?: string[] }> }> = alert.inputs.criteria?.allOf ?? [{}];
     const perScope = criteria.reduce(
-        (sum, criterion) => sum + (criterion.dimensions ?? []).reduce((product, dimension) => product * (dimension.values?.includes("*") ? 1 : Math.max(1, dimension.values?.length ?? 1)), 1),
+        (sum, criterion) =>
+            sum +
+            (criterion.dimensions ?? []).reduce(
+                (product, dimension) => product * (dimension.values?.includes("*") ? 1 : Math.max(1, dimension.values?.length ?? 1)),
+                1,
+            ),
         0,
     );
     return scopes * Math.max(1, perScope);
@@ -296,7 +336,8 @@ export function storageAccount(context: Context, account: RegisteredResource): C
     const { storageGbPerAccount: gb, storageOperationsPerMonth: operations } = context.volumes;
     return line(account, {
         what: `${sku.replace("Standard_", "")} in ${account.inputs.location}, ${count(gb)} GB kept, ${plural(operations, "operation")} a month`,
-        monthlyUsd: gb * priceOf(keys.stored, context.prices).price + (operations / 10_000) * priceOf(keys.operations, context.prices).price,
+        monthlyUsd:
+            gb * priceOf(keys.stored, context.prices).price + (operations / 10_000) * priceOf(keys.operations, context.prices).price,
         basis: `cost.storageGbPerAccount × ${rate(context, keys.stored)} + cost.storageOperationsPerMonth × ${rate(context, keys.operations)} (every operation at the write rate: rough, and high)`,
         prices: [keys.stored, keys.operations],
         usageBased: true,

@@ -56,7 +56,10 @@ function estimateSentence(estimate: Pick<CostEstimate, "pricesReadOn" | "lines">
 }
 
 export function costText(estimate: CostEstimate): string {
-    const amounts = [...estimate.lines.map((line: CostLine) => usdText(line.monthlyUsd, line.maxMonthlyUsd)), usdText(estimate.total.monthlyUsd, estimate.total.maxMonthlyUsd)];
+    const amounts = [
+        ...estimate.lines.map((line: CostLine) => usdText(line.monthlyUsd, line.maxMonthlyUsd)),
+        usdText(estimate.total.monthlyUsd, estimate.total.maxMonthlyUsd),
+    ];
     const amountWidth = Math.max("monthly USD".length, ...amounts.map((amount) => amount.length));
     const header = `  ${"resource".padEnd(nameWidth)}  ${"what".padEnd(whatWidth)}  ${"monthly USD".padStart(amountWidth)}`;
     const table = estimate.lines.flatMap((line, i) => rows(line.name, line.what, amounts[i], amountWidth));

@@ -82,7 +82,9 @@ export async function loadBase(base: string, stack: string, projectDir: string):
         root = await git(projectDir, "rev-parse", "--show-toplevel");
         commit = await git(root, "rev-parse", "--verify", "--quiet", `${base}^{commit}`);
     } catch {
-        throw new BaseError(`--diff ${base}: is neither a saved plan (npm run plan -- ${stack} --json --out <file>) nor a git revision of this repository`);
+        throw new BaseError(
+            `--diff ${base}: is neither a saved plan (npm run plan -- ${stack} --json --out <file>) nor a git revision of this repository`,
+        );
     }
     const label = commit.startsWith(base) ? commit.slice(0, Math.max(7, base.length)) : `${base} (${commit.slice(0, 7)})`;
     const relative = path.relative(root, projectDir);
@@ -96,7 +98,15 @@ export async function loadBase(base: string, stack: string, projectDir: string):
         await git(root, "worktree", "add", "--detach", "--force", worktree, commit);
         fs.symlinkSync(path.join(root, "node_modules"), path.join(worktree, "node_modules"), "dir");
         // The revision's own plan command, as its package.json runs it.
-        const args = ["run", "--silent", "plan", "--", stack, "--json", ...(relative ? ["--project-dir", path.join(worktree, relative)] : [])];
+        const args = [
+            "run",
+            "--silent",
+            "plan",
+            "--",
+            stack,
+            "--json",
+            ...(relative ? ["--project-dir", path.join(worktree, relative)] : []),
+        ];
         let stdout: string;
         try {
             ({ stdout } = await run("npm", args, { cwd: worktree, maxBuffer: 256 * 1024 * 1024 }));
@@ -106,10 +116,16 @@ export async function loadBase(base: string, stack: string, projectDir: string):
             if (failed.stdout && failed.stdout.trimStart().startsWith("{")) {
                 stdout = failed.stdout;
             } else {
-                throw new BaseError(`the plan of ${stack} at ${label} failed, so there is nothing to compare with:\n${(failed.stderr ?? String(error)).trim()}`);
+                throw new BaseError(
+                    `the plan of ${stack} at ${label} failed, so there is nothing to compare with:\n${(failed.stderr ?? String(error)).trim()}`,
+                );
             }
         }
-        return { graph: asBaseError(() => parsePlanGraph(stdout, `the plan of ${stack} at ${label}`)), label, volumes: volumesAt(stack, relative ? path.join(worktree, relative) : worktree) };
+        return {
+            graph: asBaseError(() => parsePlanGraph(stdout, `the plan of ${stack} at ${label}`)),
+            label,
+            volumes: volumesAt(stack, relative ? path.join(worktree, relative) : worktree),
+        };
     } finally {
         await git(root, "worktree", "remove", "--force", worktree).catch(() => fs.rmSync(worktree, { recursive: true, force: true }));
         await git(root, "worktree", "prune").catch(() => undefined);

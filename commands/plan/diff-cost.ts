@@ -19,7 +19,8 @@ export function unitPrice(tier: string): number | undefined {
 
 /** A resource's monthly cost before and after a change, from the two estimates (at autoscale's minimum). */
 export function monthlyUsdOf(before: CostEstimate | undefined, after: CostEstimate): MonthlyUsd {
-    const byUrn = (estimate: CostEstimate | undefined) => new Map((estimate?.lines ?? []).flatMap((line) => line.urns.map((urn) => [urn, line.monthlyUsd] as const)));
+    const byUrn = (estimate: CostEstimate | undefined) =>
+        new Map((estimate?.lines ?? []).flatMap((line) => line.urns.map((urn) => [urn, line.monthlyUsd] as const)));
     const sides = { before: byUrn(before), after: byUrn(after) };
     return (side, urn) => sides[side].get(urn);
 }
@@ -28,8 +29,12 @@ export function monthlyUsdOf(before: CostEstimate | undefined, after: CostEstima
 export function costChange(before: CostEstimate | undefined, after: CostEstimate): string[] {
     const total = (estimate: CostEstimate) => usdText(estimate.total.monthlyUsd, estimate.total.maxMonthlyUsd);
     if (!before) {
-        return [`Monthly cost at list prices: ${total(after)} USD (an estimate, not verified against the live price list; \`npm run cost -- ${after.stack}\` itemizes it).`];
+        return [
+            `Monthly cost at list prices: ${total(after)} USD (an estimate, not verified against the live price list; \`npm run cost -- ${after.stack}\` itemizes it).`,
+        ];
     }
     const change = usdChangeText(after.total.monthlyUsd - before.total.monthlyUsd);
-    return [`Monthly cost at list prices: ${total(before)} → ${total(after)} USD (${change}; an estimate, not verified against the live price list; \`npm run cost -- ${after.stack}\` itemizes it).`];
+    return [
+        `Monthly cost at list prices: ${total(before)} → ${total(after)} USD (${change}; an estimate, not verified against the live price list; \`npm run cost -- ${after.stack}\` itemizes it).`,
+    ];
 }

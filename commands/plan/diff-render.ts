@@ -30,7 +30,15 @@ function isDocument(change: Change): boolean {
 
 /** A multi-line value's change as a unified diff of its lines. */
 function documentDiff(change: Change): string {
-    const patch = createTwoFilesPatch(`base/${change.path}`, `head/${change.path}`, `${String(change.before)}\n`, `${String(change.after)}\n`, "", "", { context: 3 });
+    const patch = createTwoFilesPatch(
+        `base/${change.path}`,
+        `head/${change.path}`,
+        `${String(change.before)}\n`,
+        `${String(change.after)}\n`,
+        "",
+        "",
+        { context: 3 },
+    );
     // Without the `===` line createTwoFilesPatch starts with, and the empty headers' tabs.
     const body = patch
         .split("\n")
@@ -45,7 +53,14 @@ function documentDiff(change: Change): string {
 function changeLines(change: Change): string[] {
     const replaces = change.replacedBy ? ` (forces replacement)` : "";
     if (isDocument(change)) {
-        return [`  - \`${change.path}\`${replaces}:`, "", ...documentDiff(change).split("\n").map((line) => `    ${line}`), ""];
+        return [
+            `  - \`${change.path}\`${replaces}:`,
+            "",
+            ...documentDiff(change)
+                .split("\n")
+                .map((line) => `    ${line}`),
+            "",
+        ];
     }
     return [`  - \`${change.path}\`: \`${shown(change.before)}\` → \`${shown(change.after)}\`${replaces}`];
 }
@@ -54,10 +69,16 @@ function stepLines(step: Step): string[] {
     const head = `- \`${symbols[step.op]}\` **${step.op}** \`${step.name}\` (\`${step.type}\`)`;
     if (step.op === "replace") {
         const source = replaceRuleSource(step.type);
-        return [`${head}: replaced because ${step.replaceReasons.map((reason) => `\`${reason}\``).join(", ")} cannot change in place${source ? ` (${source}; the provider may add its own rules)` : ""}`, ...step.changes.flatMap(changeLines)];
+        return [
+            `${head}: replaced because ${step.replaceReasons.map((reason) => `\`${reason}\``).join(", ")} cannot change in place${source ? ` (${source}; the provider may add its own rules)` : ""}`,
+            ...step.changes.flatMap(changeLines),
+        ];
     }
     if (step.op === "update") {
-        const protection = step.before && step.after && step.before.protect !== step.after.protect ? [`  - protect: \`${step.before.protect}\` → \`${step.after.protect}\``] : [];
+        const protection =
+            step.before && step.after && step.before.protect !== step.after.protect
+                ? [`  - protect: \`${step.before.protect}\` → \`${step.after.protect}\``]
+                : [];
         return [head, ...step.changes.flatMap(changeLines), ...protection];
     }
     return [head];
@@ -65,7 +86,9 @@ function stepLines(step: Step): string[] {
 
 function summaryLine(diff: PlanDiff): string {
     const summary = changeSummary(diff);
-    const parts = (["create", "update", "replace", "delete"] as const).filter((op) => summary[op] > 0).map((op) => `${summary[op]} to ${op}`);
+    const parts = (["create", "update", "replace", "delete"] as const)
+        .filter((op) => summary[op] > 0)
+        .map((op) => `${summary[op]} to ${op}`);
     return parts.length === 0 ? `no changes (${summary.same} unchanged)` : `${parts.join(", ")}; ${summary.same} unchanged`;
 }
 
@@ -81,9 +104,19 @@ export interface DiffReport {
 /** The Markdown section of one stack, for a pull-request comment. */
 export function diffMarkdown(report: DiffReport): string {
     const { diff, hazards } = report;
-    const lines = [`### \`${diff.stack}\`: ${summaryLine(diff)}`, "", `Compared with ${report.base.label}${report.base.note ? ` (${report.base.note})` : ""}; offline plan, no Azure call.`, ""];
+    const lines = [
+        `### \`${diff.stack}\`: ${summaryLine(diff)}`,
+        "",
+        `Compared with ${report.base.label}${report.base.note ? ` (${report.base.note})` : ""}; offline plan, no Azure call.`,
+        "",
+    ];
     if (hazards.length > 0) {
-        lines.push("> [!WARNING]", `> **${hazards.length === 1 ? "1 hazard" : `${hazards.length} hazards`}**`, ...hazards.map((hazard) => `> - \`${hazard.resource}\`: ${hazard.message}`), "");
+        lines.push(
+            "> [!WARNING]",
+            `> **${hazards.length === 1 ? "1 hazard" : `${hazards.length} hazards`}**`,
+            ...hazards.map((hazard) => `> - \`${hazard.resource}\`: ${hazard.message}`),
+            "",
+        );
     }
     if (report.cost && report.cost.length > 0) {
         lines.push(...report.cost, "");
@@ -91,11 +124,17 @@ export function diffMarkdown(report: DiffReport): string {
     const components = [...new Set(diff.steps.map((step) => step.component))];
     for (const component of components) {
         const steps = diff.steps.filter((step) => step.component === component);
-        lines.push(`<details${steps.some((step) => step.op !== "create") ? " open" : ""}><summary><code>${component}</code>: ${steps.length} change${steps.length === 1 ? "" : "s"}</summary>`, "");
+        lines.push(
+            `<details${steps.some((step) => step.op !== "create") ? " open" : ""}><summary><code>${component}</code>: ${steps.length} change${steps.length === 1 ? "" : "s"}</summary>`,
+            "",
+        );
         lines.push(...steps.flatMap(stepLines));
         lines.push("", "</details>", "");
     }
-    return lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd();
+    return lines
+        .join("\n")
+        .replace(/\n{3,}/g, "\n\n")
+        .trimEnd();
 }
 
 /** What the JSON digest needs besides the report: both plans and what the head's run said (commands/plan/preview-digest.ts). */

@@ -60,7 +60,9 @@ export function parsePlanGraph(text: string, source: string): PlanGraph {
     }
     for (const [i, resource] of graph.resources.entries()) {
         if (!resource || typeof resource.urn !== "string" || typeof resource.type !== "string" || typeof resource.inputs !== "object") {
-            throw new Error(`${source}: resources[${i}] is not a planned resource (expected urn, type, name, parent, custom, inputs, protect, dependsOn)`);
+            throw new Error(
+                `${source}: resources[${i}] is not a planned resource (expected urn, type, name, parent, custom, inputs, protect, dependsOn)`,
+            );
         }
     }
     return { stack: graph.stack, resources: graph.resources, outputs: graph.outputs ?? {} };
@@ -72,7 +74,11 @@ export function componentOf(resource: PlanResource, byUrn: ReadonlyMap<string, P
     for (;;) {
         const parent = current.parent ? byUrn.get(current.parent) : undefined;
         if (!parent || parent.type === "pulumi:pulumi:Stack") {
-            return current === resource && !resource.custom ? `${resource.type} ${resource.name}` : current === resource ? "stack" : `${current.type} ${current.name}`;
+            return current === resource && !resource.custom
+                ? `${resource.type} ${resource.name}`
+                : current === resource
+                  ? "stack"
+                  : `${current.type} ${current.name}`;
         }
         current = parent;
     }

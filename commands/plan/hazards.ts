@@ -49,7 +49,12 @@ const guards: Readonly<Record<string, string>> = {
     "check-header": "header check",
 };
 
-const policyTypes = new Set(["azure-native:apimanagement:Policy", "azure-native:apimanagement:ApiPolicy", "azure-native:apimanagement:ApiOperationPolicy", "azure-native:apimanagement:ProductPolicy"]);
+const policyTypes = new Set([
+    "azure-native:apimanagement:Policy",
+    "azure-native:apimanagement:ApiPolicy",
+    "azure-native:apimanagement:ApiOperationPolicy",
+    "azure-native:apimanagement:ProductPolicy",
+]);
 
 /** Roles that can change what they are granted on, or everything. */
 const broadRoles: Readonly<Record<string, string>> = {
@@ -63,7 +68,9 @@ const label = (step: Step) => `${step.type} ${step.name}`;
 
 function units(inputs: Record<string, unknown>): string {
     const sku = record(inputs.sku);
-    const extra = list(inputs.additionalLocations).map((location) => `${text(record(record(location).sku).capacity)} in ${text(record(location).location)}`);
+    const extra = list(inputs.additionalLocations).map(
+        (location) => `${text(record(record(location).sku).capacity)} in ${text(record(location).location)}`,
+    );
     return `${text(sku.name)}, ${text(sku.capacity)} ${text(sku.capacity) === "1" ? "unit" : "units"} in ${text(inputs.location)}${extra.length > 0 ? ` + ${extra.join(" + ")}` : ""}`;
 }
 
@@ -80,12 +87,23 @@ function serviceHazards(step: Step, monthlyUsd?: MonthlyUsd): Hazard[] {
     const hazards: Hazard[] = [];
     if (units(before) !== units(after)) {
         const cost = monthlyUsd ? [monthlyUsd("before", step.urn), monthlyUsd("after", step.urn)] : [];
-        const delta = cost.length === 2 && cost[0] !== undefined && cost[1] !== undefined ? `, ${usdChangeText(cost[1] - cost[0])} a month at list prices` : "";
-        hazards.push({ kind: "capacity", resource: label(step), message: `API Management goes from ${units(before)} to ${units(after)}${delta}` });
+        const delta =
+            cost.length === 2 && cost[0] !== undefined && cost[1] !== undefined
+                ? `, ${usdChangeText(cost[1] - cost[0])} a month at list prices`
+                : "";
+        hazards.push({
+            kind: "capacity",
+            resource: label(step),
+            message: `API Management goes from ${units(before)} to ${units(after)}${delta}`,
+        });
     }
     const removed = regionsOf(before).filter((region) => !regionsOf(after).includes(region));
     if (removed.length > 0) {
-        hazards.push({ kind: "region", resource: label(step), message: `API Management leaves ${removed.join(", ")}: the gateway there stops serving` });
+        hazards.push({
+            kind: "region",
+            resource: label(step),
+            message: `API Management leaves ${removed.join(", ")}: the gateway there stops serving`,
+        });
     }
     return hazards;
 }
@@ -99,7 +117,13 @@ function autoscaleHazards(step: Step): Hazard[] {
     const after = capacity(step.after.inputs);
     return JSON.stringify(before) === JSON.stringify(after)
         ? []
-        : [{ kind: "capacity", resource: label(step), message: `autoscale's range goes from ${before.map((c) => `${text(c.minimum)}-${text(c.maximum)}`).join(", ")} to ${after.map((c) => `${text(c.minimum)}-${text(c.maximum)}`).join(", ")} units` }];
+        : [
+              {
+                  kind: "capacity",
+                  resource: label(step),
+                  message: `autoscale's range goes from ${before.map((c) => `${text(c.minimum)}-${text(c.maximum)}`).join(", ")} to ${after.map((c) => `${text(c.minimum)}-${text(c.maximum)}`).join(", ")} units`,
+              },
+          ];
 }
 
 function protectionHazards(step: Step): Hazard[] {
@@ -107,7 +131,13 @@ function protectionHazards(step: Step): Hazard[] {
         return [{ kind: "protection", resource: label(step), message: "deletion protection is removed" }];
     }
     if (step.before?.protect && (step.op === "delete" || step.op === "replace")) {
-        return [{ kind: "protection", resource: label(step), message: `is protected: pulumi up refuses to ${step.op} it until protect is turned off` }];
+        return [
+            {
+                kind: "protection",
+                resource: label(step),
+                message: `is protected: pulumi up refuses to ${step.op} it until protect is turned off`,
+            },
+        ];
     }
     return [];
 }
@@ -117,7 +147,8 @@ function statefulHazards(step: Step): Hazard[] {
     if (!what || (step.op !== "delete" && step.op !== "replace")) {
         return [];
     }
-    const why = step.op === "replace" ? ` (replaced because ${step.replaceReasons.map((reason) => `\`${reason}\``).join(", ")} changes)` : "";
+    const why =
+        step.op === "replace" ? ` (replaced because ${step.replaceReasons.map((reason) => `\`${reason}\``).join(", ")} changes)` : "";
     return [{ kind: "stateful", resource: label(step), message: `${step.op === "delete" ? "deletes" : "replaces"} ${what}${why}` }];
 }
 
@@ -167,20 +198,33 @@ function accessHazards(step: Step, existing: boolean): Hazard[] {
         const role = roleOf(after.roleDefinitionId);
         const broad = Object.values(broadRoles).includes(role);
         if (step.op === "create") {
-            return existing && (broad || breadth(after.scope) > 1) ? [{ kind: "access", resource: label(step), message: `grants ${role} on ${text(after.scope)}` }] : [];
+            return existing && (broad || breadth(after.scope) > 1)
+                ? [{ kind: "access", resource: label(step), message: `grants ${role} on ${text(after.scope)}` }]
+                : [];
         }
         const before = step.before!.inputs;
         const hazards: Hazard[] = [];
         if (roleOf(before.roleDefinitionId) !== role) {
-            hazards.push({ kind: "access", resource: label(step), message: `the role changes from ${roleOf(before.roleDefinitionId)} to ${role}` });
+            hazards.push({
+                kind: "access",
+                resource: label(step),
+                message: `the role changes from ${roleOf(before.roleDefinitionId)} to ${role}`,
+            });
         }
         if (breadth(before.scope) > 0 && breadth(after.scope) > breadth(before.scope)) {
-            hazards.push({ kind: "access", resource: label(step), message: `the scope widens from ${text(before.scope)} to ${text(after.scope)}` });
+            hazards.push({
+                kind: "access",
+                resource: label(step),
+                message: `the scope widens from ${text(before.scope)} to ${text(after.scope)}`,
+            });
         }
         return hazards;
     }
     if (step.type === "azure-native:authorization:RoleDefinition" && step.before && step.after) {
-        const actions = (inputs: Record<string, unknown>) => list(inputs.permissions).flatMap((permission) => [...list(record(permission).actions), ...list(record(permission).dataActions)].map(text));
+        const actions = (inputs: Record<string, unknown>) =>
+            list(inputs.permissions).flatMap((permission) =>
+                [...list(record(permission).actions), ...list(record(permission).dataActions)].map(text),
+            );
         const added = actions(step.after.inputs).filter((action) => !actions(step.before!.inputs).includes(action));
         return added.length > 0 ? [{ kind: "access", resource: label(step), message: `the custom role gains ${added.join(", ")}` }] : [];
     }
@@ -195,7 +239,8 @@ function dnsHazards(step: Step): Hazard[] {
     if (step.op === "delete") {
         return [{ kind: "dns", resource: label(step), message: `the ${text(step.before.inputs.recordType)} record ${name} is deleted` }];
     }
-    const target = (resource: PlanResource) => JSON.stringify([resource.inputs.cnameRecord, resource.inputs.aRecords, resource.inputs.txtRecords]);
+    const target = (resource: PlanResource) =>
+        JSON.stringify([resource.inputs.cnameRecord, resource.inputs.aRecords, resource.inputs.txtRecords]);
     if (step.after && target(step.before) !== target(step.after)) {
         const cname = (inputs: Record<string, unknown>) => text(record(inputs.cnameRecord).cname);
         const to = cname(step.after.inputs) ? `: ${cname(step.before.inputs)} → ${cname(step.after.inputs)}` : "";

@@ -137,16 +137,29 @@ export async function main(
             const existing = base.graph.resources.length > 0;
             // The base priced with its own stack file's volumes (a saved plan has none: this one's).
             const baseEstimate = existing ? estimateCost(runOfGraph(base.graph), base.volumes ?? volumes) : undefined;
-            const report = { diff, hazards: hazardsOf(diff, { existing, monthlyUsd: monthlyUsdOf(baseEstimate, estimate) }), base: { label: base.label, note: base.note }, cost: costChange(baseEstimate, estimate) };
+            const report = {
+                diff,
+                hazards: hazardsOf(diff, { existing, monthlyUsd: monthlyUsdOf(baseEstimate, estimate) }),
+                base: { label: base.label, note: base.note },
+                cost: costChange(baseEstimate, estimate),
+            };
             if (parsed.values.json) {
                 // --show-secrets changes nothing here: Pulumi's digest masks secrets whatever it says
                 // (pkg/backend/display/json.go stateForJSONOutput, v3.248.0).
-                const context = { base: base.graph, head, config: result.config, warnings: programWarnings(result, root), durationNs: Number(process.hrtime.bigint() - started) };
+                const context = {
+                    base: base.graph,
+                    head,
+                    config: result.config,
+                    warnings: programWarnings(result, root),
+                    durationNs: Number(process.hrtime.bigint() - started),
+                };
                 output(marshalIndent(previewJson(report, context)));
                 process.stderr.write(`${policyText(policies)}\n${refusals.length > 0 ? `${providerText(refusals)}\n` : ""}`);
             } else {
                 // With --mermaid, the stack as it will be, drawn under the diff (GitHub renders it).
-                const diagram = parsed.values.mermaid ? `\n<details><summary>${stack} as a diagram</summary>\n\n\`\`\`mermaid\n${mermaidOf(result)}\n\`\`\`\n\n</details>\n` : "";
+                const diagram = parsed.values.mermaid
+                    ? `\n<details><summary>${stack} as a diagram</summary>\n\n\`\`\`mermaid\n${mermaidOf(result)}\n\`\`\`\n\n</details>\n`
+                    : "";
                 output(`${diffMarkdown(report)}\n\n${providerMarkdown(refusals)}${policyMarkdown(policies)}\n${diagram}`);
             }
         } else if (parsed.values.mermaid) {
@@ -156,7 +169,9 @@ export async function main(
             // The graph stays the only thing on stdout; the verdict goes with the warnings.
             process.stderr.write(`${policyText(policies)}\n${refusals.length > 0 ? `${providerText(refusals)}\n` : ""}`);
         } else {
-            output(`${planText(result, { details: parsed.values.details })}\n\n${objectives}${costText(estimate)}\n\n${policyText(policies)}\n\n${providerText(refusals)}\n`);
+            output(
+                `${planText(result, { details: parsed.values.details })}\n\n${objectives}${costText(estimate)}\n\n${policyText(policies)}\n\n${providerText(refusals)}\n`,
+            );
         }
         return stopsDeployment(policies) || refusals.length > 0 ? 1 : 0;
     } catch (error) {

@@ -33,7 +33,9 @@ export function mermaidOf(run: StackRun): string {
     const gatewayNode = "gateway";
     if (zones.length > 0 || records.length > 0) {
         const zone = text(inputsOf(zones[0] ?? records[0]!).zoneName);
-        const hosts = records.filter((recordSet) => inputsOf(recordSet).recordType === "CNAME").map((recordSet) => `${text(inputsOf(recordSet).relativeRecordSetName)}.${zone}`);
+        const hosts = records
+            .filter((recordSet) => inputsOf(recordSet).recordType === "CNAME")
+            .map((recordSet) => `${text(inputsOf(recordSet).relativeRecordSetName)}.${zone}`);
         lines.push(`    dns[${quoted(`Azure DNS ${zone}${hosts.length > 0 ? `: ${hosts.join(", ")}` : ""}`)}]`);
         edges.push("    clients --> dns", `    dns --> ${gatewayNode}`);
     } else {
@@ -45,7 +47,9 @@ export function mermaidOf(run: StackRun): string {
         const sku = record(inputs.sku);
         const regions = [
             `${text(inputs.location)}: ${units(sku.capacity)}${list(inputs.zones).length > 0 ? `, zones ${list(inputs.zones).join(",")}` : ""}`,
-            ...list(inputs.additionalLocations).map((location) => `${text(record(location).location)}: ${units(record(record(location).sku).capacity)}`),
+            ...list(inputs.additionalLocations).map(
+                (location) => `${text(record(location).location)}: ${units(record(record(location).sku).capacity)}`,
+            ),
         ];
         lines.push(`    subgraph ${gatewayNode}[${quoted(`API Management ${text(sku.name)}`)}]`);
         regions.forEach((region, i) => lines.push(`        region_${i}[${quoted(region)}]`));
@@ -54,7 +58,12 @@ export function mermaidOf(run: StackRun): string {
 
     // APIs, once each (revisions are one API), and the backend each forwards to.
     const backends = new Map(of("azure-native:apimanagement:Backend").map((backend) => [text(inputsOf(backend).backendId), backend]));
-    const policies = new Map(of("azure-native:apimanagement:ApiPolicy").map((policy) => [apiIdOfRevision(text(inputsOf(policy).apiId)), text(inputsOf(policy).value)]));
+    const policies = new Map(
+        of("azure-native:apimanagement:ApiPolicy").map((policy) => [
+            apiIdOfRevision(text(inputsOf(policy).apiId)),
+            text(inputsOf(policy).value),
+        ]),
+    );
     const workflows = of("azure-native:logic:Workflow");
     const apis = new Map<string, RegisteredResource>();
     for (const api of of("azure-native:apimanagement:Api")) {
@@ -129,7 +138,10 @@ export function mermaidOf(run: StackRun): string {
         edges.push(`    backupjob -->|backup| ${gatewayNode}`, `    ${gatewayNode} -.->|writes| backups`);
         if (!run.resources.some((resource) => resource.type === "pulumi:pulumi:StackReference")) {
             lines.push(`    drsite[${quoted(`DR site in ${text(inputsOf(storage).location)}`)}]`);
-            edges.push("    backups -.->|restored into| drsite", ...(zones.length > 0 || records.length > 0 ? ["    dns -.->|failover| drsite"] : []));
+            edges.push(
+                "    backups -.->|restored into| drsite",
+                ...(zones.length > 0 || records.length > 0 ? ["    dns -.->|failover| drsite"] : []),
+            );
         }
     }
     if (restore) {

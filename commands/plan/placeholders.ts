@@ -56,5 +56,8 @@ export function placeholderWarnings(projectDir: string, stack: string): string[]
     for (const [key, value] of Object.entries(doc?.config ?? {})) {
         walk(value, key.replace(new RegExp(`^${project.name}:`), ""), found);
     }
-    return found.map(({ key, value, why }) => `${file.shownAs}: ${key}: ${JSON.stringify(value)} is an example value (${why}); replace it with your own before pulumi up`);
+    return found.map(
+        ({ key, value, why }) =>
+            `${file.shownAs}: ${key}: ${JSON.stringify(value)} is an example value (${why}); replace it with your own before pulumi up`,
+    );
 }

@@ -56,7 +56,11 @@ function keepIgnored(before: Record<string, unknown>, after: Record<string, unkn
     const kept = structuredClone(after);
     for (const path of paths) {
         const keys = path.split(".");
-        const read = (from: unknown) => keys.reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), from);
+        const read = (from: unknown) =>
+            keys.reduce<unknown>(
+                (value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined),
+                from,
+            );
         let target = kept as Record<string, unknown>;
         for (const key of keys.slice(0, -1)) {
             if (!target[key] || typeof target[key] !== "object") {
@@ -75,7 +79,10 @@ function keepIgnored(before: Record<string, unknown>, after: Record<string, unkn
 }
 
 /** What the diff leaves out: the stack itself and what it only reads. */
-const skipped = (resource: PlanResource) => resource.type === "pulumi:pulumi:Stack" || resource.type === "pulumi:pulumi:StackReference" || resource.type.startsWith("pulumi:providers:");
+const skipped = (resource: PlanResource) =>
+    resource.type === "pulumi:pulumi:Stack" ||
+    resource.type === "pulumi:pulumi:StackReference" ||
+    resource.type.startsWith("pulumi:providers:");
 
 const opOrder: Record<Op, number> = { delete: 0, replace: 1, update: 2, create: 3 };
 
@@ -88,7 +95,16 @@ export function diffPlans(base: PlanGraph, head: PlanGraph): PlanDiff {
         const before = baseByUrn.get(after.urn);
         const component = componentOf(after, headByUrn);
         if (!before) {
-            steps.push({ op: "create", urn: after.urn, type: after.type, name: after.name, component, after, changes: [], replaceReasons: [] });
+            steps.push({
+                op: "create",
+                urn: after.urn,
+                type: after.type,
+                name: after.name,
+                component,
+                after,
+                changes: [],
+                replaceReasons: [],
+            });
             continue;
         }
         // Pulumi keeps the state's value of an ignored input (`ignoreChanges`: autoscale owns the
@@ -103,10 +119,29 @@ export function diffPlans(base: PlanGraph, head: PlanGraph): PlanDiff {
             continue;
         }
         const replaceReasons = [...new Set(changes.flatMap((change) => (change.replacedBy ? [change.replacedBy] : [])))];
-        steps.push({ op: replaceReasons.length > 0 ? "replace" : "update", urn: after.urn, type: after.type, name: after.name, component, before, after: kept, changes, replaceReasons });
+        steps.push({
+            op: replaceReasons.length > 0 ? "replace" : "update",
+            urn: after.urn,
+            type: after.type,
+            name: after.name,
+            component,
+            before,
+            after: kept,
+            changes,
+            replaceReasons,
+        });
     }
     for (const before of base.resources.filter((resource) => !skipped(resource) && !headByUrn.has(resource.urn))) {
-        steps.push({ op: "delete", urn: before.urn, type: before.type, name: before.name, component: componentOf(before, baseByUrn), before, changes: [], replaceReasons: [] });
+        steps.push({
+            op: "delete",
+            urn: before.urn,
+            type: before.type,
+            name: before.name,
+            component: componentOf(before, baseByUrn),
+            before,
+            changes: [],
+            replaceReasons: [],
+        });
     }
     steps.sort((a, b) => a.component.localeCompare(b.component) || opOrder[a.op] - opOrder[b.op] || a.urn.localeCompare(b.urn));
     return { stack: head.stack, steps, same };

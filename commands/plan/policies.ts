@@ -59,18 +59,27 @@ function policyConfigFile(projectDir: string, stack: string): string {
  * against what the stack file says: a fact the config sets must be the stack's (a config that
  * says production: false for a production stack would switch rules off). Without a file: {}.
  */
-export function readPolicyConfig(projectDir: string, stack: string, derived: Pick<StackFacts, "production" | "serviceExists">): PolicyConfig {
+export function readPolicyConfig(
+    projectDir: string,
+    stack: string,
+    derived: Pick<StackFacts, "production" | "serviceExists">,
+): PolicyConfig {
     const file = policyConfigFile(projectDir, stack);
     const shown = path.relative(projectDir, file);
     // The facts a real preview needs from this file: where the stack differs from the defaults.
     const needed = rules.flatMap((rule) =>
-        (rule.facts ?? []).filter((fact): fact is "production" | "serviceExists" => (fact === "production" || fact === "serviceExists") && derived[fact]).map((fact) => ({ rule: rule.id, fact })),
+        (rule.facts ?? [])
+            .filter((fact): fact is "production" | "serviceExists" => (fact === "production" || fact === "serviceExists") && derived[fact])
+            .map((fact) => ({ rule: rule.id, fact })),
     );
     const expected = JSON.stringify(Object.fromEntries(needed.map(({ rule, fact }) => [rule, { [fact]: true }])));
     if (!fs.existsSync(file)) {
         if (needed.length > 0) {
             throw new UserError(
-                `${shown}: missing; pulumi preview --policy-pack policies reads from it what Pulumi.${stack}.yaml says (${needed.map(({ fact }) => `${fact}: true`).filter((fact, i, all) => all.indexOf(fact) === i).join(", ")}) (allowed: a file holding at least ${expected})`,
+                `${shown}: missing; pulumi preview --policy-pack policies reads from it what Pulumi.${stack}.yaml says (${needed
+                    .map(({ fact }) => `${fact}: true`)
+                    .filter((fact, i, all) => all.indexOf(fact) === i)
+                    .join(", ")}) (allowed: a file holding at least ${expected})`,
             );
         }
         return {};
@@ -99,7 +108,9 @@ export function readPolicyConfig(projectDir: string, stack: string, derived: Pic
             for (const fact of ["production", "serviceExists"] as const) {
                 const given = (value as Record<string, unknown>)[fact];
                 if (given !== undefined && given !== derived[fact]) {
-                    problems.push(`${key}.${fact}: ${JSON.stringify(given)}, but Pulumi.${stack}.yaml says ${derived[fact]} (allowed: ${derived[fact]}, as the stack file says)`);
+                    problems.push(
+                        `${key}.${fact}: ${JSON.stringify(given)}, but Pulumi.${stack}.yaml says ${derived[fact]} (allowed: ${derived[fact]}, as the stack file says)`,
+                    );
                 }
             }
         }
@@ -107,15 +118,18 @@ export function readPolicyConfig(projectDir: string, stack: string, derived: Pic
     for (const { rule, fact } of needed) {
         const own = (config as Record<string, unknown>)[rule];
         if (!own || typeof own !== "object" || (own as Record<string, unknown>)[fact] === undefined) {
-            problems.push(`${rule}.${fact}: missing; Pulumi.${stack}.yaml says ${fact}: true, and pulumi preview --policy-pack reads it from here (allowed: "${rule}": { "${fact}": true })`);
+            problems.push(
+                `${rule}.${fact}: missing; Pulumi.${stack}.yaml says ${fact}: true, and pulumi preview --policy-pack reads it from here (allowed: "${rule}": { "${fact}": true })`,
+            );
         }
     }
     if (problems.length > 0) {
-        throw new UserError(`${shown}: ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+        throw new UserError(
+            `${shown}: ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
+        );
     }
     return config as PolicyConfig;
 }
-
 
 /**
  * The resources of a run as the pack sees them: every registered resource but those only read,
@@ -125,20 +139,35 @@ export function policyResources(run: StackRun): Resource[] {
     const byUrn = new Map<string, Resource>();
     const registered = run.resources.filter((resource) => !resource.read);
     const resources: Resource[] = registered.map((resource) => {
-        const converted: Resource = { type: resource.type, name: resource.name, urn: resource.urn, props: structuredClone(resource.inputs), protect: resource.protect, dependencies: [] };
+        const converted: Resource = {
+            type: resource.type,
+            name: resource.name,
+            urn: resource.urn,
+            props: structuredClone(resource.inputs),
+            protect: resource.protect,
+            dependencies: [],
+        };
         byUrn.set(resource.urn, converted);
         return converted;
     });
     for (const resource of registered) {
-        (byUrn.get(resource.urn)!.dependencies as Resource[]).push(...resource.dependsOn.map((urn) => byUrn.get(urn)).filter((found): found is Resource => found !== undefined));
+        (byUrn.get(resource.urn)!.dependencies as Resource[]).push(
+            ...resource.dependsOn.map((urn) => byUrn.get(urn)).filter((found): found is Resource => found !== undefined),
+        );
     }
     return resources;
 }
 
 /** The violations of one rule on a set of resources, with the facts of the stack. */
-export function ruleViolations(rule: Rule, resources: readonly Resource[], facts: StackFacts): Array<{ resource: Resource; message: string }> {
+export function ruleViolations(
+    rule: Rule,
+    resources: readonly Resource[],
+    facts: StackFacts,
+): Array<{ resource: Resource; message: string }> {
     return rule.kind === "resource"
-        ? resources.filter((resource) => appliesTo(rule, resource)).flatMap((resource) => rule.check(resource, facts).map((message) => ({ resource, message })))
+        ? resources
+              .filter((resource) => appliesTo(rule, resource))
+              .flatMap((resource) => rule.check(resource, facts).map((message) => ({ resource, message })))
         : rule.check(resources, facts);
 }
 
@@ -151,7 +180,10 @@ function unknownInput(message: string): string {
  * The checks the preview could not run, a line per level, rule and input read, naming the
  * resources: wrapped under 160 columns, as every line of the plan, or as `markdown` writes a group.
  */
-function groupedChecks(checks: readonly PolicyViolation[], markdown?: (group: { level: string; rule: string; message: string; resources: string[] }) => string): string[] {
+function groupedChecks(
+    checks: readonly PolicyViolation[],
+    markdown?: (group: { level: string; rule: string; message: string; resources: string[] }) => string,
+): string[] {
     const groups = new Map<string, { level: string; rule: string; message: string; resources: string[] }>();
     for (const check of byLevel(checks)) {
         const key = `${check.level}\u0000${check.rule}\u0000${unknownInput(check.message)}`;
@@ -185,7 +217,8 @@ function byLevel(violations: readonly PolicyViolation[]): PolicyViolation[] {
     return [...violations].sort((a, b) => (a.level === b.level ? 0 : a.level === "mandatory" ? -1 : 1));
 }
 
-const duringUpNote = "read a value known only after deploy: pulumi preview reports each as advisory (can't run during preview), pulumi up runs it";
+const duringUpNote =
+    "read a value known only after deploy: pulumi preview reports each as advisory (can't run during preview), pulumi up runs it";
 
 /** Whether `pulumi preview` or, as far as the invented values tell, `pulumi up` would stop at a mandatory violation. */
 export function stopsDeployment(report: PolicyReport): boolean {
@@ -201,7 +234,10 @@ export function policyText(report: PolicyReport): string {
             ? [`${head}: all pass`]
             : [
                   `${head}: ${count("mandatory")} mandatory and ${count("advisory")} advisory violations`,
-                  ...byLevel(report.violations).map((violation) => `  ${violation.level.padEnd(9)}  ${violation.rule}  ${violation.resource} (${violation.type}): ${violation.message}`),
+                  ...byLevel(report.violations).map(
+                      (violation) =>
+                          `  ${violation.level.padEnd(9)}  ${violation.rule}  ${violation.resource} (${violation.type}): ${violation.message}`,
+                  ),
               ];
     if (report.duringUp.length > 0) {
         lines.push(
@@ -210,7 +246,10 @@ export function policyText(report: PolicyReport): string {
             report.upViolations.length === 0
                 ? "  Run here on the values the mocks invent in place of the deployed ones: all pass"
                 : `  Run here on the values the mocks invent in place of the deployed ones, pulumi up would report:`,
-            ...byLevel(report.upViolations).map((violation) => `  ${violation.level.padEnd(9)}  ${violation.rule}  ${violation.resource} (${violation.type}): ${violation.message}`),
+            ...byLevel(report.upViolations).map(
+                (violation) =>
+                    `  ${violation.level.padEnd(9)}  ${violation.rule}  ${violation.resource} (${violation.type}): ${violation.message}`,
+            ),
         );
     }
     return lines.join("\n");
@@ -224,21 +263,30 @@ export function policyMarkdown(report: PolicyReport): string {
             : [
                   `Policies (${report.pack} ${report.version}, ${report.rules} rules): ${report.violations.length} violation${report.violations.length === 1 ? "" : "s"}`,
                   "",
-                  ...byLevel(report.violations).map((violation) => `- **${violation.level}** \`${violation.rule}\` on \`${violation.resource}\` (\`${violation.type}\`): ${violation.message}`),
+                  ...byLevel(report.violations).map(
+                      (violation) =>
+                          `- **${violation.level}** \`${violation.rule}\` on \`${violation.resource}\` (\`${violation.type}\`): ${violation.message}`,
+                  ),
               ];
     if (report.duringUp.length > 0) {
         lines.push(
             "",
             `Run only during \`pulumi up\` (${report.duringUp.length}): these ${duringUpNote}.`,
             "",
-            ...groupedChecks(report.duringUp, (check) => `- ${check.level} \`${check.rule}\` (\`${unknownInput(check.message)}\`): ${check.resources.map((resource) => `\`${resource}\``).join(", ")}`),
+            ...groupedChecks(
+                report.duringUp,
+                (check) =>
+                    `- ${check.level} \`${check.rule}\` (\`${unknownInput(check.message)}\`): ${check.resources.map((resource) => `\`${resource}\``).join(", ")}`,
+            ),
             "",
             report.upViolations.length === 0
                 ? "Run on the values the mocks invent in place of the deployed ones, they all pass."
                 : "Run on the values the mocks invent in place of the deployed ones, `pulumi up` would report:",
-            ...byLevel(report.upViolations).map((violation) => `- **${violation.level}** \`${violation.rule}\` on \`${violation.resource}\` (\`${violation.type}\`): ${violation.message}`),
+            ...byLevel(report.upViolations).map(
+                (violation) =>
+                    `- **${violation.level}** \`${violation.rule}\` on \`${violation.resource}\` (\`${violation.type}\`): ${violation.message}`,
+            ),
         );
     }
     return lines.join("\n");
 }
-

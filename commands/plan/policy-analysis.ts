@@ -56,7 +56,12 @@ export interface PackOptions {
 export async function startPolicyPack(options: PackOptions): Promise<PolicyAnalyzer> {
     const project = loadProject(options.projectDir);
     const { config, secretKeys } = programConfig(project, loadStackFile(project, options.stack), options.config, options.stack);
-    const services = new EngineServices(project.name, options.stack, { newResource: () => ({ id: "", state: {} }), call: () => ({}) }, new Recorder(project.name, options.stack));
+    const services = new EngineServices(
+        project.name,
+        options.stack,
+        { newResource: () => ({ id: "", state: {} }), call: () => ({}) },
+        new Recorder(project.name, options.stack),
+    );
     const server = await serveEngine(services);
     try {
         const analyzer = await PolicyAnalyzer.start({
@@ -96,9 +101,21 @@ async function analyzeAll(
     analyzer: PolicyAnalyzer,
     run: StackRun,
     registered: readonly Registered[],
-    values: { inputs(resource: Registered): Record<string, unknown>; outputs(resource: Registered): Record<string, unknown>; only?: ReadonlySet<string> },
+    values: {
+        inputs(resource: Registered): Record<string, unknown>;
+        outputs(resource: Registered): Record<string, unknown>;
+        only?: ReadonlySet<string>;
+    },
 ): Promise<Array<Diagnostic & { fromStack?: boolean }>> {
-    const options = (resource: Registered) => ({ urn: resource.urn, type: resource.type, name: resource.name, protect: resource.protect, ignoreChanges: resource.ignoreChanges, parent: resource.parent, dependencies: resource.dependsOn });
+    const options = (resource: Registered) => ({
+        urn: resource.urn,
+        type: resource.type,
+        name: resource.name,
+        protect: resource.protect,
+        ignoreChanges: resource.ignoreChanges,
+        parent: resource.parent,
+        dependencies: resource.dependsOn,
+    });
     // Each resource as it registers: remediations first, then the analysis of the result.
     const analyzeOne = async (resource: Registered): Promise<Diagnostic[]> => {
         const analyzed: AnalyzedResource = { ...options(resource), properties: values.inputs(resource) };
@@ -114,11 +131,15 @@ async function analyzeAll(
             diagnostics.push(...found);
         }
     }
-    const atEnd = await analyzer.analyzeStack(registered.map((resource) => ({ ...options(resource), properties: values.outputs(resource) })));
+    const atEnd = await analyzer.analyzeStack(
+        registered.map((resource) => ({ ...options(resource), properties: values.outputs(resource) })),
+    );
     // A stack policy's URN that is not a resource of the stack goes to the stack (`AnalyzeResources`).
     const urns = new Set(registered.map((resource) => resource.urn));
     const stackUrn = stackUrnOf(run);
-    diagnostics.push(...atEnd.map((diagnostic) => ({ ...diagnostic, urn: urns.has(diagnostic.urn) ? diagnostic.urn : stackUrn, fromStack: true })));
+    diagnostics.push(
+        ...atEnd.map((diagnostic) => ({ ...diagnostic, urn: urns.has(diagnostic.urn) ? diagnostic.urn : stackUrn, fromStack: true })),
+    );
     return diagnostics;
 }
 
@@ -127,11 +148,23 @@ async function analyzeAll(
  * unless `keepOpen` (the tests analyze several stacks with one pack; each is configured for its
  * stack first).
  */
-export async function analyzeStack(projectDir: string, run: StackRun, pack: PolicyAnalyzer | Promise<PolicyAnalyzer>, options: { keepOpen?: boolean } = {}): Promise<PolicyReport> {
+export async function analyzeStack(
+    projectDir: string,
+    run: StackRun,
+    pack: PolicyAnalyzer | Promise<PolicyAnalyzer>,
+    options: { keepOpen?: boolean } = {},
+): Promise<PolicyReport> {
     const analyzer = await pack;
     try {
         if (options.keepOpen) {
-            await analyzer.configureStack({ stack: run.stack, project: run.project, organization: "organization", dryRun: true, config: run.config.values, secretKeys: run.config.secretKeys });
+            await analyzer.configureStack({
+                stack: run.stack,
+                project: run.project,
+                organization: "organization",
+                dryRun: true,
+                config: run.config.values,
+                secretKeys: run.config.secretKeys,
+            });
         }
         const facts = stackFacts(run);
         // The project's own checks of the file first: known rules, and the facts the stack file states.
@@ -147,14 +180,19 @@ export async function analyzeStack(projectDir: string, run: StackRun, pack: Poli
             }
         }
         const { info } = analyzer;
-        const { config, validationErrors } = info.supportsConfig ? reconcilePolicyPackConfig(info.policies, info.initialConfig, fromFile) : { config: {}, validationErrors: [] };
+        const { config, validationErrors } = info.supportsConfig
+            ? reconcilePolicyPackConfig(info.policies, info.initialConfig, fromFile)
+            : { config: {}, validationErrors: [] };
         if (!info.supportsConfig && fromFile) {
             throw new UserError(`policy pack "${info.name}" at "${policyPackDir(projectDir)}" does not support config`);
         }
         if (validationErrors.length > 0) {
             // The CLI's words (`pkg/engine/update.go`): every error, sorted, then "validating policy config".
             throw new UserError(
-                [...validationErrors.map((error) => `error: validating policy config: ${info.name} ${info.version}  ${error}`).sort(), `${shown}: validating policy config`].join("\n"),
+                [
+                    ...validationErrors.map((error) => `error: validating policy config: ${info.name} ${info.version}  ${error}`).sort(),
+                    `${shown}: validating policy config`,
+                ].join("\n"),
             );
         }
         await analyzer.configure(config);
@@ -170,7 +208,9 @@ export async function analyzeStack(projectDir: string, run: StackRun, pack: Poli
         // What `pulumi up` runs once the values exist, here on the values the mocks invented: only
         // the checks the preview could not run, on the resources it could not run them on.
         const pending = new Set(stopped.map((diagnostic) => `${diagnostic.policyName}\u0000${diagnostic.urn}`));
-        const stackPolicies = new Set(stopped.filter((diagnostic) => diagnostic.urn === stackUrnOf(run)).map((diagnostic) => diagnostic.policyName));
+        const stackPolicies = new Set(
+            stopped.filter((diagnostic) => diagnostic.urn === stackUrnOf(run)).map((diagnostic) => diagnostic.policyName),
+        );
         const upFound =
             stopped.length === 0
                 ? []
@@ -180,16 +220,30 @@ export async function analyzeStack(projectDir: string, run: StackRun, pack: Poli
                           outputs: (resource) => resource.rawOutputs,
                           only: new Set(stopped.map((diagnostic) => diagnostic.urn)),
                       })
-                  ).filter((diagnostic) => pending.has(`${diagnostic.policyName}\u0000${diagnostic.urn}`) || (diagnostic.fromStack && stackPolicies.has(diagnostic.policyName)));
+                  ).filter(
+                      (diagnostic) =>
+                          pending.has(`${diagnostic.policyName}\u0000${diagnostic.urn}`) ||
+                          (diagnostic.fromStack && stackPolicies.has(diagnostic.policyName)),
+                  );
 
         const byUrn = new Map(run.resources.map((resource) => [resource.urn, resource]));
         const violation = (diagnostic: Diagnostic): PolicyViolation => {
             const resource = byUrn.get(diagnostic.urn);
-            const level = diagnostic.enforcementLevel === "mandatory" || diagnostic.enforcementLevel === "remediate" ? "mandatory" : "advisory";
+            const level =
+                diagnostic.enforcementLevel === "mandatory" || diagnostic.enforcementLevel === "remediate" ? "mandatory" : "advisory";
             // `@pulumi/policy` writes the policy's description, a line break, then what the rule reported
             // (server.js, makeReportViolationFun): the plan keeps what the rule reported.
-            const reported = diagnostic.description && diagnostic.message.startsWith(`${diagnostic.description}\n`) ? diagnostic.message.slice(diagnostic.description.length + 1) : diagnostic.message;
-            return { rule: diagnostic.policyName, level, resource: resource?.name ?? diagnostic.urn, type: resource?.type ?? "", message: reported.replace(cantRun, "") };
+            const reported =
+                diagnostic.description && diagnostic.message.startsWith(`${diagnostic.description}\n`)
+                    ? diagnostic.message.slice(diagnostic.description.length + 1)
+                    : diagnostic.message;
+            return {
+                rule: diagnostic.policyName,
+                level,
+                resource: resource?.name ?? diagnostic.urn,
+                type: resource?.type ?? "",
+                message: reported.replace(cantRun, ""),
+            };
         };
         const configuredLevel = (rule: string): PolicyViolation["level"] => {
             const level = config[rule]?.enforcementLevel ?? info.policies.find((policy) => policy.name === rule)?.enforcementLevel;
@@ -198,7 +252,8 @@ export async function analyzeStack(projectDir: string, run: StackRun, pack: Poli
         return {
             pack: info.name,
             version: info.version,
-            rules: info.policies.filter((policy) => (config[policy.name]?.enforcementLevel ?? policy.enforcementLevel) !== "disabled").length,
+            rules: info.policies.filter((policy) => (config[policy.name]?.enforcementLevel ?? policy.enforcementLevel) !== "disabled")
+                .length,
             violations: previewFound.filter((diagnostic) => !cantRun.test(diagnostic.message)).map(violation),
             duringUp: stopped.map((diagnostic) => ({ ...violation(diagnostic), level: configuredLevel(diagnostic.policyName) })),
             upViolations: upFound.map(violation),

@@ -123,7 +123,8 @@ export function struct<T extends object>(value: T): T {
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** encoding/json's HTML-safe escaping, on by default for Marshal and MarshalIndent (encode.go `appendString`). */
-const htmlEscaped = (text: string) => text.replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const htmlEscaped = (text: string) =>
+    text.replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
 /**
  * A value as `json.MarshalIndent(v, "", "    ")` then `fmt.Println` write it, as
@@ -145,7 +146,9 @@ export function marshalIndent(value: unknown): string {
             if (!structs.has(inner)) {
                 entries.sort(byKey);
             }
-            return entries.length === 0 ? "{}" : `{\n${entries.map(([key, item]) => `${next}${JSON.stringify(key)}: ${write(item, next)}`).join(",\n")}\n${indent}}`;
+            return entries.length === 0
+                ? "{}"
+                : `{\n${entries.map(([key, item]) => `${next}${JSON.stringify(key)}: ${write(item, next)}`).join(",\n")}\n${indent}}`;
         }
         return JSON.stringify(inner);
     };
@@ -159,7 +162,10 @@ function marshalCompact(value: unknown): string {
             return `[${inner.map(write).join(",")}]`;
         }
         if (inner !== null && typeof inner === "object") {
-            return `{${Object.entries(inner).sort(byKey).map(([key, item]) => `${JSON.stringify(key)}:${write(item)}`).join(",")}}`;
+            return `{${Object.entries(inner)
+                .sort(byKey)
+                .map(([key, item]) => `${JSON.stringify(key)}:${write(item)}`)
+                .join(",")}}`;
         }
         return JSON.stringify(inner);
     };
@@ -198,7 +204,11 @@ function intoQName(text: string): string {
     const parts = text
         .split("/")
         .filter((part) => part !== "")
-        .map((part) => [...Buffer.from(part, "utf8")].map((byte) => (/[A-Za-z0-9_.-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : "_")).join(""));
+        .map((part) =>
+            [...Buffer.from(part, "utf8")]
+                .map((byte) => (/[A-Za-z0-9_.-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : "_"))
+                .join(""),
+        );
     return parts.join("/") || "_";
 }
 
@@ -260,9 +270,16 @@ export function installedProviders(root: string = repoRoot): ReadonlyMap<string,
         if (!fs.existsSync(file)) {
             continue;
         }
-        const meta = JSON.parse(fs.readFileSync(file, "utf8")) as { name: string; version: string; pulumi?: { resource?: boolean; name?: string; server?: string } };
+        const meta = JSON.parse(fs.readFileSync(file, "utf8")) as {
+            name: string;
+            version: string;
+            pulumi?: { resource?: boolean; name?: string; server?: string };
+        };
         if (meta.pulumi?.resource) {
-            found.set(meta.pulumi.name ?? meta.name.replace(/^@[^/]+\//, ""), { version: meta.version.replace(/^v/, ""), ...(meta.pulumi.server ? { downloadUrl: meta.pulumi.server } : {}) });
+            found.set(meta.pulumi.name ?? meta.name.replace(/^@[^/]+\//, ""), {
+                version: meta.version.replace(/^v/, ""),
+                ...(meta.pulumi.server ? { downloadUrl: meta.pulumi.server } : {}),
+            });
         }
     }
     if (root === repoRoot) {
@@ -309,12 +326,20 @@ function propertyPath(segments: readonly (string | number)[]): string {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The leaves that differ, as commands/plan/diff.ts `propertyChanges` finds them, with their segments. */
-function leafChanges(before: unknown, after: unknown, segments: (string | number)[] = []): { segments: (string | number)[]; before: unknown; after: unknown }[] {
+function leafChanges(
+    before: unknown,
+    after: unknown,
+    segments: (string | number)[] = [],
+): { segments: (string | number)[]; before: unknown; after: unknown }[] {
     if (isRecord(before) && isRecord(after)) {
-        return [...new Set([...Object.keys(before), ...Object.keys(after)])].sort().flatMap((key) => leafChanges(before[key], after[key], [...segments, key]));
+        return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+            .sort()
+            .flatMap((key) => leafChanges(before[key], after[key], [...segments, key]));
     }
     if (Array.isArray(before) && Array.isArray(after)) {
-        return Array.from({ length: Math.max(before.length, after.length) }, (_, i) => leafChanges(before[i], after[i], [...segments, i])).flat();
+        return Array.from({ length: Math.max(before.length, after.length) }, (_, i) =>
+            leafChanges(before[i], after[i], [...segments, i]),
+        ).flat();
     }
     return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ segments, before, after }];
 }
@@ -356,10 +381,18 @@ export function previewDigest(input: DigestInput): PreviewDigest {
     const { diff, base, head } = input;
     const providers = input.providers ?? installedProviders();
     const stackOf = (graph: PlanGraph) => graph.resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
-    const rootUrn = stackOf(head)?.urn ?? stackOf(base)?.urn ?? head.resources[0]?.urn ?? base.resources[0]?.urn ?? `urn:pulumi:${diff.stack}::::pulumi:pulumi:Stack::`;
+    const rootUrn =
+        stackOf(head)?.urn ??
+        stackOf(base)?.urn ??
+        head.resources[0]?.urn ??
+        base.resources[0]?.urn ??
+        `urn:pulumi:${diff.stack}::::pulumi:pulumi:Stack::`;
     const scope = urnScope(rootUrn);
     /** The provider of a custom resource (a component has none: pkg/resource/deploy/step_generator.go takes the goal's). */
-    const providerOf = (resource: PlanResource) => (resource.custom && !resource.type.startsWith("pulumi:providers:") ? defaultProviderRef(scope, resource.type.split(":")[0]!, providers.get(resource.type.split(":")[0]!)) : undefined);
+    const providerOf = (resource: PlanResource) =>
+        resource.custom && !resource.type.startsWith("pulumi:providers:")
+            ? defaultProviderRef(scope, resource.type.split(":")[0]!, providers.get(resource.type.split(":")[0]!))
+            : undefined;
     const isRead = (resource: PlanResource) => resource.type === "pulumi:pulumi:StackReference";
 
     /** pkg/backend/display/json.go `stateForJSONOutput` then pkg/resource/stack/deployment.go `SerializeResource`, with what the plan knows. */
@@ -383,7 +416,13 @@ export function previewDigest(input: DigestInput): PreviewDigest {
         });
     };
 
-    const previewStep = (op: StepOp, urn: string, before: PlanResource | undefined, after: PlanResource | undefined, step?: Step): PreviewStep => {
+    const previewStep = (
+        op: StepOp,
+        urn: string,
+        before: PlanResource | undefined,
+        after: PlanResource | undefined,
+        step?: Step,
+    ): PreviewStep => {
         const provider = providerOf((after ?? before)!);
         const changes = step && (op === "update" || op === "replace");
         return struct({
@@ -436,9 +475,13 @@ export function previewDigest(input: DigestInput): PreviewDigest {
     }
     const baseOrder = new Map(base.resources.map((resource, i) => [resource.urn, i]));
     const deletions = [
-        ...diff.steps.filter((step) => step.op === "delete").map((step) => ({ urn: step.urn, before: step.before!, op: "delete" as const })),
+        ...diff.steps
+            .filter((step) => step.op === "delete")
+            .map((step) => ({ urn: step.urn, before: step.before!, op: "delete" as const })),
         // A read resource the program no longer reads is discarded: pkg/resource/deploy/step.go `DeleteStep.Op` (`OpReadDiscard` when external).
-        ...base.resources.filter((resource) => isRead(resource) && !headByUrn.has(resource.urn)).map((resource) => ({ urn: resource.urn, before: resource, op: "discard" as const })),
+        ...base.resources
+            .filter((resource) => isRead(resource) && !headByUrn.has(resource.urn))
+            .map((resource) => ({ urn: resource.urn, before: resource, op: "discard" as const })),
     ].sort((a, b) => (baseOrder.get(b.urn) ?? 0) - (baseOrder.get(a.urn) ?? 0));
     for (const deletion of deletions) {
         steps.push(previewStep(deletion.op, deletion.urn, deletion.before, undefined));
@@ -467,7 +510,9 @@ export function previewDigest(input: DigestInput): PreviewDigest {
     // A program's warning, as the engine's event sink words it (pkg/engine/eventsink.go
     // `Stringify`: the prefix "warning: ", the message and a newline), then as ShowPreviewDigest
     // records it: prefix and message in `message`, colours removed, no `prefix` of its own.
-    const diagnostics: PreviewDiagnostic[] = (input.warnings ?? []).map((warning) => struct({ message: `warning: ${warning}\n`, severity: "warning" as const }));
+    const diagnostics: PreviewDiagnostic[] = (input.warnings ?? []).map((warning) =>
+        struct({ message: `warning: ${warning}\n`, severity: "warning" as const }),
+    );
     return struct({
         ...(Object.keys(config).length > 0 ? { config } : {}),
         ...(steps.length > 0 ? { steps } : {}),

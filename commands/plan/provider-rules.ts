@@ -67,7 +67,10 @@ function pathEscape(text: string): string {
  * the provider's configuration, so it is unknown here. Undefined when a part that may span several
  * segments is unknown: then the path's shape is unknown.
  */
-export function genericResourceSegments(inputs: Record<string, unknown>, generic: GenericResourceFacts = providerRules().genericResource): Segment[] | undefined {
+export function genericResourceSegments(
+    inputs: Record<string, unknown>,
+    generic: GenericResourceFacts = providerRules().genericResource,
+): Segment[] | undefined {
     const segments: Segment[] = [];
     for (const part of generic.path.split("/").filter((text) => text !== "")) {
         const parameter = /^\{(.+)\}$/.exec(part)?.[1];
@@ -82,7 +85,13 @@ export function genericResourceSegments(inputs: Record<string, unknown>, generic
             }
             // An empty parentResourcePath (a top-level resource) adds no segment; an unknown part
             // inside a known one (`service/(known after deploy)`) stands for one segment.
-            segments.push(...value.replace(/^\/+|\/+$/g, "").split("/").filter((text) => text !== "").map((text) => (text.includes(unknownMarker) ? null : text)));
+            segments.push(
+                ...value
+                    .replace(/^\/+|\/+$/g, "")
+                    .split("/")
+                    .filter((text) => text !== "")
+                    .map((text) => (text.includes(unknownMarker) ? null : text)),
+            );
         } else {
             segments.push(known(inputs[parameter]));
         }
@@ -92,7 +101,10 @@ export function genericResourceSegments(inputs: Record<string, unknown>, generic
 
 /** The path as text: the subscription as `{subscriptionId}`, other unknown parts as the plan's marker. */
 function pathText(segments: readonly Segment[], generic: GenericResourceFacts): string {
-    const subscriptionAt = generic.path.split("/").filter((text) => text !== "").indexOf("{subscriptionId}");
+    const subscriptionAt = generic.path
+        .split("/")
+        .filter((text) => text !== "")
+        .indexOf("{subscriptionId}");
     return `/${segments.map((segment, index) => (segment === null ? (index === subscriptionAt ? "{subscriptionId}" : unknownMarker) : pathEscape(segment))).join("/")}`;
 }
 
@@ -179,10 +191,22 @@ export function providerRefusals(run: StackRun, rules: ProviderRules = providerR
                 continue;
             }
             if (rule.existsWithParent !== undefined) {
-                refusals.push({ resource: resource.name, type: resource.type, path: pathShown, kind: "create", message: createMessage(resource, pathShown, rule, rules) });
+                refusals.push({
+                    resource: resource.name,
+                    type: resource.type,
+                    path: pathShown,
+                    kind: "create",
+                    message: createMessage(resource, pathShown, rule, rules),
+                });
             }
             if (rule.delete === null && !resource.retainOnDelete) {
-                refusals.push({ resource: resource.name, type: resource.type, path: pathShown, kind: "delete", message: deleteMessage(resource, pathShown, rule) });
+                refusals.push({
+                    resource: resource.name,
+                    type: resource.type,
+                    path: pathShown,
+                    kind: "delete",
+                    message: deleteMessage(resource, pathShown, rule),
+                });
             }
         }
     }
@@ -196,7 +220,9 @@ export function providerText(refusals: readonly ProviderRefusal[]): string {
     }
     return [
         `Provider checks: azure-native would refuse ${refusals.length} ${refusals.length === 1 ? "step" : "steps"}:`,
-        ...refusals.flatMap((refusal) => wrapWords(refusal.message, 150).map((line, i) => `  ${i === 0 ? refusal.kind.padEnd(6) : "      "}  ${line}`)),
+        ...refusals.flatMap((refusal) =>
+            wrapWords(refusal.message, 150).map((line, i) => `  ${i === 0 ? refusal.kind.padEnd(6) : "      "}  ${line}`),
+        ),
     ].join("\n");
 }
 
@@ -205,7 +231,12 @@ export function providerMarkdown(refusals: readonly ProviderRefusal[]): string {
     if (refusals.length === 0) {
         return "";
     }
-    return [`**azure-native would refuse ${refusals.length} ${refusals.length === 1 ? "step" : "steps"}:**`, "", ...refusals.map((refusal) => `- **${refusal.kind}**: ${refusal.message}`), ""].join("\n");
+    return [
+        `**azure-native would refuse ${refusals.length} ${refusals.length === 1 ? "step" : "steps"}:**`,
+        "",
+        ...refusals.map((refusal) => `- **${refusal.kind}**: ${refusal.message}`),
+        "",
+    ].join("\n");
 }
 
 /** Splits text into lines of at most `width` characters at spaces (a longer word stays whole). */

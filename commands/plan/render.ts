@@ -25,7 +25,11 @@ function treeRows(run: StackRun): Row[] {
     const walk = (resource: RegisteredResource, indent: string, last: boolean, top: boolean) => {
         const childIndent = top ? "" : `${indent}${last ? "   " : "│  "}`;
         const kids = children.get(resource.urn) ?? [];
-        rows.push({ prefix: top ? "" : `${indent}${last ? "└─ " : "├─ "}`, continuation: `${childIndent}${kids.length > 0 ? "│  " : "   "}`, resource });
+        rows.push({
+            prefix: top ? "" : `${indent}${last ? "└─ " : "├─ "}`,
+            continuation: `${childIndent}${kids.length > 0 ? "│  " : "   "}`,
+            resource,
+        });
         kids.forEach((kid, i) => walk(kid, childIndent, i === kids.length - 1, false));
     };
     roots.forEach((root) => walk(root, "", true, true));
@@ -93,11 +97,18 @@ export function planText(run: StackRun, options: { details?: boolean } = {}): st
     lines.push(`     ${"Type".padEnd(typeWidth)}  ${"Name".padEnd(nameWidth)}  Plan`);
     for (const { prefix, continuation, resource } of rows) {
         const action = resource.read ? "read" : "create";
-        const flags = [resource.protect ? "[protect]" : "", resource.secretInputs.length > 0 ? `[secret: ${resource.secretInputs.join(", ")}]` : ""]
+        const flags = [
+            resource.protect ? "[protect]" : "",
+            resource.secretInputs.length > 0 ? `[secret: ${resource.secretInputs.join(", ")}]` : "",
+        ]
             .filter(Boolean)
             .join(" ");
-        const settings = [summarize(resource.type, resource.planInputs as Record<string, unknown>, context), flags].filter(Boolean).join("  ");
-        lines.push(` ${resource.read ? ">" : "+"}   ${(prefix + resource.type).padEnd(typeWidth)}  ${resource.name.padEnd(nameWidth)}  ${action}`);
+        const settings = [summarize(resource.type, resource.planInputs as Record<string, unknown>, context), flags]
+            .filter(Boolean)
+            .join("  ");
+        lines.push(
+            ` ${resource.read ? ">" : "+"}   ${(prefix + resource.type).padEnd(typeWidth)}  ${resource.name.padEnd(nameWidth)}  ${action}`,
+        );
         const margin = `     ${continuation}`;
         for (const part of wrapSettings(settings, maxLineWidth - margin.length)) {
             lines.push(`${margin}${part}`);

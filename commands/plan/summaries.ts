@@ -51,7 +51,8 @@ export function shortArmId(id: string): string {
 }
 
 /** How many entries a list input has, or "(known after deploy)" when the list itself is unknown. */
-const counted = (value: unknown, singular: string, plural?: string) => (value === unknownMarker ? `${unknownMarker} ${plural ?? `${singular}s`}` : count(list(value).length, singular, plural));
+const counted = (value: unknown, singular: string, plural?: string) =>
+    value === unknownMarker ? `${unknownMarker} ${plural ?? `${singular}s`}` : count(list(value).length, singular, plural);
 
 function zonesOf(value: unknown): string | undefined {
     const zones = list(value);
@@ -82,7 +83,9 @@ export function policySummary(xml: string): string {
 /** The policy elements a user's policy file uses (its sections and `<base />` left out), once each. */
 export function policyElements(xml: string): string {
     const structural = new Set(["policies", "inbound", "backend", "outbound", "on-error", "base"]);
-    const names = [...new Set([...xml.matchAll(/<([a-z][a-z0-9-]*)[\s/>]/g)].map((match) => match[1]!).filter((name) => !structural.has(name)))];
+    const names = [
+        ...new Set([...xml.matchAll(/<([a-z][a-z0-9-]*)[\s/>]/g)].map((match) => match[1]!).filter((name) => !structural.has(name))),
+    ];
     return names.length > 0 ? names.join(" ") : "base only";
 }
 
@@ -109,18 +112,25 @@ const summaries: Readonly<Record<string, Summary>> = {
         join([
             text(inputs.apiId),
             `/${text(inputs.path)}/${text(inputs.apiVersion)}`,
-            inputs.apiRevision !== undefined && `revision ${text(inputs.apiRevision)}${inputs.apiRevisionDescription ? `: ${text(inputs.apiRevisionDescription)}` : ""}`,
+            inputs.apiRevision !== undefined &&
+                `revision ${text(inputs.apiRevision)}${inputs.apiRevisionDescription ? `: ${text(inputs.apiRevisionDescription)}` : ""}`,
             `${text(inputs.format)}${inputs.apiType ? ` ${text(inputs.apiType)}` : ""}`,
             list(inputs.protocols).join("+"),
         ]),
     "azure-native:apimanagement:ApiPolicy": (inputs) => `${text(inputs.apiId)}: ${policySummary(text(inputs.value))}`,
-    "azure-native:apimanagement:ApiOperationPolicy": (inputs) => `${text(inputs.apiId)} operation ${text(inputs.operationId)}: ${policyElements(text(inputs.value))}`,
+    "azure-native:apimanagement:ApiOperationPolicy": (inputs) =>
+        `${text(inputs.apiId)} operation ${text(inputs.operationId)}: ${policyElements(text(inputs.value))}`,
     "azure-native:apimanagement:ProductPolicy": (inputs) => `product ${text(inputs.productId)}: ${policyElements(text(inputs.value))}`,
     "azure-native:apimanagement:Policy": (inputs) => `global: ${policySummary(text(inputs.value))}`,
     "azure-native:apimanagement:ApiRelease": (inputs) => `${text(inputs.releaseId)} made current: ${text(inputs.notes)}`,
     "azure-native:apimanagement:ApiVersionSet": (inputs) => `${text(inputs.versionSetId)}, version by ${text(inputs.versioningScheme)}`,
     "azure-native:apimanagement:Product": (inputs) =>
-        join([text(inputs.productId), inputs.subscriptionRequired === true && "subscription", inputs.approvalRequired === true && "approval", text(inputs.state)]),
+        join([
+            text(inputs.productId),
+            inputs.subscriptionRequired === true && "subscription",
+            inputs.approvalRequired === true && "approval",
+            text(inputs.state),
+        ]),
     "azure-native:apimanagement:ProductApi": (inputs) => `${text(inputs.apiId)} in ${text(inputs.productId)}`,
     "azure-native:apimanagement:Backend": (inputs) => {
         const tls = record(inputs.tls);
@@ -130,7 +140,8 @@ const summaries: Readonly<Record<string, Summary>> = {
             list(record(inputs.credentials).certificateIds).length > 0 && "client certificate",
         ]);
     },
-    "azure-native:apimanagement:Certificate": (inputs) => `${text(inputs.certificateId)} from Key Vault ${text(record(inputs.keyVault).secretIdentifier)}`,
+    "azure-native:apimanagement:Certificate": (inputs) =>
+        `${text(inputs.certificateId)} from Key Vault ${text(record(inputs.keyVault).secretIdentifier)}`,
     "azure-native:apimanagement:NamedValue": (inputs) => {
         const vault = record(inputs.keyVault);
         return `${text(inputs.namedValueId)}: ${vault.secretIdentifier ? `Key Vault ${text(vault.secretIdentifier)}` : inputs.secret === true ? "secret value" : "plain value"}`;
@@ -138,7 +149,12 @@ const summaries: Readonly<Record<string, Summary>> = {
     "azure-native:apimanagement:IdentityProvider": (inputs) => `${text(inputs.type)} sign-in, tenant ${text(inputs.signinTenant)}`,
     "azure-native:apimanagement:Logger": (inputs) => `${text(inputs.loggerId)}: ${text(inputs.loggerType)}`,
     "azure-native:apimanagement:Diagnostic": (inputs) =>
-        join([text(inputs.diagnosticId), `sampling ${text(record(inputs.sampling).percentage)} %`, text(inputs.httpCorrelationProtocol), `log ${text(inputs.alwaysLog)}`]),
+        join([
+            text(inputs.diagnosticId),
+            `sampling ${text(record(inputs.sampling).percentage)} %`,
+            text(inputs.httpCorrelationProtocol),
+            `log ${text(inputs.alwaysLog)}`,
+        ]),
     "azure-native:monitor:DiagnosticSetting": (inputs) =>
         join([
             ...list(inputs.logs).map((log) => text(record(log).categoryGroup ?? record(log).category)),
@@ -151,7 +167,9 @@ const summaries: Readonly<Record<string, Summary>> = {
         const rules = list(profile.rules).map((rule) => {
             const trigger = record(record(rule).metricTrigger);
             const action = record(record(rule).scaleAction);
-            const where = list(trigger.dimensions).map((dimension) => `${text(record(dimension).dimensionName)} ${list(record(dimension).values).join("|")}`);
+            const where = list(trigger.dimensions).map(
+                (dimension) => `${text(record(dimension).dimensionName)} ${list(record(dimension).values).join("|")}`,
+            );
             return `${action.direction === "Increase" ? "+" : "-"}${text(action.value)} ${trigger.operator === "GreaterThan" ? ">" : "<"} ${text(trigger.threshold)} % ${text(trigger.metricName)}${where.length > 0 ? ` in ${where.join(" ")}` : ""} over ${text(trigger.timeWindow)}, cooldown ${text(action.cooldown)}`;
         });
         return join([`${text(capacity.minimum)}-${text(capacity.maximum)} units`, ...rules]);
@@ -159,15 +177,23 @@ const summaries: Readonly<Record<string, Summary>> = {
     "azure-native:monitor:MetricAlert": (inputs) => {
         const criteria = list(record(inputs.criteria).allOf).map((criterion) => {
             const c = record(criterion);
-            const split = list(c.dimensions).map((dimension) => ` per ${text(record(dimension).name)} (${list(record(dimension).values).join(", ")})`).join("");
+            const split = list(c.dimensions)
+                .map((dimension) => ` per ${text(record(dimension).name)} (${list(record(dimension).values).join(", ")})`)
+                .join("");
             return `${text(c.metricName)} ${text(c.timeAggregation)} ${c.operator === "GreaterThan" ? ">" : c.operator === "LessThan" ? "<" : text(c.operator)} ${text(c.threshold)}${split}`;
         });
         return join([text(inputs.ruleName), ...criteria, `over ${text(inputs.windowSize)}`, `severity ${text(inputs.severity)}`]);
     },
     "azure-native:monitor:ActionGroup": (inputs) => `${text(inputs.actionGroupName)}: ${counted(inputs.emailReceivers, "e-mail receiver")}`,
     "azure-native:operationalinsights:Workspace": (inputs) =>
-        join([text(inputs.workspaceName), text(record(inputs.sku).name), `${text(inputs.retentionInDays)} days`, `in ${text(inputs.location)}`]),
-    "azure-native:applicationinsights:Component": (inputs) => join([text(inputs.resourceName), inputs.workspaceResourceId !== undefined && "workspace-based", `in ${text(inputs.location)}`]),
+        join([
+            text(inputs.workspaceName),
+            text(record(inputs.sku).name),
+            `${text(inputs.retentionInDays)} days`,
+            `in ${text(inputs.location)}`,
+        ]),
+    "azure-native:applicationinsights:Component": (inputs) =>
+        join([text(inputs.resourceName), inputs.workspaceResourceId !== undefined && "workspace-based", `in ${text(inputs.location)}`]),
     "azure-native:managedidentity:UserAssignedIdentity": (inputs) => join([text(inputs.resourceName), `in ${text(inputs.location)}`]),
     "azure-native:keyvault:Vault": (inputs) => {
         const properties = record(inputs.properties);
@@ -184,7 +210,11 @@ const summaries: Readonly<Record<string, Summary>> = {
     "azure-native:keyvault:Secret": (inputs) => {
         const properties = record(inputs.properties);
         const expires = Number(record(properties.attributes).expires);
-        return join([text(inputs.secretName), text(properties.contentType), Number.isFinite(expires) && `expires ${new Date(expires * 1000).toISOString().slice(0, 10)}`]);
+        return join([
+            text(inputs.secretName),
+            text(properties.contentType),
+            Number.isFinite(expires) && `expires ${new Date(expires * 1000).toISOString().slice(0, 10)}`,
+        ]);
     },
     "azure-native:authorization:RoleAssignment": (inputs) => {
         const role = text(inputs.roleDefinitionId).split("/").pop();
@@ -192,7 +222,10 @@ const summaries: Readonly<Record<string, Summary>> = {
         // grants write ("<role> for <grant>").
         const custom = role?.includes(unknownMarker) ? /^(.+) for [^ ]+$/.exec(text(inputs.description))?.[1] : undefined;
         const name = Object.entries(builtInRoles).find(([, id]) => id === role)?.[0] ?? (custom && `custom role ${custom}`);
-        return join([`${name ?? role} for ${text(inputs.principalType)} ${text(inputs.principalId)}`, `on ${shortArmId(text(inputs.scope))}`]);
+        return join([
+            `${name ?? role} for ${text(inputs.principalType)} ${text(inputs.principalId)}`,
+            `on ${shortArmId(text(inputs.scope))}`,
+        ]);
     },
     "azure-native:authorization:RoleDefinition": (inputs) => {
         const actions = list(inputs.permissions).flatMap((permission) => list(record(permission).actions).map(text));
@@ -201,7 +234,9 @@ const summaries: Readonly<Record<string, Summary>> = {
             text(inputs.roleName),
             `${text(inputs.roleType) === "CustomRole" ? "custom role" : text(inputs.roleType)} with ${count(actions.length, "action")}${dataActions.length > 0 ? ` and ${count(dataActions.length, "data action")}` : ""}`,
             actions.some((action) => action.includes("*")) && "wildcards",
-            `assignable on ${list(inputs.assignableScopes).map((scope) => shortArmId(text(scope))).join(" ")}`,
+            `assignable on ${list(inputs.assignableScopes)
+                .map((scope) => shortArmId(text(scope)))
+                .join(" ")}`,
         ]);
     },
     "azure-native:storage:ManagementPolicy": (inputs) =>
@@ -226,12 +261,23 @@ const summaries: Readonly<Record<string, Summary>> = {
             .map(record)
             .filter((trigger) => trigger.type === "Recurrence")
             .map((trigger) => record(trigger.recurrence));
-        const schedule = recurrences.map((every) => `runs every ${count(Number(every.interval), text(every.frequency).toLowerCase())}${every.startTime !== undefined ? ` from ${text(every.startTime)}` : ""}`);
+        const schedule = recurrences.map(
+            (every) =>
+                `runs every ${count(Number(every.interval), text(every.frequency).toLowerCase())}${every.startTime !== undefined ? ` from ${text(every.startTime)}` : ""}`,
+        );
         return join([
             text(inputs.workflowName),
             inputs.state === "Disabled" && "DISABLED",
             ...schedule,
-            recurrences.length > 0 ? (Array.isArray(callers) && ips.length === 0 ? "no caller" : undefined) : Array.isArray(callers) ? (ips.length === 0 ? "callable by other Logic Apps only" : `callable from ${ips.join(" ")}`) : "callable by anyone",
+            recurrences.length > 0
+                ? Array.isArray(callers) && ips.length === 0
+                    ? "no caller"
+                    : undefined
+                : Array.isArray(callers)
+                  ? ips.length === 0
+                      ? "callable by other Logic Apps only"
+                      : `callable from ${ips.join(" ")}`
+                  : "callable by anyone",
             `run history from ${counted(record(access.contents).allowedCallerIpAddresses, "admin range")}`,
             `identity ${text(record(inputs.identity).type)}`,
             `in ${text(inputs.location)}`,
@@ -258,15 +304,19 @@ const summaries: Readonly<Record<string, Summary>> = {
             text(inputs.displayName),
             list(inputs.identifierUris).join(" "),
             roles.length > 0 && `roles ${roles.join(" ")}`,
-            record(inputs.api).requestedAccessTokenVersion !== undefined && `v${text(record(inputs.api).requestedAccessTokenVersion)} tokens`,
+            record(inputs.api).requestedAccessTokenVersion !== undefined &&
+                `v${text(record(inputs.api).requestedAccessTokenVersion)} tokens`,
             redirects.length > 0 && `redirects ${redirects.join(" ")}`,
         ]);
     },
-    "azuread:index/servicePrincipal:ServicePrincipal": (inputs) => join([`client ${text(inputs.clientId)}`, inputs.appRoleAssignmentRequired === true && "assignment required"]),
+    "azuread:index/servicePrincipal:ServicePrincipal": (inputs) =>
+        join([`client ${text(inputs.clientId)}`, inputs.appRoleAssignmentRequired === true && "assignment required"]),
     "azuread:index/appRoleAssignment:AppRoleAssignment": (inputs, context) =>
         `role ${context.appRoleName(text(inputs.appRoleId)) ?? text(inputs.appRoleId)} to ${text(inputs.principalObjectId)}`,
-    "azuread:index/applicationPassword:ApplicationPassword": (inputs) => join([text(inputs.displayName), `expires ${text(inputs.endDate).slice(0, 10)}`]),
-    "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential": (inputs) => `${text(inputs.issuer)} ${text(inputs.subject)}`,
+    "azuread:index/applicationPassword:ApplicationPassword": (inputs) =>
+        join([text(inputs.displayName), `expires ${text(inputs.endDate).slice(0, 10)}`]),
+    "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential": (inputs) =>
+        `${text(inputs.issuer)} ${text(inputs.subject)}`,
     "random:index/randomPassword:RandomPassword": (inputs) => `${text(inputs.length)} characters`,
     "time:index/offset:Offset": (inputs) => `${text(inputs.offsetMinutes)} minutes after it is created, then fixed`,
     "time:index/sleep:Sleep": (inputs) =>
@@ -283,7 +333,10 @@ const summaries: Readonly<Record<string, Summary>> = {
         return `${text(inputs.recordType)} ${name} ${target}, TTL ${text(inputs.ttl)} s`;
     },
     "azure-native:resources:Resource": (inputs) =>
-        join([`${text(inputs.resourceType)}/${text(inputs.resourceName)} of ${text(inputs.parentResourcePath)} (API ${text(inputs.apiVersion)})`, JSON.stringify(inputs.properties ?? {})]),
+        join([
+            `${text(inputs.resourceType)}/${text(inputs.resourceName)} of ${text(inputs.parentResourcePath)} (API ${text(inputs.apiVersion)})`,
+            JSON.stringify(inputs.properties ?? {}),
+        ]),
     "azure-native:resources:Deployment": (inputs) => {
         const properties = record(inputs.properties);
         const resources = list(record(properties.template).resources).map((resource) => {
@@ -292,7 +345,11 @@ const summaries: Readonly<Record<string, Summary>> = {
         });
         // Deleting a deployment removes its record only (learn.microsoft.com/azure/azure-resource-manager/
         // templates/deployment-history-deletions): what pulumi destroy leaves in Azure.
-        return join([`${text(properties.mode)} ARM deployment ${text(inputs.deploymentName)}`, ...resources, "pulumi destroy deletes its record only; what it wrote stays"]);
+        return join([
+            `${text(properties.mode)} ARM deployment ${text(inputs.deploymentName)}`,
+            ...resources,
+            "pulumi destroy deletes its record only; what it wrote stays",
+        ]);
     },
     "azure-native:resources:ResourceGroup": (inputs) => join([`${String(inputs.resourceGroupName)}`, `in ${String(inputs.location)}`]),
     "random:index/randomString:RandomString": (inputs) =>

@@ -21,7 +21,12 @@ export interface SmokeRequest {
 export type Answer = { status: number; body: string; ms: number } | { error: string; ms: number };
 
 /** The request of an API's smoke test (`gatewayUrl` without a trailing slash). */
-export function smokeRequest(api: Pick<ApiDefinition, "path" | "version">, smoke: SmokeTest, settings: Pick<SmokeSettings, "gatewayUrl" | "subscriptionKey">, token: string): SmokeRequest {
+export function smokeRequest(
+    api: Pick<ApiDefinition, "path" | "version">,
+    smoke: SmokeTest,
+    settings: Pick<SmokeSettings, "gatewayUrl" | "subscriptionKey">,
+    token: string,
+): SmokeRequest {
     const headers: Record<string, string> = {
         Authorization: `Bearer ${token}`,
         "Ocp-Apim-Subscription-Key": settings.subscriptionKey,
@@ -39,7 +44,12 @@ export function smokeRequest(api: Pick<ApiDefinition, "path" | "version">, smoke
         body = JSON.stringify(smoke.body);
         headers["Content-Type"] = "application/json";
     }
-    return { method: smoke.method, url: `${settings.gatewayUrl}/${api.path}/${api.version}${smoke.path}`, headers, ...(body !== undefined ? { body } : {}) };
+    return {
+        method: smoke.method,
+        url: `${settings.gatewayUrl}/${api.path}/${api.version}${smoke.path}`,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+    };
 }
 
 /** Sends a request and reads the whole answer, within `timeoutMs`. */
@@ -67,8 +77,18 @@ export async function send(request: SmokeRequest, timeoutMs: number): Promise<An
 
 /** The token request of the client credentials grant. */
 function tokenRequest(settings: SmokeSettings): SmokeRequest {
-    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: settings.clientId, client_secret: settings.clientSecret, scope: settings.scope });
-    return { method: "POST", url: settings.tokenUrl, headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: form.toString() };
+    const form = new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: settings.clientId,
+        client_secret: settings.clientSecret,
+        scope: settings.scope,
+    });
+    return {
+        method: "POST",
+        url: settings.tokenUrl,
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: form.toString(),
+    };
 }
 
 /** The access token, or why there is none (Entra ID's error code and first line of its description). */

@@ -40,7 +40,12 @@ const command = {
         "project-dir": { type: "string" },
         help: { type: "boolean", short: "h" },
     },
-    shownAs: { outputs: "--outputs <file>", "timeout-ms": "--timeout-ms <ms>", "client-id": "--client-id <id>", "project-dir": "--project-dir <dir>" },
+    shownAs: {
+        outputs: "--outputs <file>",
+        "timeout-ms": "--timeout-ms <ms>",
+        "client-id": "--client-id <id>",
+        "project-dir": "--project-dir <dir>",
+    },
 } as const;
 
 /** The default time each request may take. */
@@ -67,24 +72,36 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const projectDir = parsed.values["project-dir"] ? path.resolve(parsed.values["project-dir"]) : repoRoot;
     const stacks = listStacks(projectDir);
     if (!stacks.includes(stack)) {
-        process.stderr.write(`Stack "${stack}" has no stack file Pulumi.${stack}.yaml in ${projectDir} (allowed: ${stacks.join(", ") || "none found"})\n`);
+        process.stderr.write(
+            `Stack "${stack}" has no stack file Pulumi.${stack}.yaml in ${projectDir} (allowed: ${stacks.join(", ") || "none found"})\n`,
+        );
         return 2;
     }
     const outputsFile = parsed.values.outputs;
     if (outputsFile === undefined) {
-        process.stderr.write(`--outputs is missing (allowed: a file holding the JSON of \`pulumi stack output --json --show-secrets -s ${stack}\`, or - to read it from standard input)\n\n${usage}\n`);
+        process.stderr.write(
+            `--outputs is missing (allowed: a file holding the JSON of \`pulumi stack output --json --show-secrets -s ${stack}\`, or - to read it from standard input)\n\n${usage}\n`,
+        );
         return 2;
     }
     const timeoutText = parsed.values["timeout-ms"];
     const timeoutMs = timeoutText === undefined ? defaultTimeoutMs : Number(timeoutText);
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
-        process.stderr.write(`--timeout-ms: "${timeoutText}" is not a number of milliseconds (allowed: a whole number of 1 or more, such as 15000)\n`);
+        process.stderr.write(
+            `--timeout-ms: "${timeoutText}" is not a number of milliseconds (allowed: a whole number of 1 or more, such as 15000)\n`,
+        );
         return 2;
     }
 
     let settings;
     try {
-        settings = smokeSettings(stack, readOutputs(stack, outputsFile), outputsFile === "-" ? "the outputs" : outputsFile, env, parsed.values["client-id"]);
+        settings = smokeSettings(
+            stack,
+            readOutputs(stack, outputsFile),
+            outputsFile === "-" ? "the outputs" : outputsFile,
+            env,
+            parsed.values["client-id"],
+        );
     } catch (error) {
         if (error instanceof SettingsError) {
             process.stderr.write(`${error.message}\n`);
@@ -104,7 +121,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
 
     const tested = apis.filter((api) => api.smoke);
-    process.stdout.write(`Smoke test of stack ${stack} through ${settings.gatewayUrl} (${tested.length} of ${apis.length} APIs declare one)\n`);
+    process.stdout.write(
+        `Smoke test of stack ${stack} through ${settings.gatewayUrl} (${tested.length} of ${apis.length} APIs declare one)\n`,
+    );
     if (tested.length === 0) {
         process.stdout.write("No API declares a smoke test (smoke in its api.yaml): nothing to call.\n");
         return 0;
@@ -141,11 +160,23 @@ export function report(results: readonly Result[]): string {
         const target = new URL(request.url);
         const got = "status" in answer ? `got ${answer.status}` : `got ${answer.error}`;
         const detail = "status" in answer && !result.passed && answer.body.trim() !== "" ? `answer: ${snippet(answer.body)}` : undefined;
-        return { cells: [result.passed ? "PASS" : "FAIL", api.apiId, request.method, `${target.pathname}${target.search}`, `expected ${api.smoke.status}, ${got}`, `${answer.ms} ms`], detail };
+        return {
+            cells: [
+                result.passed ? "PASS" : "FAIL",
+                api.apiId,
+                request.method,
+                `${target.pathname}${target.search}`,
+                `expected ${api.smoke.status}, ${got}`,
+                `${answer.ms} ms`,
+            ],
+            detail,
+        };
     });
     const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((row) => row.cells[i]!.length)));
     const lines = rows.flatMap((row) => {
-        const cells = row.cells.map((cell, i) => (i === 5 ? cell.padStart(Math.max(...rows.map((other) => other.cells[5]!.length))) : cell.padEnd(widths[i]!)));
+        const cells = row.cells.map((cell, i) =>
+            i === 5 ? cell.padStart(Math.max(...rows.map((other) => other.cells[5]!.length))) : cell.padEnd(widths[i]!),
+        );
         const line = `  ${cells.join("  ")}`.trimEnd();
         return row.detail ? [line, `        ${row.detail}`] : [line];
     });

@@ -36,7 +36,9 @@ export class SettingsError extends Error {
         readonly stackName: string,
         readonly problems: readonly string[],
     ) {
-        super(`Cannot run the smoke test of stack ${stackName} (${problems.length === 1 ? "1 problem" : `${problems.length} problems`}):\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+        super(
+            `Cannot run the smoke test of stack ${stackName} (${problems.length === 1 ? "1 problem" : `${problems.length} problems`}):\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
+        );
         this.name = "SettingsError";
     }
 }
@@ -48,16 +50,22 @@ export function readOutputs(stack: string, file: string): Record<string, unknown
     try {
         text = readFileSync(file === "-" ? 0 : file, "utf8");
     } catch (error) {
-        throw new SettingsError(stack, [`--outputs: ${shown} cannot be read: ${(error as Error).message} (allowed: a file holding the JSON of \`pulumi stack output --json --show-secrets -s ${stack}\`, or - to read it from standard input)`]);
+        throw new SettingsError(stack, [
+            `--outputs: ${shown} cannot be read: ${(error as Error).message} (allowed: a file holding the JSON of \`pulumi stack output --json --show-secrets -s ${stack}\`, or - to read it from standard input)`,
+        ]);
     }
     let value: unknown;
     try {
         value = JSON.parse(text);
     } catch (error) {
-        throw new SettingsError(stack, [`${shown}: is not JSON: ${(error as Error).message} (allowed: the JSON of \`pulumi stack output --json --show-secrets -s ${stack}\`)`]);
+        throw new SettingsError(stack, [
+            `${shown}: is not JSON: ${(error as Error).message} (allowed: the JSON of \`pulumi stack output --json --show-secrets -s ${stack}\`)`,
+        ]);
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new SettingsError(stack, [`${shown}: is not an object of stack outputs (allowed: the JSON of \`pulumi stack output --json --show-secrets -s ${stack}\`)`]);
+        throw new SettingsError(stack, [
+            `${shown}: is not an object of stack outputs (allowed: the JSON of \`pulumi stack output --json --show-secrets -s ${stack}\`)`,
+        ]);
     }
     return value as Record<string, unknown>;
 }
@@ -85,7 +93,13 @@ function baseUrl(value: string): string | undefined {
  * The settings from the outputs (`shown` names their file in messages) and the environment;
  * `clientId` replaces the outputs' daemon client (a passive DR site has none of its own).
  */
-export function smokeSettings(stack: string, outputs: Record<string, unknown>, shown: string, env: NodeJS.ProcessEnv, clientId?: string): SmokeSettings {
+export function smokeSettings(
+    stack: string,
+    outputs: Record<string, unknown>,
+    shown: string,
+    env: NodeJS.ProcessEnv,
+    clientId?: string,
+): SmokeSettings {
     const problems: string[] = [];
     const from = `the outputs of \`pulumi stack output --json --show-secrets -s ${stack}\``;
     const output = (key: string, hint = "") => {
@@ -111,12 +125,22 @@ export function smokeSettings(stack: string, outputs: Record<string, unknown>, s
     };
 
     const gatewayOverride = env[environmentVariables.gatewayUrl];
-    const gatewayUrl = gatewayOverride ? url(gatewayOverride, environmentVariables.gatewayUrl) : url(output("gateway.gatewayUrl"), `${shown}: gateway.gatewayUrl`);
+    const gatewayUrl = gatewayOverride
+        ? url(gatewayOverride, environmentVariables.gatewayUrl)
+        : url(output("gateway.gatewayUrl"), `${shown}: gateway.gatewayUrl`);
     const tenantId = output("identity.tenantId");
     const identifierUri = output("identity.identifierUri");
-    const client = clientId || output("identity.clientAppClientId", "; a passive DR site has no daemon client of its own: give the active site's with --client-id <id>");
+    const client =
+        clientId ||
+        output(
+            "identity.clientAppClientId",
+            "; a passive DR site has no daemon client of its own: give the active site's with --client-id <id>",
+        );
     const clientSecret = variable(environmentVariables.clientSecret, "the daemon client's secret, the Key Vault secret api-client-secret");
-    const subscriptionKey = variable(environmentVariables.subscriptionKey, "a subscription key of a product that holds every API with a smoke test");
+    const subscriptionKey = variable(
+        environmentVariables.subscriptionKey,
+        "a subscription key of a product that holds every API with a smoke test",
+    );
     const loginUrl = url(env[environmentVariables.loginUrl] || defaultLoginUrl, environmentVariables.loginUrl);
     if (problems.length > 0) {
         throw new SettingsError(stack, problems);

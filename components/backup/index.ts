@@ -30,14 +30,29 @@ export { maximumRetentionDays } from "../common/values";
 export const backupContainer = "apim-backups";
 
 /** What the backup workflow's identity may do on the active site's service. */
-export const backupActions = ["Microsoft.ApiManagement/service/read", "Microsoft.ApiManagement/service/backup/action", "Microsoft.ApiManagement/service/operationresults/read"];
+export const backupActions = [
+    "Microsoft.ApiManagement/service/read",
+    "Microsoft.ApiManagement/service/backup/action",
+    "Microsoft.ApiManagement/service/operationresults/read",
+];
 
 /** The settings of a service a restore overwrites with the active site's, and the passive site's code owns: the restore puts them back. */
-const siteSettingKinds = ["backends", "certificates", "namedValues", "loggers", "diagnostics", "identityProviders", "policies", "portalsettings", "apis"] as const;
+const siteSettingKinds = [
+    "backends",
+    "certificates",
+    "namedValues",
+    "loggers",
+    "diagnostics",
+    "identityProviders",
+    "policies",
+    "portalsettings",
+    "apis",
+] as const;
 type SiteSettingKind = (typeof siteSettingKinds)[number];
 
 /** The RBAC name of a setting kind's write, as the operations list spells it (`portalSettings`, the REST path `portalsettings`). */
-const writeAction = (kind: SiteSettingKind) => `Microsoft.ApiManagement/service/${kind === "portalsettings" ? "portalSettings" : kind}/write`;
+const writeAction = (kind: SiteSettingKind) =>
+    `Microsoft.ApiManagement/service/${kind === "portalsettings" ? "portalSettings" : kind}/write`;
 
 /**
  * What the restore workflow's identity may do on the passive site's service: restore, and put its
@@ -55,7 +70,10 @@ export const restoreActions = [
 export type SiteSettingStep = SiteSetting;
 
 /** The steps as the restore workflow takes them: the PUTs, then the PATCHes. */
-function restoreSteps(steps: readonly SiteSettingStep[]): { puts: Array<Omit<SiteSettingStep, "patch">>; patches: Array<Omit<SiteSettingStep, "patch">> } {
+function restoreSteps(steps: readonly SiteSettingStep[]): {
+    puts: Array<Omit<SiteSettingStep, "patch">>;
+    patches: Array<Omit<SiteSettingStep, "patch">>;
+} {
     const strip = ({ path, body }: SiteSettingStep) => ({ path, body });
     return { puts: steps.filter((step) => !step.patch).map(strip), patches: steps.filter((step) => step.patch).map(strip) };
 }
@@ -129,7 +147,12 @@ export class BackupStorage extends pulumi.ComponentResource {
         );
         const container = new storage.BlobContainer(
             `${name}-container`,
-            { resourceGroupName: args.resourceGroupName, accountName: account.name, containerName: backupContainer, publicAccess: storage.PublicAccess.None },
+            {
+                resourceGroupName: args.resourceGroupName,
+                accountName: account.name,
+                containerName: backupContainer,
+                publicAccess: storage.PublicAccess.None,
+            },
             { parent: this, protect: args.protect },
         );
         new storage.ManagementPolicy(
@@ -162,7 +185,9 @@ export class BackupStorage extends pulumi.ComponentResource {
         this.accountName = account.name;
         this.containerId = container.id;
         this.containerName = container.name;
-        this.containerUrl = pulumi.all([account.primaryEndpoints, container.name]).apply(([endpoints, containerName]) => `${endpoints.blob.replace(/\/$/, "")}/${containerName}`);
+        this.containerUrl = pulumi
+            .all([account.primaryEndpoints, container.name])
+            .apply(([endpoints, containerName]) => `${endpoints.blob.replace(/\/$/, "")}/${containerName}`);
         this.registerOutputs({ accountId: this.accountId, containerId: this.containerId, containerUrl: this.containerUrl });
     }
 }
@@ -257,7 +282,9 @@ abstract class Schedule extends pulumi.ComponentResource {
     ) {
         const delay = args.firstRunDelayMinutes ?? 30;
         if (!Number.isInteger(delay) || delay < 1) {
-            throw new Error(`Invalid ${type.split(":").pop()} arguments:\n  - firstRunDelayMinutes: ${delay} (allowed: whole minutes, 1 or more)`);
+            throw new Error(
+                `Invalid ${type.split(":").pop()} arguments:\n  - firstRunDelayMinutes: ${delay} (allowed: whole minutes, 1 or more)`,
+            );
         }
         super(type, name, {}, opts);
         const subscription = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
@@ -282,7 +309,9 @@ abstract class Schedule extends pulumi.ComponentResource {
                 resourceGroupName: args.resourceGroupName,
                 workflowName: args.names.workflow,
                 location: args.location,
-                state: pulumi.output(args.enabled ?? true).apply((enabled) => (enabled ? logic.WorkflowState.Enabled : logic.WorkflowState.Disabled)),
+                state: pulumi
+                    .output(args.enabled ?? true)
+                    .apply((enabled) => (enabled ? logic.WorkflowState.Enabled : logic.WorkflowState.Disabled)),
                 // The identity API Management's storage firewall admits as a trusted service
                 // (storage-network-security-trusted-azure-services: Microsoft.Logic/workflows).
                 identity: { type: logic.ManagedServiceIdentityType.SystemAssigned },
@@ -348,7 +377,12 @@ export class BackupSchedule extends Schedule {
             backupActions,
             (startTime) => minutes.apply((every) => backupDefinition(every, startTime)),
             backupParameters,
-            { serviceId: args.serviceId, storageAccountName: args.storage.accountName, containerName: args.storage.containerName, containerUrl: args.storage.containerUrl },
+            {
+                serviceId: args.serviceId,
+                storageAccountName: args.storage.accountName,
+                containerName: args.storage.containerName,
+                containerUrl: args.storage.containerUrl,
+            },
             opts,
         );
     }
@@ -364,7 +398,10 @@ export class RestoreSchedule extends Schedule {
             args,
             "Restore",
             restoreActions,
-            (startTime) => pulumi.all([minutes, args.backupIntervalMinutes]).apply(([every, backups]) => restoreDefinition(every, startTime, maxBackupAgeMinutes(backups))),
+            (startTime) =>
+                pulumi
+                    .all([minutes, args.backupIntervalMinutes])
+                    .apply(([every, backups]) => restoreDefinition(every, startTime, maxBackupAgeMinutes(backups))),
             restoreParameters,
             {
                 serviceId: args.serviceId,

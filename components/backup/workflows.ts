@@ -53,7 +53,12 @@ export const backupParameters = {
 /** The parameters of the restore workflow: the backup's, and the settings it puts back (secure). */
 export const restoreParameters = {
     ...backupParameters,
-    siteSettings: { type: "SecureObject", metadata: { description: "{ puts: [{ path, body }], patches: [{ path, body }] }: what the restore overwrites that this site's code owns." } },
+    siteSettings: {
+        type: "SecureObject",
+        metadata: {
+            description: "{ puts: [{ path, body }], patches: [{ path, body }] }: what the restore overwrites that this site's code owns.",
+        },
+    },
 };
 
 /** The body of a backup or restore request. */
@@ -151,12 +156,15 @@ export function restoreDefinition(minutes: number, startTime: string, maxBackupA
                 },
                 runAfter: { Complete_backups: ["Succeeded"] },
             },
-            Newest: { type: "Compose", inputs: `@{replace(last(body('Complete_backups')), '${completeSuffix}', '')}`, runAfter: { No_complete_backup: ["Succeeded"] } },
+            Newest: {
+                type: "Compose",
+                inputs: `@{replace(last(body('Complete_backups')), '${completeSuffix}', '')}`,
+                runAfter: { No_complete_backup: ["Succeeded"] },
+            },
             // apim-yyyyMMddHHmmss.apimbackup: when the newest backup was taken, in UTC.
             Taken: {
                 type: "Compose",
-                inputs:
-                    "@{concat(substring(outputs('Newest'), 5, 4), '-', substring(outputs('Newest'), 9, 2), '-', substring(outputs('Newest'), 11, 2), 'T', substring(outputs('Newest'), 13, 2), ':', substring(outputs('Newest'), 15, 2), ':', substring(outputs('Newest'), 17, 2), 'Z')}",
+                inputs: "@{concat(substring(outputs('Newest'), 5, 4), '-', substring(outputs('Newest'), 9, 2), '-', substring(outputs('Newest'), 11, 2), 'T', substring(outputs('Newest'), 13, 2), ':', substring(outputs('Newest'), 15, 2), ':', substring(outputs('Newest'), 17, 2), 'Z')}",
                 runAfter: { Newest: ["Succeeded"] },
             },
             // Backups that stopped (the active site's workflow disabled, its role removed) leave this
@@ -169,7 +177,10 @@ export function restoreDefinition(minutes: number, startTime: string, maxBackupA
                         type: "Terminate",
                         inputs: {
                             runStatus: "Failed",
-                            runError: { code: "StaleBackup", message: `The newest complete backup, @{outputs('Newest')}, is more than ${maxBackupAgeMinutes} minutes old: the active site's backups have stopped.` },
+                            runError: {
+                                code: "StaleBackup",
+                                message: `The newest complete backup, @{outputs('Newest')}, is more than ${maxBackupAgeMinutes} minutes old: the active site's backups have stopped.`,
+                            },
                         },
                         runAfter: {},
                     },

@@ -86,14 +86,18 @@ export function validateGatewayCatalogArgs(args: GatewayCatalogArgs): void {
     const backends = args.backends ?? {};
     const workflows = args.workflows ?? {};
     const namedValues = args.namedValues ?? {};
-    const problems = problemLines(catalogBindingProblems(args.catalog, { backends: Object.keys(backends), workflows: Object.keys(workflows) }));
+    const problems = problemLines(
+        catalogBindingProblems(args.catalog, { backends: Object.keys(backends), workflows: Object.keys(workflows) }),
+    );
     for (const [name, backend] of Object.entries(backends)) {
         problems.push(...problemLines(httpsUrlProblems(backend.url), ["backends", name, "url"]));
     }
     for (const name of [...new Set(apis.filter((api) => api.backendApiKey).map((api) => api.name))]) {
         if (!(backendKeyName(name) in namedValues)) {
             const api = apis.find((candidate) => candidate.name === name)!;
-            problems.push(`namedValues.${backendKeyName(name)}: missing; the ${api.kind} API in apis/${api.folder} sends it to its backend (allowed: the Key Vault secret id of the key)`);
+            problems.push(
+                `namedValues.${backendKeyName(name)}: missing; the ${api.kind} API in apis/${api.folder} sends it to its backend (allowed: the Key Vault secret id of the key)`,
+            );
         }
     }
     if (apis.length > 0 && !args.tokenValidation) {

@@ -5,7 +5,13 @@ import type { SiteSetting } from "../common/site-settings";
 import { validateGatewayCatalogArgs, type GatewayCatalogArgs } from "./args";
 import { keyVaultNamedValue, publishApi, publishBackends, publishProducts, publishVersionSets, type PublishContext } from "./publish";
 
-export { validateGatewayCatalogArgs, type BackendRef, type GatewayCatalogArgs, type TokenValidationRef, type WorkflowTriggerRef } from "./args";
+export {
+    validateGatewayCatalogArgs,
+    type BackendRef,
+    type GatewayCatalogArgs,
+    type TokenValidationRef,
+    type WorkflowTriggerRef,
+} from "./args";
 
 /**
  * The API catalog as published on a service: products, Key Vault named values, backends (with
@@ -53,7 +59,12 @@ export class GatewayCatalog extends pulumi.ComponentResource {
             apis.map((api) => [
                 api.apiId,
                 // The API's id, not its first revision's (`;rev=1`): what the current revision answers to.
-                publishApi(ctx, api, { products, backends, workflows: args.workflows ?? {}, signatures, namedValues, token, after: args.after ?? [] }, versionSets[api.name]!).id.apply(apiIdOfRevision),
+                publishApi(
+                    ctx,
+                    api,
+                    { products, backends, workflows: args.workflows ?? {}, signatures, namedValues, token, after: args.after ?? [] },
+                    versionSets[api.name]!,
+                ).id.apply(apiIdOfRevision),
             ]),
         );
         this.siteSettings = pulumi.all(ctx.siteSettings);

@@ -27,7 +27,6 @@ export interface PublishContext {
     siteSettings: pulumi.Output<SiteSetting>[];
 }
 
-
 /** A named value that reads a Key Vault secret with the gateway's identity; its value never passes through Pulumi. */
 export function keyVaultNamedValue(ctx: PublishContext, name: string, secretId: pulumi.Input<string>): apimanagement.NamedValue {
     const args = {
@@ -73,7 +72,14 @@ export function publishProducts(ctx: PublishContext, products: Record<string, Pr
             if (product.policyFile) {
                 new apimanagement.ProductPolicy(
                     `${ctx.name}-product-${productId}-policy`,
-                    { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, productId, policyId: "policy", format: apimanagement.PolicyContentFormat.Xml, value: product.policyFile.document },
+                    {
+                        resourceGroupName: ctx.resourceGroupName,
+                        serviceName: ctx.serviceName,
+                        productId,
+                        policyId: "policy",
+                        format: apimanagement.PolicyContentFormat.Xml,
+                        value: product.policyFile.document,
+                    },
                     { parent: ctx.parent, dependsOn: [created] },
                 );
             }
@@ -83,7 +89,14 @@ export function publishProducts(ctx: PublishContext, products: Record<string, Pr
 }
 
 /** A backend with TLS chain and name validation on, and a Key Vault client certificate when given. */
-function backend(ctx: PublishContext, backendId: string, description: string, url: pulumi.Input<string>, protocol: apimanagement.BackendProtocol, clientCertificateSecretId?: pulumi.Input<string>) {
+function backend(
+    ctx: PublishContext,
+    backendId: string,
+    description: string,
+    url: pulumi.Input<string>,
+    protocol: apimanagement.BackendProtocol,
+    clientCertificateSecretId?: pulumi.Input<string>,
+) {
     const certificate =
         clientCertificateSecretId === undefined
             ? undefined
@@ -92,7 +105,10 @@ function backend(ctx: PublishContext, backendId: string, description: string, ur
                       resourceGroupName: ctx.resourceGroupName,
                       serviceName: ctx.serviceName,
                       certificateId: `${backendId}-client`,
-                      keyVault: { secretIdentifier: clientCertificateSecretId, ...(ctx.identityClientId !== undefined ? { identityClientId: ctx.identityClientId } : {}) },
+                      keyVault: {
+                          secretIdentifier: clientCertificateSecretId,
+                          ...(ctx.identityClientId !== undefined ? { identityClientId: ctx.identityClientId } : {}),
+                      },
                   };
                   ctx.siteSettings.push(siteSetting(`certificates/${backendId}-client`, args, "certificateId"));
                   return new apimanagement.Certificate(`${ctx.name}-cert-${backendId}`, args, { parent: ctx.parent, dependsOn: ctx.after });
@@ -111,12 +127,24 @@ function backend(ctx: PublishContext, backendId: string, description: string, ur
     return new apimanagement.Backend(`${ctx.name}-backend-${backendId}`, args, { parent: ctx.parent });
 }
 
-export function publishBackends(ctx: PublishContext, apis: readonly ApiDefinition[], backends: Record<string, BackendRef>, workflows: Record<string, WorkflowTriggerRef>) {
+export function publishBackends(
+    ctx: PublishContext,
+    apis: readonly ApiDefinition[],
+    backends: Record<string, BackendRef>,
+    workflows: Record<string, WorkflowTriggerRef>,
+) {
     const created: Record<string, apimanagement.Backend> = {};
     const signatures: Record<string, apimanagement.NamedValue> = {};
     for (const [apiName, ref] of Object.entries(backends)) {
         const soap = apis.some((api) => api.name === apiName && api.kind === "soap");
-        created[apiName] = backend(ctx, apiName, `Backend of the ${apiName} API`, ref.url, soap ? apimanagement.BackendProtocol.Soap : apimanagement.BackendProtocol.Http, ref.clientCertificateSecretId);
+        created[apiName] = backend(
+            ctx,
+            apiName,
+            `Backend of the ${apiName} API`,
+            ref.url,
+            soap ? apimanagement.BackendProtocol.Soap : apimanagement.BackendProtocol.Http,
+            ref.clientCertificateSecretId,
+        );
     }
     const used = new Set(apis.filter((api) => api.kind === "logicApp").map((api) => api.workflow!));
     for (const workflow of [...used].sort()) {
@@ -124,11 +152,19 @@ export function publishBackends(ctx: PublishContext, apis: readonly ApiDefinitio
         signatures[workflow] = keyVaultNamedValue(ctx, signatureNamedValue(workflow), trigger.signatureSecretId);
         const url = pulumi.output(trigger.baseUrl).apply((value) => {
             if (!value.startsWith("https://")) {
-                throw new Error(`workflows.${workflow}.baseUrl: "${value}" is not an https URL (allowed: https://<host>/workflows/<id>/triggers)`);
+                throw new Error(
+                    `workflows.${workflow}.baseUrl: "${value}" is not an https URL (allowed: https://<host>/workflows/<id>/triggers)`,
+                );
             }
             return value;
         });
-        created[workflowBackendId(workflow)] = backend(ctx, workflowBackendId(workflow), `HTTP trigger of the ${workflow} workflow`, url, apimanagement.BackendProtocol.Http);
+        created[workflowBackendId(workflow)] = backend(
+            ctx,
+            workflowBackendId(workflow),
+            `HTTP trigger of the ${workflow} workflow`,
+            url,
+            apimanagement.BackendProtocol.Http,
+        );
     }
     return { backends: created, signatures };
 }
@@ -151,7 +187,10 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
     const workflow = api.kind === "logicApp" ? inputs.workflows[api.workflow!]! : undefined;
     const backendId = workflow ? workflowBackendId(api.workflow!) : api.name;
     const backend = inputs.backends[backendId]!;
-    const keys = [...(workflow ? [inputs.signatures[api.workflow!]!] : []), ...(api.backendApiKey ? [inputs.namedValues[backendKeyName(api.name)]!] : [])];
+    const keys = [
+        ...(workflow ? [inputs.signatures[api.workflow!]!] : []),
+        ...(api.backendApiKey ? [inputs.namedValues[backendKeyName(api.name)]!] : []),
+    ];
     const policy = pulumi
         .all([inputs.token, workflow ? pulumi.output(workflow.path) : undefined, workflow ? pulumi.output(workflow.query) : undefined])
         .apply(([token, path, query]) =>
@@ -160,7 +199,9 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
                 cacheDuration: api.policy.cacheDuration,
                 access: api.policy.access,
                 token,
-                forward: workflow ? { workflow: { backendId, path: path!, query: query!, signatureNamedValue: signatureNamedValue(api.workflow!) } } : { backendId },
+                forward: workflow
+                    ? { workflow: { backendId, path: path!, query: query!, signatureNamedValue: signatureNamedValue(api.workflow!) } }
+                    : { backendId },
                 backendKey: api.backendApiKey ? { header: api.backendApiKey.header, namedValue: backendKeyName(api.name) } : undefined,
                 user: api.policyFile?.sections,
             }),
@@ -210,17 +251,34 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
     );
     // The backend URL an API records is the site's own: a restore brings the active site's.
     ctx.siteSettings.push(sitePatch(`apis/${apiRevisionId(api.apiId, 1)}`, { serviceUrl: settings.serviceUrl }));
-    const firstPolicy = new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}`, policyArgs(apiRevisionId(api.apiId, 1)), { parent: ctx.parent, dependsOn: [first, ...keys] });
+    const firstPolicy = new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}`, policyArgs(apiRevisionId(api.apiId, 1)), {
+        parent: ctx.parent,
+        dependsOn: [first, ...keys],
+    });
     // Operation policies, as written, on each revision that has the operation; after the API's
     // policy, which they inherit with <base />.
-    const operationPolicies = (revisionApi: apimanagement.Api, apiId: string, suffix: string, operations: readonly SpecOperation[], after: pulumi.Resource) =>
+    const operationPolicies = (
+        revisionApi: apimanagement.Api,
+        apiId: string,
+        suffix: string,
+        operations: readonly SpecOperation[],
+        after: pulumi.Resource,
+    ) =>
         Object.entries(api.operationPolicies)
             .filter(([operation]) => operations.some((candidate) => candidate.name === operation))
             .map(
                 ([operation, file]) =>
                     new apimanagement.ApiOperationPolicy(
                         `${ctx.name}-policy-${api.apiId}${suffix}-${operation}`,
-                        { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, apiId, operationId: operation, policyId: "policy", format: apimanagement.PolicyContentFormat.Xml, value: file.document },
+                        {
+                            resourceGroupName: ctx.resourceGroupName,
+                            serviceName: ctx.serviceName,
+                            apiId,
+                            operationId: operation,
+                            policyId: "policy",
+                            format: apimanagement.PolicyContentFormat.Xml,
+                            value: file.document,
+                        },
                         { parent: ctx.parent, dependsOn: [revisionApi, after] },
                     ),
             );
@@ -247,16 +305,32 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
         );
         source = revisionApi;
         ctx.siteSettings.push(sitePatch(`apis/${revisionId}`, { serviceUrl: settings.serviceUrl }));
-        const revisionPolicy = new apimanagement.ApiPolicy(`${ctx.name}-policy-${api.apiId}-rev${revision.revision}`, policyArgs(revisionId), {
-            parent: ctx.parent,
-            dependsOn: [revisionApi, ...keys],
-        });
+        const revisionPolicy = new apimanagement.ApiPolicy(
+            `${ctx.name}-policy-${api.apiId}-rev${revision.revision}`,
+            policyArgs(revisionId),
+            {
+                parent: ctx.parent,
+                dependsOn: [revisionApi, ...keys],
+            },
+        );
         // A revision without a spec of its own is a copy of the one before, operations included.
         operations = revision.operations ?? operations;
-        const revisionOperationPolicies = operationPolicies(revisionApi, revisionId, `-rev${revision.revision}`, operations, revisionPolicy);
+        const revisionOperationPolicies = operationPolicies(
+            revisionApi,
+            revisionId,
+            `-rev${revision.revision}`,
+            operations,
+            revisionPolicy,
+        );
         previous = new apimanagement.ApiRelease(
             `${ctx.name}-release-${api.apiId}-rev${revision.revision}`,
-            { resourceGroupName: ctx.resourceGroupName, serviceName: ctx.serviceName, apiId: revisionId, releaseId: `rev-${revision.revision}`, notes: revision.notes },
+            {
+                resourceGroupName: ctx.resourceGroupName,
+                serviceName: ctx.serviceName,
+                apiId: revisionId,
+                releaseId: `rev-${revision.revision}`,
+                notes: revision.notes,
+            },
             { parent: ctx.parent, dependsOn: [revisionPolicy, ...revisionOperationPolicies, previous], retainOnDelete: true },
         );
     }

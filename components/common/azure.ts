@@ -25,7 +25,12 @@ export const lockedDownStorageAccount = {
     allowSharedKeyAccess: false,
     defaultToOAuthAuthentication: true,
     publicNetworkAccess: storage.PublicNetworkAccess.Enabled,
-    networkRuleSet: { defaultAction: storage.DefaultAction.Deny, bypass: storage.Bypass.AzureServices, ipRules: [], virtualNetworkRules: [] },
+    networkRuleSet: {
+        defaultAction: storage.DefaultAction.Deny,
+        bypass: storage.Bypass.AzureServices,
+        ipRules: [],
+        virtualNetworkRules: [],
+    },
 };
 
 /** A metric alert's criteria: any failed run of the one Logic App in its scope. */
@@ -110,14 +115,21 @@ export function failedRunsAlert(args: {
 }
 
 /** The workflow definition language's schema, the `$schema` of every Logic App definition. */
-export const workflowSchemaUrl = "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#";
+export const workflowSchemaUrl =
+    "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#";
 
 /**
  * Who may read a Logic App's run history contents: the admin ranges, or nobody when there are
  * none (0.0.0.0-0.0.0.0 matches no caller; an empty list would leave them open).
  */
-export function runHistoryAccess(adminIpRanges: readonly string[] | undefined): { allowedCallerIpAddresses: Array<{ addressRange: string }> } {
-    return { allowedCallerIpAddresses: (adminIpRanges?.length ? adminIpRanges : [noCaller]).map((range) => ({ addressRange: callerRange(range) })) };
+export function runHistoryAccess(adminIpRanges: readonly string[] | undefined): {
+    allowedCallerIpAddresses: Array<{ addressRange: string }>;
+} {
+    return {
+        allowedCallerIpAddresses: (adminIpRanges?.length ? adminIpRanges : [noCaller]).map((range) => ({
+            addressRange: callerRange(range),
+        })),
+    };
 }
 
 /**

@@ -19,8 +19,16 @@ export interface RawXml {
     raw: string;
 }
 
-export function el(name: string, attributes: XmlElement["attributes"] = {}, ...children: (XmlElement | RawXml | string | undefined | false)[]): XmlElement {
-    return { name, attributes, children: children.filter((child): child is XmlElement | RawXml | string => child !== undefined && child !== false) };
+export function el(
+    name: string,
+    attributes: XmlElement["attributes"] = {},
+    ...children: (XmlElement | RawXml | string | undefined | false)[]
+): XmlElement {
+    return {
+        name,
+        attributes,
+        children: children.filter((child): child is XmlElement | RawXml | string => child !== undefined && child !== false),
+    };
 }
 
 const raw = (xml: string): RawXml => ({ raw: xml });
@@ -61,9 +69,21 @@ export function renderXml(element: XmlElement, depth = 0): string {
 const base = (): XmlElement => el("base");
 
 /** A policy document from its four sections. */
-export function policyDocument(sections: { inbound: (XmlElement | RawXml)[]; backend: (XmlElement | RawXml)[]; outbound: (XmlElement | RawXml)[]; onError: (XmlElement | RawXml)[] }): string {
+export function policyDocument(sections: {
+    inbound: (XmlElement | RawXml)[];
+    backend: (XmlElement | RawXml)[];
+    outbound: (XmlElement | RawXml)[];
+    onError: (XmlElement | RawXml)[];
+}): string {
     return renderXml(
-        el("policies", {}, el("inbound", {}, ...sections.inbound), el("backend", {}, ...sections.backend), el("outbound", {}, ...sections.outbound), el("on-error", {}, ...sections.onError)),
+        el(
+            "policies",
+            {},
+            el("inbound", {}, ...sections.inbound),
+            el("backend", {}, ...sections.backend),
+            el("outbound", {}, ...sections.outbound),
+            el("on-error", {}, ...sections.onError),
+        ),
     );
 }
 
@@ -178,7 +198,10 @@ function forwarding(forward: ApiPolicyInput["forward"]): XmlElement[] {
         return [el("set-backend-service", { "backend-id": forward.backendId })];
     }
     const { workflow } = forward;
-    const query = [...Object.entries(workflow.query).map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`), `sig={{${workflow.signatureNamedValue}}}`].join("&");
+    const query = [
+        ...Object.entries(workflow.query).map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`),
+        `sig={{${workflow.signatureNamedValue}}}`,
+    ].join("&");
     return [
         // A Logic Apps trigger takes one authorization scheme per request: with the signature (SAS)
         // in the query, a caller's Bearer token in Authorization makes the call fail ("using both
@@ -236,7 +259,13 @@ export function apiPolicy(input: ApiPolicyInput): string {
                 : []),
             ...forwarding(input.forward),
             ...(input.backendKey
-                ? [el("set-header", { name: input.backendKey.header, "exists-action": "override" }, el("value", {}, `{{${input.backendKey.namedValue}}}`))]
+                ? [
+                      el(
+                          "set-header",
+                          { name: input.backendKey.header, "exists-action": "override" },
+                          el("value", {}, `{{${input.backendKey.namedValue}}}`),
+                      ),
+                  ]
                 : []),
         ],
         backend: [base()],

@@ -17,7 +17,10 @@ export interface Problem {
  * components', the API catalog's). A number is a list index; a text part is a key, put after a dot.
  */
 export function formatPath(path: readonly PropertyKey[]): string {
-    return path.reduce<string>((text, part) => (typeof part === "number" ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)), "");
+    return path.reduce<string>(
+        (text, part) => (typeof part === "number" ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)),
+        "",
+    );
 }
 
 /** `path: message` lines, each path after `prefix`. */

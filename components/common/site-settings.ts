@@ -11,11 +11,19 @@ const notProperties = ["resourceGroupName", "serviceName"];
  * but the ones that name it, `idKey` among them). Secret arguments keep the step secret.
  */
 export function siteSetting(path: pulumi.Input<string>, args: Record<string, unknown>, idKey: string): pulumi.Output<SiteSetting> {
-    const properties = Object.fromEntries(Object.entries(args).filter(([key, value]) => ![...notProperties, idKey].includes(key) && value !== undefined));
-    return pulumi.all([path, pulumi.output(properties)]).apply(([resolvedPath, resolved]) => ({ path: resolvedPath, body: { properties: resolved as Record<string, unknown> } }));
+    const properties = Object.fromEntries(
+        Object.entries(args).filter(([key, value]) => ![...notProperties, idKey].includes(key) && value !== undefined),
+    );
+    return pulumi
+        .all([path, pulumi.output(properties)])
+        .apply(([resolvedPath, resolved]) => ({ path: resolvedPath, body: { properties: resolved as Record<string, unknown> } }));
 }
 
 /** The PATCH of some properties of an entity under the service: the ones that differ between the sites. */
 export function sitePatch(path: pulumi.Input<string>, properties: Record<string, pulumi.Input<unknown>>): pulumi.Output<SiteSetting> {
-    return pulumi.all([path, pulumi.output(properties)]).apply(([resolvedPath, resolved]) => ({ path: resolvedPath, body: { properties: resolved as Record<string, unknown> }, patch: true }));
+    return pulumi.all([path, pulumi.output(properties)]).apply(([resolvedPath, resolved]) => ({
+        path: resolvedPath,
+        body: { properties: resolved as Record<string, unknown> },
+        patch: true,
+    }));
 }

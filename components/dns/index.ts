@@ -1,7 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dns from "@pulumi/azure-native/dns";
 import { eachProblems, problemLines } from "../common/rules";
-import { dnsLabelProblems, dnsZoneNameProblems, hostKeyProblems, hostKindProblems, hostKinds, hostKindsAllowed, hostLabelProblems, ttlProblems, type HostKind } from "../common/values";
+import {
+    dnsLabelProblems,
+    dnsZoneNameProblems,
+    hostKeyProblems,
+    hostKindProblems,
+    hostKinds,
+    hostKindsAllowed,
+    hostLabelProblems,
+    ttlProblems,
+    type HostKind,
+} from "../common/values";
 
 /**
  * Azure DNS for the custom domains: the zone (or records in an existing zone the stack does not
@@ -60,7 +70,12 @@ export function validateDnsArgs(args: DnsArgs): void {
         }
     }
     // The rule reports a label at its host kind; here the label is that host's `label` field.
-    problems.push(...problemLines(hostLabelProblems(labels).map((problem) => ({ path: [...problem.path, "label"], message: problem.message })), ["hosts"]));
+    problems.push(
+        ...problemLines(
+            hostLabelProblems(labels).map((problem) => ({ path: [...problem.path, "label"], message: problem.message })),
+            ["hosts"],
+        ),
+    );
     problems.push(...problemLines(ttlProblems(args.ttl), ["ttl"]));
     const managed = args.managedCertificates?.hosts ?? [];
     problems.push(...problemLines(eachProblems(managed, hostKindProblems), ["managedCertificates", "hosts"]));

@@ -52,10 +52,14 @@ export function validateFoundationArgs(args: FoundationArgs): void {
     for (const [lifecycle, group] of entries) {
         const name = typeof group === "string" ? group : group.name;
         if (!lifecyclePattern.test(lifecycle)) {
-            problems.push(`resourceGroups: key "${lifecycle}" is not a lifecycle label (allowed: 1-24 lower-case letters, digits, hyphens, starting with a letter)`);
+            problems.push(
+                `resourceGroups: key "${lifecycle}" is not a lifecycle label (allowed: 1-24 lower-case letters, digits, hyphens, starting with a letter)`,
+            );
         }
         if (!groupNamePattern.test(name)) {
-            problems.push(`resourceGroups.${lifecycle}: "${name}" is not a resource group name (allowed: 1-90 letters, digits, - _ . ( ), not ending in .)`);
+            problems.push(
+                `resourceGroups.${lifecycle}: "${name}" is not a resource group name (allowed: 1-90 letters, digits, - _ . ( ), not ending in .)`,
+            );
         } else if (names.has(name.toLowerCase())) {
             problems.push(`resourceGroups.${lifecycle}: "${name}" is used by another lifecycle (allowed: a name of its own)`);
         }

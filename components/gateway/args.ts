@@ -158,10 +158,14 @@ export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
             problems.push(`customHosts.${kind}.managedCertificate: ${managedCertificateOnCreate}`);
         }
         if (host.managedCertificate && kind !== "gateway") {
-            problems.push(`customHosts.${kind}.managedCertificate: API Management manages certificates for the gateway host only (allowed: a Key Vault certificate)`);
+            problems.push(
+                `customHosts.${kind}.managedCertificate: API Management manages certificates for the gateway host only (allowed: a Key Vault certificate)`,
+            );
         }
         if (!host.managedCertificate && host.certificateSecretId === undefined) {
-            problems.push(`customHosts.${kind}.certificateSecretId: missing (allowed: a versionless Key Vault secret id, or managedCertificate: true on the gateway host)`);
+            problems.push(
+                `customHosts.${kind}.certificateSecretId: missing (allowed: a versionless Key Vault secret id, or managedCertificate: true on the gateway host)`,
+            );
         }
         if (host.managedCertificate && host.certificateSecretId !== undefined) {
             problems.push(`customHosts.${kind}: both a Key Vault certificate and a managed one (allowed: one of them)`);
@@ -169,7 +173,9 @@ export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
     }
     problems.push(...problemLines(eachProblems(args.corsOrigins ?? [], corsOriginProblems), ["corsOrigins"]));
     if (args.monitoring?.samplingPercentage !== undefined) {
-        problems.push(...problemLines(samplingPercentageProblems(args.monitoring.samplingPercentage), ["monitoring", "samplingPercentage"]));
+        problems.push(
+            ...problemLines(samplingPercentageProblems(args.monitoring.samplingPercentage), ["monitoring", "samplingPercentage"]),
+        );
     }
     if (args.monitoring && !args.names.capacityAlert) {
         problems.push("names.capacityAlert: missing while monitoring is set (allowed: the alert rule's name)");
@@ -177,7 +183,9 @@ export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
     if (args.autoscale || args.monitoring) {
         for (const location of [args.location, ...(args.additionalLocations ?? []).map((extra) => extra.location)]) {
             if (!args.regionDisplayNames?.[location]) {
-                problems.push(`regionDisplayNames.${location}: missing; the capacity rules filter on the region's display name (allowed: such as "West Europe" for westeurope)`);
+                problems.push(
+                    `regionDisplayNames.${location}: missing; the capacity rules filter on the region's display name (allowed: such as "West Europe" for westeurope)`,
+                );
             }
         }
     }

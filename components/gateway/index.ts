@@ -88,12 +88,16 @@ export class ApiGateway extends pulumi.ComponentResource {
         this.identityPrincipalId = pulumi.output(args.identity.principalId);
         this.systemPrincipalId = service.identity.apply((identity) => identity?.principalId ?? "");
         this.gatewayUrl = customHosts.gateway ? pulumi.output(`https://${customHosts.gateway.hostName}`) : service.gatewayUrl;
-        this.portalUrl = customHosts.portal ? pulumi.output(`https://${customHosts.portal.hostName}`) : service.developerPortalUrl.apply((url) => url ?? "");
+        this.portalUrl = customHosts.portal
+            ? pulumi.output(`https://${customHosts.portal.hostName}`)
+            : service.developerPortalUrl.apply((url) => url ?? "");
         this.publicIpAddresses = pulumi
             .all([service.publicIPAddresses, service.additionalLocations])
             .apply(([primary, extra]) => [...primary, ...(extra ?? []).flatMap((location) => location.publicIPAddresses)]);
 
-        const portalOrigins = pulumi.all([service.developerPortalUrl, customHosts.portal?.hostName]).apply(([url, custom]) => [...(url ? [url] : []), ...(custom ? [`https://${custom}`] : [])]);
+        const portalOrigins = pulumi
+            .all([service.developerPortalUrl, customHosts.portal?.hostName])
+            .apply(([url, custom]) => [...(url ? [url] : []), ...(custom ? [`https://${custom}`] : [])]);
         // The settings a restore of another site's backup would overwrite with that site's own:
         // the global policy (its portal's origin), the portal's sign-in and sign-up, the logger.
         const siteSettings: pulumi.Output<SiteSetting>[] = [];
@@ -102,7 +106,9 @@ export class ApiGateway extends pulumi.ComponentResource {
             serviceName: service.name,
             policyId: "policy",
             format: apimanagement.PolicyContentFormat.Xml,
-            value: portalOrigins.apply((origins) => globalPolicy({ allowedOrigins: [...new Set([...origins, ...(args.corsOrigins ?? [])])] })),
+            value: portalOrigins.apply((origins) =>
+                globalPolicy({ allowedOrigins: [...new Set([...origins, ...(args.corsOrigins ?? [])])] }),
+            ),
         };
         siteSettings.push(siteSetting("policies/policy", policyArgs, "policyId"));
         new apimanagement.Policy(`${name}-policy`, policyArgs, { parent: this });
@@ -130,8 +136,15 @@ export class ApiGateway extends pulumi.ComponentResource {
             // With Entra ID sign-in on, nobody signs up with a username and password unless asked
             // for; then the portal is published, which is when the sign-in settings take effect.
             const signUpOn = args.portalSignUp ?? false;
-            portalSettings(name, args.resourceGroupName, service.name, signIn, signUpOn, args.tags, { parent: this, dependsOn: [provider] });
-            siteSettings.push(pulumi.output("portalsettings/signup").apply((path): SiteSetting => ({ path, body: { properties: signUpProperties(signUpOn) } })));
+            portalSettings(name, args.resourceGroupName, service.name, signIn, signUpOn, args.tags, {
+                parent: this,
+                dependsOn: [provider],
+            });
+            siteSettings.push(
+                pulumi
+                    .output("portalsettings/signup")
+                    .apply((path): SiteSetting => ({ path, body: { properties: signUpProperties(signUpOn) } })),
+            );
             this.portalSignIn = `on: Entra ID, built-in sign-up ${signUpOn ? "on" : "off"}`;
         }
 
@@ -216,7 +229,12 @@ export class ApiGateway extends pulumi.ComponentResource {
                     enabled: true,
                     targetResourceUri: service.id,
                     profiles: [
-                        autoscaleProfile(service.id, { ...args.autoscale, defaultCapacity: args.capacity }, Math.max(1, zones.length), args.regionDisplayNames![args.location]!),
+                        autoscaleProfile(
+                            service.id,
+                            { ...args.autoscale, defaultCapacity: args.capacity },
+                            Math.max(1, zones.length),
+                            args.regionDisplayNames![args.location]!,
+                        ),
                     ],
                     tags: args.tags,
                 },

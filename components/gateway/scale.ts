@@ -44,7 +44,9 @@ export function autoscaleProfile(
 ): inputs.monitor.AutoscaleProfileArgs {
     const trigger = (operator: monitor.ComparisonOperationType, threshold: number) => ({
         metricName: capacityMetric.name,
-        dimensions: [{ dimensionName: locationDimension, operator: monitor.ScaleRuleMetricDimensionOperationType.Equals, values: [primaryLocation] }],
+        dimensions: [
+            { dimensionName: locationDimension, operator: monitor.ScaleRuleMetricDimensionOperationType.Equals, values: [primaryLocation] },
+        ],
         metricNamespace: capacityMetric.namespace,
         metricResourceUri: serviceId,
         timeGrain: "PT1M",
@@ -54,13 +56,24 @@ export function autoscaleProfile(
         operator,
         threshold,
     });
-    const action = (direction: monitor.ScaleDirection) => ({ direction, type: monitor.ScaleType.ChangeCount, value: String(step), cooldown: scalePolicy.cooldown });
+    const action = (direction: monitor.ScaleDirection) => ({
+        direction,
+        type: monitor.ScaleType.ChangeCount,
+        value: String(step),
+        cooldown: scalePolicy.cooldown,
+    });
     return {
         name: "capacity",
         capacity: { minimum: String(bounds.minCapacity), maximum: String(bounds.maxCapacity), default: String(bounds.defaultCapacity) },
         rules: [
-            { metricTrigger: trigger(monitor.ComparisonOperationType.GreaterThan, scalePolicy.scaleOutAbove), scaleAction: action(monitor.ScaleDirection.Increase) },
-            { metricTrigger: trigger(monitor.ComparisonOperationType.LessThan, scalePolicy.scaleInBelow), scaleAction: action(monitor.ScaleDirection.Decrease) },
+            {
+                metricTrigger: trigger(monitor.ComparisonOperationType.GreaterThan, scalePolicy.scaleOutAbove),
+                scaleAction: action(monitor.ScaleDirection.Increase),
+            },
+            {
+                metricTrigger: trigger(monitor.ComparisonOperationType.LessThan, scalePolicy.scaleInBelow),
+                scaleAction: action(monitor.ScaleDirection.Decrease),
+            },
         ],
     };
 }

@@ -126,7 +126,13 @@ export function hostnameConfigurations(hosts: CustomHosts, identityClientId: pul
         const certificate = host.managedCertificate
             ? { certificateSource: apimanagement.CertificateSource.Managed }
             : { keyVaultId: host.certificateSecretId, identityClientId, certificateSource: apimanagement.CertificateSource.KeyVault };
-        return { type: hostTypes[key], hostName: host.hostName, ...certificate, negotiateClientCertificate: false, defaultSslBinding: key === "gateway" };
+        return {
+            type: hostTypes[key],
+            hostName: host.hostName,
+            ...certificate,
+            negotiateClientCertificate: false,
+            defaultSslBinding: key === "gateway",
+        };
     });
 }
 

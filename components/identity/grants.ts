@@ -93,7 +93,9 @@ export function validateAccessGrantsArgs(args: AccessGrantsArgs): void {
             problems.push(`grants: key "${key}" is not a name (allowed: 1-63 lower-case letters, digits and hyphens)`);
         }
         if (typeof grant.role === "string" ? !(grant.role in builtInRoles) : !grant.role.custom) {
-            problems.push(`grants.${key}.role: "${String(typeof grant.role === "string" ? grant.role : grant.role.custom)}" is not a role this platform grants (allowed: ${Object.keys(builtInRoles).join(", ")}, or a custom role the stack defines)`);
+            problems.push(
+                `grants.${key}.role: "${String(typeof grant.role === "string" ? grant.role : grant.role.custom)}" is not a role this platform grants (allowed: ${Object.keys(builtInRoles).join(", ")}, or a custom role the stack defines)`,
+            );
         }
         if (typeof grant.scope === "string" && /^\/subscriptions\/[^/]+\/?$/.test(grant.scope)) {
             problems.push(`grants.${key}.scope: "${grant.scope}" is a whole subscription (allowed: a resource group or a resource)`);
@@ -102,7 +104,9 @@ export function validateAccessGrantsArgs(args: AccessGrantsArgs): void {
     if (args.propagationWait !== undefined) {
         const seconds = waitSeconds(args.propagationWait);
         if (seconds === undefined || seconds > longestWait) {
-            problems.push(`propagationWait: "${args.propagationWait}" is not a wait of at most 30 minutes (allowed: minutes and seconds such as 10m, 90s or 2m30s; 0s for none)`);
+            problems.push(
+                `propagationWait: "${args.propagationWait}" is not a wait of at most 30 minutes (allowed: minutes and seconds such as 10m, 90s or 2m30s; 0s for none)`,
+            );
         }
     }
     if (problems.length > 0) {
@@ -132,7 +136,10 @@ export class AccessGrants extends pulumi.ComponentResource {
                 typeof role === "string"
                     ? pulumi
                           .all([grant.scope, subscription])
-                          .apply(([scope, deploying]) => `/subscriptions/${/^\/subscriptions\/([^/]+)/i.exec(scope)?.[1] ?? deploying}/providers/Microsoft.Authorization/roleDefinitions/${builtInRoles[role]}`)
+                          .apply(
+                              ([scope, deploying]) =>
+                                  `/subscriptions/${/^\/subscriptions\/([^/]+)/i.exec(scope)?.[1] ?? deploying}/providers/Microsoft.Authorization/roleDefinitions/${builtInRoles[role]}`,
+                          )
                     : pulumi.output(role.definitionId);
             this.assignments[key] = new authorization.RoleAssignment(
                 `${name}-${key}`,
@@ -158,7 +165,12 @@ export class AccessGrants extends pulumi.ComponentResource {
                 ? [
                       new time.Sleep(
                           `${name}-propagation`,
-                          { createDuration: args.propagationWait, triggers: Object.fromEntries(Object.entries(this.assignments).map(([key, assignment]) => [key, assignment.id])) },
+                          {
+                              createDuration: args.propagationWait,
+                              triggers: Object.fromEntries(
+                                  Object.entries(this.assignments).map(([key, assignment]) => [key, assignment.id]),
+                              ),
+                          },
                           { parent: this, dependsOn: assignments },
                       ),
                   ]

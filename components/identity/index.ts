@@ -5,7 +5,17 @@ import { problemLines } from "../common/rules";
 import { dateProblems, identifierUriProblems, issuerProblems } from "../common/values";
 
 export { stableGuid } from "../common/guid";
-export { AccessGrants, builtInRoles, grantName, longestWait, validateAccessGrantsArgs, waitSeconds, type AccessGrantsArgs, type CustomRole, type Grant } from "./grants";
+export {
+    AccessGrants,
+    builtInRoles,
+    grantName,
+    longestWait,
+    validateAccessGrantsArgs,
+    waitSeconds,
+    type AccessGrantsArgs,
+    type CustomRole,
+    type Grant,
+} from "./grants";
 
 /**
  * Entra ID for the platform: the API application whose tokens the gateway validates (app roles per
@@ -67,7 +77,6 @@ export interface IdentityArgs {
     owners?: pulumi.Input<string>[];
 }
 
-
 const roleValue = /^[A-Za-z][A-Za-z0-9._-]{0,119}$/;
 
 /** Checks {@link IdentityArgs}; throws one error naming each field, its value and what is allowed. */
@@ -89,7 +98,9 @@ function apiProblems(args: IdentityArgs): string[] {
     const seen = new Set<string>();
     for (const role of args.apiRoles) {
         if (!roleValue.test(role.value)) {
-            problems.push(`apiRoles: "${role.value}" is not an app role value (allowed: letters, digits, dots, hyphens, underscores, starting with a letter)`);
+            problems.push(
+                `apiRoles: "${role.value}" is not an app role value (allowed: letters, digits, dots, hyphens, underscores, starting with a letter)`,
+            );
         }
         if (seen.has(role.value)) {
             problems.push(`apiRoles: "${role.value}" is listed twice (allowed: each role once)`);
@@ -176,14 +187,19 @@ export class Identity extends pulumi.ComponentResource {
                 signInAudience: "AzureADMyOrg",
                 owners,
                 singlePageApplication: {
-                    redirectUris: pulumi.output(args.portalHosts).apply((hosts) => [...new Set(hosts)].map((host) => `https://${host}/signin`)),
+                    redirectUris: pulumi
+                        .output(args.portalHosts)
+                        .apply((hosts) => [...new Set(hosts)].map((host) => `https://${host}/signin`)),
                 },
                 // What Microsoft's setup of the portal's application adds: the ID token's email and
                 // names, with the Microsoft Graph permissions they need (learn.microsoft.com/azure/
                 // api-management/api-management-howto-aad, "Enable user sign-in using Microsoft Entra ID").
                 optionalClaims: { idTokens: portalIdTokenClaims.map((claim) => ({ name: claim })) },
                 requiredResourceAccesses: [
-                    { resourceAppId: microsoftGraph.appId, resourceAccesses: portalGraphScopes.map((scope) => ({ id: microsoftGraph.scopes[scope], type: "Scope" })) },
+                    {
+                        resourceAppId: microsoftGraph.appId,
+                        resourceAccesses: portalGraphScopes.map((scope) => ({ id: microsoftGraph.scopes[scope], type: "Scope" })),
+                    },
                 ],
             },
             { parent: this },
@@ -227,7 +243,8 @@ export class Identity extends pulumi.ComponentResource {
                             type: "User",
                             enabled: true,
                             adminConsentDisplayName: "Call the integration APIs",
-                            adminConsentDescription: "Lets the application call the integration platform's APIs on behalf of the signed-in user.",
+                            adminConsentDescription:
+                                "Lets the application call the integration platform's APIs on behalf of the signed-in user.",
                             userConsentDisplayName: "Call the integration APIs",
                             userConsentDescription: "Lets the application call the integration platform's APIs for you.",
                         },
@@ -244,7 +261,11 @@ export class Identity extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const apiPrincipal = new azuread.ServicePrincipal(`${name}-api-sp`, { clientId: api.clientId, appRoleAssignmentRequired: true, owners }, { parent: this });
+        const apiPrincipal = new azuread.ServicePrincipal(
+            `${name}-api-sp`,
+            { clientId: api.clientId, appRoleAssignmentRequired: true, owners },
+            { parent: this },
+        );
 
         const clientApp = new azuread.Application(
             `${name}-client`,
@@ -256,11 +277,19 @@ export class Identity extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const clientPrincipal = new azuread.ServicePrincipal(`${name}-client-sp`, { clientId: clientApp.clientId, owners }, { parent: this });
+        const clientPrincipal = new azuread.ServicePrincipal(
+            `${name}-client-sp`,
+            { clientId: clientApp.clientId, owners },
+            { parent: this },
+        );
         for (const role of args.apiRoles) {
             new azuread.AppRoleAssignment(
                 `${name}-client-${role.value}`,
-                { appRoleId: stableGuid(`${args.identifierUri}/role/${role.value}`), principalObjectId: clientPrincipal.objectId, resourceObjectId: apiPrincipal.objectId },
+                {
+                    appRoleId: stableGuid(`${args.identifierUri}/role/${role.value}`),
+                    principalObjectId: clientPrincipal.objectId,
+                    resourceObjectId: apiPrincipal.objectId,
+                },
                 { parent: this, dependsOn: [api] },
             );
         }

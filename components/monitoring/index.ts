@@ -100,7 +100,11 @@ export class Monitoring extends pulumi.ComponentResource {
                 location: "global",
                 groupShortName: pulumi.output(args.names.actionGroup).apply(actionGroupShortName),
                 enabled: true,
-                emailReceivers: (args.alertEmails ?? []).map((emailAddress, i) => ({ name: `email-${i + 1}`, emailAddress, useCommonAlertSchema: true })),
+                emailReceivers: (args.alertEmails ?? []).map((emailAddress, i) => ({
+                    name: `email-${i + 1}`,
+                    emailAddress,
+                    useCommonAlertSchema: true,
+                })),
                 tags: args.tags,
             },
             { parent: this },

@@ -80,7 +80,10 @@ function secretProblems(secrets: Record<string, SecretEntry>, expiresOn: string)
         if (!secretName.test(name)) {
             problems.push(`secrets: "${name}" is not a Key Vault secret name (allowed: 1-127 letters, digits and hyphens)`);
         }
-        if ("generate" in entry && (!Number.isInteger(entry.generate.length) || entry.generate.length < 16 || entry.generate.length > 128)) {
+        if (
+            "generate" in entry &&
+            (!Number.isInteger(entry.generate.length) || entry.generate.length < 16 || entry.generate.length > 128)
+        ) {
             problems.push(`secrets.${name}.generate.length: ${entry.generate.length} is out of range (allowed: 16-128)`);
         }
     }
@@ -107,7 +110,11 @@ function storeSecrets(
     for (const [secretName, entry] of Object.entries(args.secrets).sort(([a], [b]) => a.localeCompare(b))) {
         const value =
             "generate" in entry
-                ? new random.RandomPassword(`${name}-value-${secretName}`, { length: entry.generate.length, special: true, overrideSpecial: "-_.~!*" }, { parent, protect: args.protect }).result
+                ? new random.RandomPassword(
+                      `${name}-value-${secretName}`,
+                      { length: entry.generate.length, special: true, overrideSpecial: "-_.~!*" },
+                      { parent, protect: args.protect },
+                  ).result
                 : pulumi.secret(entry.value);
         const secret = new keyvault.Secret(
             `${name}-secret-${secretName}`,
@@ -189,7 +196,14 @@ export class Secrets extends pulumi.ComponentResource {
             );
         }
 
-        const stored = storeSecrets(this, name, { resourceGroupName: args.resourceGroupName, vaultName: vault.name, secrets: args.secrets ?? {}, expiresOn: args.expiresOn, protect, tags: args.tags });
+        const stored = storeSecrets(this, name, {
+            resourceGroupName: args.resourceGroupName,
+            vaultName: vault.name,
+            secrets: args.secrets ?? {},
+            expiresOn: args.expiresOn,
+            protect,
+            tags: args.tags,
+        });
         this.secretIds = stored.ids;
         this.secretValues = stored.values;
 

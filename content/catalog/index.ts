@@ -4,7 +4,15 @@
  * and the APIs' smoke tests checked against their operations. All of it works on data; the assembly reads the files (`content/`).
  */
 export * from "./schema";
-export { importedDocument, openApiCheck, operationName, operationNameLength, type OpenApiCheck, type OpenApiFormat, type SpecOperation } from "./openapi";
+export {
+    importedDocument,
+    openApiCheck,
+    operationName,
+    operationNameLength,
+    type OpenApiCheck,
+    type OpenApiFormat,
+    type SpecOperation,
+} from "./openapi";
 export { policySections, readPolicyFile, type PolicyFile, type PolicySection } from "./policy-files";
 export { readJsonText, readYamlText } from "./text";
 export { pathMatchesTemplate, smokeTest, type SmokeOperations, type SmokeTest } from "./smoke";

@@ -23,11 +23,21 @@ export async function mergedPolicyProblems(api: ApiDefinitionFile, file: PolicyF
         },
         forward:
             api.kind === "logicApp"
-                ? { workflow: { backendId: workflowBackendId(api.workflow!), path: "/manual/paths/invoke", query: { "api-version": "2016-10-01" }, signatureNamedValue: signatureNamedValue(api.workflow!) } }
+                ? {
+                      workflow: {
+                          backendId: workflowBackendId(api.workflow!),
+                          path: "/manual/paths/invoke",
+                          query: { "api-version": "2016-10-01" },
+                          signatureNamedValue: signatureNamedValue(api.workflow!),
+                      },
+                  }
                 : { backendId: api.name },
         backendKey: api.backendApiKey ? { header: api.backendApiKey.header, namedValue: backendKeyName(api.name) } : undefined,
         user: file.sections,
     });
     const problems = await policySchemaProblems(document);
-    return problems.map((problem) => `${file.file}: merged with the policy the gateway generates, the document breaks API Management's policy schema at ${located(problem)}`);
+    return problems.map(
+        (problem) =>
+            `${file.file}: merged with the policy the gateway generates, the document breaks API Management's policy schema at ${located(problem)}`,
+    );
 }

@@ -60,7 +60,9 @@ function openApi30Schema(api: unknown): void {
         openApi30Validator = new Ajv({ allErrors: true, strict: false, validateFormats: false }).compile(openApiSchemas.v3);
     }
     if (!openApi30Validator(api)) {
-        const details = (openApi30Validator.errors ?? []).map((error) => `#${error.instancePath || "/"} ${error.message ?? "is not valid"}`);
+        const details = (openApi30Validator.errors ?? []).map(
+            (error) => `#${error.instancePath || "/"} ${error.message ?? "is not valid"}`,
+        );
         throw new SyntaxError(`Swagger schema validation failed. ${details.join("; ")}`);
     }
 }
@@ -113,34 +115,49 @@ function operationsOf(file: string, paths: Record<string, PathItem>): { operatio
         for (const name of templated) {
             const twin = seen.get(name.toLowerCase());
             if (twin !== undefined) {
-                problems.push(`${file}: ${route}: template parameters "${twin}" and "${name}" are one name to API Management, which compares them without case (allowed: names that differ in more than case)`);
+                problems.push(
+                    `${file}: ${route}: template parameters "${twin}" and "${name}" are one name to API Management, which compares them without case (allowed: names that differ in more than case)`,
+                );
             }
             seen.set(name.toLowerCase(), name);
         }
         for (const method of operationMethods.filter((candidate) => candidate in item)) {
             const operation = (item[method] ?? {}) as { operationId?: string; parameters?: Parameter[] };
             const where = `${method.toUpperCase()} ${route}`;
-            const declared = [...(item.parameters ?? []), ...(operation.parameters ?? [])].filter((parameter) => parameter?.in === "path").map((parameter) => String(parameter.name));
+            const declared = [...(item.parameters ?? []), ...(operation.parameters ?? [])]
+                .filter((parameter) => parameter?.in === "path")
+                .map((parameter) => String(parameter.name));
             for (const name of templated.filter((candidate) => !declared.includes(candidate))) {
-                problems.push(`${file}: ${where}: path parameter "${name}" is not declared (allowed: a parameter with in: path and name: ${name})`);
+                problems.push(
+                    `${file}: ${where}: path parameter "${name}" is not declared (allowed: a parameter with in: path and name: ${name})`,
+                );
             }
             for (const name of declared.filter((candidate) => !templated.includes(candidate))) {
-                problems.push(`${file}: ${where}: path parameter "${name}" is not in the path template (allowed: ${templated.length > 0 ? `a name from ${route}` : "no path parameters: the path has no {name}"}; API Management requires every URL parameter in the template)`);
+                problems.push(
+                    `${file}: ${where}: path parameter "${name}" is not in the path template (allowed: ${templated.length > 0 ? `a name from ${route}` : "no path parameters: the path has no {name}"}; API Management requires every URL parameter in the template)`,
+                );
             }
-            const operationId = typeof operation.operationId === "string" && operation.operationId !== "" ? operation.operationId : undefined;
+            const operationId =
+                typeof operation.operationId === "string" && operation.operationId !== "" ? operation.operationId : undefined;
             const name = operationName(operationId ?? `${method}-${route}`);
             if (operationId !== undefined) {
                 const other = exact.get(operationId);
                 if (other) {
-                    problems.push(`${file}: ${where}: operationId "${operationId}" is also used by ${other} (allowed: one operation per id)`);
+                    problems.push(
+                        `${file}: ${where}: operationId "${operationId}" is also used by ${other} (allowed: one operation per id)`,
+                    );
                 }
                 exact.set(operationId, where);
             }
             const clash = byName.get(name);
             if (clash && clash.operationId !== operationId) {
                 const mine = operationId ? `operationId "${operationId}"` : "this operation, which has no operationId,";
-                const theirs = clash.operationId ? `operationId "${clash.operationId}" (${clash.method} ${clash.path})` : `${clash.method} ${clash.path}`;
-                problems.push(`${file}: ${where}: ${mine} and ${theirs} both become the operation "${name}" in API Management, which lowers case and turns other characters into hyphens (allowed: operationIds that differ after that)`);
+                const theirs = clash.operationId
+                    ? `operationId "${clash.operationId}" (${clash.method} ${clash.path})`
+                    : `${clash.method} ${clash.path}`;
+                problems.push(
+                    `${file}: ${where}: ${mine} and ${theirs} both become the operation "${name}" in API Management, which lowers case and turns other characters into hyphens (allowed: operationIds that differ after that)`,
+                );
             }
             const entry = { name, operationId, method: method.toUpperCase(), path: route };
             byName.set(name, byName.get(name) ?? entry);
@@ -169,7 +186,12 @@ export function openApiCheck(file: string, content: string): Promise<OpenApiChec
 
 async function check(file: string, content: string): Promise<OpenApiCheck> {
     const json = file.endsWith(".json");
-    const failed = (problems: string[]): OpenApiCheck => ({ problems, notes: [], format: json ? "openapi+json" : "openapi", operations: [] });
+    const failed = (problems: string[]): OpenApiCheck => ({
+        problems,
+        notes: [],
+        format: json ? "openapi+json" : "openapi",
+        operations: [],
+    });
     const parsed = json ? readJsonText(content) : readYamlText(content);
     if ("problem" in parsed) {
         return failed([`${file}: ${parsed.problem}`]);
@@ -184,24 +206,34 @@ async function check(file: string, content: string): Promise<OpenApiCheck> {
     let schemaCheck: "ajv" | "parser" = "parser";
     if ("swagger" in document) {
         if (String(document["swagger"]) !== "2.0") {
-            return failed([`${file}: swagger: "${String(document["swagger"])}" is not a version API Management imports (allowed: "2.0", or an OpenAPI 3.0.x or 3.1.x document)`]);
+            return failed([
+                `${file}: swagger: "${String(document["swagger"])}" is not a version API Management imports (allowed: "2.0", or an OpenAPI 3.0.x or 3.1.x document)`,
+            ]);
         }
         format = "swagger-json";
         if (!json) {
             // "OpenAPI version 2 support is limited to JSON format only."
             converted = JSON.stringify(document, null, 2);
-            notes.push(`${file}: Swagger 2.0 in YAML, which API Management does not import: it is imported converted to JSON (swagger-json)`);
+            notes.push(
+                `${file}: Swagger 2.0 in YAML, which API Management does not import: it is imported converted to JSON (swagger-json)`,
+            );
         }
     } else if ("openapi" in document) {
         const version = String(document["openapi"]);
         if (/^3\.0\.[0-3]$/.test(version)) {
             schemaCheck = "ajv";
         } else if (/^3\.0\.\d+$/.test(version)) {
-            return failed([`${file}: openapi: "${version}" is above 3.0.3, the last 3.0 version API Management supports (allowed: 3.0.0-3.0.3; a later 3.0 patch only clarifies the text, so write openapi: 3.0.3)`]);
+            return failed([
+                `${file}: openapi: "${version}" is above 3.0.3, the last 3.0 version API Management supports (allowed: 3.0.0-3.0.3; a later 3.0 patch only clarifies the text, so write openapi: 3.0.3)`,
+            ]);
         } else if (/^3\.1\.\d+$/.test(version)) {
-            notes.push(`${file}: OpenAPI ${version}: API Management imports 3.1 documents without their 3.1 features (import only): what 3.1 adds to 3.0 is ignored or read as 3.0`);
+            notes.push(
+                `${file}: OpenAPI ${version}: API Management imports 3.1 documents without their 3.1 features (import only): what 3.1 adds to 3.0 is ignored or read as 3.0`,
+            );
         } else {
-            return failed([`${file}: openapi: "${version}" is not a version API Management imports (allowed: 3.0.0-3.0.3 or 3.1.x, or swagger: "2.0")`]);
+            return failed([
+                `${file}: openapi: "${version}" is not a version API Management imports (allowed: 3.0.0-3.0.3 or 3.1.x, or swagger: "2.0")`,
+            ]);
         }
     } else {
         return failed([`${file}: is not an OpenAPI document (allowed: a document with openapi: 3.0.x or 3.1.x, or swagger: "2.0")`]);
@@ -210,7 +242,12 @@ async function check(file: string, content: string): Promise<OpenApiCheck> {
     externalRefs(document, "", external);
     if (external.length > 0) {
         return {
-            ...failed(external.map(({ at, ref }) => `${file}: ${at}: $ref "${ref}" points outside the document (allowed: a reference within the file, such as #/components/schemas/Order; API Management imports one document, so merge the referenced one into it)`)),
+            ...failed(
+                external.map(
+                    ({ at, ref }) =>
+                        `${file}: ${at}: $ref "${ref}" points outside the document (allowed: a reference within the file, such as #/components/schemas/Order; API Management imports one document, so merge the referenced one into it)`,
+                ),
+            ),
             format,
         };
     }
@@ -225,9 +262,17 @@ async function check(file: string, content: string): Promise<OpenApiCheck> {
         const options = { resolve: { external: false }, validate: { schema: schemaCheck === "parser", spec: true } };
         const SwaggerParser = (require("@apidevtools/swagger-parser") as { default: typeof import("@apidevtools/swagger-parser") }).default;
         // It returns the document with every $ref resolved: the operations are read from that.
-        resolved = (await SwaggerParser.validate(structuredClone(document) as never, options as never)) as unknown as Record<string, unknown>;
+        resolved = (await SwaggerParser.validate(structuredClone(document) as never, options as never)) as unknown as Record<
+            string,
+            unknown
+        >;
     } catch (error) {
-        return { ...failed([`${file}: is not a valid ${format === "swagger-json" ? "Swagger 2.0" : "OpenAPI"} document: ${(error as Error).message.replace(/\s+/g, " ").trim()}`]), format };
+        return {
+            ...failed([
+                `${file}: is not a valid ${format === "swagger-json" ? "Swagger 2.0" : "OpenAPI"} document: ${(error as Error).message.replace(/\s+/g, " ").trim()}`,
+            ]),
+            format,
+        };
     }
     const { operations, problems } = operationsOf(file, (resolved["paths"] ?? {}) as Record<string, PathItem>);
     return { problems, notes, format, ...(converted !== undefined ? { converted } : {}), operations };

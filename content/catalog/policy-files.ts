@@ -28,14 +28,17 @@ export interface PolicyFile {
     namedValues: string[];
 }
 
-
 /** `{{name}}`: a named value reference, resolved by API Management before it reads the policy. */
 const namedValueReference = /\{\{([A-Za-z0-9._-]+)\}\}/g;
 
 function split(file: string, doc: Libxml2.XmlDocument, lib: typeof Libxml2): { problems: string[]; sections?: PolicyFile["sections"] } {
     const root = doc.root;
     if (root.name !== "policies") {
-        return { problems: [`${file}: line ${root.line}: the root element is <${root.name}> (allowed: <policies> with inbound, backend, outbound and on-error)`] };
+        return {
+            problems: [
+                `${file}: line ${root.line}: the root element is <${root.name}> (allowed: <policies> with inbound, backend, outbound and on-error)`,
+            ],
+        };
     }
     const problems: string[] = [];
     const sections: Partial<Record<PolicySection, string[]>> = {};
@@ -58,11 +61,16 @@ function split(file: string, doc: Libxml2.XmlDocument, lib: typeof Libxml2): { p
         }
         const own = children.filter((child) => child.name !== "base");
         if (name === "backend" && own.length > 0) {
-            problems.push(`${file}: line ${own[0]!.line}: backend: <${own[0]!.name}> (allowed: <base /> alone; the global policy forwards the request, once, for every API)`);
+            problems.push(
+                `${file}: line ${own[0]!.line}: backend: <${own[0]!.name}> (allowed: <base /> alone; the global policy forwards the request, once, for every API)`,
+            );
         }
         sections[name] = own.map((child) => child.toString());
     }
-    return { problems, sections: { inbound: sections.inbound ?? [], outbound: sections.outbound ?? [], "on-error": sections["on-error"] ?? [] } };
+    return {
+        problems,
+        sections: { inbound: sections.inbound ?? [], outbound: sections.outbound ?? [], "on-error": sections["on-error"] ?? [] },
+    };
 }
 
 /** Reads a policy file: every problem (schema, `<base />`), or the file split into its sections. */

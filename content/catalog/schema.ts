@@ -27,7 +27,9 @@ const identifier = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 const identifierAllowed = "2-40 lower-case letters, digits and hyphens, starting with a letter";
 
 const id = (allowed = identifierAllowed) =>
-    z.string({ error: () => `is missing or not a string (allowed: ${allowed})` }).regex(identifier, { error: (i) => `"${String(i.input)}" is not valid (allowed: ${allowed})` });
+    z
+        .string({ error: () => `is missing or not a string (allowed: ${allowed})` })
+        .regex(identifier, { error: (i) => `"${String(i.input)}" is not valid (allowed: ${allowed})` });
 const words = (max: number) =>
     z
         .string({ error: () => `is missing or not a string (allowed: 1-${max} characters)` })
@@ -53,10 +55,17 @@ const productSchema = z.strictObject(
         /** A policy file under `apis/` for every API of the product, in API Management's policy syntax. Default: none. */
         policy: z
             .string()
-            .regex(/^[A-Za-z0-9._-]+\.xml$/, { error: (i) => `"${String(i.input)}" is not a policy file name (allowed: a file directly under apis/ ending .xml)` })
+            .regex(/^[A-Za-z0-9._-]+\.xml$/, {
+                error: (i) => `"${String(i.input)}" is not a policy file name (allowed: a file directly under apis/ ending .xml)`,
+            })
             .optional(),
     },
-    { error: (i) => (i.code === "unrecognized_keys" ? `has unknown keys ${i.keys.join(", ")} (allowed: displayName, description, subscriptionsLimit, policy)` : "is not a product") },
+    {
+        error: (i) =>
+            i.code === "unrecognized_keys"
+                ? `has unknown keys ${i.keys.join(", ")} (allowed: displayName, description, subscriptionsLimit, policy)`
+                : "is not a product",
+    },
 );
 
 export const productsSchema = z.record(id(), productSchema, { error: () => "is not a map of product names to products" });
@@ -74,7 +83,10 @@ const operationGroupSchema = z.strictObject({
         .array(z.enum(httpMethods, { error: (i) => `"${String(i.input)}" is not an HTTP method (allowed: ${httpMethods.join(", ")})` }))
         .min(1, { error: () => "is empty (allowed: one or more HTTP methods)" }),
     /** The app role (`roles` claim) a caller's token must carry. Required. */
-    role: z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,119}$/, { error: (i) => `"${String(i.input)}" is not an app role value (allowed: letters, digits, dots, hyphens, underscores, such as Orders.Read)` }),
+    role: z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,119}$/, {
+        error: (i) =>
+            `"${String(i.input)}" is not an app role value (allowed: letters, digits, dots, hyphens, underscores, such as Orders.Read)`,
+    }),
 });
 
 const policySchema = z.strictObject({
@@ -101,9 +113,20 @@ const revisionSchema = z.strictObject({
      * The revision's own spec file in the API's folder, when its operations change. Default: the
      * revision is a copy of the one before, for policy or setting changes.
      */
-    spec: z.string().regex(/^[A-Za-z0-9._-]+\.(ya?ml|json|wsdl)$/, { error: (i) => `"${String(i.input)}" is not a spec file name (allowed: a file in the API's folder ending .yaml, .yml, .json or .wsdl)` }).optional(),
+    spec: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]+\.(ya?ml|json|wsdl)$/, {
+            error: (i) =>
+                `"${String(i.input)}" is not a spec file name (allowed: a file in the API's folder ending .yaml, .yml, .json or .wsdl)`,
+        })
+        .optional(),
     /** Where API Management fetches the revision's spec when it is over the inline import limit. Default: none. */
-    specUrl: z.url({ protocol: /^https$/, error: (i) => `"${String(i.input)}" is not an https URL (allowed: the https URL the same document is published at)` }).optional(),
+    specUrl: z
+        .url({
+            protocol: /^https$/,
+            error: (i) => `"${String(i.input)}" is not an https URL (allowed: the https URL the same document is published at)`,
+        })
+        .optional(),
 });
 
 /** What a smoke test must get back: an HTTP status code. */
@@ -120,16 +143,27 @@ const smokeSchema = z.strictObject(
          * for a `soap` API an operation of the published WSDL port. Its method is the operation's.
          * Required.
          */
-        operation: z.string({ error: () => "is missing or not a string (allowed: an operationId of the API's spec, or for a soap API an operation of its WSDL port)" }).min(1, {
-            error: () => "is empty (allowed: an operationId of the API's spec, or for a soap API an operation of its WSDL port)",
-        }),
+        operation: z
+            .string({
+                error: () =>
+                    "is missing or not a string (allowed: an operationId of the API's spec, or for a soap API an operation of its WSDL port)",
+            })
+            .min(1, {
+                error: () => "is empty (allowed: an operationId of the API's spec, or for a soap API an operation of its WSDL port)",
+            }),
         /**
          * The concrete path to call after the API's path and version, every parameter filled in,
          * optionally with a query string (`/items/SKU-1`, `/items?top=1`). Required.
          */
         path: z
-            .string({ error: () => "is missing or not a string (allowed: the path after the API's path and version, starting with /, such as /items/SKU-1)" })
-            .regex(/^\/[^\s#]*$/, { error: (i) => `"${String(i.input)}" is not a path to call (allowed: the path after the API's path and version, starting with / and without spaces, such as /items/SKU-1)` }),
+            .string({
+                error: () =>
+                    "is missing or not a string (allowed: the path after the API's path and version, starting with /, such as /items/SKU-1)",
+            })
+            .regex(/^\/[^\s#]*$/, {
+                error: (i) =>
+                    `"${String(i.input)}" is not a path to call (allowed: the path after the API's path and version, starting with / and without spaces, such as /items/SKU-1)`,
+            }),
         /** The status the gateway must answer. Required. */
         status: httpStatus,
         /**
@@ -138,10 +172,17 @@ const smokeSchema = z.strictObject(
          */
         body: z
             .json({ error: () => "is not a JSON value (allowed: a JSON value to send, or for a soap API the SOAP envelope as a string)" })
-            .refine((value) => value !== null, { error: () => "is empty (allowed: a JSON value to send, or no body key for a call without a body)" })
+            .refine((value) => value !== null, {
+                error: () => "is empty (allowed: a JSON value to send, or no body key for a call without a body)",
+            })
             .optional(),
     },
-    { error: (i) => (i.code === "unrecognized_keys" ? `has unknown keys ${i.keys.join(", ")} (allowed: operation, path, status, body)` : "is not a smoke test (allowed: { operation, path, status, body })") },
+    {
+        error: (i) =>
+            i.code === "unrecognized_keys"
+                ? `has unknown keys ${i.keys.join(", ")} (allowed: operation, path, status, body)`
+                : "is not a smoke test (allowed: { operation, path, status, body })",
+    },
 );
 
 export const apiSchema = z.strictObject({
@@ -152,18 +193,30 @@ export const apiSchema = z.strictObject({
     /** What the API does, shown in the developer portal. Required. */
     description: words(1000),
     /** URL suffix after the gateway host; the version follows it (`/orders/v1`). Required. */
-    path: z.string().regex(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/, { error: (i) => `"${String(i.input)}" is not a path (allowed: lower-case segments separated by /, such as orders or sales/orders)` }),
+    path: z.string().regex(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/, {
+        error: (i) => `"${String(i.input)}" is not a path (allowed: lower-case segments separated by /, such as orders or sales/orders)`,
+    }),
     /** The version segment, such as v1. Required. */
-    version: z.string().regex(/^v[0-9]{1,3}$/, { error: (i) => `"${String(i.input)}" is not a version (allowed: v followed by a number, such as v1)` }),
+    version: z
+        .string()
+        .regex(/^v[0-9]{1,3}$/, { error: (i) => `"${String(i.input)}" is not a version (allowed: v followed by a number, such as v1)` }),
     /** How the API is built. Required. */
     kind: z.enum(apiKinds, { error: (i) => `"${String(i.input)}" is not an API kind (allowed: ${apiKinds.join(", ")})` }),
     /** The spec file in the API's folder: OpenAPI (YAML or JSON) or, for `soap`, a WSDL. Required. */
-    spec: z.string().regex(/^[A-Za-z0-9._-]+\.(ya?ml|json|wsdl)$/, { error: (i) => `"${String(i.input)}" is not a spec file name (allowed: a file in the API's folder ending .yaml, .yml, .json or .wsdl)` }),
+    spec: z.string().regex(/^[A-Za-z0-9._-]+\.(ya?ml|json|wsdl)$/, {
+        error: (i) =>
+            `"${String(i.input)}" is not a spec file name (allowed: a file in the API's folder ending .yaml, .yml, .json or .wsdl)`,
+    }),
     /**
      * The https URL the same spec is published at: API Management imports it from there when the
      * file is over the 4 MB inline import limit. Default: none (a larger file is refused).
      */
-    specUrl: z.url({ protocol: /^https$/, error: (i) => `"${String(i.input)}" is not an https URL (allowed: the https URL the same document is published at)` }).optional(),
+    specUrl: z
+        .url({
+            protocol: /^https$/,
+            error: (i) => `"${String(i.input)}" is not an https URL (allowed: the https URL the same document is published at)`,
+        })
+        .optional(),
     /** `logicApp` only: the workflow whose HTTP trigger the API forwards to. */
     workflow: id().optional(),
     /** `soap` only: the WSDL service and endpoint (port) to publish. */
@@ -172,7 +225,13 @@ export const apiSchema = z.strictObject({
      * `openapi` and `soap` only: the header that carries the backend's API key. The gateway sets it
      * from the named value `<name>-backend-key`, a Key Vault secret. Default: no key.
      */
-    backendApiKey: z.strictObject({ header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { error: (i) => `"${String(i.input)}" is not a header name (allowed: letters, digits, hyphens)` }) }).optional(),
+    backendApiKey: z
+        .strictObject({
+            header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, {
+                error: (i) => `"${String(i.input)}" is not a header name (allowed: letters, digits, hyphens)`,
+            }),
+        })
+        .optional(),
     /** The products the API belongs to (keys of `apis/products.yaml`). Required. */
     products: z.array(id()).min(1, { error: () => "is empty (allowed: one or more products from apis/products.yaml)" }),
     /** Rate limit, caching and access rules. Required. */
@@ -200,7 +259,11 @@ export function catalogNamedValues(apis: readonly ApiDefinition[]): string[] {
 }
 
 /** Each `{{name}}` in a policy file that is not one of the `defined` named values. */
-export function namedValueReferenceProblems(products: Record<string, ProductDefinition>, apis: readonly ApiDefinition[], defined: readonly string[]): string[] {
+export function namedValueReferenceProblems(
+    products: Record<string, ProductDefinition>,
+    apis: readonly ApiDefinition[],
+    defined: readonly string[],
+): string[] {
     const known = [...new Set(defined)].sort();
     const files = [
         ...Object.values(products).flatMap((product) => (product.policyFile ? [product.policyFile] : [])),
@@ -209,18 +272,26 @@ export function namedValueReferenceProblems(products: Record<string, ProductDefi
     return files.flatMap((file) =>
         file.namedValues
             .filter((name) => !known.includes(name))
-            .map((name) => `${file.file}: {{${name}}} is not a named value of this catalog (allowed: ${known.map((value) => `{{${value}}}`).join(", ") || "none: no API sends a backend key or forwards to a workflow"})`),
+            .map(
+                (name) =>
+                    `${file.file}: {{${name}}} is not a named value of this catalog (allowed: ${known.map((value) => `{{${value}}}`).join(", ") || "none: no API sends a backend key or forwards to a workflow"})`,
+            ),
     );
 }
 
 /** What API Management imports a spec as: inline, or from a URL for a document over the inline limit. */
-export type ImportFormat = "openapi" | "openapi+json" | "swagger-json" | "wsdl" | "openapi-link" | "openapi+json-link" | "swagger-link-json" | "wsdl-link";
+export type ImportFormat =
+    "openapi" | "openapi+json" | "swagger-json" | "wsdl" | "openapi-link" | "openapi+json-link" | "swagger-link-json" | "wsdl-link";
 
 /** The largest document API Management imports inline ("Up to 4 MB ... imported inline"). */
 export const inlineImportLimit = 4 * 1024 * 1024;
 
 /** A later revision, with its own spec read and validated when it has one. */
-export type RevisionDefinition = ApiDefinitionFile["revisions"][number] & { specContent?: string; specFormat?: ImportFormat; operations?: SpecOperation[] };
+export type RevisionDefinition = ApiDefinitionFile["revisions"][number] & {
+    specContent?: string;
+    specFormat?: ImportFormat;
+    operations?: SpecOperation[];
+};
 
 /** One API of the catalog, with its spec read and validated. */
 export interface ApiDefinition extends Omit<ApiDefinitionFile, "revisions" | "smoke"> {
@@ -273,9 +344,16 @@ export function catalogProblems(catalog: Pick<Catalog, "products" | "apis">): st
     const references = catalog.apis.flatMap((api) =>
         api.products
             .filter((product) => !productIds.includes(product))
-            .map((product) => `apis/${api.folder}/api.yaml: products: "${product}" is not in apis/products.yaml (allowed: ${productIds.join(", ") || "none"})`),
+            .map(
+                (product) =>
+                    `apis/${api.folder}/api.yaml: products: "${product}" is not in apis/products.yaml (allowed: ${productIds.join(", ") || "none"})`,
+            ),
     );
-    return [...references, ...catalogWideProblems(catalog.apis), ...namedValueReferenceProblems(catalog.products, catalog.apis, catalogNamedValues(catalog.apis))];
+    return [
+        ...references,
+        ...catalogWideProblems(catalog.apis),
+        ...namedValueReferenceProblems(catalog.products, catalog.apis, catalogNamedValues(catalog.apis)),
+    ];
 }
 
 /** The catalog as {@link CheckedCatalog}, or a {@link CatalogError} with every one of {@link catalogProblems}. */
@@ -307,12 +385,18 @@ export function catalogBindingProblems(catalog: Pick<Catalog, "apis">, binding: 
     for (const name of needing) {
         if (!binding.backends.includes(name)) {
             const api = catalog.apis.find((candidate) => candidate.name === name)!;
-            problems.push({ path: ["backends", name], message: `missing; the ${api.kind} API in apis/${api.folder} forwards to it (allowed: { url: "https://..." })` });
+            problems.push({
+                path: ["backends", name],
+                message: `missing; the ${api.kind} API in apis/${api.folder} forwards to it (allowed: { url: "https://..." })`,
+            });
         }
     }
     for (const name of [...binding.backends].sort()) {
         if (!needing.includes(name)) {
-            problems.push({ path: ["backends", name], message: `no openapi or soap API of the catalog is called ${name} (allowed: ${needing.join(", ") || "none"})` });
+            problems.push({
+                path: ["backends", name],
+                message: `no openapi or soap API of the catalog is called ${name} (allowed: ${needing.join(", ") || "none"})`,
+            });
         }
     }
     const reported = new Set<string>();
@@ -320,7 +404,10 @@ export function catalogBindingProblems(catalog: Pick<Catalog, "apis">, binding: 
         const workflow = api.workflow!;
         if (!binding.workflows.includes(workflow) && !reported.has(workflow)) {
             reported.add(workflow);
-            problems.push({ path: ["workflows", workflow], message: `missing; the logicApp API in apis/${api.folder} forwards to it (allowed: ${workflow}, deployed with access: gateway)` });
+            problems.push({
+                path: ["workflows", workflow],
+                message: `missing; the logicApp API in apis/${api.folder} forwards to it (allowed: ${workflow}, deployed with access: gateway)`,
+            });
         }
     }
     return problems;
@@ -332,7 +419,9 @@ export function catalogBindingProblems(catalog: Pick<Catalog, "apis">, binding: 
  */
 export class CatalogError extends pulumi.RunError {
     constructor(readonly problems: string[]) {
-        super(`The API catalog has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        super(
+            `The API catalog has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        );
         this.name = "CatalogError";
     }
 }
@@ -365,14 +454,18 @@ export function kindProblems(file: string, api: ApiDefinitionFile): string[] {
         problems.push(`${file}: backendApiKey: a logicApp API is authorised by its trigger's signature (allowed: remove backendApiKey)`);
     }
     if ((api.kind === "soap") !== api.spec.endsWith(".wsdl")) {
-        problems.push(`${file}: spec: "${api.spec}" does not suit a ${api.kind} API (allowed: ${api.kind === "soap" ? "a .wsdl file" : "an OpenAPI .yaml, .yml or .json file"})`);
+        problems.push(
+            `${file}: spec: "${api.spec}" does not suit a ${api.kind} API (allowed: ${api.kind === "soap" ? "a .wsdl file" : "an OpenAPI .yaml, .yml or .json file"})`,
+        );
     }
     const owner = new Map<string, string>();
     for (const group of api.policy.access) {
         for (const method of group.methods) {
             const other = owner.get(method);
             if (other !== undefined) {
-                problems.push(`${file}: policy.access: ${method} is in both "${other}" and "${group.name}" (allowed: each method in one group)`);
+                problems.push(
+                    `${file}: policy.access: ${method} is in both "${other}" and "${group.name}" (allowed: each method in one group)`,
+                );
             }
             owner.set(method, group.name);
         }
@@ -383,7 +476,9 @@ export function kindProblems(file: string, api: ApiDefinitionFile): string[] {
     api.revisions.forEach((revision, i) => {
         const previous = i === 0 ? 1 : api.revisions[i - 1]!.revision;
         if (revision.revision !== previous + 1) {
-            problems.push(`${file}: ${formatPath(["revisions", i, "revision"])}: ${revision.revision} does not follow revision ${previous} (allowed: ${previous + 1})`);
+            problems.push(
+                `${file}: ${formatPath(["revisions", i, "revision"])}: ${revision.revision} does not follow revision ${previous} (allowed: ${previous + 1})`,
+            );
         }
     });
     return problems;
@@ -391,7 +486,12 @@ export function kindProblems(file: string, api: ApiDefinitionFile): string[] {
 
 /** The link format of an inline import format: API Management fetches the document from a URL. */
 export function linkFormat(format: ImportFormat): ImportFormat {
-    const links: Partial<Record<ImportFormat, ImportFormat>> = { openapi: "openapi-link", "openapi+json": "openapi+json-link", "swagger-json": "swagger-link-json", wsdl: "wsdl-link" };
+    const links: Partial<Record<ImportFormat, ImportFormat>> = {
+        openapi: "openapi-link",
+        "openapi+json": "openapi+json-link",
+        "swagger-json": "swagger-link-json",
+        wsdl: "wsdl-link",
+    };
     return links[format] ?? format;
 }
 
@@ -403,17 +503,23 @@ export function catalogWideProblems(apis: readonly ApiDefinition[]): string[] {
     for (const api of apis) {
         const owner = pathOwner.get(api.path);
         if (owner && owner.name !== api.name) {
-            problems.push(`apis/${api.folder}/api.yaml: path: "${api.path}" is already used by apis/${owner.folder} (allowed: a path of its own)`);
+            problems.push(
+                `apis/${api.folder}/api.yaml: path: "${api.path}" is already used by apis/${owner.folder} (allowed: a path of its own)`,
+            );
         }
         pathOwner.set(api.path, owner ?? api);
         const twin = versions.get(api.apiId);
         if (twin) {
-            problems.push(`apis/${api.folder}/api.yaml: version: ${api.name} ${api.version} is already defined in apis/${twin.folder} (allowed: each version once)`);
+            problems.push(
+                `apis/${api.folder}/api.yaml: version: ${api.name} ${api.version} is already defined in apis/${twin.folder} (allowed: each version once)`,
+            );
         }
         versions.set(api.apiId, api);
         const sibling = apis.find((other) => other.name === api.name && other.path !== api.path);
         if (sibling && sibling.folder < api.folder) {
-            problems.push(`apis/${api.folder}/api.yaml: path: "${api.path}" differs from "${sibling.path}" in apis/${sibling.folder} (allowed: every version of ${api.name} on one path)`);
+            problems.push(
+                `apis/${api.folder}/api.yaml: path: "${api.path}" differs from "${sibling.path}" in apis/${sibling.folder} (allowed: every version of ${api.name} on one path)`,
+            );
         }
     }
     return problems;

@@ -27,7 +27,9 @@ export interface SmokeTest {
 }
 
 /** The operations a smoke test may call: those of the current revision's spec, named by its file. */
-export type SmokeOperations = { spec: string; revision: boolean } & ({ kind: "openapi"; operations: readonly SpecOperation[] } | { kind: "soap"; port: string; operations: readonly WsdlOperation[] });
+export type SmokeOperations = { spec: string; revision: boolean } & (
+    { kind: "openapi"; operations: readonly SpecOperation[] } | { kind: "soap"; port: string; operations: readonly WsdlOperation[] }
+);
 
 /** Methods that carry no request body. */
 const bodyless = ["GET", "HEAD"];
@@ -56,36 +58,68 @@ export function smokeTest(file: string, api: ApiDefinitionFile, current: SmokeOp
     if (current.kind === "soap") {
         const operation = current.operations.find((candidate) => candidate.name === smoke.operation);
         if (!operation) {
-            problems.push(`${file}: smoke.operation: "${smoke.operation}" is not an operation of port "${current.port}" in ${where} (allowed: ${current.operations.map((candidate) => candidate.name).join(", ") || "none"})`);
+            problems.push(
+                `${file}: smoke.operation: "${smoke.operation}" is not an operation of port "${current.port}" in ${where} (allowed: ${current.operations.map((candidate) => candidate.name).join(", ") || "none"})`,
+            );
         }
         if (route !== "/") {
-            problems.push(`${file}: smoke.path: "${smoke.path}" is not the root of a SOAP API (allowed: /; a SOAP pass-through API takes every call at its root and tells its operations apart by their SOAP action)`);
+            problems.push(
+                `${file}: smoke.path: "${smoke.path}" is not the root of a SOAP API (allowed: /; a SOAP pass-through API takes every call at its root and tells its operations apart by their SOAP action)`,
+            );
         }
         if (typeof smoke.body !== "string" || smoke.body.trim() === "") {
-            const what = smoke.body === undefined ? "is missing on a soap API" : typeof smoke.body === "string" ? "is empty" : "is not a string";
+            const what =
+                smoke.body === undefined ? "is missing on a soap API" : typeof smoke.body === "string" ? "is empty" : "is not a string";
             problems.push(`${file}: smoke.body: ${what} (allowed: the SOAP envelope to send, as a string)`);
         }
         return problems.length > 0 || !operation
             ? { problems }
-            : { problems, smoke: { operation: smoke.operation, method: "POST", path: smoke.path, status: smoke.status, body: smoke.body, soap: { action: operation.soapAction, version: operation.soapVersion } } };
+            : {
+                  problems,
+                  smoke: {
+                      operation: smoke.operation,
+                      method: "POST",
+                      path: smoke.path,
+                      status: smoke.status,
+                      body: smoke.body,
+                      soap: { action: operation.soapAction, version: operation.soapVersion },
+                  },
+              };
     }
     const operation = current.operations.find((candidate) => candidate.operationId === smoke.operation);
     if (!operation) {
         const ids = current.operations.map((candidate) => candidate.operationId).filter((id): id is string => id !== undefined);
-        problems.push(`${file}: smoke.operation: "${smoke.operation}" is not an operationId of ${where} (allowed: ${ids.join(", ") || "none: the spec has no operationIds"})`);
+        problems.push(
+            `${file}: smoke.operation: "${smoke.operation}" is not an operationId of ${where} (allowed: ${ids.join(", ") || "none: the spec has no operationIds"})`,
+        );
         return { problems };
     }
     const at = `${smoke.operation} (${operation.method} ${operation.path})`;
     const parameters = route.match(/\{[^}]*\}?/g);
     if (parameters) {
-        problems.push(`${file}: smoke.path: "${smoke.path}" still has the template parameter ${parameters[0]} (allowed: the concrete path to call, every parameter of ${operation.path} filled in)`);
+        problems.push(
+            `${file}: smoke.path: "${smoke.path}" still has the template parameter ${parameters[0]} (allowed: the concrete path to call, every parameter of ${operation.path} filled in)`,
+        );
     } else if (!pathMatchesTemplate(route, operation.path)) {
-        problems.push(`${file}: smoke.path: "${route}" is not a path of ${at} (allowed: ${operation.path}${operation.path.includes("{") ? " with every parameter filled in" : ""}, and a query string if the call needs one)`);
+        problems.push(
+            `${file}: smoke.path: "${route}" is not a path of ${at} (allowed: ${operation.path}${operation.path.includes("{") ? " with every parameter filled in" : ""}, and a query string if the call needs one)`,
+        );
     }
     if (smoke.body !== undefined && bodyless.includes(operation.method)) {
-        problems.push(`${file}: smoke.body: ${at} is a ${operation.method}, which sends no body (allowed: no body, or an operation whose method takes one)`);
+        problems.push(
+            `${file}: smoke.body: ${at} is a ${operation.method}, which sends no body (allowed: no body, or an operation whose method takes one)`,
+        );
     }
     return problems.length > 0
         ? { problems }
-        : { problems, smoke: { operation: smoke.operation, method: operation.method, path: smoke.path, status: smoke.status, ...(smoke.body !== undefined ? { body: smoke.body } : {}) } };
+        : {
+              problems,
+              smoke: {
+                  operation: smoke.operation,
+                  method: operation.method,
+                  path: smoke.path,
+                  status: smoke.status,
+                  ...(smoke.body !== undefined ? { body: smoke.body } : {}),
+              },
+          };
 }

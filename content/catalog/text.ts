@@ -32,10 +32,18 @@ function unclosedStart(text: string, offset: number): { offset: number; what: st
                 const quote = token.type === "double-quoted-scalar" ? '"' : "'";
                 const source = token.source ?? "";
                 if (source.length < 2 || !source.endsWith(quote)) {
-                    found = { offset: token.offset, what: `the ${token.type === "double-quoted-scalar" ? "double" : "single"}-quoted string that starts here is never closed` };
+                    found = {
+                        offset: token.offset,
+                        what: `the ${token.type === "double-quoted-scalar" ? "double" : "single"}-quoted string that starts here is never closed`,
+                    };
                 }
             } else if (token.type === "flow-collection") {
-                const close = (token.end ?? []).some((end) => typeof end === "object" && end !== null && ((end as { source?: string }).source === "]" || (end as { source?: string }).source === "}"));
+                const close = (token.end ?? []).some(
+                    (end) =>
+                        typeof end === "object" &&
+                        end !== null &&
+                        ((end as { source?: string }).source === "]" || (end as { source?: string }).source === "}"),
+                );
                 if (!close) {
                     found = { offset: token.offset, what: "the [ or { that starts here is never closed" };
                 }

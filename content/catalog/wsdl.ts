@@ -58,12 +58,16 @@ function checkDocument(file: string, doc: Libxml2.XmlDocument, selector: WsdlSel
     const names = (list: Libxml2.XmlElement[]) => list.map((element) => attribute(element, "name")).join(", ") || "none found";
 
     for (const directive of elements("//wsdl:import")) {
-        problems.push(`${file}: ${at(directive)}wsdl:import of ${attribute(directive, "location") ?? attribute(directive, "namespace") ?? "a document"} (allowed: one self-contained WSDL; API Management does not follow wsdl:import, so merge the imported document into this one)`);
+        problems.push(
+            `${file}: ${at(directive)}wsdl:import of ${attribute(directive, "location") ?? attribute(directive, "namespace") ?? "a document"} (allowed: one self-contained WSDL; API Management does not follow wsdl:import, so merge the imported document into this one)`,
+        );
     }
     for (const kind of ["import", "include"]) {
         for (const directive of elements(`//wsdl:types//xsd:${kind}`)) {
             const target = attribute(directive, "schemaLocation") ?? attribute(directive, "namespace") ?? "a schema";
-            problems.push(`${file}: ${at(directive)}xsd:${kind} of ${target} (allowed: every schema inline in wsdl:types, without xsd:import or xsd:include, which API Management does not follow)`);
+            problems.push(
+                `${file}: ${at(directive)}xsd:${kind} of ${target} (allowed: every schema inline in wsdl:types, without xsd:import or xsd:include, which API Management does not follow)`,
+            );
         }
     }
     for (const part of ["portType", "binding", "service"]) {
@@ -78,7 +82,9 @@ function checkDocument(file: string, doc: Libxml2.XmlDocument, selector: WsdlSel
     }
     const port = elements("wsdl:port", service).find((candidate) => attribute(candidate, "name") === selector.endpoint);
     if (!port) {
-        problems.push(`${file}: ${at(service)}service "${selector.service}" has no port "${selector.endpoint}" (allowed: ${names(elements("wsdl:port", service))})`);
+        problems.push(
+            `${file}: ${at(service)}service "${selector.service}" has no port "${selector.endpoint}" (allowed: ${names(elements("wsdl:port", service))})`,
+        );
         return problems;
     }
     const bindingName = local(attribute(port, "binding"));
@@ -90,7 +96,9 @@ function checkDocument(file: string, doc: Libxml2.XmlDocument, selector: WsdlSel
     const soapBinding = elements("soap:binding | soap12:binding", binding)[0];
     if (!soapBinding) {
         const kind = elements("http:binding", binding).length > 0 ? "an HTTP binding" : "not a SOAP binding";
-        problems.push(`${file}: ${at(binding)}binding "${bindingName}" of port "${selector.endpoint}" is ${kind} (allowed: a SOAP 1.1 or 1.2 binding, document style, literal use)`);
+        problems.push(
+            `${file}: ${at(binding)}binding "${bindingName}" of port "${selector.endpoint}" is ${kind} (allowed: a SOAP 1.1 or 1.2 binding, document style, literal use)`,
+        );
         return problems;
     }
     const defaultStyle = attribute(soapBinding, "style") ?? "document";
@@ -105,12 +113,19 @@ function checkDocument(file: string, doc: Libxml2.XmlDocument, selector: WsdlSel
         operationsFound.push({ name, soapAction: (soapOperation ? attribute(soapOperation, "soapAction") : undefined) ?? "", soapVersion });
         const style = attribute(soapOperation ?? soapBinding, "style") ?? defaultStyle;
         if (style !== "document") {
-            problems.push(`${file}: ${at(operation)}operation "${name}" of binding "${bindingName}" is ${style} style (allowed: document style; API Management does not import rpc style)`);
+            problems.push(
+                `${file}: ${at(operation)}operation "${name}" of binding "${bindingName}" is ${style} style (allowed: document style; API Management does not import rpc style)`,
+            );
         }
-        for (const body of elements(".//soap:body | .//soap12:body | .//soap:header | .//soap12:header | .//soap:fault | .//soap12:fault", operation)) {
+        for (const body of elements(
+            ".//soap:body | .//soap12:body | .//soap:header | .//soap12:header | .//soap:fault | .//soap12:fault",
+            operation,
+        )) {
             const use = attribute(body, "use") ?? "literal";
             if (use !== "literal") {
-                problems.push(`${file}: ${at(body)}operation "${name}" of binding "${bindingName}" uses ${use} encoding (allowed: use="literal"; API Management does not import SOAP encoding)`);
+                problems.push(
+                    `${file}: ${at(body)}operation "${name}" of binding "${bindingName}" uses ${use} encoding (allowed: use="literal"; API Management does not import SOAP encoding)`,
+                );
             }
         }
     }
@@ -136,12 +151,16 @@ function checkDocument(file: string, doc: Libxml2.XmlDocument, selector: WsdlSel
             }
             const message = named("message", messageName);
             if (!message) {
-                problems.push(`${file}: ${at(reference!)}operation "${name}" ${direction} names message "${messageName}", which the WSDL does not define`);
+                problems.push(
+                    `${file}: ${at(reference!)}operation "${name}" ${direction} names message "${messageName}", which the WSDL does not define`,
+                );
                 continue;
             }
             const parts = elements("wsdl:part", message).length;
             if (parts > 1) {
-                problems.push(`${file}: ${at(message)}message "${messageName}" (the ${direction} of operation "${name}") has ${parts} parts (allowed: one part; API Management does not import multi-part messages)`);
+                problems.push(
+                    `${file}: ${at(message)}message "${messageName}" (the ${direction} of operation "${name}") has ${parts} parts (allowed: one part; API Management does not import multi-part messages)`,
+                );
             }
         }
     }
@@ -155,7 +174,9 @@ function checkDocument(file: string, doc: Libxml2.XmlDocument, selector: WsdlSel
 export async function wsdlCheck(file: string, content: string, selector: WsdlSelector): Promise<WsdlCheck> {
     const operations: WsdlOperation[] = [];
     const parsed = await withXml(content, (doc) => checkDocument(file, doc, selector, operations));
-    return "problems" in parsed ? { problems: parsed.problems.slice(0, 1).map((problem) => `${file}: is not well-formed XML: ${located(problem)}`), operations: [] } : { problems: parsed.value, operations };
+    return "problems" in parsed
+        ? { problems: parsed.problems.slice(0, 1).map((problem) => `${file}: is not well-formed XML: ${located(problem)}`), operations: [] }
+        : { problems: parsed.value, operations };
 }
 
 /** The problems of a WSDL document for the selected service and port; [] when API Management imports it. */

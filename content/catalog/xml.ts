@@ -30,9 +30,13 @@ function policyValidator(): Promise<Libxml2.XsdValidator> {
         const files = fs.readdirSync(policySchemaDir).filter((file) => file.endsWith(".xsd"));
         // The schemas include each other by file name; they are served from memory under one
         // virtual folder, so nothing but these files can be read.
-        const buffers = Object.fromEntries(files.map((file) => [`apim-policy-schemas:///${file}`, fs.readFileSync(path.join(policySchemaDir, file))]));
+        const buffers = Object.fromEntries(
+            files.map((file) => [`apim-policy-schemas:///${file}`, fs.readFileSync(path.join(policySchemaDir, file))]),
+        );
         lib.xmlRegisterInputProvider(new lib.XmlBufferInputProvider(buffers));
-        const schema = lib.XmlDocument.fromBuffer(buffers["apim-policy-schemas:///policies.xsd"]!, { url: "apim-policy-schemas:///policies.xsd" });
+        const schema = lib.XmlDocument.fromBuffer(buffers["apim-policy-schemas:///policies.xsd"]!, {
+            url: "apim-policy-schemas:///policies.xsd",
+        });
         try {
             return lib.XsdValidator.fromDoc(schema);
         } finally {
@@ -62,7 +66,10 @@ function problemsOf(details: readonly Libxml2.ErrorDetail[]): XmlProblem[] {
  * Parses `content` and hands the document to `use`, or returns where it is not well-formed.
  * The document is freed afterwards: keep nothing of it.
  */
-export async function withXml<T>(content: string, use: (doc: Libxml2.XmlDocument, lib: Libxml) => T): Promise<{ problems: XmlProblem[] } | { value: T }> {
+export async function withXml<T>(
+    content: string,
+    use: (doc: Libxml2.XmlDocument, lib: Libxml) => T,
+): Promise<{ problems: XmlProblem[] } | { value: T }> {
     const lib = await libxml();
     let doc: Libxml2.XmlDocument;
     try {

@@ -63,7 +63,8 @@ export function parsePropertyPath(path: string): PropertyPath | string {
                     elements.push("*");
                 } else {
                     const index = goParseInt(segment, 10);
-                    if (index === undefined) return `invalid array index: strconv.ParseInt: parsing ${JSON.stringify(segment)}: invalid syntax`;
+                    if (index === undefined)
+                        return `invalid array index: strconv.ParseInt: parsing ${JSON.stringify(segment)}: invalid syntax`;
                     elements.push(Number(index));
                 }
                 rest = rest.slice(close + 1);
@@ -160,7 +161,10 @@ function getIn(tree: unknown, path: PropertyPath): { found: true; tree: unknown 
  * map.go `Map.Get` with `path` true: the value at a key whose name may be a path into an object
  * value (`outer.inner`, `names[0]`, `outer["a.b"]`). Errors are the CLI's.
  */
-export function configGet(values: ReadonlyMap<string, ConfigValue>, key: { namespace: string; name: string }): { found: boolean; value?: ConfigValue } | { error: string } {
+export function configGet(
+    values: ReadonlyMap<string, ConfigValue>,
+    key: { namespace: string; name: string },
+): { found: boolean; value?: ConfigValue } | { error: string } {
     const parsed = parseKeyPath(key.namespace, key.name);
     if (typeof parsed === "string") return { error: parsed };
     const root = values.get(parsed.root);
@@ -175,7 +179,11 @@ export function configGet(values: ReadonlyMap<string, ConfigValue>, key: { names
  * object becomes a boolean or a number where its text reads as one (`coerce`). Returns the CLI's
  * error, if any.
  */
-export function configSet(values: Map<string, ConfigValue>, key: { namespace: string; name: string }, value: ConfigValue): string | undefined {
+export function configSet(
+    values: Map<string, ConfigValue>,
+    key: { namespace: string; name: string },
+    value: ConfigValue,
+): string | undefined {
     const parsed = parseKeyPath(key.namespace, key.name);
     if (typeof parsed === "string") return parsed;
     if (parsed.path.length === 1) {
@@ -183,7 +191,12 @@ export function configSet(values: Map<string, ConfigValue>, key: { namespace: st
         return undefined;
     }
     const root = values.get(parsed.root);
-    const tree = root === undefined ? (typeof parsed.path[1] === "number" ? Array.from({ length: parsed.path[1] + 1 }, () => null) : {}) : unmarshalObject(root);
+    const tree =
+        root === undefined
+            ? typeof parsed.path[1] === "number"
+                ? Array.from({ length: parsed.path[1] + 1 }, () => null)
+                : {}
+            : unmarshalObject(root);
     const result = setIn(tree, parsed.path.slice(0, 1), parsed.path.slice(1), coerceObject(value));
     if ("error" in result) return result.error;
     values.set(parsed.root, marshalValue(result.tree));

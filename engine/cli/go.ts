@@ -79,7 +79,8 @@ export function goParseUint(text: string, base: number): bigint | undefined {
     let value = 0n;
     for (const char of digits) {
         const lower = char.toLowerCase();
-        const digit = lower >= "0" && lower <= "9" ? lower.charCodeAt(0) - 48 : lower >= "a" && lower <= "z" ? lower.charCodeAt(0) - 87 : 99;
+        const digit =
+            lower >= "0" && lower <= "9" ? lower.charCodeAt(0) - 48 : lower >= "a" && lower <= "z" ? lower.charCodeAt(0) - 87 : 99;
         if (digit >= base) {
             return undefined;
         }

@@ -63,7 +63,7 @@ function isPathKey(key: string): boolean {
     return typeof path !== "string" && path.length > 1;
 }
 
-const pathAllowed = "a key name, or a path into an object value such as outer.inner, outer[\"a.b\"] or names[0]";
+const pathAllowed = 'a key name, or a path into an object value such as outer.inner, outer["a.b"] or names[0]';
 
 /**
  * `mergeConfig` with validation on: the project's defaults and values fill the keys the stack
@@ -74,7 +74,12 @@ const pathAllowed = "a key name, or a path into an object value such as outer.in
  * (map.go `Get`/`Set` with `path` true). `secure:` values cannot be decrypted offline, so their
  * type is not checked.
  */
-export function mergeStackConfig(stack: string, project: ProjectDeclarations, stackConfig: ReadonlyMap<string, ConfigValue>, stackFile = `Pulumi.${stack}.yaml`): MergedConfig {
+export function mergeStackConfig(
+    stack: string,
+    project: ProjectDeclarations,
+    stackConfig: ReadonlyMap<string, ConfigValue>,
+    stackFile = `Pulumi.${stack}.yaml`,
+): MergedConfig {
     const values = new Map(stackConfig);
     const problems: StackConfigProblem[] = [];
     const missing: string[] = [];
@@ -95,7 +100,11 @@ export function mergeStackConfig(stack: string, project: ProjectDeclarations, st
         }
         const found = configGet(values, parsed);
         if ("error" in found) {
-            problems.push({ message: `getting stack config value for key '${parsed.namespace}:${parsed.name}': ${found.error}`, key: full, allowed: pathAllowed });
+            problems.push({
+                message: `getting stack config value for key '${parsed.namespace}:${parsed.name}': ${found.error}`,
+                key: full,
+                allowed: pathAllowed,
+            });
             unusable.add(key);
             continue;
         }
@@ -109,7 +118,11 @@ export function mergeStackConfig(stack: string, project: ProjectDeclarations, st
                 value = projectConfigValue(hasDefault ? declaration.default : declaration.value);
             } catch (error) {
                 if (!(error instanceof GoJsonError)) throw error;
-                problems.push({ message: error.message, key: full, allowed: `a finite number as the ${hasDefault ? "default" : "value"} of ${key} in Pulumi.yaml` });
+                problems.push({
+                    message: error.message,
+                    key: full,
+                    allowed: `a finite number as the ${hasDefault ? "default" : "value"} of ${key} in Pulumi.yaml`,
+                });
                 unusable.add(key);
                 continue;
             }
@@ -123,7 +136,10 @@ export function mergeStackConfig(stack: string, project: ProjectDeclarations, st
     if (missing.length > 0) {
         const keyList = missing.map(fullKey).join(", ");
         const paths = missing.filter(isPathKey);
-        const pathNote = paths.length > 0 ? ` (${paths.map(fullKey).join(", ")} ${paths.length > 1 ? "are members" : "is a member"} of an object value: pulumi config set --path)` : "";
+        const pathNote =
+            paths.length > 0
+                ? ` (${paths.map(fullKey).join(", ")} ${paths.length > 1 ? "are members" : "is a member"} of an object value: pulumi config set --path)`
+                : "";
         problems.push({
             message: `Stack '${stack}' is missing configuration ${missing.length > 1 ? "values" : "value"} ${listQuoted(missing)}`,
             key: missing.length === 1 ? fullKey(missing[0]) : undefined,

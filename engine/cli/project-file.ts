@@ -130,7 +130,10 @@ export function readProjectDeclarations(doc: unknown, file = "Pulumi.yaml"): Pro
         );
     }
     const runtime = isObject(doc.runtime)
-        ? { name: typeof doc.runtime.name === "string" ? doc.runtime.name : "", options: isObject(doc.runtime.options) ? doc.runtime.options : {} }
+        ? {
+              name: typeof doc.runtime.name === "string" ? doc.runtime.name : "",
+              options: isObject(doc.runtime.options) ? doc.runtime.options : {},
+          }
         : { name: typeof doc.runtime === "string" ? doc.runtime : "", options: {} };
     const main = typeof doc.main === "string" && doc.main !== "" ? doc.main : undefined;
     let stackConfigDir = typeof doc.stackConfigDir === "string" && doc.stackConfigDir !== "" ? doc.stackConfigDir : undefined;
@@ -155,7 +158,9 @@ export function readProjectDeclarations(doc: unknown, file = "Pulumi.yaml"): Pro
     // stops at the project file.
     for (const [key, declaration] of config) {
         if (declaration.secret && declaration.type === undefined && isProjectKey(name, key)) {
-            warnings.push(`${file}: '${key}' is declared secret: true without a type; the CLI enforces secret only on typed keys, so a plain-text value passes it`);
+            warnings.push(
+                `${file}: '${key}' is declared secret: true without a type; the CLI enforces secret only on typed keys, so a plain-text value passes it`,
+            );
         }
         const problem = declarationProblem(name, key, declaration);
         if (problem) {
@@ -167,7 +172,9 @@ export function readProjectDeclarations(doc: unknown, file = "Pulumi.yaml"): Pro
     if (name !== "") {
         const problem = projectNameProblem(name);
         if (problem) {
-            problems.push(`${file}: \`name\`: ${problem} (allowed: 1 to 100 letters, digits, hyphens, underscores and periods; the CLI checks the name when it resolves the stack)`);
+            problems.push(
+                `${file}: \`name\`: ${problem} (allowed: 1 to 100 letters, digits, hyphens, underscores and periods; the CLI checks the name when it resolves the stack)`,
+            );
         }
     }
     if (runtime.name === "") {
@@ -177,7 +184,9 @@ export function readProjectDeclarations(doc: unknown, file = "Pulumi.yaml"): Pro
             );
         }
     } else if (runtime.name !== "nodejs") {
-        problems.push(`${file}: \`runtime\`: '${runtime.name}' starts another language host than the Node.js one this program is written for (allowed: nodejs)`);
+        problems.push(
+            `${file}: \`runtime\`: '${runtime.name}' starts another language host than the Node.js one this program is written for (allowed: nodejs)`,
+        );
     } else {
         problems.push(...runtimeOptionProblems(file, runtime.options));
     }
@@ -185,7 +194,12 @@ export function readProjectDeclarations(doc: unknown, file = "Pulumi.yaml"): Pro
 }
 
 /** The `config:` section: its JSON-schema checks and the short-hand rewrite. */
-function readConfigSection(section: Record<string, unknown>, project: string, config: Map<string, ConfigDeclaration>, schema: (message: string) => void): void {
+function readConfigSection(
+    section: Record<string, unknown>,
+    project: string,
+    config: Map<string, ConfigDeclaration>,
+    schema: (message: string) => void,
+): void {
     for (const [key, entry] of Object.entries(section)) {
         const where = `#/config/${key}`;
         const goType = entry instanceof GoTime ? "time.Time" : isGoUint64(entry) ? "uint64" : undefined;
@@ -197,7 +211,9 @@ function readConfigSection(section: Record<string, unknown>, project: string, co
         if (key === "secret" && typeof entry !== "boolean") {
             // project.json declares `config.properties.secret` as a boolean: a config key named
             // `secret` takes only true or false.
-            schema(`${where}: expected boolean, but got ${schemaJsonType(entry, where)} (a config key named 'secret' takes only true or false)`);
+            schema(
+                `${where}: expected boolean, but got ${schemaJsonType(entry, where)} (a config key named 'secret' takes only true or false)`,
+            );
             continue;
         }
         if (typeof entry === "string" || typeof entry === "boolean" || isGoInt(entry) || Array.isArray(entry)) {
@@ -206,7 +222,9 @@ function readConfigSection(section: Record<string, unknown>, project: string, co
             continue;
         }
         if (!isObject(entry)) {
-            schema(`${where}: got ${jsonType(entry)}, want a string, an integer, a boolean, an array or an object with ${listQuoted(declarationAttributes)}`);
+            schema(
+                `${where}: got ${jsonType(entry)}, want a string, an integer, a boolean, an array or an object with ${listQuoted(declarationAttributes)}`,
+            );
             continue;
         }
         let valid = true;
@@ -259,7 +277,11 @@ function declarationProblem(project: string, key: string, declaration: ConfigDec
         if (declaration.type === "array" && !declaration.items) {
             return `The configuration key '${key}' declares an array but does not specify the underlying type via the 'items' attribute`;
         }
-        if (declaration.type !== undefined && hasDefault && !validateConfigValue(declaration.type, declaration.items, declaration.default)) {
+        if (
+            declaration.type !== undefined &&
+            hasDefault &&
+            !validateConfigValue(declaration.type, declaration.items, declaration.default)
+        ) {
             return `The default value specified for configuration key '${key}' is not of the expected type '${fullTypeName(declaration.type, declaration.items)}'`;
         }
         return undefined;

@@ -79,7 +79,11 @@ const projectSchema: SchemaNode = {
         runtime: {
             oneOf: [
                 { type: "string", minLength: 1 },
-                { type: "object", properties: { name: { type: "string", minLength: 1 }, options: { type: "object", additionalProperties: true } }, additionalProperties: false },
+                {
+                    type: "object",
+                    properties: { name: { type: "string", minLength: 1 }, options: { type: "object", additionalProperties: true } },
+                    additionalProperties: false,
+                },
             ],
         },
         main: stringOrNull,
@@ -152,11 +156,19 @@ const schemaQuote = (name: string) => `'${name.replace(/\\/g, "\\\\")}'`;
 
 /** `Schema.validate` for the keywords project.json uses, in the library's order and words. */
 function validateSchema(schema: SchemaNode, value: unknown, location: string): SchemaError | undefined {
-    const error = (keyword: string, message: string, causes: readonly SchemaError[] = []): SchemaError => ({ location, keyword, message, causes });
+    const error = (keyword: string, message: string, causes: readonly SchemaError[] = []): SchemaError => ({
+        location,
+        keyword,
+        message,
+        causes,
+    });
     if (schema.type !== undefined) {
         const types = typeof schema.type === "string" ? [schema.type] : schema.type;
         const actual = schemaJsonType(value, location);
-        const matched = types.some((type) => type === actual || (type === "integer" && actual === "number" && (typeof value === "bigint" || Number.isInteger(value))));
+        const matched = types.some(
+            (type) =>
+                type === actual || (type === "integer" && actual === "number" && (typeof value === "bigint" || Number.isInteger(value))),
+        );
         if (!matched) {
             return error("type", `expected ${types.join(" or ")}, but got ${actual}`);
         }
@@ -176,7 +188,10 @@ function validateSchema(schema: SchemaNode, value: unknown, location: string): S
                 const found = validateSchema(property, inner, `${location}/${escapePointer(name)}`);
                 if (found) errors.push(found);
             } else if (schema.additionalProperties === false) {
-                errors.push({ ...error("additionalProperties", `additionalProperties ${schemaQuote(name)} not allowed`), allowed: Object.keys(schema.properties ?? {}) });
+                errors.push({
+                    ...error("additionalProperties", `additionalProperties ${schemaQuote(name)} not allowed`),
+                    allowed: Object.keys(schema.properties ?? {}),
+                });
             } else if (typeof schema.additionalProperties === "object") {
                 const found = validateSchema(schema.additionalProperties, inner, `${location}/${escapePointer(name)}`);
                 if (found) errors.push(found);
@@ -309,7 +324,9 @@ export function runtimeOptionProblems(file: string, options: Record<string, unkn
         problems.push(`${where("typescript")}: typescript option must be a boolean (allowed: true or false)`);
     }
     if ("tsconfig" in options && typeof options.tsconfig !== "string") {
-        problems.push(`${where("tsconfig")}: tsconfigpath option must be a string (allowed: the path of a tsconfig.json, relative to the program)`);
+        problems.push(
+            `${where("tsconfig")}: tsconfigpath option must be a string (allowed: the path of a tsconfig.json, relative to the program)`,
+        );
     }
     if ("nodeargs" in options && typeof options.nodeargs !== "string") {
         problems.push(`${where("nodeargs")}: nodeargs option must be a string (allowed: node's arguments, as one string)`);
@@ -319,7 +336,9 @@ export function runtimeOptionProblems(file: string, options: Record<string, unkn
         if (typeof value !== "string") {
             problems.push(`${where("packagemanager")}: packagemanager option must be a string (allowed: ${packageManagers.join(", ")})`);
         } else if (!packageManagers.includes(value)) {
-            problems.push(`${where("packagemanager")}: packagemanager option must be one of auto, npm, yarn, pnpm or bun, got ${JSON.stringify(value)} (allowed: ${packageManagers.join(", ")})`);
+            problems.push(
+                `${where("packagemanager")}: packagemanager option must be one of auto, npm, yarn, pnpm or bun, got ${JSON.stringify(value)} (allowed: ${packageManagers.join(", ")})`,
+            );
         }
     }
     for (const option of Object.keys(options).filter((option) => !(nodejsRuntimeOptions as readonly string[]).includes(option))) {

@@ -41,7 +41,9 @@ export function readStackDeclarations(doc: unknown, project: string, file: strin
     }
     for (const key of Object.keys(doc).filter((key) => !(stackFileKeys as readonly string[]).includes(key))) {
         const closest = closestKey(key, stackFileKeys);
-        warnings.push(`${file}: the top-level key '${key}' is not a stack setting and is ignored${closest ? `; did you mean '${closest}'?` : ` (stack files hold ${listQuoted(stackFileKeys)})`}`);
+        warnings.push(
+            `${file}: the top-level key '${key}' is not a stack setting and is ignored${closest ? `; did you mean '${closest}'?` : ` (stack files hold ${listQuoted(stackFileKeys)})`}`,
+        );
     }
     const environments = doc.environment !== undefined && doc.environment !== null;
     if (environments) {
@@ -64,13 +66,17 @@ export function readStackDeclarations(doc: unknown, project: string, file: strin
         const full = key.includes(":") ? key : `${project}:${key}`;
         const parsed = parseConfigKey(full);
         if (!parsed) {
-            problems.push(`${file}: could not parse ${full} as a configuration key (configuration keys should be of the form \`<namespace>:<name>\`)`);
+            problems.push(
+                `${file}: could not parse ${full} as a configuration key (configuration keys should be of the form \`<namespace>:<name>\`)`,
+            );
             continue;
         }
         const canonical = `${parsed.namespace}:${parsed.name}`;
         const earlier = written.get(canonical);
         if (earlier !== undefined) {
-            warnings.push(`${file}: '${earlier}' and '${key}' are the same key ${canonical}; the CLI keeps either one (remove one of them)`);
+            warnings.push(
+                `${file}: '${earlier}' and '${key}' are the same key ${canonical}; the CLI keeps either one (remove one of them)`,
+            );
         }
         written.set(canonical, key);
         if (raw === null) {
@@ -85,7 +91,9 @@ export function readStackDeclarations(doc: unknown, project: string, file: strin
             config.set(canonical, configValue(raw));
         } catch (error) {
             if (!(error instanceof GoJsonError)) throw error;
-            problems.push(`${file}: invalid YAML file: ${error.message} (${canonical} holds a float that is not a number; allowed: a finite number, or a string in quotes)`);
+            problems.push(
+                `${file}: invalid YAML file: ${error.message} (${canonical} holds a float that is not a number; allowed: a finite number, or a string in quotes)`,
+            );
         }
     }
     if (empty.length > 0) {

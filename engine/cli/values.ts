@@ -50,7 +50,8 @@ function decodedTree(tree: unknown): unknown {
 /** object.go `MarshalString` then `marshalValue`: the config value an object-model value becomes. */
 export function marshalValue(tree: unknown): ConfigValue {
     if (typeof tree === "string") return { text: tree, raw: tree, secure: false, object: false };
-    if (typeof tree === "boolean" || typeof tree === "number" || typeof tree === "bigint") return { text: goJson(tree), raw: tree, secure: false, object: false };
+    if (typeof tree === "boolean" || typeof tree === "number" || typeof tree === "bigint")
+        return { text: goJson(tree), raw: tree, secure: false, object: false };
     if (isSecureLeaf(tree)) return { text: (tree as { secure: string }).secure, raw: tree, secure: true, object: false };
     const raw = decodedTree(tree);
     return { text: goJson(raw), raw, secure: containsSecure(raw), object: true };

@@ -70,7 +70,18 @@ const yamlStyleFloat = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
  */
 export function resolvePlainScalar(text: string, timestamps = true): unknown {
     const first = text[0];
-    const hint = text === "" ? "N" : /[-+]/.test(first) ? "S" : /\d/.test(first) ? "D" : "yYnNtTfFoO~".includes(first) ? "M" : first === "." ? "." : "";
+    const hint =
+        text === ""
+            ? "N"
+            : /[-+]/.test(first)
+              ? "S"
+              : /\d/.test(first)
+                ? "D"
+                : "yYnNtTfFoO~".includes(first)
+                  ? "M"
+                  : first === "."
+                    ? "."
+                    : "";
     if (hint === "") {
         return text;
     }
@@ -136,7 +147,17 @@ export class YamlValueError extends Error {
 }
 
 const kindOf = (value: unknown): string =>
-    value === null ? "!!null" : typeof value === "boolean" ? "!!bool" : value instanceof GoTime ? "!!timestamp" : typeof value === "string" ? "!!str" : isGoFloat(value) ? "!!float" : "!!int";
+    value === null
+        ? "!!null"
+        : typeof value === "boolean"
+          ? "!!bool"
+          : value instanceof GoTime
+            ? "!!timestamp"
+            : typeof value === "string"
+              ? "!!str"
+              : isGoFloat(value)
+                ? "!!float"
+                : "!!int";
 
 /** Whether a resolved number is a float (yaml.v3 float64); whole numbers read as integers. */
 function isGoFloat(value: unknown): boolean {
@@ -228,7 +249,10 @@ export function yamlV3Value(doc: Document): unknown {
                         }
                     }
                 } else {
-                    throw new YamlValueError("yaml: map merge requires map or sequence of maps as the value", (source as YamlNode | null)?.range?.[0] ?? 0);
+                    throw new YamlValueError(
+                        "yaml: map merge requires map or sequence of maps as the value",
+                        (source as YamlNode | null)?.range?.[0] ?? 0,
+                    );
                 }
             }
             return out;

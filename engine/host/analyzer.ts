@@ -115,7 +115,10 @@ export class PolicyPackError extends Error {
     }
 }
 
-function unary<Req, Res>(call: (request: Req, callback: (error: grpc.ServiceError | null, response: Res) => void) => unknown, request: Req): Promise<Res> {
+function unary<Req, Res>(
+    call: (request: Req, callback: (error: grpc.ServiceError | null, response: Res) => void) => unknown,
+    request: Req,
+): Promise<Res> {
     return new Promise((resolve, reject) => call(request, (error, response) => (error ? reject(error) : resolve(response))));
 }
 
@@ -130,7 +133,10 @@ function configOf(map: ReturnType<analyzerProto.AnalyzerInfo["getInitialconfigMa
     const result: Record<string, PolicyConfig> = {};
     map.forEach((value, key) => {
         const properties = value.getProperties()?.toJavaScript();
-        result[key] = { enforcementLevel: levelOf(value.getEnforcementlevel()), ...(properties && Object.keys(properties).length > 0 ? { properties } : {}) };
+        result[key] = {
+            enforcementLevel: levelOf(value.getEnforcementlevel()),
+            ...(properties && Object.keys(properties).length > 0 ? { properties } : {}),
+        };
     });
     return result;
 }
@@ -177,7 +183,10 @@ function diagnosticsOf(response: analyzerProto.AnalyzeResponse, version: string)
 }
 
 /** `ConfigureStack`: the stack the pack analyzes (a pack that does not implement it is fine). */
-async function configureStack(client: analyzerService.AnalyzerClient, options: Pick<StartOptions, "stack" | "project" | "organization" | "dryRun" | "config" | "secretKeys">): Promise<void> {
+async function configureStack(
+    client: analyzerService.AnalyzerClient,
+    options: Pick<StartOptions, "stack" | "project" | "organization" | "dryRun" | "config" | "secretKeys">,
+): Promise<void> {
     const request = new analyzerProto.AnalyzerStackConfigureRequest()
         .setStack(options.stack)
         .setProject(options.project)
@@ -212,9 +221,14 @@ export class PolicyAnalyzer {
         } catch (error) {
             throw new PolicyPackError(`failed to load Pulumi policy project located at "${options.packDir}": ${(error as Error).message}`);
         }
-        const runtime = typeof project.runtime === "object" && project.runtime !== null ? (project.runtime as { name?: unknown; options?: Record<string, unknown> }) : { name: project.runtime };
+        const runtime =
+            typeof project.runtime === "object" && project.runtime !== null
+                ? (project.runtime as { name?: unknown; options?: Record<string, unknown> })
+                : { name: project.runtime };
         if (runtime.name !== "nodejs") {
-            throw new PolicyPackError(`${projectFile}: runtime ${JSON.stringify(runtime.name)}: the offline plan runs Node.js policy packs only (allowed: nodejs)`);
+            throw new PolicyPackError(
+                `${projectFile}: runtime ${JSON.stringify(runtime.name)}: the offline plan runs Node.js policy packs only (allowed: nodejs)`,
+            );
         }
         const runtimeOptions = nodeRuntimeOptions(runtime.options ?? {});
         let runPath: string;
@@ -222,7 +236,9 @@ export class PolicyAnalyzer {
             runPath = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [options.packDir] });
         } catch {
             // The CLI's words (`NewPolicyAnalyzer`, errRunPolicyModuleNotFound).
-            throw new PolicyPackError(`it looks like the policy pack's dependencies are not installed; try running npm install or yarn install in "${options.packDir}"`);
+            throw new PolicyPackError(
+                `it looks like the policy pack's dependencies are not installed; try running npm install or yarn install in "${options.packDir}"`,
+            );
         }
         const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
         if (runtimeOptions.typescript) {
@@ -255,14 +271,25 @@ export class PolicyAnalyzer {
             };
             child.stdout!.on("data", onData);
             child.on("error", reject);
-            child.on("exit", (code) => reject(new PolicyPackError(`policy pack "${options.packDir}" failed to start (exit code ${code}):\n${(stderr || stdout).trim()}`)));
+            child.on("exit", (code) =>
+                reject(
+                    new PolicyPackError(
+                        `policy pack "${options.packDir}" failed to start (exit code ${code}):\n${(stderr || stdout).trim()}`,
+                    ),
+                ),
+            );
         });
         child.removeAllListeners("exit");
-        const client = new analyzerService.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 400 * 1024 * 1024 });
+        const client = new analyzerService.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+            "grpc.max_receive_message_length": 400 * 1024 * 1024,
+        });
         try {
             await unary(
                 client.handshake.bind(client),
-                new analyzerProto.AnalyzerHandshakeRequest().setEngineAddress(options.engineAddress).setRootDirectory(options.packDir).setProgramDirectory(options.packDir),
+                new analyzerProto.AnalyzerHandshakeRequest()
+                    .setEngineAddress(options.engineAddress)
+                    .setRootDirectory(options.packDir)
+                    .setProgramDirectory(options.packDir),
             ).catch((error: grpc.ServiceError) => {
                 // A pack that does not implement the handshake is fine (`NewPolicyAnalyzer`).
                 if (error.code !== grpc.status.UNIMPLEMENTED) {
@@ -293,7 +320,11 @@ export class PolicyAnalyzer {
         } catch (error) {
             client.close();
             child.kill();
-            throw error instanceof PolicyPackError ? error : new PolicyPackError(`policy pack "${options.packDir}" failed to start: ${(error as Error).message}${stderr ? `\n${stderr.trim()}` : ""}`);
+            throw error instanceof PolicyPackError
+                ? error
+                : new PolicyPackError(
+                      `policy pack "${options.packDir}" failed to start: ${(error as Error).message}${stderr ? `\n${stderr.trim()}` : ""}`,
+                  );
         }
     }
 
@@ -302,7 +333,9 @@ export class PolicyAnalyzer {
      * with that stack's policy config). The CLI starts a pack per stack; the tests plan several
      * stacks with one pack, whose rules read nothing of the stack but their config.
      */
-    async configureStack(options: Pick<StartOptions, "stack" | "project" | "organization" | "dryRun" | "config" | "secretKeys">): Promise<void> {
+    async configureStack(
+        options: Pick<StartOptions, "stack" | "project" | "organization" | "dryRun" | "config" | "secretKeys">,
+    ): Promise<void> {
         await configureStack(this.client, options);
     }
 
@@ -318,14 +351,22 @@ export class PolicyAnalyzer {
             }
             request
                 .getPolicyconfigMap()
-                .set(name, new analyzerProto.PolicyConfig().setEnforcementlevel(protoLevel(value.enforcementLevel as EnforcementLevel)).setProperties(Struct.fromJavaScript((value.properties ?? {}) as Record<string, any>)));
+                .set(
+                    name,
+                    new analyzerProto.PolicyConfig()
+                        .setEnforcementlevel(protoLevel(value.enforcementLevel as EnforcementLevel))
+                        .setProperties(Struct.fromJavaScript((value.properties ?? {}) as Record<string, any>)),
+                );
         }
         await unary(this.client.configure.bind(this.client), request);
     }
 
     /** `Remediate`: the properties a remediation policy rewrites (none in most packs), and its diagnostics. */
     async remediate(resource: AnalyzedResource): Promise<{ properties: Record<string, unknown>; diagnostics: Diagnostic[] }> {
-        const response = await unary<analyzerProto.AnalyzeRequest, analyzerProto.RemediateResponse>(this.client.remediate.bind(this.client), analyzeRequest(resource));
+        const response = await unary<analyzerProto.AnalyzeRequest, analyzerProto.RemediateResponse>(
+            this.client.remediate.bind(this.client),
+            analyzeRequest(resource),
+        );
         let properties = resource.properties;
         const diagnostics: Diagnostic[] = [];
         for (const remediation of response.getRemediationsList()) {

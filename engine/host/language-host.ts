@@ -59,9 +59,13 @@ export function programLocation(rootDirectory: string, main: string | undefined)
     try {
         stat = fs.statSync(full);
     } catch (error) {
-        throw new HostSetupError(`project 'main' could not be read: stat ${full}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (error as Error).message}`);
+        throw new HostSetupError(
+            `project 'main' could not be read: stat ${full}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (error as Error).message}`,
+        );
     }
-    return stat.isDirectory() ? { programDirectory: full, entryPoint: "." } : { programDirectory: path.dirname(full), entryPoint: path.basename(full) };
+    return stat.isDirectory()
+        ? { programDirectory: full, entryPoint: "." }
+        : { programDirectory: path.dirname(full), entryPoint: path.basename(full) };
 }
 
 const packageManagers = ["auto", "npm", "yarn", "pnpm", "bun"];
@@ -194,7 +198,9 @@ export function hostCommand(request: HostRunRequest): HostCommand {
         // `locateModule`: resolved from the program directory, as the program's own node_modules has it.
         runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [location.programDirectory] });
     } catch {
-        throw new HostSetupError(`It looks like the Pulumi SDK has not been installed. Have you run npm install or yarn install? (no @pulumi/pulumi/cmd/run from ${location.programDirectory})`);
+        throw new HostSetupError(
+            `It looks like the Pulumi SDK has not been installed. Have you run npm install or yarn install? (no @pulumi/pulumi/cmd/run from ${location.programDirectory})`,
+        );
     }
     const args: string[] = [...shellWords(options.nodeargs ?? ""), runPath];
     const append = (flag: string, value: string) => {

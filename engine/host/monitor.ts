@@ -102,33 +102,54 @@ export class EngineServices {
         const unimplemented = (name: string) => (_call: unknown, callback: Callback<never>) =>
             callback(grpcError(grpc.status.UNIMPLEMENTED, `${name} is not served by the offline engine (the program does not use it)`));
         return {
-            supportsFeature: (call: grpc.ServerUnaryCall<resourceProto.SupportsFeatureRequest, unknown>, callback: Callback<resourceProto.SupportsFeatureResponse>) => {
+            supportsFeature: (
+                call: grpc.ServerUnaryCall<resourceProto.SupportsFeatureRequest, unknown>,
+                callback: Callback<resourceProto.SupportsFeatureResponse>,
+            ) => {
                 callback(null, new resourceProto.SupportsFeatureResponse().setHassupport(engineFeatures.has(call.request.getId())));
             },
-            invoke: (call: grpc.ServerUnaryCall<resourceProto.ResourceInvokeRequest, unknown>, callback: Callback<providerProto.InvokeResponse>) => {
+            invoke: (
+                call: grpc.ServerUnaryCall<resourceProto.ResourceInvokeRequest, unknown>,
+                callback: Callback<providerProto.InvokeResponse>,
+            ) => {
                 void this.invoke(call.request).then(
                     (response) => callback(null, response),
                     (error: Error) => callback(grpcError(grpc.status.UNKNOWN, error.message)),
                 );
             },
-            readResource: (call: grpc.ServerUnaryCall<resourceProto.ReadResourceRequest, unknown>, callback: Callback<resourceProto.ReadResourceResponse>) => {
+            readResource: (
+                call: grpc.ServerUnaryCall<resourceProto.ReadResourceRequest, unknown>,
+                callback: Callback<resourceProto.ReadResourceResponse>,
+            ) => {
                 void this.readResource(call.request).then(
                     (response) => callback(null, response),
                     (error: Error) => callback(grpcError(grpc.status.UNKNOWN, error.message)),
                 );
             },
-            registerResource: (call: grpc.ServerUnaryCall<resourceProto.RegisterResourceRequest, unknown>, callback: Callback<resourceProto.RegisterResourceResponse>) => {
+            registerResource: (
+                call: grpc.ServerUnaryCall<resourceProto.RegisterResourceRequest, unknown>,
+                callback: Callback<resourceProto.RegisterResourceResponse>,
+            ) => {
                 void this.registerResource(call.request).then(
                     (response) => callback(null, response),
                     (error: Error) => callback(grpcError(grpc.status.UNKNOWN, error.message)),
                 );
             },
-            registerResourceOutputs: (call: grpc.ServerUnaryCall<resourceProto.RegisterResourceOutputsRequest, unknown>, callback: Callback<Empty>) => {
+            registerResourceOutputs: (
+                call: grpc.ServerUnaryCall<resourceProto.RegisterResourceOutputsRequest, unknown>,
+                callback: Callback<Empty>,
+            ) => {
                 this.recorder.outputs(call.request);
                 callback(null, new Empty());
             },
-            registerPackage: (call: grpc.ServerUnaryCall<resourceProto.RegisterPackageRequest, unknown>, callback: Callback<resourceProto.RegisterPackageResponse>) => {
-                callback(null, new resourceProto.RegisterPackageResponse().setRef(`${call.request.getName()}@${call.request.getVersion()}`));
+            registerPackage: (
+                call: grpc.ServerUnaryCall<resourceProto.RegisterPackageRequest, unknown>,
+                callback: Callback<resourceProto.RegisterPackageResponse>,
+            ) => {
+                callback(
+                    null,
+                    new resourceProto.RegisterPackageResponse().setRef(`${call.request.getName()}@${call.request.getVersion()}`),
+                );
             },
             signalAndWaitForShutdown: (_call: unknown, callback: Callback<Empty>) => callback(null, new Empty()),
             getDeploymentInfo: unimplemented("GetDeploymentInfo"),
@@ -145,23 +166,35 @@ export class EngineServices {
         return {
             log: (call: grpc.ServerUnaryCall<engineProto.LogRequest, unknown>, callback: Callback<Empty>) => {
                 const request = call.request;
-                this.log.push({ severity: severities[request.getSeverity()] ?? "info", message: request.getMessage(), urn: request.getUrn() });
+                this.log.push({
+                    severity: severities[request.getSeverity()] ?? "info",
+                    message: request.getMessage(),
+                    urn: request.getUrn(),
+                });
                 callback(null, new Empty());
             },
             getRootResource: (_call: unknown, callback: Callback<engineProto.GetRootResourceResponse>) => {
                 callback(null, new engineProto.GetRootResourceResponse().setUrn(this.rootUrn));
             },
-            setRootResource: (call: grpc.ServerUnaryCall<engineProto.SetRootResourceRequest, unknown>, callback: Callback<engineProto.SetRootResourceResponse>) => {
+            setRootResource: (
+                call: grpc.ServerUnaryCall<engineProto.SetRootResourceRequest, unknown>,
+                callback: Callback<engineProto.SetRootResourceResponse>,
+            ) => {
                 this.rootUrn = call.request.getUrn();
                 callback(null, new engineProto.SetRootResourceResponse());
             },
             requirePulumiVersion: (_call: unknown, callback: Callback<Empty>) => callback(null, new Empty()),
-            startDebugging: (_call: unknown, callback: Callback<never>) => callback(grpcError(grpc.status.UNIMPLEMENTED, "StartDebugging is not served by the offline engine")),
+            startDebugging: (_call: unknown, callback: Callback<never>) =>
+                callback(grpcError(grpc.status.UNIMPLEMENTED, "StartDebugging is not served by the offline engine")),
         };
     }
 
     private async invoke(request: resourceProto.ResourceInvokeRequest): Promise<providerProto.InvokeResponse> {
-        const result = await this.mocks.call({ token: request.getTok(), inputs: inputsOf(request.getArgs()), provider: request.getProvider() });
+        const result = await this.mocks.call({
+            token: request.getTok(),
+            inputs: inputsOf(request.getArgs()),
+            provider: request.getProvider(),
+        });
         return new providerProto.InvokeResponse().setReturn(await serializedState(result));
     }
 
@@ -229,7 +262,9 @@ export async function serveEngine(services: EngineServices): Promise<EngineServe
     server.addService(resourceService.ResourceMonitorService, services.resourceMonitor());
     server.addService(engineService.EngineService, services.engine());
     const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
+            error ? reject(error) : resolve(bound),
+        ),
     );
     return {
         address: `127.0.0.1:${port}`,

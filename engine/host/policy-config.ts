@@ -23,7 +23,9 @@ export function parsePolicyPackConfig(text: string): { config: Record<string, Po
     }
     const parsed = JSON.parse(text) as unknown;
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw new Error(`json: cannot unmarshal ${Array.isArray(parsed) ? "array" : parsed === null ? "null" : typeof parsed} into Go value of type map[string]interface {}`);
+        throw new Error(
+            `json: cannot unmarshal ${Array.isArray(parsed) ? "array" : parsed === null ? "null" : typeof parsed} into Go value of type map[string]interface {}`,
+        );
     }
     const entries = { ...(parsed as Record<string, unknown>) };
     let environments: string[] = [];
@@ -53,7 +55,9 @@ export function parsePolicyPackConfig(text: string): { config: Record<string, Po
             if ("enforcementLevel" in props) {
                 const level = props.enforcementLevel;
                 if (typeof level !== "string") {
-                    throw new Error(`parsing enforcement level for "${key}": ${goText(level)} is not a valid enforcement level; must be a string`);
+                    throw new Error(
+                        `parsing enforcement level for "${key}": ${goText(level)} is not a valid enforcement level; must be a string`,
+                    );
                 }
                 if (!validLevels.includes(level)) {
                     throw new Error(`parsing enforcement level for "${key}": "${level}" is not a valid enforcement level`);
@@ -186,7 +190,13 @@ function valueAt(document: unknown, pointer: string): unknown {
     return pointer
         .split("/")
         .slice(1)
-        .reduce<unknown>((current, key) => (current !== null && typeof current === "object" ? (current as Record<string, unknown>)[key.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined), document);
+        .reduce<unknown>(
+            (current, key) =>
+                current !== null && typeof current === "object"
+                    ? (current as Record<string, unknown>)[key.replace(/~1/g, "/").replace(/~0/g, "~")]
+                    : undefined,
+            document,
+        );
 }
 
 /** gojsonschema's `ResultError.String()`, with the "(root): " prefix trimmed as the CLI trims it. */
@@ -219,7 +229,11 @@ function validateAgainst(schema: NonNullable<PolicyInfo["configSchema"]>, proper
         const Ajv = (require("ajv-draft-04") as { default: typeof AjvDraft04 }).default;
         ajv = new Ajv({ allErrors: true, strict: false });
     }
-    const full = { type: "object", ...(Object.keys(schema.properties).length > 0 ? { properties: schema.properties } : {}), ...(schema.required.length > 0 ? { required: schema.required } : {}) };
+    const full = {
+        type: "object",
+        ...(Object.keys(schema.properties).length > 0 ? { properties: schema.properties } : {}),
+        ...(schema.required.length > 0 ? { required: schema.required } : {}),
+    };
     const validate = ajv.compile(full);
     return validate(properties) ? [] : (validate.errors ?? []).map((error) => describe(error, properties));
 }

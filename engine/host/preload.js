@@ -37,8 +37,16 @@ util.inspect = plainInspect;
 // A module may be loaded while it is still being defined (a require cycle): each is patched once
 // what it patches exists.
 const patches = [
-    { suffix: path.join("@pulumi", "pulumi", "resource.js"), ready: (e) => typeof e.Resource === "function", patch: (e) => (e.Resource.callsites = () => []) },
-    { suffix: path.join("@pulumi", "pulumi", "runtime", "debuggable.js"), ready: (e) => typeof e.debuggablePromise === "function", patch: (e) => (e.debuggablePromise = (promise) => promise) },
+    {
+        suffix: path.join("@pulumi", "pulumi", "resource.js"),
+        ready: (e) => typeof e.Resource === "function",
+        patch: (e) => (e.Resource.callsites = () => []),
+    },
+    {
+        suffix: path.join("@pulumi", "pulumi", "runtime", "debuggable.js"),
+        ready: (e) => typeof e.debuggablePromise === "function",
+        patch: (e) => (e.debuggablePromise = (promise) => promise),
+    },
 ];
 const pending = [];
 const load = Module._load;

@@ -55,7 +55,10 @@ export async function runThroughHost(options: HostRunOptions): Promise<StackRun>
 
     const fabricated = new Fabricated();
     fabricated.addAll(options.fabricated ?? [], { knownInPreview: true });
-    const mocks = createMocks(mockEnvironment(project.name, options.stack, options.stackReferences ?? {}, options.variant ?? 0), fabricated);
+    const mocks = createMocks(
+        mockEnvironment(project.name, options.stack, options.stackReferences ?? {}, options.variant ?? 0),
+        fabricated,
+    );
     const recorder = new Recorder(project.name, options.stack);
     const services = new EngineServices(project.name, options.stack, mocks, recorder, options.onRegister);
     const server = await serveEngine(services);
@@ -115,7 +118,10 @@ export async function runThroughHost(options: HostRunOptions): Promise<StackRun>
         }
         return recorder.toRun({
             fabricated,
-            warnings: [...warnings, ...services.log.filter((entry) => entry.severity === "warning").map((entry) => entry.message.trimEnd())],
+            warnings: [
+                ...warnings,
+                ...services.log.filter((entry) => entry.severity === "warning").map((entry) => entry.message.trimEnd()),
+            ],
             config: { values: config, secretKeys },
             transport: "language-host",
         });

@@ -3,7 +3,12 @@ import { isOff, isSet, list, sectionsWithoutBase, type Rule } from "../rule";
 /** API Management: the security baseline of the gateway and what it publishes. */
 
 const apim = "azure-native:apimanagement:ApiManagementService";
-const policyTypes = ["azure-native:apimanagement:Policy", "azure-native:apimanagement:ApiPolicy", "azure-native:apimanagement:ProductPolicy", "azure-native:apimanagement:ApiOperationPolicy"];
+const policyTypes = [
+    "azure-native:apimanagement:Policy",
+    "azure-native:apimanagement:ApiPolicy",
+    "azure-native:apimanagement:ProductPolicy",
+    "azure-native:apimanagement:ApiOperationPolicy",
+];
 const security = "Microsoft.WindowsAzure.ApiManagement.Gateway.Security";
 
 /** The protocol and cipher switches that must be off, client side and backend side. */
@@ -32,12 +37,18 @@ export const apiManagementRules: Rule[] = [
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.HTTPEndpoint/",
         check: (resource) => {
             if (resource.type === "azure-native:apimanagement:Backend") {
-                return /^https:\/\//i.test(String(resource.props.url ?? "https://")) ? [] : [`backend URL ${String(resource.props.url)} is not https`];
+                return /^https:\/\//i.test(String(resource.props.url ?? "https://"))
+                    ? []
+                    : [`backend URL ${String(resource.props.url)} is not https`];
             }
             const protocols = list<string>(resource.props.protocols).map((protocol) => protocol.toLowerCase());
             return [
-                ...(protocols.some((protocol) => protocol !== "https") || protocols.length === 0 ? [`protocols ${JSON.stringify(resource.props.protocols ?? [])} (allowed: [https])`] : []),
-                ...(resource.props.serviceUrl !== undefined && !/^https:\/\//i.test(String(resource.props.serviceUrl)) ? [`serviceUrl ${String(resource.props.serviceUrl)} is not https`] : []),
+                ...(protocols.some((protocol) => protocol !== "https") || protocols.length === 0
+                    ? [`protocols ${JSON.stringify(resource.props.protocols ?? [])} (allowed: [https])`]
+                    : []),
+                ...(resource.props.serviceUrl !== undefined && !/^https:\/\//i.test(String(resource.props.serviceUrl))
+                    ? [`serviceUrl ${String(resource.props.serviceUrl)} is not https`]
+                    : []),
             ];
         },
     },
@@ -46,13 +57,16 @@ export const apiManagementRules: Rule[] = [
         id: "apim-weak-protocols-off",
         types: [apim],
         level: "mandatory",
-        description: "SSL 3.0, TLS 1.0 and 1.1 and the 3DES cipher are broken or deprecated; left on, a client or backend can negotiate them.",
+        description:
+            "SSL 3.0, TLS 1.0 and 1.1 and the 3DES cipher are broken or deprecated; left on, a client or backend can negotiate them.",
         remediation: `Set ${weakProtocolSwitches.map((name) => name.replace(`${security}.`, "")).join(", ")} to "False" in customProperties.`,
         source: "PSRule for Azure Azure.APIM.Protocols and Azure.APIM.Ciphers; Checkov CKV_AZURE_173",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.Protocols/",
         check: (service) => {
             const properties = (service.props.customProperties ?? {}) as Record<string, unknown>;
-            return weakProtocolSwitches.filter((name) => !isOff(properties[name])).map((name) => `${name.replace(`${security}.`, "")} is not "False"`);
+            return weakProtocolSwitches
+                .filter((name) => !isOff(properties[name]))
+                .map((name) => `${name.replace(`${security}.`, "")} is not "False"`);
         },
     },
     {
@@ -85,7 +99,8 @@ export const apiManagementRules: Rule[] = [
         id: "apim-named-value-secret",
         types: ["azure-native:apimanagement:NamedValue"],
         level: "mandatory",
-        description: "A named value that holds a credential is shown in plain text to every administrator and in exports unless it is secret, and lives outside the vault's rotation unless it references Key Vault.",
+        description:
+            "A named value that holds a credential is shown in plain text to every administrator and in exports unless it is secret, and lives outside the vault's rotation unless it references Key Vault.",
         remediation: "Mark the named value secret: true and give it keyVault.secretIdentifier instead of a value.",
         source: "PSRule for Azure Azure.APIM.EncryptValues; Azure Policy: API Management secret named values should be stored in Azure Key Vault",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.EncryptValues/",
@@ -94,7 +109,9 @@ export const apiManagementRules: Rule[] = [
             const credential = value.props.secret === true || credentialName.test(name);
             return [
                 ...(credential && value.props.secret !== true ? [`${name} holds a credential but is not secret`] : []),
-                ...(credential && !isSet(value.props.keyVault, "secretIdentifier") ? [`${name} holds a credential but is not a Key Vault reference`] : []),
+                ...(credential && !isSet(value.props.keyVault, "secretIdentifier")
+                    ? [`${name} holds a credential but is not a Key Vault reference`]
+                    : []),
             ];
         },
     },
@@ -103,7 +120,8 @@ export const apiManagementRules: Rule[] = [
         id: "apim-product-approval",
         types: ["azure-native:apimanagement:Product"],
         level: "mandatory",
-        description: "A product without a required subscription lets anyone call its APIs anonymously; one without approval lets anyone who signs up subscribe.",
+        description:
+            "A product without a required subscription lets anyone call its APIs anonymously; one without approval lets anyone who signs up subscribe.",
         remediation: "Set subscriptionRequired: true and approvalRequired: true.",
         source: "PSRule for Azure Azure.APIM.ProductSubscription and Azure.APIM.ProductApproval",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.ProductApproval/",
@@ -121,15 +139,22 @@ export const apiManagementRules: Rule[] = [
         remediation: "List the allowed origins one by one in allowed-origins.",
         source: "PSRule for Azure Azure.APIM.CORSPolicy",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.CORSPolicy/",
-        check: (policy) => (/<origin>\s*\*\s*<\/origin>/.test(String(policy.props.value ?? "")) ? ["allows every origin (*) in its CORS policy"] : []),
+        check: (policy) =>
+            /<origin>\s*\*\s*<\/origin>/.test(String(policy.props.value ?? "")) ? ["allows every origin (*) in its CORS policy"] : [],
     },
     {
         kind: "resource",
         id: "apim-policy-base",
-        types: ["azure-native:apimanagement:ApiPolicy", "azure-native:apimanagement:ProductPolicy", "azure-native:apimanagement:ApiOperationPolicy"],
+        types: [
+            "azure-native:apimanagement:ApiPolicy",
+            "azure-native:apimanagement:ProductPolicy",
+            "azure-native:apimanagement:ApiOperationPolicy",
+        ],
         level: "mandatory",
-        description: "A section without <base /> drops the wider scopes' policies (the global CORS and header stripping, the API's token check for an operation).",
-        remediation: "Keep <base /> in inbound, backend, outbound and on-error of every API, product and operation policy (the service-wide policy has none by design).",
+        description:
+            "A section without <base /> drops the wider scopes' policies (the global CORS and header stripping, the API's token check for an operation).",
+        remediation:
+            "Keep <base /> in inbound, backend, outbound and on-error of every API, product and operation policy (the service-wide policy has none by design).",
         source: "PSRule for Azure Azure.APIM.PolicyBase; Azure Policy: API Management policies should inherit parent scope policies using <base />",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.PolicyBase/",
         check: (policy) => sectionsWithoutBase(String(policy.props.value ?? "")).map((section) => `${section} has no <base />`),
@@ -143,7 +168,10 @@ export const apiManagementRules: Rule[] = [
         remediation: "Validate an Entra ID token (validate-jwt or validate-azure-ad-token) in the API's inbound policy.",
         source: "The architecture: Security considerations (Entra ID issues the tokens the gateway validates); Azure Policy: API endpoints in Azure API Management should be authenticated",
         url: "https://learn.microsoft.com/azure/api-management/validate-jwt-policy",
-        check: (policy) => (/<validate-(jwt|azure-ad-token)\b/.test(String(policy.props.value ?? "")) ? [] : ["validates no token (validate-jwt or validate-azure-ad-token)"]),
+        check: (policy) =>
+            /<validate-(jwt|azure-ad-token)\b/.test(String(policy.props.value ?? ""))
+                ? []
+                : ["validates no token (validate-jwt or validate-azure-ad-token)"],
     },
     {
         kind: "resource",

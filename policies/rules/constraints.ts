@@ -8,7 +8,10 @@ import { dependsOn, list, ofType, type Resource, type Rule } from "../rule";
 const apim = "azure-native:apimanagement:ApiManagementService";
 
 /** Region names compared the way Azure does: `West Europe` and `westeurope` are one region. */
-const region = (name: unknown) => String(name ?? "").toLowerCase().replace(/\s+/g, "");
+const region = (name: unknown) =>
+    String(name ?? "")
+        .toLowerCase()
+        .replace(/\s+/g, "");
 
 export const constraintRules: Rule[] = [
     {
@@ -17,8 +20,10 @@ export const constraintRules: Rule[] = [
         types: [apim],
         level: "mandatory",
         facts: ["serviceExists"],
-        description: "A managed (free) certificate in an API Management service's create call fails the deployment: API Management issues one only when an existing service is updated.",
-        remediation: "Serve the host with a Key Vault certificate on the first deployment; switch it to Managed once the service exists (gateway.serviceExists: true, and serviceExists in this rule's config).",
+        description:
+            "A managed (free) certificate in an API Management service's create call fails the deployment: API Management issues one only when an existing service is updated.",
+        remediation:
+            "Serve the host with a Key Vault certificate on the first deployment; switch it to Managed once the service exists (gateway.serviceExists: true, and serviceExists in this rule's config).",
         source: "Microsoft Learn, Configure a custom domain name (free managed certificate limitations)",
         url: "https://learn.microsoft.com/azure/api-management/configure-custom-domain",
         check: (service, facts) =>
@@ -26,14 +31,19 @@ export const constraintRules: Rule[] = [
                 ? []
                 : list<Record<string, unknown>>(service.props.hostnameConfigurations)
                       .filter((host) => host.certificateSource === "Managed")
-                      .map((host) => `${String(host.hostName)} asks for a managed certificate, which API Management issues only when an existing service is updated, never in its create call`),
+                      .map(
+                          (host) =>
+                              `${String(host.hostName)} asks for a managed certificate, which API Management issues only when an existing service is updated, never in its create call`,
+                      ),
     },
     {
         kind: "stack",
         id: "apim-autoscale-primary-location",
         level: "mandatory",
-        description: "Only the primary location's units autoscale; a rule that reads Capacity without a Location filter averages every region, so a saturated region scales nothing and a busy primary can be masked.",
-        remediation: "Filter every autoscale rule's Capacity trigger on the Location dimension, Equals the primary region; scale additional regions by config.",
+        description:
+            "Only the primary location's units autoscale; a rule that reads Capacity without a Location filter averages every region, so a saturated region scales nothing and a busy primary can be masked.",
+        remediation:
+            "Filter every autoscale rule's Capacity trigger on the Location dimension, Equals the primary region; scale additional regions by config.",
         source: "Microsoft Learn, Automatically scale an Azure API Management instance (only the primary location autoscales); API Management metrics (Capacity has a Location dimension)",
         url: "https://learn.microsoft.com/azure/api-management/api-management-howto-autoscale",
         check: (resources) => {
@@ -43,25 +53,40 @@ export const constraintRules: Rule[] = [
             const targetsGateway = (setting: Resource) =>
                 services.some((service) => dependsOn(setting, service)) ||
                 list<Record<string, any>>(setting.props.profiles).some((profile) =>
-                    list<Record<string, any>>(profile.rules).some((rule) => /microsoft\.apimanagement\/service/i.test(String(rule.metricTrigger?.metricResourceUri ?? ""))),
+                    list<Record<string, any>>(profile.rules).some((rule) =>
+                        /microsoft\.apimanagement\/service/i.test(String(rule.metricTrigger?.metricResourceUri ?? "")),
+                    ),
                 );
             return ofType(resources, "azure-native:monitor:AutoscaleSetting")
                 .filter(targetsGateway)
                 .flatMap((setting) => {
-                    const service = services.find((candidate) => dependsOn(setting, candidate)) ?? (services.length === 1 ? services[0] : undefined);
+                    const service =
+                        services.find((candidate) => dependsOn(setting, candidate)) ?? (services.length === 1 ? services[0] : undefined);
                     return list<Record<string, any>>(setting.props.profiles).flatMap((profile) =>
                         list<Record<string, any>>(profile.rules).flatMap((rule, i) => {
                             const trigger = rule.metricTrigger ?? {};
                             if (String(trigger.metricName).toLowerCase() !== "capacity") {
                                 return [];
                             }
-                            const location = list<Record<string, any>>(trigger.dimensions).find((dimension) => String(dimension.dimensionName).toLowerCase() === "location");
+                            const location = list<Record<string, any>>(trigger.dimensions).find(
+                                (dimension) => String(dimension.dimensionName).toLowerCase() === "location",
+                            );
                             const values = list<string>(location?.values);
                             if (!location || location.operator !== "Equals" || values.length !== 1) {
-                                return [{ resource: setting, message: `profile ${profile.name}, rule ${i}: Capacity without a Location filter naming one region averages every region` }];
+                                return [
+                                    {
+                                        resource: setting,
+                                        message: `profile ${profile.name}, rule ${i}: Capacity without a Location filter naming one region averages every region`,
+                                    },
+                                ];
                             }
                             if (service && region(values[0]) !== region(service.props.location)) {
-                                return [{ resource: setting, message: `profile ${profile.name}, rule ${i}: scales on ${values[0]}, not the primary region ${String(service.props.location)}; only the primary's units autoscale` }];
+                                return [
+                                    {
+                                        resource: setting,
+                                        message: `profile ${profile.name}, rule ${i}: scales on ${values[0]}, not the primary region ${String(service.props.location)}; only the primary's units autoscale`,
+                                    },
+                                ];
                             }
                             return [];
                         }),
@@ -74,14 +99,23 @@ export const constraintRules: Rule[] = [
         id: "apim-zone-capacity",
         types: [apim],
         level: "mandatory",
-        description: "With availability zones set, API Management spreads units evenly over them: a unit count that is not a multiple of the zone count is refused.",
+        description:
+            "With availability zones set, API Management spreads units evenly over them: a unit count that is not a multiple of the zone count is refused.",
         remediation: "Set each region's capacity to a multiple of its number of zones.",
         source: "Microsoft Learn, Reliability in Azure API Management (units must be distributed evenly across zones)",
         url: "https://learn.microsoft.com/azure/reliability/reliability-api-management",
         check: (service) => {
             const regions = [
-                { where: String(service.props.location), zones: list<string>(service.props.zones), capacity: Number(service.props.sku?.capacity) },
-                ...list<Record<string, any>>(service.props.additionalLocations).map((extra) => ({ where: String(extra.location), zones: list<string>(extra.zones), capacity: Number(extra.sku?.capacity) })),
+                {
+                    where: String(service.props.location),
+                    zones: list<string>(service.props.zones),
+                    capacity: Number(service.props.sku?.capacity),
+                },
+                ...list<Record<string, any>>(service.props.additionalLocations).map((extra) => ({
+                    where: String(extra.location),
+                    zones: list<string>(extra.zones),
+                    capacity: Number(extra.sku?.capacity),
+                })),
             ];
             return regions
                 .filter(({ zones, capacity }) => zones.length > 1 && capacity % zones.length !== 0)
@@ -93,15 +127,19 @@ export const constraintRules: Rule[] = [
         id: "apim-workflow-api-single-auth-scheme",
         types: ["azure-native:apimanagement:ApiPolicy", "azure-native:apimanagement:ApiOperationPolicy"],
         level: "mandatory",
-        description: "A Logic Apps trigger takes one authorization scheme per request: a call that carries the signature (sig) and the caller's Authorization header fails.",
-        remediation: "In a policy that rewrites the request to a workflow trigger with sig, delete the Authorization header after validate-jwt (set-header name=\"Authorization\" exists-action=\"delete\").",
+        description:
+            "A Logic Apps trigger takes one authorization scheme per request: a call that carries the signature (sig) and the caller's Authorization header fails.",
+        remediation:
+            'In a policy that rewrites the request to a workflow trigger with sig, delete the Authorization header after validate-jwt (set-header name="Authorization" exists-action="delete").',
         source: "Microsoft Learn, Secure access and data in Azure Logic Apps (using both schemes at the same time causes an error)",
         url: "https://learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-logic-app",
         check: (policy) => {
             const document = String(policy.props.value ?? "");
             const signed = /<rewrite-uri\b[^>]*\bsig=/.test(document);
             const stripped = /<set-header\b(?=[^>]*\bname="Authorization")(?=[^>]*\bexists-action="delete")[^>]*\/?>/.test(document);
-            return signed && !stripped ? ["forwards to a workflow trigger with its signature but keeps the caller's Authorization header"] : [];
+            return signed && !stripped
+                ? ["forwards to a workflow trigger with its signature but keeps the caller's Authorization header"]
+                : [];
         },
     },
     {
@@ -115,7 +153,10 @@ export const constraintRules: Rule[] = [
         url: "https://learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-logic-app",
         check: (workflow) => {
             const access = workflow.props.accessControl ?? {};
-            return [...list<Record<string, unknown>>(access.triggers?.allowedCallerIpAddresses), ...list<Record<string, unknown>>(access.contents?.allowedCallerIpAddresses)]
+            return [
+                ...list<Record<string, unknown>>(access.triggers?.allowedCallerIpAddresses),
+                ...list<Record<string, unknown>>(access.contents?.allowedCallerIpAddresses),
+            ]
                 .map((entry) => String(entry.addressRange ?? ""))
                 .filter((range) => !range.includes("/") && !range.includes("-"))
                 .map((range) => `caller range "${range}" has no prefix length (allowed: x.x.x.x/x or x.x.x.x-x.x.x.x)`);
@@ -125,7 +166,8 @@ export const constraintRules: Rule[] = [
         kind: "stack",
         id: "apim-revision-addressed",
         level: "mandatory",
-        description: "Once a later revision is current, an API's bare id means that revision: a resource for an older revision addressed by the bare id would re-import the old document into the live revision.",
+        description:
+            "Once a later revision is current, an API's bare id means that revision: a resource for an older revision addressed by the bare id would re-import the old document into the live revision.",
         remediation: "Address every revision as <api>;rev=<n>, the first one too, and set apiRevision to n.",
         source: "Microsoft Learn, Revisions in Azure API Management; the 2024-05-01 REST spec (apiId: non-current revision has ;rev=n as a suffix)",
         url: "https://learn.microsoft.com/azure/api-management/api-management-revisions",
@@ -137,10 +179,17 @@ export const constraintRules: Rule[] = [
                 const id = String(api.props.apiId ?? "");
                 const revision = api.props.apiRevision === undefined ? undefined : String(api.props.apiRevision);
                 if (revision !== undefined && !id.endsWith(`;rev=${revision}`)) {
-                    return [{ resource: api, message: `revision ${revision} is addressed as ${id} (allowed: ${base(api)};rev=${revision})` }];
+                    return [
+                        { resource: api, message: `revision ${revision} is addressed as ${id} (allowed: ${base(api)};rev=${revision})` },
+                    ];
                 }
                 if (revision === undefined && revised.has(base(api)) && !id.includes(";rev=")) {
-                    return [{ resource: api, message: `${id} has later revisions, so the bare id means the current one (allowed: ${id};rev=1 with apiRevision 1)` }];
+                    return [
+                        {
+                            resource: api,
+                            message: `${id} has later revisions, so the bare id means the current one (allowed: ${id};rev=1 with apiRevision 1)`,
+                        },
+                    ];
                 }
                 return [];
             });

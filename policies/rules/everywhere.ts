@@ -48,7 +48,8 @@ export const everywhereRules: Rule[] = [
         types: statefulTypes,
         level: "mandatory",
         facts: ["production"],
-        description: "In production, a stateful resource that is not protected is deleted by a mistaken pulumi destroy or a removed line of code.",
+        description:
+            "In production, a stateful resource that is not protected is deleted by a mistaken pulumi destroy or a removed line of code.",
         remediation: "Set protect: true in production stacks (the program does with protect: true in the stack file).",
         source: "The architecture: stateful production resources are protected",
         url: "https://www.pulumi.com/docs/iac/concepts/options/protect/",
@@ -63,21 +64,33 @@ export const everywhereRules: Rule[] = [
         remediation: "Assign roles on a resource group or a resource.",
         source: "Microsoft Learn, Best practices for Azure RBAC (Only grant the access users need)",
         url: "https://learn.microsoft.com/azure/role-based-access-control/best-practices",
-        check: (assignment) => (/^\/subscriptions\/[^/]+\/?$/i.test(String(assignment.props.scope ?? "")) ? [`is scoped to the whole subscription ${String(assignment.props.scope)}`] : []),
+        check: (assignment) =>
+            /^\/subscriptions\/[^/]+\/?$/i.test(String(assignment.props.scope ?? ""))
+                ? [`is scoped to the whole subscription ${String(assignment.props.scope)}`]
+                : [],
     },
     {
         kind: "resource",
         id: "role-assignment-not-privileged",
         types: ["azure-native:authorization:RoleAssignment"],
         level: "mandatory",
-        description: "Owner, Contributor and User Access Administrator let a workload identity change or take over everything in its scope.",
-        remediation: "Grant a workload identity the narrowest built-in data role it needs (Key Vault Secrets User, Storage Blob Data Contributor, ...).",
+        description:
+            "Owner, Contributor and User Access Administrator let a workload identity change or take over everything in its scope.",
+        remediation:
+            "Grant a workload identity the narrowest built-in data role it needs (Key Vault Secrets User, Storage Blob Data Contributor, ...).",
         source: "Microsoft Learn, Best practices for Azure RBAC (use a narrow scope for privileged administrator roles); Checkov has no check for assignments",
         url: "https://learn.microsoft.com/azure/role-based-access-control/best-practices",
         check: (assignment) => {
-            const role = privilegedRoles[String(assignment.props.roleDefinitionId ?? "").split("/").pop()!.toLowerCase()];
-            return role && String(assignment.props.principalType ?? "ServicePrincipal") === "ServicePrincipal" ? [`gives a workload identity ${role}`] : [];
+            const role =
+                privilegedRoles[
+                    String(assignment.props.roleDefinitionId ?? "")
+                        .split("/")
+                        .pop()!
+                        .toLowerCase()
+                ];
+            return role && String(assignment.props.principalType ?? "ServicePrincipal") === "ServicePrincipal"
+                ? [`gives a workload identity ${role}`]
+                : [];
         },
     },
 ];
-

@@ -9,11 +9,23 @@ const diagnosticType = "azure-native:monitor:DiagnosticSetting";
 
 /** The diagnostic settings that send a resource's logs to a Log Analytics workspace. */
 function logSettings(resources: readonly Resource[], target: Resource): Resource[] {
-    return ofType(resources, diagnosticType).filter((setting) => dependsOn(setting, target) && isSet(setting.props, "workspaceId") && list(setting.props.logs).some((log: any) => log.enabled !== false));
+    return ofType(resources, diagnosticType).filter(
+        (setting) =>
+            dependsOn(setting, target) &&
+            isSet(setting.props, "workspaceId") &&
+            list(setting.props.logs).some((log: any) => log.enabled !== false),
+    );
 }
 
 /** A stack rule: every resource of `type` has its logs in Log Analytics. */
-function logsRule(id: string, type: string, what: string, source: string, url: string, also?: (setting: Resource) => string | undefined): Rule {
+function logsRule(
+    id: string,
+    type: string,
+    what: string,
+    source: string,
+    url: string,
+    also?: (setting: Resource) => string | undefined,
+): Rule {
     return {
         kind: "stack",
         id,
@@ -30,7 +42,9 @@ function logsRule(id: string, type: string, what: string, source: string, url: s
                 }
                 // With a further requirement (the vault's audit category), one setting must meet it.
                 const problems = also ? settings.map(also) : [];
-                return problems.length > 0 && problems.every((problem) => problem !== undefined) ? [{ resource, message: problems[0]! }] : [];
+                return problems.length > 0 && problems.every((problem) => problem !== undefined)
+                    ? [{ resource, message: problems[0]! }]
+                    : [];
             }),
     };
 }
@@ -45,26 +59,35 @@ export const workloadRules: Rule[] = [
         types: [workflowType],
         level: "mandatory",
         description: "A request trigger without an access control list can be called from any address by whoever has its URL.",
-        remediation: "Set accessControl.triggers.allowedCallerIpAddresses: the gateway's addresses, or [] for a workflow only other Logic Apps call.",
+        remediation:
+            "Set accessControl.triggers.allowedCallerIpAddresses: the gateway's addresses, or [] for a workflow only other Logic Apps call.",
         source: "PSRule for Azure Azure.LogicApp.LimitHTTPTrigger",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.LogicApp.LimitHTTPTrigger/",
-        check: (workflow) => (Array.isArray(workflow.props.accessControl?.triggers?.allowedCallerIpAddresses) ? [] : ["its triggers accept calls from any address"]),
+        check: (workflow) =>
+            Array.isArray(workflow.props.accessControl?.triggers?.allowedCallerIpAddresses)
+                ? []
+                : ["its triggers accept calls from any address"],
     },
     {
         kind: "resource",
         id: "logic-run-history-restricted",
         types: [workflowType],
         level: "mandatory",
-        description: "Run history holds every input and output of a run (order data, backend responses); open, anyone with read access to the workflow reads it from anywhere.",
+        description:
+            "Run history holds every input and output of a run (order data, backend responses); open, anyone with read access to the workflow reads it from anywhere.",
         remediation: "Set accessControl.contents.allowedCallerIpAddresses to the administrators' ranges (0.0.0.0-0.0.0.0 for nobody).",
         source: "Microsoft Learn, Secure access and data in Azure Logic Apps (Restrict access to run history by IP address range)",
         url: "https://learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-logic-app",
         check: (workflow) => {
-            const ranges = list<Record<string, unknown>>(workflow.props.accessControl?.contents?.allowedCallerIpAddresses).map((entry) => String(entry.addressRange));
+            const ranges = list<Record<string, unknown>>(workflow.props.accessControl?.contents?.allowedCallerIpAddresses).map((entry) =>
+                String(entry.addressRange),
+            );
             if (ranges.length === 0) {
                 return ["its run history is readable from any address"];
             }
-            return ranges.filter((range) => range === "0.0.0.0/0" || range === "0.0.0.0-255.255.255.255").map((range) => `its run history is readable from ${range}`);
+            return ranges
+                .filter((range) => range === "0.0.0.0/0" || range === "0.0.0.0-255.255.255.255")
+                .map((range) => `its run history is readable from ${range}`);
         },
     },
     {
@@ -78,7 +101,12 @@ export const workloadRules: Rule[] = [
         url: "https://learn.microsoft.com/azure/connectors/connectors-native-reqres",
         check: (workflow) =>
             Object.entries((workflow.props.definition?.triggers ?? {}) as Record<string, Record<string, any>>)
-                .filter(([, trigger]) => String(trigger.type).toLowerCase() === "request" && trigger.inputs?.schema && Object.keys(trigger.inputs.schema).length > 0)
+                .filter(
+                    ([, trigger]) =>
+                        String(trigger.type).toLowerCase() === "request" &&
+                        trigger.inputs?.schema &&
+                        Object.keys(trigger.inputs.schema).length > 0,
+                )
                 .filter(([, trigger]) => !/enableschemavalidation/i.test(String(trigger.operationOptions ?? "")))
                 .map(([name]) => `trigger ${name} declares a schema but does not enforce it`),
     },
@@ -96,7 +124,8 @@ export const workloadRules: Rule[] = [
         id: "keyvault-rbac",
         types: [vaultType],
         level: "mandatory",
-        description: "Access policies grant a principal every secret of the vault; Azure RBAC grants one secret at a time and shows in one place.",
+        description:
+            "Access policies grant a principal every secret of the vault; Azure RBAC grants one secret at a time and shows in one place.",
         remediation: "Set properties.enableRbacAuthorization: true.",
         source: "PSRule for Azure Azure.KeyVault.RBAC; Azure Policy: Azure Key Vault should use RBAC permission model",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.KeyVault.RBAC/",
@@ -114,7 +143,10 @@ export const workloadRules: Rule[] = [
         check: (vault) => {
             const properties = vault.props.properties ?? {};
             const days = Number(properties.softDeleteRetentionInDays ?? 90);
-            return [...(properties.enableSoftDelete === false ? ["soft delete is off"] : []), ...(days < 7 || days > 90 ? [`soft delete keeps ${days} days (allowed: 7-90)`] : [])];
+            return [
+                ...(properties.enableSoftDelete === false ? ["soft delete is off"] : []),
+                ...(days < 7 || days > 90 ? [`soft delete keeps ${days} days (allowed: 7-90)`] : []),
+            ];
         },
     },
     {
@@ -137,7 +169,8 @@ export const workloadRules: Rule[] = [
         remediation: "Set properties.networkAcls.defaultAction: Deny, with bypass: AzureServices and the admins' ranges in ipRules.",
         source: "PSRule for Azure Azure.KeyVault.Firewall; Checkov CKV_AZURE_109",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.KeyVault.Firewall/",
-        check: (vault) => (vault.props.properties?.networkAcls?.defaultAction === "Deny" ? [] : ["its firewall allows every network by default"]),
+        check: (vault) =>
+            vault.props.properties?.networkAcls?.defaultAction === "Deny" ? [] : ["its firewall allows every network by default"],
     },
     logsRule(
         "keyvault-audit-logs",
@@ -145,7 +178,14 @@ export const workloadRules: Rule[] = [
         "vault",
         "PSRule for Azure Azure.KeyVault.Logs",
         "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.KeyVault.Logs/",
-        (setting) => (list(setting.props.logs).some((log: any) => log.enabled !== false && (log.category === "AuditEvent" || log.categoryGroup === "audit" || log.categoryGroup === "allLogs")) ? undefined : "sends no AuditEvent logs to Log Analytics"),
+        (setting) =>
+            list(setting.props.logs).some(
+                (log: any) =>
+                    log.enabled !== false &&
+                    (log.category === "AuditEvent" || log.categoryGroup === "audit" || log.categoryGroup === "allLogs"),
+            )
+                ? undefined
+                : "sends no AuditEvent logs to Log Analytics",
     ),
     {
         kind: "resource",
@@ -171,7 +211,9 @@ export const workloadRules: Rule[] = [
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Storage.MinTLS/",
         check: (account) => [
             ...(account.props.enableHttpsTrafficOnly === false ? ["takes HTTP"] : []),
-            ...(account.props.minimumTlsVersion !== "TLS1_2" && account.props.minimumTlsVersion !== "TLS1_3" ? [`minimum TLS ${String(account.props.minimumTlsVersion ?? "TLS1_0 (the default)")}`] : []),
+            ...(account.props.minimumTlsVersion !== "TLS1_2" && account.props.minimumTlsVersion !== "TLS1_3"
+                ? [`minimum TLS ${String(account.props.minimumTlsVersion ?? "TLS1_0 (the default)")}`]
+                : []),
         ],
     },
     {
@@ -198,7 +240,9 @@ export const workloadRules: Rule[] = [
             const rules = account.props.networkRuleSet ?? {};
             return [
                 ...(rules.defaultAction !== "Deny" ? ["its firewall allows every network by default"] : []),
-                ...(!String(rules.bypass ?? "").includes("AzureServices") ? ["its firewall does not let trusted Azure services through"] : []),
+                ...(!String(rules.bypass ?? "").includes("AzureServices")
+                    ? ["its firewall does not let trusted Azure services through"]
+                    : []),
             ];
         },
     },
@@ -209,10 +253,14 @@ export const workloadRules: Rule[] = [
         level: "mandatory",
         facts: ["sharedKeyExemptions"],
         description: "An account key opens every container of the account, never expires on its own and names no caller.",
-        remediation: "Set allowSharedKeyAccess: false and use Entra ID (managed identities); an exception names the resource and its reason in this rule's config (sharedKeyExemptions).",
+        remediation:
+            "Set allowSharedKeyAccess: false and use Entra ID (managed identities); an exception names the resource and its reason in this rule's config (sharedKeyExemptions).",
         source: "PSRule for Azure Azure.Storage.LocalAuth; Checkov CKV2_AZURE_40; Microsoft Learn, Prevent Shared Key authorization for an Azure Storage account",
         url: "https://learn.microsoft.com/azure/storage/common/shared-key-authorization-prevent",
-        check: (account, facts: StackFacts) => (account.props.allowSharedKeyAccess === false || facts.sharedKeyExemptions[account.name] ? [] : ["allows shared-key (account key) access"]),
+        check: (account, facts: StackFacts) =>
+            account.props.allowSharedKeyAccess === false || facts.sharedKeyExemptions[account.name]
+                ? []
+                : ["allows shared-key (account key) access"],
     },
     {
         kind: "resource",
@@ -224,7 +272,10 @@ export const workloadRules: Rule[] = [
         remediation: `In a production stack, use a geo-redundant sku: ${geoRedundant.join(", ")}.`,
         source: "PSRule for Azure Azure.Storage.UseReplication; Checkov CKV_AZURE_206; the architecture: Availability",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Storage.UseReplication/",
-        check: (account, facts) => (!facts.production || geoRedundant.includes(String(account.props.sku?.name)) ? [] : [`${String(account.props.sku?.name)} keeps no copy in another region`]),
+        check: (account, facts) =>
+            !facts.production || geoRedundant.includes(String(account.props.sku?.name))
+                ? []
+                : [`${String(account.props.sku?.name)} keeps no copy in another region`],
     },
     {
         kind: "stack",
@@ -236,12 +287,16 @@ export const workloadRules: Rule[] = [
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Storage.SoftDelete/",
         check: (resources) =>
             ofType(resources, accountType).flatMap((account) => {
-                const services = ofType(resources, "azure-native:storage:BlobServiceProperties").filter((service) => dependsOn(service, account));
+                const services = ofType(resources, "azure-native:storage:BlobServiceProperties").filter((service) =>
+                    dependsOn(service, account),
+                );
                 const blobs = services.some((service) => service.props.deleteRetentionPolicy?.enabled === true);
                 const containers = services.some((service) => service.props.containerDeleteRetentionPolicy?.enabled === true);
                 return [
                     ...(blobs ? [] : [{ resource: account, message: "deleted blobs cannot be restored (no blob soft delete)" }]),
-                    ...(containers ? [] : [{ resource: account, message: "deleted containers cannot be restored (no container soft delete)" }]),
+                    ...(containers
+                        ? []
+                        : [{ resource: account, message: "deleted containers cannot be restored (no container soft delete)" }]),
                 ];
             }),
     },
@@ -252,13 +307,16 @@ export const workloadRules: Rule[] = [
         id: "appinsights-workspace-entra-only",
         types: ["azure-native:applicationinsights:Component"],
         level: "mandatory",
-        description: "A classic Application Insights resource keeps telemetry outside Log Analytics; with local authentication on, anyone with the connection string can send telemetry.",
+        description:
+            "A classic Application Insights resource keeps telemetry outside Log Analytics; with local authentication on, anyone with the connection string can send telemetry.",
         remediation: "Set workspaceResourceId (ingestionMode LogAnalytics) and disableLocalAuth: true.",
         source: "PSRule for Azure Azure.AppInsights.Workspace and Azure.AppInsights.LocalAuth; Azure Policy: Application Insights components should block non-Azure Active Directory based ingestion",
         url: "https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.AppInsights.Workspace/",
         check: (component) => [
             ...(isSet(component.props, "workspaceResourceId") ? [] : ["is not workspace-based"]),
-            ...(component.props.disableLocalAuth === true ? [] : ["takes telemetry with its instrumentation key (local authentication is on)"]),
+            ...(component.props.disableLocalAuth === true
+                ? []
+                : ["takes telemetry with its instrumentation key (local authentication is on)"]),
         ],
     },
     logsRule(

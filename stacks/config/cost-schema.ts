@@ -31,13 +31,29 @@ export const costFields = withDocs(
             description:
                 "Trigger and built-in action executions a month of the workflows called over HTTP, all of them together: each run counts its trigger and every action it runs. Scheduled workflows (backup, restore) are counted from their schedules instead.",
         },
-        connectorCallsPerMonth: { description: "Standard managed-connector calls a month, all workflows together (0 while no workflow uses a managed connector)." },
-        enterpriseConnectorCallsPerMonth: { description: "Enterprise managed-connector calls a month (SAP, IBM MQ and the like), all workflows together." },
-        logIngestionGbPerMonth: { description: "GB a month ingested into the Log Analytics workspace, Application Insights telemetry and diagnostic logs included." },
-        keyVaultOperationsPerMonth: { description: "Key Vault operations a month (secret reads by API Management's named values and certificates, deployments)." },
-        dnsQueriesPerMonth: { description: "DNS queries a month to the zone, on a stack that creates one (`dns.zoneName` without `zoneResourceGroup`)." },
-        storageGbPerAccount: { description: "GB kept in each storage account the stack creates (the workflows' documents; backups on an active site with a DR site)." },
-        storageOperationsPerMonth: { description: "Blob operations a month on each storage account the stack creates, priced roughly at the write rate." },
+        connectorCallsPerMonth: {
+            description: "Standard managed-connector calls a month, all workflows together (0 while no workflow uses a managed connector).",
+        },
+        enterpriseConnectorCallsPerMonth: {
+            description: "Enterprise managed-connector calls a month (SAP, IBM MQ and the like), all workflows together.",
+        },
+        logIngestionGbPerMonth: {
+            description:
+                "GB a month ingested into the Log Analytics workspace, Application Insights telemetry and diagnostic logs included.",
+        },
+        keyVaultOperationsPerMonth: {
+            description: "Key Vault operations a month (secret reads by API Management's named values and certificates, deployments).",
+        },
+        dnsQueriesPerMonth: {
+            description: "DNS queries a month to the zone, on a stack that creates one (`dns.zoneName` without `zoneResourceGroup`).",
+        },
+        storageGbPerAccount: {
+            description:
+                "GB kept in each storage account the stack creates (the workflows' documents; backups on an active site with a DR site).",
+        },
+        storageOperationsPerMonth: {
+            description: "Blob operations a month on each storage account the stack creates, priced roughly at the write rate.",
+        },
         alertEmailsPerMonth: { description: "Alert e-mails a month the action group sends." },
     },
 );

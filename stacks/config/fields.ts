@@ -46,7 +46,10 @@ export function problem(input: unknown, what: string, allowed: string): string {
 export function strictObject<T extends z.core.$ZodLooseShape>(shape: T, what: string) {
     const keys = Object.keys(shape);
     return z.strictObject(shape, {
-        error: (issue) => (issue.code === "unrecognized_keys" ? unknownKeyMessage(keys) : problem(issue.input, `is not ${what}`, `an object with the keys ${keys.join(", ")}`)),
+        error: (issue) =>
+            issue.code === "unrecognized_keys"
+                ? unknownKeyMessage(keys)
+                : problem(issue.input, `is not ${what}`, `an object with the keys ${keys.join(", ")}`),
     });
 }
 
@@ -69,7 +72,14 @@ export function ruleIssues<T>(rule: (value: T) => Problem[]) {
  */
 export function ruled(rule: (value: unknown) => Problem[], allowed: string) {
     return z
-        .string({ error: (issue) => (issue.input === undefined ? `missing (allowed: ${allowed})` : rule(issue.input).map((found) => found.message).join("; ")) })
+        .string({
+            error: (issue) =>
+                issue.input === undefined
+                    ? `missing (allowed: ${allowed})`
+                    : rule(issue.input)
+                          .map((found) => found.message)
+                          .join("; "),
+        })
         .superRefine(ruleIssues(rule));
 }
 
@@ -140,6 +150,9 @@ export function rule<T>(fields: z.ZodType<T>, check: (value: T, ctx: z.core.$Ref
 export const zone = z.preprocess(
     (value) => (typeof value === "number" ? String(value) : value),
     z.enum(availabilityZones, {
-        error: (issue) => availabilityZoneProblems(issue.input).map((found) => found.message).join("; "),
+        error: (issue) =>
+            availabilityZoneProblems(issue.input)
+                .map((found) => found.message)
+                .join("; "),
     }),
 );

@@ -1,7 +1,16 @@
 import { z } from "zod";
 // Tiers and how big each may be: the gateway component's own rule (run on the whole config in schema.ts).
 import { gatewayTiers } from "../../components/gateway";
-import { corsOriginAllowed, corsOriginProblems, emailAllowed, emailProblems, httpsUrlAllowed, httpsUrlProblems, samplingPercentageAllowed, samplingPercentageProblems } from "../../components/common/values";
+import {
+    corsOriginAllowed,
+    corsOriginProblems,
+    emailAllowed,
+    emailProblems,
+    httpsUrlAllowed,
+    httpsUrlProblems,
+    samplingPercentageAllowed,
+    samplingPercentageProblems,
+} from "../../components/common/values";
 import { azureRegion, decimalNumber, flag, problem, ruled, ruleIssues, strictObject, text, wholeNumber, withDocs, zone } from "./fields";
 
 /** The `gateway` key: API Management's tier, units, zones and regions, publisher, autoscale, CORS, backends and tracing. */
@@ -37,7 +46,11 @@ const backendSchema = strictObject(
         /** Base URL of the backend, https only. Required. */
         url: ruled(httpsUrlProblems, httpsUrlAllowed),
         /** Versionless Key Vault secret id of a client certificate for mutual TLS. Default none. */
-        clientCertificateSecretId: text("a versionless Key Vault secret id such as https://kv-name.vault.azure.net/secrets/inventory-client", keyVaultSecretId, 300).optional(),
+        clientCertificateSecretId: text(
+            "a versionless Key Vault secret id such as https://kv-name.vault.azure.net/secrets/inventory-client",
+            keyVaultSecretId,
+            300,
+        ).optional(),
     },
     "a backend",
 );
@@ -46,37 +59,53 @@ const corsOrigin = ruled(corsOriginProblems, corsOriginAllowed);
 
 export const gatewayFields = withDocs(
     {
-    sku: z.enum(gatewayTiers, { error: (issue) => problem(issue.input, "is not an API Management tier", tierAllowed) }),
-    capacity: wholeNumber("1-12 units, as the tier allows").default(1),
-    zones: z.array(zone, { error: (issue) => problem(issue.input, "is not a list", `a list of zones such as ["1", "2"]`) }).default([]),
-    additionalLocations: z
-        .array(additionalLocationSchema, {
-            error: (issue) => problem(issue.input, "is not a list", "a list of { location, capacity, zones }"),
-        })
-        .default([]),
-    publisherName: text("the organisation name shown in the developer portal, 1-100 characters", undefined, 100),
-    publisherEmail: ruled(emailProblems, emailAllowed),
-    autoscale: autoscaleSchema.optional(),
-    corsOrigins: z.array(corsOrigin, { error: (issue) => problem(issue.input, "is not a list", "a list of https origins") }).default([]),
-    backends: z
-        .record(z.string(), backendSchema, { error: (issue) => problem(issue.input, "is not a map", "a map of API names to { url, clientCertificateSecretId }") })
-        .default({}),
-    samplingPercentage: decimalNumber(samplingPercentageAllowed).default(100).superRefine(ruleIssues(samplingPercentageProblems)),
-    serviceExists: flag("gateway.serviceExists").default(false),
-    portalSignUp: flag("gateway.portalSignUp").default(false),
+        sku: z.enum(gatewayTiers, { error: (issue) => problem(issue.input, "is not an API Management tier", tierAllowed) }),
+        capacity: wholeNumber("1-12 units, as the tier allows").default(1),
+        zones: z.array(zone, { error: (issue) => problem(issue.input, "is not a list", `a list of zones such as ["1", "2"]`) }).default([]),
+        additionalLocations: z
+            .array(additionalLocationSchema, {
+                error: (issue) => problem(issue.input, "is not a list", "a list of { location, capacity, zones }"),
+            })
+            .default([]),
+        publisherName: text("the organisation name shown in the developer portal, 1-100 characters", undefined, 100),
+        publisherEmail: ruled(emailProblems, emailAllowed),
+        autoscale: autoscaleSchema.optional(),
+        corsOrigins: z
+            .array(corsOrigin, { error: (issue) => problem(issue.input, "is not a list", "a list of https origins") })
+            .default([]),
+        backends: z
+            .record(z.string(), backendSchema, {
+                error: (issue) => problem(issue.input, "is not a map", "a map of API names to { url, clientCertificateSecretId }"),
+            })
+            .default({}),
+        samplingPercentage: decimalNumber(samplingPercentageAllowed).default(100).superRefine(ruleIssues(samplingPercentageProblems)),
+        serviceExists: flag("gateway.serviceExists").default(false),
+        portalSignUp: flag("gateway.portalSignUp").default(false),
     },
     {
-        sku: { description: "`Developer`, `Basic`, `Standard` or `Premium`. (The v2 tiers have no backup and restore, so they cannot have a DR site.)" },
-        capacity: { description: "Units in the primary region: Developer 1, Basic 1-2, Standard 1-4, Premium 1-12. With zones, a multiple of the number of zones." },
+        sku: {
+            description:
+                "`Developer`, `Basic`, `Standard` or `Premium`. (The v2 tiers have no backup and restore, so they cannot have a DR site.)",
+        },
+        capacity: {
+            description:
+                "Units in the primary region: Developer 1, Basic 1-2, Standard 1-4, Premium 1-12. With zones, a multiple of the number of zones.",
+        },
         zones: { description: 'Availability zones (`"1"`, `"2"`, `"3"`) in the primary region. Premium only.' },
-        additionalLocations: { description: "Extra gateway regions, each `{ location, capacity (1-12, default 1), zones }`. Premium only; not the primary region, not twice." },
+        additionalLocations: {
+            description:
+                "Extra gateway regions, each `{ location, capacity (1-12, default 1), zones }`. Premium only; not the primary region, not twice.",
+        },
         publisherName: { description: "Organisation name in the developer portal, 1-100 characters." },
         publisherEmail: { description: "E-mail address for notifications from API Management." },
         autoscale: {
             description:
                 "`{ minCapacity, maxCapacity }`, within the tier's range, `minCapacity <= capacity <= maxCapacity`; with zones, multiples of the zone count (autoscale adds and removes one unit per zone, so they stay spread evenly). Not on Developer. Scales the primary region on its own Capacity (the metric's Location dimension): out above 66 % for 30 minutes, in below 20 %, an hour between operations. Only the primary region's units autoscale; an additional region keeps the units `additionalLocations` gives it. An alert fires when any region stays above 66 %.",
         },
-        corsOrigins: { description: "Browser origins allowed to call the APIs, each `https://host[:port]`; never `*`. The developer portal's origin is always allowed." },
+        corsOrigins: {
+            description:
+                "Browser origins allowed to call the APIs, each `https://host[:port]`; never `*`. The developer portal's origin is always allowed.",
+        },
         backends: {
             description:
                 "Per `openapi` and `soap` API of the catalog, by API name: `{ url, clientCertificateSecretId }`. `url` https only; `clientCertificateSecretId` a versionless Key Vault secret id for mutual TLS. Every such API needs one.",
@@ -94,4 +123,3 @@ export const gatewayFields = withDocs(
 );
 
 export const gatewaySchema = strictObject(gatewayFields, "the gateway settings");
-

@@ -66,7 +66,9 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>, se
         const value = raw[key];
         const empty = value === undefined || (value !== null && typeof value === "object" && Object.keys(value).length === 0);
         if (!empty && !secretKeys.includes(key)) {
-            problems.push(`${key}: is stored in plain text, and it holds secrets (allowed: an encrypted value; remove it with \`pulumi config rm ${key}\` and set each entry with \`pulumi config set --secret --path '${key}.<api>' <value>\`)`);
+            problems.push(
+                `${key}: is stored in plain text, and it holds secrets (allowed: an encrypted value; remove it with \`pulumi config rm ${key}\` and set each entry with \`pulumi config set --secret --path '${key}.<api>' <value>\`)`,
+            );
         }
     }
     if (!result.success || problems.length > 0) {
@@ -99,7 +101,19 @@ export function projectSecretKeys(keys: readonly string[]): string[] {
 }
 
 /** Keys whose values Pulumi hands over as JSON text (objects, lists), not as plain strings. */
-const structuredKeys = new Set(["tags", "gateway", "dr", "dns", "monitoring", "identity", "secrets", "workflows", "adminIpRanges", "backendApiKeys", "cost"]);
+const structuredKeys = new Set([
+    "tags",
+    "gateway",
+    "dr",
+    "dns",
+    "monitoring",
+    "identity",
+    "secrets",
+    "workflows",
+    "adminIpRanges",
+    "backendApiKeys",
+    "cost",
+]);
 
 /**
  * Turns Pulumi's flat config map (`"enterprise-integration:gateway" -> '{"sku":"Premium"}'`) into
@@ -142,7 +156,11 @@ export function loadStackConfig(): StackConfig {
     const all = pulumi.runtime.allConfig();
     // Pulumi knows which keys were set with --secret; the runtime keeps that list to itself.
     const isSecret = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
-    return stackConfigFrom(pulumi.getStack(), all, Object.keys(all).filter((key) => isSecret?.(key) ?? false));
+    return stackConfigFrom(
+        pulumi.getStack(),
+        all,
+        Object.keys(all).filter((key) => isSecret?.(key) ?? false),
+    );
 }
 
 /** Every top-level key the schema accepts; `Pulumi.yaml` must declare exactly these. */

@@ -15,7 +15,14 @@ import {
 // Tiers and how big each may be: the gateway component's own rule, checked on the config too.
 import { managedCertificateOnCreate, sizingProblems } from "../../components/gateway";
 import { longestWait, waitSeconds } from "../../components/identity";
-import { intervalMinutes, minimumUnits, objectiveProblems, productionMaximumBackupMinutes, recoveryObjectives, scheduleDefaults } from "../recovery";
+import {
+    intervalMinutes,
+    minimumUnits,
+    objectiveProblems,
+    productionMaximumBackupMinutes,
+    recoveryObjectives,
+    scheduleDefaults,
+} from "../recovery";
 import { region } from "../regions";
 import { costSchema } from "./cost-schema";
 import { azureRegion, flag, problem, rule, ruled, ruleIssues, show, strictObject, text, wholeNumber, withDocs } from "./fields";
@@ -32,10 +39,8 @@ export { managedCertificate, productionMaxTtl } from "./site-schema";
 /** The namespace of every key this project reads (the project name in `Pulumi.yaml`). */
 export const configNamespace = "enterprise-integration";
 
-
 /** Tag names the project sets itself; `tags` may not override them. */
 export const standardTagNames = ["environment", "workload", "owner", "costCenter", "stack", "managedBy"] as const;
-
 
 const monitoringFields = withDocs(
     {
@@ -57,33 +62,47 @@ const monitoringSchema = strictObject(monitoringFields, "the monitoring settings
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // One IPv4 rule, the components' own: the message is theirs, at the list entry's path.
 const ipRange = ruled(ipv4RangeEntryProblems, ipv4RangeAllowed);
-const ipRanges = z.array(ipRange, { error: (issue) => problem(issue.input, "is not a list", `a list of ranges, each ${ipv4RangeAllowed}`) }).default([]);
+const ipRanges = z
+    .array(ipRange, { error: (issue) => problem(issue.input, "is not a list", `a list of ranges, each ${ipv4RangeAllowed}`) })
+    .default([]);
 
 const waitAllowed = "minutes and seconds such as 10m, 90s or 2m30s, at most 30m; 0s for none";
 
 const identityFields = withDocs(
     {
-    identifierUri: ruled(identifierUriProblems, identifierUriAllowed).optional(),
-    operatorsGroupId: z
-        .string({ error: (issue) => problem(issue.input, "is not a string", "the object id (a GUID) of an Entra ID group") })
-        .refine((value) => guid.test(value), { error: (issue) => problem(issue.input, "is not a GUID", "the object id of an Entra ID group, such as 0b5f5a4e-8c1d-4a63-9d6b-2f0c3e7a1b2c") })
-        .optional(),
-    clientFederation: strictObject(
-        {
-            issuer: ruled(issuerProblems, issuerAllowed),
-            subject: text("the external workload's subject, such as repo:contoso/orders:environment:prod", undefined, 300),
-        },
-        "a federated credential",
-    ).optional(),
-    roleAssignmentWait: z
-        .string({ error: (issue) => problem(issue.input, "is not a string", waitAllowed) })
-        .refine((value) => (waitSeconds(value) ?? Infinity) <= longestWait, { error: (issue) => problem(issue.input, "is not a wait of at most 30 minutes", waitAllowed) })
-        .default("10m"),
+        identifierUri: ruled(identifierUriProblems, identifierUriAllowed).optional(),
+        operatorsGroupId: z
+            .string({ error: (issue) => problem(issue.input, "is not a string", "the object id (a GUID) of an Entra ID group") })
+            .refine((value) => guid.test(value), {
+                error: (issue) =>
+                    problem(
+                        issue.input,
+                        "is not a GUID",
+                        "the object id of an Entra ID group, such as 0b5f5a4e-8c1d-4a63-9d6b-2f0c3e7a1b2c",
+                    ),
+            })
+            .optional(),
+        clientFederation: strictObject(
+            {
+                issuer: ruled(issuerProblems, issuerAllowed),
+                subject: text("the external workload's subject, such as repo:contoso/orders:environment:prod", undefined, 300),
+            },
+            "a federated credential",
+        ).optional(),
+        roleAssignmentWait: z
+            .string({ error: (issue) => problem(issue.input, "is not a string", waitAllowed) })
+            .refine((value) => (waitSeconds(value) ?? Infinity) <= longestWait, {
+                error: (issue) => problem(issue.input, "is not a wait of at most 30 minutes", waitAllowed),
+            })
+            .default("10m"),
     },
     {
         identifierUri: { description: "Identifier URI of the API application.", default: "`api://<workload>-<stack>`" },
         operatorsGroupId: { description: "Object id (a GUID) of an Entra ID group that gets Reader on the stack's resource groups." },
-        clientFederation: { description: "`{ issuer, subject }`: a federated credential for the daemon client instead of a client secret.", default: "a client secret in Key Vault" },
+        clientFederation: {
+            description: "`{ issuer, subject }`: a federated credential for the daemon client instead of a client secret.",
+            default: "a client secret in Key Vault",
+        },
         roleAssignmentWait: {
             description:
                 "How long new role assignments are given to take effect before the identities use them (the service reading its certificates, the gateway reading its named values' secrets): Azure documents up to 10 minutes. Waited only when an assignment is added or replaced; `0s` turns the wait off, at the risk of a refused first read.",
@@ -93,22 +112,27 @@ const identityFields = withDocs(
 
 const secretsFields = withDocs(
     {
-    expiresOn: ruled(dateProblems, dateAllowed)
-        // Key Vault and Entra ID would take an expiry in the past, and the stack would deploy
-        // secrets that no longer work.
-        .refine((value) => dateProblems(value).length > 0 || Date.parse(value) > Date.now(), {
-            error: (issue) => `${show(issue.input)} is not in the future; every secret the stack stores and its Entra ID client secrets would be created expired (allowed: a later date, YYYY-MM-DD, quoted; rotate before it)`,
-        }),
-    allowedIpRanges: ipRanges,
+        expiresOn: ruled(dateProblems, dateAllowed)
+            // Key Vault and Entra ID would take an expiry in the past, and the stack would deploy
+            // secrets that no longer work.
+            .refine((value) => dateProblems(value).length > 0 || Date.parse(value) > Date.now(), {
+                error: (issue) =>
+                    `${show(issue.input)} is not in the future; every secret the stack stores and its Entra ID client secrets would be created expired (allowed: a later date, YYYY-MM-DD, quoted; rotate before it)`,
+            }),
+        allowedIpRanges: ipRanges,
     },
     {
-        expiresOn: { description: "`YYYY-MM-DD` (quoted), in the future: when every stored secret and the Entra ID client secrets expire. Rotate before it (see above)." },
+        expiresOn: {
+            description:
+                "`YYYY-MM-DD` (quoted), in the future: when every stored secret and the Entra ID client secrets expire. Rotate before it (see above).",
+        },
         allowedIpRanges: { description: "IPv4 ranges let through the vault's firewall (the people and agents that read secrets)." },
     },
 );
 
 const workflowAccess = z.enum(["gateway", "nested"], {
-    error: (issue) => problem(issue.input, "is not an access mode", "gateway (called through API Management) or nested (called by other workflows)"),
+    error: (issue) =>
+        problem(issue.input, "is not an access mode", "gateway (called through API Management) or nested (called by other workflows)"),
 });
 
 const tagName = /^[^<>%&\\?/]{1,512}$/;
@@ -141,50 +165,76 @@ const tagsSchema = z
             }
             const room = 50 - standardTagNames.length;
             if (Object.keys(tags).length > room) {
-                ctx.addIssue({ code: "custom", message: `${Object.keys(tags).length} tags is too many; Azure allows 50 per resource (allowed: at most ${room})` });
+                ctx.addIssue({
+                    code: "custom",
+                    message: `${Object.keys(tags).length} tags is too many; Azure allows 50 per resource (allowed: at most ${room})`,
+                });
             }
         }),
     );
 
 export const rootShape = withDocs(
     {
-    environment: text("a lower-case environment label such as dev, test or prod (1-16 letters, digits, hyphens)", /^[a-z][a-z0-9-]{0,15}$/, 16),
-    workload: text("2-16 lower-case letters, digits and hyphens, starting with a letter", /^[a-z][a-z0-9-]{0,14}[a-z0-9]$/, 16).default("integration"),
-    location: azureRegion(),
-    owner: text("the team or person accountable, e.g. platform-team@contoso.com"),
-    costCenter: text("the cost centre charged, e.g. CC-1234"),
-    production: flag("production").default(false),
-    protect: flag("protect").default(false),
-    tags: tagsSchema.default({}),
-    gateway: gatewaySchema,
-    dr: drSchema.default({ role: "active" }),
-    dns: dnsSchema.default({ hosts: defaultHostLabels, ttl: productionMaxTtl, activeSite: "primary" }),
-    monitoring: monitoringSchema.default({ retentionDays: 30, alertEmails: [] }),
-    identity: strictObject(identityFields, "the identity settings").prefault({}),
-    secrets: strictObject(secretsFields, "the secrets settings"),
-    workflows: z
-        .record(
-            z.string().regex(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, { error: (issue) => problem(issue.input, "is not a workflow name", "the name of a file under workflows/ without .json") }),
-            workflowAccess,
-            { error: (issue) => problem(issue.input, "is not a map", "a map of workflow names to gateway or nested") },
-        )
-        .default({}),
-    adminIpRanges: ipRanges,
-    backendApiKeys: z
-        .record(z.string(), z.string().min(1), { error: (issue) => problem(issue.input, "is not a map", "a map of API names to keys, set with pulumi config set --secret --path") })
-        .default({}),
-    // Read by the cost estimate only (stacks/config/index.ts costVolumesFrom): a mistake there
-    // fails the plan's estimate, never a deployment, so the program takes the defaults instead.
-    cost: costSchema.prefault({}).catch(() => costSchema.parse({})),
+        environment: text(
+            "a lower-case environment label such as dev, test or prod (1-16 letters, digits, hyphens)",
+            /^[a-z][a-z0-9-]{0,15}$/,
+            16,
+        ),
+        workload: text("2-16 lower-case letters, digits and hyphens, starting with a letter", /^[a-z][a-z0-9-]{0,14}[a-z0-9]$/, 16).default(
+            "integration",
+        ),
+        location: azureRegion(),
+        owner: text("the team or person accountable, e.g. platform-team@contoso.com"),
+        costCenter: text("the cost centre charged, e.g. CC-1234"),
+        production: flag("production").default(false),
+        protect: flag("protect").default(false),
+        tags: tagsSchema.default({}),
+        gateway: gatewaySchema,
+        dr: drSchema.default({ role: "active" }),
+        dns: dnsSchema.default({ hosts: defaultHostLabels, ttl: productionMaxTtl, activeSite: "primary" }),
+        monitoring: monitoringSchema.default({ retentionDays: 30, alertEmails: [] }),
+        identity: strictObject(identityFields, "the identity settings").prefault({}),
+        secrets: strictObject(secretsFields, "the secrets settings"),
+        workflows: z
+            .record(
+                z.string().regex(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, {
+                    error: (issue) => problem(issue.input, "is not a workflow name", "the name of a file under workflows/ without .json"),
+                }),
+                workflowAccess,
+                { error: (issue) => problem(issue.input, "is not a map", "a map of workflow names to gateway or nested") },
+            )
+            .default({}),
+        adminIpRanges: ipRanges,
+        backendApiKeys: z
+            .record(z.string(), z.string().min(1), {
+                error: (issue) =>
+                    problem(issue.input, "is not a map", "a map of API names to keys, set with pulumi config set --secret --path"),
+            })
+            .default({}),
+        // Read by the cost estimate only (stacks/config/index.ts costVolumesFrom): a mistake there
+        // fails the plan's estimate, never a deployment, so the program takes the defaults instead.
+        cost: costSchema.prefault({}).catch(() => costSchema.parse({})),
     },
     {
-        environment: { description: "Environment label for tags: 1-16 lower-case letters, digits, hyphens, starting with a letter (`dev`, `test`, `prod`). `prod-dr` also says `prod`." },
+        environment: {
+            description:
+                "Environment label for tags: 1-16 lower-case letters, digits, hyphens, starting with a letter (`dev`, `test`, `prod`). `prod-dr` also says `prod`.",
+        },
         workload: { description: "Workload label in every name and tag: 2-16 lower-case letters, digits, hyphens." },
-        location: { description: "Primary Azure region (`westeurope`): API Management, Logic Apps and the resource groups live here. A misspelt region gets a \"did you mean\"." },
+        location: {
+            description:
+                'Primary Azure region (`westeurope`): API Management, Logic Apps and the resource groups live here. A misspelt region gets a "did you mean".',
+        },
         owner: { description: "Team or person accountable (tag), such as platform-team@contoso.com." },
         costCenter: { description: "Cost centre charged (tag), such as CC-1234." },
-        production: { description: "Production rules apply: DNS TTL at most 300 s; the workflows' documents are kept geo-redundant (`Standard_GZRS`)." },
-        protect: { description: "Protect stateful resources (resource groups, name suffix, gateway, vault and its secrets, generated keys, DNS zone, the workflows' storage account and containers) from deletion." },
+        production: {
+            description:
+                "Production rules apply: DNS TTL at most 300 s; the workflows' documents are kept geo-redundant (`Standard_GZRS`).",
+        },
+        protect: {
+            description:
+                "Protect stateful resources (resource groups, name suffix, gateway, vault and its secrets, generated keys, DNS zone, the workflows' storage account and containers) from deletion.",
+        },
         tags: {
             description:
                 "Extra tags for every resource, name to value. Names: 1-512 characters without `< > % & \\ ? /`; values up to 256 characters; at most 44; may not reuse the standard tags (environment, workload, owner, costCenter, stack, managedBy).",
@@ -193,9 +243,15 @@ export const rootShape = withDocs(
         dr: { description: "Disaster recovery: this site's role and the other site. Omit on stacks without a DR site." },
         dns: { description: "Custom domains in Azure DNS. Omit `zoneName` to use the default `*.azure-api.net` host names." },
         monitoring: { description: "Azure Monitor: Log Analytics retention and who alerts are e-mailed to." },
-        identity: { description: "Entra ID: the API application's identifier URI, an operators group, a federated credential for the daemon client." },
+        identity: {
+            description:
+                "Entra ID: the API application's identifier URI, an operators group, a federated credential for the daemon client.",
+        },
         secrets: { description: "Key Vault: when the stored secrets expire (required) and who may pass its firewall." },
-        workflows: { description: "The workflows to deploy: definition name under `workflows/` to `gateway` (called through API Management only) or `nested` (called by other workflows only). Every `logicApp` API's workflow must be here as `gateway`." },
+        workflows: {
+            description:
+                "The workflows to deploy: definition name under `workflows/` to `gateway` (called through API Management only) or `nested` (called by other workflows only). Every `logicApp` API's workflow must be here as `gateway`.",
+        },
         adminIpRanges: { description: "IPv4 ranges allowed to read workflow run history inputs and outputs." },
         backendApiKeys: {
             description:
@@ -239,7 +295,12 @@ const siteLayout = z.object({
         })
         .default({ role: "active" }),
     dns: z
-        .object({ ttl: dnsFields.ttl, activeSite: dnsFields.activeSite, zoneName: dnsFields.zoneName, certificates: z.object({ gateway: z.string() }).optional() })
+        .object({
+            ttl: dnsFields.ttl,
+            activeSite: dnsFields.activeSite,
+            zoneName: dnsFields.zoneName,
+            certificates: z.object({ gateway: z.string() }).optional(),
+        })
         .default({ ttl: productionMaxTtl, activeSite: "primary" }),
 });
 
@@ -262,17 +323,23 @@ export const rootSchema = strictObject(rootShape, "the stack configuration").che
             ctx.addIssue({
                 code: "custom",
                 path: ["dns", "activeSite"],
-                message: "dr, but dr.stack is not set; the records would have no site to point at (allowed: set dr.stack to the DR stack, such as prod-dr, or activeSite: primary)",
+                message:
+                    "dr, but dr.stack is not set; the records would have no site to point at (allowed: set dr.stack to the DR stack, such as prod-dr, or activeSite: primary)",
             });
         }
         if (config.dns.activeSite === "dr" && config.dr.role === "passive") {
-            ctx.addIssue({ code: "custom", path: ["dns", "activeSite"], message: "dr on the passive site; the active stack owns the records (allowed: primary)" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["dns", "activeSite"],
+                message: "dr on the passive site; the active stack owns the records (allowed: primary)",
+            });
         }
         if (config.dr.role === "passive" && config.dns.certificates?.gateway === managedCertificate) {
             ctx.addIssue({
                 code: "custom",
                 path: ["dns", "certificates", "gateway"],
-                message: "managed on a passive site; API Management issues it only while the host's record points at this gateway, which is the active site's until a failover (allowed: a certificate from Key Vault)",
+                message:
+                    "managed on a passive site; API Management issues it only while the host's record points at this gateway, which is the active site's until a failover (allowed: a certificate from Key Vault)",
             });
         }
         if (config.dns.certificates?.gateway === managedCertificate && !config.gateway.serviceExists) {
@@ -292,8 +359,17 @@ export const rootSchema = strictObject(rootShape, "the stack configuration").che
         }
         // The objectives this stack's own settings decide; the standby's units are checked with
         // both stack files (stacks/project-checks.ts).
-        if (config.dr.role === "active" && config.dr.stack && backupMinutes !== undefined && intervalMinutes(config.dr.restoreInterval ?? scheduleDefaults.restoreInterval) !== undefined) {
-            const objectives = recoveryObjectives({ ttlSeconds: config.dns.ttl, minimumUnits: minimumUnits(config.gateway), dr: config.dr });
+        if (
+            config.dr.role === "active" &&
+            config.dr.stack &&
+            backupMinutes !== undefined &&
+            intervalMinutes(config.dr.restoreInterval ?? scheduleDefaults.restoreInterval) !== undefined
+        ) {
+            const objectives = recoveryObjectives({
+                ttlSeconds: config.dns.ttl,
+                minimumUnits: minimumUnits(config.gateway),
+                dr: config.dr,
+            });
             for (const problem of objectiveProblems(objectives)) {
                 ctx.addIssue({ code: "custom", path: ["dr", problem.key], message: problem.message });
             }

@@ -29,8 +29,13 @@ function sources(layer: Layer): string[] {
 /** The modules a file imports: relative ones as repository paths, packages by name. */
 function importsOf(file: string): Array<{ spec: string; target: string }> {
     const text = fs.readFileSync(file, "utf8");
-    const specs = [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm)].map((match) => match[1]!);
-    return specs.map((spec) => ({ spec, target: spec.startsWith(".") ? path.relative(repoRoot, path.resolve(path.dirname(file), spec)) : spec }));
+    const specs = [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm)].map(
+        (match) => match[1]!,
+    );
+    return specs.map((spec) => ({
+        spec,
+        target: spec.startsWith(".") ? path.relative(repoRoot, path.resolve(path.dirname(file), spec)) : spec,
+    }));
 }
 
 function layerOf(target: string): string | undefined {
@@ -112,7 +117,10 @@ describe("the boundaries between the project's layers", () => {
 
     it("finds the imports it checks (a breach would not go unseen)", () => {
         const catalog = sources("components").find((file) => file.endsWith(path.join("catalog", "args.ts")))!;
-        assert.ok(importsOf(catalog).some(({ target }) => target.startsWith("content")), "components/catalog/args.ts imports content/");
+        assert.ok(
+            importsOf(catalog).some(({ target }) => target.startsWith("content")),
+            "components/catalog/args.ts imports content/",
+        );
         assert.ok(breaches("engine", () => false).length > 10, "the engine's imports are read");
     });
 });

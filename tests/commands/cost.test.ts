@@ -36,13 +36,21 @@ function withResources(run: StackRun, keep: (resource: RegisteredResource) => bo
 async function cost(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const args = argv.includes("--project-dir") ? argv : [...argv, "--project-dir", fixtureProject()];
     const { result, stdout, stderr } = await captured(() =>
-        main(args, (options) => (options.projectDir === fixtureProject() && !options.variant && !options.config ? stackRun(options.stack) : runStack(options)), {}),
+        main(
+            args,
+            (options) =>
+                options.projectDir === fixtureProject() && !options.variant && !options.config
+                    ? stackRun(options.stack)
+                    : runStack(options),
+            {},
+        ),
     );
     return { code: result, stdout, stderr };
 }
 
 const apim = "azure-native:apimanagement:ApiManagementService";
-const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} is not ${expected}`);
+const close = (actual: number, expected: number, what: string) =>
+    assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} is not ${expected}`);
 
 describe("the cost estimate (npm run cost)", () => {
     const runs: Record<string, StackRun> = {};
@@ -63,15 +71,27 @@ describe("the cost estimate (npm run cost)", () => {
 
     it("prices prod's Premium gateway as its primary units plus each additional region's, every unit at the Premium price, over autoscale's range", () => {
         const { gateway, location } = stackFileValues("prod");
-        const extra = (gateway.additionalLocations as Array<{ location: string; capacity: number }>).reduce((sum, region) => sum + region.capacity, 0);
+        const extra = (gateway.additionalLocations as Array<{ location: string; capacity: number }>).reduce(
+            (sum, region) => sum + region.capacity,
+            0,
+        );
         const line = lineOf(estimateCost(runs.prod), apim, "gateway-apim");
         const premium = price("apiManagement.Premium.unit");
-        assert.equal(price("apiManagement.Premium.additionalRegionUnit"), premium, "a unit in an additional region costs as a Premium unit");
+        assert.equal(
+            price("apiManagement.Premium.additionalRegionUnit"),
+            premium,
+            "a unit in an additional region costs as a Premium unit",
+        );
         close(line.monthlyUsd, (gateway.autoscale.minCapacity + extra) * premium, "at autoscale's minimum");
         close(line.maxMonthlyUsd!, (gateway.autoscale.maxCapacity + extra) * premium, "at autoscale's maximum");
         assert.equal(
             line.what,
-            [`${gateway.autoscale.minCapacity}-${gateway.autoscale.maxCapacity} Premium units in ${location} (autoscale)`, ...gateway.additionalLocations.map((region: { location: string; capacity: number }) => `${region.capacity} in ${region.location}`)].join(" + "),
+            [
+                `${gateway.autoscale.minCapacity}-${gateway.autoscale.maxCapacity} Premium units in ${location} (autoscale)`,
+                ...gateway.additionalLocations.map(
+                    (region: { location: string; capacity: number }) => `${region.capacity} in ${region.location}`,
+                ),
+            ].join(" + "),
         );
         assert.match(line.basis, /autoscale keeps the primary region at \d+-\d+ units/);
     });
@@ -89,8 +109,16 @@ describe("the cost estimate (npm run cost)", () => {
     it("totals the lines, at autoscale's minimum and at its maximum", () => {
         for (const [stack, run] of Object.entries(runs)) {
             const estimate = estimateCost(run);
-            close(estimate.total.monthlyUsd, estimate.lines.reduce((sum, line) => sum + line.monthlyUsd, 0), `${stack} minimum`);
-            close(estimate.total.maxMonthlyUsd, estimate.lines.reduce((sum, line) => sum + (line.maxMonthlyUsd ?? line.monthlyUsd), 0), `${stack} maximum`);
+            close(
+                estimate.total.monthlyUsd,
+                estimate.lines.reduce((sum, line) => sum + line.monthlyUsd, 0),
+                `${stack} minimum`,
+            );
+            close(
+                estimate.total.maxMonthlyUsd,
+                estimate.lines.reduce((sum, line) => sum + (line.maxMonthlyUsd ?? line.monthlyUsd), 0),
+                `${stack} maximum`,
+            );
             assert.ok(estimate.total.maxMonthlyUsd >= estimate.total.monthlyUsd, stack);
         }
         const dev = estimateCost(runs.dev);
@@ -99,27 +127,46 @@ describe("the cost estimate (npm run cost)", () => {
 
     it("prices the workflows called over HTTP from the monthly volumes, in proportion: a config change moves only their line", () => {
         const base = estimateCost(runs.prod, configOf("prod").cost);
-        const tripled = estimateCost(runs.prod, configOf("prod", { cost: { logicAppActionsPerMonth: 3 * defaultVolumes.logicAppActionsPerMonth } }).cost);
-        const calledLine = (estimate: CostEstimate) => estimate.lines.find((line) => line.type === "azure-native:logic:Workflow" && line.usageBased)!;
-        close(calledLine(base).monthlyUsd, defaultVolumes.logicAppActionsPerMonth * price("logicApps.consumption.action"), "default volume");
+        const tripled = estimateCost(
+            runs.prod,
+            configOf("prod", { cost: { logicAppActionsPerMonth: 3 * defaultVolumes.logicAppActionsPerMonth } }).cost,
+        );
+        const calledLine = (estimate: CostEstimate) =>
+            estimate.lines.find((line) => line.type === "azure-native:logic:Workflow" && line.usageBased)!;
+        close(
+            calledLine(base).monthlyUsd,
+            defaultVolumes.logicAppActionsPerMonth * price("logicApps.consumption.action"),
+            "default volume",
+        );
         close(calledLine(tripled).monthlyUsd, 3 * calledLine(base).monthlyUsd, "three times the actions");
-        const withConnectors = estimateCost(runs.prod, { ...defaultVolumes, connectorCallsPerMonth: 1000, enterpriseConnectorCallsPerMonth: 10 });
+        const withConnectors = estimateCost(runs.prod, {
+            ...defaultVolumes,
+            connectorCallsPerMonth: 1000,
+            enterpriseConnectorCallsPerMonth: 10,
+        });
         close(
             calledLine(withConnectors).monthlyUsd,
-            calledLine(base).monthlyUsd + 1000 * price("logicApps.consumption.standardConnector") + 10 * price("logicApps.consumption.enterpriseConnector"),
+            calledLine(base).monthlyUsd +
+                1000 * price("logicApps.consumption.standardConnector") +
+                10 * price("logicApps.consumption.enterpriseConnector"),
             "connector calls",
         );
-        const others = (estimate: CostEstimate) => estimate.lines.filter((line) => line !== calledLine(estimate)).map((line) => [line.name, line.monthlyUsd]);
+        const others = (estimate: CostEstimate) =>
+            estimate.lines.filter((line) => line !== calledLine(estimate)).map((line) => [line.name, line.monthlyUsd]);
         assert.deepEqual(others(tripled), others(base));
         assert.deepEqual(
             calledLine(base).urns,
-            runs.prod.ofType("azure-native:logic:Workflow").filter((workflow) => !JSON.stringify(workflow.inputs.definition?.triggers ?? {}).includes('"Recurrence"')).map((workflow) => workflow.urn),
+            runs.prod
+                .ofType("azure-native:logic:Workflow")
+                .filter((workflow) => !JSON.stringify(workflow.inputs.definition?.triggers ?? {}).includes('"Recurrence"'))
+                .map((workflow) => workflow.urn),
         );
     });
 
     it("prices a scheduled workflow from its recurrence: runs a month times its trigger and actions", () => {
         const backup = runs.prod.get("azure-native:logic:Workflow", "backup-workflow");
-        const recurrence = (Object.values(backup.inputs.definition.triggers)[0] as { recurrence: { frequency: string; interval: number } }).recurrence;
+        const recurrence = (Object.values(backup.inputs.definition.triggers)[0] as { recurrence: { frequency: string; interval: number } })
+            .recurrence;
         assert.equal(recurrence.frequency, "Hour");
         const runsPerMonth = priceTable.hoursPerMonth / recurrence.interval;
         const executions = 1 + Object.keys(backup.inputs.definition.actions).length;
@@ -134,7 +181,11 @@ describe("the cost estimate (npm run cost)", () => {
         for (const account of runs.prod.ofType("azure-native:storage:StorageAccount")) {
             const kind = String(account.inputs.sku.name).replace("Standard_", "");
             const operations = kind.startsWith("G") ? "storage.operations.geo" : "storage.operations.local";
-            close(lineOf(prod, account.type, account.name).monthlyUsd, 50 * price(`storage.hot.${kind}`) + (volumes.storageOperationsPerMonth / 10_000) * price(operations), account.name);
+            close(
+                lineOf(prod, account.type, account.name).monthlyUsd,
+                50 * price(`storage.hot.${kind}`) + (volumes.storageOperationsPerMonth / 10_000) * price(operations),
+                account.name,
+            );
         }
         const days = stackFileValues("prod").monitoring.retentionDays;
         close(
@@ -142,11 +193,23 @@ describe("the cost estimate (npm run cost)", () => {
             20 * price("logAnalytics.ingestion") + ((20 * (days - 31)) / (priceTable.hoursPerMonth / 24)) * price("logAnalytics.retention"),
             "ingestion and retention",
         );
-        close(lineOf(prod, "azure-native:dns:Zone", "dns-zone").monthlyUsd, price("dns.zone") + 3 * price("dns.queries"), "zone and queries");
-        assert.equal(estimateCost(runs.dev).lines.filter((line) => line.type === "azure-native:dns:Zone").length, 0, "dev writes records into prod's zone and pays for no zone");
+        close(
+            lineOf(prod, "azure-native:dns:Zone", "dns-zone").monthlyUsd,
+            price("dns.zone") + 3 * price("dns.queries"),
+            "zone and queries",
+        );
+        assert.equal(
+            estimateCost(runs.dev).lines.filter((line) => line.type === "azure-native:dns:Zone").length,
+            0,
+            "dev writes records into prod's zone and pays for no zone",
+        );
         // The capacity alert watches every region of the gateway: a time series each.
         const regions = 1 + stackFileValues("prod").gateway.additionalLocations.length;
-        close(lineOf(prod, "azure-native:monitor:MetricAlert", "gateway-capacity-alert").monthlyUsd, regions * price("monitor.metricAlert.timeSeries"), "capacity alert");
+        close(
+            lineOf(prod, "azure-native:monitor:MetricAlert", "gateway-capacity-alert").monthlyUsd,
+            regions * price("monitor.metricAlert.timeSeries"),
+            "capacity alert",
+        );
     });
 
     it("leaves nothing a fixture stack deploys unpriced, and uses only prices the table has", () => {
@@ -183,7 +246,11 @@ describe("the cost estimate (npm run cost)", () => {
         assert.deepEqual(problemsOf("dev", { cost: bad }), []);
         assert.deepEqual(configOf("dev", { cost: bad }).cost, defaultVolumes);
         // Quoted numbers are taken, as everywhere in the structured keys; a stack file needs no cost key at all.
-        assert.equal(stackVolumes({ stack: "dev", projectDir: fixtureProject(), config: { cost: { dnsQueriesPerMonth: "2000" } } }).dnsQueriesPerMonth, 2000);
+        assert.equal(
+            stackVolumes({ stack: "dev", projectDir: fixtureProject(), config: { cost: { dnsQueriesPerMonth: "2000" } } })
+                .dnsQueriesPerMonth,
+            2000,
+        );
         assert.deepEqual(stackVolumes({ stack: "dev", projectDir: fixtureProject(), config: { cost: undefined } }), defaultVolumes);
     });
 
@@ -211,9 +278,17 @@ describe("the cost estimate (npm run cost)", () => {
         const estimate = estimateCost(runs.prod, configOf("prod").cost);
         assert.equal(printed.stdout, `${costText(estimate)}\n`);
         assert.match(printed.stdout, /^Monthly cost estimate for stack prod\n\n {2}resource +what +monthly USD\n/);
-        assert.match(printed.stdout, /\n {2}gateway-apim +\d+-\d+ Premium units in \S+ \(autoscale\)[^\n]* {2,}[\d,]+\.\d\d - [\d,]+\.\d\d\n/);
+        assert.match(
+            printed.stdout,
+            /\n {2}gateway-apim +\d+-\d+ Premium units in \S+ \(autoscale\)[^\n]* {2,}[\d,]+\.\d\d - [\d,]+\.\d\d\n/,
+        );
         assert.match(printed.stdout, /\n {2}total {2,}[\d,]+\.\d\d - [\d,]+\.\d\d\n/);
-        assert.match(printed.stdout.replace(/\s+/g, " "), new RegExp(`This is an estimate at list prices \\(pay-as-you-go, USD\\), not verified against the live Azure price list: the prices in commands/cost/prices.json were read from public pages on ${priceTable.readOn}`));
+        assert.match(
+            printed.stdout.replace(/\s+/g, " "),
+            new RegExp(
+                `This is an estimate at list prices \\(pay-as-you-go, USD\\), not verified against the live Azure price list: the prices in commands/cost/prices.json were read from public pages on ${priceTable.readOn}`,
+            ),
+        );
         assert.ok(printed.stdout.split("\n").every((line) => line.length <= 160));
     });
 

@@ -42,7 +42,12 @@ describe("npm run plan -- <stack> --diff <base>", () => {
     it("finds nothing to change between a plan and itself", () => {
         const { diff, hazards } = report(prod, copy(prod));
         assert.deepEqual([diff.steps, hazards], [[], []]);
-        assert.equal(diffMarkdown(report(prod, copy(prod))), [`### \`prod\`: no changes (${diff.same} unchanged)`, "", "Compared with main (abc1234); offline plan, no Azure call."].join("\n"));
+        assert.equal(
+            diffMarkdown(report(prod, copy(prod))),
+            [`### \`prod\`: no changes (${diff.same} unchanged)`, "", "Compared with main (abc1234); offline plan, no Azure call."].join(
+                "\n",
+            ),
+        );
     });
 
     it("a removed region: the capacity and region hazards first, with the cost, then each change by component", async () => {
@@ -86,7 +91,12 @@ describe("npm run plan -- <stack> --diff <base>", () => {
     it("a tier change: updated in place, with what it does to the monthly bill", async () => {
         const { additionalLocations, zones, ...gateway } = stackFileValues("prod").gateway;
         void [additionalLocations, zones];
-        const head = planGraph(await runFixture({ stack: "prod", config: { gateway: { ...gateway, sku: "Standard", autoscale: { minCapacity: 2, maxCapacity: 4 } } } }));
+        const head = planGraph(
+            await runFixture({
+                stack: "prod",
+                config: { gateway: { ...gateway, sku: "Standard", autoscale: { minCapacity: 2, maxCapacity: 4 } } },
+            }),
+        );
         const result = report(prod, head);
         const standard = priceOf("apiManagement.Standard.unit").price;
         const before = 2 * priceOf("apiManagement.Premium.unit").price + 2 * priceOf("apiManagement.Premium.additionalRegionUnit").price;
@@ -137,13 +147,23 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         // With another change the service is updated, its units left as they are: no capacity hazard.
         service.inputs.publisherEmail = "api-owners@contoso.com";
         const withEmail = report(prod, head);
-        assert.deepEqual(withEmail.diff.steps.map((step) => step.changes.map((change) => change.path)), [["publisherEmail"]]);
-        assert.equal((withEmail.diff.steps[0]!.after!.inputs.sku as { capacity: number }).capacity, 2, "the resource as it will be keeps the state's units");
+        assert.deepEqual(
+            withEmail.diff.steps.map((step) => step.changes.map((change) => change.path)),
+            [["publisherEmail"]],
+        );
+        assert.equal(
+            (withEmail.diff.steps[0]!.after!.inputs.sku as { capacity: number }).capacity,
+            2,
+            "the resource as it will be keeps the state's units",
+        );
         assert.deepEqual(withEmail.hazards, []);
         delete service.inputs.publisherEmail;
         service.inputs.publisherEmail = find(prod, "gateway-apim").inputs.publisherEmail;
         service.ignoreChanges = [];
-        assert.deepEqual(report(prod, head).diff.steps.map((step) => step.changes.map((change) => change.path)), [["sku.capacity"]]);
+        assert.deepEqual(
+            report(prod, head).diff.steps.map((step) => step.changes.map((change) => change.path)),
+            [["sku.capacity"]],
+        );
     });
 
     it("a new API: each of its resources to create, under the catalog, folded, and no hazard", () => {
@@ -228,15 +248,46 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         const table = specReplacements().types;
         for (const [type, rules] of Object.entries(table)) {
             // The input at its path (`encryption.services.blob.keyType` nests), "a" before and "b" after.
-            const at = (path: string, value: string): Record<string, unknown> => path.split(".").reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
+            const at = (path: string, value: string): Record<string, unknown> =>
+                path.split(".").reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
             for (const input of rules.replaceOn.filter((rule) => !rule.includes("*"))) {
-                const base: PlanGraph = { stack: "s", outputs: {}, resources: [{ urn: `urn:pulumi:s::p::${type}::r`, type, name: "r", parent: null, custom: true, inputs: at(input, "a"), protect: false, dependsOn: [] }] };
+                const base: PlanGraph = {
+                    stack: "s",
+                    outputs: {},
+                    resources: [
+                        {
+                            urn: `urn:pulumi:s::p::${type}::r`,
+                            type,
+                            name: "r",
+                            parent: null,
+                            custom: true,
+                            inputs: at(input, "a"),
+                            protect: false,
+                            dependsOn: [],
+                        },
+                    ],
+                };
                 const head = copy(base);
                 head.resources[0]!.inputs = at(input, "b");
                 const step = diffPlans(base, head).steps[0]!;
                 assert.equal(step.op, "replace", `${type}: ${input}`);
             }
-            const base: PlanGraph = { stack: "s", outputs: {}, resources: [{ urn: `urn:pulumi:s::p::${type}::r`, type, name: "r", parent: null, custom: true, inputs: { tags: { team: "a" } }, protect: false, dependsOn: [] }] };
+            const base: PlanGraph = {
+                stack: "s",
+                outputs: {},
+                resources: [
+                    {
+                        urn: `urn:pulumi:s::p::${type}::r`,
+                        type,
+                        name: "r",
+                        parent: null,
+                        custom: true,
+                        inputs: { tags: { team: "a" } },
+                        protect: false,
+                        dependsOn: [],
+                    },
+                ],
+            };
             const head = copy(base);
             head.resources[0]!.inputs = { tags: { team: "b" } };
             assert.equal(diffPlans(base, head).steps[0]!.op, "update", `${type}: tags`);
@@ -272,7 +323,15 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         }
         // A rule may name a property of every item of a list, or every value of a map.
         assert.deepEqual(
-            [["rules[2].name", "rules[*].name"], ["rules[2].type", "rules[*].name"], ["tags.env", "tags.*"], ["tags", "tags.*"], ["location", "location"], ["locations", "location"], ["sku.name", "sku"]].map(([changed, rule]) => under(changed!, rule!)),
+            [
+                ["rules[2].name", "rules[*].name"],
+                ["rules[2].type", "rules[*].name"],
+                ["tags.env", "tags.*"],
+                ["tags", "tags.*"],
+                ["location", "location"],
+                ["locations", "location"],
+                ["sku.name", "sku"],
+            ].map(([changed, rule]) => under(changed!, rule!)),
             [true, false, true, false, true, false, true],
         );
     });
@@ -282,9 +341,18 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         const policy = find(head, "catalog-policy-orders-v1");
         policy.inputs.value = String(policy.inputs.value).replace(/<validate-jwt[\s\S]*?<\/validate-jwt>\s*/, "");
         const result = report(prod, head);
-        assert.deepEqual(result.hazards, [{ kind: "policy", resource: "azure-native:apimanagement:ApiPolicy catalog-policy-orders-v1", message: "the policy loses token validation (<validate-jwt>)" }]);
+        assert.deepEqual(result.hazards, [
+            {
+                kind: "policy",
+                resource: "azure-native:apimanagement:ApiPolicy catalog-policy-orders-v1",
+                message: "the policy loses token validation (<validate-jwt>)",
+            },
+        ]);
         const markdown = diffMarkdown(result);
-        assert.match(markdown, /^ {2}- `value`:\n\n {4}```diff\n {4}--- base\/value\n {4}\+\+\+ head\/value\n {4}@@ -\d+,\d+ \+\d+,\d+ @@\n/m);
+        assert.match(
+            markdown,
+            /^ {2}- `value`:\n\n {4}```diff\n {4}--- base\/value\n {4}\+\+\+ head\/value\n {4}@@ -\d+,\d+ \+\d+,\d+ @@\n/m,
+        );
         assert.match(markdown, /^ {4}- {8}<validate-jwt header-name="Authorization"/m);
         assert.doesNotMatch(markdown, /^ {4}\+.*validate-jwt/m);
     });
@@ -300,8 +368,14 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         assert.deepEqual(
             result.hazards.map((hazard) => [hazard.kind, hazard.message]).sort(),
             [
-                ["access", `the scope widens from ${String(find(prod, "access-gateway-reads-gateway-certificate").inputs.scope)} to ${String(grant.inputs.scope)}`],
-                ["dns", "api.contoso.com is repointed: apim-integration-prod-weu-(known after deploy).azure-api.net → apim-elsewhere.azure-api.net"],
+                [
+                    "access",
+                    `the scope widens from ${String(find(prod, "access-gateway-reads-gateway-certificate").inputs.scope)} to ${String(grant.inputs.scope)}`,
+                ],
+                [
+                    "dns",
+                    "api.contoso.com is repointed: apim-integration-prod-weu-(known after deploy).azure-api.net → apim-elsewhere.azure-api.net",
+                ],
             ].sort(),
         );
     });
@@ -314,8 +388,12 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         assert.deepEqual(result.hazards, [], "scopes and custom roles known only after deploy are no hazard");
         const broad = copy(prod);
         const grant = find(broad, "backup-access-gateway-writes-backups");
-        grant.inputs.roleDefinitionId = "/subscriptions/3f2b8c1e-6a4d-4f7e-9b2a-1c5d8e7f9a01/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c";
-        assert.deepEqual(report(base, broad).hazards.map((hazard) => hazard.message), [`grants Contributor on ${String(grant.inputs.scope)}`]);
+        grant.inputs.roleDefinitionId =
+            "/subscriptions/3f2b8c1e-6a4d-4f7e-9b2a-1c5d8e7f9a01/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c";
+        assert.deepEqual(
+            report(base, broad).hazards.map((hazard) => hazard.message),
+            [`grants Contributor on ${String(grant.inputs.scope)}`],
+        );
     });
 
     it("compares values known after deploy as such, and never shows a secret", () => {
@@ -329,7 +407,9 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         void additionalLocations;
         return runFixture({ stack: "prod", config: { gateway } }).then((run) => {
             const markdown = diffMarkdown(report(prod, planGraph(run)));
-            const invented = run.fabricated.map((entry) => (typeof entry === "string" ? entry : "whole" in entry ? entry.whole : entry[1])).filter((value) => value.length >= 8);
+            const invented = run.fabricated
+                .map((entry) => (typeof entry === "string" ? entry : "whole" in entry ? entry.whole : entry[1]))
+                .filter((value) => value.length >= 8);
             assert.ok(invented.length > 0);
             for (const value of invented) {
                 assert.ok(!markdown.includes(value), `invented value ${value} shown`);
@@ -356,7 +436,13 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         assert.equal(byOp.delete.urn, find(prod, "dns-cname-portal").urn);
         assert.equal(byOp.delete.newState, undefined);
         assert.equal(json.diagnostics, undefined, "hazards are not Pulumi diagnostics");
-        assert.ok(json[extraKey].hazards.some((hazard: any) => hazard.resource.endsWith("dns-cname-portal") && /the CNAME record developer\.contoso\.com is deleted/.test(hazard.message)));
+        assert.ok(
+            json[extraKey].hazards.some(
+                (hazard: any) =>
+                    hazard.resource.endsWith("dns-cname-portal") &&
+                    /the CNAME record developer\.contoso\.com is deleted/.test(hazard.message),
+            ),
+        );
     });
 
     it("takes a saved --json plan as its base, and prints the Markdown with the policy verdict", async () => {
@@ -377,7 +463,10 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         // The fixture project is a copy in the OS temp dir, outside any git repository.
         let result = await plan("dev", "--diff", "no-such-ref");
         assert.equal(result.code, 1);
-        assert.match(result.stderr, /\n--diff no-such-ref: is neither a saved plan \(npm run plan -- dev --json --out <file>\) nor a git revision of this repository\n$/);
+        assert.match(
+            result.stderr,
+            /\n--diff no-such-ref: is neither a saved plan \(npm run plan -- dev --json --out <file>\) nor a git revision of this repository\n$/,
+        );
         const other = path.join(temporaryDir("plan-base-"), "dev.json");
         fs.writeFileSync(other, JSON.stringify({ ...prod, stack: "dev" }));
         result = await plan("prod", "--diff", other);
@@ -385,12 +474,16 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         assert.ok(result.stderr.endsWith(`\n${other}: is the plan of stack dev, not prod\n`), result.stderr);
     });
 
-    it("plans a git revision from a temporary worktree of it, with that revision's code and files", async () => {
+    it("plans a git revision from a temporary worktree of it, with that revision's code and files", async function () {
+        // Two whole plans of the revision in child processes (about 13 s alone, more beside the
+        // type-check that npm test runs on the other core).
+        this.timeout(120_000);
         // A repository of this code as it is on disk (whether or not the checkout is a git
         // repository, whatever it has uncommitted), with the fixture project in it: one commit
         // as the base, then a change of a backend's URL in a stack file.
         const clone = temporaryDir("plan-diff-repo-");
-        const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd: clone, stdio: "pipe" });
+        const git = (...args: string[]) =>
+            execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd: clone, stdio: "pipe" });
         const skipped = new Set(["node_modules", ".git"].map((name) => path.join(repoRoot, name)));
         fs.cpSync(repoRoot, clone, { recursive: true, filter: (source) => !skipped.has(source) });
         fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(clone, "node_modules"), "dir");
@@ -401,17 +494,33 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         git("add", "--all");
         git("commit", "--quiet", "--no-verify", "-m", "base");
         const stackFile = path.join(project, "Pulumi.dev.yaml");
-        fs.writeFileSync(stackFile, fs.readFileSync(stackFile, "utf8").replace("https://inventory-dev.contoso.com/api", "https://inventory-next.contoso.com/api"));
+        fs.writeFileSync(
+            stackFile,
+            fs.readFileSync(stackFile, "utf8").replace("https://inventory-dev.contoso.com/api", "https://inventory-next.contoso.com/api"),
+        );
         const { code, stdout, stderr } = await plan("dev", "--project-dir", project, "--diff", "HEAD");
         assert.equal(code, 0, stderr);
-        assert.match(stdout, /^### `dev`: 4 to update; \d+ unchanged\n\nCompared with HEAD \([0-9a-f]{7}\); offline plan, no Azure call\.\n/);
-        assert.match(stdout, /^ {2}- `url`: `"https:\/\/inventory-dev\.contoso\.com\/api"` → `"https:\/\/inventory-next\.contoso\.com\/api"`$/m);
-        assert.equal(execFileSync("git", ["worktree", "list"], { cwd: clone, encoding: "utf8" }).trim().split("\n").length, 1, "the temporary worktree is gone");
+        assert.match(
+            stdout,
+            /^### `dev`: 4 to update; \d+ unchanged\n\nCompared with HEAD \([0-9a-f]{7}\); offline plan, no Azure call\.\n/,
+        );
+        assert.match(
+            stdout,
+            /^ {2}- `url`: `"https:\/\/inventory-dev\.contoso\.com\/api"` → `"https:\/\/inventory-next\.contoso\.com\/api"`$/m,
+        );
+        assert.equal(
+            execFileSync("git", ["worktree", "list"], { cwd: clone, encoding: "utf8" }).trim().split("\n").length,
+            1,
+            "the temporary worktree is gone",
+        );
         // A revision without the stack file: a new stack, everything to create.
         fs.renameSync(stackFile, path.join(project, "Pulumi.dev2.yaml"));
         const added = await plan("dev2", "--project-dir", project, "--diff", "HEAD");
         assert.equal(added.code, 0, added.stderr);
-        assert.match(added.stdout, /^### `dev2`: \d+ to create; 0 unchanged\n\nCompared with HEAD \([0-9a-f]{7}\) \(HEAD has no Pulumi\.dev2\.yaml: the stack is new\)/);
+        assert.match(
+            added.stdout,
+            /^### `dev2`: \d+ to create; 0 unchanged\n\nCompared with HEAD \([0-9a-f]{7}\) \(HEAD has no Pulumi\.dev2\.yaml: the stack is new\)/,
+        );
     });
 });
 
@@ -447,6 +556,11 @@ describe("npm run plan -- <stack> --mermaid", () => {
         const both = await plan("dev", "--diff", saved, "--mermaid");
         assert.equal(both.code, 0);
         assert.match(both.stdout, /^### `dev`: no changes/);
-        assert.ok(both.stdout.endsWith(`\n<details><summary>dev as a diagram</summary>\n\n\`\`\`mermaid\n${stdout.trimEnd()}\n\`\`\`\n\n</details>\n`), both.stdout.slice(-300));
+        assert.ok(
+            both.stdout.endsWith(
+                `\n<details><summary>dev as a diagram</summary>\n\n\`\`\`mermaid\n${stdout.trimEnd()}\n\`\`\`\n\n</details>\n`,
+            ),
+            both.stdout.slice(-300),
+        );
     });
 });

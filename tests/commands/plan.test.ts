@@ -12,7 +12,17 @@ import { maxLineWidth, wrapSettings } from "../../commands/plan/render";
 import { count, shortArmId, summarize } from "../../commands/plan/summaries";
 import { intervalMinutes } from "../../stacks/recovery";
 import { priceOf } from "../../commands/cost/price-table";
-import { captured, fixtureProject, fixtureSource, inBackground, plan, stackFileFor, stackFileValues, stackRun, tempProject } from "../helpers";
+import {
+    captured,
+    fixtureProject,
+    fixtureSource,
+    inBackground,
+    plan,
+    stackFileFor,
+    stackFileValues,
+    stackRun,
+    tempProject,
+} from "../helpers";
 
 /** One resource as the text plan draws it: its line, then its settings on the lines under it. */
 interface Entry {
@@ -54,7 +64,9 @@ const invalidStack = [
     "",
 ].join("\n");
 /** A stack file the Pulumi CLI refuses: required keys are missing. */
-const incompleteStack = ["config:", "  enterprise-integration:environment: qa", "  enterprise-integration:location: westeurope", ""].join("\n");
+const incompleteStack = ["config:", "  enterprise-integration:environment: qa", "  enterprise-integration:location: westeurope", ""].join(
+    "\n",
+);
 
 /** Standard error without the warnings about the stack file's example values (their own test says what they are). */
 function withoutExamples(stderr: string): string {
@@ -67,10 +79,22 @@ function withoutExamples(stderr: string): string {
 describe("npm run plan", () => {
     // Started when the file loads, so the child runs on the other core while the suite runs here.
     const variantPlans = inBackground(() =>
-        promisify(execFile)(process.execPath, ["--max-semi-space-size=64", "--require", "./scripts/register.js", "--require", "./engine/lazy-modules.js", "tests/support/variant-plans.ts", fixtureProject()], {
-            cwd: repoRoot,
-            maxBuffer: 64 * 1024 * 1024,
-        }),
+        promisify(execFile)(
+            process.execPath,
+            [
+                "--max-semi-space-size=64",
+                "--require",
+                "./scripts/register.js",
+                "--require",
+                "./engine/lazy-modules.js",
+                "tests/support/variant-plans.ts",
+                fixtureProject(),
+            ],
+            {
+                cwd: repoRoot,
+                maxBuffer: 64 * 1024 * 1024,
+            },
+        ),
     ).then((result) => JSON.parse(result.stdout) as Record<string, { text: string; json: unknown; outputs: unknown }>);
     variantPlans.catch(() => undefined);
     const runs: Record<string, StackRun> = {};
@@ -97,7 +121,11 @@ describe("npm run plan", () => {
             for (const group of run.ofType("azure-native:resources:ResourceGroup")) {
                 const entry = drawn.find((candidate) => candidate.name === group.name)!;
                 assert.equal(entry.action, "create");
-                assert.equal(entry.settings, `${group.inputs.resourceGroupName}, in ${group.inputs.location}${group.protect ? "  [protect]" : ""}`, `${stack} ${group.name}`);
+                assert.equal(
+                    entry.settings,
+                    `${group.inputs.resourceGroupName}, in ${group.inputs.location}${group.protect ? "  [protect]" : ""}`,
+                    `${stack} ${group.name}`,
+                );
             }
             for (const reference of run.ofType("pulumi:pulumi:StackReference")) {
                 assert.equal(drawn.find((entry) => entry.name === reference.name)?.sign, ">", "a stack reference is read, not created");
@@ -114,7 +142,11 @@ describe("npm run plan", () => {
         for (const stack of listStacks(fixtureProject())) {
             assert.notDeepEqual(others[stack].outputs, runs[stack].outputs, "the variant invents other values");
             assert.deepEqual(differing(others[stack].text, texts[stack]), [], `${stack}: text`);
-            assert.deepEqual(differing(JSON.stringify(others[stack].json, null, 1), JSON.stringify(planGraph(runs[stack]), null, 1)), [], `${stack}: --json`);
+            assert.deepEqual(
+                differing(JSON.stringify(others[stack].json, null, 1), JSON.stringify(planGraph(runs[stack]), null, 1)),
+                [],
+                `${stack}: --json`,
+            );
         }
     });
 
@@ -133,15 +165,25 @@ describe("npm run plan", () => {
 
     it("names an app role grant by its role, not by the role's id", () => {
         for (const [stack, run] of Object.entries(runs)) {
-            const roles = new Set(run.ofType("azuread:index/application:Application").flatMap((app) => (app.inputs.appRoles ?? []).map((role: { value: string }) => role.value)));
-            for (const grant of entries(texts[stack]).filter((entry) => entry.type === "azuread:index/appRoleAssignment:AppRoleAssignment")) {
+            const roles = new Set(
+                run
+                    .ofType("azuread:index/application:Application")
+                    .flatMap((app) => (app.inputs.appRoles ?? []).map((role: { value: string }) => role.value)),
+            );
+            for (const grant of entries(texts[stack]).filter(
+                (entry) => entry.type === "azuread:index/appRoleAssignment:AppRoleAssignment",
+            )) {
                 const role = /^role (\S+) to /.exec(grant.settings)?.[1];
                 assert.ok(role && roles.has(role), `${stack} ${grant.name}: ${grant.settings}`);
             }
         }
         const context = { appRoleName: (id: string) => (id === "6f7c6c1e-1111-4111-8111-111111111111" ? "Orders.Write" : undefined) };
         assert.equal(
-            summarize("azuread:index/appRoleAssignment:AppRoleAssignment", { appRoleId: "6f7c6c1e-1111-4111-8111-111111111111", principalObjectId: "(known after deploy)" }, context),
+            summarize(
+                "azuread:index/appRoleAssignment:AppRoleAssignment",
+                { appRoleId: "6f7c6c1e-1111-4111-8111-111111111111", principalObjectId: "(known after deploy)" },
+                context,
+            ),
             "role Orders.Write to (known after deploy)",
         );
     });
@@ -149,7 +191,10 @@ describe("npm run plan", () => {
     it("counts in words that read naturally", () => {
         assert.equal(count(1, "e-mail receiver"), "1 e-mail receiver");
         assert.equal(count(2, "e-mail receiver"), "2 e-mail receivers");
-        assert.equal(summarize("azure-native:monitor:ActionGroup", { actionGroupName: "ag-ops", emailReceivers: [{ name: "ops" }] }), "ag-ops: 1 e-mail receiver");
+        assert.equal(
+            summarize("azure-native:monitor:ActionGroup", { actionGroupName: "ag-ops", emailReceivers: [{ name: "ops" }] }),
+            "ag-ops: 1 e-mail receiver",
+        );
         assert.equal(
             summarize("azure-native:storage:StorageAccount", {
                 accountName: "stwf",
@@ -164,31 +209,67 @@ describe("npm run plan", () => {
             "stwf, Standard_GZRS, https only, TLS1_2, no public blobs, Entra ID only (no shared key), firewall Deny by default, trusted Azure services through, in westeurope",
         );
         assert.equal(
-            summarize("azure-native:apimanagement:Api", { apiId: "inventory-v1;rev=2", path: "inventory", apiVersion: "v1", apiRevision: "2", apiRevisionDescription: "Expiry times.", format: "openapi", protocols: ["https"] }),
+            summarize("azure-native:apimanagement:Api", {
+                apiId: "inventory-v1;rev=2",
+                path: "inventory",
+                apiVersion: "v1",
+                apiRevision: "2",
+                apiRevisionDescription: "Expiry times.",
+                format: "openapi",
+                protocols: ["https"],
+            }),
             "inventory-v1;rev=2, /inventory/v1, revision 2: Expiry times., openapi, https",
         );
-        assert.equal(summarize("azure-native:apimanagement:Api", { apiId: "inventory-v1;rev=1", path: "inventory", apiVersion: "v1", apiRevision: "1", format: "openapi", protocols: ["https"] }), "inventory-v1;rev=1, /inventory/v1, revision 1, openapi, https");
-        assert.equal(summarize("time:index/sleep:Sleep", { createDuration: "10m", triggers: { a: "(known after deploy)", b: "(known after deploy)" } }), "waits 10m for 2 role assignments to take effect");
+        assert.equal(
+            summarize("azure-native:apimanagement:Api", {
+                apiId: "inventory-v1;rev=1",
+                path: "inventory",
+                apiVersion: "v1",
+                apiRevision: "1",
+                format: "openapi",
+                protocols: ["https"],
+            }),
+            "inventory-v1;rev=1, /inventory/v1, revision 1, openapi, https",
+        );
+        assert.equal(
+            summarize("time:index/sleep:Sleep", {
+                createDuration: "10m",
+                triggers: { a: "(known after deploy)", b: "(known after deploy)" },
+            }),
+            "waits 10m for 2 role assignments to take effect",
+        );
         assert.equal(
             summarize("azure-native:resources:Deployment", {
                 deploymentName: "apim-portal",
-                properties: { mode: "Incremental", template: { resources: [{ type: "Microsoft.ApiManagement/service/portalsettings", properties: { enabled: false } }] } },
+                properties: {
+                    mode: "Incremental",
+                    template: { resources: [{ type: "Microsoft.ApiManagement/service/portalsettings", properties: { enabled: false } }] },
+                },
             }),
             'Incremental ARM deployment apim-portal, portalsettings {"enabled":false}, pulumi destroy deletes its record only; what it wrote stays',
         );
         assert.match(
-            summarize("azure-native:keyvault:Vault", { vaultName: "kv", location: "westeurope", properties: { networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [{ value: "203.0.113.0/24" }] } } }),
+            summarize("azure-native:keyvault:Vault", {
+                vaultName: "kv",
+                location: "westeurope",
+                properties: { networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [{ value: "203.0.113.0/24" }] } },
+            }),
             /, 1 IP rule, in westeurope$/,
         );
     });
 
     it("shows an input that is itself known only after deploy as such, not as empty settings", () => {
-        assert.match(summarize("azure-native:keyvault:Vault", { vaultName: "kv", location: "westeurope", properties: "(known after deploy)" }), /soft delete \(known after deploy\) days, firewall \(known after deploy\) by default/);
+        assert.match(
+            summarize("azure-native:keyvault:Vault", { vaultName: "kv", location: "westeurope", properties: "(known after deploy)" }),
+            /soft delete \(known after deploy\) days, firewall \(known after deploy\) by default/,
+        );
     });
 
     it("shortens an ARM id in a line to its provider path and group; --details has it whole", () => {
         assert.equal(
-            shortArmId("/subscriptions/3f2b8c1e-6a4d-4f7e-9b2a-1c5d8e7f9a01/resourceGroups/rg-certs/providers/Microsoft.KeyVault/vaults/kv-certs/secrets/api"),
+            shortArmId(
+                "/subscriptions/3f2b8c1e-6a4d-4f7e-9b2a-1c5d8e7f9a01/resourceGroups/rg-certs/providers/Microsoft.KeyVault/vaults/kv-certs/secrets/api",
+            ),
             "Microsoft.KeyVault/vaults/kv-certs/secrets/api in rg-certs",
         );
     });
@@ -221,11 +302,27 @@ describe("npm run plan", () => {
             assert.equal(graph.stack, stack);
             assert.deepEqual(Object.keys(graph), ["stack", "resources", "outputs"]);
             for (const resource of graph.resources) {
-                assert.deepEqual(Object.keys(resource), ["urn", "type", "name", "parent", "custom", "inputs", "protect", "dependsOn", "ignoreChanges"]);
+                assert.deepEqual(Object.keys(resource), [
+                    "urn",
+                    "type",
+                    "name",
+                    "parent",
+                    "custom",
+                    "inputs",
+                    "protect",
+                    "dependsOn",
+                    "ignoreChanges",
+                ]);
             }
             const shared = graph.resources.find((resource: { name: string }) => resource.name === "foundation-rg-shared");
-            assert.equal(shared.urn, `urn:pulumi:${stack}::enterprise-integration::enterprise-integration:foundation:Foundation$azure-native:resources:ResourceGroup::foundation-rg-shared`);
-            assert.equal(shared.parent, `urn:pulumi:${stack}::enterprise-integration::enterprise-integration:foundation:Foundation::foundation`);
+            assert.equal(
+                shared.urn,
+                `urn:pulumi:${stack}::enterprise-integration::enterprise-integration:foundation:Foundation$azure-native:resources:ResourceGroup::foundation-rg-shared`,
+            );
+            assert.equal(
+                shared.parent,
+                `urn:pulumi:${stack}::enterprise-integration::enterprise-integration:foundation:Foundation::foundation`,
+            );
             assert.equal(shared.custom, true);
             assert.equal(graph.outputs.nameSuffix, "(known after deploy)");
         }
@@ -235,10 +332,27 @@ describe("npm run plan", () => {
         const { code, stderr } = await plan("dev");
         assert.equal(code, 0);
         const lines = stderr.split("\n").filter((line) => line.includes("is an example value"));
-        assert.ok(lines.includes(`warning: Pulumi.dev.yaml: dns.zoneName: "contoso.com" is an example value (Contoso is the documentation's example company); replace it with your own before pulumi up`), stderr);
-        assert.ok(lines.includes(`warning: Pulumi.dev.yaml: adminIpRanges[0]: "203.0.113.0/24" is an example value (the range is reserved for documentation (RFC 5737)); replace it with your own before pulumi up`), stderr);
+        assert.ok(
+            lines.includes(
+                `warning: Pulumi.dev.yaml: dns.zoneName: "contoso.com" is an example value (Contoso is the documentation's example company); replace it with your own before pulumi up`,
+            ),
+            stderr,
+        );
+        assert.ok(
+            lines.includes(
+                `warning: Pulumi.dev.yaml: adminIpRanges[0]: "203.0.113.0/24" is an example value (the range is reserved for documentation (RFC 5737)); replace it with your own before pulumi up`,
+            ),
+            stderr,
+        );
         assert.deepEqual(
-            ["api.fabrikam.io", "10.1.0.0/16", "ops@northwind.io", "https://erp.example.com/api", "198.51.100.7/32", "/subscriptions/3f2b8c1e-6a4d-4f7e-9b2a-1c5d8e7f9a01/resourceGroups/rg"].map((value) => exampleOf(value) !== undefined),
+            [
+                "api.fabrikam.io",
+                "10.1.0.0/16",
+                "ops@northwind.io",
+                "https://erp.example.com/api",
+                "198.51.100.7/32",
+                "/subscriptions/3f2b8c1e-6a4d-4f7e-9b2a-1c5d8e7f9a01/resourceGroups/rg",
+            ].map((value) => exampleOf(value) !== undefined),
             [true, false, false, true, true, true],
         );
         // A stack file with the user's own values has nothing to warn about.
@@ -250,14 +364,22 @@ describe("npm run plan", () => {
 
     it("prints what the Pulumi CLI would warn about on stderr, and the plan on stdout", async () => {
         const stack = listStacks(fixtureProject())[0];
-        const { result, stdout, stderr } = await captured(() => main([stack], async (options) => ({ ...(await stackRun(options.stack)), warnings: ["Pulumi.x.yaml: one", "Pulumi.x.yaml: two"] }), {}));
+        const { result, stdout, stderr } = await captured(() =>
+            main(
+                [stack],
+                async (options) => ({ ...(await stackRun(options.stack)), warnings: ["Pulumi.x.yaml: one", "Pulumi.x.yaml: two"] }),
+                {},
+            ),
+        );
         assert.equal(result, 0);
         assert.equal(withoutExamples(stderr), "warning: Pulumi.x.yaml: one\nwarning: Pulumi.x.yaml: two\n");
         assert.match(stdout, /^Plan for stack /);
     });
 
     it("tells how to pass its options when npm took them (npm run plan prod --json, without --)", async () => {
-        const { result, stdout, stderr } = await captured(() => main(["prod"], stackRun, { npm_lifecycle_event: "plan", npm_config_json: "true" }));
+        const { result, stdout, stderr } = await captured(() =>
+            main(["prod"], stackRun, { npm_lifecycle_event: "plan", npm_config_json: "true" }),
+        );
         assert.equal(result, 2);
         assert.equal(stdout, "");
         assert.equal(stderr, "npm kept --json for itself: npm passes a script only what follows `--`. Run: npm run plan -- prod --json\n");
@@ -280,7 +402,12 @@ describe("npm run plan", () => {
             assert.ok(stdout.includes(expected), `${stack}: ${stdout.slice(stdout.indexOf("Recovery"))}`);
             assert.match(stdout, new RegExp(`  RTO: ${ttl + 5}(?: |\\+)`));
             const unit = priceOf("apiManagement.Premium.unit").price;
-            assert.ok(stdout.includes(`  standby: ${standby} Premium units in prod-dr, about ${Math.round(standby * unit).toLocaleString("en-US")} USD a month at list price`), stack);
+            assert.ok(
+                stdout.includes(
+                    `  standby: ${standby} Premium units in prod-dr, about ${Math.round(standby * unit).toLocaleString("en-US")} USD a month at list price`,
+                ),
+                stack,
+            );
             assert.ok(stdout.includes(`  backups kept ${prod.dr.backupRetentionDays} days`), stack);
         }
         assert.doesNotMatch((await plan("dev")).stdout, /Recovery objectives/);
@@ -298,9 +425,15 @@ describe("npm run plan", () => {
             assert.match(prod, line);
         }
         const dr = (await plan("prod-dr")).stdout;
-        assert.match(dr, /azure-native:authorization:RoleDefinition +restore-role +create\n.*integration-prod-dr API Management restore, custom role with 12 actions/);
+        assert.match(
+            dr,
+            /azure-native:authorization:RoleDefinition +restore-role +create\n.*integration-prod-dr API Management restore, custom role with 12 actions/,
+        );
         assert.match(dr, /azure-native:logic:Workflow +restore-workflow +create\n/);
-        assert.match(dr, /azure-native:authorization:RoleAssignment +restore-access-gateway-reads-backups +create\n.*Storage Blob Data Reader for ServicePrincipal/);
+        assert.match(
+            dr,
+            /azure-native:authorization:RoleAssignment +restore-access-gateway-reads-backups +create\n.*Storage Blob Data Reader for ServicePrincipal/,
+        );
     });
 
     it("prints the config error, without a stack trace, and fails", async () => {
@@ -313,7 +446,10 @@ describe("npm run plan", () => {
 
     it("prints a catalog problem with its file and line, without a stack trace, and fails", async () => {
         const dir = tempProject({ dev: fs.readFileSync(path.join(fixtureSource, "Pulumi.dev.yaml"), "utf8") });
-        fs.writeFileSync(path.join(dir, "apis", "orders", "policy.xml"), "<policies>\n    <inbound>\n        <base />\n        <set-headr />\n    </inbound>\n</policies>\n");
+        fs.writeFileSync(
+            path.join(dir, "apis", "orders", "policy.xml"),
+            "<policies>\n    <inbound>\n        <base />\n        <set-headr />\n    </inbound>\n</policies>\n",
+        );
         const { code, stdout, stderr } = await plan("dev", "--project-dir", dir);
         assert.equal(code, 1);
         assert.equal(stdout, "");
@@ -329,7 +465,10 @@ describe("npm run plan", () => {
         fs.writeFileSync(spec, fs.readFileSync(spec, "utf8").replace(/^openapi: .*$/m, "openapi: 3.1.0"));
         const { code, stderr } = await plan("dev", "--project-dir", dir);
         assert.equal(code, 0, stderr);
-        assert.equal(withoutExamples(stderr), "warning: apis/orders/openapi.yaml: OpenAPI 3.1.0: API Management imports 3.1 documents without their 3.1 features (import only): what 3.1 adds to 3.0 is ignored or read as 3.0\n");
+        assert.equal(
+            withoutExamples(stderr),
+            "warning: apis/orders/openapi.yaml: OpenAPI 3.1.0: API Management imports 3.1 documents without their 3.1 features (import only): what 3.1 adds to 3.0 is ignored or read as 3.0\n",
+        );
     });
 
     it("names the stacks it knows when asked for one without a stack file", async () => {
@@ -346,7 +485,11 @@ describe("npm run plan", () => {
     });
 
     // Started when the file loads, so the child process runs on the other core while the rest of the suite runs here.
-    const npmScript = inBackground(() => promisify(execFile)("npm", ["run", "--silent", "plan", "--", "qa", "--project-dir", tempProject({ qa: incompleteStack })], { cwd: repoRoot })).then(
+    const npmScript = inBackground(() =>
+        promisify(execFile)("npm", ["run", "--silent", "plan", "--", "qa", "--project-dir", tempProject({ qa: incompleteStack })], {
+            cwd: repoRoot,
+        }),
+    ).then(
         () => undefined,
         (error: { code: number; stdout: string; stderr: string }) => error,
     );

@@ -11,7 +11,16 @@ import { previewJson } from "../../commands/plan/diff-render";
 import { planGraph, type PlanGraph, type PlanResource } from "../../commands/plan/graph";
 import { hazardsOf } from "../../commands/plan/hazards";
 import { diffPlans } from "../../commands/plan/plan-diff";
-import { defaultProviderName, engineValue, extraKey, marshalIndent, previewDigest, programWarnings, struct, unknownSentinel } from "../../commands/plan/preview-digest";
+import {
+    defaultProviderName,
+    engineValue,
+    extraKey,
+    marshalIndent,
+    previewDigest,
+    programWarnings,
+    struct,
+    unknownSentinel,
+} from "../../commands/plan/preview-digest";
 import { inBackground, plan, stackFileFor, stackRun, tempProject } from "../helpers";
 import { temporaryDirectory } from "../support/temporary";
 
@@ -168,7 +177,10 @@ interface GoField {
 function goStructs(source: string): Map<string, GoField[]> {
     const structs = new Map<string, GoField[]>();
     for (const [, name, body] of source.matchAll(/^type (\w+) struct \{\n([\s\S]*?)^\}/gm)) {
-        const fields = [...body!.matchAll(/^\t\w+\s+\S+\s+`json:"([^",]*)((?:,\w+)*)"/gm)].map(([, json, options]) => ({ json: json!, omitempty: options!.split(",").includes("omitempty") }));
+        const fields = [...body!.matchAll(/^\t\w+\s+\S+\s+`json:"([^",]*)((?:,\w+)*)"/gm)].map(([, json, options]) => ({
+            json: json!,
+            omitempty: options!.split(",").includes("omitempty"),
+        }));
         structs.set(name!, fields);
     }
     return structs;
@@ -178,7 +190,12 @@ const go = goStructs(goSource);
 
 /** What Go's omitempty leaves out: false, 0, "", nil, an empty slice or map. */
 const isEmpty = (value: unknown) =>
-    value === false || value === 0 || value === "" || value === null || (Array.isArray(value) && value.length === 0) || (typeof value === "object" && value !== null && Object.keys(value).length === 0);
+    value === false ||
+    value === 0 ||
+    value === "" ||
+    value === null ||
+    (Array.isArray(value) && value.length === 0) ||
+    (typeof value === "object" && value !== null && Object.keys(value).length === 0);
 
 /**
  * That `value` is a Go struct as encoding/json writes it: only the struct's JSON names (and
@@ -219,7 +236,9 @@ const find = (graph: PlanGraph, name: string): PlanResource => {
 };
 
 /** The version the program's azure-native SDK sends, as package.json pins it. */
-const azureNativeVersion = (JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies["@pulumi/azure-native"]!;
+const azureNativeVersion = (
+    JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { dependencies: Record<string, string> }
+).dependencies["@pulumi/azure-native"]!;
 
 /** A directory in the OS temp dir, removed when the suite ends. */
 function temporaryDir(): string {
@@ -229,7 +248,9 @@ function temporaryDir(): string {
 /** What npm prints before a script's output on stdout, from npm itself (started when the file loads). */
 // npm's banner at its default log level, whatever the level of the npm that runs the suite
 // (`npm test --silent` passes npm_config_loglevel=silent down to every npm it starts).
-const npmBanner = inBackground(() => promisify(execFile)("npm", ["run", "--loglevel=notice", "plan", "--", "dev", "--help"], { cwd: repoRoot })).then(({ stdout }) => stdout.slice(0, stdout.indexOf("Usage:")));
+const npmBanner = inBackground(() =>
+    promisify(execFile)("npm", ["run", "--loglevel=notice", "plan", "--", "dev", "--help"], { cwd: repoRoot }),
+).then(({ stdout }) => stdout.slice(0, stdout.indexOf("Usage:")));
 npmBanner.catch(() => undefined);
 
 describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", () => {
@@ -252,7 +273,11 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
         find(head, "catalog-api-customers-v1").protect = !find(base, "catalog-api-customers-v1").protect;
         (find(head, "secrets-secret-api-client-secret").inputs.properties as Record<string, unknown>).contentType = "text/plain;v2";
         const diff = diffPlans(base, head);
-        const report = { diff, hazards: hazardsOf(diff, { existing: true, monthlyUsd: () => undefined }), base: { label: "main (abc1234)" } };
+        const report = {
+            diff,
+            hazards: hazardsOf(diff, { existing: true, monthlyUsd: () => undefined }),
+            base: { label: "main (abc1234)" },
+        };
         text = marshalIndent(
             previewJson(report, {
                 base,
@@ -266,12 +291,13 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
     });
 
     it("has the keys of Go's PreviewDigest, PreviewStep, PropertyDiff, ResourceV3 and PreviewDiagnostic, in their order, omitempty ones only when not empty", () => {
-        assert.deepEqual(
-            [...go.keys()],
-            ["PreviewDigest", "PropertyDiff", "PreviewStep", "PreviewDiagnostic", "ResourceV3"],
-        );
+        assert.deepEqual([...go.keys()], ["PreviewDigest", "PropertyDiff", "PreviewStep", "PreviewDiagnostic", "ResourceV3"]);
         assertGoShape(json, "PreviewDigest", "digest", [extraKey]);
-        assert.deepEqual(Object.keys(json), ["config", "steps", "diagnostics", "duration", "changeSummary", extraKey], "maybeCorrupt is omitted: a preview never sets it");
+        assert.deepEqual(
+            Object.keys(json),
+            ["config", "steps", "diagnostics", "duration", "changeSummary", extraKey],
+            "maybeCorrupt is omitted: a preview never sets it",
+        );
         for (const [i, step] of (json.steps as Record<string, unknown>[]).entries()) {
             assertGoShape(step, "PreviewStep", `steps[${i}]`);
             for (const side of ["oldState", "newState"]) {
@@ -289,9 +315,19 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
     });
 
     it("leaves out what is empty, as omitempty does: no config, diagnostics, duration or steps", () => {
-        const empty = JSON.parse(marshalIndent(previewDigest({ diff: { stack: "prod", steps: [], same: 0 }, base: { stack: "prod", resources: [], outputs: {} }, head: { stack: "prod", resources: [], outputs: {} } }))) as unknown;
+        const empty = JSON.parse(
+            marshalIndent(
+                previewDigest({
+                    diff: { stack: "prod", steps: [], same: 0 },
+                    base: { stack: "prod", resources: [], outputs: {} },
+                    head: { stack: "prod", resources: [], outputs: {} },
+                }),
+            ),
+        ) as unknown;
         assert.deepEqual(empty, {});
-        const same = JSON.parse(marshalIndent(previewJson({ diff: diffPlans(prod, prod), hazards: [], base: { label: "x" } }, { base: prod, head: prod }))) as Record<string, any>;
+        const same = JSON.parse(
+            marshalIndent(previewJson({ diff: diffPlans(prod, prod), hazards: [], base: { label: "x" } }, { base: prod, head: prod })),
+        ) as Record<string, any>;
         assert.deepEqual(Object.keys(same), ["steps", "changeSummary", extraKey]);
         assertGoShape(same, "PreviewDigest", "digest", [extraKey]);
         assert.deepEqual(
@@ -311,10 +347,13 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
             middle.map(([, name]) => name),
             [...middle.map(([, name]) => name)].sort((a, b) => order.indexOf(a) - order.indexOf(b)),
         );
-        assert.deepEqual(
-            Object.fromEntries(middle.map(([op, name]) => [name, op])),
-            { "gateway-apim": "replace", "secrets-secret-api-client-secret": "update", "catalog-backend-customers": "create", "catalog-backend-inventory": "update", "catalog-api-customers-v1": "same" },
-        );
+        assert.deepEqual(Object.fromEntries(middle.map(([op, name]) => [name, op])), {
+            "gateway-apim": "replace",
+            "secrets-secret-api-client-secret": "update",
+            "catalog-backend-customers": "create",
+            "catalog-backend-inventory": "update",
+            "catalog-api-customers-v1": "same",
+        });
         // The same resources are counted; map keys sorted, as Go writes a map.
         const same = diffPlans(base, head).same;
         assert.deepEqual(Object.entries(json.changeSummary), [
@@ -331,7 +370,10 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
         const replace = step("gateway-apim");
         assert.deepEqual(replace.replaceReasons, ["serviceName"]);
         assert.deepEqual(replace.diffReasons, ["serviceName", "tags"]);
-        assert.deepEqual(replace.detailedDiff, { serviceName: { kind: "update-replace", inputDiff: true }, 'tags["cost.center"]': { kind: "add", inputDiff: true } });
+        assert.deepEqual(replace.detailedDiff, {
+            serviceName: { kind: "update-replace", inputDiff: true },
+            'tags["cost.center"]': { kind: "add", inputDiff: true },
+        });
         assert.equal(replace.oldState.inputs.serviceName, unknownSentinel, "a value known only after deploy is Pulumi's unknown");
         assert.equal(replace.newState.inputs.serviceName, "apim-renamed");
         assert.equal(replace.oldState.protect, true);
@@ -364,7 +406,10 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
         }
         assert.equal(defaultProviderName({ version: "3.28.0" }), "default_3_28_0");
         assert.equal(defaultProviderName({ version: "1.2.3-alpha.1+build.5" }), "default_1_2_3_alpha_1_build_5");
-        assert.equal(defaultProviderName({ version: "0.1.1", downloadUrl: "github://api.github.com/pulumiverse/pulumi-time" }), "default_0_1_1_github_/api.github.com/pulumiverse/pulumi-time");
+        assert.equal(
+            defaultProviderName({ version: "0.1.1", downloadUrl: "github://api.github.com/pulumiverse/pulumi-time" }),
+            "default_0_1_1_github_/api.github.com/pulumiverse/pulumi-time",
+        );
         assert.equal(defaultProviderName({}), "default");
     });
 
@@ -374,12 +419,20 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
         const secret = (json.steps as any[]).find((step) => step.urn.endsWith("::secrets-secret-api-client-secret"));
         assert.equal(secret.oldState.inputs.properties.value, "[secret]");
         assert.equal(secret.newState.inputs.properties.value, "[secret]");
-        assert.deepEqual(engineValue({ host: `apim-${unknownMarker}.azure-api.net`, ids: { [`/subscriptions/${unknownMarker}`]: {} }, n: 1, list: [unknownMarker, "a"] }), {
-            host: unknownSentinel,
-            ids: unknownSentinel,
-            n: 1,
-            list: [unknownSentinel, "a"],
-        });
+        assert.deepEqual(
+            engineValue({
+                host: `apim-${unknownMarker}.azure-api.net`,
+                ids: { [`/subscriptions/${unknownMarker}`]: {} },
+                n: 1,
+                list: [unknownMarker, "a"],
+            }),
+            {
+                host: unknownSentinel,
+                ids: unknownSentinel,
+                n: 1,
+                list: [unknownSentinel, "a"],
+            },
+        );
     });
 
     it("config as the prelude has it (sorted, secrets blinded, objects as json.Marshal writes them); the program's warnings as diagnostics; the duration in nanoseconds", () => {
@@ -387,7 +440,16 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
             ["enterprise-integration:apiKey", "[secret]"],
             ["enterprise-integration:location", "westeurope"],
         ]);
-        const digest = JSON.parse(marshalIndent(previewDigest({ diff: { stack: "s", steps: [], same: 0 }, base: prod, head: prod, config: { values: { "p:b": '{"z":1,"a":"<&>"}' } } }))) as Record<string, any>;
+        const digest = JSON.parse(
+            marshalIndent(
+                previewDigest({
+                    diff: { stack: "s", steps: [], same: 0 },
+                    base: prod,
+                    head: prod,
+                    config: { values: { "p:b": '{"z":1,"a":"<&>"}' } },
+                }),
+            ),
+        ) as Record<string, any>;
         assert.equal(digest.config["p:b"], '{"a":"\\u003c\\u0026\\u003e","z":1}');
         assert.deepEqual(json.diagnostics, [{ message: "warning: API orders: converted from Swagger 2.0\n", severity: "warning" }]);
         assert.equal(json.duration, 1_234_567_890);
@@ -411,7 +473,12 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
     it("a new stack: the stack and everything in it to create", () => {
         const empty: PlanGraph = { stack: "prod", resources: [], outputs: {} };
         const created = previewDigest({ diff: diffPlans(empty, prod), base: empty, head: prod });
-        assert.deepEqual(created.steps![0], { op: "create", urn: prod.resources[0]!.urn, newState: { urn: prod.resources[0]!.urn, custom: false, type: "pulumi:pulumi:Stack" }, detailedDiff: null });
+        assert.deepEqual(created.steps![0], {
+            op: "create",
+            urn: prod.resources[0]!.urn,
+            newState: { urn: prod.resources[0]!.urn, custom: false, type: "pulumi:pulumi:Stack" },
+            detailedDiff: null,
+        });
         assert.deepEqual(created.changeSummary, { create: diffPlans(empty, prod).steps.length + 1 });
         assert.ok(created.steps!.every((step) => step.op === "create" && step.oldState === undefined));
     });
@@ -435,7 +502,9 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
         const project = loadProject(dir);
         const fileWarnings = programConfig(project, loadStackFile(project, "qa")).warnings;
         assert.ok(fileWarnings.length > 0, "the stack file has a warning");
-        assert.deepEqual(programWarnings({ stack: "qa", warnings: [...fileWarnings, "API orders: a note"] } as unknown as StackRun, dir), ["API orders: a note"]);
+        assert.deepEqual(programWarnings({ stack: "qa", warnings: [...fileWarnings, "API orders: a note"] } as unknown as StackRun, dir), [
+            "API orders: a note",
+        ]);
     });
 });
 
@@ -451,7 +520,11 @@ describe("npm run plan: --out, --show-secrets, a plan saved through npm", functi
         const written = await plan("dev", "--json", "--out", saved);
         assert.notEqual(written.code, 2, written.stderr);
         assert.equal(written.stdout, "", "nothing on stdout");
-        assert.equal(fs.readFileSync(saved, "utf8"), `${JSON.stringify(planGraph(await stackRun("dev")), null, 2)}\n`, "what --json prints");
+        assert.equal(
+            fs.readFileSync(saved, "utf8"),
+            `${JSON.stringify(planGraph(await stackRun("dev")), null, 2)}\n`,
+            "what --json prints",
+        );
         // The exit code stays the plan's verdict (a mandatory violation is 1), whatever the output.
         const printed = written;
         const digestFile = path.join(temporaryDir(), "digest.json");
@@ -463,7 +536,10 @@ describe("npm run plan: --out, --show-secrets, a plan saved through npm", functi
         const parsed = JSON.parse(digestText) as Record<string, any>;
         assertGoShape(parsed, "PreviewDigest", "digest", [extraKey]);
         assert.ok(Number.isInteger(parsed.duration) && parsed.duration > 0, "the plan's duration in nanoseconds");
-        assert.deepEqual(parsed.steps.map((step: any) => step.op), ["same"]);
+        assert.deepEqual(
+            parsed.steps.map((step: any) => step.op),
+            ["same"],
+        );
         const markdown = path.join(temporaryDir(), "diff.md");
         assert.equal((await plan("dev", "--diff", saved, "--out", markdown)).code, printed.code);
         assert.match(fs.readFileSync(markdown, "utf8"), /^### `dev`: no changes/);
@@ -487,7 +563,9 @@ describe("npm run plan: --out, --show-secrets, a plan saved through npm", functi
             return rest;
         };
         assert.deepEqual(withoutDuration(shown.stdout), withoutDuration(masked.stdout));
-        const step = (JSON.parse(shown.stdout).steps as any[]).find((candidate) => candidate.urn.endsWith("::secrets-secret-api-client-secret"));
+        const step = (JSON.parse(shown.stdout).steps as any[]).find((candidate) =>
+            candidate.urn.endsWith("::secrets-secret-api-client-secret"),
+        );
         assert.equal(step.newState.inputs.properties.value, "[secret]");
         assert.match((await plan("prod", "--help")).stdout, /--show-secrets\n/);
     });
@@ -512,14 +590,24 @@ describe("npm run plan: --out, --show-secrets, a plan saved through npm", functi
 
     it("every message that tells how to save a plan says what works", () => {
         const files = (dir: string): string[] =>
-            fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? files(path.join(dir, entry.name)) : entry.name.endsWith(".ts") ? [path.join(dir, entry.name)] : []));
-        const wrong = ["engine", "commands", "scripts", "generators", "tests"].flatMap((dir) => files(path.join(repoRoot, dir))).flatMap((file) =>
             fs
-                .readFileSync(file, "utf8")
-                .split("\n")
-                .filter((line) => !/^\s*(\*|\/\/)/.test(line) && /npm run plan -- [^\n`'"]*--json\s*>/.test(line))
-                .map((line) => `${path.relative(repoRoot, file)}: ${line.trim()}`),
-        );
+                .readdirSync(dir, { withFileTypes: true })
+                .flatMap((entry) =>
+                    entry.isDirectory()
+                        ? files(path.join(dir, entry.name))
+                        : entry.name.endsWith(".ts")
+                          ? [path.join(dir, entry.name)]
+                          : [],
+                );
+        const wrong = ["engine", "commands", "scripts", "generators", "tests"]
+            .flatMap((dir) => files(path.join(repoRoot, dir)))
+            .flatMap((file) =>
+                fs
+                    .readFileSync(file, "utf8")
+                    .split("\n")
+                    .filter((line) => !/^\s*(\*|\/\/)/.test(line) && /npm run plan -- [^\n`'"]*--json\s*>/.test(line))
+                    .map((line) => `${path.relative(repoRoot, file)}: ${line.trim()}`),
+            );
         assert.deepEqual(wrong, []);
     });
 });

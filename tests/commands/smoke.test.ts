@@ -48,7 +48,12 @@ describe("npm run smoke", () => {
             request.on("data", (chunk: Buffer) => chunks.push(chunk));
             request.on("end", () => {
                 const key = `${request.method} ${request.url}`;
-                received.push({ method: request.method!, path: request.url!, headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
+                received.push({
+                    method: request.method!,
+                    path: request.url!,
+                    headers: request.headers,
+                    body: Buffer.concat(chunks).toString("utf8"),
+                });
                 const reply = replies[key] ?? { status: 404, body: { statusCode: 404, message: "Resource not found" } };
                 if (reply === "never") {
                     return;
@@ -74,7 +79,10 @@ describe("npm run smoke", () => {
     beforeEach(() => {
         received = [];
         replies = {
-            [`POST /${outputs.identity.tenantId}/oauth2/v2.0/token`]: { status: 200, body: { token_type: "Bearer", expires_in: 3599, access_token: "token-from-entra" } },
+            [`POST /${outputs.identity.tenantId}/oauth2/v2.0/token`]: {
+                status: 200,
+                body: { token_type: "Bearer", expires_in: 3599, access_token: "token-from-entra" },
+            },
             "POST /customers/v1/": { status: 200, body: "<soap:Envelope/>" },
             "GET /inventory/v1/items?top=1": { status: 200, body: [{ sku: "SKU-1", available: 3 }] },
             "POST /orders/v1/": { status: 400, body: { error: { code: "TriggerInputSchemaMismatch" } } },
@@ -83,7 +91,13 @@ describe("npm run smoke", () => {
 
     /** The environment of a run against the local server, with `changes` (undefined removes). */
     const environment = (changes: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => {
-        const env: NodeJS.ProcessEnv = { SMOKE_CLIENT_SECRET: "daemon-secret", SMOKE_SUBSCRIPTION_KEY: "subscription-key", SMOKE_LOGIN_URL: base, SMOKE_GATEWAY_URL: base, ...changes };
+        const env: NodeJS.ProcessEnv = {
+            SMOKE_CLIENT_SECRET: "daemon-secret",
+            SMOKE_SUBSCRIPTION_KEY: "subscription-key",
+            SMOKE_LOGIN_URL: base,
+            SMOKE_GATEWAY_URL: base,
+            ...changes,
+        };
         return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
     };
 
@@ -131,7 +145,14 @@ describe("npm run smoke", () => {
                     soapAction: '"urn:contoso:erp:customers:v1/FindCustomers"',
                     body: findCustomersEnvelope,
                 },
-                { call: "GET /inventory/v1/items?top=1", authorization: "Bearer token-from-entra", key: "subscription-key", contentType: undefined, soapAction: undefined, body: "" },
+                {
+                    call: "GET /inventory/v1/items?top=1",
+                    authorization: "Bearer token-from-entra",
+                    key: "subscription-key",
+                    contentType: undefined,
+                    soapAction: undefined,
+                    body: "",
+                },
                 {
                     call: "POST /orders/v1/",
                     authorization: "Bearer token-from-entra",
@@ -170,7 +191,10 @@ describe("npm run smoke", () => {
         replies["GET /inventory/v1/items?top=1"] = "never";
         const { code, stdout } = await smoke(["dev", "--outputs", outputsFile, "--timeout-ms", "300"]);
         assert.equal(code, 1);
-        assert.match(stdout, /^ {2}FAIL {2}inventory-v1 {2}GET {3}\/inventory\/v1\/items\?top=1 {2}expected 200, got no answer within 300 ms {2}\d+ ms$/m);
+        assert.match(
+            stdout,
+            /^ {2}FAIL {2}inventory-v1 {2}GET {3}\/inventory\/v1\/items\?top=1 {2}expected 200, got no answer within 300 ms {2}\d+ ms$/m,
+        );
         assert.deepEqual(
             gatewayCalls().map((request) => `${request.method} ${request.path}`),
             ["POST /customers/v1/", "GET /inventory/v1/items?top=1", "POST /orders/v1/"],
@@ -181,7 +205,10 @@ describe("npm run smoke", () => {
     it("exits 1 with Entra ID's error, and calls no API, when no token is issued", async () => {
         replies[`POST /${outputs.identity.tenantId}/oauth2/v2.0/token`] = {
             status: 401,
-            body: { error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 0000\r\nTimestamp: 2025-01-01" },
+            body: {
+                error: "invalid_client",
+                error_description: "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 0000\r\nTimestamp: 2025-01-01",
+            },
         };
         const { code, stdout, stderr } = await smoke(["dev", "--outputs", outputsFile]);
         assert.equal(code, 1);
@@ -197,14 +224,27 @@ describe("npm run smoke", () => {
         const { code, stdout, stderr } = await smoke(["dev", "--outputs", outputsFile], environment({ SMOKE_CLIENT_SECRET: undefined }));
         assert.equal(code, 2);
         assert.equal(stdout, "");
-        assert.equal(stderr, "Cannot run the smoke test of stack dev (1 problem):\n  - SMOKE_CLIENT_SECRET is not set (allowed: the daemon client's secret, the Key Vault secret api-client-secret)\n");
+        assert.equal(
+            stderr,
+            "Cannot run the smoke test of stack dev (1 problem):\n  - SMOKE_CLIENT_SECRET is not set (allowed: the daemon client's secret, the Key Vault secret api-client-secret)\n",
+        );
         assert.deepEqual(received, []);
     });
 
     it("exits 2 naming every output and variable that is missing", async () => {
         const partial = path.join(work, "partial-outputs.json");
-        fs.writeFileSync(partial, JSON.stringify({ ...outputs, gateway: { ...outputs.gateway, gatewayUrl: undefined }, identity: { ...outputs.identity, tenantId: undefined } }));
-        const { code, stderr } = await smoke(["dev", "--outputs", partial], environment({ SMOKE_GATEWAY_URL: undefined, SMOKE_SUBSCRIPTION_KEY: undefined }));
+        fs.writeFileSync(
+            partial,
+            JSON.stringify({
+                ...outputs,
+                gateway: { ...outputs.gateway, gatewayUrl: undefined },
+                identity: { ...outputs.identity, tenantId: undefined },
+            }),
+        );
+        const { code, stderr } = await smoke(
+            ["dev", "--outputs", partial],
+            environment({ SMOKE_GATEWAY_URL: undefined, SMOKE_SUBSCRIPTION_KEY: undefined }),
+        );
         assert.equal(code, 2);
         const from = "the outputs of `pulumi stack output --json --show-secrets -s dev`";
         assert.equal(
@@ -254,22 +294,38 @@ describe("npm run smoke", () => {
     it("sends a SOAP 1.2 call's action in its content type, as the WSDL binding says", async () => {
         const dir = tempProject({ dev: fs.readFileSync(path.join(fixtureSource, "Pulumi.dev.yaml"), "utf8") });
         const wsdl = path.join(dir, "apis", "customers", "customers.wsdl");
-        fs.writeFileSync(wsdl, fs.readFileSync(wsdl, "utf8").replace('xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"', 'xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap12/"'));
+        fs.writeFileSync(
+            wsdl,
+            fs
+                .readFileSync(wsdl, "utf8")
+                .replace('xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"', 'xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap12/"'),
+        );
         const { result: code } = await captured(() => main(["dev", "--outputs", outputsFile, "--project-dir", dir], environment()));
         assert.equal(code, 0);
         const call = gatewayCalls()[0]!;
         assert.equal(`${call.method} ${call.path}`, "POST /customers/v1/");
-        assert.equal(call.headers["content-type"], 'application/soap+xml; charset=utf-8; action="urn:contoso:erp:customers:v1/FindCustomers"');
+        assert.equal(
+            call.headers["content-type"],
+            'application/soap+xml; charset=utf-8; action="urn:contoso:erp:customers:v1/FindCustomers"',
+        );
         assert.equal(call.headers["soapaction"], undefined);
     });
 
     it("exits 2 without --outputs, and for a stack with no stack file", async () => {
         const noOutputs = await smoke(["dev"]);
         assert.equal(noOutputs.code, 2);
-        assert.ok(noOutputs.stderr.startsWith("--outputs is missing (allowed: a file holding the JSON of `pulumi stack output --json --show-secrets -s dev`, or - to read it from standard input)\n"), noOutputs.stderr);
+        assert.ok(
+            noOutputs.stderr.startsWith(
+                "--outputs is missing (allowed: a file holding the JSON of `pulumi stack output --json --show-secrets -s dev`, or - to read it from standard input)\n",
+            ),
+            noOutputs.stderr,
+        );
         const unknown = await smoke(["qa", "--outputs", outputsFile]);
         assert.equal(unknown.code, 2);
-        assert.equal(unknown.stderr, `Stack "qa" has no stack file Pulumi.qa.yaml in ${fixtureProject()} (allowed: dev, prod, prod-dr, test)\n`);
+        assert.equal(
+            unknown.stderr,
+            `Stack "qa" has no stack file Pulumi.qa.yaml in ${fixtureProject()} (allowed: dev, prod, prod-dr, test)\n`,
+        );
         assert.deepEqual(received, []);
     });
 });
@@ -299,11 +355,36 @@ describe("smoke in api.yaml", () => {
             (smoke) => (smoke.operation = "DeleteCustomer"),
             'apis/customers/api.yaml: smoke.operation: "DeleteCustomer" is not an operation of port "CustomerServiceSoap" in apis/customers/customers.wsdl (allowed: GetCustomer, FindCustomers)',
         ],
-        ["a status above 599", "orders", (smoke) => (smoke.status = 600), "apis/orders/api.yaml: smoke.status: 600 is not an HTTP status code (allowed: 100-599)"],
-        ["a status below 100", "orders", (smoke) => (smoke.status = 99), "apis/orders/api.yaml: smoke.status: 99 is not an HTTP status code (allowed: 100-599)"],
-        ["a status that is not a whole number", "orders", (smoke) => (smoke.status = 200.5), "apis/orders/api.yaml: smoke.status: 200.5 is not a whole number (allowed: an HTTP status code, 100-599)"],
-        ["a status written as a string", "orders", (smoke) => (smoke.status = "200"), "apis/orders/api.yaml: smoke.status: is missing or not a number (allowed: an HTTP status code, 100-599)"],
-        ["no status", "orders", (smoke) => delete smoke.status, "apis/orders/api.yaml: smoke.status: is missing or not a number (allowed: an HTTP status code, 100-599)"],
+        [
+            "a status above 599",
+            "orders",
+            (smoke) => (smoke.status = 600),
+            "apis/orders/api.yaml: smoke.status: 600 is not an HTTP status code (allowed: 100-599)",
+        ],
+        [
+            "a status below 100",
+            "orders",
+            (smoke) => (smoke.status = 99),
+            "apis/orders/api.yaml: smoke.status: 99 is not an HTTP status code (allowed: 100-599)",
+        ],
+        [
+            "a status that is not a whole number",
+            "orders",
+            (smoke) => (smoke.status = 200.5),
+            "apis/orders/api.yaml: smoke.status: 200.5 is not a whole number (allowed: an HTTP status code, 100-599)",
+        ],
+        [
+            "a status written as a string",
+            "orders",
+            (smoke) => (smoke.status = "200"),
+            "apis/orders/api.yaml: smoke.status: is missing or not a number (allowed: an HTTP status code, 100-599)",
+        ],
+        [
+            "no status",
+            "orders",
+            (smoke) => delete smoke.status,
+            "apis/orders/api.yaml: smoke.status: is missing or not a number (allowed: an HTTP status code, 100-599)",
+        ],
         [
             "a path that does not start with /",
             "inventory",
@@ -334,7 +415,12 @@ describe("smoke in api.yaml", () => {
             (smoke) => (smoke.body = { top: 1 }),
             "apis/inventory/api.yaml: smoke.body: listItems (GET /items) is a GET, which sends no body (allowed: no body, or an operation whose method takes one)",
         ],
-        ["a SOAP call without its envelope", "customers", (smoke) => delete smoke.body, "apis/customers/api.yaml: smoke.body: is missing on a soap API (allowed: the SOAP envelope to send, as a string)"],
+        [
+            "a SOAP call without its envelope",
+            "customers",
+            (smoke) => delete smoke.body,
+            "apis/customers/api.yaml: smoke.body: is missing on a soap API (allowed: the SOAP envelope to send, as a string)",
+        ],
         ["an unknown key", "orders", (smoke) => (smoke.method = "PUT"), "apis/orders/api.yaml: smoke: has unknown keys method"],
     ];
     for (const [what, folder, change, message] of cases) {

@@ -20,14 +20,37 @@ import { validateWorkflowDefinition } from "../../content/workflows/definition";
 import type { StackRun } from "../../engine";
 import { runFixture } from "../helpers";
 
-const serviceId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-gateway/providers/Microsoft.ApiManagement/service/apim-test";
-const workspaceId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/log-test";
-const actionGroupId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.Insights/actionGroups/ag-test";
-const storageRef = { accountName: "stbackuptest", containerName: backupContainer, containerUrl: `https://stbackuptest.blob.core.windows.net/${backupContainer}` };
+const serviceId =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-gateway/providers/Microsoft.ApiManagement/service/apim-test";
+const workspaceId =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/log-test";
+const actionGroupId =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.Insights/actionGroups/ag-test";
+const storageRef = {
+    accountName: "stbackuptest",
+    containerName: backupContainer,
+    containerUrl: `https://stbackuptest.blob.core.windows.net/${backupContainer}`,
+};
 const steps: SiteSettingStep[] = [
-    { path: "backends/order-intake-workflow", body: { properties: { url: "https://prod-01.northeurope.logic.azure.com/workflows/abc/triggers", protocol: "http" } } },
-    { path: "apis/orders-v1;rev=1", body: { properties: { serviceUrl: "https://prod-01.northeurope.logic.azure.com/workflows/abc/triggers" } }, patch: true },
-    { path: "namedValues/order-intake-sig", body: { properties: { displayName: "order-intake-sig", secret: true, keyVault: { secretIdentifier: "https://kv-dr.vault.azure.net/secrets/order-intake-sig" } } } },
+    {
+        path: "backends/order-intake-workflow",
+        body: { properties: { url: "https://prod-01.northeurope.logic.azure.com/workflows/abc/triggers", protocol: "http" } },
+    },
+    {
+        path: "apis/orders-v1;rev=1",
+        body: { properties: { serviceUrl: "https://prod-01.northeurope.logic.azure.com/workflows/abc/triggers" } },
+        patch: true,
+    },
+    {
+        path: "namedValues/order-intake-sig",
+        body: {
+            properties: {
+                displayName: "order-intake-sig",
+                secret: true,
+                keyVault: { secretIdentifier: "https://kv-dr.vault.azure.net/secrets/order-intake-sig" },
+            },
+        },
+    },
 ];
 
 const startTime = "2026-12-01T10:30:00Z";
@@ -62,9 +85,23 @@ describe("backup and restore (components/backup)", () => {
     let run: StackRun;
     before(async () => {
         run = await deploy(() => {
-            new BackupStorage("bk", { resourceGroupName: "rg-backup", location: "northeurope", accountName: "stbackuptest", retentionDays: 14, workspaceId, protect: true, tags: { environment: "test" } });
+            new BackupStorage("bk", {
+                resourceGroupName: "rg-backup",
+                location: "northeurope",
+                accountName: "stbackuptest",
+                retentionDays: 14,
+                workspaceId,
+                protect: true,
+                tags: { environment: "test" },
+            });
             new BackupSchedule("backup", { ...schedule("backup"), intervalMinutes: 60 });
-            new RestoreSchedule("restore", { ...schedule("restore"), intervalMinutes: pulumi.output(240), siteSettings: steps, backupIntervalMinutes: 60, firstRunDelayMinutes: 45 });
+            new RestoreSchedule("restore", {
+                ...schedule("restore"),
+                intervalMinutes: pulumi.output(240),
+                siteSettings: steps,
+                backupIntervalMinutes: 60,
+                firstRunDelayMinutes: 45,
+            });
         });
     });
 
@@ -81,7 +118,12 @@ describe("backup and restore (components/backup)", () => {
             assert.equal(account.inputs.allowCrossTenantReplication, false);
             // API Management's identity and the workflows' come in as trusted services (storage-network-security,
             // "Trusted access based on a managed identity"), never through an IP rule.
-            assert.deepEqual(account.inputs.networkRuleSet, { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] });
+            assert.deepEqual(account.inputs.networkRuleSet, {
+                defaultAction: "Deny",
+                bypass: "AzureServices",
+                ipRules: [],
+                virtualNetworkRules: [],
+            });
             assert.equal(account.protect, true);
         });
 
@@ -91,7 +133,10 @@ describe("backup and restore (components/backup)", () => {
             assert.deepEqual(blobs.deleteRetentionPolicy, { enabled: true, days: backupSoftDeleteDays });
             assert.deepEqual(blobs.containerDeleteRetentionPolicy, { enabled: true, days: backupSoftDeleteDays });
             const container = run.get("azure-native:storage:BlobContainer", "bk-container");
-            assert.deepEqual([container.inputs.containerName, container.inputs.publicAccess, container.protect], [backupContainer, "None", true]);
+            assert.deepEqual(
+                [container.inputs.containerName, container.inputs.publicAccess, container.protect],
+                [backupContainer, "None", true],
+            );
         });
 
         it("deletes backups and their old versions after the retention days, and nothing outside the container", () => {
@@ -103,7 +148,10 @@ describe("backup and restore (components/backup)", () => {
                     type: "Lifecycle",
                     definition: {
                         filters: { blobTypes: ["blockBlob"], prefixMatch: [`${backupContainer}/`] },
-                        actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: 14 } }, version: { delete: { daysAfterCreationGreaterThan: 14 } } },
+                        actions: {
+                            baseBlob: { delete: { daysAfterModificationGreaterThan: 14 } },
+                            version: { delete: { daysAfterCreationGreaterThan: 14 } },
+                        },
                     },
                 },
             ]);
@@ -112,7 +160,10 @@ describe("backup and restore (components/backup)", () => {
         it("logs every read, write and delete of a backup", () => {
             const logs = run.get("azure-native:monitor:DiagnosticSetting", "bk-logs").inputs;
             assert.equal(logs.resourceUri, `${run.get("azure-native:storage:StorageAccount", "bk-account").id}/blobServices/default`);
-            assert.deepEqual(logs.logs.map((log: { category: string }) => log.category), ["StorageRead", "StorageWrite", "StorageDelete"]);
+            assert.deepEqual(
+                logs.logs.map((log: { category: string }) => log.category),
+                ["StorageRead", "StorageWrite", "StorageDelete"],
+            );
             assert.equal(logs.workspaceId, workspaceId);
         });
 
@@ -124,7 +175,14 @@ describe("backup and restore (components/backup)", () => {
             ];
             for (const [days, message] of cases) {
                 assert.throws(
-                    () => new BackupStorage("bad", { resourceGroupName: "rg", location: "northeurope", accountName: "st", retentionDays: days, workspaceId }),
+                    () =>
+                        new BackupStorage("bad", {
+                            resourceGroupName: "rg",
+                            location: "northeurope",
+                            accountName: "st",
+                            retentionDays: days,
+                            workspaceId,
+                        }),
                     { message: `Invalid BackupStorage arguments:\n  - retentionDays: ${message}` },
                 );
             }
@@ -140,7 +198,11 @@ describe("backup and restore (components/backup)", () => {
             assert.deepEqual(run.get("azure-native:logic:Workflow", "backup-workflow").inputs.definition.triggers, {
                 Every_interval: { type: "Recurrence", recurrence: { frequency: "Hour", interval: 1, startTime: firstRun.outputs.rfc3339 } },
             });
-            assert.match(String(firstRun.outputs.rfc3339), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, "UTC, as a recurrence without a time zone takes it");
+            assert.match(
+                String(firstRun.outputs.rfc3339),
+                /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+                "UTC, as a recurrence without a time zone takes it",
+            );
             assert.equal(run.get("time:index/offset:Offset", "restore-first-run").inputs.offsetMinutes, 45);
             assert.deepEqual(recurrence(15), { frequency: "Minute", interval: 15 });
             assert.deepEqual(recurrence(1440), { frequency: "Hour", interval: 24 });
@@ -160,7 +222,12 @@ describe("backup and restore (components/backup)", () => {
             assert.deepEqual(backUp.inputs, {
                 method: "POST",
                 uri: "https://management.azure.com@{parameters('serviceId')}/backup?api-version=2024-05-01",
-                body: { storageAccount: "@{parameters('storageAccountName')}", containerName: "@{parameters('containerName')}", backupName: "@{outputs('Name')}", accessType: "SystemAssignedManagedIdentity" },
+                body: {
+                    storageAccount: "@{parameters('storageAccountName')}",
+                    containerName: "@{parameters('containerName')}",
+                    backupName: "@{outputs('Name')}",
+                    accessType: "SystemAssignedManagedIdentity",
+                },
                 authentication: { type: "ManagedServiceIdentity", audience: "https://management.azure.com/" },
             });
             assert.equal(managementApiVersion, "2024-05-01");
@@ -176,7 +243,12 @@ describe("backup and restore (components/backup)", () => {
             assert.deepEqual(mark.inputs, {
                 method: "PUT",
                 uri: "@{parameters('containerUrl')}/@{outputs('Name')}.complete",
-                headers: { "x-ms-version": "2023-11-03", "x-ms-date": "@{formatDateTime(utcNow(), 'r')}", "x-ms-blob-type": "BlockBlob", "Content-Type": "text/plain" },
+                headers: {
+                    "x-ms-version": "2023-11-03",
+                    "x-ms-date": "@{formatDateTime(utcNow(), 'r')}",
+                    "x-ms-blob-type": "BlockBlob",
+                    "Content-Type": "text/plain",
+                },
                 body: "@{utcNow()}",
                 authentication: { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" },
             });
@@ -185,7 +257,10 @@ describe("backup and restore (components/backup)", () => {
         it("is deployed with the service and the storage as its parameters, and a system-assigned identity (the one storage admits as a trusted service)", () => {
             const workflow = run.get("azure-native:logic:Workflow", "backup-workflow").inputs;
             assert.deepEqual(workflow.identity, { type: "SystemAssigned" });
-            assert.deepEqual(workflow.definition, backupDefinition(60, run.get("time:index/offset:Offset", "backup-first-run").outputs.rfc3339));
+            assert.deepEqual(
+                workflow.definition,
+                backupDefinition(60, run.get("time:index/offset:Offset", "backup-first-run").outputs.rfc3339),
+            );
             assert.deepEqual(workflow.parameters, {
                 serviceId: { type: "String", value: serviceId },
                 storageAccountName: { type: "String", value: storageRef.accountName },
@@ -197,7 +272,10 @@ describe("backup and restore (components/backup)", () => {
 
         it("cannot be called by anyone, and shows its run history to the admin ranges only", () => {
             const access = run.get("azure-native:logic:Workflow", "backup-workflow").inputs.accessControl;
-            assert.deepEqual(access, { triggers: { allowedCallerIpAddresses: [] }, contents: { allowedCallerIpAddresses: [{ addressRange: "203.0.113.0/24" }] } });
+            assert.deepEqual(access, {
+                triggers: { allowedCallerIpAddresses: [] },
+                contents: { allowedCallerIpAddresses: [{ addressRange: "203.0.113.0/24" }] },
+            });
         });
 
         it("alerts the action group, at severity 1, on any failed run, and logs its runs", () => {
@@ -210,7 +288,9 @@ describe("backup and restore (components/backup)", () => {
                 alert.criteria.allOf.map((c: any) => [c.metricName, c.operator, c.threshold, c.timeAggregation]),
                 [["RunsFailed", "GreaterThan", 0, "Total"]],
             );
-            assert.deepEqual(run.get("azure-native:monitor:DiagnosticSetting", "backup-logs").inputs.logs, [{ category: "WorkflowRuntime", enabled: true }]);
+            assert.deepEqual(run.get("azure-native:monitor:DiagnosticSetting", "backup-logs").inputs.logs, [
+                { category: "WorkflowRuntime", enabled: true },
+            ]);
         });
     });
 
@@ -244,10 +324,13 @@ describe("backup and restore (components/backup)", () => {
             // apim-20261129130501.apimbackup: taken 2026-11-29T13:05:01Z.
             const taken = action(definition, "Taken").inputs as string;
             const name = "apim-20261129130501.apimbackup";
-            const evaluated = taken.replace(/^@\{concat\((.*)\)\}$/, "$1").split(/, (?=substring|')/).map((part) => {
-                const cut = /^substring\(outputs\('Newest'\), (\d+), (\d+)\)$/.exec(part);
-                return cut ? name.substr(Number(cut[1]), Number(cut[2])) : part.replace(/^'(.*)'$/, "$1");
-            });
+            const evaluated = taken
+                .replace(/^@\{concat\((.*)\)\}$/, "$1")
+                .split(/, (?=substring|')/)
+                .map((part) => {
+                    const cut = /^substring\(outputs\('Newest'\), (\d+), (\d+)\)$/.exec(part);
+                    return cut ? name.substr(Number(cut[1]), Number(cut[2])) : part.replace(/^'(.*)'$/, "$1");
+                });
             assert.equal(evaluated.join(""), "2026-11-29T13:05:01Z");
             const stopped = action(definition, "Backups_stopped");
             assert.deepEqual(stopped.expression, { and: [{ less: ["@ticks(outputs('Taken'))", "@ticks(addMinutes(utcNow(), -240))"] }] });
@@ -260,7 +343,12 @@ describe("backup and restore (components/backup)", () => {
             assert.deepEqual(restore.inputs, {
                 method: "POST",
                 uri: "https://management.azure.com@{parameters('serviceId')}/restore?api-version=2024-05-01",
-                body: { storageAccount: "@{parameters('storageAccountName')}", containerName: "@{parameters('containerName')}", backupName: "@{outputs('Newest')}", accessType: "SystemAssignedManagedIdentity" },
+                body: {
+                    storageAccount: "@{parameters('storageAccountName')}",
+                    containerName: "@{parameters('containerName')}",
+                    backupName: "@{outputs('Newest')}",
+                    accessType: "SystemAssignedManagedIdentity",
+                },
                 authentication: { type: "ManagedServiceIdentity", audience: "https://management.azure.com/" },
             });
             assert.deepEqual(restore.runAfter, { Backups_stopped: ["Succeeded"] });
@@ -297,23 +385,42 @@ describe("backup and restore (components/backup)", () => {
 
         it("is deployed with the steps as a secure parameter, secret in the state, and the interval that arrives later", () => {
             const workflow = run.get("azure-native:logic:Workflow", "restore-workflow");
-            assert.deepEqual(workflow.inputs.parameters.siteSettings, { type: "SecureObject", value: { puts: [steps[0], steps[2]], patches: [{ path: steps[1]!.path, body: steps[1]!.body }] } });
+            assert.deepEqual(workflow.inputs.parameters.siteSettings, {
+                type: "SecureObject",
+                value: { puts: [steps[0], steps[2]], patches: [{ path: steps[1]!.path, body: steps[1]!.body }] },
+            });
             assert.ok(workflow.secretInputs.includes("parameters"));
             assert.deepEqual(workflow.inputs.identity, { type: "SystemAssigned" });
-            assert.deepEqual(workflow.inputs.definition, restoreDefinition(240, run.get("time:index/offset:Offset", "restore-first-run").outputs.rfc3339, maxBackupAgeMinutes(60)));
+            assert.deepEqual(
+                workflow.inputs.definition,
+                restoreDefinition(240, run.get("time:index/offset:Offset", "restore-first-run").outputs.rfc3339, maxBackupAgeMinutes(60)),
+            );
             assert.equal((workflow.inputs.definition as any).triggers.Every_interval.recurrence.interval, 4);
             assert.equal((workflow.inputs.definition as any).triggers.Every_interval.recurrence.frequency, "Hour");
         });
 
         it("refuses an interval shorter than a restore can take, known now or later", async () => {
-            assert.throws(() => new RestoreSchedule("bad", { ...schedule("bad"), intervalMinutes: 30, backupIntervalMinutes: 60, siteSettings: [] }), {
-                message: "Invalid RestoreSchedule arguments:\n  - intervalMinutes: 30 (allowed: whole minutes, 60 or more)",
-            });
+            assert.throws(
+                () => new RestoreSchedule("bad", { ...schedule("bad"), intervalMinutes: 30, backupIntervalMinutes: 60, siteSettings: [] }),
+                {
+                    message: "Invalid RestoreSchedule arguments:\n  - intervalMinutes: 30 (allowed: whole minutes, 60 or more)",
+                },
+            );
             await assert.rejects(
-                deploy(() => new RestoreSchedule("late", { ...schedule("late"), intervalMinutes: pulumi.output(45), backupIntervalMinutes: 60, siteSettings: [] })),
+                deploy(
+                    () =>
+                        new RestoreSchedule("late", {
+                            ...schedule("late"),
+                            intervalMinutes: pulumi.output(45),
+                            backupIntervalMinutes: 60,
+                            siteSettings: [],
+                        }),
+                ),
                 /intervalMinutes: 45 \(allowed: whole minutes, 60 or more\)/,
             );
-            assert.throws(() => new BackupSchedule("bad", { ...schedule("bad"), intervalMinutes: 10 }), { message: "Invalid BackupSchedule arguments:\n  - intervalMinutes: 10 (allowed: whole minutes, 15 or more)" });
+            assert.throws(() => new BackupSchedule("bad", { ...schedule("bad"), intervalMinutes: 10 }), {
+                message: "Invalid BackupSchedule arguments:\n  - intervalMinutes: 10 (allowed: whole minutes, 15 or more)",
+            });
         });
     });
 
@@ -325,7 +432,13 @@ describe("backup and restore (components/backup)", () => {
 
         it("declare every parameter they read, the steps as a SecureObject with no default", () => {
             const restore = restoreDefinition(60, startTime, 240) as any;
-            assert.deepEqual(Object.keys(restore.parameters).sort(), ["containerName", "containerUrl", "serviceId", "siteSettings", "storageAccountName"]);
+            assert.deepEqual(Object.keys(restore.parameters).sort(), [
+                "containerName",
+                "containerUrl",
+                "serviceId",
+                "siteSettings",
+                "storageAccountName",
+            ]);
             assert.deepEqual(restore.parameters.siteSettings.type, "SecureObject");
             assert.equal(restore.parameters.siteSettings.defaultValue, undefined);
         });
@@ -335,7 +448,16 @@ describe("backup and restore (components/backup)", () => {
         it("let the backup workflow start a backup and follow it on the one service, nothing more", () => {
             const role = run.get("azure-native:authorization:RoleDefinition", "backup-role").inputs;
             assert.deepEqual(role.permissions, [
-                { actions: ["Microsoft.ApiManagement/service/read", "Microsoft.ApiManagement/service/backup/action", "Microsoft.ApiManagement/service/operationresults/read"], notActions: [], dataActions: [], notDataActions: [] },
+                {
+                    actions: [
+                        "Microsoft.ApiManagement/service/read",
+                        "Microsoft.ApiManagement/service/backup/action",
+                        "Microsoft.ApiManagement/service/operationresults/read",
+                    ],
+                    notActions: [],
+                    dataActions: [],
+                    notDataActions: [],
+                },
             ]);
             assert.deepEqual(role.permissions[0].actions, backupActions);
             assert.deepEqual(role.assignableScopes, [serviceId]);
@@ -361,7 +483,10 @@ describe("backup and restore (components/backup)", () => {
             ]);
             assert.deepEqual(role.permissions[0].actions, restoreActions);
             assert.deepEqual(role.assignableScopes, [serviceId]);
-            assert.ok(restoreActions.every((name) => !name.includes("*") && !name.endsWith("/delete")), "no wildcard, no delete");
+            assert.ok(
+                restoreActions.every((name) => !name.includes("*") && !name.endsWith("/delete")),
+                "no wildcard, no delete",
+            );
         });
 
         it("have a stable id made from their name, so a second run finds the same definition", () => {
@@ -369,7 +494,11 @@ describe("backup and restore (components/backup)", () => {
             assert.equal(role.roleDefinitionId, roleDefinitionGuid("integration-test API Management backup"));
             assert.match(role.roleDefinitionId, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
             assert.notEqual(roleDefinitionGuid("integration-test API Management restore"), role.roleDefinitionId);
-            assert.match(role.scope, /^\/subscriptions\/[0-9a-f-]{36}$/, "defined in the deploying subscription, assignable on the service alone");
+            assert.match(
+                role.scope,
+                /^\/subscriptions\/[0-9a-f-]{36}$/,
+                "defined in the deploying subscription, assignable on the service alone",
+            );
         });
     });
 });

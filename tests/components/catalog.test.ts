@@ -2,7 +2,18 @@ import * as assert from "node:assert/strict";
 import { GatewayCatalog, validateGatewayCatalogArgs, type GatewayCatalogArgs } from "../../components/catalog";
 import { checkCatalog, type Catalog, type CheckedCatalog } from "../../content/catalog";
 import type { StackRun } from "../../engine";
-import { asList, catalogArgs as catalogArgsOf, deploy, identity, minimal, parsePolicy, registersNothing, sharedRuns, tenantId, vault } from "./gateway-fixtures";
+import {
+    asList,
+    catalogArgs as catalogArgsOf,
+    deploy,
+    identity,
+    minimal,
+    parsePolicy,
+    registersNothing,
+    sharedRuns,
+    tenantId,
+    vault,
+} from "./gateway-fixtures";
 
 describe("GatewayCatalog component", () => {
     let full: StackRun;
@@ -16,7 +27,12 @@ describe("GatewayCatalog component", () => {
     describe("what it publishes", () => {
         it("backs every named value with a Key Vault secret, read with the service's system-assigned identity by default", () => {
             const values = full.ofType("azure-native:apimanagement:NamedValue").filter((value) => value.parent?.endsWith("::cat"));
-            assert.deepEqual(values.map((value) => value.inputs.namedValueId).sort(), ["customers-backend-key", "inventory-backend-key", "order-intake-sig", "partner-portal-token"]);
+            assert.deepEqual(values.map((value) => value.inputs.namedValueId).sort(), [
+                "customers-backend-key",
+                "inventory-backend-key",
+                "order-intake-sig",
+                "partner-portal-token",
+            ]);
             for (const value of values) {
                 const name = value.inputs.namedValueId as string;
                 // No identityClientId: the system-assigned identity, the one a firewalled vault admits.
@@ -33,9 +49,11 @@ describe("GatewayCatalog component", () => {
             for (const value of values) {
                 assert.equal(value.inputs.keyVault.identityClientId, identity.clientId, value.name);
             }
-            assert.equal(run.get("azure-native:apimanagement:Certificate", "cat-cert-inventory").inputs.keyVault.identityClientId, identity.clientId);
+            assert.equal(
+                run.get("azure-native:apimanagement:Certificate", "cat-cert-inventory").inputs.keyVault.identityClientId,
+                identity.clientId,
+            );
         });
-
 
         it("offers the internal and partners products, each needing a subscription and approval", () => {
             const products = full.ofType("azure-native:apimanagement:Product");
@@ -49,13 +67,23 @@ describe("GatewayCatalog component", () => {
         });
 
         it("shows every product to the developers group, so developers can ask to subscribe", () => {
-            const groups = full.ofType("azure-native:apimanagement:ProductGroup").map((link) => `${link.inputs.productId}/${link.inputs.groupId}`);
+            const groups = full
+                .ofType("azure-native:apimanagement:ProductGroup")
+                .map((link) => `${link.inputs.productId}/${link.inputs.groupId}`);
             assert.deepEqual(groups.sort(), ["internal/developers", "partners/developers"]);
         });
 
         it("attaches each API to the products its definition names", () => {
-            const links = full.ofType("azure-native:apimanagement:ProductApi").map((link) => `${link.inputs.productId}/${link.inputs.apiId}`);
-            assert.deepEqual(links.sort(), ["internal/customers-v1", "internal/inventory-v1", "internal/orders-v1", "partners/inventory-v1", "partners/orders-v1"]);
+            const links = full
+                .ofType("azure-native:apimanagement:ProductApi")
+                .map((link) => `${link.inputs.productId}/${link.inputs.apiId}`);
+            assert.deepEqual(links.sort(), [
+                "internal/customers-v1",
+                "internal/inventory-v1",
+                "internal/orders-v1",
+                "partners/inventory-v1",
+                "partners/orders-v1",
+            ]);
         });
 
         it("imports the OpenAPI API in a Segment version set, https only, forwarded to its backend", () => {
@@ -89,7 +117,10 @@ describe("GatewayCatalog component", () => {
             const policy = String(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-orders-v1").inputs.value);
             const inbound = parsePolicy(policy).inbound;
             assert.equal(inbound["set-backend-service"]["@backend-id"], "order-intake-workflow");
-            assert.equal(inbound["rewrite-uri"]["@template"], "/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={{order-intake-sig}}");
+            assert.equal(
+                inbound["rewrite-uri"]["@template"],
+                "/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={{order-intake-sig}}",
+            );
             assert.equal(inbound["rewrite-uri"]["@copy-unmatched-params"], "false");
             assert.doesNotMatch(policy, /sig=[^{]/);
             const orders = full.get("azure-native:apimanagement:Api", "cat-api-orders-v1");
@@ -115,17 +146,29 @@ describe("GatewayCatalog component", () => {
 
         it("clones each revision from the one before it, and releases each in turn", async () => {
             const inventory = catalog.apis.find((api) => api.name === "inventory" && api.revisions.length > 0)!;
-            const third = { revision: inventory.revisions.length + 2, description: "A third revision.", notes: "Nothing changes for callers." };
+            const third = {
+                revision: inventory.revisions.length + 2,
+                description: "A third revision.",
+                notes: "Nothing changes for callers.",
+            };
             const run = await deploy(
                 minimal(),
-                catalogArgs({ catalog: checkCatalog({ ...catalog, apis: [{ ...inventory, revisions: [...inventory.revisions, third] }] }), backends: { [inventory.name]: catalogArgs().backends![inventory.name]! }, workflows: {} }),
+                catalogArgs({
+                    catalog: checkCatalog({ ...catalog, apis: [{ ...inventory, revisions: [...inventory.revisions, third] }] }),
+                    backends: { [inventory.name]: catalogArgs().backends![inventory.name]! },
+                    workflows: {},
+                }),
             );
             const last = run.get("azure-native:apimanagement:Api", `cat-api-${inventory.apiId}-rev${third.revision}`);
             const before = run.get("azure-native:apimanagement:Api", `cat-api-${inventory.apiId}-rev${third.revision - 1}`);
             assert.equal(last.inputs.sourceApiId, before.id);
             assert.equal(last.inputs.value, undefined, "a revision without a spec of its own is a copy");
             const release = run.get("azure-native:apimanagement:ApiRelease", `cat-release-${inventory.apiId}-rev${third.revision}`);
-            assert.ok(release.dependsOn.includes(run.get("azure-native:apimanagement:ApiRelease", `cat-release-${inventory.apiId}-rev${third.revision - 1}`).urn));
+            assert.ok(
+                release.dependsOn.includes(
+                    run.get("azure-native:apimanagement:ApiRelease", `cat-release-${inventory.apiId}-rev${third.revision - 1}`).urn,
+                ),
+            );
         });
 
         it("creates the declared revision from the API and releases it with its notes", () => {
@@ -146,19 +189,28 @@ describe("GatewayCatalog component", () => {
             assert.equal(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1").inputs.apiId, "inventory-v1;rev=1");
             assert.equal(release.inputs.releaseId, "rev-2");
             assert.match(release.inputs.notes, /expiresAt/);
-            assert.equal(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1-rev2").inputs.apiId, "inventory-v1;rev=2");
+            assert.equal(
+                full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1-rev2").inputs.apiId,
+                "inventory-v1;rev=2",
+            );
         });
 
         it("gives every backend https, certificate chain and name validation, and mutual TLS from Key Vault when asked", () => {
             const backends = full.ofType("azure-native:apimanagement:Backend");
-            assert.deepEqual(backends.map((backend) => backend.inputs.backendId).sort(), ["customers", "inventory", "order-intake-workflow"]);
+            assert.deepEqual(backends.map((backend) => backend.inputs.backendId).sort(), [
+                "customers",
+                "inventory",
+                "order-intake-workflow",
+            ]);
             for (const backend of backends) {
                 assert.match(backend.inputs.url, /^https:\/\//);
                 assert.deepEqual(backend.inputs.tls, { validateCertificateChain: true, validateCertificateName: true });
             }
             const certificate = full.get("azure-native:apimanagement:Certificate", "cat-cert-inventory");
             assert.deepEqual(certificate.inputs.keyVault, { secretIdentifier: `${vault}/inventory-client` });
-            assert.deepEqual(full.get("azure-native:apimanagement:Backend", "cat-backend-inventory").inputs.credentials, { certificateIds: [certificate.id] });
+            assert.deepEqual(full.get("azure-native:apimanagement:Backend", "cat-backend-inventory").inputs.credentials, {
+                certificateIds: [certificate.id],
+            });
             assert.equal(full.get("azure-native:apimanagement:Backend", "cat-backend-customers").inputs.credentials, undefined);
             assert.equal(full.ofType("azure-native:apimanagement:Certificate").length, 1);
         });
@@ -183,10 +235,13 @@ describe("GatewayCatalog component", () => {
                 assert.ok(validated >= 0 && dropped > validated && forwarded > dropped, api.apiId);
             }
             for (const api of catalog.apis.filter((candidate) => candidate.kind !== "logicApp")) {
-                assert.doesNotMatch(String(full.get("azure-native:apimanagement:ApiPolicy", `cat-policy-${api.apiId}`).inputs.value), /name="Authorization" exists-action="delete"/, api.apiId);
+                assert.doesNotMatch(
+                    String(full.get("azure-native:apimanagement:ApiPolicy", `cat-policy-${api.apiId}`).inputs.value),
+                    /name="Authorization" exists-action="delete"/,
+                    api.apiId,
+                );
             }
         });
-
 
         it("every API policy holds <base /> in every section", () => {
             const policies = full.ofType("azure-native:apimanagement:ApiPolicy");
@@ -205,11 +260,17 @@ describe("GatewayCatalog component", () => {
             const whens = asList(access.when) as Record<string, any>[];
             assert.deepEqual(
                 whens.map((when) => when["@condition"]),
-                ['@(context.Request.Method == "GET" || context.Request.Method == "HEAD")', '@(context.Request.Method == "POST" || context.Request.Method == "PUT" || context.Request.Method == "PATCH" || context.Request.Method == "DELETE")'],
+                [
+                    '@(context.Request.Method == "GET" || context.Request.Method == "HEAD")',
+                    '@(context.Request.Method == "POST" || context.Request.Method == "PUT" || context.Request.Method == "PATCH" || context.Request.Method == "DELETE")',
+                ],
             );
             const roles = whens.map((when) => {
                 const jwt = when["validate-jwt"];
-                assert.equal(jwt["openid-config"]["@url"], `https://login.microsoftonline.com/${tenantId}/v2.0/.well-known/openid-configuration`);
+                assert.equal(
+                    jwt["openid-config"]["@url"],
+                    `https://login.microsoftonline.com/${tenantId}/v2.0/.well-known/openid-configuration`,
+                );
                 assert.deepEqual(jwt.audiences.audience, ["api://integration-prod", "33333333-3333-4333-8333-333333333333"]);
                 assert.equal(jwt.issuers.issuer, `https://login.microsoftonline.com/${tenantId}/v2.0`);
                 assert.equal(jwt["@require-scheme"], "Bearer");
@@ -223,14 +284,20 @@ describe("GatewayCatalog component", () => {
 
         it("limits calls per subscription with the API's numbers", () => {
             const inbound = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1").inputs.value).inbound;
-            assert.deepEqual(inbound["rate-limit-by-key"], { "@calls": "300", "@renewal-period": "60", "@counter-key": "@(context.Subscription.Id)" });
+            assert.deepEqual(inbound["rate-limit-by-key"], {
+                "@calls": "300",
+                "@renewal-period": "60",
+                "@counter-key": "@(context.Subscription.Id)",
+            });
             const soap = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-customers-v1").inputs.value).inbound;
             assert.equal(soap["rate-limit-by-key"]["@calls"], "120");
         });
 
         it("caches GET responses for the API's duration, per caller, and nothing for APIs without a duration", () => {
             const policy = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1").inputs.value);
-            const lookups = asList(policy.inbound.choose).flatMap((choose: any) => asList(choose.when)).filter((when: any) => "cache-lookup" in when);
+            const lookups = asList(policy.inbound.choose)
+                .flatMap((choose: any) => asList(choose.when))
+                .filter((when: any) => "cache-lookup" in when);
             assert.equal(lookups.length, 1);
             assert.equal(lookups[0]["@condition"], '@(context.Request.Method == "GET")');
             assert.equal(lookups[0]["cache-lookup"]["@vary-by-developer"], "true");
@@ -249,7 +316,11 @@ describe("GatewayCatalog component", () => {
                 const inbound = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", `cat-policy-${api}`).inputs.value).inbound;
                 assert.equal(inbound["set-backend-service"]["@backend-id"], backend);
                 assert.equal(inbound["rewrite-uri"], undefined);
-                assert.deepEqual(asList(inbound["set-header"]).at(-1), { "@name": "X-Api-Key", "@exists-action": "override", value: `{{${backend}-backend-key}}` });
+                assert.deepEqual(asList(inbound["set-header"]).at(-1), {
+                    "@name": "X-Api-Key",
+                    "@exists-action": "override",
+                    value: `{{${backend}-backend-key}}`,
+                });
             }
         });
     });
@@ -266,25 +337,52 @@ describe("GatewayCatalog component", () => {
         it("merges an API's policy.xml: its inbound after the rate limit and the token check, before the cache and the forwarding; its outbound before the cache store", () => {
             for (const name of ["cat-policy-inventory-v1", "cat-policy-inventory-v1-rev2"]) {
                 const document = String(full.get("azure-native:apimanagement:ApiPolicy", name).inputs.value);
-                const inbound = ["<base />", "<rate-limit-by-key", "<validate-jwt", 'name="X-Correlation-Id"', "<cache-lookup", "<set-backend-service"].map((fragment) => positionOf(document, fragment));
-                assert.deepEqual(inbound, [...inbound].sort((a, b) => a - b), name);
+                const inbound = [
+                    "<base />",
+                    "<rate-limit-by-key",
+                    "<validate-jwt",
+                    'name="X-Correlation-Id"',
+                    "<cache-lookup",
+                    "<set-backend-service",
+                ].map((fragment) => positionOf(document, fragment));
+                assert.deepEqual(
+                    inbound,
+                    [...inbound].sort((a, b) => a - b),
+                    name,
+                );
                 const outbound = ["<outbound>", 'name="X-Inventory-Api"', "<cache-store"].map((fragment) => positionOf(document, fragment));
-                assert.deepEqual(outbound, [...outbound].sort((a, b) => a - b), name);
+                assert.deepEqual(
+                    outbound,
+                    [...outbound].sort((a, b) => a - b),
+                    name,
+                );
                 assert.equal(document.match(/<base \/>/g)?.length, 4, "one <base /> per section, the gateway's");
             }
-            assert.ok(!String(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-orders-v1").inputs.value).includes("X-Correlation-Id"), "only the API with the file");
+            assert.ok(
+                !String(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-orders-v1").inputs.value).includes("X-Correlation-Id"),
+                "only the API with the file",
+            );
         });
 
         it("publishes each operation policy, as written, on every revision that has the operation", () => {
             const files = catalog.apis.find((api) => api.name === "inventory")!.operationPolicies;
-            const published = full.ofType("azure-native:apimanagement:ApiOperationPolicy").map((policy) => [policy.name, policy.inputs.apiId, policy.inputs.operationId, policy.inputs.value === files[policy.inputs.operationId]!.document]);
+            const published = full
+                .ofType("azure-native:apimanagement:ApiOperationPolicy")
+                .map((policy) => [
+                    policy.name,
+                    policy.inputs.apiId,
+                    policy.inputs.operationId,
+                    policy.inputs.value === files[policy.inputs.operationId]!.document,
+                ]);
             assert.deepEqual(published.sort(), [
                 ["cat-policy-inventory-v1-reserve-item", "inventory-v1;rev=1", "reserve-item", true],
                 ["cat-policy-inventory-v1-rev2-release-item", "inventory-v1;rev=2", "release-item", true],
                 ["cat-policy-inventory-v1-rev2-reserve-item", "inventory-v1;rev=2", "reserve-item", true],
             ]);
             const release = full.get("azure-native:apimanagement:ApiRelease", "cat-release-inventory-v1-rev2");
-            for (const policy of full.ofType("azure-native:apimanagement:ApiOperationPolicy").filter((candidate) => candidate.inputs.apiId.endsWith(";rev=2"))) {
+            for (const policy of full
+                .ofType("azure-native:apimanagement:ApiOperationPolicy")
+                .filter((candidate) => candidate.inputs.apiId.endsWith(";rev=2"))) {
                 assert.ok(release.dependsOn.includes(policy.urn), "a revision is released with its operation policies");
             }
         });
@@ -315,8 +413,16 @@ describe("GatewayCatalog component", () => {
                 () => ({ backends: { ...catalogArgs().backends, billing: { url: "https://billing.contoso.com" } } }),
                 "backends.billing: no openapi or soap API of the catalog is called billing (allowed: customers, inventory)",
             ],
-            ["a logicApp API without its workflow", () => ({ workflows: {} }), "workflows.order-intake: missing; the logicApp API in apis/orders forwards to it (allowed: order-intake, deployed with access: gateway)"],
-            ["APIs without token validation", () => ({ tokenValidation: undefined }), "tokenValidation: missing; every API validates Entra ID tokens (allowed: { openIdConfigUrl, issuer, audiences })"],
+            [
+                "a logicApp API without its workflow",
+                () => ({ workflows: {} }),
+                "workflows.order-intake: missing; the logicApp API in apis/orders forwards to it (allowed: order-intake, deployed with access: gateway)",
+            ],
+            [
+                "APIs without token validation",
+                () => ({ tokenValidation: undefined }),
+                "tokenValidation: missing; every API validates Entra ID tokens (allowed: { openIdConfigUrl, issuer, audiences })",
+            ],
             [
                 "a named value that takes a workflow signature's name",
                 () => ({ namedValues: { ...catalogArgs().namedValues, "order-intake-sig": `${vault}/other` } }),
@@ -327,25 +433,45 @@ describe("GatewayCatalog component", () => {
                 () => ({ namedValues: { "inventory-backend-key": `${vault}/inventory-backend-key` } }),
                 "namedValues.customers-backend-key: missing; the soap API in apis/customers sends it to its backend (allowed: the Key Vault secret id of the key)",
             ],
-            ["a named value with a bad name", () => ({ namedValues: { "erp key": `${vault}/erp-key` } }), 'namedValues: "erp key" is not a named value name (allowed: 1-256 letters, digits, . _ -)'],
+            [
+                "a named value with a bad name",
+                () => ({ namedValues: { "erp key": `${vault}/erp-key` } }),
+                'namedValues: "erp key" is not a named value name (allowed: 1-256 letters, digits, . _ -)',
+            ],
         ];
 
         for (const [what, patch, message] of catalogCases) {
             it(what, async () => {
-                assert.throws(() => validateGatewayCatalogArgs(catalogArgs(patch())), (error: Error) => error.message.split("\n").includes(`  - ${message}`));
+                assert.throws(
+                    () => validateGatewayCatalogArgs(catalogArgs(patch())),
+                    (error: Error) => error.message.split("\n").includes(`  - ${message}`),
+                );
                 await registersNothing(() => new GatewayCatalog("cat", catalogArgs(patch())), message);
             });
         }
 
         it("takes only a checked catalog: the catalog's own rules ran where it was loaded, and do not run again", () => {
-            const unchecked: Catalog = { ...catalog, apis: [...catalog.apis, { ...catalog.apis.find((api) => api.name === "customers")!, name: "clients", apiId: "clients-v1", folder: "clients" }] };
+            const unchecked: Catalog = {
+                ...catalog,
+                apis: [
+                    ...catalog.apis,
+                    { ...catalog.apis.find((api) => api.name === "customers")!, name: "clients", apiId: "clients-v1", folder: "clients" },
+                ],
+            };
             // @ts-expect-error a Catalog is not a CheckedCatalog: only checkCatalog (or loadCatalog) makes one.
             const args: GatewayCatalogArgs = { ...catalogArgs(), catalog: unchecked };
             // Given one anyway (past the type), the component checks only what it is published with.
             assert.doesNotThrow(() =>
-                validateGatewayCatalogArgs({ ...args, backends: { ...args.backends, clients: { url: "https://clients.contoso.com" } }, namedValues: { ...args.namedValues, "clients-backend-key": `${vault}/clients-backend-key` } }),
+                validateGatewayCatalogArgs({
+                    ...args,
+                    backends: { ...args.backends, clients: { url: "https://clients.contoso.com" } },
+                    namedValues: { ...args.namedValues, "clients-backend-key": `${vault}/clients-backend-key` },
+                }),
             );
-            assert.throws(() => checkCatalog(unchecked), /apis\/clients\/api.yaml: path: "customers" is already used by apis\/customers \(allowed: a path of its own\)/);
+            assert.throws(
+                () => checkCatalog(unchecked),
+                /apis\/clients\/api.yaml: path: "customers" is already used by apis\/customers \(allowed: a path of its own\)/,
+            );
         });
     });
 });

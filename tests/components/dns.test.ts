@@ -39,19 +39,36 @@ describe("Dns component", () => {
 
     it("creates the zone, protected when asked, and outputs its name servers for delegation", () => {
         const zone = run.get("azure-native:dns:Zone", "dns-zone");
-        assert.deepEqual(zone.inputs, { resourceGroupName: "rg-shared", zoneName: "contoso.com", location: "global", zoneType: "Public", tags: { environment: "test" } });
+        assert.deepEqual(zone.inputs, {
+            resourceGroupName: "rg-shared",
+            zoneName: "contoso.com",
+            location: "global",
+            zoneType: "Public",
+            tags: { environment: "test" },
+        });
         assert.equal(zone.protect, true);
         assert.equal((run.outputs.nameServers as string[]).length, 4);
     });
 
     it("points a CNAME per host at its API Management host name, with the TTL", () => {
-        const records = run.ofType(recordType).map((record) => [record.inputs.relativeRecordSetName, record.inputs.recordType, record.inputs.cnameRecord?.cname, record.inputs.ttl]);
+        const records = run
+            .ofType(recordType)
+            .map((record) => [
+                record.inputs.relativeRecordSetName,
+                record.inputs.recordType,
+                record.inputs.cnameRecord?.cname,
+                record.inputs.ttl,
+            ]);
         assert.deepEqual(records.sort(), [
             ["api", "CNAME", "apim-x.azure-api.net", 60],
             ["developer", "CNAME", "apim-x.developer.azure-api.net", 60],
             ["management", "CNAME", "apim-x.management.azure-api.net", 60],
         ]);
-        assert.deepEqual(run.outputs.hostNames, { gateway: "api.contoso.com", portal: "developer.contoso.com", management: "management.contoso.com" });
+        assert.deepEqual(run.outputs.hostNames, {
+            gateway: "api.contoso.com",
+            portal: "developer.contoso.com",
+            management: "management.contoso.com",
+        });
     });
 
     it("adds the apimuid ownership record only for hosts with a managed certificate", async () => {
@@ -90,7 +107,10 @@ describe("Dns component", () => {
         ];
         for (const [what, patch, message] of cases) {
             it(what, () => {
-                assert.throws(() => validateDnsArgs(args(patch)), (error: Error) => error.message.split("\n").includes(`  - ${message}`));
+                assert.throws(
+                    () => validateDnsArgs(args(patch)),
+                    (error: Error) => error.message.split("\n").includes(`  - ${message}`),
+                );
             });
         }
     });

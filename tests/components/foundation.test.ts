@@ -27,8 +27,14 @@ describe("Foundation component", () => {
     });
 
     it("puts a group in its own region when it names one", async () => {
-        const run = await deploy({ location: "westeurope", resourceGroups: { ...groups, dns: { name: "rg-app-prod-dns-neu", location: "northeurope" } } });
-        assert.deepEqual(run.get("azure-native:resources:ResourceGroup", "base-rg-dns").inputs, { resourceGroupName: "rg-app-prod-dns-neu", location: "northeurope" });
+        const run = await deploy({
+            location: "westeurope",
+            resourceGroups: { ...groups, dns: { name: "rg-app-prod-dns-neu", location: "northeurope" } },
+        });
+        assert.deepEqual(run.get("azure-native:resources:ResourceGroup", "base-rg-dns").inputs, {
+            resourceGroupName: "rg-app-prod-dns-neu",
+            location: "northeurope",
+        });
         assert.equal(run.get("azure-native:resources:ResourceGroup", "base-rg-gateway").inputs.location, "westeurope");
     });
 
@@ -52,14 +58,20 @@ describe("Foundation component", () => {
         const reversed = await deploy({ location: "westeurope", resourceGroups: { shared: groups.shared, gateway: groups.gateway } });
         // Each URN must name the same Azure group whatever the order, which keying by index would break.
         const groupByUrn = (run: typeof forward) =>
-            Object.fromEntries(run.ofType("azure-native:resources:ResourceGroup").map((resource) => [resource.urn, resource.inputs.resourceGroupName]));
+            Object.fromEntries(
+                run.ofType("azure-native:resources:ResourceGroup").map((resource) => [resource.urn, resource.inputs.resourceGroupName]),
+            );
         assert.deepEqual(groupByUrn(reversed), groupByUrn(forward));
         assert.equal(groupByUrn(forward)[forward.get("azure-native:resources:ResourceGroup", "base-rg-shared").urn], groups.shared);
     });
 
     describe("rejects bad arguments before registering anything", () => {
         const cases: Array<[string, Partial<FoundationArgs>, string]> = [
-            ["no resource groups", { resourceGroups: {} }, "resourceGroups: empty (allowed: at least one lifecycle, e.g. { shared: 'rg-...' })"],
+            [
+                "no resource groups",
+                { resourceGroups: {} },
+                "resourceGroups: empty (allowed: at least one lifecycle, e.g. { shared: 'rg-...' })",
+            ],
             [
                 "a lifecycle key that is not a label",
                 { resourceGroups: { "Shared Stuff": "rg-x" } },

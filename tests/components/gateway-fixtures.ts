@@ -22,7 +22,6 @@ export const identity = {
 };
 export const vault = "https://kv-test.vault.azure.net/secrets";
 
-
 /** The smallest args: a Developer service, no catalog, no telemetry. */
 export function minimal(overrides: Partial<ApiGatewayArgs> = {}): ApiGatewayArgs {
     return {
@@ -105,7 +104,9 @@ export function deploy(args: ApiGatewayArgs, publish?: GatewayCatalogArgs): Prom
         stack: "dev",
         program: async () => {
             const gateway = new ApiGateway("gw", args);
-            const published = publish ? new GatewayCatalog("cat", { ...publish, serviceName: gateway.serviceName, after: [gateway] }) : undefined;
+            const published = publish
+                ? new GatewayCatalog("cat", { ...publish, serviceName: gateway.serviceName, after: [gateway] })
+                : undefined;
             return {
                 gatewayUrl: gateway.gatewayUrl,
                 portalUrl: gateway.portalUrl,
@@ -152,5 +153,8 @@ export async function registersNothing(program: () => void, message: string): Pr
         runFixture({ stack: "dev", program: async () => program(), onRegister: (resource) => registered.push(resource.type) }),
         (error: Error) => error.message.includes(message),
     );
-    assert.deepEqual(registered.filter((type) => type !== "pulumi:pulumi:Stack"), []);
+    assert.deepEqual(
+        registered.filter((type) => type !== "pulumi:pulumi:Stack"),
+        [],
+    );
 }

@@ -4,7 +4,19 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as dns from "@pulumi/azure-native/dns";
 import { ApiGateway, GatewayIdentity, validateApiGatewayArgs, type ApiGatewayArgs } from "../../components/gateway";
 import type { StackRun } from "../../engine";
-import { apimType, asList, deploy, everything, identity, minimal, parsePolicy, registersNothing, sharedRuns, tenantId, vault } from "./gateway-fixtures";
+import {
+    apimType,
+    asList,
+    deploy,
+    everything,
+    identity,
+    minimal,
+    parsePolicy,
+    registersNothing,
+    sharedRuns,
+    tenantId,
+    vault,
+} from "./gateway-fixtures";
 import { runFixture } from "../helpers";
 
 describe("ApiGateway component", () => {
@@ -42,7 +54,9 @@ describe("ApiGateway component", () => {
             const service = full.get(apimType, "gw-apim").inputs;
             assert.deepEqual(service.sku, { name: "Premium", capacity: 2 });
             assert.deepEqual(service.zones, ["1", "2"]);
-            assert.deepEqual(service.additionalLocations, [{ location: "swedencentral", sku: { name: "Premium", capacity: 2 }, zones: ["1", "2"], disableGateway: false }]);
+            assert.deepEqual(service.additionalLocations, [
+                { location: "swedencentral", sku: { name: "Premium", capacity: 2 }, zones: ["1", "2"], disableGateway: false },
+            ]);
         });
 
         it("turns off SSL 3.0, TLS 1.0 and 1.1 on both sides, Triple DES and the weak suites, and pins the API version", () => {
@@ -57,7 +71,11 @@ describe("ApiGateway component", () => {
                 }
             }
             assert.ok(off.includes("Ciphers.TripleDes168"));
-            for (const cipher of ["TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA256"]) {
+            for (const cipher of [
+                "TLS_RSA_WITH_AES_128_CBC_SHA",
+                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+                "TLS_RSA_WITH_AES_256_CBC_SHA256",
+            ]) {
                 assert.ok(off.includes(`Ciphers.${cipher}`), cipher);
             }
             assert.equal(off.length, 16);
@@ -105,7 +123,9 @@ describe("ApiGateway component", () => {
             assert.equal(full.ofType(apimType).length, 1);
             // Every other API Management resource lives under the service (its own name plus the
             // service's), so none of them sets a property of the service itself.
-            const others = full.resources.filter((resource) => resource.custom && resource.type.startsWith("azure-native:apimanagement:") && resource.type !== apimType);
+            const others = full.resources.filter(
+                (resource) => resource.custom && resource.type.startsWith("azure-native:apimanagement:") && resource.type !== apimType,
+            );
             assert.ok(others.length > 20);
             for (const resource of others) {
                 assert.equal(resource.inputs.serviceName, "apim-test", resource.name);
@@ -116,7 +136,13 @@ describe("ApiGateway component", () => {
         it("serves the custom hosts with versionless Key Vault certificates read by the identity", () => {
             const hosts = full.get(apimType, "gw-apim").inputs.hostnameConfigurations;
             assert.deepEqual(
-                hosts.map((host: Record<string, unknown>) => [host.type, host.hostName, host.keyVaultId, host.identityClientId, host.certificateSource]),
+                hosts.map((host: Record<string, unknown>) => [
+                    host.type,
+                    host.hostName,
+                    host.keyVaultId,
+                    host.identityClientId,
+                    host.certificateSource,
+                ]),
                 [
                     ["Proxy", "api.contoso.com", `${vault}/api-contoso-com`, identity.clientId, "KeyVault"],
                     ["DeveloperPortal", "developer.contoso.com", `${vault}/developer-contoso-com`, identity.clientId, "KeyVault"],
@@ -130,7 +156,10 @@ describe("ApiGateway component", () => {
             // configure-custom-domain: the free managed certificate "can only be configured when
             // updating an existing API Management instance, not when creating an instance".
             assert.throws(
-                () => validateApiGatewayArgs(minimal({ customHosts: { gateway: { hostName: "api.contoso.com", managedCertificate: true } } })),
+                () =>
+                    validateApiGatewayArgs(
+                        minimal({ customHosts: { gateway: { hostName: "api.contoso.com", managedCertificate: true } } }),
+                    ),
                 (error: Error) =>
                     error.message.includes(
                         "customHosts.gateway.managedCertificate: API Management issues its free managed certificate only when an existing service is updated, never in the service's first create (allowed: a certificate from Key Vault; or deploy once with one, then set the service as existing and switch to managed)",
@@ -149,12 +178,25 @@ describe("ApiGateway component", () => {
                         recordType: "CNAME",
                         cnameRecord: { cname: "apim-test.azure-api.net" },
                     });
-                    new ApiGateway("gw", minimal({ customHosts: { gateway: { hostName: "api.contoso.com", managedCertificate: true } }, serviceExists: true, hostRecords: [record] }));
+                    new ApiGateway(
+                        "gw",
+                        minimal({
+                            customHosts: { gateway: { hostName: "api.contoso.com", managedCertificate: true } },
+                            serviceExists: true,
+                            hostRecords: [record],
+                        }),
+                    );
                 },
             });
             const service = run.get(apimType, "gw-apim");
             assert.deepEqual(service.inputs.hostnameConfigurations, [
-                { type: "Proxy", hostName: "api.contoso.com", certificateSource: "Managed", negotiateClientCertificate: false, defaultSslBinding: true },
+                {
+                    type: "Proxy",
+                    hostName: "api.contoso.com",
+                    certificateSource: "Managed",
+                    negotiateClientCertificate: false,
+                    defaultSslBinding: true,
+                },
             ]);
             assert.ok(service.dependsOn.includes(run.get("azure-native:dns:RecordSet", "record").urn));
         });
@@ -187,8 +229,15 @@ describe("ApiGateway component", () => {
             const policy = parsePolicy(full.get("azure-native:apimanagement:Policy", "gw-policy").inputs.value);
             const cors = policy.inbound.cors;
             assert.equal(cors["@allow-credentials"], "false");
-            assert.deepEqual(asList(cors["allowed-origins"].origin), ["https://apim-test.developer.azure-api.net", "https://developer.contoso.com", "https://app.contoso.com"]);
-            const stripped = asList(policy.outbound["set-header"]).map((header: Record<string, string>) => [header["@name"], header["@exists-action"]]);
+            assert.deepEqual(asList(cors["allowed-origins"].origin), [
+                "https://apim-test.developer.azure-api.net",
+                "https://developer.contoso.com",
+                "https://app.contoso.com",
+            ]);
+            const stripped = asList(policy.outbound["set-header"]).map((header: Record<string, string>) => [
+                header["@name"],
+                header["@exists-action"],
+            ]);
             assert.deepEqual(stripped, [
                 ["X-Powered-By", "delete"],
                 ["X-AspNet-Version", "delete"],
@@ -221,7 +270,10 @@ describe("ApiGateway component", () => {
             assert.equal(settings.inputs.deploymentName, "apim-test-portal");
             assert.ok(settings.dependsOn.includes(provider.urn));
             assert.equal(settings.inputs.properties.mode, "Incremental", "an incremental deployment leaves the rest of the group alone");
-            assert.deepEqual(settings.inputs.properties.parameters, { serviceName: { value: "apim-test" }, revision: { value: "sign-in-44444444-4444-4444-8444-444444444444-sign-up-off" } });
+            assert.deepEqual(settings.inputs.properties.parameters, {
+                serviceName: { value: "apim-test" },
+                revision: { value: "sign-in-44444444-4444-4444-8444-444444444444-sign-up-off" },
+            });
             const [signUp, revision] = settings.inputs.properties.template.resources;
             assert.deepEqual(signUp, {
                 type: "Microsoft.ApiManagement/service/portalsettings",
@@ -231,16 +283,35 @@ describe("ApiGateway component", () => {
             });
             assert.equal(revision.type, "Microsoft.ApiManagement/service/portalRevisions");
             assert.equal(revision.name, "[format('{0}/{1}', parameters('serviceName'), parameters('revision'))]");
-            assert.deepEqual(revision.dependsOn, ["[resourceId('Microsoft.ApiManagement/service/portalsettings', parameters('serviceName'), 'signup')]"], "published once the sign-up setting is written");
+            assert.deepEqual(
+                revision.dependsOn,
+                ["[resourceId('Microsoft.ApiManagement/service/portalsettings', parameters('serviceName'), 'signup')]"],
+                "published once the sign-up setting is written",
+            );
             assert.equal(revision.properties.isCurrent, true);
-            assert.equal(full.ofType("azure-native:resources:Resource").length, 0, "nothing through the generic resource, which azure-native would refuse to create");
+            assert.equal(
+                full.ofType("azure-native:resources:Resource").length,
+                0,
+                "nothing through the generic resource, which azure-native would refuse to create",
+            );
         });
 
         it("leaves the built-in sign-up on when the stack asks for it, and says so", async () => {
-            const run = await deploy(minimal({ sku: "Developer", capacity: 1, portalSignUp: true, portalSignIn: { tenantId, clientId: "c", clientSecret: pulumi.secret("s") } }));
+            const run = await deploy(
+                minimal({
+                    sku: "Developer",
+                    capacity: 1,
+                    portalSignUp: true,
+                    portalSignIn: { tenantId, clientId: "c", clientSecret: pulumi.secret("s") },
+                }),
+            );
             const settings = run.get("azure-native:resources:Deployment", "gw-portal-settings");
             assert.equal(settings.inputs.properties.template.resources[0].properties.enabled, true);
-            assert.equal(settings.inputs.properties.parameters.revision.value, "sign-in-c-sign-up-on", "turning it on publishes the portal again");
+            assert.equal(
+                settings.inputs.properties.parameters.revision.value,
+                "sign-in-c-sign-up-on",
+                "turning it on publishes the portal again",
+            );
             assert.equal(run.outputs.portalSignIn, "on: Entra ID, built-in sign-up on");
         });
 
@@ -249,16 +320,23 @@ describe("ApiGateway component", () => {
             ["Standard", 1],
         ] as const) {
             it(`signs users in with Entra ID on ${sku}`, async () => {
-                const run = await deploy(minimal({ sku, capacity, portalSignIn: { tenantId, clientId: "c", clientSecret: pulumi.secret("s") } }));
+                const run = await deploy(
+                    minimal({ sku, capacity, portalSignIn: { tenantId, clientId: "c", clientSecret: pulumi.secret("s") } }),
+                );
                 assert.equal(run.ofType("azure-native:apimanagement:IdentityProvider").length, 1);
             });
         }
 
         it("skips Entra ID sign-in on Basic, and says why", async () => {
-            const run = await deploy(minimal({ sku: "Basic", capacity: 1, portalSignIn: { tenantId, clientId: "c", clientSecret: pulumi.secret("s") } }));
+            const run = await deploy(
+                minimal({ sku: "Basic", capacity: 1, portalSignIn: { tenantId, clientId: "c", clientSecret: pulumi.secret("s") } }),
+            );
             assert.equal(run.ofType("azure-native:apimanagement:IdentityProvider").length, 0);
             assert.equal(run.ofType("azure-native:resources:Deployment").length, 0, "nothing to publish");
-            assert.equal(run.outputs.portalSignIn, "skipped: the Basic tier has no Entra ID sign-in for the developer portal (allowed on Developer, Standard, Premium)");
+            assert.equal(
+                run.outputs.portalSignIn,
+                "skipped: the Basic tier has no Entra ID sign-in for the developer portal (allowed on Developer, Standard, Premium)",
+            );
         });
     });
 
@@ -268,8 +346,15 @@ describe("ApiGateway component", () => {
             // credentials take the identity's client id; the connection string is then no credential.
             const logger = full.get("azure-native:apimanagement:Logger", "gw-logger");
             assert.equal(logger.inputs.loggerType, "applicationInsights");
-            assert.deepEqual(logger.inputs.credentials, { connectionString: "InstrumentationKey=55555555-5555-4555-8555-555555555555", identityClientId: identity.clientId });
-            assert.equal(full.ofType("azure-native:apimanagement:NamedValue").filter((value) => value.parent?.endsWith("::gw")).length, 0, "no named value holds it");
+            assert.deepEqual(logger.inputs.credentials, {
+                connectionString: "InstrumentationKey=55555555-5555-4555-8555-555555555555",
+                identityClientId: identity.clientId,
+            });
+            assert.equal(
+                full.ofType("azure-native:apimanagement:NamedValue").filter((value) => value.parent?.endsWith("::gw")).length,
+                0,
+                "no named value holds it",
+            );
             assert.match(logger.inputs.resourceId, /\/components\/appi-test$/);
             const diagnostic = full.get("azure-native:apimanagement:Diagnostic", "gw-diagnostic").inputs;
             assert.equal(diagnostic.diagnosticId, "applicationinsights");
@@ -318,7 +403,9 @@ describe("ApiGateway component", () => {
             // unfiltered rule would average every region's Capacity.
             const [profile] = full.get("azure-native:monitor:AutoscaleSetting", "gw-autoscale").inputs.profiles;
             for (const rule of profile.rules) {
-                assert.deepEqual(rule.metricTrigger.dimensions, [{ dimensionName: "Location", operator: "Equals", values: ["West Europe"] }]);
+                assert.deepEqual(rule.metricTrigger.dimensions, [
+                    { dimensionName: "Location", operator: "Equals", values: ["West Europe"] },
+                ]);
             }
         });
 
@@ -355,13 +442,18 @@ describe("ApiGateway component", () => {
                 timeAggregation: "Average",
                 dimensions: [{ name: "Location", operator: "Include", values: ["West Europe", "Sweden Central"] }],
             });
-            assert.deepEqual(alert.actions, [{ actionGroupId: "/subscriptions/0000/resourceGroups/rg-shared/providers/Microsoft.Insights/actionGroups/ag-test" }]);
+            assert.deepEqual(alert.actions, [
+                { actionGroupId: "/subscriptions/0000/resourceGroups/rg-shared/providers/Microsoft.Insights/actionGroups/ag-test" },
+            ]);
         });
 
         it("needs the display name of every region it filters the capacity metric on", () => {
             assert.throws(
                 () => validateApiGatewayArgs(everything({ regionDisplayNames: { westeurope: "West Europe" } })),
-                (error: Error) => error.message.includes(`regionDisplayNames.swedencentral: missing; the capacity rules filter on the region's display name (allowed: such as "West Europe" for westeurope)`),
+                (error: Error) =>
+                    error.message.includes(
+                        `regionDisplayNames.swedencentral: missing; the capacity rules filter on the region's display name (allowed: such as "West Europe" for westeurope)`,
+                    ),
             );
         });
 
@@ -382,7 +474,11 @@ describe("ApiGateway component", () => {
                 () => ({ corsOrigins: ["*"] }),
                 'corsOrigins[0]: "*" would let any site call the APIs with its users\' tokens (allowed: exact https origins such as https://app.contoso.com)',
             ],
-            ["an http CORS origin", () => ({ corsOrigins: ["http://app.contoso.com"] }), 'corsOrigins[0]: "http://app.contoso.com" is not an https origin (allowed: https://host[:port] in lower case, no path)'],
+            [
+                "an http CORS origin",
+                () => ({ corsOrigins: ["http://app.contoso.com"] }),
+                'corsOrigins[0]: "http://app.contoso.com" is not an https origin (allowed: https://host[:port] in lower case, no path)',
+            ],
             [
                 "a managed certificate on the portal host",
                 () => ({ customHosts: { portal: { hostName: "developer.contoso.com", managedCertificate: true } } }),
@@ -393,11 +489,18 @@ describe("ApiGateway component", () => {
                 () => ({ customHosts: { management: { hostName: "management.contoso.com" } } }),
                 "customHosts.management.certificateSecretId: missing (allowed: a versionless Key Vault secret id, or managedCertificate: true on the gateway host)",
             ],
-            ["a sampling rate over 100", () => ({ ...everything(), monitoring: { ...everything().monitoring!, samplingPercentage: 150 } }), "monitoring.samplingPercentage: 150 is not a percentage (allowed: 0-100)"],
+            [
+                "a sampling rate over 100",
+                () => ({ ...everything(), monitoring: { ...everything().monitoring!, samplingPercentage: 150 } }),
+                "monitoring.samplingPercentage: 150 is not a percentage (allowed: 0-100)",
+            ],
         ];
         for (const [what, patch, message] of gatewayCases) {
             it(what, async () => {
-                assert.throws(() => validateApiGatewayArgs(minimal(patch())), (error: Error) => error.message.split("\n").includes(`  - ${message}`));
+                assert.throws(
+                    () => validateApiGatewayArgs(minimal(patch())),
+                    (error: Error) => error.message.split("\n").includes(`  - ${message}`),
+                );
                 await registersNothing(() => new ApiGateway("gw", minimal(patch())), message);
             });
         }

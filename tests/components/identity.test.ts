@@ -1,5 +1,15 @@
 import * as assert from "node:assert/strict";
-import { AccessGrants, Identity, grantName, stableGuid, validateAccessGrantsArgs, validateIdentityArgs, waitSeconds, type AccessGrantsArgs, type IdentityArgs } from "../../components/identity";
+import {
+    AccessGrants,
+    Identity,
+    grantName,
+    stableGuid,
+    validateAccessGrantsArgs,
+    validateIdentityArgs,
+    waitSeconds,
+    type AccessGrantsArgs,
+    type IdentityArgs,
+} from "../../components/identity";
 import type { StackRun } from "../../engine";
 import { runFixture } from "../helpers";
 
@@ -64,7 +74,11 @@ describe("Identity component", () => {
     it("keeps app role ids stable across runs, so a re-run never replaces a role", async () => {
         const again = await deploy(args({ apiRoles: [...roles].reverse() }));
         const ids = (r: StackRun) =>
-            Object.fromEntries(r.get("azuread:index/application:Application", "id-api").inputs.appRoles.map((role: Record<string, string>) => [role.value, role.id]));
+            Object.fromEntries(
+                r
+                    .get("azuread:index/application:Application", "id-api")
+                    .inputs.appRoles.map((role: Record<string, string>) => [role.value, role.id]),
+            );
         assert.deepEqual(ids(again), ids(run));
     });
 
@@ -77,7 +91,10 @@ describe("Identity component", () => {
             assert.equal(assignment.inputs.resourceObjectId, apiPrincipal.outputs.objectId);
             assert.equal(assignment.inputs.principalObjectId, clientPrincipal.outputs.objectId);
         }
-        assert.equal(run.get("azuread:index/appRoleAssignment:AppRoleAssignment", "id-client-Orders.Write").inputs.appRoleId, stableGuid("api://integration-test/role/Orders.Write"));
+        assert.equal(
+            run.get("azuread:index/appRoleAssignment:AppRoleAssignment", "id-client-Orders.Write").inputs.appRoleId,
+            stableGuid("api://integration-test/role/Orders.Write"),
+        );
     });
 
     it("gives the daemon a client secret with the configured expiry, as a secret output", () => {
@@ -91,9 +108,19 @@ describe("Identity component", () => {
     });
 
     it("uses a federated credential instead of a secret when one is configured", async () => {
-        const federated = await deploy(args({ clientFederation: { issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/orders:environment:prod" } }));
+        const federated = await deploy(
+            args({
+                clientFederation: {
+                    issuer: "https://token.actions.githubusercontent.com",
+                    subject: "repo:contoso/orders:environment:prod",
+                },
+            }),
+        );
         assert.equal(federated.ofType("azuread:index/applicationPassword:ApplicationPassword").length, 1);
-        const credential = federated.get("azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential", "id-client-federation").inputs;
+        const credential = federated.get(
+            "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential",
+            "id-client-federation",
+        ).inputs;
         assert.equal(credential.subject, "repo:contoso/orders:environment:prod");
         assert.equal(credential.applicationId, federated.get("azuread:index/application:Application", "id-client").id);
         assert.deepEqual(credential.audiences, ["api://AzureADTokenExchange"]);
@@ -102,8 +129,14 @@ describe("Identity component", () => {
 
     it("redirects the developer portal's sign-in to /signin on the default and the custom host", () => {
         const portal = run.get("azuread:index/application:Application", "id-portal").inputs;
-        assert.deepEqual(portal.singlePageApplication.redirectUris, ["https://apim-test.developer.azure-api.net/signin", "https://developer.contoso.com/signin"]);
-        assert.equal(run.get("azuread:index/applicationPassword:ApplicationPassword", "id-portal-secret").inputs.endDate, "2027-06-30T23:59:59Z");
+        assert.deepEqual(portal.singlePageApplication.redirectUris, [
+            "https://apim-test.developer.azure-api.net/signin",
+            "https://developer.contoso.com/signin",
+        ]);
+        assert.equal(
+            run.get("azuread:index/applicationPassword:ApplicationPassword", "id-portal-secret").inputs.endDate,
+            "2027-06-30T23:59:59Z",
+        );
     });
 
     it("outputs the tenant's v2.0 endpoints and the audiences the gateway accepts", () => {
@@ -134,9 +167,19 @@ describe("Identity component", () => {
 
     it("uses another stack's API application when shared, creating only the portal application", async () => {
         const shared = await deploy(
-            args({ sharedApi: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", clientId: "33333333-3333-4333-8333-333333333333", identifierUri: "api://integration-prod", roles: ["Orders.Write"] } }),
+            args({
+                sharedApi: {
+                    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                    clientId: "33333333-3333-4333-8333-333333333333",
+                    identifierUri: "api://integration-prod",
+                    roles: ["Orders.Write"],
+                },
+            }),
         );
-        assert.deepEqual(shared.ofType("azuread:index/application:Application").map((app) => app.name), ["id-portal"]);
+        assert.deepEqual(
+            shared.ofType("azuread:index/application:Application").map((app) => app.name),
+            ["id-portal"],
+        );
         assert.equal(shared.ofType("azuread:index/appRoleAssignment:AppRoleAssignment").length, 0);
         assert.deepEqual(shared.outputs.audiences, ["33333333-3333-4333-8333-333333333333", "api://integration-prod"]);
         assert.equal(shared.outputs.issuer, "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0");
@@ -144,26 +187,48 @@ describe("Identity component", () => {
 
     describe("rejects bad arguments", () => {
         const cases: Array<[string, Partial<IdentityArgs>, string]> = [
-            ["an identifier URI that is not one", { identifierUri: "integration" }, 'identifierUri: "integration" is not an identifier URI (allowed: api://<name>, or an https URL on a verified domain of the tenant, at most 200 characters)'],
+            [
+                "an identifier URI that is not one",
+                { identifierUri: "integration" },
+                'identifierUri: "integration" is not an identifier URI (allowed: api://<name>, or an https URL on a verified domain of the tenant, at most 200 characters)',
+            ],
             ["no roles", { apiRoles: [] }, "apiRoles: empty (allowed: one or more roles, such as Orders.Read)"],
             ["a role twice", { apiRoles: [roles[0]!, roles[0]!] }, 'apiRoles: "Orders.Write" is listed twice (allowed: each role once)'],
-            ["an expiry that is not a date", { secretExpiresOn: "next year" }, 'secretExpiresOn: "next year" is not a date (allowed: a calendar date such as 2027-06-30 (YYYY-MM-DD))'],
+            [
+                "an expiry that is not a date",
+                { secretExpiresOn: "next year" },
+                'secretExpiresOn: "next year" is not a date (allowed: a calendar date such as 2027-06-30 (YYYY-MM-DD))',
+            ],
         ];
         for (const [what, patch, message] of cases) {
             it(what, () => {
-                assert.throws(() => validateIdentityArgs(args(patch)), (error: Error) => error.message.split("\n").includes(`  - ${message}`));
+                assert.throws(
+                    () => validateIdentityArgs(args(patch)),
+                    (error: Error) => error.message.split("\n").includes(`  - ${message}`),
+                );
             });
         }
     });
 });
 
 describe("AccessGrants component", () => {
-    const vault = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-test";
+    const vault =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-test";
     const group = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-gateway";
     const grants: AccessGrantsArgs = {
         grants: {
-            "gateway-reads-vault": { scope: vault, principalId: "11111111-1111-4111-8111-111111111111", principalType: "ServicePrincipal", role: "Key Vault Secrets User" },
-            "operators-read-gateway": { scope: group, principalId: "22222222-2222-4222-8222-222222222222", principalType: "Group", role: "Reader" },
+            "gateway-reads-vault": {
+                scope: vault,
+                principalId: "11111111-1111-4111-8111-111111111111",
+                principalType: "ServicePrincipal",
+                role: "Key Vault Secrets User",
+            },
+            "operators-read-gateway": {
+                scope: group,
+                principalId: "22222222-2222-4222-8222-222222222222",
+                principalType: "Group",
+                role: "Reader",
+            },
         },
     };
 
@@ -173,8 +238,14 @@ describe("AccessGrants component", () => {
         assert.equal(secretsUser.scope, vault);
         assert.equal(secretsUser.principalType, "ServicePrincipal");
         // The role definition of the scope's own subscription.
-        assert.equal(secretsUser.roleDefinitionId, "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6");
-        assert.equal(secretsUser.roleAssignmentName, grantName(vault, "11111111-1111-4111-8111-111111111111", "4633458b-17de-408a-b874-0445c86b69e6"));
+        assert.equal(
+            secretsUser.roleDefinitionId,
+            "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
+        );
+        assert.equal(
+            secretsUser.roleAssignmentName,
+            grantName(vault, "11111111-1111-4111-8111-111111111111", "4633458b-17de-408a-b874-0445c86b69e6"),
+        );
         const reader = run.get("azure-native:authorization:RoleAssignment", "access-operators-read-gateway").inputs;
         assert.equal(reader.scope, group);
         assert.match(reader.roleDefinitionId, /\/roleDefinitions\/acdd72a7-3385-48ef-bd42-f606fba81ae7$/);
@@ -188,13 +259,22 @@ describe("AccessGrants component", () => {
     });
 
     it("waits the propagation time after the assignments, again whenever one of them changes, and not at all with 0s", async () => {
-        const run = await runFixture({ stack: "dev", program: async () => void new AccessGrants("access", { ...grants, propagationWait: "2m30s" }) });
+        const run = await runFixture({
+            stack: "dev",
+            program: async () => void new AccessGrants("access", { ...grants, propagationWait: "2m30s" }),
+        });
         const sleep = run.get("time:index/sleep:Sleep", "access-propagation");
         const assignments = run.ofType("azure-native:authorization:RoleAssignment");
         assert.equal(sleep.inputs.createDuration, "2m30s");
-        assert.deepEqual(sleep.inputs.triggers, Object.fromEntries(assignments.map((assignment) => [assignment.name.slice("access-".length), assignment.id])));
+        assert.deepEqual(
+            sleep.inputs.triggers,
+            Object.fromEntries(assignments.map((assignment) => [assignment.name.slice("access-".length), assignment.id])),
+        );
         assert.deepEqual([...sleep.dependsOn].sort(), assignments.map((assignment) => assignment.urn).sort());
-        const none = await runFixture({ stack: "dev", program: async () => void new AccessGrants("access", { ...grants, propagationWait: "0s" }) });
+        const none = await runFixture({
+            stack: "dev",
+            program: async () => void new AccessGrants("access", { ...grants, propagationWait: "0s" }),
+        });
         assert.equal(none.ofType("time:index/sleep:Sleep").length, 0);
     });
 
@@ -203,7 +283,10 @@ describe("AccessGrants component", () => {
         for (const wait of ["", "1h", "10 m", "31m", "-5s"]) {
             assert.throws(
                 () => validateAccessGrantsArgs({ ...grants, propagationWait: wait }),
-                (error: Error) => error.message.includes(`propagationWait: "${wait}" is not a wait of at most 30 minutes (allowed: minutes and seconds such as 10m, 90s or 2m30s; 0s for none)`),
+                (error: Error) =>
+                    error.message.includes(
+                        `propagationWait: "${wait}" is not a wait of at most 30 minutes (allowed: minutes and seconds such as 10m, 90s or 2m30s; 0s for none)`,
+                    ),
                 wait,
             );
         }
@@ -213,11 +296,22 @@ describe("AccessGrants component", () => {
         assert.throws(
             () =>
                 validateAccessGrantsArgs({
-                    grants: { everything: { scope: "/subscriptions/00000000-0000-0000-0000-000000000000", principalId: "p", principalType: "Group", role: "Owner" as never } },
+                    grants: {
+                        everything: {
+                            scope: "/subscriptions/00000000-0000-0000-0000-000000000000",
+                            principalId: "p",
+                            principalType: "Group",
+                            role: "Owner" as never,
+                        },
+                    },
                 }),
             (error: Error) =>
-                error.message.includes('grants.everything.role: "Owner" is not a role this platform grants (allowed: Key Vault Secrets User, Reader, Monitoring Metrics Publisher, Storage Blob Data Contributor, Storage Blob Data Reader, or a custom role the stack defines)') &&
-                error.message.includes('grants.everything.scope: "/subscriptions/00000000-0000-0000-0000-000000000000" is a whole subscription (allowed: a resource group or a resource)'),
+                error.message.includes(
+                    'grants.everything.role: "Owner" is not a role this platform grants (allowed: Key Vault Secrets User, Reader, Monitoring Metrics Publisher, Storage Blob Data Contributor, Storage Blob Data Reader, or a custom role the stack defines)',
+                ) &&
+                error.message.includes(
+                    'grants.everything.scope: "/subscriptions/00000000-0000-0000-0000-000000000000" is a whole subscription (allowed: a resource group or a resource)',
+                ),
         );
     });
 });

@@ -4,7 +4,8 @@ import { Secrets, VaultSecrets, expiryEpoch, validateSecretsArgs, type SecretsAr
 import type { StackRun } from "../../engine";
 import { runFixture } from "../helpers";
 
-const workspace = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/log-test";
+const workspace =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/log-test";
 
 function args(overrides: Partial<SecretsArgs> = {}): SecretsArgs {
     return {
@@ -60,7 +61,11 @@ describe("Secrets component", () => {
             enabledForDiskEncryption: false,
             enabledForTemplateDeployment: false,
             publicNetworkAccess: "Enabled",
-            networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [{ value: "203.0.113.0/24" }, { value: "198.51.100.7" }] },
+            networkAcls: {
+                defaultAction: "Deny",
+                bypass: "AzureServices",
+                ipRules: [{ value: "203.0.113.0/24" }, { value: "198.51.100.7" }],
+            },
         });
         assert.equal(vault.protect, true);
     });
@@ -87,7 +92,10 @@ describe("Secrets component", () => {
             assert.equal(secret.protect, true);
         }
         assert.equal(run.get("azure-native:keyvault:Secret", "sec-secret-erp-api-key").inputs.properties.value, "brought-by-the-user");
-        assert.equal(run.get("azure-native:keyvault:Secret", "sec-secret-inventory-backend-key").inputs.properties.value, generated.outputs.result);
+        assert.equal(
+            run.get("azure-native:keyvault:Secret", "sec-secret-inventory-backend-key").inputs.properties.value,
+            generated.outputs.result,
+        );
     });
 
     it("outputs versionless secret ids, and every secret value as a secret", () => {
@@ -112,14 +120,33 @@ describe("Secrets component", () => {
 
     describe("rejects bad arguments", () => {
         const cases: Array<[string, Partial<SecretsArgs>, string]> = [
-            ["a firewall rule that is not a range", { allowedIpRanges: ["10.0.0.0/33"] }, 'allowedIpRanges[0]: "10.0.0.0/33" is not an IPv4 range (allowed: an IPv4 address or CIDR range such as 203.0.113.0/24)'],
-            ["a secret name Key Vault refuses", { secrets: { "api_key": { generate: { length: 32 }, contentType: "x" } } }, 'secrets: "api_key" is not a Key Vault secret name (allowed: 1-127 letters, digits and hyphens)'],
-            ["a generated secret too short", { secrets: { short: { generate: { length: 8 }, contentType: "x" } } }, "secrets.short.generate.length: 8 is out of range (allowed: 16-128)"],
-            ["an expiry that is not a date", { expiresOn: "2027-13-45" }, 'expiresOn: "2027-13-45" is not a date (allowed: a calendar date such as 2027-06-30 (YYYY-MM-DD))'],
+            [
+                "a firewall rule that is not a range",
+                { allowedIpRanges: ["10.0.0.0/33"] },
+                'allowedIpRanges[0]: "10.0.0.0/33" is not an IPv4 range (allowed: an IPv4 address or CIDR range such as 203.0.113.0/24)',
+            ],
+            [
+                "a secret name Key Vault refuses",
+                { secrets: { api_key: { generate: { length: 32 }, contentType: "x" } } },
+                'secrets: "api_key" is not a Key Vault secret name (allowed: 1-127 letters, digits and hyphens)',
+            ],
+            [
+                "a generated secret too short",
+                { secrets: { short: { generate: { length: 8 }, contentType: "x" } } },
+                "secrets.short.generate.length: 8 is out of range (allowed: 16-128)",
+            ],
+            [
+                "an expiry that is not a date",
+                { expiresOn: "2027-13-45" },
+                'expiresOn: "2027-13-45" is not a date (allowed: a calendar date such as 2027-06-30 (YYYY-MM-DD))',
+            ],
         ];
         for (const [what, patch, message] of cases) {
             it(what, () => {
-                assert.throws(() => validateSecretsArgs(args(patch)), (error: Error) => error.message.split("\n").includes(`  - ${message}`));
+                assert.throws(
+                    () => validateSecretsArgs(args(patch)),
+                    (error: Error) => error.message.split("\n").includes(`  - ${message}`),
+                );
             });
         }
     });

@@ -41,17 +41,35 @@ describe("the API catalog", () => {
 
     it("validates every OpenAPI spec, revisions' too, with the OpenAPI schema and the parser's rules", async () => {
         const catalog = await loadCatalog(catalogDir);
-        const specs = catalog.apis.flatMap((api) => [api.specFormat, ...api.revisions.filter((revision) => revision.specContent).map((revision) => revision.specFormat)]);
+        const specs = catalog.apis.flatMap((api) => [
+            api.specFormat,
+            ...api.revisions.filter((revision) => revision.specContent).map((revision) => revision.specFormat),
+        ]);
         assert.deepEqual(specs.sort(), ["openapi", "openapi", "openapi", "wsdl"]);
         // A spec the schema refuses and one the parser's rules refuse (a path parameter not declared).
         const problems = await catalogProblems(
             catalogCopy((dir) => {
                 editYaml(path.join(dir, "inventory", "openapi-rev2.yaml"), (doc) => (doc.info.version = 2));
-                editYaml(path.join(dir, "orders", "openapi.yaml"), (doc) => (doc.paths["/{orderId}"] = { get: { responses: { "200": { description: "x" } } } }));
+                editYaml(
+                    path.join(dir, "orders", "openapi.yaml"),
+                    (doc) => (doc.paths["/{orderId}"] = { get: { responses: { "200": { description: "x" } } } }),
+                );
             }),
         );
-        assert.ok(problems.some((problem) => problem.startsWith("apis/inventory/openapi-rev2.yaml: is not a valid OpenAPI document: Swagger schema validation failed. #/info/version must be string")), problems.join("\n"));
-        assert.ok(problems.includes('apis/orders/openapi.yaml: GET /{orderId}: path parameter "orderId" is not declared (allowed: a parameter with in: path and name: orderId)'), problems.join("\n"));
+        assert.ok(
+            problems.some((problem) =>
+                problem.startsWith(
+                    "apis/inventory/openapi-rev2.yaml: is not a valid OpenAPI document: Swagger schema validation failed. #/info/version must be string",
+                ),
+            ),
+            problems.join("\n"),
+        );
+        assert.ok(
+            problems.includes(
+                'apis/orders/openapi.yaml: GET /{orderId}: path parameter "orderId" is not declared (allowed: a parameter with in: path and name: orderId)',
+            ),
+            problems.join("\n"),
+        );
     });
 
     it("every WSDL is well-formed and names the service and port its API publishes", async () => {
@@ -71,7 +89,9 @@ describe("the API catalog", () => {
         const broken: Catalog = {
             ...loaded,
             apis: [
-                ...loaded.apis.map((api) => (api === inventory ? { ...api, products: [...api.products, "public"], backendApiKey: undefined } : api)),
+                ...loaded.apis.map((api) =>
+                    api === inventory ? { ...api, products: [...api.products, "public"], backendApiKey: undefined } : api,
+                ),
                 { ...customers, name: "clients", apiId: "clients-v1", folder: "clients" },
             ],
         };
@@ -105,7 +125,7 @@ describe("the API catalog", () => {
             [
                 "an OpenAPI document with a $ref to nothing",
                 (dir) => editYaml(path.join(dir, "orders", "openapi.yaml"), (doc) => delete doc.components.schemas.OrderLine),
-                "apis/orders/openapi.yaml: is not a valid OpenAPI document: Missing $ref pointer \"#/components/schemas/OrderLine\". Token \"OrderLine\" does not exist.",
+                'apis/orders/openapi.yaml: is not a valid OpenAPI document: Missing $ref pointer "#/components/schemas/OrderLine". Token "OrderLine" does not exist.',
             ],
             [
                 "an OpenAPI file that is not YAML",
@@ -114,7 +134,11 @@ describe("the API catalog", () => {
             ],
             [
                 "a WSDL that is not well-formed",
-                (dir) => fs.writeFileSync(path.join(dir, "customers", "customers.wsdl"), '<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/">\n  <wsdl:service>\n</wsdl:definitions>'),
+                (dir) =>
+                    fs.writeFileSync(
+                        path.join(dir, "customers", "customers.wsdl"),
+                        '<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/">\n  <wsdl:service>\n</wsdl:definitions>',
+                    ),
                 "apis/customers/customers.wsdl: is not well-formed XML: line 3, column 20: Opening and ending tag mismatch: service line 2 and definitions",
             ],
             [
@@ -126,7 +150,12 @@ describe("the API catalog", () => {
                 "a WSDL operation whose message is missing",
                 (dir) => {
                     const file = path.join(dir, "customers", "customers.wsdl");
-                    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('<wsdl:message name="GetCustomerOut">', '<wsdl:message name="GetCustomerResult">'));
+                    fs.writeFileSync(
+                        file,
+                        fs
+                            .readFileSync(file, "utf8")
+                            .replace('<wsdl:message name="GetCustomerOut">', '<wsdl:message name="GetCustomerResult">'),
+                    );
                 },
                 'apis/customers/customers.wsdl: line 65: operation "GetCustomer" output names message "GetCustomerOut", which the WSDL does not define',
             ],
@@ -134,7 +163,15 @@ describe("the API catalog", () => {
                 "a WSDL binding operation missing from its port type",
                 (dir) => {
                     const file = path.join(dir, "customers", "customers.wsdl");
-                    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('<wsdl:operation name="FindCustomers">\n      <wsdl:input message', '<wsdl:operation name="SearchCustomers">\n      <wsdl:input message'));
+                    fs.writeFileSync(
+                        file,
+                        fs
+                            .readFileSync(file, "utf8")
+                            .replace(
+                                '<wsdl:operation name="FindCustomers">\n      <wsdl:input message',
+                                '<wsdl:operation name="SearchCustomers">\n      <wsdl:input message',
+                            ),
+                    );
                 },
                 'apis/customers/customers.wsdl: line 79: binding operation "FindCustomers" is not in portType "CustomerServicePortType"',
             ],
@@ -195,7 +232,11 @@ describe("the API catalog", () => {
             ],
             [
                 "an operationId used twice",
-                (dir) => editYaml(path.join(dir, "inventory", "openapi.yaml"), (doc) => (doc.paths["/items/{sku}"].get.operationId = "listItems")),
+                (dir) =>
+                    editYaml(
+                        path.join(dir, "inventory", "openapi.yaml"),
+                        (doc) => (doc.paths["/items/{sku}"].get.operationId = "listItems"),
+                    ),
                 'apis/inventory/openapi.yaml: GET /items/{sku}: operationId "listItems" is also used by GET /items (allowed: one operation per id)',
             ],
             [

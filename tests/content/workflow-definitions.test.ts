@@ -46,7 +46,13 @@ function problemsOfLoad(dir: string, name: string): string[] {
         return [];
     } catch (error) {
         assert.ok(error instanceof WorkflowDefinitionError, String(error));
-        assert.equal(error.message, [`The workflow definitions have ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}:`, ...error.problems.map((line) => `  - ${line}`)].join("\n"));
+        assert.equal(
+            error.message,
+            [
+                `The workflow definitions have ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}:`,
+                ...error.problems.map((line) => `  - ${line}`),
+            ].join("\n"),
+        );
         return error.problems;
     }
 }
@@ -69,8 +75,17 @@ describe("workflow definitions", () => {
             assert.deepEqual(Object.keys(def.definition), ["$schema", "contentVersion", "parameters", "triggers", "actions", "outputs"]);
             assert.equal(def.definition["$schema"], workflowSchemaUrl);
             assert.equal(def.definition["contentVersion"], "1.0.0.0");
-            assert.deepEqual(def.parameters, { inventoryBaseUrl: { type: "String" }, inventoryApiKey: { type: "SecureString" }, orderNotifyWorkflowId: { type: "String" } });
-            assert.deepEqual(Object.values(def.definition["triggers"] as Record<string, { type: string; kind: string }>).map((trigger) => `${trigger.type}/${trigger.kind}`), ["Request/Http"]);
+            assert.deepEqual(def.parameters, {
+                inventoryBaseUrl: { type: "String" },
+                inventoryApiKey: { type: "SecureString" },
+                orderNotifyWorkflowId: { type: "String" },
+            });
+            assert.deepEqual(
+                Object.values(def.definition["triggers"] as Record<string, { type: string; kind: string }>).map(
+                    (trigger) => `${trigger.type}/${trigger.kind}`,
+                ),
+                ["Request/Http"],
+            );
             assert.deepEqual(Object.keys(def.definition["triggers"] as object), ["manual"]);
             assert.equal(Object.keys(def.definition["actions"] as object).length, 4);
         });
@@ -81,7 +96,13 @@ describe("workflow definitions", () => {
             assert.equal(http.inputs.method, "POST");
             assert.equal(http.inputs.uri, "@{parameters('inventoryBaseUrl')}/reservations");
             assert.equal(http.inputs.headers["x-api-key"], "@parameters('inventoryApiKey')");
-            assert.deepEqual(http.inputs.retryPolicy, { type: "exponential", count: 3, interval: "PT5S", minimumInterval: "PT5S", maximumInterval: "PT20S" });
+            assert.deepEqual(http.inputs.retryPolicy, {
+                type: "exponential",
+                count: 3,
+                interval: "PT5S",
+                minimumInterval: "PT5S",
+                maximumInterval: "PT20S",
+            });
             // Retries end within the minute, so the 202 or the 502 goes out before the trigger's 120 s limit.
             assert.deepEqual(http.limit, { timeout: "PT60S" });
             assert.deepEqual(http.runtimeConfiguration.secureData.properties, ["inputs"]);
@@ -130,16 +151,25 @@ describe("workflow definitions", () => {
         });
 
         it("the order-intake Workflow action calls order-notify's trigger by its name", () => {
-            const nested = Object.values(sample("order-intake").actions as Record<string, any>).find((action) => action.type === "Workflow");
+            const nested = Object.values(sample("order-intake").actions as Record<string, any>).find(
+                (action) => action.type === "Workflow",
+            );
             assert.ok(nested.inputs.host.triggerName in sample("order-notify").triggers);
         });
     });
 
     describe("the loader", () => {
         it("rejects a missing file, naming the definitions that exist", () => {
-            const dir = workflowsCopy({ "order-intake.json": JSON.stringify(sample("order-intake")), "order-notify.json": JSON.stringify(sample("order-notify")) });
-            assert.deepEqual(problemsOfLoad(dir, "order-billing"), ["workflows/order-billing.json: does not exist (allowed: order-intake, order-notify)"]);
-            assert.deepEqual(problemsOfLoad(workflowsDir, "order-billing"), ["workflows/order-billing.json: does not exist (allowed: order-intake, order-notify)"]);
+            const dir = workflowsCopy({
+                "order-intake.json": JSON.stringify(sample("order-intake")),
+                "order-notify.json": JSON.stringify(sample("order-notify")),
+            });
+            assert.deepEqual(problemsOfLoad(dir, "order-billing"), [
+                "workflows/order-billing.json: does not exist (allowed: order-intake, order-notify)",
+            ]);
+            assert.deepEqual(problemsOfLoad(workflowsDir, "order-billing"), [
+                "workflows/order-billing.json: does not exist (allowed: order-intake, order-notify)",
+            ]);
         });
 
         it("takes the text of a definition, a byte-order mark too", () => {
@@ -157,12 +187,15 @@ describe("workflow definitions", () => {
                 parserMessage = (error as Error).message;
             }
             assert.notEqual(parserMessage, "");
-            assert.deepEqual(problemsOfLoad(workflowsCopy({ "broken.json": text }), "broken"), [`workflows/broken.json: is not valid JSON: ${parserMessage}`]);
+            assert.deepEqual(problemsOfLoad(workflowsCopy({ "broken.json": text }), "broken"), [
+                `workflows/broken.json: is not valid JSON: ${parserMessage}`,
+            ]);
         });
 
         it("rejects an invalid definition with every problem at once, each line starting with the file", () => {
             const doc = sample("order-notify");
-            doc.$schema = "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2015-08-01-preview/workflowdefinition.json#";
+            doc.$schema =
+                "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2015-08-01-preview/workflowdefinition.json#";
             delete doc.parameters.ordersContainerUrl;
             const problems = problemsOfLoad(workflowsCopy({ "order-notify.json": JSON.stringify(doc) }), "order-notify");
             assert.deepEqual(problems, [
@@ -206,7 +239,9 @@ describe("workflow definitions", () => {
         it("a missing required key", () => {
             const doc = sample("order-intake");
             delete doc.contentVersion;
-            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [`${intakeFile}: contentVersion: is missing (allowed: a version such as 1.0.0.0)`]);
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
+                `${intakeFile}: contentVersion: is missing (allowed: a version such as 1.0.0.0)`,
+            ]);
         });
 
         it("a $schema other than the 2016-06-01 definition language", () => {
@@ -240,7 +275,9 @@ describe("workflow definitions", () => {
                 actions: { Log: { type: "Compose", inputs: "@triggerBody()", runAfter: { Reserve_stock: ["Succeeded"] } } },
                 runAfter: { Reserve_stock: ["Succeeded"] },
             };
-            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [`${intakeFile}: actions.Audit.actions.Log.runAfter: "Reserve_stock" is not an action in the same scope (allowed: none)`]);
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
+                `${intakeFile}: actions.Audit.actions.Log.runAfter: "Reserve_stock" is not an action in the same scope (allowed: none)`,
+            ]);
         });
 
         it("a runAfter in a Switch case naming an action of another case", () => {
@@ -251,7 +288,9 @@ describe("workflow definitions", () => {
                 cases: { Vip: { case: "C000001", actions: { Tag: { type: "Compose", inputs: "vip" } } } },
                 default: { actions: { Plain: { type: "Compose", inputs: "plain", runAfter: { Tag: ["Succeeded"] } } } },
             };
-            assert.deepEqual(validateWorkflowDefinition(notifyFile, doc), [`${notifyFile}: actions.Route.default.actions.Plain.runAfter: "Tag" is not an action in the same scope (allowed: none)`]);
+            assert.deepEqual(validateWorkflowDefinition(notifyFile, doc), [
+                `${notifyFile}: actions.Route.default.actions.Plain.runAfter: "Tag" is not an action in the same scope (allowed: none)`,
+            ]);
         });
 
         it("an expression naming an action the workflow does not have (Logic Apps: 'referenced by inputs ... not defined in the template')", () => {
@@ -259,7 +298,10 @@ describe("workflow definitions", () => {
             doc.actions.Audit = { type: "Compose", inputs: "@{body('Reserve_stocks')?['id']}", runAfter: { Reserve_stock: ["Succeeded"] } };
             const problems = validateWorkflowDefinition(intakeFile, doc);
             assert.equal(problems.length, 1, problems.join("\n"));
-            assert.match(problems[0]!, /^workflows\/order-intake\.json: actions\.Audit: body\('Reserve_stocks'\) names no action of this workflow \(allowed: .*Reserve_stock.*\)$/);
+            assert.match(
+                problems[0]!,
+                /^workflows\/order-intake\.json: actions\.Audit: body\('Reserve_stocks'\) names no action of this workflow \(allowed: .*Reserve_stock.*\)$/,
+            );
         });
 
         it("items() naming a loop that does not enclose the expression, while the loop's own actions may", () => {
@@ -276,7 +318,10 @@ describe("workflow definitions", () => {
             const problems = validateWorkflowDefinition(intakeFile, doc);
             assert.equal(problems.length, 2, problems.join("\n"));
             assert.match(problems[0]!, /: actions\.Each_line\.actions\.Line: outputs\('Line_x'\) names no action of this workflow/);
-            assert.equal(problems[1], `${intakeFile}: actions.After: items('Each_line') does not name a Foreach loop around it (allowed: none)`);
+            assert.equal(
+                problems[1],
+                `${intakeFile}: actions.After: items('Each_line') does not name a Foreach loop around it (allowed: none)`,
+            );
         });
 
         it("a runAfter status that does not exist", () => {
@@ -320,7 +365,9 @@ describe("workflow definitions", () => {
         it("no trigger at all", () => {
             const doc = sample("order-intake");
             doc.triggers = {};
-            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [`${intakeFile}: triggers: is empty (allowed: at least one trigger)`]);
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
+                `${intakeFile}: triggers: is empty (allowed: at least one trigger)`,
+            ]);
         });
 
         it(`more than ${maxActions} actions, counting nested ones; ${maxActions} is accepted`, () => {
@@ -329,7 +376,9 @@ describe("workflow definitions", () => {
             doc.actions.Batch = { type: "Scope", actions: composeChain(maxActions - 5), runAfter: { Accepted: ["Succeeded"] } };
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), []);
             doc.actions.Batch.actions = composeChain(maxActions - 4);
-            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [`${intakeFile}: actions: has 251 actions, counting nested ones (allowed: at most 250)`]);
+            assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
+                `${intakeFile}: actions: has 251 actions, counting nested ones (allowed: at most 250)`,
+            ]);
         });
 
         it("a parameter type the definition language does not have (types are case-insensitive)", () => {
@@ -370,11 +419,18 @@ describe("workflow definitions", () => {
 
         it("are rejected when a parameter without a default has none, or a value has no parameter", () => {
             const def = loadWorkflowDefinition(workflowsDir, "order-intake");
-            assert.deepEqual(workflowParameterValues(def, { inventoryBaseUrl: "https://inventory.contoso.com", orderNotifyWorkflowId: undefined, inventoryKey: "secret" }), [
-                `${intakeFile}: parameters.inventoryApiKey: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)`,
-                `${intakeFile}: parameters.orderNotifyWorkflowId: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)`,
-                `${intakeFile}: parameters.inventoryKey: a value is given, but the definition does not declare it (allowed: inventoryBaseUrl, inventoryApiKey, orderNotifyWorkflowId)`,
-            ]);
+            assert.deepEqual(
+                workflowParameterValues(def, {
+                    inventoryBaseUrl: "https://inventory.contoso.com",
+                    orderNotifyWorkflowId: undefined,
+                    inventoryKey: "secret",
+                }),
+                [
+                    `${intakeFile}: parameters.inventoryApiKey: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)`,
+                    `${intakeFile}: parameters.orderNotifyWorkflowId: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)`,
+                    `${intakeFile}: parameters.inventoryKey: a value is given, but the definition does not declare it (allowed: inventoryBaseUrl, inventoryApiKey, orderNotifyWorkflowId)`,
+                ],
+            );
         });
     });
 });

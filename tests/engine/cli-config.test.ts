@@ -36,7 +36,10 @@ async function refusal(projectYaml: string, stackYaml: string): Promise<string[]
     assert.equal(stdout, "");
     assert.doesNotMatch(stderr, /\n\s+at /, "no stack trace");
     const lines = stderr.trimEnd().split("\n");
-    assert.match(lines[0], /^`pulumi preview -s dev` would stop before the program runs: the Pulumi CLI refuses the configuration \(\d+ problems?\):$/);
+    assert.match(
+        lines[0],
+        /^`pulumi preview -s dev` would stop before the program runs: the Pulumi CLI refuses the configuration \(\d+ problems?\):$/,
+    );
     assert.equal(lines[lines.length - 1], "The README's config reference says which rules are the CLI's and lists every key.");
     return lines.slice(1, -1).map((line) => line.replace(/^ {2}- /, ""));
 }
@@ -88,38 +91,67 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
 
     describe("what the CLI accepts, and the config the program then receives", () => {
         it("inherits the project's short-hand defaults; the stack's own value wins", () => {
-            const { config } = merged(`${runtime}config:\n  instanceSize: t3.micro\n  instanceCount: 20\n  protect: true\n`, "config:\n  test:instanceSize: t4.large\n");
+            const { config } = merged(
+                `${runtime}config:\n  instanceSize: t3.micro\n  instanceCount: 20\n  protect: true\n`,
+                "config:\n  test:instanceSize: t4.large\n",
+            );
             assert.deepEqual(config, { "test:instanceSize": "t4.large", "test:instanceCount": "20", "test:protect": "true" });
         });
 
         it("applies another namespace's project values", () => {
-            const { config } = merged(`${runtime}config:\n  aws:region: us-west-1\n  pulumi:disable-default-providers: ["*"]\n  instanceSize: t3.micro\n`, "config:\n  test:instanceSize: t4.large\n");
-            assert.deepEqual(config, { "test:instanceSize": "t4.large", "aws:region": "us-west-1", "pulumi:disable-default-providers": '["*"]' });
+            const { config } = merged(
+                `${runtime}config:\n  aws:region: us-west-1\n  pulumi:disable-default-providers: ["*"]\n  instanceSize: t3.micro\n`,
+                "config:\n  test:instanceSize: t4.large\n",
+            );
+            assert.deepEqual(config, {
+                "test:instanceSize": "t4.large",
+                "aws:region": "us-west-1",
+                "pulumi:disable-default-providers": '["*"]',
+            });
         });
 
         it("puts stack keys written without a namespace in the project's", () => {
-            const { config } = merged(`${runtime}config:\n  aws:region: us-west-1\n  instanceSize: t3.micro\n`, "config:\n  instanceSize: t4.large\n");
+            const { config } = merged(
+                `${runtime}config:\n  aws:region: us-west-1\n  instanceSize: t3.micro\n`,
+                "config:\n  instanceSize: t4.large\n",
+            );
             assert.deepEqual(config, { "test:instanceSize": "t4.large", "aws:region": "us-west-1" });
         });
 
         it("checks no type on untyped keys", () => {
-            const { config } = merged(`${runtime}config:\n  instanceSize: t3.micro\n  aws:region: us-west-1\n`, "config:\n  instanceSize: 9999\n  aws:region: 42\n");
+            const { config } = merged(
+                `${runtime}config:\n  instanceSize: t3.micro\n  aws:region: us-west-1\n`,
+                "config:\n  instanceSize: 9999\n  aws:region: 42\n",
+            );
             assert.deepEqual(config, { "test:instanceSize": "9999", "aws:region": "42" });
         });
 
         it("takes a declaration with only a default or only a value", () => {
-            const { config } = merged(`${runtime}config:\n  instanceSize:\n    default: t3.micro\n  region:\n    value: us-west-1\n`, "config:\n  aws:answer: 42\n");
+            const { config } = merged(
+                `${runtime}config:\n  instanceSize:\n    default: t3.micro\n  region:\n    value: us-west-1\n`,
+                "config:\n  aws:answer: 42\n",
+            );
             assert.deepEqual(config, { "aws:answer": "42", "test:instanceSize": "t3.micro", "test:region": "us-west-1" });
         });
 
         it("passes stack keys the project does not declare, and any key when it declares none", () => {
-            assert.deepEqual(merged(`${runtime}config:\n  createVpc: true\n`, "config:\n  instanceSize: 42\n").config, { "test:instanceSize": "42", "test:createVpc": "true" });
+            assert.deepEqual(merged(`${runtime}config:\n  createVpc: true\n`, "config:\n  instanceSize: 42\n").config, {
+                "test:instanceSize": "42",
+                "test:createVpc": "true",
+            });
             assert.deepEqual(merged(runtime, "config:\n  hello: 21\n  world: 42\n").config, { "test:hello": "21", "test:world": "42" });
         });
 
         it("hands objects over as JSON text", () => {
-            const { config } = merged(`${runtime}config:\n  instanceSize:\n    value:\n      hello: world\n  aws:config:\n    value:\n      region: us-west-1\n`, "config:\n  aws:whatever: 42\n");
-            assert.deepEqual(config, { "aws:whatever": "42", "test:instanceSize": '{"hello":"world"}', "aws:config": '{"region":"us-west-1"}' });
+            const { config } = merged(
+                `${runtime}config:\n  instanceSize:\n    value:\n      hello: world\n  aws:config:\n    value:\n      region: us-west-1\n`,
+                "config:\n  aws:whatever: 42\n",
+            );
+            assert.deepEqual(config, {
+                "aws:whatever": "42",
+                "test:instanceSize": '{"hello":"world"}',
+                "aws:config": '{"region":"us-west-1"}',
+            });
         });
 
         it("takes an integer key as a number or as text that is one, and an object key as a map", () => {
@@ -130,7 +162,10 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
         });
 
         it("takes a typed secret key that is encrypted, and hands it over as a secret", () => {
-            const result = merged(`${runtime}config:\n  importantNumber:\n    type: integer\n    secret: true\n`, "config:\n  test:importantNumber:\n    secure: AAABAHgP3m0Iu2dL\n");
+            const result = merged(
+                `${runtime}config:\n  importantNumber:\n    type: integer\n    secret: true\n`,
+                "config:\n  test:importantNumber:\n    secure: AAABAHgP3m0Iu2dL\n",
+            );
             assert.deepEqual(result.secretKeys, ["test:importantNumber"]);
             assert.equal(result.config["test:importantNumber"], "[secret]");
         });
@@ -148,11 +183,20 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
         });
 
         it("two and three required keys, in one message", async () => {
-            assert.deepEqual(await refusal(`${runtime}config:\n  another:\n    type: string\n  values:\n    type: array\n    items:\n      type: string\n`, "config: {}\n"), [
-                "Pulumi.dev.yaml: Stack 'dev' is missing configuration values 'another' and 'values' (allowed: set test:another, test:values in Pulumi.dev.yaml, or give them defaults in Pulumi.yaml)",
-            ]);
             assert.deepEqual(
-                await refusal(`${runtime}config:\n  hello:\n    type: integer\n  values:\n    type: array\n    items:\n      type: string\n  world:\n    type: string\n`, ""),
+                await refusal(
+                    `${runtime}config:\n  another:\n    type: string\n  values:\n    type: array\n    items:\n      type: string\n`,
+                    "config: {}\n",
+                ),
+                [
+                    "Pulumi.dev.yaml: Stack 'dev' is missing configuration values 'another' and 'values' (allowed: set test:another, test:values in Pulumi.dev.yaml, or give them defaults in Pulumi.yaml)",
+                ],
+            );
+            assert.deepEqual(
+                await refusal(
+                    `${runtime}config:\n  hello:\n    type: integer\n  values:\n    type: array\n    items:\n      type: string\n  world:\n    type: string\n`,
+                    "",
+                ),
                 [
                     "Pulumi.dev.yaml: Stack 'dev' is missing configuration values 'hello', 'values' and 'world' (allowed: set test:hello, test:values, test:world in Pulumi.dev.yaml, or give them defaults in Pulumi.yaml)",
                 ],
@@ -160,42 +204,69 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
         });
 
         it("a typed key whose stack value has another type", async () => {
-            assert.deepEqual(await refusal(`${runtime}config:\n  values:\n    type: array\n    items:\n      type: string\n    default: [value]\n`, "config:\n  test:values: someValue\n"), [
-                `Pulumi.dev.yaml: Stack 'dev' with configuration key 'values' must be of type 'array<string>' (allowed: test:values is "someValue"; a list of strings)`,
-            ]);
-            assert.deepEqual(await refusal(`${runtime}config:\n  importantNumber:\n    type: integer\n`, "config:\n  test:importantNumber: hello\n"), [
-                `Pulumi.dev.yaml: Stack 'dev' with configuration key 'importantNumber' must be of type 'integer' (allowed: test:importantNumber is "hello"; a whole number)`,
-            ]);
+            assert.deepEqual(
+                await refusal(
+                    `${runtime}config:\n  values:\n    type: array\n    items:\n      type: string\n    default: [value]\n`,
+                    "config:\n  test:values: someValue\n",
+                ),
+                [
+                    `Pulumi.dev.yaml: Stack 'dev' with configuration key 'values' must be of type 'array<string>' (allowed: test:values is "someValue"; a list of strings)`,
+                ],
+            );
+            assert.deepEqual(
+                await refusal(`${runtime}config:\n  importantNumber:\n    type: integer\n`, "config:\n  test:importantNumber: hello\n"),
+                [
+                    `Pulumi.dev.yaml: Stack 'dev' with configuration key 'importantNumber' must be of type 'integer' (allowed: test:importantNumber is "hello"; a whole number)`,
+                ],
+            );
             assert.deepEqual(await refusal(`${runtime}config:\n  protect:\n    type: boolean\n`, "config:\n  protect: yes\n"), [
                 `Pulumi.dev.yaml: Stack 'dev' with configuration key 'protect' must be of type 'boolean' (allowed: test:protect is "yes"; true or false)`,
             ]);
         });
 
         it("a typed secret key stored in plain text", async () => {
-            assert.deepEqual(await refusal(`${runtime}config:\n  importantNumber:\n    type: integer\n    secret: true\n`, "config:\n  test:importantNumber: 20\n"), [
-                "Pulumi.dev.yaml: Stack 'dev' with configuration key 'importantNumber' must be encrypted as it's secret (allowed: an encrypted value: remove it from Pulumi.dev.yaml and run pulumi config set --secret importantNumber <value> -s dev)",
-            ]);
+            assert.deepEqual(
+                await refusal(
+                    `${runtime}config:\n  importantNumber:\n    type: integer\n    secret: true\n`,
+                    "config:\n  test:importantNumber: 20\n",
+                ),
+                [
+                    "Pulumi.dev.yaml: Stack 'dev' with configuration key 'importantNumber' must be encrypted as it's secret (allowed: an encrypted value: remove it from Pulumi.dev.yaml and run pulumi config set --secret importantNumber <value> -s dev)",
+                ],
+            );
         });
 
         it("a default that is not of its key's type", async () => {
             assert.deepEqual(await refusal(`${runtime}config:\n  instanceSize:\n    type: integer\n    default: hello\n`, ""), [
                 "could not unmarshal 'Pulumi.yaml': The default value specified for configuration key 'instanceSize' is not of the expected type 'integer'",
             ]);
-            assert.deepEqual(await refusal(`${runtime}config:\n  values:\n    type: array\n    items:\n      type: array\n      items:\n        type: string\n    default: [hello]\n`, ""), [
-                "could not unmarshal 'Pulumi.yaml': The default value specified for configuration key 'values' is not of the expected type 'array<array<string>>'",
-            ]);
+            assert.deepEqual(
+                await refusal(
+                    `${runtime}config:\n  values:\n    type: array\n    items:\n      type: array\n      items:\n        type: string\n    default: [hello]\n`,
+                    "",
+                ),
+                [
+                    "could not unmarshal 'Pulumi.yaml': The default value specified for configuration key 'values' is not of the expected type 'array<array<string>>'",
+                ],
+            );
         });
 
         it("an array without items", async () => {
-            assert.deepEqual(await refusal(`${runtime}config:\n  instanceSize:\n    type: array\n    default: [t3.micro, t4.large]\n`, ""), [
-                "could not unmarshal 'Pulumi.yaml': The configuration key 'instanceSize' declares an array but does not specify the underlying type via the 'items' attribute",
-            ]);
+            assert.deepEqual(
+                await refusal(`${runtime}config:\n  instanceSize:\n    type: array\n    default: [t3.micro, t4.large]\n`, ""),
+                [
+                    "could not unmarshal 'Pulumi.yaml': The configuration key 'instanceSize' declares an array but does not specify the underlying type via the 'items' attribute",
+                ],
+            );
         });
 
         it("a key of another namespace given a type, a default, or neither default nor value", async () => {
-            assert.deepEqual(await refusal(`${runtime}config:\n  aws:region:\n    type: string\n    value:\n      region: us-west-1\n`, ""), [
-                "could not unmarshal 'Pulumi.yaml': Configuration key 'aws:region' is not namespaced by the project and should not define a type",
-            ]);
+            assert.deepEqual(
+                await refusal(`${runtime}config:\n  aws:region:\n    type: string\n    value:\n      region: us-west-1\n`, ""),
+                [
+                    "could not unmarshal 'Pulumi.yaml': Configuration key 'aws:region' is not namespaced by the project and should not define a type",
+                ],
+            );
             assert.deepEqual(await refusal(`${runtime}config:\n  aws:region:\n    default: us-west-1\n`, ""), [
                 "could not unmarshal 'Pulumi.yaml': Configuration key 'aws:region' is not namespaced by the project and should not define a default value. Did you mean to use the 'value' attribute instead of 'default'?",
             ]);
@@ -205,9 +276,10 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
         });
 
         it("a default and a value together", async () => {
-            assert.deepEqual(await refusal(`${runtime}config:\n  instanceSize:\n    type: string\n    default: t3.micro\n    value: t4.large\n`, ""), [
-                "could not unmarshal 'Pulumi.yaml': project config 'instanceSize' cannot have both a 'default' and 'value' attribute",
-            ]);
+            assert.deepEqual(
+                await refusal(`${runtime}config:\n  instanceSize:\n    type: string\n    default: t3.micro\n    value: t4.large\n`, ""),
+                ["could not unmarshal 'Pulumi.yaml': project config 'instanceSize' cannot have both a 'default' and 'value' attribute"],
+            );
         });
 
         it("a declaration the project schema does not allow", async () => {
@@ -239,7 +311,11 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
 
     describe("reading the files", () => {
         it("locates a YAML syntax error in a stack file: file, line, column and the line itself", async () => {
-            const { code, stdout, stderr } = await plan("dev", "--project-dir", project(runtime, "config:\n  test:a: 1\n  test:b: [1, 2\n  test:c: 3\n"));
+            const { code, stdout, stderr } = await plan(
+                "dev",
+                "--project-dir",
+                project(runtime, "config:\n  test:a: 1\n  test:b: [1, 2\n  test:c: 3\n"),
+            );
             assert.equal(code, 1);
             assert.equal(stdout, "");
             const lines = stderr.trimEnd().split("\n");
@@ -280,7 +356,9 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
 
         it("warns that secret: true on an untyped key is not enforced by the CLI", () => {
             const { warnings } = merged(`${runtime}config:\n  apiKey:\n    secret: true\n    default: ""\n`, "");
-            assert.deepEqual(warnings, ["Pulumi.yaml: 'apiKey' is declared secret: true without a type; the CLI enforces secret only on typed keys, so a plain-text value passes it"]);
+            assert.deepEqual(warnings, [
+                "Pulumi.yaml: 'apiKey' is declared secret: true without a type; the CLI enforces secret only on typed keys, so a plain-text value passes it",
+            ]);
         });
     });
 
@@ -288,27 +366,48 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
         // sdk/go/common/workspace/config_test.go TestValidateStackConfigValues, "Typed Config
         // Validates": typed project keys `testNested1.float` and `testNested2.bool` are members of
         // the stack's object values (config.go validateStackConfigValues, map.go Map.Get with path).
-        const typed = "name: testProject\nruntime: nodejs\nconfig:\n  testInt:\n    type: integer\n  testNested1.float:\n    type: integer\n  testNested2.bool:\n    type: boolean\n  testSecret:\n    type: string\n    secret: true\n";
+        const typed =
+            "name: testProject\nruntime: nodejs\nconfig:\n  testInt:\n    type: integer\n  testNested1.float:\n    type: integer\n  testNested2.bool:\n    type: boolean\n  testSecret:\n    type: string\n    secret: true\n";
 
         it("Typed Config Validates: the members are found and checked, the stack passes", () => {
-            const dir = project(typed, "config:\n  testProject:testInt: 1\n  testProject:testNested1:\n    float: 1.0\n  testProject:testNested2:\n    bool: true\n  testProject:testSecret:\n    secure: dGVzdFZhbHVl\n");
+            const dir = project(
+                typed,
+                "config:\n  testProject:testInt: 1\n  testProject:testNested1:\n    float: 1.0\n  testProject:testNested2:\n    bool: true\n  testProject:testSecret:\n    secure: dGVzdFZhbHVl\n",
+            );
             const loaded = loadProject(dir);
             const { config, secretKeys } = programConfig(loaded, loadStackFile(loaded, "dev"), {}, "dev");
-            assert.deepEqual(config, { "testProject:testInt": "1", "testProject:testNested1": '{"float":1}', "testProject:testNested2": '{"bool":true}', "testProject:testSecret": "[secret]" });
+            assert.deepEqual(config, {
+                "testProject:testInt": "1",
+                "testProject:testNested1": '{"float":1}',
+                "testProject:testNested2": '{"bool":true}',
+                "testProject:testSecret": "[secret]",
+            });
             assert.deepEqual(secretKeys, ["testProject:testSecret"]);
         });
 
         it("a member of the wrong type is refused under the project key as written (config.go validateStackConfigValue)", () => {
-            assert.deepEqual(problems(typed, "config:\n  testInt: 1\n  testNested1:\n    float: 1.5\n  testNested2:\n    bool: maybe\n  testSecret:\n    secure: dGVzdFZhbHVl\n"), [
-                `Pulumi.dev.yaml: Stack 'dev' with configuration key 'testNested1.float' must be of type 'integer' (allowed: testProject:testNested1.float is "1.5"; a whole number)`,
-                `Pulumi.dev.yaml: Stack 'dev' with configuration key 'testNested2.bool' must be of type 'boolean' (allowed: testProject:testNested2.bool is "maybe"; true or false)`,
-            ]);
+            assert.deepEqual(
+                problems(
+                    typed,
+                    "config:\n  testInt: 1\n  testNested1:\n    float: 1.5\n  testNested2:\n    bool: maybe\n  testSecret:\n    secure: dGVzdFZhbHVl\n",
+                ),
+                [
+                    `Pulumi.dev.yaml: Stack 'dev' with configuration key 'testNested1.float' must be of type 'integer' (allowed: testProject:testNested1.float is "1.5"; a whole number)`,
+                    `Pulumi.dev.yaml: Stack 'dev' with configuration key 'testNested2.bool' must be of type 'boolean' (allowed: testProject:testNested2.bool is "maybe"; true or false)`,
+                ],
+            );
         });
 
         it("a member the stack's object lacks, or an object that is a string, is missing (config.go mergeConfig, map.go Get)", () => {
-            assert.deepEqual(problems(typed, "config:\n  testInt: 1\n  testNested1:\n    other: 1\n  testNested2: yes\n  testSecret:\n    secure: dGVzdFZhbHVl\n"), [
-                "Pulumi.dev.yaml: Stack 'dev' is missing configuration values 'testNested1.float' and 'testNested2.bool' (allowed: set testProject:testNested1.float, testProject:testNested2.bool in Pulumi.dev.yaml (testProject:testNested1.float, testProject:testNested2.bool are members of an object value: pulumi config set --path), or give them defaults in Pulumi.yaml)",
-            ]);
+            assert.deepEqual(
+                problems(
+                    typed,
+                    "config:\n  testInt: 1\n  testNested1:\n    other: 1\n  testNested2: yes\n  testSecret:\n    secure: dGVzdFZhbHVl\n",
+                ),
+                [
+                    "Pulumi.dev.yaml: Stack 'dev' is missing configuration values 'testNested1.float' and 'testNested2.bool' (allowed: set testProject:testNested1.float, testProject:testNested2.bool in Pulumi.dev.yaml (testProject:testNested1.float, testProject:testNested2.bool are members of an object value: pulumi config set --path), or give them defaults in Pulumi.yaml)",
+                ],
+            );
         });
 
         it("a flat stack key spelled like the path does not count: the CLI looks inside the object", () => {
@@ -342,15 +441,29 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
             assert.deepEqual(get("my:0", { "my:0": newValue("testValue") }), shape(newValue("testValue")));
             assert.deepEqual(get('my:["testKey"]', { "my:testKey": newValue("testValue") }), shape(newValue("testValue")));
             assert.deepEqual(get("my:outer.inner", { "my:outer": newObjectValue('{"inner":"value"}') }), shape(newValue("value")));
-            assert.deepEqual(get("my:outer.inner", { "my:outer": newObjectValue('{"inner":{"secure":"securevalue"}}') }), shape(newSecureValue("securevalue")));
+            assert.deepEqual(
+                get("my:outer.inner", { "my:outer": newObjectValue('{"inner":{"secure":"securevalue"}}') }),
+                shape(newSecureValue("securevalue")),
+            );
             assert.deepEqual(get("my:outer.inner", { "my:outer": newObjectValue('{"inner":true}') }), shape(newValue("true")));
             assert.deepEqual(get("my:outer.inner", { "my:outer": newObjectValue('{"inner":-2}') }), shape(newValue("-2")));
-            assert.deepEqual(get("my:outer.inner", { "my:outer": newObjectValue('{"inner":{"nested":"foo"}}') }), { text: '{"nested":"foo"}', secure: false, object: true });
-            assert.deepEqual(get("my:outer.inner", { "my:outer": newObjectValue('{"inner":{"nested":{"secure":"securevalue"}}}') }), { text: '{"nested":{"secure":"securevalue"}}', secure: true, object: true });
+            assert.deepEqual(get("my:outer.inner", { "my:outer": newObjectValue('{"inner":{"nested":"foo"}}') }), {
+                text: '{"nested":"foo"}',
+                secure: false,
+                object: true,
+            });
+            assert.deepEqual(get("my:outer.inner", { "my:outer": newObjectValue('{"inner":{"nested":{"secure":"securevalue"}}}') }), {
+                text: '{"nested":{"secure":"securevalue"}}',
+                secure: true,
+                object: true,
+            });
             assert.deepEqual(get("my:names[1]", { "my:names": newObjectValue('["a","b","c"]') }), shape(newValue("b")));
             assert.equal(get("my:names[3]", { "my:names": newObjectValue('["a","b","c"]') }), "not found");
             assert.equal(get("my:outer.inner.nested", { "my:outer": newObjectValue('{"inner":"hi"}') }), "not found");
-            assert.deepEqual(get("my:parent.nested", { "my:parent": newObjectValue('{"nested":12321123131}') }), shape(newValue("12321123131")));
+            assert.deepEqual(
+                get("my:parent.nested", { "my:parent": newObjectValue('{"nested":12321123131}') }),
+                shape(newValue("12321123131")),
+            );
             assert.deepEqual(get("my:parent.nested", { "my:parent": newObjectValue('{"nested":4.2}') }), shape(newValue("4.2")));
             assert.deepEqual(get('my:["foo', {}), { error: "invalid config key path: missing closing quote in property name" });
         });
@@ -365,13 +478,19 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
             const object = (json: string, secure = false) => ({ text: json, secure, object: true });
             assert.deepEqual(set('my:["test.Key"]', newValue("testValue")), { "my:test.Key": shape(newValue("testValue")) });
             assert.deepEqual(set('my:nested["test.Key"]', newValue("value")), { "my:nested": object('{"test.Key":"value"}') });
-            assert.deepEqual(set("my:outer.inner", newValue("value"), { "my:outer": newValue("value") }), { "my:outer": object('{"inner":"value"}') });
-            assert.deepEqual(set("my:outer.inner", newValue("value"), { "my:outer": newSecureValue("securevalue") }), { "my:outer": object('{"inner":"value"}') });
+            assert.deepEqual(set("my:outer.inner", newValue("value"), { "my:outer": newValue("value") }), {
+                "my:outer": object('{"inner":"value"}'),
+            });
+            assert.deepEqual(set("my:outer.inner", newValue("value"), { "my:outer": newSecureValue("securevalue") }), {
+                "my:outer": object('{"inner":"value"}'),
+            });
             assert.deepEqual(set("my:outer.inner", newValue("0")), { "my:outer": object('{"inner":0}') });
             assert.deepEqual(set("my:outer.inner", newValue("-1")), { "my:outer": object('{"inner":-1}') });
             assert.deepEqual(set("my:outer.inner", newValue("0123456")), { "my:outer": object('{"inner":"0123456"}') });
             assert.deepEqual(set("my:array[0]", newValue("value"), { "my:array": newValue("value") }), { "my:array": object('["value"]') });
-            assert.deepEqual(set("my:outer.inner", newSecureValue("securevalue")), { "my:outer": object('{"inner":{"secure":"securevalue"}}', true) });
+            assert.deepEqual(set("my:outer.inner", newSecureValue("securevalue")), {
+                "my:outer": object('{"inner":{"secure":"securevalue"}}', true),
+            });
             assert.deepEqual(set("my:outer.inner.nested", newValue("value")), { "my:outer": object('{"inner":{"nested":"value"}}') });
         });
     });
@@ -385,7 +504,10 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
 
         it("stack files are read from stackConfigDir, or from config: <dir> (paths_test.go TestProjectStackPath)", () => {
             const stack = "config:\n  test:hello: world\n";
-            for (const projectYaml of ["name: test\nruntime: nodejs\nstackConfigDir: stacks\n", "name: test\nruntime: nodejs\nconfig: stacks\n"]) {
+            for (const projectYaml of [
+                "name: test\nruntime: nodejs\nstackConfigDir: stacks\n",
+                "name: test\nruntime: nodejs\nconfig: stacks\n",
+            ]) {
                 const dir = projectFiles({ "Pulumi.yaml": projectYaml, "stacks/Pulumi.dev.yaml": stack });
                 assert.deepEqual(listStacks(dir), ["dev"]);
                 const loaded = loadProject(dir);
@@ -396,7 +518,10 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
         });
 
         it("stackConfigDir with a config: map is accepted (project_test.go TestConfigObjectAndStackConfigDirSuccessfullyLoadProject)", () => {
-            const dir = projectFiles({ "Pulumi.yaml": "name: test\nruntime: nodejs\nstackConfigDir: ./some/other/path\nconfig:\n  value: hello\n", "some/other/path/Pulumi.dev.yaml": "" });
+            const dir = projectFiles({
+                "Pulumi.yaml": "name: test\nruntime: nodejs\nstackConfigDir: ./some/other/path\nconfig:\n  value: hello\n",
+                "some/other/path/Pulumi.dev.yaml": "",
+            });
             assert.deepEqual(problemsIn(dir), []);
             const loaded = loadProject(dir);
             assert.deepEqual(programConfig(loaded, loadStackFile(loaded, "dev"), {}, "dev").config, { "test:value": "hello" });
@@ -407,11 +532,16 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
         // The text a program reads: yaml.v3 resolve.go `resolve` (https://pkg.go.dev/gopkg.in/yaml.v3),
         // then config/object.go MarshalString (encoding/json for numbers and objects).
         it("keeps an unsigned 64-bit value exact (project_test.go TestStackConfigUInt64)", () => {
-            assert.deepEqual(merged("\nname: test\nruntime: nodejs", "\nconfig:\n  test:instanceSize: 18446744073709551615").config, { "test:instanceSize": "18446744073709551615" });
+            assert.deepEqual(merged("\nname: test\nruntime: nodejs", "\nconfig:\n  test:instanceSize: 18446744073709551615").config, {
+                "test:instanceSize": "18446744073709551615",
+            });
         });
 
         it("reads integers with underscores, signs and the 0x, 0o, 0b and YAML 1.1 0 prefixes (resolve.go)", () => {
-            const { config } = merged(runtime, "config:\n  a: 1_000\n  b: 0x1F\n  c: 0o17\n  d: 017\n  e: 0b101\n  f: -0x1F\n  g: +12\n  h: -9223372036854775808\n  i: 1e3\n  j: .5\n  k: 1_000.5\n  l: 08\n");
+            const { config } = merged(
+                runtime,
+                "config:\n  a: 1_000\n  b: 0x1F\n  c: 0o17\n  d: 017\n  e: 0b101\n  f: -0x1F\n  g: +12\n  h: -9223372036854775808\n  i: 1e3\n  j: .5\n  k: 1_000.5\n  l: 08\n",
+            );
             assert.deepEqual(config, {
                 "test:a": "1000",
                 "test:b": "31",
@@ -441,13 +571,24 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
         });
 
         it("writes objects as encoding/json does: sorted keys, HTML characters escaped, a whole number beyond 64-bit signed as a float (object.go, plaintext.go marshalText)", () => {
-            const { config } = merged(runtime, "config:\n  test:obj:\n    zeta: '<b>&'\n    alpha: [1_000, 1.5, 1e21, 1.0e-7]\n    big: 18446744073709551615\n");
+            const { config } = merged(
+                runtime,
+                "config:\n  test:obj:\n    zeta: '<b>&'\n    alpha: [1_000, 1.5, 1e21, 1.0e-7]\n    big: 18446744073709551615\n",
+            );
             assert.equal(config["test:obj"], '{"alpha":[1000,1.5,1e+21,1e-7],"big":18446744073709552000,"zeta":"\\u003cb\\u003e\\u0026"}');
         });
 
         it("gives an unquoted date as Go prints a time.Time, in values and in objects (resolve.go parseTimestamp, object.go unmarshalObject)", () => {
-            const { config } = merged(runtime, 'config:\n  a: 2024-01-01\n  b: "2024-01-01"\n  c: 2001-12-14 21:59:43.10\n  test:d:\n    expiresOn: 2027-11-30\n');
-            assert.deepEqual(config, { "test:a": "2024-01-01 00:00:00 +0000 UTC", "test:b": "2024-01-01", "test:c": "2001-12-14 21:59:43.1 +0000 UTC", "test:d": '{"expiresOn":"2027-11-30 00:00:00 +0000 UTC"}' });
+            const { config } = merged(
+                runtime,
+                'config:\n  a: 2024-01-01\n  b: "2024-01-01"\n  c: 2001-12-14 21:59:43.10\n  test:d:\n    expiresOn: 2027-11-30\n',
+            );
+            assert.deepEqual(config, {
+                "test:a": "2024-01-01 00:00:00 +0000 UTC",
+                "test:b": "2024-01-01",
+                "test:c": "2001-12-14 21:59:43.1 +0000 UTC",
+                "test:d": '{"expiresOn":"2027-11-30 00:00:00 +0000 UTC"}',
+            });
         });
 
         it("refuses .inf and .nan, which encoding/json cannot write (object.go MarshalString)", () => {
@@ -457,8 +598,12 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
         });
 
         it("hands an untyped project default as config.go createConfigValue does: an unsigned 64-bit value becomes JSON the program reads as a float", () => {
-            assert.deepEqual(merged(`${runtime}config:\n  big:\n    default: 18446744073709551615\n`, "").config, { "test:big": "18446744073709552000" });
-            assert.deepEqual(merged(`${runtime}config:\n  when:\n    default: 2024-01-01\n`, "").config, { "test:when": "2024-01-01T00:00:00Z" });
+            assert.deepEqual(merged(`${runtime}config:\n  big:\n    default: 18446744073709551615\n`, "").config, {
+                "test:big": "18446744073709552000",
+            });
+            assert.deepEqual(merged(`${runtime}config:\n  when:\n    default: 2024-01-01\n`, "").config, {
+                "test:when": "2024-01-01T00:00:00Z",
+            });
         });
 
         it("refuses an unsigned 64-bit short-hand value, on which the schema library panics (jsonschema v5 jsonType)", () => {
@@ -489,32 +634,55 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
         });
 
         it("a project that is not an object, and null optionals (project_test.go TestProjectLoadJSON, wrong type and null optionals)", () => {
-            assert.deepEqual(problems('"hello  "\n', ""), ["could not validate 'Pulumi.yaml': expected project to be an object, was 'string'"]);
+            assert.deepEqual(problems('"hello  "\n', ""), [
+                "could not validate 'Pulumi.yaml': expected project to be an object, was 'string'",
+            ]);
             assert.deepEqual(problems("name: test\nruntime: nodejs\ndescription: null\nmain: null\nbackend: null\n", ""), []);
         });
 
         it("informative errors: a misspelt name, template, backend and plugins attributes (project_test.go TestProjectLoadJSONInformativeErrors)", () => {
-            assert.deepEqual(problems("Name: project\nruntime: nodejs\n", "")[0], "could not validate 'Pulumi.yaml': project is missing a 'name' attribute; found 'Name' instead");
-            assert.deepEqual(problems("name: project\nruntime: nodejs\ntemplate:\n  displatName: foo\n  displayNameDisplayName: foo\nbackend:\n  url: https://pulumi.com\n  name: test\n", ""), [
-                "could not validate 'Pulumi.yaml': #/template: additionalProperties 'displatName' not allowed; did you mean 'displayName'?",
-                "could not validate 'Pulumi.yaml': #/template: additionalProperties 'displayNameDisplayName' not allowed; the allowed attributes are 'config', 'description', 'displayName', 'important', 'metadata' and 'quickstart'",
-                "could not validate 'Pulumi.yaml': #/backend: additionalProperties 'name' not allowed; the only allowed attribute is 'url'",
-            ]);
-            assert.deepEqual(problems("name: project\nruntime: nodejs\nplugins:\n  providers:\n    - nome: test\n      path: ./p\n    - displayName: test\n      name: p\n      path: ./p\n", ""), [
-                "could not validate 'Pulumi.yaml': #/plugins/providers/0: missing properties: 'name'",
-                "could not validate 'Pulumi.yaml': #/plugins/providers/0: additionalProperties 'nome' not allowed; did you mean 'name'?",
-                "could not validate 'Pulumi.yaml': #/plugins/providers/1: additionalProperties 'displayName' not allowed; the allowed attributes are 'name', 'path' and 'version'",
-            ]);
+            assert.deepEqual(
+                problems("Name: project\nruntime: nodejs\n", "")[0],
+                "could not validate 'Pulumi.yaml': project is missing a 'name' attribute; found 'Name' instead",
+            );
+            assert.deepEqual(
+                problems(
+                    "name: project\nruntime: nodejs\ntemplate:\n  displatName: foo\n  displayNameDisplayName: foo\nbackend:\n  url: https://pulumi.com\n  name: test\n",
+                    "",
+                ),
+                [
+                    "could not validate 'Pulumi.yaml': #/template: additionalProperties 'displatName' not allowed; did you mean 'displayName'?",
+                    "could not validate 'Pulumi.yaml': #/template: additionalProperties 'displayNameDisplayName' not allowed; the allowed attributes are 'config', 'description', 'displayName', 'important', 'metadata' and 'quickstart'",
+                    "could not validate 'Pulumi.yaml': #/backend: additionalProperties 'name' not allowed; the only allowed attribute is 'url'",
+                ],
+            );
+            assert.deepEqual(
+                problems(
+                    "name: project\nruntime: nodejs\nplugins:\n  providers:\n    - nome: test\n      path: ./p\n    - displayName: test\n      name: p\n      path: ./p\n",
+                    "",
+                ),
+                [
+                    "could not validate 'Pulumi.yaml': #/plugins/providers/0: missing properties: 'name'",
+                    "could not validate 'Pulumi.yaml': #/plugins/providers/0: additionalProperties 'nome' not allowed; did you mean 'name'?",
+                    "could not validate 'Pulumi.yaml': #/plugins/providers/1: additionalProperties 'displayName' not allowed; the allowed attributes are 'name', 'path' and 'version'",
+                ],
+            );
         });
 
         it("options.refresh only 'always', packages as strings or package specifications (project.json)", () => {
-            assert.deepEqual(problems("name: test\nruntime: nodejs\noptions:\n  refresh: never\n  refesh: always\npackages:\n  a: 1\n  b:\n    sourc: x\n  c: github.com/example/pkg@1.0.0\n", ""), [
-                `could not validate 'Pulumi.yaml': #/options/refresh: value must be "always"`,
-                "could not validate 'Pulumi.yaml': #/options: additionalProperties 'refesh' not allowed; did you mean 'refresh'?",
-                "could not validate 'Pulumi.yaml': #/packages/a: oneOf failed: expected string, but got number; expected object, but got number",
-                "could not validate 'Pulumi.yaml': #/packages/b: missing properties: 'source'",
-                "could not validate 'Pulumi.yaml': #/packages/b: additionalProperties 'sourc' not allowed; did you mean 'source'? (allowed: 'checksums', 'parameters', 'pluginDownloadURL', 'source' and 'version')",
-            ]);
+            assert.deepEqual(
+                problems(
+                    "name: test\nruntime: nodejs\noptions:\n  refresh: never\n  refesh: always\npackages:\n  a: 1\n  b:\n    sourc: x\n  c: github.com/example/pkg@1.0.0\n",
+                    "",
+                ),
+                [
+                    `could not validate 'Pulumi.yaml': #/options/refresh: value must be "always"`,
+                    "could not validate 'Pulumi.yaml': #/options: additionalProperties 'refesh' not allowed; did you mean 'refresh'?",
+                    "could not validate 'Pulumi.yaml': #/packages/a: oneOf failed: expected string, but got number; expected object, but got number",
+                    "could not validate 'Pulumi.yaml': #/packages/b: missing properties: 'source'",
+                    "could not validate 'Pulumi.yaml': #/packages/b: additionalProperties 'sourc' not allowed; did you mean 'source'? (allowed: 'checksums', 'parameters', 'pluginDownloadURL', 'source' and 'version')",
+                ],
+            );
         });
 
         it("a top-level attribute the CLI does not know, which it ignores, is refused with a did-you-mean", () => {
@@ -533,26 +701,44 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
             assert.deepEqual(problems("name: a project\nruntime: nodejs\n", ""), [
                 "Pulumi.yaml: `name`: project names may only contain alphanumerics, hyphens, underscores, and periods (allowed: 1 to 100 letters, digits, hyphens, underscores and periods; the CLI checks the name when it resolves the stack)",
             ]);
-            assert.deepEqual(problems(`name: ${"a".repeat(101)}\nruntime: nodejs\n`, "")[0].split(" (allowed")[0], "Pulumi.yaml: `name`: project names are limited to 100 characters");
+            assert.deepEqual(
+                problems(`name: ${"a".repeat(101)}\nruntime: nodejs\n`, "")[0].split(" (allowed")[0],
+                "Pulumi.yaml: `name`: project names are limited to 100 characters",
+            );
         });
 
         it("a missing runtime, which project.json allows (project_test.go TestProjectValidationForRuntime) but which leaves the CLI no language host", () => {
             assert.deepEqual(problems("name: test\n", ""), [
                 "Pulumi.yaml: `runtime` is missing: project.json does not require it, but without it `pulumi preview` has no language host to run the program (allowed: runtime: nodejs, or runtime: {name: nodejs, options: {...}})",
             ]);
-            assert.deepEqual(problems("name: test\nruntime: python\n", ""), ["Pulumi.yaml: `runtime`: 'python' starts another language host than the Node.js one this program is written for (allowed: nodejs)"]);
+            assert.deepEqual(problems("name: test\nruntime: python\n", ""), [
+                "Pulumi.yaml: `runtime`: 'python' starts another language host than the Node.js one this program is written for (allowed: nodejs)",
+            ]);
         });
 
         it("runtime options the Node.js host refuses, in its words, and options it ignores (main_test.go TestParseOptions; main.go parseOptions)", () => {
-            assert.deepEqual(problems("name: test\nruntime:\n  name: nodejs\n  options:\n    typescript: 123\n    tsconfig: 1\n    nodeargs: [--inspect]\n    packagemanager: poetry\n    typscript: true\n", ""), [
-                "Pulumi.yaml: `runtime.options.typescript`: typescript option must be a boolean (allowed: true or false)",
-                "Pulumi.yaml: `runtime.options.tsconfig`: tsconfigpath option must be a string (allowed: the path of a tsconfig.json, relative to the program)",
-                "Pulumi.yaml: `runtime.options.nodeargs`: nodeargs option must be a string (allowed: node's arguments, as one string)",
-                'Pulumi.yaml: `runtime.options.packagemanager`: packagemanager option must be one of auto, npm, yarn, pnpm or bun, got "poetry" (allowed: auto, npm, yarn, pnpm, bun)',
-                "Pulumi.yaml: `runtime.options.typscript`: not an option of the Node.js language host, which ignores it; did you mean 'typescript'? (allowed: typescript, tsconfig, nodeargs, packagemanager)",
-            ]);
+            assert.deepEqual(
+                problems(
+                    "name: test\nruntime:\n  name: nodejs\n  options:\n    typescript: 123\n    tsconfig: 1\n    nodeargs: [--inspect]\n    packagemanager: poetry\n    typscript: true\n",
+                    "",
+                ),
+                [
+                    "Pulumi.yaml: `runtime.options.typescript`: typescript option must be a boolean (allowed: true or false)",
+                    "Pulumi.yaml: `runtime.options.tsconfig`: tsconfigpath option must be a string (allowed: the path of a tsconfig.json, relative to the program)",
+                    "Pulumi.yaml: `runtime.options.nodeargs`: nodeargs option must be a string (allowed: node's arguments, as one string)",
+                    'Pulumi.yaml: `runtime.options.packagemanager`: packagemanager option must be one of auto, npm, yarn, pnpm or bun, got "poetry" (allowed: auto, npm, yarn, pnpm, bun)',
+                    "Pulumi.yaml: `runtime.options.typscript`: not an option of the Node.js language host, which ignores it; did you mean 'typescript'? (allowed: typescript, tsconfig, nodeargs, packagemanager)",
+                ],
+            );
             for (const manager of ["auto", "npm", "yarn", "pnpm", "bun"]) {
-                assert.deepEqual(problems(`name: test\nruntime:\n  name: nodejs\n  options:\n    packagemanager: ${manager}\n    typescript: false\n    tsconfig: tsconfig.json\n    nodeargs: --inspect\n`, ""), [], manager);
+                assert.deepEqual(
+                    problems(
+                        `name: test\nruntime:\n  name: nodejs\n  options:\n    packagemanager: ${manager}\n    typescript: false\n    tsconfig: tsconfig.json\n    nodeargs: --inspect\n`,
+                        "",
+                    ),
+                    [],
+                    manager,
+                );
             }
         });
 
@@ -578,29 +764,51 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
         });
 
         it("names Pulumi.yml in its messages", () => {
-            const dir = projectFiles({ "Pulumi.yml": "name: test\nruntime: nodejs\nconfig:\n  size:\n    type: integer\n    default: big\n", "Pulumi.dev.yml": "" });
-            assert.deepEqual(problemsIn(dir), ["could not unmarshal 'Pulumi.yml': The default value specified for configuration key 'size' is not of the expected type 'integer'"]);
+            const dir = projectFiles({
+                "Pulumi.yml": "name: test\nruntime: nodejs\nconfig:\n  size:\n    type: integer\n    default: big\n",
+                "Pulumi.dev.yml": "",
+            });
+            assert.deepEqual(problemsIn(dir), [
+                "could not unmarshal 'Pulumi.yml': The default value specified for configuration key 'size' is not of the expected type 'integer'",
+            ]);
         });
 
         it("reads Pulumi.yaml when both exist, and refuses the Pulumi.yml the CLI ignores", () => {
             const dir = projectFiles({ "Pulumi.yaml": runtime, "Pulumi.yml": "name: other\nruntime: nodejs\n", "Pulumi.dev.yaml": "" });
             assert.equal(loadProject(dir).name, "test");
-            assert.deepEqual(problemsIn(dir), ["Pulumi.yml: the CLI reads the project from Pulumi.yaml and ignores Pulumi.yml (allowed: one project file; remove Pulumi.yml)"]);
+            assert.deepEqual(problemsIn(dir), [
+                "Pulumi.yml: the CLI reads the project from Pulumi.yaml and ignores Pulumi.yml (allowed: one project file; remove Pulumi.yml)",
+            ]);
         });
 
         it("refuses a stack file whose extension is not the project file's, which the CLI does not read (paths.go DetectProjectStackPath)", () => {
-            const alone = projectFiles({ "Pulumi.yaml": `${runtime}config:\n  owner:\n    type: string\n`, "Pulumi.dev.yml": "config:\n  test:owner: me\n" });
+            const alone = projectFiles({
+                "Pulumi.yaml": `${runtime}config:\n  owner:\n    type: string\n`,
+                "Pulumi.dev.yml": "config:\n  test:owner: me\n",
+            });
             assert.deepEqual(problemsIn(alone), [
                 "Pulumi.dev.yml: the CLI does not read it: the settings of stack 'dev' are in Pulumi.dev.yaml, with the extension of Pulumi.yaml (allowed: rename it to Pulumi.dev.yaml)",
                 "Pulumi.dev.yaml: Stack 'dev' is missing configuration value 'owner' (allowed: set test:owner in Pulumi.dev.yaml, or give it a default in Pulumi.yaml)",
             ]);
             const both = projectFiles({ "Pulumi.yml": runtime, "Pulumi.dev.yml": "", "Pulumi.dev.yaml": "" });
-            assert.deepEqual(problemsIn(both), ["Pulumi.dev.yaml: the CLI reads the settings of stack 'dev' from Pulumi.dev.yml and ignores Pulumi.dev.yaml (allowed: one stack file; remove Pulumi.dev.yaml)"]);
+            assert.deepEqual(problemsIn(both), [
+                "Pulumi.dev.yaml: the CLI reads the settings of stack 'dev' from Pulumi.dev.yml and ignores Pulumi.dev.yaml (allowed: one stack file; remove Pulumi.dev.yaml)",
+            ]);
         });
 
         it("stops at a Pulumi.json, which the CLI reads first", () => {
-            const dir = projectFiles({ "Pulumi.json": '{"name": "test", "runtime": "nodejs"}', "Pulumi.yaml": runtime, "Pulumi.dev.yaml": "" });
-            assert.throws(() => loadProject(dir), (error: Error) => error instanceof UserError && error.message === "Pulumi.json: the Pulumi CLI reads the project from Pulumi.json before Pulumi.yaml, and this plan reads only Pulumi.yaml or Pulumi.yml (allowed: the project in Pulumi.yaml, without Pulumi.json)");
+            const dir = projectFiles({
+                "Pulumi.json": '{"name": "test", "runtime": "nodejs"}',
+                "Pulumi.yaml": runtime,
+                "Pulumi.dev.yaml": "",
+            });
+            assert.throws(
+                () => loadProject(dir),
+                (error: Error) =>
+                    error instanceof UserError &&
+                    error.message ===
+                        "Pulumi.json: the Pulumi CLI reads the project from Pulumi.json before Pulumi.yaml, and this plan reads only Pulumi.yaml or Pulumi.yml (allowed: the project in Pulumi.yaml, without Pulumi.json)",
+            );
         });
     });
 });

@@ -21,7 +21,11 @@ const armPrefix = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/rg-test\/pro
 /** A program that touches every kind of provider-computed value the other components rely on. */
 async function sampleProgram() {
     const group = new resources.ResourceGroup("rg", { resourceGroupName: "rg-test", location: "westeurope" });
-    const identity = new managedidentity.UserAssignedIdentity("id", { resourceGroupName: group.name, resourceName: "id-test", location: "westeurope" });
+    const identity = new managedidentity.UserAssignedIdentity("id", {
+        resourceGroupName: group.name,
+        resourceName: "id-test",
+        location: "westeurope",
+    });
     const service = new apimanagement.ApiManagementService(
         "apim",
         {
@@ -45,12 +49,20 @@ async function sampleProgram() {
         location: "westeurope",
         identity: { type: logic.ManagedServiceIdentityType.SystemAssigned },
     });
-    const callback = logic.listWorkflowTriggerCallbackUrlOutput({ resourceGroupName: group.name, workflowName: workflow.name, triggerName: "manual" });
+    const callback = logic.listWorkflowTriggerCallbackUrlOutput({
+        resourceGroupName: group.name,
+        workflowName: workflow.name,
+        triggerName: "manual",
+    });
     const vault = new keyvault.Vault("kv", {
         resourceGroupName: group.name,
         vaultName: "kv-test-abcde",
         location: "westeurope",
-        properties: { tenantId: "00000000-0000-0000-0000-000000000000", sku: { family: "A", name: keyvault.SkuName.Standard }, enableRbacAuthorization: true },
+        properties: {
+            tenantId: "00000000-0000-0000-0000-000000000000",
+            sku: { family: "A", name: keyvault.SkuName.Standard },
+            enableRbacAuthorization: true,
+        },
     });
     const secret = new keyvault.Secret("secret", {
         resourceGroupName: group.name,
@@ -58,16 +70,27 @@ async function sampleProgram() {
         secretName: "backend-key",
         properties: { value: pulumi.secret("s3cr3t-value") },
     });
-    const app = new azuread.Application("api", { displayName: "api", appRoles: [{ id: "6f7c6c1e-1111-4111-8111-111111111111", value: "Orders.Read", displayName: "Read", description: "Read orders", allowedMemberTypes: ["Application"], enabled: true }] });
+    const app = new azuread.Application("api", {
+        displayName: "api",
+        appRoles: [
+            {
+                id: "6f7c6c1e-1111-4111-8111-111111111111",
+                value: "Orders.Read",
+                displayName: "Read",
+                description: "Read orders",
+                allowedMemberTypes: ["Application"],
+                enabled: true,
+            },
+        ],
+    });
     const principal = new azuread.ServicePrincipal("api-sp", { clientId: app.clientId });
     const client = await authorization.getClientConfig();
     return {
         gatewayUrl: service.gatewayUrl,
         portalUrl: service.developerPortalUrl,
-        ips: pulumi.all([service.publicIPAddresses, service.additionalLocations]).apply(([primary, extra]) => [
-            ...primary,
-            ...(extra ?? []).flatMap((location) => location.publicIPAddresses),
-        ]),
+        ips: pulumi
+            .all([service.publicIPAddresses, service.additionalLocations])
+            .apply(([primary, extra]) => [...primary, ...(extra ?? []).flatMap((location) => location.publicIPAddresses)]),
         serviceId: service.id,
         identityPrincipal: identity.principalId,
         identityClient: identity.clientId,
@@ -95,7 +118,10 @@ describe("the mock engine", () => {
 
     it("gives ARM-shaped resource ids", () => {
         assert.match(run.outputs.serviceId, new RegExp(`${armPrefix.source}Microsoft\\.ApiManagement/service/apim-test-abcde$`));
-        assert.match(run.get("azure-native:keyvault:Secret", "secret").id!, new RegExp(`${armPrefix.source}Microsoft\\.KeyVault/vaults/kv-test-abcde/secrets/backend-key$`));
+        assert.match(
+            run.get("azure-native:keyvault:Secret", "secret").id!,
+            new RegExp(`${armPrefix.source}Microsoft\\.KeyVault/vaults/kv-test-abcde/secrets/backend-key$`),
+        );
         assert.equal(run.outputs.subscriptionId, run.outputs.serviceId.split("/")[2]);
     });
 
@@ -120,7 +146,11 @@ describe("the mock engine", () => {
         const url = new URL(run.outputs.callbackUrl);
         assert.equal(url.protocol, "https:");
         assert.equal(run.outputs.callbackUrl.split("?")[0], run.outputs.callbackBase);
-        assert.equal(url.host, `${run.outputs.workflowEndpoint.split("/")[2].replace(/:443$/, "")}`, "the trigger is called at its workflow's access endpoint");
+        assert.equal(
+            url.host,
+            `${run.outputs.workflowEndpoint.split("/")[2].replace(/:443$/, "")}`,
+            "the trigger is called at its workflow's access endpoint",
+        );
         assert.match(url.pathname, /^\/workflows\/[0-9a-f]{32}\/triggers\/manual\/paths\/invoke$/);
         assert.equal(url.searchParams.get("api-version"), "2016-10-01");
         assert.equal(url.searchParams.get("sp"), "/triggers/manual/run");
@@ -131,7 +161,11 @@ describe("the mock engine", () => {
     it("gives Key Vault its URI and secrets their versionless URI", () => {
         assert.equal(run.outputs.vaultUri, "https://kv-test-abcde.vault.azure.net/");
         assert.equal(run.outputs.secretUri, "https://kv-test-abcde.vault.azure.net/secrets/backend-key");
-        assert.equal(run.get("azure-native:keyvault:Secret", "secret").outputs.properties.value, undefined, "ARM does not return secret values");
+        assert.equal(
+            run.get("azure-native:keyvault:Secret", "secret").outputs.properties.value,
+            undefined,
+            "ARM does not return secret values",
+        );
     });
 
     it("gives Entra ID applications and service principals their ids", () => {
@@ -176,7 +210,11 @@ describe("the mock engine", () => {
                 if (entry.isDirectory()) {
                     walk(file);
                 } else if (file.endsWith(".ts")) {
-                    for (const match of fs.readFileSync(file, "utf8").matchAll(/new (apimanagement|applicationinsights|authorization|dns|keyvault|logic|managedidentity|monitor|operationalinsights|resources|storage|web)\.([A-Z][A-Za-z]+)\(/g)) {
+                    for (const match of fs
+                        .readFileSync(file, "utf8")
+                        .matchAll(
+                            /new (apimanagement|applicationinsights|authorization|dns|keyvault|logic|managedidentity|monitor|operationalinsights|resources|storage|web)\.([A-Z][A-Za-z]+)\(/g,
+                        )) {
                         created.add(`azure-native:${match[1]}:${match[2]}`);
                     }
                 }
@@ -208,7 +246,12 @@ describe("the mock engine", () => {
             runFixture({
                 stack: "dev",
                 program: async () => {
-                    const orphan = new keyvault.Secret("orphan", { resourceGroupName: "rg-test", vaultName: "", secretName: "x", properties: {} });
+                    const orphan = new keyvault.Secret("orphan", {
+                        resourceGroupName: "rg-test",
+                        vaultName: "",
+                        secretName: "x",
+                        properties: {},
+                    });
                     return { uri: orphan.properties.secretUri };
                 },
             }),
@@ -231,7 +274,10 @@ describe("the mock engine", () => {
 });
 
 describe("lazy loading of Pulumi's function serializer", () => {
-    const loaded = () => Object.keys(require.cache).filter((file) => /node_modules[\\/](typescript|@npmcli[\\/]arborist|normalize-package-data|execa)[\\/]/.test(file));
+    const loaded = () =>
+        Object.keys(require.cache).filter((file) =>
+            /node_modules[\\/](typescript|@npmcli[\\/]arborist|normalize-package-data|execa)[\\/]/.test(file),
+        );
 
     it("runs stacks without loading the TypeScript compiler, npm's package readers or execa", async () => {
         await runFixture({ stack: "dev", program: async () => ({ ok: true }) });
@@ -251,7 +297,11 @@ describe("lazy loading of Pulumi's function serializer", () => {
         assert.equal(stand.answer, 42);
         assert.ok("answer" in stand);
         assert.ok(Object.keys(stand).includes("greet"));
-        assert.equal((stand as unknown as { default: unknown }).default, real, "a CommonJS module is its own default export, as TypeScript's import helper makes it");
+        assert.equal(
+            (stand as unknown as { default: unknown }).default,
+            real,
+            "a CommonJS module is its own default export, as TypeScript's import helper makes it",
+        );
         assert.equal(loads, 1);
     });
 });

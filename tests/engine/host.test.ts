@@ -2,7 +2,14 @@ import * as assert from "node:assert/strict";
 import * as os from "node:os";
 import * as path from "node:path";
 import { planStack, type RunOptions, type StackRun } from "../../engine";
-import { HostSetupError, defaultParallel, hostCommand, nodeRuntimeOptions, programLocation, shellWords } from "../../engine/host/language-host";
+import {
+    HostSetupError,
+    defaultParallel,
+    hostCommand,
+    nodeRuntimeOptions,
+    programLocation,
+    shellWords,
+} from "../../engine/host/language-host";
 import { engineFeatures } from "../../engine/host/monitor";
 import { ProgramError, runThroughHost } from "../../engine/host/run";
 import { listStacks, repoRoot } from "../../engine/project";
@@ -74,8 +81,9 @@ const projectRuns = (async () => {
     const through: Record<string, StackRun> = {};
     const inProcess: Record<string, StackRun> = {};
     /** A referenced stack's run made already (as tests/helpers.ts stackRun shares them), else a new one. */
-    const reuse = (runs: Record<string, StackRun>, planned: string, run: (options: RunOptions) => Promise<StackRun>) => (options: RunOptions) =>
-        options.stack !== planned && runs[options.stack] ? Promise.resolve(runs[options.stack]!) : run(options);
+    const reuse =
+        (runs: Record<string, StackRun>, planned: string, run: (options: RunOptions) => Promise<StackRun>) => (options: RunOptions) =>
+            options.stack !== planned && runs[options.stack] ? Promise.resolve(runs[options.stack]!) : run(options);
     for (const stack of listStacks(repoRoot)) {
         through[stack] = await planStack({ stack }, reuse(through, stack, runThroughHost));
         inProcess[stack] = await planStack({ stack }, reuse(inProcess, stack, runStack));
@@ -129,7 +137,10 @@ describe("the command Pulumi's Node.js language host starts", () => {
 
     it("hands the config over with <namespace>:config:<name> keys, the secret keys as they are, and the TypeScript switches", () => {
         const command = hostCommand({ ...request, runtimeOptions: { typescript: true, tsconfig: "tsconfig.pulumi.json" } });
-        assert.deepEqual(JSON.parse(command.env.PULUMI_CONFIG!), { "enterprise-integration:config:owner": "team", "azure-native:config:location": "westeurope" });
+        assert.deepEqual(JSON.parse(command.env.PULUMI_CONFIG!), {
+            "enterprise-integration:config:owner": "team",
+            "azure-native:config:location": "westeurope",
+        });
         assert.deepEqual(JSON.parse(command.env.PULUMI_CONFIG_SECRET_KEYS!), ["enterprise-integration:backendApiKeys"]);
         assert.equal(command.env.PULUMI_NODEJS_TYPESCRIPT, "true");
         assert.equal(command.env.PULUMI_NODEJS_TSCONFIG_PATH, "tsconfig.pulumi.json");
@@ -139,7 +150,11 @@ describe("the command Pulumi's Node.js language host starts", () => {
     });
 
     it("puts nodeargs before the entry script, split as a shell splits them, and leaves out --dry-run for an update", () => {
-        const command = hostCommand({ ...request, dryRun: false, runtimeOptions: { nodeargs: `--max-old-space-size=4096 --require "./a b.js"` } });
+        const command = hostCommand({
+            ...request,
+            dryRun: false,
+            runtimeOptions: { nodeargs: `--max-old-space-size=4096 --require "./a b.js"` },
+        });
         assert.deepEqual(command.args.slice(0, 3), ["--max-old-space-size=4096", "--require", "./a b.js"]);
         assert.ok(!command.args.includes("--dry-run"));
         assert.deepEqual(shellWords(`a 'b c' "d \\"e\\"" f\\ g # comment`), ["a", "b c", 'd "e"', "f g"]);
@@ -149,17 +164,26 @@ describe("the command Pulumi's Node.js language host starts", () => {
     it("starts the program where main says: the project directory, a folder, or a file's folder with its base name as the entry", () => {
         assert.deepEqual(programLocation(repoRoot, undefined), { programDirectory: repoRoot, entryPoint: "." });
         assert.deepEqual(programLocation(repoRoot, "stacks"), { programDirectory: path.join(repoRoot, "stacks"), entryPoint: "." });
-        assert.deepEqual(programLocation(repoRoot, "stacks/index.ts"), { programDirectory: path.join(repoRoot, "stacks"), entryPoint: "index.ts" });
+        assert.deepEqual(programLocation(repoRoot, "stacks/index.ts"), {
+            programDirectory: path.join(repoRoot, "stacks"),
+            entryPoint: "index.ts",
+        });
         assert.throws(
             () => programLocation(repoRoot, "src/index.ts"),
-            (error: Error) => error instanceof HostSetupError && error.message === `project 'main' could not be read: stat ${path.join(repoRoot, "src", "index.ts")}: no such file or directory`,
+            (error: Error) =>
+                error instanceof HostSetupError &&
+                error.message ===
+                    `project 'main' could not be read: stat ${path.join(repoRoot, "src", "index.ts")}: no such file or directory`,
         );
     });
 
     it("refuses runtime options of the wrong type with the host's words", () => {
         assert.throws(() => nodeRuntimeOptions({ typescript: "yes" }), /^HostSetupError: typescript option must be a boolean$/);
         assert.throws(() => nodeRuntimeOptions({ nodeargs: 1 }), /^HostSetupError: nodeargs option must be a string$/);
-        assert.throws(() => nodeRuntimeOptions({ packagemanager: "pip" }), /^HostSetupError: packagemanager option must be one of auto, npm, yarn, pnpm or bun, got "pip"$/);
+        assert.throws(
+            () => nodeRuntimeOptions({ packagemanager: "pip" }),
+            /^HostSetupError: packagemanager option must be one of auto, npm, yarn, pnpm or bun, got "pip"$/,
+        );
         assert.deepEqual(nodeRuntimeOptions({}), { typescript: true, tsconfig: undefined, nodeargs: undefined });
     });
 
@@ -169,7 +193,16 @@ describe("the command Pulumi's Node.js language host starts", () => {
     });
 
     it("answers SupportsFeature as the engine's monitor does", () => {
-        for (const feature of ["secrets", "resourceReferences", "outputValues", "aliasSpecs", "deletedWith", "transforms", "parameterization", "resourceHooks"]) {
+        for (const feature of [
+            "secrets",
+            "resourceReferences",
+            "outputValues",
+            "aliasSpecs",
+            "deletedWith",
+            "transforms",
+            "parameterization",
+            "resourceHooks",
+        ]) {
             assert.ok(engineFeatures.has(feature), feature);
         }
         assert.ok(!engineFeatures.has("someFutureFeature"));
@@ -209,7 +242,10 @@ describe("a program run through @pulumi/pulumi/cmd/run", () => {
 
     it("refuses a second resource with the same URN in the engine's words", async () => {
         const failure = await fixtureRuns.duplicate;
-        assert.match(failure.message, /^Running program '.+index\.ts' failed with an unhandled exception:\nError: failed to register new resource thing \[host-fixture:index:Thing\]: 2 UNKNOWN: Duplicate resource URN 'urn:pulumi:duplicate::host-fixture::host-fixture:index:Thing::thing'; try giving it a unique name\n/);
+        assert.match(
+            failure.message,
+            /^Running program '.+index\.ts' failed with an unhandled exception:\nError: failed to register new resource thing \[host-fixture:index:Thing\]: 2 UNKNOWN: Duplicate resource URN 'urn:pulumi:duplicate::host-fixture::host-fixture:index:Thing::thing'; try giving it a unique name\n/,
+        );
         assert.equal(failure.exitCode, 32);
     });
 
@@ -220,7 +256,10 @@ describe("a program run through @pulumi/pulumi/cmd/run", () => {
 
     it("fails with ts-node's type errors when main names a file in a folder without a tsconfig.json, as pulumi up does", async () => {
         const failure = await fixtureRuns.nested;
-        assert.match(failure.message, /^Running program '.+src[/\\]index\.ts' failed with an unhandled exception:\nTSError: ⨯ Unable to compile TypeScript:\nindex\.ts\(\d+,\d+\): error TS2550: Property 'hasOwn' does not exist on type 'ObjectConstructor'/);
+        assert.match(
+            failure.message,
+            /^Running program '.+src[/\\]index\.ts' failed with an unhandled exception:\nTSError: ⨯ Unable to compile TypeScript:\nindex\.ts\(\d+,\d+\): error TS2550: Property 'hasOwn' does not exist on type 'ObjectConstructor'/,
+        );
     });
 });
 

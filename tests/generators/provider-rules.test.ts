@@ -3,14 +3,23 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RegisteredResource, StackRun } from "../../engine";
 import { providerRefusals, providerRules } from "../../commands/plan/provider-rules";
-import { deriveAll, derivePathRules, defaultStatePaths, hasDefaultState, normalizePath, resourceNameOf, type ProviderRules } from "../../generators/derive-provider-rules";
+import {
+    deriveAll,
+    derivePathRules,
+    defaultStatePaths,
+    hasDefaultState,
+    normalizePath,
+    resourceNameOf,
+    type ProviderRules,
+} from "../../generators/derive-provider-rules";
 import { sdkApiVersion } from "../../generators/derive-replacements";
 
 const root = path.resolve(__dirname, "..", "..");
 const sdkRoot = path.join(root, "node_modules", "@pulumi", "azure-native");
 const fixtures = path.join(root, "tests", "fixtures", "specs", "provider-rules");
 const table = JSON.parse(fs.readFileSync(path.join(root, "commands", "plan", "provider-paths.json"), "utf8")) as ProviderRules;
-const service = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ApiManagement/service/{serviceName}";
+const service =
+    "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ApiManagement/service/{serviceName}";
 
 function rule(pathTemplate: string) {
     const found = table.rules.find((candidate) => candidate.path === pathTemplate);
@@ -19,7 +28,11 @@ function rule(pathTemplate: string) {
 }
 
 /** A generic resource as the recorder registers it, with plain inputs. */
-function generic(name: string, inputs: Record<string, unknown>, options: { retainOnDelete?: boolean; read?: boolean; type?: string } = {}): RegisteredResource {
+function generic(
+    name: string,
+    inputs: Record<string, unknown>,
+    options: { retainOnDelete?: boolean; read?: boolean; type?: string } = {},
+): RegisteredResource {
     const type = options.type ?? "azure-native:resources:Resource";
     return {
         urn: `urn:pulumi:test::enterprise-integration::${type}::${name}`,
@@ -79,7 +92,8 @@ function run(...resources: RegisteredResource[]): StackRun {
     };
 }
 
-const signUpPath = "/subscriptions/{subscriptionId}/resourcegroups/rg-int-test/providers/Microsoft.ApiManagement/service/apim-int-test/portalsettings/signup";
+const signUpPath =
+    "/subscriptions/{subscriptionId}/resourcegroups/rg-int-test/providers/Microsoft.ApiManagement/service/apim-int-test/portalsettings/signup";
 
 describe("the provider rules table (commands/plan/provider-paths.json)", () => {
     it("is exactly what generators/derive-provider-rules.ts derives from the spec and azure-native extracts under tests/fixtures/specs/provider-rules", () => {
@@ -93,8 +107,15 @@ describe("the provider rules table (commands/plan/provider-paths.json)", () => {
             assert.match(files[specFile] ?? "", /^[0-9a-f]{40}$/, specFile);
         }
         assert.match(table.source.azureNative.files?.["provider/pkg/openapi/defaults/defaultResourcesState.go"] ?? "", /^[0-9a-f]{40}$/);
-        assert.equal(table.source.sdk.version, (JSON.parse(fs.readFileSync(path.join(sdkRoot, "package.json"), "utf8")) as { version: string }).version);
-        for (const fact of [...table.provider.existenceCheck.facts, ...table.provider.delete.facts, ...table.provider.typedResources.facts]) {
+        assert.equal(
+            table.source.sdk.version,
+            (JSON.parse(fs.readFileSync(path.join(sdkRoot, "package.json"), "utf8")) as { version: string }).version,
+        );
+        for (const fact of [
+            ...table.provider.existenceCheck.facts,
+            ...table.provider.delete.facts,
+            ...table.provider.typedResources.facts,
+        ]) {
             assert.match(fact.commit, /^[0-9a-f]{40}$/, fact.file);
         }
     });
@@ -140,24 +161,56 @@ describe("the provider rules table (commands/plan/provider-paths.json)", () => {
 describe("the derivation from spec documents", () => {
     const file = "specification/widgets/resource-manager/Contoso.Widgets/stable/2024-01-01/widgets.json";
     const base = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Contoso.Widgets/widgets/{widgetName}";
-    const pathParameter = (name: string, extra: Record<string, unknown> = {}) => ({ name, in: "path", required: true, type: "string", ...extra });
+    const pathParameter = (name: string, extra: Record<string, unknown> = {}) => ({
+        name,
+        in: "path",
+        required: true,
+        type: "string",
+        ...extra,
+    });
     const put = (operationId: string, last?: Record<string, unknown>) => ({
         operationId,
-        parameters: [pathParameter("subscriptionId"), pathParameter("resourceGroupName"), pathParameter("widgetName"), ...(last ? [last] : [])],
+        parameters: [
+            pathParameter("subscriptionId"),
+            pathParameter("resourceGroupName"),
+            pathParameter("widgetName"),
+            ...(last ? [last] : []),
+        ],
     });
     const documents: Record<string, unknown> = {
         [file]: {
             info: { version: "2024-01-01" },
             paths: {
                 [`${base}/settings/default`]: { get: { operationId: "Settings_Get" }, put: put("Settings_CreateOrUpdate") },
-                [`${base}/modes/{modeName}`]: { get: { operationId: "Modes_Get" }, put: put("Modes_CreateOrUpdate", pathParameter("modeName", { enum: ["fast", "slow"] })) },
-                [`${base}/snapshots/{snapshotName}`]: { get: { operationId: "Snapshots_Get" }, put: put("Snapshots_CreateOrUpdate", pathParameter("snapshotName")) },
-                [`${base}/parts/{partName}`]: { get: { operationId: "Parts_Get" }, put: put("Parts_CreateOrUpdate", pathParameter("partName")), delete: { operationId: "Parts_Delete" } },
-                [`${base}/colors/{colorName}`]: { get: { operationId: "Colors_Get" }, put: put("Colors_CreateOrUpdate", pathParameter("colorName")), delete: { operationId: "Colors_Delete" } },
+                [`${base}/modes/{modeName}`]: {
+                    get: { operationId: "Modes_Get" },
+                    put: put("Modes_CreateOrUpdate", pathParameter("modeName", { enum: ["fast", "slow"] })),
+                },
+                [`${base}/snapshots/{snapshotName}`]: {
+                    get: { operationId: "Snapshots_Get" },
+                    put: put("Snapshots_CreateOrUpdate", pathParameter("snapshotName")),
+                },
+                [`${base}/parts/{partName}`]: {
+                    get: { operationId: "Parts_Get" },
+                    put: put("Parts_CreateOrUpdate", pathParameter("partName")),
+                    delete: { operationId: "Parts_Delete" },
+                },
+                [`${base}/colors/{colorName}`]: {
+                    get: { operationId: "Colors_Get" },
+                    put: put("Colors_CreateOrUpdate", pathParameter("colorName")),
+                    delete: { operationId: "Colors_Delete" },
+                },
             },
         },
     };
-    const rules = derivePathRules((name) => documents[name], "Contoso.Widgets", "widgets", file, [`${base.replace("resourceGroups", "resourcegroups")}/colors/{color}`], () => undefined);
+    const rules = derivePathRules(
+        (name) => documents[name],
+        "Contoso.Widgets",
+        "widgets",
+        file,
+        [`${base.replace("resourceGroups", "resourcegroups")}/colors/{color}`],
+        () => undefined,
+    );
     const byPath = (suffix: string) => rules.find((entry) => entry.path === `${base}${suffix}`);
 
     it("has a fixed-name child without DELETE created with its parent, and undeletable", () => {
@@ -187,7 +240,18 @@ describe("the derivation from spec documents", () => {
     });
 
     it("reads the top-level keys of azure-native's default-state maps, not their nested properties", () => {
-        const go = ['var defaultResourcesStateRaw = map[string]map[string]interface{}{', '\t"/a/{b}/c": {', '\t\t"isEnabled": false,', "\t},", "}", "", "var skipDeleteResources = map[string]bool{", '\t"/d/{e}": true,', "}", ""].join("\n");
+        const go = [
+            "var defaultResourcesStateRaw = map[string]map[string]interface{}{",
+            '\t"/a/{b}/c": {',
+            '\t\t"isEnabled": false,',
+            "\t},",
+            "}",
+            "",
+            "var skipDeleteResources = map[string]bool{",
+            '\t"/d/{e}": true,',
+            "}",
+            "",
+        ].join("\n");
         assert.deepEqual(defaultStatePaths(go), ["/a/{b}/c", "/d/{e}"]);
     });
 
@@ -227,7 +291,10 @@ describe("providerRefusals", () => {
     });
 
     it("accepts a generic resource at a path that can be created and deleted (a notification's recipient e-mail), next to a refused one", () => {
-        const recipient = generic("ops-recipient", serviceChild("recipientEmails", "ops@example.com", { parentResourcePath: "service/apim-int-test/notifications/BCC" }));
+        const recipient = generic(
+            "ops-recipient",
+            serviceChild("recipientEmails", "ops@example.com", { parentResourcePath: "service/apim-int-test/notifications/BCC" }),
+        );
         const refusals = providerRefusals(run(recipient, generic("gateway-portal-signup", serviceChild("portalsettings", "signup"))));
         assert.deepEqual(
             refusals.map((refusal) => `${refusal.resource} ${refusal.kind}`),
@@ -251,11 +318,19 @@ describe("providerRefusals", () => {
         assert.deepEqual(others, []);
         assert.equal(refusal.kind, "create");
         assert.match(refusal.message, /in the default state azure-native records for it/);
-        assert.match(refusal.message, /Use azure-native:apimanagement:Policy instead: azure-native takes over the one Azure created while it is still in that default state\.$/);
+        assert.match(
+            refusal.message,
+            /Use azure-native:apimanagement:Policy instead: azure-native takes over the one Azure created while it is still in that default state\.$/,
+        );
     });
 
     it("matches the path's segments case-insensitively, as ARM does, and names only within an enum", () => {
-        assert.equal(providerRefusals(run(generic("signup", serviceChild("PortalSettings", "SignUp", { resourceProviderNamespace: "microsoft.apimanagement" })))).length, 2);
+        assert.equal(
+            providerRefusals(
+                run(generic("signup", serviceChild("PortalSettings", "SignUp", { resourceProviderNamespace: "microsoft.apimanagement" }))),
+            ).length,
+            2,
+        );
         assert.deepEqual(
             providerRefusals(run(generic("bcc", serviceChild("notifications", "BCC")))).map((refusal) => refusal.kind),
             ["create", "delete"],
@@ -264,27 +339,56 @@ describe("providerRefusals", () => {
     });
 
     it("checks a resource against the rules of its own API version only", () => {
-        assert.deepEqual(providerRefusals(run(generic("old-signup", serviceChild("portalsettings", "signup", { apiVersion: "2022-08-01" })))), []);
+        assert.deepEqual(
+            providerRefusals(run(generic("old-signup", serviceChild("portalsettings", "signup", { apiVersion: "2022-08-01" })))),
+            [],
+        );
     });
 
     it("leaves alone resources read with get and resources of other types", () => {
         assert.deepEqual(providerRefusals(run(generic("read-signup", serviceChild("portalsettings", "signup"), { read: true }))), []);
-        assert.deepEqual(providerRefusals(run(generic("typed", serviceChild("portalsettings", "signup"), { type: "azure-native:apimanagement:Policy" }))), []);
+        assert.deepEqual(
+            providerRefusals(
+                run(generic("typed", serviceChild("portalsettings", "signup"), { type: "azure-native:apimanagement:Policy" })),
+            ),
+            [],
+        );
     });
 
     it("reports a refusal that holds whatever the unknown parts are: the resource group, the service name, a revision's name", () => {
-        const signUp = providerRefusals(run(generic("signup", serviceChild("portalsettings", "signup", { resourceGroupName: undefined, parentResourcePath: "service/(known after deploy)" }))));
+        const signUp = providerRefusals(
+            run(
+                generic(
+                    "signup",
+                    serviceChild("portalsettings", "signup", {
+                        resourceGroupName: undefined,
+                        parentResourcePath: "service/(known after deploy)",
+                    }),
+                ),
+            ),
+        );
         assert.deepEqual(
             signUp.map((refusal) => [refusal.kind, refusal.path]),
             [
-                ["create", "/subscriptions/{subscriptionId}/resourcegroups/(known after deploy)/providers/Microsoft.ApiManagement/service/(known after deploy)/portalsettings/signup"],
-                ["delete", "/subscriptions/{subscriptionId}/resourcegroups/(known after deploy)/providers/Microsoft.ApiManagement/service/(known after deploy)/portalsettings/signup"],
+                [
+                    "create",
+                    "/subscriptions/{subscriptionId}/resourcegroups/(known after deploy)/providers/Microsoft.ApiManagement/service/(known after deploy)/portalsettings/signup",
+                ],
+                [
+                    "delete",
+                    "/subscriptions/{subscriptionId}/resourcegroups/(known after deploy)/providers/Microsoft.ApiManagement/service/(known after deploy)/portalsettings/signup",
+                ],
             ],
         );
         const revision = providerRefusals(run(generic("revision", serviceChild("portalRevisions", undefined))));
         assert.deepEqual(
             revision.map((refusal) => [refusal.kind, refusal.path]),
-            [["delete", "/subscriptions/{subscriptionId}/resourcegroups/rg-int-test/providers/Microsoft.ApiManagement/service/apim-int-test/portalRevisions/(known after deploy)"]],
+            [
+                [
+                    "delete",
+                    "/subscriptions/{subscriptionId}/resourcegroups/rg-int-test/providers/Microsoft.ApiManagement/service/apim-int-test/portalRevisions/(known after deploy)",
+                ],
+            ],
         );
     });
 
@@ -298,7 +402,11 @@ describe("providerRefusals", () => {
             { parentResourcePath: "(known after deploy)" },
             { resourceProviderNamespace: undefined },
         ]) {
-            assert.deepEqual(providerRefusals(run(generic("signup", serviceChild("portalsettings", "signup", overrides)))), [], JSON.stringify(overrides));
+            assert.deepEqual(
+                providerRefusals(run(generic("signup", serviceChild("portalsettings", "signup", overrides)))),
+                [],
+                JSON.stringify(overrides),
+            );
         }
         // A notification's name decides whether Azure has it: unknown, it is not refused.
         assert.deepEqual(providerRefusals(run(generic("notification", serviceChild("notifications", undefined)))), []);

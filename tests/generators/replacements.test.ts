@@ -37,7 +37,10 @@ function inputExists(token: string, inputPath: string): boolean {
     const [head, ...rest] = inputPath.split(".");
     const argsFile = fs.readFileSync(path.join(sdkRoot, module, `${name.charAt(0).toLowerCase()}${name.slice(1)}.d.ts`), "utf8");
     let body = new RegExp(`export interface ${name}Args \\{([\\s\\S]*?)\\n\\}`).exec(argsFile)?.[1];
-    for (const segment of [head.replace(/\[\*\]$/, ""), ...rest.map((part) => part.replace(/\[\*\]$/, ""))].map((part, index, all) => ({ part, last: index === all.length - 1 }))) {
+    for (const segment of [head.replace(/\[\*\]$/, ""), ...rest.map((part) => part.replace(/\[\*\]$/, ""))].map((part, index, all) => ({
+        part,
+        last: index === all.length - 1,
+    }))) {
         const line = body === undefined ? undefined : new RegExp(`^\\s+${segment.part}\\??: (.*)$`, "m").exec(body)?.[1];
         if (line === undefined) {
             return false;
@@ -73,7 +76,9 @@ describe("the replacement table derived from the Azure REST API specs (commands/
 
     it("derives every type from its spec file", () => {
         assert.deepEqual(
-            Object.entries(table.types).filter(([, entry]) => entry.specRead === false).map(([token]) => token),
+            Object.entries(table.types)
+                .filter(([, entry]) => entry.specRead === false)
+                .map(([token]) => token),
             [],
         );
     });
@@ -83,7 +88,10 @@ describe("the replacement table derived from the Azure REST API specs (commands/
         assert.match(table.source.note, /the provider may add its own rules/);
         for (const [token, entry] of Object.entries(table.types)) {
             assert.ok(entry.operation.length > 0, token);
-            assert.ok(table.source.commit.length > 0 && (table.source.files === undefined || table.source.files[entry.specFile] !== undefined), token);
+            assert.ok(
+                table.source.commit.length > 0 && (table.source.files === undefined || table.source.files[entry.specFile] !== undefined),
+                token,
+            );
         }
     });
 
@@ -91,7 +99,11 @@ describe("the replacement table derived from the Azure REST API specs (commands/
         for (const [token, entry] of Object.entries(table.types)) {
             const args = sdkArgNames(token, sdkRoot);
             assert.ok(entry.replaceOn.length > 0, token);
-            assert.equal(entry.replaceOn.includes("resourceGroupName"), args.includes("resourceGroupName") && token !== "azure-native:authorization:RoleAssignment", `${token}: resourceGroupName`);
+            assert.equal(
+                entry.replaceOn.includes("resourceGroupName"),
+                args.includes("resourceGroupName") && token !== "azure-native:authorization:RoleAssignment",
+                `${token}: resourceGroupName`,
+            );
             assert.equal(entry.replaceOn.includes("location"), args.includes("location"), `${token}: location`);
         }
     });
@@ -108,7 +120,11 @@ describe("the replacement table derived from the Azure REST API specs (commands/
     // (commit 376dc4db): ApiManagementServiceResource.location has x-ms-mutability [read, create];
     // virtualNetworkType, zones, sku and the rest carry none, so they update in place.
     it("ApiManagementService: its group, its name and its location", () => {
-        assert.deepEqual(table.types["azure-native:apimanagement:ApiManagementService"].replaceOn, ["resourceGroupName", "serviceName", "location"]);
+        assert.deepEqual(table.types["azure-native:apimanagement:ApiManagementService"].replaceOn, [
+            "resourceGroupName",
+            "serviceName",
+            "location",
+        ]);
     });
 
     // Checked by hand against specification/storage/resource-manager/Microsoft.Storage/stable/2024-01-01/storage.json
@@ -116,7 +132,15 @@ describe("the replacement table derived from the Azure REST API specs (commands/
     // kind and location carry none (location is create-only by ARM's rule for tracked resources).
     it("StorageAccount: its name, location and the encryption key type of each service, not isHnsEnabled", () => {
         const replaceOn = table.types["azure-native:storage:StorageAccount"].replaceOn;
-        for (const input of ["resourceGroupName", "accountName", "location", "encryption.services.blob.keyType", "encryption.services.file.keyType", "encryption.services.queue.keyType", "encryption.services.table.keyType"]) {
+        for (const input of [
+            "resourceGroupName",
+            "accountName",
+            "location",
+            "encryption.services.blob.keyType",
+            "encryption.services.file.keyType",
+            "encryption.services.queue.keyType",
+            "encryption.services.table.keyType",
+        ]) {
             assert.ok(replaceOn.includes(input), input);
         }
         assert.ok(!replaceOn.includes("isHnsEnabled"));
@@ -135,7 +159,12 @@ describe("the replacement table derived from the Azure REST API specs (commands/
     // Checked by hand against specification/applicationinsights/resource-manager/Microsoft.Insights/stable/2020-02-02/components_API.json
     // (commit 0c3c7e2f): ComponentsResource.location and ApplicationInsightsComponentProperties.Application_Type are [create, read].
     it("Component: applicationType and location", () => {
-        assert.deepEqual(table.types["azure-native:applicationinsights:Component"].replaceOn, ["resourceGroupName", "resourceName", "applicationType", "location"]);
+        assert.deepEqual(table.types["azure-native:applicationinsights:Component"].replaceOn, [
+            "resourceGroupName",
+            "resourceName",
+            "applicationType",
+            "location",
+        ]);
     });
 
     // specification/monitor/resource-manager/Microsoft.Insights/preview/2021-05-01-preview/diagnosticsSettings_API.json:
@@ -151,7 +180,15 @@ describe("the replacement table derived from the Azure REST API specs (commands/
     it("Resource: every path input, its extended location and its location; not kind or managedBy", () => {
         const entry = table.types["azure-native:resources:Resource"];
         assert.equal(entry.operation, "Resources_CreateOrUpdate");
-        assert.deepEqual(entry.replaceOn, ["resourceGroupName", "resourceProviderNamespace", "parentResourcePath", "resourceType", "resourceName", "extendedLocation", "location"]);
+        assert.deepEqual(entry.replaceOn, [
+            "resourceGroupName",
+            "resourceProviderNamespace",
+            "parentResourcePath",
+            "resourceType",
+            "resourceName",
+            "extendedLocation",
+            "location",
+        ]);
         assert.ok(entry.notes?.some((note) => note.startsWith("location:")));
     });
 
@@ -169,7 +206,12 @@ describe("the replacement table derived from the Azure REST API specs (commands/
     // (commit 0677df24): RecordSet has no location and no create-only property (TTL, metadata and the record
     // arrays update in place); Zone extends the file's own Resource, whose location is [read, create].
     it("RecordSet: only its path; Zone: its path and its location", () => {
-        assert.deepEqual(table.types["azure-native:dns:RecordSet"].replaceOn, ["resourceGroupName", "zoneName", "recordType", "relativeRecordSetName"]);
+        assert.deepEqual(table.types["azure-native:dns:RecordSet"].replaceOn, [
+            "resourceGroupName",
+            "zoneName",
+            "recordType",
+            "relativeRecordSetName",
+        ]);
         assert.deepEqual(table.types["azure-native:dns:Zone"].replaceOn, ["resourceGroupName", "zoneName", "location"]);
     });
 
@@ -178,10 +220,19 @@ describe("the replacement table derived from the Azure REST API specs (commands/
     // ApiIdRevParameter (apiId), OperationIdParameter and PolicyIdParameter; PolicyContract (value, format) carries
     // no x-ms-mutability, nor does any definition the API Management sub-resources' bodies reach.
     it("ApiOperationPolicy: its path only, like every API Management sub-resource", () => {
-        assert.deepEqual(table.types["azure-native:apimanagement:ApiOperationPolicy"].replaceOn, ["resourceGroupName", "serviceName", "apiId", "operationId", "policyId"]);
+        assert.deepEqual(table.types["azure-native:apimanagement:ApiOperationPolicy"].replaceOn, [
+            "resourceGroupName",
+            "serviceName",
+            "apiId",
+            "operationId",
+            "policyId",
+        ]);
         for (const [token, entry] of Object.entries(table.types)) {
             if (token.startsWith("azure-native:apimanagement:") && token !== "azure-native:apimanagement:ApiManagementService") {
-                assert.ok(entry.replaceOn.every((input) => !input.includes(".") && input !== "location"), token);
+                assert.ok(
+                    entry.replaceOn.every((input) => !input.includes(".") && input !== "location"),
+                    token,
+                );
             }
         }
     });
@@ -194,7 +245,10 @@ describe("the derivation from a spec", () => {
                 Resource: { properties: { id: { type: "string", readOnly: true }, name: { type: "string", readOnly: true } } },
                 TrackedResource: {
                     allOf: [{ $ref: "#/definitions/Resource" }],
-                    properties: { tags: { type: "object", "x-ms-mutability": ["read", "create", "update"] }, location: { type: "string", "x-ms-mutability": ["read", "create"] } },
+                    properties: {
+                        tags: { type: "object", "x-ms-mutability": ["read", "create", "update"] },
+                        location: { type: "string", "x-ms-mutability": ["read", "create"] },
+                    },
                 },
             },
             parameters: {
@@ -204,23 +258,31 @@ describe("the derivation from a spec", () => {
         },
         "specification/widgets/resource-manager/Contoso.Widgets/stable/2024-01-01/widgets.json": {
             paths: {
-                "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Contoso.Widgets/widgets/{widgetName}/parts/{PartName}": {
-                    put: {
-                        operationId: "Parts_CreateOrUpdate",
-                        parameters: [
-                            { $ref: "../../../../../common-types/resource-management/v5/types.json#/parameters/SubscriptionIdParameter" },
-                            { $ref: "../../../../../common-types/resource-management/v5/types.json#/parameters/ResourceGroupNameParameter" },
-                            { $ref: "./common.json#/parameters/WidgetName" },
-                            { name: "PartName", in: "path", required: true, type: "string" },
-                            { name: "body", in: "body", schema: { $ref: "#/definitions/Part" } },
-                        ],
+                "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Contoso.Widgets/widgets/{widgetName}/parts/{PartName}":
+                    {
+                        put: {
+                            operationId: "Parts_CreateOrUpdate",
+                            parameters: [
+                                {
+                                    $ref: "../../../../../common-types/resource-management/v5/types.json#/parameters/SubscriptionIdParameter",
+                                },
+                                {
+                                    $ref: "../../../../../common-types/resource-management/v5/types.json#/parameters/ResourceGroupNameParameter",
+                                },
+                                { $ref: "./common.json#/parameters/WidgetName" },
+                                { name: "PartName", in: "path", required: true, type: "string" },
+                                { name: "body", in: "body", schema: { $ref: "#/definitions/Part" } },
+                            ],
+                        },
                     },
-                },
             },
             definitions: {
                 Part: {
                     allOf: [{ $ref: "../../../../../common-types/resource-management/v5/types.json#/definitions/TrackedResource" }],
-                    properties: { properties: { "x-ms-client-flatten": true, $ref: "#/definitions/PartProperties" }, sku: { $ref: "./common.json#/definitions/Sku" } },
+                    properties: {
+                        properties: { "x-ms-client-flatten": true, $ref: "#/definitions/PartProperties" },
+                        sku: { $ref: "./common.json#/definitions/Sku" },
+                    },
                 },
                 PartProperties: {
                     allOf: [{ $ref: "#/definitions/PartBase" }],
@@ -237,15 +299,25 @@ describe("the derivation from a spec", () => {
                 },
                 PartBase: { properties: { material: { type: "string", "x-ms-mutability": ["create"] } } },
                 Rule: { properties: { kind: { type: "string", "x-ms-mutability": ["create", "read"] }, value: { type: "string" } } },
-                Network: { properties: { properties: { "x-ms-client-flatten": true, $ref: "#/definitions/NetworkProperties" }, mode: { $ref: "#/definitions/Mode" } } },
+                Network: {
+                    properties: {
+                        properties: { "x-ms-client-flatten": true, $ref: "#/definitions/NetworkProperties" },
+                        mode: { $ref: "#/definitions/Mode" },
+                    },
+                },
                 NetworkProperties: { properties: { subnetId: { type: "string", "x-ms-mutability": ["create", "read"] } } },
                 Mode: { type: "object", discriminator: "kind", properties: { kind: { type: "string" } } },
-                Static: { allOf: [{ $ref: "#/definitions/Mode" }], properties: { address: { type: "string", "x-ms-mutability": ["create", "read"] } } },
+                Static: {
+                    allOf: [{ $ref: "#/definitions/Mode" }],
+                    properties: { address: { type: "string", "x-ms-mutability": ["create", "read"] } },
+                },
                 Settings: { properties: { nested: { type: "string" } } },
             },
         },
         "specification/widgets/resource-manager/Contoso.Widgets/stable/2024-01-01/common.json": {
-            definitions: { Sku: { properties: { name: { type: "string", "x-ms-mutability": ["create", "read"] }, capacity: { type: "integer" } } } },
+            definitions: {
+                Sku: { properties: { name: { type: "string", "x-ms-mutability": ["create", "read"] }, capacity: { type: "integer" } } },
+            },
             parameters: { WidgetName: { name: "widgetName", in: "path", required: true, type: "string" } },
         },
     };
@@ -293,7 +365,16 @@ describe("the derivation from a spec", () => {
 
     it("names inputs the way azure-native does", () => {
         assert.deepEqual(
-            ["ARecords", "AAAARecords", "CNAMERecord", "TTL", "BlobServicesName", "Application_Type", "isHnsEnabled", "IPAddressOrRange"].map((name) => sdkName(name)),
+            [
+                "ARecords",
+                "AAAARecords",
+                "CNAMERecord",
+                "TTL",
+                "BlobServicesName",
+                "Application_Type",
+                "isHnsEnabled",
+                "IPAddressOrRange",
+            ].map((name) => sdkName(name)),
             ["aRecords", "aaaaRecords", "cnameRecord", "ttl", "blobServicesName", "applicationType", "isHnsEnabled", "ipAddressOrRange"],
         );
     });

@@ -53,7 +53,10 @@ interface Workflow {
 }
 
 const workflowsDir = path.join(repoRoot, ".github", "workflows");
-const packageJson = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { engines: { node: string }; dependencies: Record<string, string> };
+const packageJson = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as {
+    engines: { node: string };
+    dependencies: Record<string, string>;
+};
 
 let loading: Promise<typeof WorkflowParser> | undefined;
 
@@ -154,7 +157,8 @@ function commentsOnPullRequest(job: Job): boolean {
     return job.steps.some(
         (step) =>
             step.uses !== undefined &&
-            ((actionName(step.uses) === "actions/github-script" && /\b(createComment|updateComment)\b/.test(String(step.with.script ?? ""))) ||
+            ((actionName(step.uses) === "actions/github-script" &&
+                /\b(createComment|updateComment)\b/.test(String(step.with.script ?? ""))) ||
                 (actionName(step.uses) === "pulumi/actions" && String(step.with["comment-on-pr"]) === "true")),
     );
 }
@@ -181,7 +185,15 @@ interface Located {
 
 function allSteps(workflows: Workflow[]): Located[] {
     return workflows.flatMap((workflow) =>
-        workflow.jobs.flatMap((job) => job.steps.map((step, index) => ({ workflow, job, index, step, where: `${workflow.file} ${job.id} "${step.name ?? step.uses ?? index}"` }))),
+        workflow.jobs.flatMap((job) =>
+            job.steps.map((step, index) => ({
+                workflow,
+                job,
+                index,
+                step,
+                where: `${workflow.file} ${job.id} "${step.name ?? step.uses ?? index}"`,
+            })),
+        ),
     );
 }
 
@@ -208,7 +220,10 @@ function runsPulumi(step: Step, commands: readonly string[]): boolean {
         const cli = command === "update" ? "up" : command === "output" ? "stack output" : command;
         return cli !== undefined && commands.includes(cli);
     }
-    const pattern = new RegExp(`(^|[\\s;&|(])pulumi\\s+(${commands.map((command) => command.replace(/ /g, "\\s+")).join("|")})(\\s|$)`, "m");
+    const pattern = new RegExp(
+        `(^|[\\s;&|(])pulumi\\s+(${commands.map((command) => command.replace(/ /g, "\\s+")).join("|")})(\\s|$)`,
+        "m",
+    );
     return pattern.test(script(step));
 }
 
@@ -219,7 +234,11 @@ function stepEnv(located: Located): Mapping {
 
 /** Runs a step's script as GitHub's runners run `shell: bash` (`bash --noprofile --norc -eo pipefail`), in the repository root. */
 function runScript(run: string, env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-    const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", run], { cwd: repoRoot, env: { ...process.env, ...env }, encoding: "utf8" });
+    const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", run], {
+        cwd: repoRoot,
+        env: { ...process.env, ...env },
+        encoding: "utf8",
+    });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -256,8 +275,13 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
 
     before(async () => {
         parser = await workflowParser();
-        const files = fs.readdirSync(workflowsDir).filter((file) => /\.ya?ml$/.test(file)).sort();
-        workflows = await Promise.all(files.map((file) => readWorkflow(parser, file, fs.readFileSync(path.join(workflowsDir, file), "utf8"))));
+        const files = fs
+            .readdirSync(workflowsDir)
+            .filter((file) => /\.ya?ml$/.test(file))
+            .sort();
+        workflows = await Promise.all(
+            files.map((file) => readWorkflow(parser, file, fs.readFileSync(path.join(workflowsDir, file), "utf8"))),
+        );
     });
 
     const workflow = (file: string): Workflow => {
@@ -275,8 +299,15 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
             assert.ok(candidate.jobs.length > 0, `${candidate.file} has jobs`);
         }
         // The parser reports what GitHub would refuse: an unknown permission level, a step with both uses and run.
-        const broken = await readWorkflow(parser, "broken.yml", "on: push\npermissions:\n  contents: reed\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        run: echo\n");
-        assert.ok(broken.errors.some((error) => error.includes("reed")), broken.errors.join("\n"));
+        const broken = await readWorkflow(
+            parser,
+            "broken.yml",
+            "on: push\npermissions:\n  contents: reed\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        run: echo\n",
+        );
+        assert.ok(
+            broken.errors.some((error) => error.includes("reed")),
+            broken.errors.join("\n"),
+        );
         assert.ok(broken.errors.length >= 2, broken.errors.join("\n"));
     });
 
@@ -284,7 +315,9 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
         const pins = new Map<string, Set<string>>();
         for (const candidate of workflows) {
             // Steps' actions, and the reusable workflows jobs call, in file order.
-            const parsed = candidate.jobs.flatMap((job) => [job.uses, ...job.steps.map((step) => step.uses)].filter((uses): uses is string => uses !== undefined));
+            const parsed = candidate.jobs.flatMap((job) =>
+                [job.uses, ...job.steps.map((step) => step.uses)].filter((uses): uses is string => uses !== undefined),
+            );
             const lines = candidate.raw.split("\n").filter((line) => /^\s*(-\s+)?uses:/.test(line));
             assert.deepEqual(
                 lines.map((line) => /uses:\s*(\S+)/.exec(line)?.[1]),
@@ -298,7 +331,11 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
                 const match = /^\s*(?:-\s+)?uses:\s*(\S+)\s+#\s*(v\d+(?:\.\d+)*\S*)\s*$/.exec(line);
                 assert.ok(match, `${candidate.file}: "${line.trim()}" has a "# vX.Y.Z" comment`);
                 const [, uses, release] = match;
-                assert.match(uses, /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+(\/[^@\s]+)?@[0-9a-f]{40}$/, `${candidate.file}: ${uses} is owner/repo[/path]@<40-hex commit>`);
+                assert.match(
+                    uses,
+                    /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+(\/[^@\s]+)?@[0-9a-f]{40}$/,
+                    `${candidate.file}: ${uses} is owner/repo[/path]@<40-hex commit>`,
+                );
                 const name = actionName(uses);
                 pins.set(name, (pins.get(name) ?? new Set()).add(`${uses.replace(/^.*@/, "")} ${release}`));
             }
@@ -319,28 +356,48 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
                 if (job.permissions === undefined) {
                     continue;
                 }
-                assert.ok(typeof job.permissions === "object" && job.permissions !== null && !Array.isArray(job.permissions), `${where}: permissions are listed scope by scope`);
+                assert.ok(
+                    typeof job.permissions === "object" && job.permissions !== null && !Array.isArray(job.permissions),
+                    `${where}: permissions are listed scope by scope`,
+                );
                 const permissions = job.permissions as Mapping;
                 const writes = Object.keys(permissions)
                     .filter((scope) => permissions[scope] === "write")
                     .sort();
-                const needed = [...(usesAction(job, "azure/login") ? ["id-token"] : []), ...(commentsOnPullRequest(job) ? ["pull-requests"] : [])].sort();
-                assert.deepEqual(writes, needed, `${where}: id-token: write only with azure/login, pull-requests: write only where a comment is posted`);
+                const needed = [
+                    ...(usesAction(job, "azure/login") ? ["id-token"] : []),
+                    ...(commentsOnPullRequest(job) ? ["pull-requests"] : []),
+                ].sort();
+                assert.deepEqual(
+                    writes,
+                    needed,
+                    `${where}: id-token: write only with azure/login, pull-requests: write only where a comment is posted`,
+                );
             }
         }
     });
 
     it("sign in to Azure with OpenID Connect only: client, tenant and subscription ids, no stored secret", () => {
-        const logins = workflows.flatMap((candidate) => candidate.jobs.flatMap((job) => job.steps.filter((step) => step.uses !== undefined && actionName(step.uses) === "azure/login")));
+        const logins = workflows.flatMap((candidate) =>
+            candidate.jobs.flatMap((job) => job.steps.filter((step) => step.uses !== undefined && actionName(step.uses) === "azure/login")),
+        );
         assert.ok(logins.length > 0);
         for (const login of logins) {
             assert.deepEqual(Object.keys(login.with).sort(), ["client-id", "subscription-id", "tenant-id"]);
         }
         for (const candidate of workflows) {
-            assert.doesNotMatch(candidate.raw, /\b(ARM|AZURE)_CLIENT_SECRET\b|client-secret:|creds:|AZURE_STORAGE_KEY|PULUMI_CONFIG_PASSPHRASE/, candidate.file);
+            assert.doesNotMatch(
+                candidate.raw,
+                /\b(ARM|AZURE)_CLIENT_SECRET\b|client-secret:|creds:|AZURE_STORAGE_KEY|PULUMI_CONFIG_PASSPHRASE/,
+                candidate.file,
+            );
             // Every job that runs Pulumi against Azure signs in first, and the Azure providers use OpenID Connect.
             for (const job of candidate.jobs) {
-                const pulumiStep = job.steps.findIndex((step) => (step.uses !== undefined && actionName(step.uses) === "pulumi/actions" && step.with.command !== undefined) || /^\s*pulumi /m.test(step.run ?? ""));
+                const pulumiStep = job.steps.findIndex(
+                    (step) =>
+                        (step.uses !== undefined && actionName(step.uses) === "pulumi/actions" && step.with.command !== undefined) ||
+                        /^\s*pulumi /m.test(step.run ?? ""),
+                );
                 if (pulumiStep < 0) {
                     continue;
                 }
@@ -349,7 +406,11 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
                 const env = { ...mapping(candidate.tree.env), ...job.env };
                 assert.equal(String(env.ARM_USE_OIDC), "true", `${candidate.file} ${job.id}: ARM_USE_OIDC`);
                 for (const name of ["ARM_CLIENT_ID", "ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID", "AZURE_STORAGE_ACCOUNT"]) {
-                    assert.match(String(env[name]), /^\$\{\{ vars\.[A-Z_]+ \}\}$/, `${candidate.file} ${job.id}: ${name} comes from a repository variable`);
+                    assert.match(
+                        String(env[name]),
+                        /^\$\{\{ vars\.[A-Z_]+ \}\}$/,
+                        `${candidate.file} ${job.id}: ${name} comes from a repository variable`,
+                    );
                 }
             }
         }
@@ -363,7 +424,11 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
                         assert.equal(step.with.cache, "npm", `${candidate.file} ${job.id}`);
                     }
                     if (step.uses !== undefined && actionName(step.uses) === "pulumi/actions") {
-                        assert.equal(String(step.with["pulumi-version"]), packageJson.dependencies["@pulumi/pulumi"], `${candidate.file} ${job.id}: pulumi-version is @pulumi/pulumi's release in package.json`);
+                        assert.equal(
+                            String(step.with["pulumi-version"]),
+                            packageJson.dependencies["@pulumi/pulumi"],
+                            `${candidate.file} ${job.id}: pulumi-version is @pulumi/pulumi's release in package.json`,
+                        );
                     }
                 }
             }
@@ -378,10 +443,16 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
         const test = ci.jobs.find((job) => runLines(job).includes(readme.test));
         assert.ok(test, `ci.yml runs the README's test command (${readme.test})`);
         const lines = runLines(test);
-        assert.ok(lines.indexOf(readme.install) >= 0 && lines.indexOf(readme.install) < lines.indexOf(readme.test), "npm ci, then npm test");
+        assert.ok(
+            lines.indexOf(readme.install) >= 0 && lines.indexOf(readme.install) < lines.indexOf(readme.test),
+            "npm ci, then npm test",
+        );
         const planning = test.steps.find((step) => /npm run plan -- "\$stack"/.test(step.run ?? ""));
         assert.ok(planning, "ci.yml runs npm run plan -- <stack>");
-        assert.ok(test.steps.indexOf(planning) > test.steps.findIndex((step) => step.run === readme.test), "the plans come after the tests");
+        assert.ok(
+            test.steps.indexOf(planning) > test.steps.findIndex((step) => step.run === readme.test),
+            "the plans come after the tests",
+        );
         // Stacks are discovered from the files, so a new Pulumi.<stack>.yaml is planned too.
         assert.match(planning.run ?? "", /for file in (Pulumi\.\*\.yaml|"\$\{files\[@\]\}")/);
         assert.match(planning.run ?? "", /files=\(Pulumi\.\*\.yaml\)/);
@@ -402,7 +473,11 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
         assert.equal(String(checkout?.with["fetch-depth"]), "0", "the base branch's history, for --diff origin/<base>");
         const planning = diff.steps.find((step) => /npm run plan -- "\$stack" --diff "origin\/\$BASE_REF"/.test(step.run ?? ""));
         assert.ok(planning, "plan-diff runs npm run plan -- <stack> --diff origin/<base>");
-        assert.match(planning!.run ?? "", /npm run plan -- "\$stack" --diff "origin\/\$BASE_REF" --mermaid/, "each stack's diagram goes with its diff");
+        assert.match(
+            planning!.run ?? "",
+            /npm run plan -- "\$stack" --diff "origin\/\$BASE_REF" --mermaid/,
+            "each stack's diagram goes with its diff",
+        );
         assert.equal(planning.env.BASE_REF, "${{ github.base_ref }}");
         assert.match(planning.run ?? "", /for file in Pulumi\.\*\.yaml/);
         assert.match(planning.run ?? "", /<!-- enterprise-integration-plan-diff -->/);
@@ -411,9 +486,15 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
         assert.match(script, /<!-- enterprise-integration-plan-diff -->/);
         assert.match(script, /updateComment/);
         assert.match(script, /createComment/);
-        assert.match(post?.if ?? "", /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/, "a fork's read-only token does not try to post");
+        assert.match(
+            post?.if ?? "",
+            /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/,
+            "a fork's read-only token does not try to post",
+        );
 
-        const real = preview.jobs.filter((job) => job.steps.some((step) => step.uses !== undefined && actionName(step.uses) === "pulumi/actions"));
+        const real = preview.jobs.filter((job) =>
+            job.steps.some((step) => step.uses !== undefined && actionName(step.uses) === "pulumi/actions"),
+        );
         assert.equal(real.length, 1);
         const [job] = real;
         const step = job.steps.find((candidate) => candidate.uses !== undefined && actionName(candidate.uses) === "pulumi/actions");
@@ -478,7 +559,10 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
         for (const jqPath of paths) {
             // .a.b["c"]: keys and quoted keys, as the step writes them.
             const keys = [...jqPath.matchAll(/\.([A-Za-z][\w]*)|\["([^"]+)"\]/g)].map((match) => match[1] ?? match[2]!);
-            const value = keys.reduce<unknown>((at, key) => (at && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined), outputs);
+            const value = keys.reduce<unknown>(
+                (at, key) => (at && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined),
+                outputs,
+            );
             assert.ok(typeof value === "string" && value.length > 0, `${jqPath} is an output of the stack`);
         }
     });
@@ -513,7 +597,9 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
         const pulumiArguments = (located: Located, env: Record<string, string>): string[][] => {
             const bin = fs.mkdtempSync(path.join(scratch, "bin-"));
             const record = path.join(bin, "calls");
-            fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\nprintf '%s\\037' "$@" >> "${record}"\nprintf '\\n' >> "${record}"\n`, { mode: 0o755 });
+            fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\nprintf '%s\\037' "$@" >> "${record}"\nprintf '\\n' >> "${record}"\n`, {
+                mode: 0o755,
+            });
             const result = runScript(located.step.run ?? "", { ...env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` });
             assert.equal(result.status, 0, `${located.where}: ${result.stderr}`);
             return fs
@@ -582,7 +668,9 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
                         assert.doesNotMatch(found, /[,\n]/);
                     }
                     if (!viaAction) {
-                        const calls = pulumiArguments(real, { STACK: `${stack}-copy`, POLICY_CONFIG: found ?? "" }).filter((args) => args[0] === "up");
+                        const calls = pulumiArguments(real, { STACK: `${stack}-copy`, POLICY_CONFIG: found ?? "" }).filter(
+                            (args) => args[0] === "up",
+                        );
                         assert.equal(calls.length, 1, where);
                         const args = calls[0];
                         const flag = (name: string): string[] => args.flatMap((arg, i) => (arg === name ? [args[i + 1]] : []));
@@ -613,10 +701,16 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
             // policies/ has a package.json but no node_modules: Node looks for its packages in the
             // root's node_modules (tests/policies/config.test.ts keeps their versions the project's).
             assert.ok(fs.existsSync(path.join(repoRoot, "policies", "package.json")));
-            const usingPack = allSteps(workflows).filter(({ step }) => step.with.policyPacks !== undefined || /--policy-pack\b/.test(script(step)));
+            const usingPack = allSteps(workflows).filter(
+                ({ step }) => step.with.policyPacks !== undefined || /--policy-pack\b/.test(script(step)),
+            );
             assert.equal(usingPack.length, 5, usingPack.map((located) => located.where).join(", "));
             for (const { workflow, job, index, where } of usingPack) {
-                assert.equal(mapping(mapping(workflow.tree.defaults).run)["working-directory"], undefined, `${workflow.file}: steps run in the root`);
+                assert.equal(
+                    mapping(mapping(workflow.tree.defaults).run)["working-directory"],
+                    undefined,
+                    `${workflow.file}: steps run in the root`,
+                );
                 const install = job.steps.findIndex((step) => step.run?.trim() === "npm ci" && step.workingDirectory === undefined);
                 assert.ok(install >= 0 && install < index, `${where}: npm ci at the root runs before it`);
             }
@@ -625,7 +719,9 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
         it("hands GITHUB_TOKEN to every step that may download a Pulumi plugin", () => {
             // The CLI downloads a missing plugin on preview, up, destroy, refresh, import, stack output
             // and plugin install; from GitHub releases it authenticates with GITHUB_TOKEN, when set.
-            const downloading = allSteps(workflows).filter(({ step }) => runsPulumi(step, ["preview", "up", "destroy", "refresh", "import", "stack output", "plugin install"]));
+            const downloading = allSteps(workflows).filter(({ step }) =>
+                runsPulumi(step, ["preview", "up", "destroy", "refresh", "import", "stack output", "plugin install"]),
+            );
             assert.deepEqual(
                 downloading.map(({ workflow, job, step }) => `${workflow.file} ${job.id} ${step.name}`),
                 [
@@ -639,7 +735,10 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
                 ],
             );
             for (const located of downloading) {
-                assert.ok(["${{ secrets.GITHUB_TOKEN }}", "${{ github.token }}"].includes(String(stepEnv(located).GITHUB_TOKEN)), `${located.where}: GITHUB_TOKEN`);
+                assert.ok(
+                    ["${{ secrets.GITHUB_TOKEN }}", "${{ github.token }}"].includes(String(stepEnv(located).GITHUB_TOKEN)),
+                    `${located.where}: GITHUB_TOKEN`,
+                );
             }
         });
 
@@ -653,7 +752,10 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
                 let at = index - 1;
                 while (at >= 0 && !isAction(job.steps[at], "azure/login")) {
                     const between = job.steps[at];
-                    assert.ok(between.uses === undefined && usesSignIn.test(script(between)), `${where}: "${between.name}" runs between azure/login and it`);
+                    assert.ok(
+                        between.uses === undefined && usesSignIn.test(script(between)),
+                        `${where}: "${between.name}" runs between azure/login and it`,
+                    );
                     at--;
                 }
                 assert.ok(at >= 0, `${where}: azure/login runs before it`);

@@ -24,7 +24,9 @@ pack.catch(() => undefined);
 
 /** A copy of a run with one resource's inputs replaced. */
 function withInputs(run: StackRun, name: string, change: (inputs: Record<string, unknown>) => Record<string, unknown>): StackRun {
-    const resources = run.resources.map<RegisteredResource>((resource) => (resource.name === name ? { ...resource, rawInputs: change(structuredClone(resource.rawInputs)) } : resource));
+    const resources = run.resources.map<RegisteredResource>((resource) =>
+        resource.name === name ? { ...resource, rawInputs: change(structuredClone(resource.rawInputs)) } : resource,
+    );
     return { ...run, resources };
 }
 
@@ -41,7 +43,11 @@ describe("the policy pack through Pulumi's policy host", () => {
         for (const policy of info.policies) {
             const rule = rules.find((candidate) => candidate.id === policy.name)!;
             assert.equal(policy.enforcementLevel, rule.level, policy.name);
-            assert.deepEqual(policy.configSchema?.properties.enforcementLevel, { type: "string", enum: ["advisory", "mandatory", "remediate", "disabled"] }, policy.name);
+            assert.deepEqual(
+                policy.configSchema?.properties.enforcementLevel,
+                { type: "string", enum: ["advisory", "mandatory", "remediate", "disabled"] },
+                policy.name,
+            );
         }
     });
 
@@ -56,7 +62,14 @@ describe("the policy pack through Pulumi's policy host", () => {
         assert.equal(scope.level, "mandatory");
         assert.equal(scope.message, "string value at .scope can't be known during preview");
         // A rule that reads only whether an input is set, or a value known at preview, runs in the preview.
-        for (const rule of ["apim-named-value-secret", "appinsights-workspace-entra-only", "apim-logs", "keyvault-audit-logs", "logic-diagnostics", "apim-autoscale-primary-location"]) {
+        for (const rule of [
+            "apim-named-value-secret",
+            "appinsights-workspace-entra-only",
+            "apim-logs",
+            "keyvault-audit-logs",
+            "logic-diagnostics",
+            "apim-autoscale-primary-location",
+        ]) {
             assert.ok(!report.duringUp.some((check) => check.rule === rule), rule);
         }
     });
@@ -68,7 +81,12 @@ describe("the policy pack through Pulumi's policy host", () => {
         });
         const report = await analyzeStack(fixtureProject(), run, pack, { keepOpen: true });
         assert.ok(
-            report.violations.some((violation) => violation.level === "mandatory" && violation.resource === "secrets-vault" && violation.type === "azure-native:keyvault:Vault"),
+            report.violations.some(
+                (violation) =>
+                    violation.level === "mandatory" &&
+                    violation.resource === "secrets-vault" &&
+                    violation.type === "azure-native:keyvault:Vault",
+            ),
             JSON.stringify(report.violations),
         );
     });
@@ -79,7 +97,10 @@ describe("the policy pack through Pulumi's policy host", () => {
         const vault = prod.get("azure-native:keyvault:Vault", "secrets-vault");
         const owner = Object.keys(privilegedRoles).find((id) => privilegedRoles[id] === "Owner")!;
         // A role definition id under an id known only after deploy: unknown in the preview, Owner in the update.
-        const run = withInputs(prod, assignment.name, (inputs) => ({ ...inputs, roleDefinitionId: `${vault.id}/providers/Microsoft.Authorization/roleDefinitions/${owner}` }));
+        const run = withInputs(prod, assignment.name, (inputs) => ({
+            ...inputs,
+            roleDefinitionId: `${vault.id}/providers/Microsoft.Authorization/roleDefinitions/${owner}`,
+        }));
         const report = await analyzeStack(fixtureProject(), run, pack, { keepOpen: true });
         assert.ok(report.duringUp.some((check) => check.rule === "role-assignment-not-privileged" && check.resource === assignment.name));
         assert.deepEqual(
@@ -91,19 +112,40 @@ describe("the policy pack through Pulumi's policy host", () => {
 });
 
 describe("the values a preview hands the pack", () => {
-    const values = new PreviewValues(["/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-abcde", "0000", { whole: "1.0" }, ["sig=", "s3cr3t"]], ["0000"]);
+    const values = new PreviewValues(
+        [
+            "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-abcde",
+            "0000",
+            { whole: "1.0" },
+            ["sig=", "s3cr3t"],
+        ],
+        ["0000"],
+    );
 
     it("makes a value computed from one the deployment assigns unknown as a whole, and keeps what a preview knows", () => {
-        assert.equal(values.convert("/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-abcde/secrets/key"), unknown);
+        assert.equal(
+            values.convert("/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-abcde/secrets/key"),
+            unknown,
+        );
         assert.equal(values.convert("/subscriptions/0000/resourceGroups/rg"), "/subscriptions/0000/resourceGroups/rg");
         assert.equal(values.convert("https://x/?sig=s3cr3t"), unknown);
         assert.equal(values.convert("1.0"), unknown);
         assert.equal(values.convert("version 1.0"), "version 1.0");
-        assert.deepEqual(values.convert({ list: ["a", "kv-abcde-x/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-abcde"], n: 1, flag: true }), { list: ["a", unknown], n: 1, flag: true });
+        assert.deepEqual(
+            values.convert({
+                list: ["a", "kv-abcde-x/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-abcde"],
+                n: 1,
+                flag: true,
+            }),
+            { list: ["a", unknown], n: 1, flag: true },
+        );
     });
 
     it("keeps a secret wrapped around its converted value, and makes a map keyed by an unknown id unknown", () => {
-        const secret = { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-abcde" };
+        const secret = {
+            [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig,
+            value: "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-abcde",
+        };
         assert.deepEqual(values.convert(secret), { ...secret, value: unknown });
         assert.equal(values.convert({ "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-abcde": {} }), unknown);
     });
@@ -116,14 +158,35 @@ describe("the values a preview hands the pack", () => {
             roleAssignmentName: "5f0c1d1e-0000-4000-8000-000000000000",
         });
         assert.equal(inputs.roleAssignmentName, unknown);
-        assert.equal(values.inputs("azure-native:authorization:RoleAssignment", { scope: "/s", principalId: "p", roleDefinitionId: "r", roleAssignmentName: "n" }).roleAssignmentName, "n");
+        assert.equal(
+            values.inputs("azure-native:authorization:RoleAssignment", {
+                scope: "/s",
+                principalId: "p",
+                roleDefinitionId: "r",
+                roleAssignmentName: "n",
+            }).roleAssignmentName,
+            "n",
+        );
     });
 });
 
 describe("a policy config, read and reconciled as the CLI does", () => {
     const policies: PolicyInfo[] = [
-        { name: "a", description: "", enforcementLevel: "advisory", configSchema: { properties: { enforcementLevel: { type: "string" }, limit: { type: "integer", default: 3 } }, required: [] } },
-        { name: "b", description: "", enforcementLevel: "mandatory", configSchema: { properties: { enforcementLevel: { type: "string" }, mode: { type: "string", enum: ["x", "y"] } }, required: ["mode"] } },
+        {
+            name: "a",
+            description: "",
+            enforcementLevel: "advisory",
+            configSchema: { properties: { enforcementLevel: { type: "string" }, limit: { type: "integer", default: 3 } }, required: [] },
+        },
+        {
+            name: "b",
+            description: "",
+            enforcementLevel: "mandatory",
+            configSchema: {
+                properties: { enforcementLevel: { type: "string" }, mode: { type: "string", enum: ["x", "y"] } },
+                required: ["mode"],
+            },
+        },
     ];
 
     it("reads levels and properties, leaves out empty entries and takes ESC environments apart", () => {
@@ -135,20 +198,37 @@ describe("a policy config, read and reconciled as the CLI does", () => {
     });
 
     it("refuses what the CLI refuses, in its words", () => {
-        assert.throws(() => parsePolicyPackConfig(`{ "a": "strict" }`), { message: `parsing enforcement level for "a": "strict" is not a valid enforcement level` });
-        assert.throws(() => parsePolicyPackConfig(`{ "a": { "enforcementLevel": 1 } }`), { message: `parsing enforcement level for "a": 1 is not a valid enforcement level; must be a string` });
-        assert.throws(() => parsePolicyPackConfig(`{ "a": 3 }`), { message: `parsing "a": 3 is not a valid value; must be a string or object` });
-        assert.throws(() => parsePolicyPackConfig(`{ "environments": "team/env" }`), { message: `"environments" must be an array of strings, got string` });
+        assert.throws(() => parsePolicyPackConfig(`{ "a": "strict" }`), {
+            message: `parsing enforcement level for "a": "strict" is not a valid enforcement level`,
+        });
+        assert.throws(() => parsePolicyPackConfig(`{ "a": { "enforcementLevel": 1 } }`), {
+            message: `parsing enforcement level for "a": 1 is not a valid enforcement level; must be a string`,
+        });
+        assert.throws(() => parsePolicyPackConfig(`{ "a": 3 }`), {
+            message: `parsing "a": 3 is not a valid value; must be a string or object`,
+        });
+        assert.throws(() => parsePolicyPackConfig(`{ "environments": "team/env" }`), {
+            message: `"environments" must be an array of strings, got string`,
+        });
     });
 
     it("lays defaults, then all, then each policy over each other, and validates each policy's properties against its schema", () => {
-        const { config, validationErrors } = reconcilePolicyPackConfig(policies, undefined, { all: { enforcementLevel: "disabled" }, b: { enforcementLevel: "advisory", properties: { mode: "x" } } });
+        const { config, validationErrors } = reconcilePolicyPackConfig(policies, undefined, {
+            all: { enforcementLevel: "disabled" },
+            b: { enforcementLevel: "advisory", properties: { mode: "x" } },
+        });
         assert.deepEqual(validationErrors, []);
         assert.deepEqual(config.a, { enforcementLevel: "disabled", properties: { limit: 3 } });
         assert.deepEqual(config.b, { enforcementLevel: "advisory", properties: { mode: "x" } });
         assert.deepEqual(config.all, { enforcementLevel: "disabled" });
-        const invalid = reconcilePolicyPackConfig(policies, undefined, { a: { enforcementLevel: "", properties: { limit: "many" } }, b: { enforcementLevel: "", properties: { mode: "z" } } });
-        assert.deepEqual(invalid.validationErrors, ["a: limit: Invalid type. Expected: integer, given: string", 'b: mode: mode must be one of the following: "x", "y"']);
+        const invalid = reconcilePolicyPackConfig(policies, undefined, {
+            a: { enforcementLevel: "", properties: { limit: "many" } },
+            b: { enforcementLevel: "", properties: { mode: "z" } },
+        });
+        assert.deepEqual(invalid.validationErrors, [
+            "a: limit: Invalid type. Expected: integer, given: string",
+            'b: mode: mode must be one of the following: "x", "y"',
+        ]);
         assert.deepEqual(reconcilePolicyPackConfig(policies, undefined, {}).validationErrors, ["b: mode is required"]);
     });
 });

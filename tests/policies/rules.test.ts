@@ -40,7 +40,8 @@ const cases: Record<string, Case> = {
         mutate: (service) => {
             service.props.hostnameConfigurations[0].certificateSource = "Managed";
         },
-        message: "api.contoso.com asks for a managed certificate, which API Management issues only when an existing service is updated, never in its create call",
+        message:
+            "api.contoso.com asks for a managed certificate, which API Management issues only when an existing service is updated, never in its create call",
     },
     "apim-autoscale-primary-location": {
         stack: "prod",
@@ -161,7 +162,10 @@ const cases: Record<string, Case> = {
         stack: "prod",
         target: named("catalog-policy-customers-v1"),
         mutate: (policy) => {
-            policy.props.value = String(policy.props.value).replace(/<validate-jwt[\s\S]*?<\/validate-jwt>/g, "<check-header name=\"Authorization\" failed-check-httpcode=\"401\" failed-check-error-message=\"No\" ignore-case=\"true\" />");
+            policy.props.value = String(policy.props.value).replace(
+                /<validate-jwt[\s\S]*?<\/validate-jwt>/g,
+                '<check-header name="Authorization" failed-check-httpcode="401" failed-check-error-message="No" ignore-case="true" />',
+            );
         },
         message: "validates no token (validate-jwt or validate-azure-ad-token)",
     },
@@ -348,7 +352,10 @@ const cases: Record<string, Case> = {
         stack: "prod",
         target: ofType("authorization:RoleAssignment"),
         mutate: (assignment) => {
-            assignment.props.roleDefinitionId = String(assignment.props.roleDefinitionId).replace(/[^/]+$/, "b24988ac-6180-42a0-ab88-20f7382dd24c");
+            assignment.props.roleDefinitionId = String(assignment.props.roleDefinitionId).replace(
+                /[^/]+$/,
+                "b24988ac-6180-42a0-ab88-20f7382dd24c",
+            );
         },
         message: "gives a workload identity Contributor",
     },
@@ -379,7 +386,9 @@ describe("the policy pack's rules", () => {
 
             it("passes the resources the components make", () => {
                 assert.deepEqual(
-                    ruleViolations(rule, policyResources(runs[test.stack]!), facts()).map((violation) => `${violation.resource.name}: ${violation.message}`),
+                    ruleViolations(rule, policyResources(runs[test.stack]!), facts()).map(
+                        (violation) => `${violation.resource.name}: ${violation.message}`,
+                    ),
                     [],
                 );
             });
@@ -416,8 +425,18 @@ describe("the policy pack's stack facts and config", () => {
         const resources = policyResources(prod);
         const account = resources.find(ofType("storage:StorageAccount"))!;
         account.props.allowSharedKeyAccess = true;
-        assert.equal(ruleViolations(rule("storage-shared-key-off"), resources, factsFrom({ sharedKeyExemptions: { [account.name]: "a legacy SFTP client" } })).length, 0);
-        assert.equal(ruleViolations(rule("storage-shared-key-off"), resources, factsFrom({ sharedKeyExemptions: { other: "x" } })).length, 1);
+        assert.equal(
+            ruleViolations(
+                rule("storage-shared-key-off"),
+                resources,
+                factsFrom({ sharedKeyExemptions: { [account.name]: "a legacy SFTP client" } }),
+            ).length,
+            0,
+        );
+        assert.equal(
+            ruleViolations(rule("storage-shared-key-off"), resources, factsFrom({ sharedKeyExemptions: { other: "x" } })).length,
+            1,
+        );
     });
 
     it("asks production facts of production stacks only", () => {

@@ -9,7 +9,10 @@ import { readProjectDeclarations } from "../../engine/cli-config";
 import { repoRoot } from "../../engine/project";
 
 describe("the config reference, generated from the schema (npm run docs)", () => {
-    const files = { pulumiYaml: fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8"), readme: fs.readFileSync(path.join(repoRoot, "README.md"), "utf8") };
+    const files = {
+        pulumiYaml: fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8"),
+        readme: fs.readFileSync(path.join(repoRoot, "README.md"), "utf8"),
+    };
 
     it("is what Pulumi.yaml and the README hold (run npm run docs after changing the schema)", () => {
         const generated = generatedDocs(files);
@@ -24,19 +27,39 @@ describe("the config reference, generated from the schema (npm run docs)", () =>
         assert.deepEqual([...project.config.keys()], [...configKeys]);
         // The CLI checks the types it can: the scalars and the list of strings.
         assert.deepEqual(
-            [...project.config].filter(([, declaration]) => declaration.type !== undefined).map(([key, declaration]) => `${key}: ${declaration.type}`),
-            ["environment: string", "workload: string", "location: string", "owner: string", "costCenter: string", "production: boolean", "protect: boolean", "adminIpRanges: array"],
+            [...project.config]
+                .filter(([, declaration]) => declaration.type !== undefined)
+                .map(([key, declaration]) => `${key}: ${declaration.type}`),
+            [
+                "environment: string",
+                "workload: string",
+                "location: string",
+                "owner: string",
+                "costCenter: string",
+                "production: boolean",
+                "protect: boolean",
+                "adminIpRanges: array",
+            ],
         );
     });
 
     it("has a row for every key, with its type, default and description", () => {
         const rows = configReference();
         for (const key of configKeys) {
-            assert.ok(rows.some((row) => row.key === key || row.key.startsWith(`${key}.`)), key);
+            assert.ok(
+                rows.some((row) => row.key === key || row.key.startsWith(`${key}.`)),
+                key,
+            );
         }
         assert.deepEqual(
             rows.find((row) => row.key === "gateway.capacity"),
-            { key: "gateway.capacity", type: "integer", default: "`1`", description: "Units in the primary region: Developer 1, Basic 1-2, Standard 1-4, Premium 1-12. With zones, a multiple of the number of zones." },
+            {
+                key: "gateway.capacity",
+                type: "integer",
+                default: "`1`",
+                description:
+                    "Units in the primary region: Developer 1, Basic 1-2, Standard 1-4, Premium 1-12. With zones, a multiple of the number of zones.",
+            },
         );
         assert.equal(rows.find((row) => row.key === "gateway.sku")?.default, "required");
         assert.equal(rows.find((row) => row.key === "dr.stack")?.default, "none");

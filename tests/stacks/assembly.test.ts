@@ -36,23 +36,41 @@ describe("the stack assembly", () => {
 
     it("admits the gateway's addresses from both prod regions, and nothing else, to the gateway-facing workflow", () => {
         const service = prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").outputs;
-        const addresses = [...service.publicIPAddresses, ...service.additionalLocations.flatMap((region: { publicIPAddresses: string[] }) => region.publicIPAddresses)];
+        const addresses = [
+            ...service.publicIPAddresses,
+            ...service.additionalLocations.flatMap((region: { publicIPAddresses: string[] }) => region.publicIPAddresses),
+        ];
         assert.equal(addresses.length, 2);
         const intake = prod.get("azure-native:logic:Workflow", "workflows-order-intake").inputs.accessControl;
-        assert.deepEqual(intake.triggers.allowedCallerIpAddresses, addresses.map((address: string) => ({ addressRange: `${address}/32` })));
-        assert.deepEqual(prod.get("azure-native:logic:Workflow", "workflows-order-notify").inputs.accessControl.triggers.allowedCallerIpAddresses, []);
-        assert.equal(dev.get("azure-native:logic:Workflow", "workflows-order-intake").inputs.accessControl.triggers.allowedCallerIpAddresses.length, 1);
+        assert.deepEqual(
+            intake.triggers.allowedCallerIpAddresses,
+            addresses.map((address: string) => ({ addressRange: `${address}/32` })),
+        );
+        assert.deepEqual(
+            prod.get("azure-native:logic:Workflow", "workflows-order-notify").inputs.accessControl.triggers.allowedCallerIpAddresses,
+            [],
+        );
+        assert.equal(
+            dev.get("azure-native:logic:Workflow", "workflows-order-intake").inputs.accessControl.triggers.allowedCallerIpAddresses.length,
+            1,
+        );
     });
 
     it("lets the gateway's identity publish telemetry to Application Insights, granted before the service exists", () => {
         const grant = prod.get("azure-native:authorization:RoleAssignment", "access-gateway-publishes-telemetry");
         assert.equal(grant.inputs.scope, prod.get("azure-native:applicationinsights:Component", "monitoring-appinsights").id);
-        assert.equal(grant.inputs.principalId, prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.principalId);
+        assert.equal(
+            grant.inputs.principalId,
+            prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.principalId,
+        );
         assert.match(grant.inputs.roleDefinitionId, /\/roleDefinitions\/3913510d-42f4-4e42-8a64-420c390055eb$/);
         const service = prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim");
         assert.ok(waitsFor(prod, service, grant), "the service, so its logger, comes after the grant");
         const logger = prod.get("azure-native:apimanagement:Logger", "gateway-logger").inputs;
-        assert.equal(logger.credentials.identityClientId, prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.clientId);
+        assert.equal(
+            logger.credentials.identityClientId,
+            prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.clientId,
+        );
     });
 
     it("fronts the workflow's trigger with the orders API, its signature read from Key Vault", () => {
@@ -80,7 +98,10 @@ describe("the stack assembly", () => {
         assert.deepEqual(onVault.sort(), ["/secrets/customers-backend-key", "/secrets/inventory-backend-key", "/secrets/order-intake-sig"]);
         for (const name of ["inventory-backend-key", "order-intake-sig"]) {
             const namedValue = prod.get("azure-native:apimanagement:NamedValue", `catalog-nv-${name}`);
-            assert.ok(waitsFor(prod, namedValue, prod.get("azure-native:authorization:RoleAssignment", `gateway-secrets-gateway-reads-${name}`)), name);
+            assert.ok(
+                waitsFor(prod, namedValue, prod.get("azure-native:authorization:RoleAssignment", `gateway-secrets-gateway-reads-${name}`)),
+                name,
+            );
         }
     });
 
@@ -97,18 +118,29 @@ describe("the stack assembly", () => {
         const serviceType = "azure-native:apimanagement:ApiManagementService";
 
         it("waits identity.roleAssignmentWait after the grants, before the service and before the named values", async () => {
-            const run = await runFixture({ stack: "prod", config: { identity: { ...stackFileValues("prod").identity, roleAssignmentWait: "7m" } } });
+            const run = await runFixture({
+                stack: "prod",
+                config: { identity: { ...stackFileValues("prod").identity, roleAssignmentWait: "7m" } },
+            });
             const beforeService = run.get(sleepType, "access-propagation");
             const beforeNamedValues = run.get(sleepType, "gateway-secrets-propagation");
             assert.equal(beforeService.inputs.createDuration, "7m");
             assert.equal(beforeNamedValues.inputs.createDuration, "7m");
             const service = run.get(serviceType, "gateway-apim");
             assert.ok(service.dependsOn.includes(beforeService.urn));
-            for (const grant of run.ofType("azure-native:authorization:RoleAssignment").filter((grant) => grant.name.startsWith("access-"))) {
+            for (const grant of run
+                .ofType("azure-native:authorization:RoleAssignment")
+                .filter((grant) => grant.name.startsWith("access-"))) {
                 assert.ok(beforeService.dependsOn.includes(grant.urn), grant.name);
-                assert.equal(beforeService.inputs.triggers[grant.name.slice("access-".length)], grant.id, "a new or replaced assignment waits again");
+                assert.equal(
+                    beforeService.inputs.triggers[grant.name.slice("access-".length)],
+                    grant.id,
+                    "a new or replaced assignment waits again",
+                );
             }
-            const readers = run.ofType("azure-native:authorization:RoleAssignment").filter((grant) => grant.name.startsWith("gateway-secrets-"));
+            const readers = run
+                .ofType("azure-native:authorization:RoleAssignment")
+                .filter((grant) => grant.name.startsWith("gateway-secrets-"));
             assert.ok(readers.length > 0);
             for (const grant of readers) {
                 assert.ok(beforeNamedValues.dependsOn.includes(grant.urn), grant.name);
@@ -126,7 +158,10 @@ describe("the stack assembly", () => {
         });
 
         it("waits for nothing with 0s, the service then depending on the grants themselves", async () => {
-            const run = await runFixture({ stack: "prod", config: { identity: { ...stackFileValues("prod").identity, roleAssignmentWait: "0s" } } });
+            const run = await runFixture({
+                stack: "prod",
+                config: { identity: { ...stackFileValues("prod").identity, roleAssignmentWait: "0s" } },
+            });
             assert.equal(run.ofType(sleepType).length, 0);
             const grant = run.get("azure-native:authorization:RoleAssignment", "access-gateway-publishes-telemetry");
             assert.ok(run.get(serviceType, "gateway-apim").dependsOn.includes(grant.urn));
@@ -160,7 +195,10 @@ describe("the stack assembly", () => {
                     assert.equal(account.inputs.allowSharedKeyAccess, false, stack);
                     assert.equal(account.inputs.networkRuleSet.defaultAction, "Deny", stack);
                 }
-                assert.ok(!run.ofType("azure-native:keyvault:Secret").some((secret) => /storage/.test(String(secret.inputs.secretName))), `${stack}: no storage key in the vault`);
+                assert.ok(
+                    !run.ofType("azure-native:keyvault:Secret").some((secret) => /storage/.test(String(secret.inputs.secretName))),
+                    `${stack}: no storage key in the vault`,
+                );
             }
         });
 
@@ -174,12 +212,21 @@ describe("the stack assembly", () => {
                         .filter((parameter) => parameter.endsWith("ContainerUrl"))
                         .map((parameter) => `${workflow.outputs.identity.principalId} ${containerOf(parameter)}`),
                 );
-                const grants = run.ofType("azure-native:authorization:RoleAssignment").filter((grant) => grant.name.startsWith("workflow-storage-"));
-                assert.deepEqual(grants.map((grant) => `${grant.inputs.principalId} ${containers.get(grant.inputs.scope)}`).sort(), writers.sort(), stack);
+                const grants = run
+                    .ofType("azure-native:authorization:RoleAssignment")
+                    .filter((grant) => grant.name.startsWith("workflow-storage-"));
+                assert.deepEqual(
+                    grants.map((grant) => `${grant.inputs.principalId} ${containers.get(grant.inputs.scope)}`).sort(),
+                    writers.sort(),
+                    stack,
+                );
                 const apis = run.ofType("azure-native:apimanagement:Api");
                 for (const grant of grants) {
                     assert.match(grant.inputs.roleDefinitionId, /\/roleDefinitions\/ba92f5b4-2d11-453d-a403-e96b0029c9fe$/);
-                    assert.ok(apis.every((api) => waitsFor(run, api, grant)), `${stack}: the APIs wait for ${grant.name}`);
+                    assert.ok(
+                        apis.every((api) => waitsFor(run, api, grant)),
+                        `${stack}: the APIs wait for ${grant.name}`,
+                    );
                 }
             }
         });
@@ -205,18 +252,28 @@ describe("the stack assembly", () => {
         assert.deepEqual(intake.inputs.parameters.inventoryApiKey, { type: "SecureString", value: key });
         assert.equal(intake.inputs.parameters.inventoryBaseUrl.value, "https://inventory.contoso.com/api");
         const namedValue = prod.get("azure-native:apimanagement:NamedValue", "catalog-nv-inventory-backend-key").inputs;
-        assert.equal(namedValue.keyVault.secretIdentifier, prod.get("azure-native:keyvault:Secret", "secrets-secret-inventory-backend-key").outputs.properties.secretUri);
+        assert.equal(
+            namedValue.keyVault.secretIdentifier,
+            prod.get("azure-native:keyvault:Secret", "secrets-secret-inventory-backend-key").outputs.properties.secretUri,
+        );
     });
 
     it("hands the portal application's secret to both Key Vault and the portal's sign-in", () => {
         const secret = prod.get("azuread:index/applicationPassword:ApplicationPassword", "identity-portal-secret").outputs.value;
-        assert.equal(prod.get("azure-native:keyvault:Secret", "secrets-secret-developer-portal-client-secret").inputs.properties.value, secret);
+        assert.equal(
+            prod.get("azure-native:keyvault:Secret", "secrets-secret-developer-portal-client-secret").inputs.properties.value,
+            secret,
+        );
         assert.equal(prod.get("azure-native:apimanagement:IdentityProvider", "gateway-portal-aad").inputs.clientSecret, secret);
-        assert.equal(prod.get("azure-native:apimanagement:IdentityProvider", "gateway-portal-aad").inputs.clientId, prod.get("azuread:index/application:Application", "identity-portal").outputs.clientId);
+        assert.equal(
+            prod.get("azure-native:apimanagement:IdentityProvider", "gateway-portal-aad").inputs.clientId,
+            prod.get("azuread:index/application:Application", "identity-portal").outputs.clientId,
+        );
     });
 
     it("keeps the portal's built-in sign-up off unless the stack turns it on with gateway.portalSignUp", async () => {
-        const signUp = (run: StackRun) => run.get("azure-native:resources:Deployment", "gateway-portal-settings").inputs.properties.template.resources[0];
+        const signUp = (run: StackRun) =>
+            run.get("azure-native:resources:Deployment", "gateway-portal-settings").inputs.properties.template.resources[0];
         assert.equal(signUp(dev).type, "Microsoft.ApiManagement/service/portalsettings");
         assert.equal(signUp(dev).properties.enabled, false);
         const open = await runFixture({ stack: "dev", config: { gateway: { ...stackFileValues("dev").gateway, portalSignUp: true } } });
@@ -238,7 +295,10 @@ describe("the stack assembly", () => {
         const policy = String(drSite.get("azure-native:apimanagement:ApiPolicy", "catalog-policy-inventory-v1").inputs.value);
         assert.ok(policy.includes(`<audience>${prodApi.outputs.clientId}</audience>`));
         assert.ok(policy.includes("<audience>api://integration-prod</audience>"));
-        assert.deepEqual(drSite.ofType("pulumi:pulumi:StackReference").map((reference) => reference.inputs.name), ["organization/enterprise-integration/prod"]);
+        assert.deepEqual(
+            drSite.ofType("pulumi:pulumi:StackReference").map((reference) => reference.inputs.name),
+            ["organization/enterprise-integration/prod"],
+        );
     });
 
     it("never shows a secret value in the plan or the stack outputs", () => {
@@ -277,52 +337,73 @@ describe("the stack assembly", () => {
         assert.equal(gateway.gatewayUrl, "https://api.contoso.com");
         assert.equal(gateway.portalUrl, "https://developer.contoso.com");
         assert.equal((gateway.publicIpAddresses as string[]).length, 2);
-        assert.equal(gateway.identityPrincipalId, prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.principalId);
+        assert.equal(
+            gateway.identityPrincipalId,
+            prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.principalId,
+        );
         assert.deepEqual(Object.keys(gateway.apiIds as object).sort(), ["customers-v1", "inventory-v1", "orders-v1"]);
         assert.equal(gateway.portalSignIn, "on: Entra ID, built-in sign-up off");
     });
 
     it("runs dev on the Developer tier without autoscale, and prod on Premium with it", () => {
-        assert.deepEqual(dev.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").inputs.sku, { name: "Developer", capacity: 1 });
+        assert.deepEqual(dev.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").inputs.sku, {
+            name: "Developer",
+            capacity: 1,
+        });
         assert.equal(dev.ofType("azure-native:monitor:AutoscaleSetting").length, 0);
         assert.equal(prod.ofType("azure-native:monitor:AutoscaleSetting").length, 1);
     });
 
     describe("with an operators group and a backend key the user brings", () => {
-    const groupId = "0b5f5a4e-8c1d-4a63-9d6b-2f0c3e7a1b2c";
-    let run: StackRun;
-    before(async () => {
-        // backendApiKeys is what `pulumi config set --secret --path 'backendApiKeys.customers' <key>` writes.
-        run = await runFixture({
-            stack: "dev",
-            config: {
-                identity: { operatorsGroupId: groupId, clientFederation: { issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/orders:environment:dev" } },
-                backendApiKeys: { customers: { secure: "v1:Y2lwaGVydGV4dA==" } },
-            },
+        const groupId = "0b5f5a4e-8c1d-4a63-9d6b-2f0c3e7a1b2c";
+        let run: StackRun;
+        before(async () => {
+            // backendApiKeys is what `pulumi config set --secret --path 'backendApiKeys.customers' <key>` writes.
+            run = await runFixture({
+                stack: "dev",
+                config: {
+                    identity: {
+                        operatorsGroupId: groupId,
+                        clientFederation: {
+                            issuer: "https://token.actions.githubusercontent.com",
+                            subject: "repo:contoso/orders:environment:dev",
+                        },
+                    },
+                    backendApiKeys: { customers: { secure: "v1:Y2lwaGVydGV4dA==" } },
+                },
+            });
         });
-    });
 
-    it("gives the operators group Reader on each resource group, and nothing wider", () => {
-        const readers = run.ofType("azure-native:authorization:RoleAssignment").filter((grant) => grant.inputs.principalId === groupId);
-        assert.deepEqual(
-            readers.map((grant) => grant.inputs.scope).sort(),
-            run.ofType("azure-native:resources:ResourceGroup").map((group) => group.id).sort(),
-        );
-        assert.ok(readers.every((grant) => /acdd72a7-3385-48ef-bd42-f606fba81ae7$/.test(grant.inputs.roleDefinitionId) && grant.inputs.principalType === "Group"));
-    });
+        it("gives the operators group Reader on each resource group, and nothing wider", () => {
+            const readers = run.ofType("azure-native:authorization:RoleAssignment").filter((grant) => grant.inputs.principalId === groupId);
+            assert.deepEqual(
+                readers.map((grant) => grant.inputs.scope).sort(),
+                run
+                    .ofType("azure-native:resources:ResourceGroup")
+                    .map((group) => group.id)
+                    .sort(),
+            );
+            assert.ok(
+                readers.every(
+                    (grant) =>
+                        /acdd72a7-3385-48ef-bd42-f606fba81ae7$/.test(grant.inputs.roleDefinitionId) &&
+                        grant.inputs.principalType === "Group",
+                ),
+            );
+        });
 
-    it("keeps no client secret when the daemon signs in with a federated credential", () => {
-        assert.ok(run.resources.every((resource) => resource.name !== "secrets-secret-api-client-secret"));
-        assert.equal(run.ofType("azuread:index/applicationPassword:ApplicationPassword").length, 1);
-    });
+        it("keeps no client secret when the daemon signs in with a federated credential", () => {
+            assert.ok(run.resources.every((resource) => resource.name !== "secrets-secret-api-client-secret"));
+            assert.equal(run.ofType("azuread:index/applicationPassword:ApplicationPassword").length, 1);
+        });
 
-    it("stores the backend key the user brings instead of generating one", () => {
-        const generated = run.ofType("random:index/randomPassword:RandomPassword").map((resource) => resource.name);
-        assert.deepEqual(generated, ["secrets-value-inventory-backend-key"]);
-        const stored = run.get("azure-native:keyvault:Secret", "secrets-secret-customers-backend-key");
-        assert.ok(stored.secretInputs.includes("properties"));
-        assert.match(stored.inputs.properties.contentType, /from backendApiKeys/);
-    });
+        it("stores the backend key the user brings instead of generating one", () => {
+            const generated = run.ofType("random:index/randomPassword:RandomPassword").map((resource) => resource.name);
+            assert.deepEqual(generated, ["secrets-value-inventory-backend-key"]);
+            const stored = run.get("azure-native:keyvault:Secret", "secrets-secret-customers-backend-key");
+            assert.ok(stored.secretInputs.includes("properties"));
+            assert.match(stored.inputs.properties.contentType, /from backendApiKeys/);
+        });
     });
 
     describe("rejects config the catalog cannot use", () => {
@@ -341,13 +422,18 @@ describe("the stack assembly", () => {
         it("a logicApp API whose workflow the stack does not deploy", async () => {
             await assert.rejects(runFixture({ stack: "dev", config: { workflows: { "order-notify": "nested" } } }), (error: Error) => {
                 assert.ok(error instanceof ConfigError);
-                assert.deepEqual(error.problems, ["workflows.order-intake: missing; the logicApp API in apis/orders forwards to it (allowed: order-intake, deployed with access: gateway)"]);
+                assert.deepEqual(error.problems, [
+                    "workflows.order-intake: missing; the logicApp API in apis/orders forwards to it (allowed: order-intake, deployed with access: gateway)",
+                ]);
                 return true;
             });
         });
 
         it("an API without its backend URL", async () => {
-            const gateway = { ...stackFileValues("dev").gateway, backends: { inventory: { url: "https://inventory-dev.contoso.com/api" } } };
+            const gateway = {
+                ...stackFileValues("dev").gateway,
+                backends: { inventory: { url: "https://inventory-dev.contoso.com/api" } },
+            };
             await assert.rejects(runFixture({ stack: "dev", config: { gateway } }), (error: Error) => {
                 assert.deepEqual((error as ConfigError).problems, [
                     'gateway.backends.customers: missing; the soap API in apis/customers forwards to it (allowed: { url: "https://..." })',

@@ -34,7 +34,10 @@ describe("stack configuration", () => {
             assert.deepEqual(config.gateway.autoscale, { minCapacity: 2, maxCapacity: 6 });
             assert.equal(config.production, true);
             assert.equal(config.protect, true);
-            assert.deepEqual({ role: config.dr.role, location: config.dr.location, stack: config.dr.stack }, { role: "active", location: "northeurope", stack: "prod-dr" });
+            assert.deepEqual(
+                { role: config.dr.role, location: config.dr.location, stack: config.dr.stack },
+                { role: "active", location: "northeurope", stack: "prod-dr" },
+            );
             assert.ok(config.dns.ttl <= 300);
         });
 
@@ -84,7 +87,9 @@ describe("stack configuration", () => {
                 const doc = parseYaml(fs.readFileSync(path.join(repoRoot, file), "utf8")) as { config: Record<string, unknown> };
                 assert.deepEqual(plainSecrets(doc.config, file), [], file);
             }
-            assert.deepEqual(plainSecrets({ "enterprise-integration:backend": { apiKey: "abc" } }, "example"), ["example.enterprise-integration:backend.apiKey"]);
+            assert.deepEqual(plainSecrets({ "enterprise-integration:backend": { apiKey: "abc" } }, "example"), [
+                "example.enterprise-integration:backend.apiKey",
+            ]);
         });
     });
 
@@ -163,9 +168,12 @@ describe("stack configuration", () => {
         });
 
         it("additional locations on a tier other than Premium", () => {
-            assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { sku: "Basic", additionalLocations: [{ location: "northeurope" }] }) }), [
-                "gateway.additionalLocations: additional regions need the Premium tier, not Basic (allowed: set sku: Premium or remove additionalLocations)",
-            ]);
+            assert.deepEqual(
+                problemsOf("dev", { gateway: gatewayWith("dev", { sku: "Basic", additionalLocations: [{ location: "northeurope" }] }) }),
+                [
+                    "gateway.additionalLocations: additional regions need the Premium tier, not Basic (allowed: set sku: Premium or remove additionalLocations)",
+                ],
+            );
         });
 
         it("an additional location equal to the primary", () => {
@@ -205,10 +213,13 @@ describe("stack configuration", () => {
         });
 
         it("an invalid host name", () => {
-            assert.deepEqual(problemsOf("prod", { dns: { ...stackFileValues("prod").dns, hosts: { gateway: "api.v2", portal: "developer-" } } }), [
-                'dns.hosts.gateway: "api.v2" is not a DNS label (allowed: 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen, such as api or api-dev)',
-                'dns.hosts.portal: "developer-" is not a DNS label (allowed: 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen, such as api or api-dev)',
-            ]);
+            assert.deepEqual(
+                problemsOf("prod", { dns: { ...stackFileValues("prod").dns, hosts: { gateway: "api.v2", portal: "developer-" } } }),
+                [
+                    'dns.hosts.gateway: "api.v2" is not a DNS label (allowed: 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen, such as api or api-dev)',
+                    'dns.hosts.portal: "developer-" is not a DNS label (allowed: 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen, such as api or api-dev)',
+                ],
+            );
         });
 
         it("autoscale with a minimum above its maximum", () => {
@@ -226,10 +237,15 @@ describe("stack configuration", () => {
         it("a missing required key", () => {
             // (The Pulumi CLI refuses a stack file without a required top-level key before the program
             // runs; the program refuses it too, for callers that start it without the CLI.)
-            assert.throws(() => parseStackConfig("dev", { ...stackFileValues("dev"), owner: undefined }), (error: ConfigError) => {
-                assert.deepEqual(error.problems, ["owner: missing (allowed: the team or person accountable, e.g. platform-team@contoso.com)"]);
-                return true;
-            });
+            assert.throws(
+                () => parseStackConfig("dev", { ...stackFileValues("dev"), owner: undefined }),
+                (error: ConfigError) => {
+                    assert.deepEqual(error.problems, [
+                        "owner: missing (allowed: the team or person accountable, e.g. platform-team@contoso.com)",
+                    ]);
+                    return true;
+                },
+            );
             assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { publisherName: undefined }) }), [
                 "gateway.publisherName: missing (allowed: the organisation name shown in the developer portal, 1-100 characters)",
             ]);
@@ -258,17 +274,41 @@ describe("stack configuration", () => {
         describe("the backup and restore schedule and its objectives", () => {
             const prodDr = (patch: Record<string, unknown>) => ({ dr: { ...stackFileValues("prod").dr, ...patch } });
             for (const [what, patch, message] of [
-                ["a retention under one day", { backupRetentionDays: 0 }, "dr.backupRetentionDays: 0 keeps no backup for a day (allowed: 1-30 days)"],
-                ["a retention longer than backups live", { backupRetentionDays: 45 }, "dr.backupRetentionDays: 45 is longer than backups live (they expire after 30 days) (allowed: 1-30 days)"],
-                ["a backup interval over 24 hours in production", { backupInterval: "36h", maxRpoMinutes: 5000 }, "dr.backupInterval: 36h leaves a production stack more than a day between backups (allowed: 24h or less)"],
-                ["a backup interval that is no interval", { backupInterval: "hourly" }, 'dr.backupInterval: "hourly" is not an interval (allowed: minutes or hours such as 30m or 1h, at least 15m)'],
-                ["a restore interval shorter than a restore takes", { restoreInterval: "30m" }, 'dr.restoreInterval: "30m" leaves no room for a restore, which can take 30 minutes or more and must end before the next (allowed: minutes or hours such as 30m or 1h, at least 1h)'],
+                [
+                    "a retention under one day",
+                    { backupRetentionDays: 0 },
+                    "dr.backupRetentionDays: 0 keeps no backup for a day (allowed: 1-30 days)",
+                ],
+                [
+                    "a retention longer than backups live",
+                    { backupRetentionDays: 45 },
+                    "dr.backupRetentionDays: 45 is longer than backups live (they expire after 30 days) (allowed: 1-30 days)",
+                ],
+                [
+                    "a backup interval over 24 hours in production",
+                    { backupInterval: "36h", maxRpoMinutes: 5000 },
+                    "dr.backupInterval: 36h leaves a production stack more than a day between backups (allowed: 24h or less)",
+                ],
+                [
+                    "a backup interval that is no interval",
+                    { backupInterval: "hourly" },
+                    'dr.backupInterval: "hourly" is not an interval (allowed: minutes or hours such as 30m or 1h, at least 15m)',
+                ],
+                [
+                    "a restore interval shorter than a restore takes",
+                    { restoreInterval: "30m" },
+                    'dr.restoreInterval: "30m" leaves no room for a restore, which can take 30 minutes or more and must end before the next (allowed: minutes or hours such as 30m or 1h, at least 1h)',
+                ],
                 [
                     "a recovery point objective over the limit",
                     { backupInterval: "2h", restoreInterval: "24h", maxRpoMinutes: 300 },
                     "dr.maxRpoMinutes: 300, but what only backups carry (users, subscriptions) can be 1560 minutes old on the passive site: a backup every 120 minutes and a restore every 1440 (allowed: dr.backupInterval and dr.restoreInterval that add up to at most 300 minutes, or a larger dr.maxRpoMinutes)",
                 ],
-                ["a recovery time objective under the DNS TTL", { maxRtoMinutes: 5 }, "dr.maxRtoMinutes: 5, but a failover takes 6 minutes: 1 of DNS TTL + 5 to switch dns.activeSite (allowed: a shorter dns.ttl, or a larger dr.maxRtoMinutes)"],
+                [
+                    "a recovery time objective under the DNS TTL",
+                    { maxRtoMinutes: 5 },
+                    "dr.maxRtoMinutes: 5, but a failover takes 6 minutes: 1 of DNS TTL + 5 to switch dns.activeSite (allowed: a shorter dns.ttl, or a larger dr.maxRtoMinutes)",
+                ],
             ] as const) {
                 it(what, () => {
                     assert.deepEqual(problemsOf("prod", prodDr(patch)), [message]);
@@ -276,7 +316,9 @@ describe("stack configuration", () => {
             }
 
             it("the schedule on a stack without a DR site, or on the passive site", () => {
-                assert.deepEqual(problemsOf("dev", { dr: { backupInterval: "1h" } }), ["dr.backupInterval: set, but this stack has no DR site to back up for (allowed: remove it, or set dr.stack and dr.location)"]);
+                assert.deepEqual(problemsOf("dev", { dr: { backupInterval: "1h" } }), [
+                    "dr.backupInterval: set, but this stack has no DR site to back up for (allowed: remove it, or set dr.stack and dr.location)",
+                ]);
                 assert.deepEqual(problemsOf("prod-dr", { dr: { ...stackFileValues("prod-dr").dr, restoreInterval: "4h" } }), [
                     "dr.restoreInterval: set on a passive site; the active site's stack file holds the backup and restore schedule (allowed: move it to the active stack)",
                 ]);
@@ -307,7 +349,10 @@ describe("stack configuration", () => {
         it("text that is not a number where the structured keys take numbers; quoted numbers are read as numbers", () => {
             // The CLI never looks inside the structured keys; like its own integer type, the program
             // takes a quoted whole number as the number.
-            const quoted = configOf("dev", { gateway: gatewayWith("dev", { capacity: "1", samplingPercentage: "25" }), monitoring: { retentionDays: "60" } });
+            const quoted = configOf("dev", {
+                gateway: gatewayWith("dev", { capacity: "1", samplingPercentage: "25" }),
+                monitoring: { retentionDays: "60" },
+            });
             assert.equal(quoted.gateway.capacity, 1);
             assert.equal(quoted.gateway.samplingPercentage, 25);
             assert.equal(quoted.monitoring.retentionDays, 60);

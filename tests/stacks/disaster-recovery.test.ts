@@ -27,7 +27,14 @@ function grantsOf(run: StackRun, name: string): Record<string, { role: string; p
         run
             .ofType(roleAssignment)
             .filter((assignment) => assignment.name.startsWith(`${name}-`))
-            .map((assignment) => [assignment.name.slice(name.length + 1), { role: roleOf(run, assignment), principalId: String(assignment.inputs.principalId), scope: String(assignment.inputs.scope) }]),
+            .map((assignment) => [
+                assignment.name.slice(name.length + 1),
+                {
+                    role: roleOf(run, assignment),
+                    principalId: String(assignment.inputs.principalId),
+                    scope: String(assignment.inputs.scope),
+                },
+            ]),
     );
 }
 
@@ -58,7 +65,10 @@ function restoredBy(run: StackRun): RegisteredResource[] {
  * generic resource of the service would register it; a portal revision is no setting.
  */
 function templateResources(deployment: RegisteredResource, serviceName: unknown): RegisteredResource[] {
-    const properties = deployment.inputs.properties as { parameters?: Record<string, { value?: unknown }>; template?: { resources?: Array<{ type: string; name: string; properties: unknown }> } };
+    const properties = deployment.inputs.properties as {
+        parameters?: Record<string, { value?: unknown }>;
+        template?: { resources?: Array<{ type: string; name: string; properties: unknown }> };
+    };
     if (properties.parameters?.serviceName?.value !== serviceName) {
         return [];
     }
@@ -67,7 +77,12 @@ function templateResources(deployment: RegisteredResource, serviceName: unknown)
         .map((resource) => {
             const resourceType = resource.type.split("/").pop()!;
             const resourceName = /format\('\{0\}\/([^']+)'/.exec(resource.name)?.[1] ?? resource.name;
-            return { ...deployment, type: "azure-native:resources:Resource", name: `${deployment.name}/${resourceType}`, inputs: { resourceType, resourceName, properties: resource.properties } };
+            return {
+                ...deployment,
+                type: "azure-native:resources:Resource",
+                name: `${deployment.name}/${resourceType}`,
+                inputs: { resourceType, resourceName, properties: resource.properties },
+            };
         });
 }
 
@@ -100,7 +115,18 @@ function propertiesOf(resource: RegisteredResource): Record<string, unknown> {
     if (resource.type === "azure-native:resources:Resource") {
         return resource.inputs.properties as Record<string, unknown>;
     }
-    const naming = ["resourceGroupName", "serviceName", "backendId", "namedValueId", "certificateId", "identityProviderName", "policyId", "apiId", ...(resource.type === "azure-native:apimanagement:Logger" ? ["loggerId"] : []), "diagnosticId"];
+    const naming = [
+        "resourceGroupName",
+        "serviceName",
+        "backendId",
+        "namedValueId",
+        "certificateId",
+        "identityProviderName",
+        "policyId",
+        "apiId",
+        ...(resource.type === "azure-native:apimanagement:Logger" ? ["loggerId"] : []),
+        "diagnosticId",
+    ];
     return Object.fromEntries(Object.entries(resource.inputs).filter(([key]) => !naming.includes(key)));
 }
 
@@ -123,8 +149,14 @@ describe("disaster recovery: prod backs up, prod-dr restores and puts its own se
             assert.equal(group.inputs.location, drConfig.location);
             assert.equal(group.protect, true);
             const rule = (prod.get("azure-native:storage:ManagementPolicy", "backup-storage-lifecycle").inputs.policy as any).rules[0];
-            assert.equal(rule.definition.actions.baseBlob.delete.daysAfterModificationGreaterThan, drConfig.backupRetentionDays ?? scheduleDefaults.backupRetentionDays);
-            assert.ok(account.protect && prod.get("azure-native:storage:BlobContainer", "backup-storage-container").protect, "a production stack protects its backups");
+            assert.equal(
+                rule.definition.actions.baseBlob.delete.daysAfterModificationGreaterThan,
+                drConfig.backupRetentionDays ?? scheduleDefaults.backupRetentionDays,
+            );
+            assert.ok(
+                account.protect && prod.get("azure-native:storage:BlobContainer", "backup-storage-container").protect,
+                "a production stack protects its backups",
+            );
         });
 
         it("backs up on its interval, as an identity that may only back up its service and mark the one container; API Management writes with its own identity", () => {
@@ -132,13 +164,20 @@ describe("disaster recovery: prod backs up, prod-dr restores and puts its own se
             const minutes = intervalMinutes(stackFileValues("prod").dr.backupInterval ?? scheduleDefaults.backupInterval)!;
             const { startTime, ...every } = (workflow.inputs.definition as any).triggers.Every_interval.recurrence;
             void startTime;
-            assert.deepEqual(every, minutes % 60 === 0 ? { frequency: "Hour", interval: minutes / 60 } : { frequency: "Minute", interval: minutes });
+            assert.deepEqual(
+                every,
+                minutes % 60 === 0 ? { frequency: "Hour", interval: minutes / 60 } : { frequency: "Minute", interval: minutes },
+            );
             assert.equal((workflow.inputs.parameters as any).serviceId.value, service(prod).id);
             const principal = (workflow.outputs.identity as { principalId: string }).principalId;
             const container = prod.get("azure-native:storage:BlobContainer", "backup-storage-container");
             const systemIdentity = (service(prod).outputs.identity as { principalId: string }).principalId;
             assert.deepEqual(grantsOf(prod, "backup-access"), {
-                "backup-workflow-backs-up": { role: "custom integration-prod API Management backup", principalId: principal, scope: service(prod).id },
+                "backup-workflow-backs-up": {
+                    role: "custom integration-prod API Management backup",
+                    principalId: principal,
+                    scope: service(prod).id,
+                },
                 "backup-workflow-marks": { role: "Storage Blob Data Contributor", principalId: principal, scope: container.id },
                 "gateway-writes-backups": { role: "Storage Blob Data Contributor", principalId: systemIdentity, scope: container.id },
             });
@@ -148,7 +187,10 @@ describe("disaster recovery: prod backs up, prod-dr restores and puts its own se
             // for their propagation wait and 20 minutes more.
             const wait = waitSeconds(stackFileValues("prod").identity?.roleAssignmentWait ?? "10m")!;
             assert.equal(prod.get("time:index/offset:Offset", "backup-first-run").inputs.offsetMinutes, 20 + Math.ceil(wait / 60));
-            assert.equal((workflow.inputs.definition as any).triggers.Every_interval.recurrence.startTime, prod.get("time:index/offset:Offset", "backup-first-run").outputs.rfc3339);
+            assert.equal(
+                (workflow.inputs.definition as any).triggers.Every_interval.recurrence.startTime,
+                prod.get("time:index/offset:Offset", "backup-first-run").outputs.rfc3339,
+            );
         });
 
         it("tells its DR site where the backups are and how often to restore them", () => {
@@ -176,29 +218,61 @@ describe("disaster recovery: prod backs up, prod-dr restores and puts its own se
     });
 
     describe("the passive site (prod-dr)", () => {
-        const steps = (): { puts: SiteSettingStep[]; patches: SiteSettingStep[] } => (dr.get(workflowType, "restore-workflow").inputs.parameters as any).siteSettings.value;
+        const steps = (): { puts: SiteSettingStep[]; patches: SiteSettingStep[] } =>
+            (dr.get(workflowType, "restore-workflow").inputs.parameters as any).siteSettings.value;
 
         it("restores prod's backups on prod's restore interval, from the container prod's outputs name", () => {
             const workflow = dr.get(workflowType, "restore-workflow");
             const minutes = prod.outputs.backup.restoreIntervalMinutes;
-            assert.deepEqual([(workflow.inputs.definition as any).triggers.Every_interval.recurrence.frequency, (workflow.inputs.definition as any).triggers.Every_interval.recurrence.interval], ["Hour", minutes / 60]);
+            assert.deepEqual(
+                [
+                    (workflow.inputs.definition as any).triggers.Every_interval.recurrence.frequency,
+                    (workflow.inputs.definition as any).triggers.Every_interval.recurrence.interval,
+                ],
+                ["Hour", minutes / 60],
+            );
             const parameters = workflow.inputs.parameters as any;
             assert.deepEqual(
-                [parameters.serviceId.value, parameters.storageAccountName.value, parameters.containerName.value, parameters.containerUrl.value],
+                [
+                    parameters.serviceId.value,
+                    parameters.storageAccountName.value,
+                    parameters.containerName.value,
+                    parameters.containerUrl.value,
+                ],
                 [service(dr).id, prod.outputs.backup.accountName, backupContainer, prod.outputs.backup.containerUrl],
             );
-            assert.equal(workflow.inputs.location, stackFileValues("prod-dr").location, "in the DR region, next to its service and the backups");
+            assert.equal(
+                workflow.inputs.location,
+                stackFileValues("prod-dr").location,
+                "in the DR region, next to its service and the backups",
+            );
             const stopped = (workflow.inputs.definition as any).actions.Backups_stopped.expression.and[0].less[1];
-            assert.equal(stopped, `@ticks(addMinutes(utcNow(), -${maxBackupAgeMinutes(prod.outputs.backup.backupIntervalMinutes)}))`, "prod's backups are stale after three of prod's intervals");
+            assert.equal(
+                stopped,
+                `@ticks(addMinutes(utcNow(), -${maxBackupAgeMinutes(prod.outputs.backup.backupIntervalMinutes)}))`,
+                "prod's backups are stale after three of prod's intervals",
+            );
         });
 
         it("reads the backups with read-only roles on prod's container, and may restore and write its settings on its own service alone", () => {
             const principal = (dr.get(workflowType, "restore-workflow").outputs.identity as { principalId: string }).principalId;
             const systemIdentity = (service(dr).outputs.identity as { principalId: string }).principalId;
             assert.deepEqual(grantsOf(dr, "restore-access"), {
-                "restore-workflow-restores": { role: "custom integration-prod-dr API Management restore", principalId: principal, scope: service(dr).id },
-                "restore-workflow-lists-backups": { role: "Storage Blob Data Reader", principalId: principal, scope: prod.outputs.backup.containerId },
-                "gateway-reads-backups": { role: "Storage Blob Data Reader", principalId: systemIdentity, scope: prod.outputs.backup.containerId },
+                "restore-workflow-restores": {
+                    role: "custom integration-prod-dr API Management restore",
+                    principalId: principal,
+                    scope: service(dr).id,
+                },
+                "restore-workflow-lists-backups": {
+                    role: "Storage Blob Data Reader",
+                    principalId: principal,
+                    scope: prod.outputs.backup.containerId,
+                },
+                "gateway-reads-backups": {
+                    role: "Storage Blob Data Reader",
+                    principalId: systemIdentity,
+                    scope: prod.outputs.backup.containerId,
+                },
             });
             const role = dr.get("azure-native:authorization:RoleDefinition", "restore-role").inputs;
             assert.deepEqual([(role.permissions as any)[0].actions, role.assignableScopes], [restoreActions, [service(dr).id]]);
@@ -213,7 +287,10 @@ describe("disaster recovery: prod backs up, prod-dr restores and puts its own se
             const stepPaths = [...steps().puts, ...steps().patches].map((step) => step.path);
             assert.ok(differing.length >= 4, "the sites differ in backends, named values, the logger, the policy");
             for (const resource of differing) {
-                assert.ok(stepPaths.includes(pathOf(resource)), `${resource.type} ${resource.name} (${pathOf(resource)}) differs between the sites, and the restore puts it back`);
+                assert.ok(
+                    stepPaths.includes(pathOf(resource)),
+                    `${resource.type} ${resource.name} (${pathOf(resource)}) differs between the sites, and the restore puts it back`,
+                );
             }
         });
 
@@ -228,7 +305,10 @@ describe("disaster recovery: prod backs up, prod-dr restores and puts its own se
             const writes = restoreActions.map((action) => action.toLowerCase());
             for (const step of [...steps().puts, ...steps().patches]) {
                 const kind = step.path.split("/")[0]!;
-                assert.ok(writes.includes(`microsoft.apimanagement/service/${kind.toLowerCase()}/write`), `the restore role may write ${kind}`);
+                assert.ok(
+                    writes.includes(`microsoft.apimanagement/service/${kind.toLowerCase()}/write`),
+                    `the restore role may write ${kind}`,
+                );
             }
             assert.ok(steps().patches.length > 0);
             for (const step of steps().patches) {
@@ -257,22 +337,48 @@ describe("disaster recovery: prod backs up, prod-dr restores and puts its own se
                 }
                 const inputs = JSON.parse(JSON.stringify(theirs.inputs).split(service(prod).id!).join(service(dr).id!));
                 // Where it is stays prod-dr's: its group, its service (by name, or as a generic resource's parent path).
-                const where = Object.fromEntries(["resourceGroupName", "serviceName", "parentResourcePath"].filter((key) => key in resource.inputs).map((key) => [key, resource.inputs[key]]));
+                const where = Object.fromEntries(
+                    ["resourceGroupName", "serviceName", "parentResourcePath"]
+                        .filter((key) => key in resource.inputs)
+                        .map((key) => [key, resource.inputs[key]]),
+                );
                 return { ...resource, inputs: { ...inputs, ...where } };
             });
             const diff = diffPlans({ ...deployed, resources: refreshed }, deployed);
             const changes = diff.steps;
             assert.ok(changes.length > 0);
-            assert.ok(changes.every((change) => change.op === "update" && restored.has(change.urn)), JSON.stringify(changes.map((change) => [change.op, change.name])));
+            assert.ok(
+                changes.every((change) => change.op === "update" && restored.has(change.urn)),
+                JSON.stringify(changes.map((change) => [change.op, change.name])),
+            );
             const backend = changes.find((change) => change.name === "catalog-backend-inventory");
             const inventory = dr.get("azure-native:apimanagement:Backend", "catalog-backend-inventory").inputs.url;
-            assert.deepEqual(backend?.changes, [{ path: "url", before: prod.get("azure-native:apimanagement:Backend", "catalog-backend-inventory").inputs.url, after: inventory }]);
+            assert.deepEqual(backend?.changes, [
+                {
+                    path: "url",
+                    before: prod.get("azure-native:apimanagement:Backend", "catalog-backend-inventory").inputs.url,
+                    after: inventory,
+                },
+            ]);
             const vault = changes.find((change) => change.name === "catalog-nv-order-intake-sig");
-            assert.deepEqual(vault?.changes.map((change) => [change.path, change.after]), [["keyVault.secretIdentifier", dr.get("azure-native:apimanagement:NamedValue", "catalog-nv-order-intake-sig").inputs.keyVault!["secretIdentifier" as never]]]);
+            assert.deepEqual(
+                vault?.changes.map((change) => [change.path, change.after]),
+                [
+                    [
+                        "keyVault.secretIdentifier",
+                        dr.get("azure-native:apimanagement:NamedValue", "catalog-nv-order-intake-sig").inputs.keyVault![
+                            "secretIdentifier" as never
+                        ],
+                    ],
+                ],
+            );
             // Every setting the plan puts back is one the restore workflow puts back as well.
             const stepPaths = [...steps().puts, ...steps().patches].map((step) => step.path);
             for (const change of changes) {
-                assert.ok(stepPaths.includes(pathOf(dr.resources.find((resource) => resource.urn === change.urn)!)), `${change.name} is also put back after each restore`);
+                assert.ok(
+                    stepPaths.includes(pathOf(dr.resources.find((resource) => resource.urn === change.urn)!)),
+                    `${change.name} is also put back after each restore`,
+                );
             }
         });
 
@@ -280,7 +386,10 @@ describe("disaster recovery: prod backs up, prod-dr restores and puts its own se
             assert.equal(dr.get(workflowType, "restore-workflow").inputs.state, "Enabled");
             assert.equal(prod.get(workflowType, "backup-workflow").inputs.state, "Enabled");
             const failedOver = { ...prod.outputs, dns: { ...prod.outputs.dns, activeSite: "dr" } };
-            const drServing = await runFixture({ stack: "prod-dr", stackReferences: { "organization/enterprise-integration/prod": failedOver } });
+            const drServing = await runFixture({
+                stack: "prod-dr",
+                stackReferences: { "organization/enterprise-integration/prod": failedOver },
+            });
             assert.equal(drServing.get(workflowType, "restore-workflow").inputs.state, "Disabled");
             const prodSwitched = await runFixture({
                 stack: "prod",

@@ -6,7 +6,13 @@ import { UnresolvedStackReference } from "../../engine/references";
 import { fixtureSource, problemsOf, runFixture, stackFileValues, stackRun, tempProject, waitsFor } from "../helpers";
 
 const recordType = "azure-native:dns:RecordSet";
-const cnames = (run: StackRun) => Object.fromEntries(run.ofType(recordType).filter((r) => r.inputs.recordType === "CNAME").map((r) => [r.inputs.relativeRecordSetName, r.inputs.cnameRecord.cname]));
+const cnames = (run: StackRun) =>
+    Object.fromEntries(
+        run
+            .ofType(recordType)
+            .filter((r) => r.inputs.recordType === "CNAME")
+            .map((r) => [r.inputs.relativeRecordSetName, r.inputs.cnameRecord.cname]),
+    );
 
 describe("custom domains and the failover switch", () => {
     let prod: StackRun;
@@ -16,7 +22,11 @@ describe("custom domains and the failover switch", () => {
         prod = await stackRun("prod");
         drSite = await stackRun("prod-dr");
         // prod after `pulumi config set --path dns.activeSite dr`, reading prod-dr's outputs.
-        failedOver = await runFixture({ stack: "prod", config: { dns: { ...stackFileValues("prod").dns, activeSite: "dr" } }, stackReferences: { "organization/enterprise-integration/prod-dr": drSite.outputs } });
+        failedOver = await runFixture({
+            stack: "prod",
+            config: { dns: { ...stackFileValues("prod").dns, activeSite: "dr" } },
+            stackReferences: { "organization/enterprise-integration/prod-dr": drSite.outputs },
+        });
     });
 
     it("points prod's records at prod's own gateway, portal and management hosts", () => {
@@ -28,30 +38,49 @@ describe("custom domains and the failover switch", () => {
         assert.equal(zone.protect, true);
         // In a group in the DR region, so the records can change while the primary region is down.
         const group = prod.get("azure-native:resources:ResourceGroup", "foundation-rg-dns");
-        assert.deepEqual([zone.inputs.resourceGroupName, group.inputs.location, group.protect], ["rg-integration-prod-dns-neu", "northeurope", true]);
+        assert.deepEqual(
+            [zone.inputs.resourceGroupName, group.inputs.location, group.protect],
+            ["rg-integration-prod-dns-neu", "northeurope", true],
+        );
     });
 
     it("repoints every record at prod-dr's host names when activeSite is dr, pauses prod's backups, and changes nothing else", () => {
         const drHosts = (drSite.outputs.gateway as { defaultHosts: Record<string, string> }).defaultHosts;
         assert.deepEqual(cnames(failedOver), { api: drHosts.gateway, developer: drHosts.portal, management: drHosts.management });
         const backupWorkflow = "azure-native:logic:Workflow";
-        assert.deepEqual([prod.get(backupWorkflow, "backup-workflow").inputs.state, failedOver.get(backupWorkflow, "backup-workflow").inputs.state], ["Enabled", "Disabled"]);
+        assert.deepEqual(
+            [prod.get(backupWorkflow, "backup-workflow").inputs.state, failedOver.get(backupWorkflow, "backup-workflow").inputs.state],
+            ["Enabled", "Disabled"],
+        );
         const inputsOf = (run: StackRun) =>
             Object.fromEntries(
                 run.resources
                     .filter((r) => r.type !== "pulumi:pulumi:StackReference")
-                    .map((r) => [r.urn, r.type === recordType ? { ...r.inputs, cnameRecord: undefined } : r.name === "backup-workflow" ? { ...r.inputs, state: undefined } : r.inputs]),
+                    .map((r) => [
+                        r.urn,
+                        r.type === recordType
+                            ? { ...r.inputs, cnameRecord: undefined }
+                            : r.name === "backup-workflow"
+                              ? { ...r.inputs, state: undefined }
+                              : r.inputs,
+                    ]),
             );
         assert.deepEqual(inputsOf(failedOver), inputsOf(prod));
         // Qualified, so Pulumi Cloud looks in the stack's own organisation, not the CLI's default one.
-        assert.deepEqual(failedOver.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name), ["organization/enterprise-integration/prod-dr"]);
+        assert.deepEqual(
+            failedOver.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name),
+            ["organization/enterprise-integration/prod-dr"],
+        );
     });
 
     it("serves the custom hosts on prod-dr too, with the same certificates, but leaves the records to prod", () => {
         assert.equal(drSite.ofType(recordType).length, 0);
         assert.equal(drSite.ofType("azure-native:dns:Zone").length, 0);
         const hosts = drSite.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").inputs.hostnameConfigurations;
-        assert.deepEqual(hosts.map((host: { hostName: string }) => host.hostName), ["api.contoso.com", "developer.contoso.com", "management.contoso.com"]);
+        assert.deepEqual(
+            hosts.map((host: { hostName: string }) => host.hostName),
+            ["api.contoso.com", "developer.contoso.com", "management.contoso.com"],
+        );
         assert.equal((drSite.outputs.dns as { activeSite: string }).activeSite, "none");
     });
 
@@ -71,8 +100,17 @@ describe("custom domains and the failover switch", () => {
         assert.ok(domain?.zoneResourceGroup, "dev adds its records to prod's zone");
         assert.equal(dev.ofType("azure-native:dns:Zone").length, 0);
         const records = dev.ofType(recordType);
-        assert.ok(records.every((record) => record.inputs.resourceGroupName === domain.zoneResourceGroup && record.inputs.zoneName === domain.zoneName));
-        assert.deepEqual(records.map((record) => `${record.inputs.recordType} ${record.inputs.relativeRecordSetName}`).sort(), Object.values(domain.hosts).map((label) => `CNAME ${label}`).sort());
+        assert.ok(
+            records.every(
+                (record) => record.inputs.resourceGroupName === domain.zoneResourceGroup && record.inputs.zoneName === domain.zoneName,
+            ),
+        );
+        assert.deepEqual(
+            records.map((record) => `${record.inputs.recordType} ${record.inputs.relativeRecordSetName}`).sort(),
+            Object.values(domain.hosts)
+                .map((label) => `CNAME ${label}`)
+                .sort(),
+        );
         const service = dev.get("azure-native:apimanagement:ApiManagementService", "gateway-apim");
         for (const host of service.inputs.hostnameConfigurations) {
             assert.equal(host.certificateSource, "KeyVault", host.hostName);
@@ -88,12 +126,18 @@ describe("custom domains and the failover switch", () => {
         const values = stackFileValues("dev");
         const run = await runFixture({
             stack: "dev",
-            config: { gateway: { ...values.gateway, serviceExists: true }, dns: { ...values.dns, certificates: { ...values.dns.certificates, gateway: "managed" } } },
+            config: {
+                gateway: { ...values.gateway, serviceExists: true },
+                dns: { ...values.dns, certificates: { ...values.dns.certificates, gateway: "managed" } },
+            },
         });
         const gatewayHost = `${values.dns.hosts.gateway}.${values.dns.zoneName}`;
         const service = run.get("azure-native:apimanagement:ApiManagementService", "gateway-apim");
         const proxy = service.inputs.hostnameConfigurations.find((host: { type: string }) => host.type === "Proxy");
-        assert.deepEqual({ hostName: proxy.hostName, certificateSource: proxy.certificateSource, keyVaultId: proxy.keyVaultId }, { hostName: gatewayHost, certificateSource: "Managed", keyVaultId: undefined });
+        assert.deepEqual(
+            { hostName: proxy.hostName, certificateSource: proxy.certificateSource, keyVaultId: proxy.keyVaultId },
+            { hostName: gatewayHost, certificateSource: "Managed", keyVaultId: undefined },
+        );
         const txt = run.ofType(recordType).find((record) => record.inputs.recordType === "TXT")!;
         assert.equal(txt.inputs.relativeRecordSetName, `apimuid.${values.dns.hosts.gateway}`);
         assert.ok(service.dependsOn.includes(txt.urn));
@@ -116,7 +160,9 @@ describe("custom domains and the failover switch", () => {
 
     /** A stand-in for the engine's run that records which stack ran with which references. */
     const recorder = (calls: string[], respond?: (options: RunOptions) => void) => async (options: RunOptions) => {
-        const refs = Object.entries(options.stackReferences ?? {}).map(([name, outputs]) => `${name.split("/").pop()}${outputs === "unknown" ? " (unknown)" : ""}`);
+        const refs = Object.entries(options.stackReferences ?? {}).map(
+            ([name, outputs]) => `${name.split("/").pop()}${outputs === "unknown" ? " (unknown)" : ""}`,
+        );
         calls.push(`${options.stack} <- ${refs.join(",")}`);
         respond?.(options);
         return { outputs: { from: options.stack }, fabricated: [`invented-in-${options.stack}`], warnings: [] } as unknown as StackRun;
@@ -143,7 +189,12 @@ describe("custom domains and the failover switch", () => {
     });
 
     it("plans a failed-over prod although prod and prod-dr then read each other: the read back is unknown", async () => {
-        const files = Object.fromEntries(["dev", "prod", "prod-dr", "test"].map((stack) => [stack, fs.readFileSync(path.join(fixtureSource, `Pulumi.${stack}.yaml`), "utf8")]));
+        const files = Object.fromEntries(
+            ["dev", "prod", "prod-dr", "test"].map((stack) => [
+                stack,
+                fs.readFileSync(path.join(fixtureSource, `Pulumi.${stack}.yaml`), "utf8"),
+            ]),
+        );
         const dir = tempProject({ ...files, prod: files.prod!.replace("activeSite: primary", "activeSite: dr") });
         const calls: string[] = [];
         const run = await planStack({ stack: "prod", projectDir: dir }, recorder(calls));
@@ -154,8 +205,16 @@ describe("custom domains and the failover switch", () => {
     describe("rejects DNS config that cannot work", () => {
         const dns = () => stackFileValues("prod").dns;
         const cases: Array<[string, Record<string, unknown>, string]> = [
-            ["a host name that is not a DNS label", { dns: { ...dns(), hosts: { gateway: "api.v2" } } }, 'dns.hosts.gateway: "api.v2" is not a DNS label (allowed: 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen, such as api or api-dev)'],
-            ["a TTL over 300 s on a production stack", { dns: { ...dns(), ttl: 3600 } }, "dns.ttl: 3600 seconds is too long for a production stack; a failover would take that long to be seen (allowed: 1-300)"],
+            [
+                "a host name that is not a DNS label",
+                { dns: { ...dns(), hosts: { gateway: "api.v2" } } },
+                'dns.hosts.gateway: "api.v2" is not a DNS label (allowed: 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen, such as api or api-dev)',
+            ],
+            [
+                "a TTL over 300 s on a production stack",
+                { dns: { ...dns(), ttl: 3600 } },
+                "dns.ttl: 3600 seconds is too long for a production stack; a failover would take that long to be seen (allowed: 1-300)",
+            ],
             [
                 "activeSite dr without a DR stack",
                 { dns: { ...dns(), activeSite: "dr" }, dr: { role: "active", location: "northeurope" } },

@@ -16,7 +16,6 @@ const statefulTypes = [
     "azure-native:keyvault:Secret",
 ];
 
-
 describe("the stacks", () => {
     const runs: Record<string, StackRun> = {};
     before(async () => {
@@ -33,10 +32,14 @@ describe("the stacks", () => {
             ["prod-dr", "northeurope", "neu"],
         ]) {
             // (prod's DNS and backup groups, in the DR region, are checked with the custom domains and the backups.)
-            const groups = runs[stack].ofType("azure-native:resources:ResourceGroup").filter((group) => group.name !== "foundation-rg-dns" && group.name !== "foundation-rg-backup");
+            const groups = runs[stack]
+                .ofType("azure-native:resources:ResourceGroup")
+                .filter((group) => group.name !== "foundation-rg-dns" && group.name !== "foundation-rg-backup");
             assert.deepEqual(
                 groups.map((group) => [group.name, group.inputs.resourceGroupName, group.inputs.location]).sort(),
-                lifecycles.map((lifecycle) => [`foundation-rg-${lifecycle}`, `rg-integration-${stack}-${lifecycle}-${short}`, location]).sort(),
+                lifecycles
+                    .map((lifecycle) => [`foundation-rg-${lifecycle}`, `rg-integration-${stack}-${lifecycle}-${short}`, location])
+                    .sort(),
                 stack,
             );
         }
@@ -51,7 +54,11 @@ describe("the stacks", () => {
             assert.ok(!isTaggable("azure-native:apimanagement:Product") && !isTaggable("azure-native:monitor:DiagnosticSetting"));
             assert.ok(taggable.length > 0);
             for (const resource of taggable) {
-                assert.deepEqual(Object.keys(resource.inputs.tags ?? {}).sort(), [...standardTagNames].sort(), `${run.stack} ${resource.name}`);
+                assert.deepEqual(
+                    Object.keys(resource.inputs.tags ?? {}).sort(),
+                    [...standardTagNames].sort(),
+                    `${run.stack} ${resource.name}`,
+                );
             }
         }
         assert.deepEqual(runs.prod.get("azure-native:resources:ResourceGroup", "foundation-rg-shared").inputs.tags, {
@@ -74,7 +81,10 @@ describe("the stacks", () => {
             }
         }
         for (const stack of ["dev", "test"]) {
-            assert.ok(runs[stack].resources.every((resource) => !resource.protect), stack);
+            assert.ok(
+                runs[stack].resources.every((resource) => !resource.protect),
+                stack,
+            );
         }
     });
 
@@ -126,7 +136,10 @@ describe("the stacks", () => {
         });
         const run = await runFixture({ stack: "staging", projectDir: dir });
         assert.deepEqual(
-            run.ofType("azure-native:resources:ResourceGroup").map((group) => group.inputs.resourceGroupName).sort(),
+            run
+                .ofType("azure-native:resources:ResourceGroup")
+                .map((group) => group.inputs.resourceGroupName)
+                .sort(),
             ["rg-integration-staging-gateway-frc", "rg-integration-staging-shared-frc", "rg-integration-staging-workflows-frc"],
         );
         assert.equal(run.outputs.environment, "staging");

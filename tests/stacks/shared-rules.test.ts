@@ -44,7 +44,10 @@ function componentProblems(check: () => unknown): string[] {
         check();
         return [];
     } catch (error) {
-        return (error as Error).message.split("\n").slice(1).map((line) => line.replace(/^ {2}- /, ""));
+        return (error as Error).message
+            .split("\n")
+            .slice(1)
+            .map((line) => line.replace(/^ {2}- /, ""));
     }
 }
 
@@ -57,7 +60,11 @@ const gatewayArgs = (sizing: Partial<ApiGatewayArgs>): ApiGatewayArgs => ({
     capacity: 1,
     publisherName: "Example",
     publisherEmail: "api@example.com",
-    identity: { resourceId: "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id", clientId: "c", principalId: "p" },
+    identity: {
+        resourceId: "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id",
+        clientId: "c",
+        principalId: "p",
+    },
     ...sizing,
 });
 
@@ -65,18 +72,39 @@ const gatewayArgs = (sizing: Partial<ApiGatewayArgs>): ApiGatewayArgs => ({
 const sizingCases: Array<[string, Record<string, unknown>, string, string]> = [
     ["two units on Developer", { capacity: 2 }, "capacity", "2 units is outside the Developer tier's range (allowed: 1)"],
     ["five units on Standard", { sku: "Standard", capacity: 5 }, "capacity", "5 units is outside the Standard tier's range (allowed: 1-4)"],
-    ["zones on Standard", { sku: "Standard", capacity: 2, zones: ["1", "2"] }, "zones", "availability zones need the Premium tier, not Standard (allowed: set sku: Premium or remove zones)"],
+    [
+        "zones on Standard",
+        { sku: "Standard", capacity: 2, zones: ["1", "2"] },
+        "zones",
+        "availability zones need the Premium tier, not Standard (allowed: set sku: Premium or remove zones)",
+    ],
     [
         "an additional region on Basic",
         { sku: "Basic", additionalLocations: [{ location: "swedencentral", capacity: 1 }] },
         "additionalLocations",
         "additional regions need the Premium tier, not Basic (allowed: set sku: Premium or remove additionalLocations)",
     ],
-    ["a zone listed twice", { sku: "Premium", capacity: 2, zones: ["1", "1"] }, "zones", '["1","1"] lists a zone twice (allowed: each of "1", "2", "3" at most once)'],
-    ["units that do not spread over the zones", { sku: "Premium", capacity: 3, zones: ["1", "2"] }, "capacity", "3 units cannot be spread evenly over 2 zones (allowed: a multiple of 2)"],
+    [
+        "a zone listed twice",
+        { sku: "Premium", capacity: 2, zones: ["1", "1"] },
+        "zones",
+        '["1","1"] lists a zone twice (allowed: each of "1", "2", "3" at most once)',
+    ],
+    [
+        "units that do not spread over the zones",
+        { sku: "Premium", capacity: 3, zones: ["1", "2"] },
+        "capacity",
+        "3 units cannot be spread evenly over 2 zones (allowed: a multiple of 2)",
+    ],
     [
         "the same additional region twice",
-        { sku: "Premium", additionalLocations: [{ location: "swedencentral", capacity: 1 }, { location: "swedencentral", capacity: 1 }] },
+        {
+            sku: "Premium",
+            additionalLocations: [
+                { location: "swedencentral", capacity: 1 },
+                { location: "swedencentral", capacity: 1 },
+            ],
+        },
         "additionalLocations[1].location",
         '"swedencentral" is listed twice (allowed: each additional region once)',
     ],
@@ -92,28 +120,63 @@ const sizingCases: Array<[string, Record<string, unknown>, string, string]> = [
         "additionalLocations[0].capacity",
         "13 units is outside the Premium tier's range (allowed: 1-12)",
     ],
-    ["autoscale on Developer", { autoscale: { minCapacity: 1, maxCapacity: 1 } }, "autoscale", "the Developer tier cannot scale (allowed: remove autoscale, or use Basic, Standard or Premium)"],
-    ["autoscale with min above max", { sku: "Standard", capacity: 2, autoscale: { minCapacity: 3, maxCapacity: 2 } }, "autoscale.minCapacity", "3 is more than maxCapacity 2 (allowed: minCapacity <= maxCapacity)"],
-    ["autoscale over the tier's units", { sku: "Standard", capacity: 2, autoscale: { minCapacity: 1, maxCapacity: 6 } }, "autoscale", "1-6 units is outside the Standard tier's range (allowed: within 1-4)"],
+    [
+        "autoscale on Developer",
+        { autoscale: { minCapacity: 1, maxCapacity: 1 } },
+        "autoscale",
+        "the Developer tier cannot scale (allowed: remove autoscale, or use Basic, Standard or Premium)",
+    ],
+    [
+        "autoscale with min above max",
+        { sku: "Standard", capacity: 2, autoscale: { minCapacity: 3, maxCapacity: 2 } },
+        "autoscale.minCapacity",
+        "3 is more than maxCapacity 2 (allowed: minCapacity <= maxCapacity)",
+    ],
+    [
+        "autoscale over the tier's units",
+        { sku: "Standard", capacity: 2, autoscale: { minCapacity: 1, maxCapacity: 6 } },
+        "autoscale",
+        "1-6 units is outside the Standard tier's range (allowed: within 1-4)",
+    ],
     [
         "autoscale bounds that break the zone spread",
         { sku: "Premium", capacity: 2, zones: ["1", "2"], autoscale: { minCapacity: 2, maxCapacity: 5 } },
         "autoscale",
         "2-5 units cannot stay spread evenly over 2 zones; autoscale adds and removes 2 units at a time (allowed: minCapacity and maxCapacity multiples of 2)",
     ],
-    ["units outside the autoscale range", { sku: "Standard", capacity: 1, autoscale: { minCapacity: 2, maxCapacity: 4 } }, "capacity", "1 unit is outside the autoscale range (allowed: 2-4)"],
+    [
+        "units outside the autoscale range",
+        { sku: "Standard", capacity: 1, autoscale: { minCapacity: 2, maxCapacity: 4 } },
+        "capacity",
+        "1 unit is outside the autoscale range (allowed: 2-4)",
+    ],
 ];
 
 /** Valid arguments of each component that takes a value a shared rule checks, with the value laid in by the case. */
 const dnsArgs = (overrides: Partial<DnsArgs>): DnsArgs => ({
     zoneName: "contoso.com",
     zoneResourceGroupName: "rg",
-    hosts: { gateway: { label: "api", target: "apim-rules.azure-api.net" }, portal: { label: "developer", target: "apim-rules.developer.azure-api.net" } },
+    hosts: {
+        gateway: { label: "api", target: "apim-rules.azure-api.net" },
+        portal: { label: "developer", target: "apim-rules.developer.azure-api.net" },
+    },
     ttl: 60,
     ...overrides,
 });
-const monitoringArgs = (overrides: Partial<MonitoringArgs>): MonitoringArgs => ({ resourceGroupName: "rg", location: "westeurope", names: { workspace: "log", appInsights: "appi", actionGroup: "ag" }, ...overrides });
-const secretsArgs = (overrides: Partial<SecretsArgs>): SecretsArgs => ({ resourceGroupName: "rg", location: "westeurope", vaultName: "kv-rules", tenantId: "t", expiresOn: "2099-12-31", ...overrides });
+const monitoringArgs = (overrides: Partial<MonitoringArgs>): MonitoringArgs => ({
+    resourceGroupName: "rg",
+    location: "westeurope",
+    names: { workspace: "log", appInsights: "appi", actionGroup: "ag" },
+    ...overrides,
+});
+const secretsArgs = (overrides: Partial<SecretsArgs>): SecretsArgs => ({
+    resourceGroupName: "rg",
+    location: "westeurope",
+    vaultName: "kv-rules",
+    tenantId: "t",
+    expiresOn: "2099-12-31",
+    ...overrides,
+});
 const identityArgs = (overrides: Partial<IdentityArgs>): IdentityArgs => ({
     displayNamePrefix: "integration-rules",
     identifierUri: "api://integration-rules",
@@ -123,12 +186,26 @@ const identityArgs = (overrides: Partial<IdentityArgs>): IdentityArgs => ({
     ...overrides,
 });
 /** An openapi API named inventory: all a catalog needs for its backend to be checked. */
-const inventoryApi = { name: "inventory", version: "v1", apiId: "inventory-v1", path: "inventory", folder: "inventory", kind: "openapi", products: [], revisions: [], operationPolicies: {} } as unknown as ApiDefinition;
+const inventoryApi = {
+    name: "inventory",
+    version: "v1",
+    apiId: "inventory-v1",
+    path: "inventory",
+    folder: "inventory",
+    kind: "openapi",
+    products: [],
+    revisions: [],
+    operationPolicies: {},
+} as unknown as ApiDefinition;
 const catalogArgs = (overrides: Partial<GatewayCatalogArgs>): GatewayCatalogArgs => ({
     resourceGroupName: "rg",
     serviceName: "apim-rules",
     catalog: checkCatalog({ products: {}, apis: [inventoryApi], notes: [] }),
-    tokenValidation: { openIdConfigUrl: "https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration", issuer: "https://login.microsoftonline.com/t/v2.0", audiences: ["api://integration-rules"] },
+    tokenValidation: {
+        openIdConfigUrl: "https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration",
+        issuer: "https://login.microsoftonline.com/t/v2.0",
+        audiences: ["api://integration-rules"],
+    },
     ...overrides,
 });
 const monitored = {
@@ -162,7 +239,13 @@ const valueRules: SharedRule[] = [
         ],
         config: (value) => [{}, { dns: { hosts: { gateway: value } } }],
         configPath: "dns.hosts.gateway",
-        components: [{ name: "Dns", check: (value) => validateDnsArgs(dnsArgs({ hosts: { gateway: { label: value as string, target: "t" } } })), path: "hosts.gateway.label" }],
+        components: [
+            {
+                name: "Dns",
+                check: (value) => validateDnsArgs(dnsArgs({ hosts: { gateway: { label: value as string, target: "t" } } })),
+                path: "hosts.gateway.label",
+            },
+        ],
     },
     {
         rule: "a label for each host (hostLabelProblems)",
@@ -172,7 +255,10 @@ const valueRules: SharedRule[] = [
         components: [
             {
                 name: "Dns",
-                check: (value) => validateDnsArgs(dnsArgs({ hosts: { gateway: { label: "api", target: "t" }, portal: { label: value as string, target: "t" } } })),
+                check: (value) =>
+                    validateDnsArgs(
+                        dnsArgs({ hosts: { gateway: { label: "api", target: "t" }, portal: { label: value as string, target: "t" } } }),
+                    ),
                 path: "hosts.portal.label",
             },
         ],
@@ -182,13 +268,26 @@ const valueRules: SharedRule[] = [
         cases: [["api", "unknown key (allowed: gateway, portal, management)"]],
         config: (value) => [{}, { dns: { hosts: { [value as string]: "api" } } }],
         configPath: "dns.hosts.api",
-        components: [{ name: "Dns", check: (value) => validateDnsArgs(dnsArgs({ hosts: { [value as string]: { label: "api", target: "t" } } as DnsArgs["hosts"] })), path: "hosts.api" }],
+        components: [
+            {
+                name: "Dns",
+                check: (value) =>
+                    validateDnsArgs(dnsArgs({ hosts: { [value as string]: { label: "api", target: "t" } } as DnsArgs["hosts"] })),
+                path: "hosts.api",
+            },
+        ],
     },
     {
         rule: "DNS zone name (dnsZoneNameProblems)",
         cases: [
-            ["contoso", '"contoso" is not a DNS zone name (allowed: a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens)'],
-            ["Contoso.com", '"Contoso.com" is not a DNS zone name (allowed: a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens)'],
+            [
+                "contoso",
+                '"contoso" is not a DNS zone name (allowed: a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens)',
+            ],
+            [
+                "Contoso.com",
+                '"Contoso.com" is not a DNS zone name (allowed: a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens)',
+            ],
         ],
         config: (value) => [{}, { dns: { zoneName: value } }],
         configPath: "dns.zoneName",
@@ -214,7 +313,13 @@ const valueRules: SharedRule[] = [
         ],
         config: (value) => [{}, { monitoring: { retentionDays: value } }],
         configPath: "monitoring.retentionDays",
-        components: [{ name: "Monitoring", check: (value) => validateMonitoringArgs(monitoringArgs({ retentionDays: value as number })), path: "retentionDays" }],
+        components: [
+            {
+                name: "Monitoring",
+                check: (value) => validateMonitoringArgs(monitoringArgs({ retentionDays: value as number })),
+                path: "retentionDays",
+            },
+        ],
     },
     {
         rule: "an alert recipient's e-mail address (emailProblems)",
@@ -225,14 +330,26 @@ const valueRules: SharedRule[] = [
         ],
         config: (value) => [{}, { monitoring: { alertEmails: ["ops@contoso.com", value] } }],
         configPath: "monitoring.alertEmails[1]",
-        components: [{ name: "Monitoring", check: (value) => validateMonitoringArgs(monitoringArgs({ alertEmails: ["ops@contoso.com", value as string] })), path: "alertEmails[1]" }],
+        components: [
+            {
+                name: "Monitoring",
+                check: (value) => validateMonitoringArgs(monitoringArgs({ alertEmails: ["ops@contoso.com", value as string] })),
+                path: "alertEmails[1]",
+            },
+        ],
     },
     {
         rule: "the publisher's e-mail address (emailProblems)",
         cases: [["api-team(at)contoso.com", `"api-team(at)contoso.com" is not an e-mail address ${email}`]],
         config: (value) => [{ publisherEmail: value }],
         configPath: "gateway.publisherEmail",
-        components: [{ name: "ApiGateway", check: (value) => validateApiGatewayArgs(gatewayArgs({ publisherEmail: value as string })), path: "publisherEmail" }],
+        components: [
+            {
+                name: "ApiGateway",
+                check: (value) => validateApiGatewayArgs(gatewayArgs({ publisherEmail: value as string })),
+                path: "publisherEmail",
+            },
+        ],
     },
     {
         rule: "the secrets' expiry (dateProblems)",
@@ -246,38 +363,81 @@ const valueRules: SharedRule[] = [
         components: [
             { name: "Secrets", check: (value) => validateSecretsArgs(secretsArgs({ expiresOn: value as string })), path: "expiresOn" },
             // The stack hands secrets.expiresOn to the client secrets Identity creates.
-            { name: "Identity", check: (value) => validateIdentityArgs(identityArgs({ secretExpiresOn: value as string })), path: "secretExpiresOn" },
+            {
+                name: "Identity",
+                check: (value) => validateIdentityArgs(identityArgs({ secretExpiresOn: value as string })),
+                path: "secretExpiresOn",
+            },
         ],
     },
     {
         rule: "CORS origins (corsOriginProblems)",
         cases: [
-            ["*", "\"*\" would let any site call the APIs with its users' tokens (allowed: exact https origins such as https://app.contoso.com)"],
-            ["https://*.contoso.com", "\"https://*.contoso.com\" would let any site call the APIs with its users' tokens (allowed: exact https origins such as https://app.contoso.com)"],
-            ["http://app.contoso.com", '"http://app.contoso.com" is not an https origin (allowed: https://host[:port] in lower case, no path)'],
-            ["https://App.contoso.com", '"https://App.contoso.com" is not an https origin (allowed: https://host[:port] in lower case, no path)'],
-            ["https://app.contoso.com/", '"https://app.contoso.com/" is not an https origin (allowed: https://host[:port] in lower case, no path)'],
+            [
+                "*",
+                '"*" would let any site call the APIs with its users\' tokens (allowed: exact https origins such as https://app.contoso.com)',
+            ],
+            [
+                "https://*.contoso.com",
+                '"https://*.contoso.com" would let any site call the APIs with its users\' tokens (allowed: exact https origins such as https://app.contoso.com)',
+            ],
+            [
+                "http://app.contoso.com",
+                '"http://app.contoso.com" is not an https origin (allowed: https://host[:port] in lower case, no path)',
+            ],
+            [
+                "https://App.contoso.com",
+                '"https://App.contoso.com" is not an https origin (allowed: https://host[:port] in lower case, no path)',
+            ],
+            [
+                "https://app.contoso.com/",
+                '"https://app.contoso.com/" is not an https origin (allowed: https://host[:port] in lower case, no path)',
+            ],
         ],
         config: (value) => [{ corsOrigins: ["https://app.contoso.com", value] }],
         configPath: "gateway.corsOrigins[1]",
-        components: [{ name: "ApiGateway", check: (value) => validateApiGatewayArgs(gatewayArgs({ corsOrigins: ["https://app.contoso.com", value as string] })), path: "corsOrigins[1]" }],
+        components: [
+            {
+                name: "ApiGateway",
+                check: (value) => validateApiGatewayArgs(gatewayArgs({ corsOrigins: ["https://app.contoso.com", value as string] })),
+                path: "corsOrigins[1]",
+            },
+        ],
     },
     {
         rule: "a backend's https URL (httpsUrlProblems)",
         cases: [
-            ["http://erp.contoso.com", '"http://erp.contoso.com" is not an https URL (allowed: an https URL such as https://inventory.contoso.com/api, without query or fragment, at most 2000 characters)'],
-            ["https://erp.contoso.com/api?key=1", '"https://erp.contoso.com/api?key=1" is not an https URL (allowed: an https URL such as https://inventory.contoso.com/api, without query or fragment, at most 2000 characters)'],
+            [
+                "http://erp.contoso.com",
+                '"http://erp.contoso.com" is not an https URL (allowed: an https URL such as https://inventory.contoso.com/api, without query or fragment, at most 2000 characters)',
+            ],
+            [
+                "https://erp.contoso.com/api?key=1",
+                '"https://erp.contoso.com/api?key=1" is not an https URL (allowed: an https URL such as https://inventory.contoso.com/api, without query or fragment, at most 2000 characters)',
+            ],
         ],
         config: (value) => [{ backends: { inventory: { url: value } } }],
         configPath: "gateway.backends.inventory.url",
-        components: [{ name: "GatewayCatalog", check: (value) => validateGatewayCatalogArgs(catalogArgs({ backends: { inventory: { url: value as string } } })), path: "backends.inventory.url" }],
+        components: [
+            {
+                name: "GatewayCatalog",
+                check: (value) => validateGatewayCatalogArgs(catalogArgs({ backends: { inventory: { url: value as string } } })),
+                path: "backends.inventory.url",
+            },
+        ],
     },
     {
         rule: "availability zones (availabilityZoneProblems)",
         cases: [["4", '"4" is not an availability zone (allowed: "1", "2" or "3")']],
         config: (value) => [{ sku: "Premium", zones: [value] }],
         configPath: "gateway.zones[0]",
-        components: [{ name: "ApiGateway", check: (value) => validateApiGatewayArgs(gatewayArgs({ sku: "Premium", zones: [value as string] })), path: "zones[0]" }],
+        components: [
+            {
+                name: "ApiGateway",
+                check: (value) => validateApiGatewayArgs(gatewayArgs({ sku: "Premium", zones: [value as string] })),
+                path: "zones[0]",
+            },
+        ],
     },
     {
         rule: "an additional region's availability zones (availabilityZoneProblems)",
@@ -287,7 +447,13 @@ const valueRules: SharedRule[] = [
         components: [
             {
                 name: "ApiGateway",
-                check: (value) => validateApiGatewayArgs(gatewayArgs({ sku: "Premium", additionalLocations: [{ location: "swedencentral", capacity: 1, zones: [value as string] }] })),
+                check: (value) =>
+                    validateApiGatewayArgs(
+                        gatewayArgs({
+                            sku: "Premium",
+                            additionalLocations: [{ location: "swedencentral", capacity: 1, zones: [value as string] }],
+                        }),
+                    ),
                 path: "additionalLocations[0].zones[0]",
             },
         ],
@@ -305,7 +471,12 @@ const valueRules: SharedRule[] = [
                 // The stack hands gateway.samplingPercentage to the gateway's monitoring.
                 name: "ApiGateway",
                 check: (value) =>
-                    validateApiGatewayArgs(gatewayArgs({ names: { service: "apim-rules", capacityAlert: "alert-rules" }, monitoring: { ...monitored, samplingPercentage: value as number } })),
+                    validateApiGatewayArgs(
+                        gatewayArgs({
+                            names: { service: "apim-rules", capacityAlert: "alert-rules" },
+                            monitoring: { ...monitored, samplingPercentage: value as number },
+                        }),
+                    ),
                 path: "monitoring.samplingPercentage",
             },
         ],
@@ -313,12 +484,24 @@ const valueRules: SharedRule[] = [
     {
         rule: "identifier URI (identifierUriProblems)",
         cases: [
-            ["integration", '"integration" is not an identifier URI (allowed: api://<name>, or an https URL on a verified domain of the tenant, at most 200 characters)'],
-            ["http://contoso.com/api", '"http://contoso.com/api" is not an identifier URI (allowed: api://<name>, or an https URL on a verified domain of the tenant, at most 200 characters)'],
+            [
+                "integration",
+                '"integration" is not an identifier URI (allowed: api://<name>, or an https URL on a verified domain of the tenant, at most 200 characters)',
+            ],
+            [
+                "http://contoso.com/api",
+                '"http://contoso.com/api" is not an identifier URI (allowed: api://<name>, or an https URL on a verified domain of the tenant, at most 200 characters)',
+            ],
         ],
         config: (value) => [{}, { identity: { identifierUri: value } }],
         configPath: "identity.identifierUri",
-        components: [{ name: "Identity", check: (value) => validateIdentityArgs(identityArgs({ identifierUri: value as string })), path: "identifierUri" }],
+        components: [
+            {
+                name: "Identity",
+                check: (value) => validateIdentityArgs(identityArgs({ identifierUri: value as string })),
+                path: "identifierUri",
+            },
+        ],
     },
     {
         rule: "a federated credential's issuer (issuerProblems)",
@@ -327,14 +510,20 @@ const valueRules: SharedRule[] = [
                 "http://token.actions.githubusercontent.com",
                 '"http://token.actions.githubusercontent.com" is not an https URL (allowed: the https issuer URL of the external identity provider, such as https://token.actions.githubusercontent.com, at most 300 characters)',
             ],
-            ["https://token actions", '"https://token actions" is not an https URL (allowed: the https issuer URL of the external identity provider, such as https://token.actions.githubusercontent.com, at most 300 characters)'],
+            [
+                "https://token actions",
+                '"https://token actions" is not an https URL (allowed: the https issuer URL of the external identity provider, such as https://token.actions.githubusercontent.com, at most 300 characters)',
+            ],
         ],
         config: (value) => [{}, { identity: { clientFederation: { issuer: value, subject: "repo:contoso/orders:environment:prod" } } }],
         configPath: "identity.clientFederation.issuer",
         components: [
             {
                 name: "Identity",
-                check: (value) => validateIdentityArgs(identityArgs({ clientFederation: { issuer: value as string, subject: "repo:contoso/orders:environment:prod" } })),
+                check: (value) =>
+                    validateIdentityArgs(
+                        identityArgs({ clientFederation: { issuer: value as string, subject: "repo:contoso/orders:environment:prod" } }),
+                    ),
                 path: "clientFederation.issuer",
             },
         ],
@@ -351,7 +540,14 @@ const valueRules: SharedRule[] = [
         components: [
             {
                 name: "BackupStorage",
-                check: (value) => validateBackupStorageArgs({ resourceGroupName: "rg", location: "northeurope", accountName: "stbackup", retentionDays: value as number, workspaceId: "w" }),
+                check: (value) =>
+                    validateBackupStorageArgs({
+                        resourceGroupName: "rg",
+                        location: "northeurope",
+                        accountName: "stbackup",
+                        retentionDays: value as number,
+                        workspaceId: "w",
+                    }),
                 path: "retentionDays",
             },
         ],
@@ -363,7 +559,10 @@ describe("rules the stack config and the components share", () => {
         for (const [what, fields, path, message] of sizingCases) {
             it(what, () => {
                 assert.deepEqual(configProblems(fields), [`gateway.${path}: ${message}`]);
-                assert.deepEqual(componentProblems(() => validateApiGatewayArgs(gatewayArgs(fields as Partial<ApiGatewayArgs>))), [`${path}: ${message}`]);
+                assert.deepEqual(
+                    componentProblems(() => validateApiGatewayArgs(gatewayArgs(fields as Partial<ApiGatewayArgs>))),
+                    [`${path}: ${message}`],
+                );
             });
         }
     });
@@ -372,15 +571,38 @@ describe("rules the stack config and the components share", () => {
         const message = '"10.0.0.300" is not an IPv4 range (allowed: an IPv4 address or CIDR range such as 203.0.113.0/24)';
 
         it("the vault's firewall ranges (secrets.allowedIpRanges, Secrets allowedIpRanges)", () => {
-            assert.deepEqual(configProblems({}, { secrets: { expiresOn: "2099-12-31", allowedIpRanges: ["203.0.113.0/24", "10.0.0.300"] } }), [`secrets.allowedIpRanges[1]: ${message}`]);
-            const secrets = { resourceGroupName: "rg", location: "westeurope", vaultName: "kv-rules", tenantId: pulumi.output("t"), expiresOn: "2099-12-31" };
-            assert.deepEqual(componentProblems(() => validateSecretsArgs({ ...secrets, allowedIpRanges: ["203.0.113.0/24", "10.0.0.300"] })), [`allowedIpRanges[1]: ${message}`]);
+            assert.deepEqual(
+                configProblems({}, { secrets: { expiresOn: "2099-12-31", allowedIpRanges: ["203.0.113.0/24", "10.0.0.300"] } }),
+                [`secrets.allowedIpRanges[1]: ${message}`],
+            );
+            const secrets = {
+                resourceGroupName: "rg",
+                location: "westeurope",
+                vaultName: "kv-rules",
+                tenantId: pulumi.output("t"),
+                expiresOn: "2099-12-31",
+            };
+            assert.deepEqual(
+                componentProblems(() => validateSecretsArgs({ ...secrets, allowedIpRanges: ["203.0.113.0/24", "10.0.0.300"] })),
+                [`allowedIpRanges[1]: ${message}`],
+            );
         });
 
         it("the run-history ranges (adminIpRanges, Workflows adminIpRanges)", () => {
             assert.deepEqual(configProblems({}, { adminIpRanges: ["203.0.113.0/24", "10.0.0.300"] }), [`adminIpRanges[1]: ${message}`]);
-            const workflows = { resourceGroupName: "rg", location: "westeurope", definitions: {}, workflows: {}, gatewayIpAddresses: [], monitoring: { workspaceId: "w", actionGroupId: "a" } };
-            assert.ok(componentProblems(() => checkWorkflows({ ...workflows, adminIpRanges: ["203.0.113.0/24", "10.0.0.300"] })).includes(`adminIpRanges[1]: ${message}`));
+            const workflows = {
+                resourceGroupName: "rg",
+                location: "westeurope",
+                definitions: {},
+                workflows: {},
+                gatewayIpAddresses: [],
+                monitoring: { workspaceId: "w", actionGroupId: "a" },
+            };
+            assert.ok(
+                componentProblems(() => checkWorkflows({ ...workflows, adminIpRanges: ["203.0.113.0/24", "10.0.0.300"] })).includes(
+                    `adminIpRanges[1]: ${message}`,
+                ),
+            );
         });
     });
 
@@ -391,7 +613,11 @@ describe("rules the stack config and the components share", () => {
                     it(`${JSON.stringify(value)}: ${shared.configPath} and ${shared.components.map((component) => `${component.name} ${component.path}`).join(", ")}`, () => {
                         assert.deepEqual(configProblems(...shared.config(value)), [`${shared.configPath}: ${message}`]);
                         for (const component of shared.components) {
-                            assert.deepEqual(componentProblems(() => component.check(value)), [`${component.path}: ${message}`], component.name);
+                            assert.deepEqual(
+                                componentProblems(() => component.check(value)),
+                                [`${component.path}: ${message}`],
+                                component.name,
+                            );
                         }
                     });
                 }

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import type { StackRun } from "../../engine";
 import { listStacks, repoRoot } from "../../engine/project";
 import { planProject, projectProblems } from "../support/project-checks";
+import { temporaryDirectory } from "../support/temporary";
 
 /**
  * The shipped project (`apis/`, `workflows/`, every stack file) is the user's to change, so it is
@@ -15,7 +15,7 @@ import { planProject, projectProblems } from "../support/project-checks";
 
 /** A copy of this repository's project: Pulumi.yaml, every stack file, `apis/` and `workflows/`. */
 function copyOfProject(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "enterprise-integration-extended-"));
+    const dir = temporaryDirectory("enterprise-integration-extended-");
     for (const file of fs.readdirSync(repoRoot).filter((name) => /^Pulumi(\..+)?\.yaml$/.test(name))) {
         fs.copyFileSync(path.join(repoRoot, file), path.join(dir, file));
     }
@@ -122,7 +122,13 @@ const archiveWorkflow = {
     $schema: "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
     contentVersion: "1.0.0.0",
     parameters: { invoiceArchiveContainerUrl: { type: "String" } },
-    triggers: { manual: { type: "Request", kind: "Http", inputs: { method: "POST", schema: { type: "object", required: ["invoiceId"], properties: { invoiceId: { type: "string" } } } } } },
+    triggers: {
+        manual: {
+            type: "Request",
+            kind: "Http",
+            inputs: { method: "POST", schema: { type: "object", required: ["invoiceId"], properties: { invoiceId: { type: "string" } } } },
+        },
+    },
     actions: {
         Archive: {
             type: "Http",
@@ -234,7 +240,10 @@ describe("the shipped project extended the README's way", () => {
             for (const api of ["invoices-v1", "shipments-v1", "pets-v1", "calculator-v1", "calculator12-v1"]) {
                 assert.ok(apis.includes(api), `${run.stack}: ${api}`);
             }
-            assert.ok(run.ofType("azure-native:logic:Workflow").some((workflow) => workflow.name === "workflows-invoice-archive"), run.stack);
+            assert.ok(
+                run.ofType("azure-native:logic:Workflow").some((workflow) => workflow.name === "workflows-invoice-archive"),
+                run.stack,
+            );
         }
     });
 });

@@ -17,8 +17,15 @@ import { readStackConfig } from "../../engine/stack-config";
 
 /** The policy documents of a run, by resource name. */
 export function policyDocuments(run: StackRun): Record<string, string> {
-    const types = ["azure-native:apimanagement:Policy", "azure-native:apimanagement:ApiPolicy", "azure-native:apimanagement:ApiOperationPolicy", "azure-native:apimanagement:ProductPolicy"];
-    return Object.fromEntries(run.resources.filter((resource) => types.includes(resource.type)).map((resource) => [resource.name, String(resource.inputs.value)]));
+    const types = [
+        "azure-native:apimanagement:Policy",
+        "azure-native:apimanagement:ApiPolicy",
+        "azure-native:apimanagement:ApiOperationPolicy",
+        "azure-native:apimanagement:ProductPolicy",
+    ];
+    return Object.fromEntries(
+        run.resources.filter((resource) => types.includes(resource.type)).map((resource) => [resource.name, String(resource.inputs.value)]),
+    );
 }
 
 /** Plans every stack of the project in `root`, each once (a stack another reads is planned first). */

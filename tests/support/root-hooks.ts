@@ -1,7 +1,19 @@
 import { removeTemporaryDirectories } from "./temporary";
 
-/** Mocha's root hooks (.mocharc.json `require`): after the whole suite, its temporary directories go. */
+/** The process's own writers, as they were before any test captured its output. */
+const writers = { stdout: process.stdout.write, stderr: process.stderr.write };
+
+/**
+ * Mocha's root hooks (.mocharc.json `require`). After each test, stdout and stderr are the
+ * process's own again: a test that times out while it captures output (tests/helpers.ts
+ * `captured`) would otherwise swallow the rest of the run, its failure report included. After the
+ * whole suite, its temporary directories go.
+ */
 export const mochaHooks = {
+    afterEach(): void {
+        process.stdout.write = writers.stdout;
+        process.stderr.write = writers.stderr;
+    },
     afterAll(): void {
         removeTemporaryDirectories();
     },
