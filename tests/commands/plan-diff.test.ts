@@ -80,7 +80,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
                 "",
                 "<details open><summary><code>enterprise-integration:workflows:Workflows workflows</code>: 1 change</summary>",
                 "",
-                "- `~` **update** `workflows-order-intake` (`azure-native:logic:Workflow`)",
+                "- `~` **update** `workflows-shipment-intake` (`azure-native:logic:Workflow`)",
                 '  - `accessControl.triggers.allowedCallerIpAddresses[1]`: `{"addressRange":"(known after deploy)/32"}` → `(none)`',
                 "",
                 "</details>",
@@ -130,7 +130,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
                 "",
                 "<details open><summary><code>enterprise-integration:workflows:Workflows workflows</code>: 1 change</summary>",
                 "",
-                "- `~` **update** `workflows-order-intake` (`azure-native:logic:Workflow`)",
+                "- `~` **update** `workflows-shipment-intake` (`azure-native:logic:Workflow`)",
                 '  - `accessControl.triggers.allowedCallerIpAddresses[1]`: `{"addressRange":"(known after deploy)/32"}` → `(none)`',
                 "",
                 "</details>",
@@ -145,7 +145,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         (service.inputs.sku as { capacity: number }).capacity = 4;
         assert.deepEqual(report(prod, head).diff.steps, []);
         // With another change the service is updated, its units left as they are: no capacity hazard.
-        service.inputs.publisherEmail = "api-owners@contoso.com";
+        service.inputs.publisherEmail = "api-owners@fabrikam.com";
         const withEmail = report(prod, head);
         assert.deepEqual(
             withEmail.diff.steps.map((step) => step.changes.map((change) => change.path)),
@@ -168,7 +168,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
 
     it("a new API: each of its resources to create, under the catalog, folded, and no hazard", () => {
         const base = copy(prod);
-        base.resources = base.resources.filter((resource) => !/^catalog-.*customers/.test(resource.name));
+        base.resources = base.resources.filter((resource) => !/^catalog-.*accounts/.test(resource.name));
         const result = report(base, prod);
         assert.equal(
             diffMarkdown(result),
@@ -179,12 +179,12 @@ describe("npm run plan -- <stack> --diff <base>", () => {
                 "",
                 "<details><summary><code>enterprise-integration:gateway:GatewayCatalog catalog</code>: 6 changes</summary>",
                 "",
-                "- `+` **create** `catalog-api-customers-v1` (`azure-native:apimanagement:Api`)",
-                "- `+` **create** `catalog-policy-customers-v1` (`azure-native:apimanagement:ApiPolicy`)",
-                "- `+` **create** `catalog-versions-customers` (`azure-native:apimanagement:ApiVersionSet`)",
-                "- `+` **create** `catalog-backend-customers` (`azure-native:apimanagement:Backend`)",
-                "- `+` **create** `catalog-nv-customers-backend-key` (`azure-native:apimanagement:NamedValue`)",
-                "- `+` **create** `catalog-product-internal-customers-v1` (`azure-native:apimanagement:ProductApi`)",
+                "- `+` **create** `catalog-api-accounts-v1` (`azure-native:apimanagement:Api`)",
+                "- `+` **create** `catalog-policy-accounts-v1` (`azure-native:apimanagement:ApiPolicy`)",
+                "- `+` **create** `catalog-versions-accounts` (`azure-native:apimanagement:ApiVersionSet`)",
+                "- `+` **create** `catalog-backend-accounts` (`azure-native:apimanagement:Backend`)",
+                "- `+` **create** `catalog-nv-accounts-backend-key` (`azure-native:apimanagement:NamedValue`)",
+                "- `+` **create** `catalog-product-internal-accounts-v1` (`azure-native:apimanagement:ProductApi`)",
                 "",
                 "</details>",
             ].join("\n"),
@@ -338,13 +338,13 @@ describe("npm run plan -- <stack> --diff <base>", () => {
 
     it("a weakened policy: a hazard, and the document's change as a unified diff", () => {
         const head = copy(prod);
-        const policy = find(head, "catalog-policy-orders-v1");
+        const policy = find(head, "catalog-policy-shipments-v1");
         policy.inputs.value = String(policy.inputs.value).replace(/<validate-jwt[\s\S]*?<\/validate-jwt>\s*/, "");
         const result = report(prod, head);
         assert.deepEqual(result.hazards, [
             {
                 kind: "policy",
-                resource: "azure-native:apimanagement:ApiPolicy catalog-policy-orders-v1",
+                resource: "azure-native:apimanagement:ApiPolicy catalog-policy-shipments-v1",
                 message: "the policy loses token validation (<validate-jwt>)",
             },
         ]);
@@ -374,7 +374,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
                 ],
                 [
                     "dns",
-                    "api.contoso.com is repointed: apim-integration-prod-weu-(known after deploy).azure-api.net → apim-elsewhere.azure-api.net",
+                    "api.fabrikam.com is repointed: apim-integration-prod-weu-(known after deploy).azure-api.net → apim-elsewhere.azure-api.net",
                 ],
             ].sort(),
         );
@@ -420,7 +420,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
     it("--json: pulumi preview --json's digest, with the hazards under the project's own key", () => {
         const head = copy(prod);
         find(head, "gateway-apim").inputs.serviceName = "apim-renamed";
-        find(head, "catalog-backend-inventory").inputs.url = "https://inventory-v2.contoso.com/api";
+        find(head, "catalog-backend-ledger").inputs.url = "https://ledger-v2.fabrikam.com/api";
         head.resources = head.resources.filter((resource) => resource.name !== "dns-cname-portal");
         const json = JSON.parse(marshalIndent(previewJson(report(prod, head), { base: prod, head }))) as any;
         assert.deepEqual(Object.keys(json), ["steps", "changeSummary", extraKey]);
@@ -440,7 +440,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
             json[extraKey].hazards.some(
                 (hazard: any) =>
                     hazard.resource.endsWith("dns-cname-portal") &&
-                    /the CNAME record developer\.contoso\.com is deleted/.test(hazard.message),
+                    /the CNAME record developer\.fabrikam\.com is deleted/.test(hazard.message),
             ),
         );
     });
@@ -448,12 +448,12 @@ describe("npm run plan -- <stack> --diff <base>", () => {
     it("takes a saved --json plan as its base, and prints the Markdown with the policy verdict", async () => {
         const saved = path.join(temporaryDir("plan-base-"), "prod.json");
         const changed = copy(prod);
-        find(changed, "catalog-backend-inventory").inputs.url = "https://old-inventory.contoso.com/api";
+        find(changed, "catalog-backend-ledger").inputs.url = "https://old-ledger.fabrikam.com/api";
         fs.writeFileSync(saved, JSON.stringify(changed));
         const { code, stdout } = await plan("prod", "--diff", saved);
         assert.equal(code, 0);
         assert.match(stdout, /^### `prod`: 1 to update; \d+ unchanged\n\nCompared with prod\.json; offline plan, no Azure call\.\n/);
-        assert.match(stdout, /^ {2}- `url`: `"https:\/\/old-inventory\.contoso\.com\/api"` → `"https:\/\/inventory\.contoso\.com\/api"`$/m);
+        assert.match(stdout, /^ {2}- `url`: `"https:\/\/old-ledger\.fabrikam\.com\/api"` → `"https:\/\/ledger\.fabrikam\.com\/api"`$/m);
         assert.match(stdout, /^Monthly cost at list prices: .* \(no change; an estimate/m);
         assert.match(stdout, /\nPolicies \(enterprise-integration-baseline 0\.1\.0, \d+ rules\): all pass\.\n/);
         assert.match(stdout, /\nRun on the values the mocks invent in place of the deployed ones, they all pass\.\n$/);
@@ -496,7 +496,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         const stackFile = path.join(project, "Pulumi.dev.yaml");
         fs.writeFileSync(
             stackFile,
-            fs.readFileSync(stackFile, "utf8").replace("https://inventory-dev.contoso.com/api", "https://inventory-next.contoso.com/api"),
+            fs.readFileSync(stackFile, "utf8").replace("https://ledger-dev.fabrikam.com/api", "https://ledger-next.fabrikam.com/api"),
         );
         const { code, stdout, stderr } = await plan("dev", "--project-dir", project, "--diff", "HEAD");
         assert.equal(code, 0, stderr);
@@ -506,7 +506,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         );
         assert.match(
             stdout,
-            /^ {2}- `url`: `"https:\/\/inventory-dev\.contoso\.com\/api"` → `"https:\/\/inventory-next\.contoso\.com\/api"`$/m,
+            /^ {2}- `url`: `"https:\/\/ledger-dev\.fabrikam\.com\/api"` → `"https:\/\/ledger-next\.fabrikam\.com\/api"`$/m,
         );
         assert.equal(
             execFileSync("git", ["worktree", "list"], { cwd: clone, encoding: "utf8" }).trim().split("\n").length,
@@ -533,8 +533,8 @@ describe("npm run plan -- <stack> --mermaid", () => {
             '    subgraph gateway["API Management Premium"]',
             '        region_0["westeurope: 2 units, zones 1,2"]',
             '        region_1["swedencentral: 2 units"]',
-            "    api_orders_v1 --> wf_order_intake",
-            "    api_inventory_v1 --> be_inventory",
+            "    api_shipments_v1 --> wf_shipment_intake",
+            "    api_ledger_v1 --> be_ledger",
             "    gateway -.->|named values| vault",
             "    gateway -.->|validates tokens| entra",
             "    gateway -.->|writes| backups",

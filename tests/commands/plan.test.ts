@@ -57,9 +57,9 @@ const invalidStack = [
     "config:",
     "  enterprise-integration:environment: qa",
     "  enterprise-integration:location: westeurop",
-    "  enterprise-integration:owner: platform-team@contoso.com",
+    "  enterprise-integration:owner: platform-team@fabrikam.com",
     "  enterprise-integration:costCenter: CC-1",
-    "  enterprise-integration:gateway: { sku: Developer, publisherName: Contoso, publisherEmail: api@contoso.com }",
+    "  enterprise-integration:gateway: { sku: Developer, publisherName: Fabrikam, publisherEmail: api@fabrikam.com }",
     '  enterprise-integration:secrets: { expiresOn: "2099-01-31" }',
     "",
 ].join("\n");
@@ -177,14 +177,14 @@ describe("npm run plan", () => {
                 assert.ok(role && roles.has(role), `${stack} ${grant.name}: ${grant.settings}`);
             }
         }
-        const context = { appRoleName: (id: string) => (id === "6f7c6c1e-1111-4111-8111-111111111111" ? "Orders.Write" : undefined) };
+        const context = { appRoleName: (id: string) => (id === "6f7c6c1e-1111-4111-8111-111111111111" ? "Shipments.Write" : undefined) };
         assert.equal(
             summarize(
                 "azuread:index/appRoleAssignment:AppRoleAssignment",
                 { appRoleId: "6f7c6c1e-1111-4111-8111-111111111111", principalObjectId: "(known after deploy)" },
                 context,
             ),
-            "role Orders.Write to (known after deploy)",
+            "role Shipments.Write to (known after deploy)",
         );
     });
 
@@ -210,26 +210,26 @@ describe("npm run plan", () => {
         );
         assert.equal(
             summarize("azure-native:apimanagement:Api", {
-                apiId: "inventory-v1;rev=2",
-                path: "inventory",
+                apiId: "ledger-v1;rev=2",
+                path: "ledger",
                 apiVersion: "v1",
                 apiRevision: "2",
                 apiRevisionDescription: "Expiry times.",
                 format: "openapi",
                 protocols: ["https"],
             }),
-            "inventory-v1;rev=2, /inventory/v1, revision 2: Expiry times., openapi, https",
+            "ledger-v1;rev=2, /ledger/v1, revision 2: Expiry times., openapi, https",
         );
         assert.equal(
             summarize("azure-native:apimanagement:Api", {
-                apiId: "inventory-v1;rev=1",
-                path: "inventory",
+                apiId: "ledger-v1;rev=1",
+                path: "ledger",
                 apiVersion: "v1",
                 apiRevision: "1",
                 format: "openapi",
                 protocols: ["https"],
             }),
-            "inventory-v1;rev=1, /inventory/v1, revision 1, openapi, https",
+            "ledger-v1;rev=1, /ledger/v1, revision 1, openapi, https",
         );
         assert.equal(
             summarize("time:index/sleep:Sleep", {
@@ -334,7 +334,7 @@ describe("npm run plan", () => {
         const lines = stderr.split("\n").filter((line) => line.includes("is an example value"));
         assert.ok(
             lines.includes(
-                `warning: Pulumi.dev.yaml: dns.zoneName: "contoso.com" is an example value (Contoso is the documentation's example company); replace it with your own before pulumi up`,
+                `warning: Pulumi.dev.yaml: dns.zoneName: "fabrikam.com" is an example value (Fabrikam is the documentation's example company); replace it with your own before pulumi up`,
             ),
             stderr,
         );
@@ -447,7 +447,7 @@ describe("npm run plan", () => {
     it("prints a catalog problem with its file and line, without a stack trace, and fails", async () => {
         const dir = tempProject({ dev: fs.readFileSync(path.join(fixtureSource, "Pulumi.dev.yaml"), "utf8") });
         fs.writeFileSync(
-            path.join(dir, "apis", "orders", "policy.xml"),
+            path.join(dir, "apis", "shipments", "policy.xml"),
             "<policies>\n    <inbound>\n        <base />\n        <set-headr />\n    </inbound>\n</policies>\n",
         );
         const { code, stdout, stderr } = await plan("dev", "--project-dir", dir);
@@ -455,19 +455,19 @@ describe("npm run plan", () => {
         assert.equal(stdout, "");
         assert.equal(
             stderr,
-            "The API catalog has a problem:\n  - apis/orders/policy.xml: line 4: Element 'set-headr': No matching global element declaration available, but demanded by the strict wildcard. (allowed: API Management's policy syntax)\n",
+            "The API catalog has a problem:\n  - apis/shipments/policy.xml: line 4: Element 'set-headr': No matching global element declaration available, but demanded by the strict wildcard. (allowed: API Management's policy syntax)\n",
         );
     });
 
     it("prints what API Management will do differently from a file as a warning, and plans", async () => {
         const dir = tempProject({ dev: fs.readFileSync(path.join(fixtureSource, "Pulumi.dev.yaml"), "utf8") });
-        const spec = path.join(dir, "apis", "orders", "openapi.yaml");
+        const spec = path.join(dir, "apis", "shipments", "openapi.yaml");
         fs.writeFileSync(spec, fs.readFileSync(spec, "utf8").replace(/^openapi: .*$/m, "openapi: 3.1.0"));
         const { code, stderr } = await plan("dev", "--project-dir", dir);
         assert.equal(code, 0, stderr);
         assert.equal(
             withoutExamples(stderr),
-            "warning: apis/orders/openapi.yaml: OpenAPI 3.1.0: API Management imports 3.1 documents without their 3.1 features (import only): what 3.1 adds to 3.0 is ignored or read as 3.0\n",
+            "warning: apis/shipments/openapi.yaml: OpenAPI 3.1.0: API Management imports 3.1 documents without their 3.1 features (import only): what 3.1 adds to 3.0 is ignored or read as 3.0\n",
         );
     });
 

@@ -264,13 +264,13 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
         prod = planGraph(await stackRun("prod"));
         base = copy(prod);
         head = copy(prod);
-        find(head, "catalog-backend-inventory").inputs.url = "https://inventory-v2.contoso.com/api";
+        find(head, "catalog-backend-ledger").inputs.url = "https://ledger-v2.fabrikam.com/api";
         const service = find(head, "gateway-apim");
         service.inputs.serviceName = "apim-renamed";
         service.inputs.tags = { ...(service.inputs.tags as Record<string, string> | undefined), "cost.center": "CC-2" };
         head.resources = head.resources.filter((resource) => resource.name !== "dns-cname-portal");
-        base.resources = base.resources.filter((resource) => resource.name !== "catalog-backend-customers");
-        find(head, "catalog-api-customers-v1").protect = !find(base, "catalog-api-customers-v1").protect;
+        base.resources = base.resources.filter((resource) => resource.name !== "catalog-backend-accounts");
+        find(head, "catalog-api-accounts-v1").protect = !find(base, "catalog-api-accounts-v1").protect;
         (find(head, "secrets-secret-api-client-secret").inputs.properties as Record<string, unknown>).contentType = "text/plain;v2";
         const diff = diffPlans(base, head);
         const report = {
@@ -283,7 +283,7 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
                 base,
                 head,
                 config: { values: { "enterprise-integration:location": "westeurope", "enterprise-integration:apiKey": "[secret]" } },
-                warnings: ["API orders: converted from Swagger 2.0"],
+                warnings: ["API shipments: converted from Swagger 2.0"],
                 durationNs: 1_234_567_890,
             }),
         );
@@ -350,9 +350,9 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
         assert.deepEqual(Object.fromEntries(middle.map(([op, name]) => [name, op])), {
             "gateway-apim": "replace",
             "secrets-secret-api-client-secret": "update",
-            "catalog-backend-customers": "create",
-            "catalog-backend-inventory": "update",
-            "catalog-api-customers-v1": "same",
+            "catalog-backend-accounts": "create",
+            "catalog-backend-ledger": "update",
+            "catalog-api-accounts-v1": "same",
         });
         // The same resources are counted; map keys sorted, as Go writes a map.
         const same = diffPlans(base, head).same;
@@ -379,16 +379,16 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
         assert.equal(replace.oldState.protect, true);
         assert.equal(replace.newState.parent, find(head, "gateway-apim").parent);
         assert.deepEqual(replace.newState.dependencies, find(head, "gateway-apim").dependsOn);
-        const create = step("catalog-backend-customers");
+        const create = step("catalog-backend-accounts");
         assert.equal(create.oldState, undefined);
         assert.equal(create.detailedDiff, null, "no detailed diff: Go's nil map, written as null");
         assert.equal("diffReasons" in create, false);
         const deleted = step("dns-cname-portal");
         assert.equal(deleted.newState, undefined);
         assert.equal(deleted.detailedDiff, null);
-        const protect = step("catalog-api-customers-v1");
+        const protect = step("catalog-api-accounts-v1");
         assert.equal(protect.detailedDiff, null);
-        assert.equal(protect.newState.protect === true, !find(base, "catalog-api-customers-v1").protect);
+        assert.equal(protect.newState.protect === true, !find(base, "catalog-api-accounts-v1").protect);
         const root = json.steps[0];
         assert.equal(root.provider, undefined, "the stack has no provider");
         assert.deepEqual(root.newState, { urn: root.urn, custom: false, type: "pulumi:pulumi:Stack" });
@@ -451,7 +451,7 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
             ),
         ) as Record<string, any>;
         assert.equal(digest.config["p:b"], '{"a":"\\u003c\\u0026\\u003e","z":1}');
-        assert.deepEqual(json.diagnostics, [{ message: "warning: API orders: converted from Swagger 2.0\n", severity: "warning" }]);
+        assert.deepEqual(json.diagnostics, [{ message: "warning: API shipments: converted from Swagger 2.0\n", severity: "warning" }]);
         assert.equal(json.duration, 1_234_567_890);
     });
 
@@ -502,9 +502,10 @@ describe("npm run plan -- <stack> --diff <base> --json: pulumi preview --json", 
         const project = loadProject(dir);
         const fileWarnings = programConfig(project, loadStackFile(project, "qa")).warnings;
         assert.ok(fileWarnings.length > 0, "the stack file has a warning");
-        assert.deepEqual(programWarnings({ stack: "qa", warnings: [...fileWarnings, "API orders: a note"] } as unknown as StackRun, dir), [
-            "API orders: a note",
-        ]);
+        assert.deepEqual(
+            programWarnings({ stack: "qa", warnings: [...fileWarnings, "API shipments: a note"] } as unknown as StackRun, dir),
+            ["API shipments: a note"],
+        );
     });
 });
 

@@ -20,12 +20,12 @@ interface Received {
 /** How the local server answers a request: a status and JSON or text body, or never. */
 type Reply = { status: number; body?: unknown } | "never";
 
-/** The fixture's customers WSDL search, as the fixture's api.yaml declares it. */
+/** The fixture's accounts WSDL search, as the fixture's api.yaml declares it. */
 const findCustomersEnvelope = [
-    '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:c="urn:contoso:erp:customers:v1">',
+    '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:c="urn:fabrikam:erp:accounts:v1">',
     "  <soap:Body>",
     "    <c:FindCustomersRequest>",
-    "      <c:Name>Contoso</c:Name>",
+    "      <c:Name>Fabrikam</c:Name>",
     "    </c:FindCustomersRequest>",
     "  </soap:Body>",
     "</soap:Envelope>",
@@ -83,9 +83,9 @@ describe("npm run smoke", () => {
                 status: 200,
                 body: { token_type: "Bearer", expires_in: 3599, access_token: "token-from-entra" },
             },
-            "POST /customers/v1/": { status: 200, body: "<soap:Envelope/>" },
-            "GET /inventory/v1/items?top=1": { status: 200, body: [{ sku: "SKU-1", available: 3 }] },
-            "POST /orders/v1/": { status: 400, body: { error: { code: "TriggerInputSchemaMismatch" } } },
+            "POST /accounts/v1/": { status: 200, body: "<soap:Envelope/>" },
+            "GET /ledger/v1/items?top=1": { status: 200, body: [{ sku: "SKU-1", available: 3 }] },
+            "POST /shipments/v1/": { status: 400, body: { error: { code: "TriggerInputSchemaMismatch" } } },
         };
     });
 
@@ -138,15 +138,15 @@ describe("npm run smoke", () => {
             })),
             [
                 {
-                    call: "POST /customers/v1/",
+                    call: "POST /accounts/v1/",
                     authorization: "Bearer token-from-entra",
                     key: "subscription-key",
                     contentType: "text/xml; charset=utf-8",
-                    soapAction: '"urn:contoso:erp:customers:v1/FindCustomers"',
+                    soapAction: '"urn:fabrikam:erp:accounts:v1/FindCustomers"',
                     body: findCustomersEnvelope,
                 },
                 {
-                    call: "GET /inventory/v1/items?top=1",
+                    call: "GET /ledger/v1/items?top=1",
                     authorization: "Bearer token-from-entra",
                     key: "subscription-key",
                     contentType: undefined,
@@ -154,7 +154,7 @@ describe("npm run smoke", () => {
                     body: "",
                 },
                 {
-                    call: "POST /orders/v1/",
+                    call: "POST /shipments/v1/",
                     authorization: "Bearer token-from-entra",
                     key: "subscription-key",
                     contentType: "application/json",
@@ -170,34 +170,34 @@ describe("npm run smoke", () => {
         assert.equal(code, 0, stderr);
         const lines = stdout.trimEnd().split("\n");
         assert.equal(lines[0], `Smoke test of stack dev through ${base} (3 of 3 APIs declare one)`);
-        assert.match(lines[1]!, /^ {2}PASS {2}customers-v1 {2}POST {2}\/customers\/v1\/ {13}expected 200, got 200 {2} *\d+ ms$/);
-        assert.match(lines[2]!, /^ {2}PASS {2}inventory-v1 {2}GET {3}\/inventory\/v1\/items\?top=1 {2}expected 200, got 200 {2} *\d+ ms$/);
-        assert.match(lines[3]!, /^ {2}PASS {2}orders-v1 {5}POST {2}\/orders\/v1\/ {16}expected 400, got 400 {2} *\d+ ms$/);
+        assert.match(lines[1]!, /^ {2}PASS {2}accounts-v1 {3}POST {2}\/accounts\/v1\/ {11}expected 200, got 200 {2} *\d+ ms$/);
+        assert.match(lines[2]!, /^ {2}PASS {2}ledger-v1 {5}GET {3}\/ledger\/v1\/items\?top=1 {2}expected 200, got 200 {2} *\d+ ms$/);
+        assert.match(lines[3]!, /^ {2}PASS {2}shipments-v1 {2}POST {2}\/shipments\/v1\/ {10}expected 400, got 400 {2} *\d+ ms$/);
         assert.equal(lines[4], "3 passed, 0 failed");
         assert.equal(lines.length, 5);
     });
 
     it("exits 1 when an API answers another status, with what it answered", async () => {
-        replies["POST /orders/v1/"] = { status: 202, body: { trackingId: "2f1c" } };
+        replies["POST /shipments/v1/"] = { status: 202, body: { trackingId: "2f1c" } };
         const { code, stdout } = await smoke(["dev", "--outputs", outputsFile]);
         assert.equal(code, 1);
         const lines = stdout.trimEnd().split("\n");
-        assert.match(lines[3]!, /^ {2}FAIL {2}orders-v1 {5}POST {2}\/orders\/v1\/ +expected 400, got 202 +\d+ ms$/);
+        assert.match(lines[3]!, /^ {2}FAIL {2}shipments-v1 {2}POST {2}\/shipments\/v1\/ +expected 400, got 202 +\d+ ms$/);
         assert.equal(lines[4], '        answer: {"trackingId":"2f1c"}');
         assert.equal(lines[5], "2 passed, 1 failed");
     });
 
     it("exits 1 when an API does not answer within the timeout, and still calls the others", async () => {
-        replies["GET /inventory/v1/items?top=1"] = "never";
+        replies["GET /ledger/v1/items?top=1"] = "never";
         const { code, stdout } = await smoke(["dev", "--outputs", outputsFile, "--timeout-ms", "300"]);
         assert.equal(code, 1);
         assert.match(
             stdout,
-            /^ {2}FAIL {2}inventory-v1 {2}GET {3}\/inventory\/v1\/items\?top=1 {2}expected 200, got no answer within 300 ms {2}\d+ ms$/m,
+            /^ {2}FAIL {2}ledger-v1 {5}GET {3}\/ledger\/v1\/items\?top=1 {2}expected 200, got no answer within 300 ms {2}\d+ ms$/m,
         );
         assert.deepEqual(
             gatewayCalls().map((request) => `${request.method} ${request.path}`),
-            ["POST /customers/v1/", "GET /inventory/v1/items?top=1", "POST /orders/v1/"],
+            ["POST /accounts/v1/", "GET /ledger/v1/items?top=1", "POST /shipments/v1/"],
         );
         assert.match(stdout, /^2 passed, 1 failed$/m);
     });
@@ -276,24 +276,24 @@ describe("npm run smoke", () => {
 
     it("reports an API without a smoke test as such, without failing", async () => {
         const dir = tempProject({ dev: fs.readFileSync(path.join(fixtureSource, "Pulumi.dev.yaml"), "utf8") });
-        const file = path.join(dir, "apis", "orders", "api.yaml");
+        const file = path.join(dir, "apis", "shipments", "api.yaml");
         const doc = parseYaml(fs.readFileSync(file, "utf8"));
         delete doc.smoke;
         fs.writeFileSync(file, stringify(doc));
         const { result: code, stdout } = await captured(() => main(["dev", "--outputs", outputsFile, "--project-dir", dir], environment()));
         assert.equal(code, 0);
         assert.match(stdout, /^Smoke test of stack dev through .* \(2 of 3 APIs declare one\)$/m);
-        assert.match(stdout, /^ {2}- {5}orders-v1 +no smoke test declared$/m);
+        assert.match(stdout, /^ {2}- {5}shipments-v1 +no smoke test declared$/m);
         assert.match(stdout, /^2 passed, 0 failed, 1 with no smoke test declared$/m);
         assert.deepEqual(
             gatewayCalls().map((request) => `${request.method} ${request.path}`),
-            ["POST /customers/v1/", "GET /inventory/v1/items?top=1"],
+            ["POST /accounts/v1/", "GET /ledger/v1/items?top=1"],
         );
     });
 
     it("sends a SOAP 1.2 call's action in its content type, as the WSDL binding says", async () => {
         const dir = tempProject({ dev: fs.readFileSync(path.join(fixtureSource, "Pulumi.dev.yaml"), "utf8") });
-        const wsdl = path.join(dir, "apis", "customers", "customers.wsdl");
+        const wsdl = path.join(dir, "apis", "accounts", "accounts.wsdl");
         fs.writeFileSync(
             wsdl,
             fs
@@ -303,10 +303,10 @@ describe("npm run smoke", () => {
         const { result: code } = await captured(() => main(["dev", "--outputs", outputsFile, "--project-dir", dir], environment()));
         assert.equal(code, 0);
         const call = gatewayCalls()[0]!;
-        assert.equal(`${call.method} ${call.path}`, "POST /customers/v1/");
+        assert.equal(`${call.method} ${call.path}`, "POST /accounts/v1/");
         assert.equal(
             call.headers["content-type"],
-            'application/soap+xml; charset=utf-8; action="urn:contoso:erp:customers:v1/FindCustomers"',
+            'application/soap+xml; charset=utf-8; action="urn:fabrikam:erp:accounts:v1/FindCustomers"',
         );
         assert.equal(call.headers["soapaction"], undefined);
     });
@@ -345,83 +345,83 @@ describe("smoke in api.yaml", () => {
     const cases: Array<[string, string, (smoke: any) => void, string]> = [
         [
             "an operation the current revision's spec does not have",
-            "inventory",
+            "ledger",
             (smoke) => (smoke.operation = "getStock"),
-            'apis/inventory/api.yaml: smoke.operation: "getStock" is not an operationId of apis/inventory/openapi-rev2.yaml, the current revision\'s spec (allowed: listItems, getItem, reserve-item, release-item)',
+            'apis/ledger/api.yaml: smoke.operation: "getStock" is not an operationId of apis/ledger/openapi-rev2.yaml, the current revision\'s spec (allowed: listItems, getItem, reserve-item, release-item)',
         ],
         [
             "an operation the WSDL's port does not have",
-            "customers",
+            "accounts",
             (smoke) => (smoke.operation = "DeleteCustomer"),
-            'apis/customers/api.yaml: smoke.operation: "DeleteCustomer" is not an operation of port "CustomerServiceSoap" in apis/customers/customers.wsdl (allowed: GetCustomer, FindCustomers)',
+            'apis/accounts/api.yaml: smoke.operation: "DeleteCustomer" is not an operation of port "CustomerServiceSoap" in apis/accounts/accounts.wsdl (allowed: GetCustomer, FindCustomers)',
         ],
         [
             "a status above 599",
-            "orders",
+            "shipments",
             (smoke) => (smoke.status = 600),
-            "apis/orders/api.yaml: smoke.status: 600 is not an HTTP status code (allowed: 100-599)",
+            "apis/shipments/api.yaml: smoke.status: 600 is not an HTTP status code (allowed: 100-599)",
         ],
         [
             "a status below 100",
-            "orders",
+            "shipments",
             (smoke) => (smoke.status = 99),
-            "apis/orders/api.yaml: smoke.status: 99 is not an HTTP status code (allowed: 100-599)",
+            "apis/shipments/api.yaml: smoke.status: 99 is not an HTTP status code (allowed: 100-599)",
         ],
         [
             "a status that is not a whole number",
-            "orders",
+            "shipments",
             (smoke) => (smoke.status = 200.5),
-            "apis/orders/api.yaml: smoke.status: 200.5 is not a whole number (allowed: an HTTP status code, 100-599)",
+            "apis/shipments/api.yaml: smoke.status: 200.5 is not a whole number (allowed: an HTTP status code, 100-599)",
         ],
         [
             "a status written as a string",
-            "orders",
+            "shipments",
             (smoke) => (smoke.status = "200"),
-            "apis/orders/api.yaml: smoke.status: is missing or not a number (allowed: an HTTP status code, 100-599)",
+            "apis/shipments/api.yaml: smoke.status: is missing or not a number (allowed: an HTTP status code, 100-599)",
         ],
         [
             "no status",
-            "orders",
+            "shipments",
             (smoke) => delete smoke.status,
-            "apis/orders/api.yaml: smoke.status: is missing or not a number (allowed: an HTTP status code, 100-599)",
+            "apis/shipments/api.yaml: smoke.status: is missing or not a number (allowed: an HTTP status code, 100-599)",
         ],
         [
             "a path that does not start with /",
-            "inventory",
+            "ledger",
             (smoke) => (smoke.path = "items"),
-            'apis/inventory/api.yaml: smoke.path: "items" is not a path to call (allowed: the path after the API\'s path and version, starting with / and without spaces, such as /items/SKU-1)',
+            'apis/ledger/api.yaml: smoke.path: "items" is not a path to call (allowed: the path after the API\'s path and version, starting with / and without spaces, such as /items/SKU-1)',
         ],
         [
             "a path with a template parameter left in",
-            "inventory",
+            "ledger",
             (smoke) => Object.assign(smoke, { operation: "getItem", path: "/items/{sku}" }),
-            'apis/inventory/api.yaml: smoke.path: "/items/{sku}" still has the template parameter {sku} (allowed: the concrete path to call, every parameter of /items/{sku} filled in)',
+            'apis/ledger/api.yaml: smoke.path: "/items/{sku}" still has the template parameter {sku} (allowed: the concrete path to call, every parameter of /items/{sku} filled in)',
         ],
         [
             "a path of another operation",
-            "inventory",
+            "ledger",
             (smoke) => Object.assign(smoke, { operation: "getItem", path: "/items" }),
-            'apis/inventory/api.yaml: smoke.path: "/items" is not a path of getItem (GET /items/{sku}) (allowed: /items/{sku} with every parameter filled in, and a query string if the call needs one)',
+            'apis/ledger/api.yaml: smoke.path: "/items" is not a path of getItem (GET /items/{sku}) (allowed: /items/{sku} with every parameter filled in, and a query string if the call needs one)',
         ],
         [
             "a path below a SOAP API's root",
-            "customers",
+            "accounts",
             (smoke) => (smoke.path = "/FindCustomers"),
-            'apis/customers/api.yaml: smoke.path: "/FindCustomers" is not the root of a SOAP API (allowed: /; a SOAP pass-through API takes every call at its root and tells its operations apart by their SOAP action)',
+            'apis/accounts/api.yaml: smoke.path: "/FindCustomers" is not the root of a SOAP API (allowed: /; a SOAP pass-through API takes every call at its root and tells its operations apart by their SOAP action)',
         ],
         [
             "a body on a GET",
-            "inventory",
+            "ledger",
             (smoke) => (smoke.body = { top: 1 }),
-            "apis/inventory/api.yaml: smoke.body: listItems (GET /items) is a GET, which sends no body (allowed: no body, or an operation whose method takes one)",
+            "apis/ledger/api.yaml: smoke.body: listItems (GET /items) is a GET, which sends no body (allowed: no body, or an operation whose method takes one)",
         ],
         [
             "a SOAP call without its envelope",
-            "customers",
+            "accounts",
             (smoke) => delete smoke.body,
-            "apis/customers/api.yaml: smoke.body: is missing on a soap API (allowed: the SOAP envelope to send, as a string)",
+            "apis/accounts/api.yaml: smoke.body: is missing on a soap API (allowed: the SOAP envelope to send, as a string)",
         ],
-        ["an unknown key", "orders", (smoke) => (smoke.method = "PUT"), "apis/orders/api.yaml: smoke: has unknown keys method"],
+        ["an unknown key", "shipments", (smoke) => (smoke.method = "PUT"), "apis/shipments/api.yaml: smoke: has unknown keys method"],
     ];
     for (const [what, folder, change, message] of cases) {
         it(`refuses ${what}`, async () => {
@@ -434,9 +434,9 @@ describe("smoke in api.yaml", () => {
         assert.deepEqual(
             catalog.apis.map((api) => [api.apiId, api.smoke?.method, api.smoke?.path, api.smoke?.status, api.smoke?.soap]),
             [
-                ["customers-v1", "POST", "/", 200, { action: "urn:contoso:erp:customers:v1/FindCustomers", version: "1.1" }],
-                ["inventory-v1", "GET", "/items?top=1", 200, undefined],
-                ["orders-v1", "POST", "/", 400, undefined],
+                ["accounts-v1", "POST", "/", 200, { action: "urn:fabrikam:erp:accounts:v1/FindCustomers", version: "1.1" }],
+                ["ledger-v1", "GET", "/items?top=1", 200, undefined],
+                ["shipments-v1", "POST", "/", 400, undefined],
             ],
         );
     });

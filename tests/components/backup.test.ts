@@ -33,21 +33,21 @@ const storageRef = {
 };
 const steps: SiteSettingStep[] = [
     {
-        path: "backends/order-intake-workflow",
+        path: "backends/shipment-intake-workflow",
         body: { properties: { url: "https://prod-01.northeurope.logic.azure.com/workflows/abc/triggers", protocol: "http" } },
     },
     {
-        path: "apis/orders-v1;rev=1",
+        path: "apis/shipments-v1;rev=1",
         body: { properties: { serviceUrl: "https://prod-01.northeurope.logic.azure.com/workflows/abc/triggers" } },
         patch: true,
     },
     {
-        path: "namedValues/order-intake-sig",
+        path: "namedValues/shipment-intake-sig",
         body: {
             properties: {
-                displayName: "order-intake-sig",
+                displayName: "shipment-intake-sig",
                 secret: true,
-                keyVault: { secretIdentifier: "https://kv-dr.vault.azure.net/secrets/order-intake-sig" },
+                keyVault: { secretIdentifier: "https://kv-dr.vault.azure.net/secrets/shipment-intake-sig" },
             },
         },
     },

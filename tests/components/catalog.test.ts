@@ -28,10 +28,10 @@ describe("GatewayCatalog component", () => {
         it("backs every named value with a Key Vault secret, read with the service's system-assigned identity by default", () => {
             const values = full.ofType("azure-native:apimanagement:NamedValue").filter((value) => value.parent?.endsWith("::cat"));
             assert.deepEqual(values.map((value) => value.inputs.namedValueId).sort(), [
-                "customers-backend-key",
-                "inventory-backend-key",
-                "order-intake-sig",
+                "accounts-backend-key",
+                "ledger-backend-key",
                 "partner-portal-token",
+                "shipment-intake-sig",
             ]);
             for (const value of values) {
                 const name = value.inputs.namedValueId as string;
@@ -50,7 +50,7 @@ describe("GatewayCatalog component", () => {
                 assert.equal(value.inputs.keyVault.identityClientId, identity.clientId, value.name);
             }
             assert.equal(
-                run.get("azure-native:apimanagement:Certificate", "cat-cert-inventory").inputs.keyVault.identityClientId,
+                run.get("azure-native:apimanagement:Certificate", "cat-cert-ledger").inputs.keyVault.identityClientId,
                 identity.clientId,
             );
         });
@@ -78,55 +78,55 @@ describe("GatewayCatalog component", () => {
                 .ofType("azure-native:apimanagement:ProductApi")
                 .map((link) => `${link.inputs.productId}/${link.inputs.apiId}`);
             assert.deepEqual(links.sort(), [
-                "internal/customers-v1",
-                "internal/inventory-v1",
-                "internal/orders-v1",
-                "partners/inventory-v1",
-                "partners/orders-v1",
+                "internal/accounts-v1",
+                "internal/ledger-v1",
+                "internal/shipments-v1",
+                "partners/ledger-v1",
+                "partners/shipments-v1",
             ]);
         });
 
         it("imports the OpenAPI API in a Segment version set, https only, forwarded to its backend", () => {
-            const api = full.get("azure-native:apimanagement:Api", "cat-api-inventory-v1").inputs;
-            const versionSet = full.get("azure-native:apimanagement:ApiVersionSet", "cat-versions-inventory");
+            const api = full.get("azure-native:apimanagement:Api", "cat-api-ledger-v1").inputs;
+            const versionSet = full.get("azure-native:apimanagement:ApiVersionSet", "cat-versions-ledger");
             assert.equal(versionSet.inputs.versioningScheme, "Segment");
             assert.equal(api.apiVersionSetId, versionSet.id);
             assert.equal(api.apiVersion, "v1");
-            assert.equal(api.path, "inventory");
+            assert.equal(api.path, "ledger");
             assert.equal(api.format, "openapi");
             assert.match(api.value, /^openapi: 3\.0\.3/);
             assert.deepEqual(api.protocols, ["https"]);
             assert.equal(api.subscriptionRequired, true);
-            assert.equal(api.serviceUrl, "https://inventory.contoso.com/api");
+            assert.equal(api.serviceUrl, "https://ledger.fabrikam.com/api");
         });
 
         it("imports the SOAP API from its WSDL as a pass-through of the named service and port", () => {
-            const api = full.get("azure-native:apimanagement:Api", "cat-api-customers-v1").inputs;
+            const api = full.get("azure-native:apimanagement:Api", "cat-api-accounts-v1").inputs;
             assert.equal(api.format, "wsdl");
             assert.equal(api.apiType, "soap");
             assert.equal(api.soapApiType, "soap");
             assert.deepEqual(api.wsdlSelector, { wsdlServiceName: "CustomerService", wsdlEndpointName: "CustomerServiceSoap" });
             assert.match(api.value, /<wsdl:definitions/);
             assert.deepEqual(api.protocols, ["https"]);
-            assert.equal(full.get("azure-native:apimanagement:Backend", "cat-backend-customers").inputs.protocol, "soap");
+            assert.equal(full.get("azure-native:apimanagement:Backend", "cat-backend-accounts").inputs.protocol, "soap");
         });
 
         it("fronts the workflow with a backend on its trigger and the signature from Key Vault, never in the policy", () => {
-            const backend = full.get("azure-native:apimanagement:Backend", "cat-backend-order-intake-workflow").inputs;
+            const backend = full.get("azure-native:apimanagement:Backend", "cat-backend-shipment-intake-workflow").inputs;
             assert.equal(backend.url, "https://prod-00.westeurope.logic.azure.com/workflows/abc123/triggers");
-            const policy = String(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-orders-v1").inputs.value);
+            const policy = String(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-shipments-v1").inputs.value);
             const inbound = parsePolicy(policy).inbound;
-            assert.equal(inbound["set-backend-service"]["@backend-id"], "order-intake-workflow");
+            assert.equal(inbound["set-backend-service"]["@backend-id"], "shipment-intake-workflow");
             assert.equal(
                 inbound["rewrite-uri"]["@template"],
-                "/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={{order-intake-sig}}",
+                "/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={{shipment-intake-sig}}",
             );
             assert.equal(inbound["rewrite-uri"]["@copy-unmatched-params"], "false");
             assert.doesNotMatch(policy, /sig=[^{]/);
-            const orders = full.get("azure-native:apimanagement:Api", "cat-api-orders-v1");
-            assert.equal(orders.inputs.path, "orders");
-            const signature = full.get("azure-native:apimanagement:NamedValue", "cat-nv-order-intake-sig");
-            assert.ok(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-orders-v1").dependsOn.includes(signature.urn));
+            const shipments = full.get("azure-native:apimanagement:Api", "cat-api-shipments-v1");
+            assert.equal(shipments.inputs.path, "shipments");
+            const signature = full.get("azure-native:apimanagement:NamedValue", "cat-nv-shipment-intake-sig");
+            assert.ok(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-shipments-v1").dependsOn.includes(signature.urn));
         });
 
         it("addresses every revision as ;rev=n, the first too, so none is written through the id the current one answers to", () => {
@@ -141,83 +141,80 @@ describe("GatewayCatalog component", () => {
             }
             // Products and the output name the API itself.
             assert.ok(full.ofType("azure-native:apimanagement:ProductApi").every((link) => !link.inputs.apiId.includes(";rev=")));
-            assert.match((full.outputs.apiIds as Record<string, string>)["inventory-v1"], /\/apis\/inventory-v1$/);
+            assert.match((full.outputs.apiIds as Record<string, string>)["ledger-v1"], /\/apis\/ledger-v1$/);
         });
 
         it("clones each revision from the one before it, and releases each in turn", async () => {
-            const inventory = catalog.apis.find((api) => api.name === "inventory" && api.revisions.length > 0)!;
+            const ledger = catalog.apis.find((api) => api.name === "ledger" && api.revisions.length > 0)!;
             const third = {
-                revision: inventory.revisions.length + 2,
+                revision: ledger.revisions.length + 2,
                 description: "A third revision.",
                 notes: "Nothing changes for callers.",
             };
             const run = await deploy(
                 minimal(),
                 catalogArgs({
-                    catalog: checkCatalog({ ...catalog, apis: [{ ...inventory, revisions: [...inventory.revisions, third] }] }),
-                    backends: { [inventory.name]: catalogArgs().backends![inventory.name]! },
+                    catalog: checkCatalog({ ...catalog, apis: [{ ...ledger, revisions: [...ledger.revisions, third] }] }),
+                    backends: { [ledger.name]: catalogArgs().backends![ledger.name]! },
                     workflows: {},
                 }),
             );
-            const last = run.get("azure-native:apimanagement:Api", `cat-api-${inventory.apiId}-rev${third.revision}`);
-            const before = run.get("azure-native:apimanagement:Api", `cat-api-${inventory.apiId}-rev${third.revision - 1}`);
+            const last = run.get("azure-native:apimanagement:Api", `cat-api-${ledger.apiId}-rev${third.revision}`);
+            const before = run.get("azure-native:apimanagement:Api", `cat-api-${ledger.apiId}-rev${third.revision - 1}`);
             assert.equal(last.inputs.sourceApiId, before.id);
             assert.equal(last.inputs.value, undefined, "a revision without a spec of its own is a copy");
-            const release = run.get("azure-native:apimanagement:ApiRelease", `cat-release-${inventory.apiId}-rev${third.revision}`);
+            const release = run.get("azure-native:apimanagement:ApiRelease", `cat-release-${ledger.apiId}-rev${third.revision}`);
             assert.ok(
                 release.dependsOn.includes(
-                    run.get("azure-native:apimanagement:ApiRelease", `cat-release-${inventory.apiId}-rev${third.revision - 1}`).urn,
+                    run.get("azure-native:apimanagement:ApiRelease", `cat-release-${ledger.apiId}-rev${third.revision - 1}`).urn,
                 ),
             );
         });
 
         it("creates the declared revision from the API and releases it with its notes", () => {
-            const base = full.get("azure-native:apimanagement:Api", "cat-api-inventory-v1");
-            assert.equal(base.inputs.apiId, "inventory-v1;rev=1");
-            const revision = full.get("azure-native:apimanagement:Api", "cat-api-inventory-v1-rev2");
-            assert.equal(revision.inputs.apiId, "inventory-v1;rev=2");
+            const base = full.get("azure-native:apimanagement:Api", "cat-api-ledger-v1");
+            assert.equal(base.inputs.apiId, "ledger-v1;rev=1");
+            const revision = full.get("azure-native:apimanagement:Api", "cat-api-ledger-v1-rev2");
+            assert.equal(revision.inputs.apiId, "ledger-v1;rev=2");
             assert.equal(revision.inputs.apiRevision, "2");
             assert.equal(revision.inputs.sourceApiId, base.id);
             assert.equal(revision.inputs.apiRevisionDescription, "Reservations carry their expiry time.");
             assert.match(revision.inputs.value, /expiresAt/);
             assert.doesNotMatch(base.inputs.value, /expiresAt/);
             assert.equal(revision.retainOnDelete, true);
-            const release = full.get("azure-native:apimanagement:ApiRelease", "cat-release-inventory-v1-rev2");
-            assert.equal(release.inputs.apiId, "inventory-v1;rev=2");
+            const release = full.get("azure-native:apimanagement:ApiRelease", "cat-release-ledger-v1-rev2");
+            assert.equal(release.inputs.apiId, "ledger-v1;rev=2");
             assert.equal(release.retainOnDelete, true);
-            assert.ok(release.dependsOn.includes(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1-rev2").urn));
-            assert.equal(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1").inputs.apiId, "inventory-v1;rev=1");
+            assert.ok(release.dependsOn.includes(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-ledger-v1-rev2").urn));
+            assert.equal(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-ledger-v1").inputs.apiId, "ledger-v1;rev=1");
             assert.equal(release.inputs.releaseId, "rev-2");
             assert.match(release.inputs.notes, /expiresAt/);
-            assert.equal(
-                full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1-rev2").inputs.apiId,
-                "inventory-v1;rev=2",
-            );
+            assert.equal(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-ledger-v1-rev2").inputs.apiId, "ledger-v1;rev=2");
         });
 
         it("gives every backend https, certificate chain and name validation, and mutual TLS from Key Vault when asked", () => {
             const backends = full.ofType("azure-native:apimanagement:Backend");
             assert.deepEqual(backends.map((backend) => backend.inputs.backendId).sort(), [
-                "customers",
-                "inventory",
-                "order-intake-workflow",
+                "accounts",
+                "ledger",
+                "shipment-intake-workflow",
             ]);
             for (const backend of backends) {
                 assert.match(backend.inputs.url, /^https:\/\//);
                 assert.deepEqual(backend.inputs.tls, { validateCertificateChain: true, validateCertificateName: true });
             }
-            const certificate = full.get("azure-native:apimanagement:Certificate", "cat-cert-inventory");
-            assert.deepEqual(certificate.inputs.keyVault, { secretIdentifier: `${vault}/inventory-client` });
-            assert.deepEqual(full.get("azure-native:apimanagement:Backend", "cat-backend-inventory").inputs.credentials, {
+            const certificate = full.get("azure-native:apimanagement:Certificate", "cat-cert-ledger");
+            assert.deepEqual(certificate.inputs.keyVault, { secretIdentifier: `${vault}/ledger-client` });
+            assert.deepEqual(full.get("azure-native:apimanagement:Backend", "cat-backend-ledger").inputs.credentials, {
                 certificateIds: [certificate.id],
             });
-            assert.equal(full.get("azure-native:apimanagement:Backend", "cat-backend-customers").inputs.credentials, undefined);
+            assert.equal(full.get("azure-native:apimanagement:Backend", "cat-backend-accounts").inputs.credentials, undefined);
             assert.equal(full.ofType("azure-native:apimanagement:Certificate").length, 1);
         });
 
         it("outputs the ARM id of every API", () => {
-            assert.deepEqual(Object.keys(full.outputs.apiIds as object).sort(), ["customers-v1", "inventory-v1", "orders-v1"]);
-            assert.match((full.outputs.apiIds as Record<string, string>)["orders-v1"], /\/service\/apim-test\/apis\/orders-v1$/);
+            assert.deepEqual(Object.keys(full.outputs.apiIds as object).sort(), ["accounts-v1", "ledger-v1", "shipments-v1"]);
+            assert.match((full.outputs.apiIds as Record<string, string>)["shipments-v1"], /\/service\/apim-test\/apis\/shipments-v1$/);
         });
     });
 
@@ -255,7 +252,7 @@ describe("GatewayCatalog component", () => {
         });
 
         it("validates Entra ID tokens: v2.0 openid-config, the API's audiences, the issuer and a roles claim per operation group", () => {
-            const inbound = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1").inputs.value).inbound;
+            const inbound = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-ledger-v1").inputs.value).inbound;
             const access = asList(inbound.choose)[0] as Record<string, any>;
             const whens = asList(access.when) as Record<string, any>[];
             assert.deepEqual(
@@ -278,23 +275,23 @@ describe("GatewayCatalog component", () => {
                 assert.equal(jwt["required-claims"].claim["@name"], "roles");
                 return jwt["required-claims"].claim.value;
             });
-            assert.deepEqual(roles, ["Inventory.Read", "Inventory.Write"]);
+            assert.deepEqual(roles, ["Ledger.Read", "Ledger.Write"]);
             assert.equal(access.otherwise["return-response"]["set-status"]["@code"], "405");
         });
 
         it("limits calls per subscription with the API's numbers", () => {
-            const inbound = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1").inputs.value).inbound;
+            const inbound = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-ledger-v1").inputs.value).inbound;
             assert.deepEqual(inbound["rate-limit-by-key"], {
                 "@calls": "300",
                 "@renewal-period": "60",
                 "@counter-key": "@(context.Subscription.Id)",
             });
-            const soap = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-customers-v1").inputs.value).inbound;
+            const soap = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-accounts-v1").inputs.value).inbound;
             assert.equal(soap["rate-limit-by-key"]["@calls"], "120");
         });
 
         it("caches GET responses for the API's duration, per caller, and nothing for APIs without a duration", () => {
-            const policy = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-inventory-v1").inputs.value);
+            const policy = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-ledger-v1").inputs.value);
             const lookups = asList(policy.inbound.choose)
                 .flatMap((choose: any) => asList(choose.when))
                 .filter((when: any) => "cache-lookup" in when);
@@ -304,14 +301,14 @@ describe("GatewayCatalog component", () => {
             assert.equal(lookups[0]["cache-lookup"]["@allow-private-response-caching"], "true");
             assert.equal(policy.outbound.choose.when["@condition"], '@(context.Request.Method == "GET")');
             assert.equal(policy.outbound.choose.when["cache-store"]["@duration"], "120");
-            const orders = String(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-orders-v1").inputs.value);
-            assert.doesNotMatch(orders, /cache-(lookup|store)/);
+            const shipments = String(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-shipments-v1").inputs.value);
+            assert.doesNotMatch(shipments, /cache-(lookup|store)/);
         });
 
         it("forwards the OpenAPI and SOAP APIs to their backends by id", () => {
             for (const [api, backend] of [
-                ["inventory-v1", "inventory"],
-                ["customers-v1", "customers"],
+                ["ledger-v1", "ledger"],
+                ["accounts-v1", "accounts"],
             ]) {
                 const inbound = parsePolicy(full.get("azure-native:apimanagement:ApiPolicy", `cat-policy-${api}`).inputs.value).inbound;
                 assert.equal(inbound["set-backend-service"]["@backend-id"], backend);
@@ -326,7 +323,7 @@ describe("GatewayCatalog component", () => {
     });
 
     describe("policy files", () => {
-        // The fixture's inventory API has a policy.xml, operation policies for reserve-item (both
+        // The fixture's ledger API has a policy.xml, operation policies for reserve-item (both
         // revisions) and release-item (an operation revision 2 adds), and the partners product a policy.
         const positionOf = (document: string, fragment: string) => {
             const at = document.indexOf(fragment);
@@ -335,7 +332,7 @@ describe("GatewayCatalog component", () => {
         };
 
         it("merges an API's policy.xml: its inbound after the rate limit and the token check, before the cache and the forwarding; its outbound before the cache store", () => {
-            for (const name of ["cat-policy-inventory-v1", "cat-policy-inventory-v1-rev2"]) {
+            for (const name of ["cat-policy-ledger-v1", "cat-policy-ledger-v1-rev2"]) {
                 const document = String(full.get("azure-native:apimanagement:ApiPolicy", name).inputs.value);
                 const inbound = [
                     "<base />",
@@ -350,7 +347,7 @@ describe("GatewayCatalog component", () => {
                     [...inbound].sort((a, b) => a - b),
                     name,
                 );
-                const outbound = ["<outbound>", 'name="X-Inventory-Api"', "<cache-store"].map((fragment) => positionOf(document, fragment));
+                const outbound = ["<outbound>", 'name="X-Ledger-Api"', "<cache-store"].map((fragment) => positionOf(document, fragment));
                 assert.deepEqual(
                     outbound,
                     [...outbound].sort((a, b) => a - b),
@@ -359,13 +356,15 @@ describe("GatewayCatalog component", () => {
                 assert.equal(document.match(/<base \/>/g)?.length, 4, "one <base /> per section, the gateway's");
             }
             assert.ok(
-                !String(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-orders-v1").inputs.value).includes("X-Correlation-Id"),
+                !String(full.get("azure-native:apimanagement:ApiPolicy", "cat-policy-shipments-v1").inputs.value).includes(
+                    "X-Correlation-Id",
+                ),
                 "only the API with the file",
             );
         });
 
         it("publishes each operation policy, as written, on every revision that has the operation", () => {
-            const files = catalog.apis.find((api) => api.name === "inventory")!.operationPolicies;
+            const files = catalog.apis.find((api) => api.name === "ledger")!.operationPolicies;
             const published = full
                 .ofType("azure-native:apimanagement:ApiOperationPolicy")
                 .map((policy) => [
@@ -375,11 +374,11 @@ describe("GatewayCatalog component", () => {
                     policy.inputs.value === files[policy.inputs.operationId]!.document,
                 ]);
             assert.deepEqual(published.sort(), [
-                ["cat-policy-inventory-v1-reserve-item", "inventory-v1;rev=1", "reserve-item", true],
-                ["cat-policy-inventory-v1-rev2-release-item", "inventory-v1;rev=2", "release-item", true],
-                ["cat-policy-inventory-v1-rev2-reserve-item", "inventory-v1;rev=2", "reserve-item", true],
+                ["cat-policy-ledger-v1-reserve-item", "ledger-v1;rev=1", "reserve-item", true],
+                ["cat-policy-ledger-v1-rev2-release-item", "ledger-v1;rev=2", "release-item", true],
+                ["cat-policy-ledger-v1-rev2-reserve-item", "ledger-v1;rev=2", "reserve-item", true],
             ]);
-            const release = full.get("azure-native:apimanagement:ApiRelease", "cat-release-inventory-v1-rev2");
+            const release = full.get("azure-native:apimanagement:ApiRelease", "cat-release-ledger-v1-rev2");
             for (const policy of full
                 .ofType("azure-native:apimanagement:ApiOperationPolicy")
                 .filter((candidate) => candidate.inputs.apiId.endsWith(";rev=2"))) {
@@ -400,23 +399,23 @@ describe("GatewayCatalog component", () => {
         const catalogCases: Array<[string, () => Partial<GatewayCatalogArgs>, string]> = [
             [
                 "an http backend",
-                () => ({ backends: { ...catalogArgs().backends, customers: { url: "http://erp.contoso.com" } } }),
-                'backends.customers.url: "http://erp.contoso.com" is not an https URL (allowed: an https URL such as https://inventory.contoso.com/api, without query or fragment, at most 2000 characters)',
+                () => ({ backends: { ...catalogArgs().backends, accounts: { url: "http://erp.fabrikam.com" } } }),
+                'backends.accounts.url: "http://erp.fabrikam.com" is not an https URL (allowed: an https URL such as https://inventory.contoso.com/api, without query or fragment, at most 2000 characters)',
             ],
             [
                 "an API without its backend",
-                () => ({ backends: { inventory: { url: "https://inventory.contoso.com/api" } } }),
-                'backends.customers: missing; the soap API in apis/customers forwards to it (allowed: { url: "https://..." })',
+                () => ({ backends: { ledger: { url: "https://ledger.fabrikam.com/api" } } }),
+                'backends.accounts: missing; the soap API in apis/accounts forwards to it (allowed: { url: "https://..." })',
             ],
             [
                 "a backend no API calls",
-                () => ({ backends: { ...catalogArgs().backends, billing: { url: "https://billing.contoso.com" } } }),
-                "backends.billing: no openapi or soap API of the catalog is called billing (allowed: customers, inventory)",
+                () => ({ backends: { ...catalogArgs().backends, billing: { url: "https://billing.fabrikam.com" } } }),
+                "backends.billing: no openapi or soap API of the catalog is called billing (allowed: accounts, ledger)",
             ],
             [
                 "a logicApp API without its workflow",
                 () => ({ workflows: {} }),
-                "workflows.order-intake: missing; the logicApp API in apis/orders forwards to it (allowed: order-intake, deployed with access: gateway)",
+                "workflows.shipment-intake: missing; the logicApp API in apis/shipments forwards to it (allowed: shipment-intake, deployed with access: gateway)",
             ],
             [
                 "APIs without token validation",
@@ -425,13 +424,13 @@ describe("GatewayCatalog component", () => {
             ],
             [
                 "a named value that takes a workflow signature's name",
-                () => ({ namedValues: { ...catalogArgs().namedValues, "order-intake-sig": `${vault}/other` } }),
-                "namedValues.order-intake-sig: taken by the signature of workflow order-intake (allowed: another name)",
+                () => ({ namedValues: { ...catalogArgs().namedValues, "shipment-intake-sig": `${vault}/other` } }),
+                "namedValues.shipment-intake-sig: taken by the signature of workflow shipment-intake (allowed: another name)",
             ],
             [
                 "an API whose backend key has no named value",
-                () => ({ namedValues: { "inventory-backend-key": `${vault}/inventory-backend-key` } }),
-                "namedValues.customers-backend-key: missing; the soap API in apis/customers sends it to its backend (allowed: the Key Vault secret id of the key)",
+                () => ({ namedValues: { "ledger-backend-key": `${vault}/ledger-backend-key` } }),
+                "namedValues.accounts-backend-key: missing; the soap API in apis/accounts sends it to its backend (allowed: the Key Vault secret id of the key)",
             ],
             [
                 "a named value with a bad name",
@@ -455,7 +454,7 @@ describe("GatewayCatalog component", () => {
                 ...catalog,
                 apis: [
                     ...catalog.apis,
-                    { ...catalog.apis.find((api) => api.name === "customers")!, name: "clients", apiId: "clients-v1", folder: "clients" },
+                    { ...catalog.apis.find((api) => api.name === "accounts")!, name: "clients", apiId: "clients-v1", folder: "clients" },
                 ],
             };
             // @ts-expect-error a Catalog is not a CheckedCatalog: only checkCatalog (or loadCatalog) makes one.
@@ -464,13 +463,13 @@ describe("GatewayCatalog component", () => {
             assert.doesNotThrow(() =>
                 validateGatewayCatalogArgs({
                     ...args,
-                    backends: { ...args.backends, clients: { url: "https://clients.contoso.com" } },
+                    backends: { ...args.backends, clients: { url: "https://clients.fabrikam.com" } },
                     namedValues: { ...args.namedValues, "clients-backend-key": `${vault}/clients-backend-key` },
                 }),
             );
             assert.throws(
                 () => checkCatalog(unchecked),
-                /apis\/clients\/api.yaml: path: "customers" is already used by apis\/customers \(allowed: a path of its own\)/,
+                /apis\/clients\/api.yaml: path: "accounts" is already used by apis\/accounts \(allowed: a path of its own\)/,
             );
         });
     });

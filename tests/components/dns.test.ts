@@ -5,7 +5,7 @@ import { runFixture } from "../helpers";
 
 function args(overrides: Partial<DnsArgs> = {}): DnsArgs {
     return {
-        zoneName: "contoso.com",
+        zoneName: "fabrikam.com",
         zoneResourceGroupName: "rg-shared",
         hosts: {
             gateway: { label: "api", target: "apim-x.azure-api.net" },
@@ -41,7 +41,7 @@ describe("Dns component", () => {
         const zone = run.get("azure-native:dns:Zone", "dns-zone");
         assert.deepEqual(zone.inputs, {
             resourceGroupName: "rg-shared",
-            zoneName: "contoso.com",
+            zoneName: "fabrikam.com",
             location: "global",
             zoneType: "Public",
             tags: { environment: "test" },
@@ -65,9 +65,9 @@ describe("Dns component", () => {
             ["management", "CNAME", "apim-x.management.azure-api.net", 60],
         ]);
         assert.deepEqual(run.outputs.hostNames, {
-            gateway: "api.contoso.com",
-            portal: "developer.contoso.com",
-            management: "management.contoso.com",
+            gateway: "api.fabrikam.com",
+            portal: "developer.fabrikam.com",
+            management: "management.fabrikam.com",
         });
     });
 
@@ -85,7 +85,7 @@ describe("Dns component", () => {
         const existing = await deploy(args({ existingZone: true, zoneResourceGroupName: "rg-integration-prod-dns-neu" }));
         assert.equal(existing.ofType("azure-native:dns:Zone").length, 0);
         for (const record of existing.ofType(recordType)) {
-            assert.equal(record.inputs.zoneName, "contoso.com");
+            assert.equal(record.inputs.zoneName, "fabrikam.com");
             assert.equal(record.inputs.resourceGroupName, "rg-integration-prod-dns-neu");
         }
         assert.deepEqual(existing.outputs.nameServers, []);

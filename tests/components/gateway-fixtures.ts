@@ -31,8 +31,8 @@ export function minimal(overrides: Partial<ApiGatewayArgs> = {}): ApiGatewayArgs
         regionDisplayNames: { westeurope: "West Europe", swedencentral: "Sweden Central" },
         sku: "Developer",
         capacity: 1,
-        publisherName: "Contoso Integration",
-        publisherEmail: "api-team@contoso.com",
+        publisherName: "Fabrikam Integration",
+        publisherEmail: "api-team@fabrikam.com",
         identity,
         ...overrides,
     };
@@ -46,11 +46,11 @@ export function everything(overrides: Partial<ApiGatewayArgs> = {}): ApiGatewayA
         zones: ["1", "2"],
         additionalLocations: [{ location: "swedencentral", capacity: 2, zones: ["1", "2"] }],
         customHosts: {
-            gateway: { hostName: "api.contoso.com", certificateSecretId: `${vault}/api-contoso-com` },
-            portal: { hostName: "developer.contoso.com", certificateSecretId: `${vault}/developer-contoso-com` },
-            management: { hostName: "management.contoso.com", certificateSecretId: `${vault}/management-contoso-com` },
+            gateway: { hostName: "api.fabrikam.com", certificateSecretId: `${vault}/api-fabrikam-com` },
+            portal: { hostName: "developer.fabrikam.com", certificateSecretId: `${vault}/developer-fabrikam-com` },
+            management: { hostName: "management.fabrikam.com", certificateSecretId: `${vault}/management-fabrikam-com` },
         },
-        corsOrigins: ["https://app.contoso.com"],
+        corsOrigins: ["https://app.fabrikam.com"],
         portalSignIn: { tenantId, clientId: "44444444-4444-4444-8444-444444444444", clientSecret: pulumi.secret("portal-secret-value") },
         monitoring: {
             workspaceId: "/subscriptions/0000/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/log-test",
@@ -73,15 +73,15 @@ export function catalogArgs(catalog: CheckedCatalog, overrides: Partial<GatewayC
         serviceName: "apim-test",
         catalog,
         backends: {
-            inventory: { url: "https://inventory.contoso.com/api", clientCertificateSecretId: `${vault}/inventory-client` },
-            customers: { url: "https://erp.contoso.com/services/customers" },
+            ledger: { url: "https://ledger.fabrikam.com/api", clientCertificateSecretId: `${vault}/ledger-client` },
+            accounts: { url: "https://erp.fabrikam.com/services/accounts" },
         },
         workflows: {
-            "order-intake": {
+            "shipment-intake": {
                 baseUrl: "https://prod-00.westeurope.logic.azure.com/workflows/abc123/triggers",
                 path: "/manual/paths/invoke",
                 query: { "api-version": "2016-10-01", sp: "/triggers/manual/run", sv: "1.0" },
-                signatureSecretId: `${vault}/order-intake-sig`,
+                signatureSecretId: `${vault}/shipment-intake-sig`,
             },
         },
         tokenValidation: {
@@ -90,8 +90,8 @@ export function catalogArgs(catalog: CheckedCatalog, overrides: Partial<GatewayC
             audiences: ["api://integration-prod", "33333333-3333-4333-8333-333333333333"],
         },
         namedValues: {
-            "inventory-backend-key": `${vault}/inventory-backend-key`,
-            "customers-backend-key": `${vault}/customers-backend-key`,
+            "ledger-backend-key": `${vault}/ledger-backend-key`,
+            "accounts-backend-key": `${vault}/accounts-backend-key`,
             "partner-portal-token": `${vault}/partner-portal-token`,
         },
         ...overrides,

@@ -144,9 +144,9 @@ describe("ApiGateway component", () => {
                     host.certificateSource,
                 ]),
                 [
-                    ["Proxy", "api.contoso.com", `${vault}/api-contoso-com`, identity.clientId, "KeyVault"],
-                    ["DeveloperPortal", "developer.contoso.com", `${vault}/developer-contoso-com`, identity.clientId, "KeyVault"],
-                    ["Management", "management.contoso.com", `${vault}/management-contoso-com`, identity.clientId, "KeyVault"],
+                    ["Proxy", "api.fabrikam.com", `${vault}/api-fabrikam-com`, identity.clientId, "KeyVault"],
+                    ["DeveloperPortal", "developer.fabrikam.com", `${vault}/developer-fabrikam-com`, identity.clientId, "KeyVault"],
+                    ["Management", "management.fabrikam.com", `${vault}/management-fabrikam-com`, identity.clientId, "KeyVault"],
                 ],
             );
             assert.equal(small.get(apimType, "gw-apim").inputs.hostnameConfigurations, undefined);
@@ -158,7 +158,7 @@ describe("ApiGateway component", () => {
             assert.throws(
                 () =>
                     validateApiGatewayArgs(
-                        minimal({ customHosts: { gateway: { hostName: "api.contoso.com", managedCertificate: true } } }),
+                        minimal({ customHosts: { gateway: { hostName: "api.fabrikam.com", managedCertificate: true } } }),
                     ),
                 (error: Error) =>
                     error.message.includes(
@@ -173,7 +173,7 @@ describe("ApiGateway component", () => {
                 program: async () => {
                     const record = new dns.RecordSet("record", {
                         resourceGroupName: "rg-shared",
-                        zoneName: "contoso.com",
+                        zoneName: "fabrikam.com",
                         relativeRecordSetName: "api",
                         recordType: "CNAME",
                         cnameRecord: { cname: "apim-test.azure-api.net" },
@@ -181,7 +181,7 @@ describe("ApiGateway component", () => {
                     new ApiGateway(
                         "gw",
                         minimal({
-                            customHosts: { gateway: { hostName: "api.contoso.com", managedCertificate: true } },
+                            customHosts: { gateway: { hostName: "api.fabrikam.com", managedCertificate: true } },
                             serviceExists: true,
                             hostRecords: [record],
                         }),
@@ -192,7 +192,7 @@ describe("ApiGateway component", () => {
             assert.deepEqual(service.inputs.hostnameConfigurations, [
                 {
                     type: "Proxy",
-                    hostName: "api.contoso.com",
+                    hostName: "api.fabrikam.com",
                     certificateSource: "Managed",
                     negotiateClientCertificate: false,
                     defaultSslBinding: true,
@@ -203,8 +203,8 @@ describe("ApiGateway component", () => {
 
         it("takes the publisher from its args, opens the developer portal, and is protected when asked", () => {
             const service = full.get(apimType, "gw-apim");
-            assert.equal(service.inputs.publisherName, "Contoso Integration");
-            assert.equal(service.inputs.publisherEmail, "api-team@contoso.com");
+            assert.equal(service.inputs.publisherName, "Fabrikam Integration");
+            assert.equal(service.inputs.publisherEmail, "api-team@fabrikam.com");
             assert.equal(service.inputs.developerPortalStatus, "Enabled");
             assert.equal(service.protect, true);
             assert.equal(small.get(apimType, "gw-apim").protect, false);
@@ -212,8 +212,8 @@ describe("ApiGateway component", () => {
         });
 
         it("outputs the custom URLs and the public addresses of every region, primary first", () => {
-            assert.equal(full.outputs.gatewayUrl, "https://api.contoso.com");
-            assert.equal(full.outputs.portalUrl, "https://developer.contoso.com");
+            assert.equal(full.outputs.gatewayUrl, "https://api.fabrikam.com");
+            assert.equal(full.outputs.portalUrl, "https://developer.fabrikam.com");
             const ips = full.outputs.publicIpAddresses as string[];
             assert.equal(ips.length, 2);
             assert.ok(ips.every((ip) => /^\d+\.\d+\.\d+\.\d+$/.test(ip)));
@@ -231,8 +231,8 @@ describe("ApiGateway component", () => {
             assert.equal(cors["@allow-credentials"], "false");
             assert.deepEqual(asList(cors["allowed-origins"].origin), [
                 "https://apim-test.developer.azure-api.net",
-                "https://developer.contoso.com",
-                "https://app.contoso.com",
+                "https://developer.fabrikam.com",
+                "https://app.fabrikam.com",
             ]);
             const stripped = asList(policy.outbound["set-header"]).map((header: Record<string, string>) => [
                 header["@name"],
@@ -476,17 +476,17 @@ describe("ApiGateway component", () => {
             ],
             [
                 "an http CORS origin",
-                () => ({ corsOrigins: ["http://app.contoso.com"] }),
-                'corsOrigins[0]: "http://app.contoso.com" is not an https origin (allowed: https://host[:port] in lower case, no path)',
+                () => ({ corsOrigins: ["http://app.fabrikam.com"] }),
+                'corsOrigins[0]: "http://app.fabrikam.com" is not an https origin (allowed: https://host[:port] in lower case, no path)',
             ],
             [
                 "a managed certificate on the portal host",
-                () => ({ customHosts: { portal: { hostName: "developer.contoso.com", managedCertificate: true } } }),
+                () => ({ customHosts: { portal: { hostName: "developer.fabrikam.com", managedCertificate: true } } }),
                 "customHosts.portal.managedCertificate: API Management manages certificates for the gateway host only (allowed: a Key Vault certificate)",
             ],
             [
                 "a custom host without a certificate",
-                () => ({ customHosts: { management: { hostName: "management.contoso.com" } } }),
+                () => ({ customHosts: { management: { hostName: "management.fabrikam.com" } } }),
                 "customHosts.management.certificateSecretId: missing (allowed: a versionless Key Vault secret id, or managedCertificate: true on the gateway host)",
             ],
             [

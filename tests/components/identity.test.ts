@@ -14,8 +14,8 @@ import type { StackRun } from "../../engine";
 import { runFixture } from "../helpers";
 
 const roles = [
-    { value: "Orders.Write", description: "Submit orders." },
-    { value: "Inventory.Read", description: "Read stock." },
+    { value: "Shipments.Write", description: "Submit shipments." },
+    { value: "Ledger.Read", description: "Read stock." },
 ];
 
 function args(overrides: Partial<IdentityArgs> = {}): IdentityArgs {
@@ -23,7 +23,7 @@ function args(overrides: Partial<IdentityArgs> = {}): IdentityArgs {
         displayNamePrefix: "integration-test",
         identifierUri: "api://integration-test",
         apiRoles: roles,
-        portalHosts: ["apim-test.developer.azure-api.net", "developer.contoso.com"],
+        portalHosts: ["apim-test.developer.azure-api.net", "developer.fabrikam.com"],
         secretExpiresOn: "2027-06-30",
         ...overrides,
     };
@@ -60,8 +60,8 @@ describe("Identity component", () => {
         assert.deepEqual(
             api.appRoles.map((role: Record<string, unknown>) => [role.value, role.id, role.allowedMemberTypes, role.enabled]),
             [
-                ["Orders.Write", stableGuid("api://integration-test/role/Orders.Write"), ["Application", "User"], true],
-                ["Inventory.Read", stableGuid("api://integration-test/role/Inventory.Read"), ["Application", "User"], true],
+                ["Shipments.Write", stableGuid("api://integration-test/role/Shipments.Write"), ["Application", "User"], true],
+                ["Ledger.Read", stableGuid("api://integration-test/role/Ledger.Read"), ["Application", "User"], true],
             ],
         );
         assert.deepEqual(
@@ -86,14 +86,14 @@ describe("Identity component", () => {
         const apiPrincipal = run.get("azuread:index/servicePrincipal:ServicePrincipal", "id-api-sp");
         const clientPrincipal = run.get("azuread:index/servicePrincipal:ServicePrincipal", "id-client-sp");
         const assignments = run.ofType("azuread:index/appRoleAssignment:AppRoleAssignment");
-        assert.deepEqual(assignments.map((assignment) => assignment.name).sort(), ["id-client-Inventory.Read", "id-client-Orders.Write"]);
+        assert.deepEqual(assignments.map((assignment) => assignment.name).sort(), ["id-client-Ledger.Read", "id-client-Shipments.Write"]);
         for (const assignment of assignments) {
             assert.equal(assignment.inputs.resourceObjectId, apiPrincipal.outputs.objectId);
             assert.equal(assignment.inputs.principalObjectId, clientPrincipal.outputs.objectId);
         }
         assert.equal(
-            run.get("azuread:index/appRoleAssignment:AppRoleAssignment", "id-client-Orders.Write").inputs.appRoleId,
-            stableGuid("api://integration-test/role/Orders.Write"),
+            run.get("azuread:index/appRoleAssignment:AppRoleAssignment", "id-client-Shipments.Write").inputs.appRoleId,
+            stableGuid("api://integration-test/role/Shipments.Write"),
         );
     });
 
@@ -112,7 +112,7 @@ describe("Identity component", () => {
             args({
                 clientFederation: {
                     issuer: "https://token.actions.githubusercontent.com",
-                    subject: "repo:contoso/orders:environment:prod",
+                    subject: "repo:fabrikam/shipments:environment:prod",
                 },
             }),
         );
@@ -121,7 +121,7 @@ describe("Identity component", () => {
             "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential",
             "id-client-federation",
         ).inputs;
-        assert.equal(credential.subject, "repo:contoso/orders:environment:prod");
+        assert.equal(credential.subject, "repo:fabrikam/shipments:environment:prod");
         assert.equal(credential.applicationId, federated.get("azuread:index/application:Application", "id-client").id);
         assert.deepEqual(credential.audiences, ["api://AzureADTokenExchange"]);
         assert.equal(federated.outputs.clientSecret, undefined);
@@ -131,7 +131,7 @@ describe("Identity component", () => {
         const portal = run.get("azuread:index/application:Application", "id-portal").inputs;
         assert.deepEqual(portal.singlePageApplication.redirectUris, [
             "https://apim-test.developer.azure-api.net/signin",
-            "https://developer.contoso.com/signin",
+            "https://developer.fabrikam.com/signin",
         ]);
         assert.equal(
             run.get("azuread:index/applicationPassword:ApplicationPassword", "id-portal-secret").inputs.endDate,
@@ -172,7 +172,7 @@ describe("Identity component", () => {
                     tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
                     clientId: "33333333-3333-4333-8333-333333333333",
                     identifierUri: "api://integration-prod",
-                    roles: ["Orders.Write"],
+                    roles: ["Shipments.Write"],
                 },
             }),
         );
@@ -193,7 +193,7 @@ describe("Identity component", () => {
                 'identifierUri: "integration" is not an identifier URI (allowed: api://<name>, or an https URL on a verified domain of the tenant, at most 200 characters)',
             ],
             ["no roles", { apiRoles: [] }, "apiRoles: empty (allowed: one or more roles, such as Orders.Read)"],
-            ["a role twice", { apiRoles: [roles[0]!, roles[0]!] }, 'apiRoles: "Orders.Write" is listed twice (allowed: each role once)'],
+            ["a role twice", { apiRoles: [roles[0]!, roles[0]!] }, 'apiRoles: "Shipments.Write" is listed twice (allowed: each role once)'],
             [
                 "an expiry that is not a date",
                 { secretExpiresOn: "next year" },

@@ -8,7 +8,7 @@ const args = (overrides: Partial<MonitoringArgs> = {}): MonitoringArgs => ({
     location: "westeurope",
     names: { workspace: "log-test", appInsights: "appi-test", actionGroup: "ag-integration-test" },
     retentionDays: 90,
-    alertEmails: ["ops@contoso.com"],
+    alertEmails: ["ops@fabrikam.com"],
     tags: { environment: "test" },
     ...overrides,
 });
@@ -47,7 +47,7 @@ describe("Monitoring component", () => {
     it("e-mails every alert to the addresses given", () => {
         const group = run.get("azure-native:monitor:ActionGroup", "mon-actions").inputs;
         assert.equal(group.groupShortName, "ag-integrati");
-        assert.deepEqual(group.emailReceivers, [{ name: "email-1", emailAddress: "ops@contoso.com", useCommonAlertSchema: true }]);
+        assert.deepEqual(group.emailReceivers, [{ name: "email-1", emailAddress: "ops@fabrikam.com", useCommonAlertSchema: true }]);
     });
 
     it("refuses a retention out of range and an address that is not one", () => {

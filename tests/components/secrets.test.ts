@@ -16,7 +16,7 @@ function args(overrides: Partial<SecretsArgs> = {}): SecretsArgs {
         allowedIpRanges: ["203.0.113.0/24", "198.51.100.7"],
         workspaceId: workspace,
         secrets: {
-            "inventory-backend-key": { generate: { length: 48 }, contentType: "API key of the inventory backend" },
+            "ledger-backend-key": { generate: { length: 48 }, contentType: "API key of the ledger backend" },
             "erp-api-key": { value: pulumi.secret("brought-by-the-user"), contentType: "API key of the ERP" },
         },
         expiresOn: "2027-06-30",
@@ -34,7 +34,7 @@ function deploy(secretsArgs: SecretsArgs): Promise<StackRun> {
             const later = new VaultSecrets("later", {
                 resourceGroupName: "rg-shared",
                 vaultName: secrets.vaultName,
-                secrets: { "order-intake-sig": { value: pulumi.secret("sig-value"), contentType: "Trigger signature" } },
+                secrets: { "shipment-intake-sig": { value: pulumi.secret("sig-value"), contentType: "Trigger signature" } },
                 expiresOn: "2027-06-30",
             });
             return { ids: secrets.secretIds, values: secrets.secretValues, later: later.secretIds, uri: secrets.vaultUri };
@@ -78,12 +78,12 @@ describe("Secrets component", () => {
     });
 
     it("generates the project's own secrets and stores every secret with a content type and an expiry", () => {
-        const generated = run.get("random:index/randomPassword:RandomPassword", "sec-value-inventory-backend-key");
+        const generated = run.get("random:index/randomPassword:RandomPassword", "sec-value-ledger-backend-key");
         assert.equal(generated.inputs.length, 48);
         assert.equal(generated.protect, true);
         const expires = expiryEpoch("2027-06-30");
         assert.equal(new Date(expires * 1000).toISOString(), "2027-06-30T23:59:59.000Z");
-        for (const name of ["inventory-backend-key", "erp-api-key"]) {
+        for (const name of ["ledger-backend-key", "erp-api-key"]) {
             const secret = run.get("azure-native:keyvault:Secret", `sec-secret-${name}`);
             assert.equal(secret.inputs.secretName, name);
             assert.deepEqual(secret.inputs.properties.attributes, { enabled: true, expires });
@@ -93,7 +93,7 @@ describe("Secrets component", () => {
         }
         assert.equal(run.get("azure-native:keyvault:Secret", "sec-secret-erp-api-key").inputs.properties.value, "brought-by-the-user");
         assert.equal(
-            run.get("azure-native:keyvault:Secret", "sec-secret-inventory-backend-key").inputs.properties.value,
+            run.get("azure-native:keyvault:Secret", "sec-secret-ledger-backend-key").inputs.properties.value,
             generated.outputs.result,
         );
     });
@@ -103,11 +103,11 @@ describe("Secrets component", () => {
         assert.match(ids["erp-api-key"]!, /^https:\/\/kv-test-abcde\.vault\.azure\.net\/secrets\/erp-api-key$/);
         assert.ok(run.secretOutputs.includes("values"));
         assert.ok(!run.secretOutputs.includes("ids"));
-        assert.match((run.outputs.later as Record<string, string>)["order-intake-sig"]!, /\/secrets\/order-intake-sig$/);
+        assert.match((run.outputs.later as Record<string, string>)["shipment-intake-sig"]!, /\/secrets\/shipment-intake-sig$/);
     });
 
     it("adds later secrets to the same vault with the same expiry", () => {
-        const sig = run.get("azure-native:keyvault:Secret", "later-secret-order-intake-sig");
+        const sig = run.get("azure-native:keyvault:Secret", "later-secret-shipment-intake-sig");
         assert.equal(sig.inputs.vaultName, "kv-test-abcde");
         assert.equal(sig.inputs.properties.attributes.expires, expiryEpoch("2027-06-30"));
         assert.ok(sig.secretInputs.includes("properties"));

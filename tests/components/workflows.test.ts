@@ -22,7 +22,7 @@ import { repoRoot } from "../../engine/project";
 import type { StackRun } from "../../engine";
 import { fixtureContent, runFixture, waitsFor } from "../helpers";
 
-// Fixture copies of the shipped samples; the shipped ones are checked only for being valid.
+// The fixture project's workflows (named apart from the shipped samples); the shipped ones are checked only for being valid.
 const definitionsDir = fixtureContent.workflows;
 const shippedDir = path.join(repoRoot, "workflows");
 const workspaceId =
@@ -32,7 +32,7 @@ const actionGroupId =
 
 /** The definitions of `workflows/` as the assembly hands them over, with `replaced` laid over them. */
 function definitionsWith(replaced: Record<string, unknown> = {}): Record<string, WorkflowDefinition> {
-    const definitions = loadWorkflowDefinitions(definitionsDir, ["order-intake", "order-notify"]);
+    const definitions = loadWorkflowDefinitions(definitionsDir, ["shipment-intake", "shipment-notify"]);
     for (const [name, doc] of Object.entries(replaced)) {
         definitions[name] = parseWorkflowDefinition(name, `workflows/${name}.json`, JSON.stringify(doc));
     }
@@ -45,10 +45,10 @@ function args(overrides: Partial<WorkflowsArgs> = {}): WorkflowsArgs {
         location: "westeurope",
         definitions: definitionsWith(),
         workflows: {
-            "order-intake": { workflowName: "logic-order-intake", access: "gateway", alertName: "alert-order-intake" },
-            "order-notify": { workflowName: "logic-order-notify", access: "nested", alertName: "alert-order-notify" },
+            "shipment-intake": { workflowName: "logic-shipment-intake", access: "gateway", alertName: "alert-shipment-intake" },
+            "shipment-notify": { workflowName: "logic-shipment-notify", access: "nested", alertName: "alert-shipment-notify" },
         },
-        parameterValues: { inventoryBaseUrl: "https://inventory.contoso.com/api", inventoryApiKey: pulumi.secret("inventory-key") },
+        parameterValues: { ledgerBaseUrl: "https://ledger.fabrikam.com/api", ledgerApiKey: pulumi.secret("ledger-key") },
         gatewayIpAddresses: ["20.1.2.3"],
         adminIpRanges: ["203.0.113.0/24"],
         storage: { accountName: "stwftest" },
@@ -63,7 +63,7 @@ function deploy(workflowArgs: WorkflowsArgs): Promise<StackRun> {
         stack: "dev",
         program: async () => {
             const workflows = new Workflows("wf", workflowArgs);
-            const trigger = workflows.triggers["order-intake"]!;
+            const trigger = workflows.triggers["shipment-intake"]!;
             return {
                 writers: workflows.containerWriters,
                 principals: workflows.principalIds,
@@ -102,12 +102,12 @@ describe("Workflows component", () => {
     describe("locked to the gateway", () => {
         it("admits the gateway's one address, as a /32 range, to a gateway-facing trigger in a one-region stack", () => {
             // Logic Apps takes x.x.x.x/x or x.x.x.x-x.x.x.x (logic-apps-securing-a-logic-app, "Restrict inbound IP addresses").
-            const access = run.get(workflowType, "wf-order-intake").inputs.accessControl;
+            const access = run.get(workflowType, "wf-shipment-intake").inputs.accessControl;
             assert.deepEqual(access.triggers, { allowedCallerIpAddresses: [{ addressRange: "20.1.2.3/32" }] });
         });
 
         it("enforces the request schema of every trigger that declares one, gateway-facing or nested, in what it deploys", () => {
-            for (const name of ["wf-order-intake", "wf-order-notify"]) {
+            for (const name of ["wf-shipment-intake", "wf-shipment-notify"]) {
                 const triggers = run.get(workflowType, name).inputs.definition.triggers;
                 for (const trigger of Object.values(triggers) as Array<{
                     type: string;
@@ -152,24 +152,24 @@ describe("Workflows component", () => {
 
         it("admits the gateway's addresses in every region when it spans two", async () => {
             const twoRegions = await deploy(args({ gatewayIpAddresses: ["20.1.2.3", "20.9.8.7"] }));
-            assert.deepEqual(twoRegions.get(workflowType, "wf-order-intake").inputs.accessControl.triggers, {
+            assert.deepEqual(twoRegions.get(workflowType, "wf-shipment-intake").inputs.accessControl.triggers, {
                 allowedCallerIpAddresses: [{ addressRange: "20.1.2.3/32" }, { addressRange: "20.9.8.7/32" }],
             });
         });
 
         it("gives a nested workflow an empty caller list, so only other Logic Apps can call it", () => {
-            assert.deepEqual(run.get(workflowType, "wf-order-notify").inputs.accessControl.triggers, { allowedCallerIpAddresses: [] });
+            assert.deepEqual(run.get(workflowType, "wf-shipment-notify").inputs.accessControl.triggers, { allowedCallerIpAddresses: [] });
         });
 
         it("closes run history contents to everyone when no admin range is given", async () => {
             const closed = await deploy(args({ adminIpRanges: [] }));
-            assert.deepEqual(closed.get(workflowType, "wf-order-intake").inputs.accessControl.contents, {
+            assert.deepEqual(closed.get(workflowType, "wf-shipment-intake").inputs.accessControl.contents, {
                 allowedCallerIpAddresses: [{ addressRange: "0.0.0.0-0.0.0.0" }],
             });
         });
 
         it("lets only the admin ranges read run history contents", () => {
-            for (const name of ["wf-order-intake", "wf-order-notify"]) {
+            for (const name of ["wf-shipment-intake", "wf-shipment-notify"]) {
                 assert.deepEqual(run.get(workflowType, name).inputs.accessControl.contents, {
                     allowedCallerIpAddresses: [{ addressRange: "203.0.113.0/24" }],
                 });
@@ -179,18 +179,18 @@ describe("Workflows component", () => {
 
     describe("workflows as code", () => {
         it("deploys each definition file as it is (the request schema enforced), with a system-assigned identity, in the gateway's region", () => {
-            const intake = run.get(workflowType, "wf-order-intake").inputs;
-            const file = JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-intake.json"), "utf8"));
+            const intake = run.get(workflowType, "wf-shipment-intake").inputs;
+            const file = JSON.parse(fs.readFileSync(path.join(definitionsDir, "shipment-intake.json"), "utf8"));
             assert.deepEqual(
                 intake.definition,
-                deployedDefinition({ name: "order-intake", file: "workflows/order-intake.json", parameters: {}, definition: file }),
+                deployedDefinition({ name: "shipment-intake", file: "workflows/shipment-intake.json", parameters: {}, definition: file }),
             );
-            const notify = JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-notify.json"), "utf8"));
+            const notify = JSON.parse(fs.readFileSync(path.join(definitionsDir, "shipment-notify.json"), "utf8"));
             assert.deepEqual(
-                run.get(workflowType, "wf-order-notify").inputs.definition,
-                deployedDefinition({ name: "order-notify", file: "workflows/order-notify.json", parameters: {}, definition: notify }),
+                run.get(workflowType, "wf-shipment-notify").inputs.definition,
+                deployedDefinition({ name: "shipment-notify", file: "workflows/shipment-notify.json", parameters: {}, definition: notify }),
             );
-            assert.equal(intake.workflowName, "logic-order-intake");
+            assert.equal(intake.workflowName, "logic-shipment-intake");
             assert.equal(intake.location, "westeurope");
             assert.equal(intake.state, "Enabled");
             assert.deepEqual(intake.identity, { type: "SystemAssigned" });
@@ -198,30 +198,30 @@ describe("Workflows component", () => {
         });
 
         it("fills the declared parameters: the stack's values, the nested workflow's id, secrets as secrets", () => {
-            const intake = run.get(workflowType, "wf-order-intake");
-            const notify = run.get(workflowType, "wf-order-notify");
+            const intake = run.get(workflowType, "wf-shipment-intake");
+            const notify = run.get(workflowType, "wf-shipment-notify");
             assert.deepEqual(intake.inputs.parameters, {
-                inventoryBaseUrl: { type: "String", value: "https://inventory.contoso.com/api" },
-                inventoryApiKey: { type: "SecureString", value: "inventory-key" },
-                orderNotifyWorkflowId: { type: "String", value: notify.id },
+                ledgerBaseUrl: { type: "String", value: "https://ledger.fabrikam.com/api" },
+                ledgerApiKey: { type: "SecureString", value: "ledger-key" },
+                shipmentNotifyWorkflowId: { type: "String", value: notify.id },
             });
             assert.ok(intake.secretInputs.includes("parameters"));
             assert.ok(intake.dependsOn.includes(notify.urn));
-            assert.equal(workflowIdParameter("order-notify"), "orderNotifyWorkflowId");
+            assert.equal(workflowIdParameter("shipment-notify"), "shipmentNotifyWorkflowId");
         });
 
         it("fills a <name>ContainerUrl parameter with its container's URL, and names the workflow as that container's writer", () => {
-            const notify = run.get(workflowType, "wf-order-notify");
-            const container = run.get("azure-native:storage:BlobContainer", "wf-storage-container-orders");
-            assert.deepEqual(notify.inputs.parameters.ordersContainerUrl, {
+            const notify = run.get(workflowType, "wf-shipment-notify");
+            const container = run.get("azure-native:storage:BlobContainer", "wf-storage-container-shipments");
+            assert.deepEqual(notify.inputs.parameters.shipmentsContainerUrl, {
                 type: "String",
-                value: `${run.get("azure-native:storage:StorageAccount", "wf-storage-account").outputs.primaryEndpoints.blob}orders`,
+                value: `${run.get("azure-native:storage:StorageAccount", "wf-storage-account").outputs.primaryEndpoints.blob}shipments`,
             });
             assert.ok(waitsFor(run, notify, container), "the container exists before the workflow that writes to it");
             assert.deepEqual(run.outputs.writers, [
                 {
-                    workflow: "order-notify",
-                    container: "orders",
+                    workflow: "shipment-notify",
+                    container: "shipments",
                     containerId: container.id,
                     principalId: notify.outputs.identity.principalId,
                 },
@@ -245,7 +245,7 @@ describe("Workflows component", () => {
             assert.equal(account.minimumTlsVersion, "TLS1_2");
             assert.equal(account.allowBlobPublicAccess, false);
             assert.equal(account.allowCrossTenantReplication, false);
-            assert.equal(run.get("azure-native:storage:BlobContainer", "wf-storage-container-orders").inputs.publicAccess, "None");
+            assert.equal(run.get("azure-native:storage:BlobContainer", "wf-storage-container-shipments").inputs.publicAccess, "None");
             assert.equal(run.ofType("azure-native:web:Connection").length, 0, "no API connection, so no key anywhere");
         });
 
@@ -272,7 +272,7 @@ describe("Workflows component", () => {
             const account = production.get("azure-native:storage:StorageAccount", "wf-storage-account");
             assert.deepEqual(account.inputs.sku, { name: "Standard_GZRS" });
             assert.equal(account.protect, true);
-            assert.equal(production.get("azure-native:storage:BlobContainer", "wf-storage-container-orders").protect, true);
+            assert.equal(production.get("azure-native:storage:BlobContainer", "wf-storage-container-shipments").protect, true);
         });
 
         it("names each container after its parameter, and creates no storage when no workflow declares one", async () => {
@@ -280,18 +280,18 @@ describe("Workflows component", () => {
                 ["ordersContainerUrl", "failedOrdersContainerUrl", "ordersV2ContainerUrl", "orders", "OrdersContainerUrl"].map(containerOf),
                 ["orders", "failed-orders", "orders-v2", undefined, undefined],
             );
-            const doc = JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-notify.json"), "utf8"));
+            const doc = JSON.parse(fs.readFileSync(path.join(definitionsDir, "shipment-notify.json"), "utf8"));
             doc.parameters = {};
             doc.actions.Store_order = { type: "Compose", inputs: "@triggerBody()", runAfter: {} };
             doc.actions.Stored.inputs.body.blobPath = "none";
-            const without = await deploy(args({ definitions: definitionsWith({ "order-notify": doc }), storage: undefined }));
+            const without = await deploy(args({ definitions: definitionsWith({ "shipment-notify": doc }), storage: undefined }));
             assert.equal(without.ofType("azure-native:storage:StorageAccount").length, 0);
             assert.deepEqual(without.outputs.writers, []);
         });
 
         it("outputs each workflow's principal id for role assignments", () => {
             const principals = run.outputs.principals as Record<string, string>;
-            assert.deepEqual(Object.keys(principals).sort(), ["order-intake", "order-notify"]);
+            assert.deepEqual(Object.keys(principals).sort(), ["shipment-intake", "shipment-notify"]);
             assert.ok(Object.values(principals).every((id) => /^[0-9a-f-]{36}$/.test(id)));
         });
     });
@@ -332,7 +332,7 @@ describe("Workflows component", () => {
 
     describe("observability", () => {
         it("sends each workflow's runtime logs and metrics to Log Analytics", () => {
-            for (const name of ["order-intake", "order-notify"]) {
+            for (const name of ["shipment-intake", "shipment-notify"]) {
                 const setting = run.get("azure-native:monitor:DiagnosticSetting", `wf-${name}-logs`).inputs;
                 assert.equal(setting.resourceUri, run.get(workflowType, `wf-${name}`).id);
                 assert.equal(setting.workspaceId, workspaceId);
@@ -342,9 +342,9 @@ describe("Workflows component", () => {
         });
 
         it("alerts the action group on any failed run", () => {
-            const alert = run.get("azure-native:monitor:MetricAlert", "wf-order-intake-failed-runs").inputs;
-            assert.equal(alert.ruleName, "alert-order-intake");
-            assert.deepEqual(alert.scopes, [run.get(workflowType, "wf-order-intake").id]);
+            const alert = run.get("azure-native:monitor:MetricAlert", "wf-shipment-intake-failed-runs").inputs;
+            assert.equal(alert.ruleName, "alert-shipment-intake");
+            assert.deepEqual(alert.scopes, [run.get(workflowType, "wf-shipment-intake").id]);
             assert.deepEqual(alert.criteria.allOf[0], {
                 criterionType: "StaticThresholdCriterion",
                 name: "runs-failed",
@@ -359,8 +359,8 @@ describe("Workflows component", () => {
     });
 
     describe("rejects bad input before registering anything", () => {
-        const intake = () => JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-intake.json"), "utf8"));
-        const notify = () => JSON.parse(fs.readFileSync(path.join(definitionsDir, "order-notify.json"), "utf8"));
+        const intake = () => JSON.parse(fs.readFileSync(path.join(definitionsDir, "shipment-intake.json"), "utf8"));
+        const notify = () => JSON.parse(fs.readFileSync(path.join(definitionsDir, "shipment-notify.json"), "utf8"));
 
         const cases: Array<[string, () => Partial<WorkflowsArgs>, string]> = [
             [
@@ -371,7 +371,7 @@ describe("Workflows component", () => {
                         "invoice-intake": { workflowName: "logic-invoice", access: "gateway", alertName: "a" },
                     },
                 }),
-                "definitions.invoice-intake: missing (allowed: the definition of every workflow; given: order-intake, order-notify)",
+                "definitions.invoice-intake: missing (allowed: the definition of every workflow; given: shipment-intake, shipment-notify)",
             ],
             [
                 "an admin range that is not an IPv4 range",
@@ -380,15 +380,15 @@ describe("Workflows component", () => {
             ],
             [
                 "a parameter nobody gives a value",
-                () => ({ parameterValues: { inventoryBaseUrl: "https://inventory.contoso.com/api" } }),
-                "workflows/order-intake.json: parameters.inventoryApiKey: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)",
+                () => ({ parameterValues: { ledgerBaseUrl: "https://ledger.fabrikam.com/api" } }),
+                "workflows/shipment-intake.json: parameters.ledgerApiKey: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)",
             ],
             [
                 "an access mode that does not exist",
                 () => ({
-                    workflows: { ...args().workflows, "order-notify": { workflowName: "x", access: "public" as never, alertName: "a" } },
+                    workflows: { ...args().workflows, "shipment-notify": { workflowName: "x", access: "public" as never, alertName: "a" } },
                 }),
-                'workflows.order-notify.access: "public" is not an access mode (allowed: gateway, nested)',
+                'workflows.shipment-notify.access: "public" is not an access mode (allowed: gateway, nested)',
             ],
             [
                 "a managed connector, which needs a key and cannot reach the firewalled storage",
@@ -404,18 +404,18 @@ describe("Workflows component", () => {
                         },
                         runAfter: {},
                     };
-                    return { definitions: definitionsWith({ "order-notify": doc }) };
+                    return { definitions: definitionsWith({ "shipment-notify": doc }) };
                 },
-                'workflows/order-notify.json: actions.Store_order.type: "ApiConnection" is a managed connector, which this project does not deploy (allowed: the HTTP action with the workflow\'s managed identity; blob containers through <name>ContainerUrl parameters)',
+                'workflows/shipment-notify.json: actions.Store_order.type: "ApiConnection" is a managed connector, which this project does not deploy (allowed: the HTTP action with the workflow\'s managed identity; blob containers through <name>ContainerUrl parameters)',
             ],
             [
                 "a $connections parameter",
                 () => {
                     const doc = intake();
                     doc.parameters.$connections = { type: "Object", defaultValue: {} };
-                    return { definitions: definitionsWith({ "order-intake": doc }) };
+                    return { definitions: definitionsWith({ "shipment-intake": doc }) };
                 },
-                "workflows/order-intake.json: parameters.$connections: managed connectors are not deployed by this project; they need connection keys and cannot reach the firewalled storage (allowed: the HTTP action with the workflow's managed identity; blob containers through <name>ContainerUrl parameters)",
+                "workflows/shipment-intake.json: parameters.$connections: managed connectors are not deployed by this project; they need connection keys and cannot reach the firewalled storage (allowed: the HTTP action with the workflow's managed identity; blob containers through <name>ContainerUrl parameters)",
             ],
             [
                 "a container name Azure would refuse",
@@ -423,23 +423,23 @@ describe("Workflows component", () => {
                     const doc = notify();
                     doc.parameters = { osContainerUrl: { type: "String" } };
                     doc.actions.Store_order.inputs.uri = "@{parameters('osContainerUrl')}/x.json";
-                    return { definitions: definitionsWith({ "order-notify": doc }) };
+                    return { definitions: definitionsWith({ "shipment-notify": doc }) };
                 },
-                'workflows/order-notify.json: parameters.osContainerUrl: names the container "os" (allowed: a container of 3-20 lower-case letters, digits and single hyphens, in camel case before ContainerUrl, such as ordersContainerUrl or failedOrdersContainerUrl)',
+                'workflows/shipment-notify.json: parameters.osContainerUrl: names the container "os" (allowed: a container of 3-20 lower-case letters, digits and single hyphens, in camel case before ContainerUrl, such as ordersContainerUrl or failedOrdersContainerUrl)',
             ],
             [
                 "a container parameter that is not a string",
                 () => {
                     const doc = notify();
-                    doc.parameters.ordersContainerUrl.type = "Object";
-                    return { definitions: definitionsWith({ "order-notify": doc }) };
+                    doc.parameters.shipmentsContainerUrl.type = "Object";
+                    return { definitions: definitionsWith({ "shipment-notify": doc }) };
                 },
-                'workflows/order-notify.json: parameters.ordersContainerUrl.type: "Object" is not a string parameter (allowed: String, which is filled with the container\'s URL)',
+                'workflows/shipment-notify.json: parameters.shipmentsContainerUrl.type: "Object" is not a string parameter (allowed: String, which is filled with the container\'s URL)',
             ],
             [
                 "containers without a storage account to hold them",
                 () => ({ storage: undefined }),
-                "storage: missing; workflows/order-notify.json writes to blob containers (allowed: { accountName, geoRedundant, protect })",
+                "storage: missing; workflows/shipment-notify.json writes to blob containers (allowed: { accountName, geoRedundant, protect })",
             ],
         ];
         it("reports a bad container name once, not also as a parameter without a value", () => {
@@ -447,7 +447,7 @@ describe("Workflows component", () => {
             doc.parameters = { osContainerUrl: { type: "String" } };
             doc.actions.Store_order.inputs.uri = "@{parameters('osContainerUrl')}/x.json";
             assert.throws(
-                () => checkWorkflows(args({ definitions: definitionsWith({ "order-notify": doc }) })),
+                () => checkWorkflows(args({ definitions: definitionsWith({ "shipment-notify": doc }) })),
                 (error: Error) => error.message.split("\n").filter((line) => line.includes("osContainerUrl")).length === 1,
             );
         });
@@ -514,8 +514,8 @@ describe("Workflows component with an empty set of workflows", () => {
 
 describe("the definition parameters the stack fills", () => {
     it("name a backend's base URL and key after its API, in camel case, as the workflow id is named after its workflow", () => {
-        assert.equal(backendUrlParameter("inventory"), "inventoryBaseUrl");
+        assert.equal(backendUrlParameter("ledger"), "ledgerBaseUrl");
         assert.equal(backendKeyParameter("order-status"), "orderStatusApiKey");
-        assert.equal(workflowIdParameter("order-notify"), "orderNotifyWorkflowId");
+        assert.equal(workflowIdParameter("shipment-notify"), "shipmentNotifyWorkflowId");
     });
 });

@@ -238,16 +238,16 @@ describe("what API Management imports, checked when the catalog is read", () => 
         it("imports a larger document from its specUrl, with the link format, and says so", async () => {
             const catalog = await loaded(
                 catalogOf({
-                    "demo/api.yaml": apiYaml({ specUrl: "https://specs.contoso.com/demo/openapi.yaml" }),
+                    "demo/api.yaml": apiYaml({ specUrl: "https://specs.fabrikam.com/demo/openapi.yaml" }),
                     "demo/openapi.yaml": big(),
                 }),
             );
             assert.deepEqual(
                 [catalog.apis[0]!.specFormat, catalog.apis[0]!.specContent],
-                ["openapi-link", "https://specs.contoso.com/demo/openapi.yaml"],
+                ["openapi-link", "https://specs.fabrikam.com/demo/openapi.yaml"],
             );
             assert.deepEqual(catalog.notes, [
-                "apis/demo/openapi.yaml: is 4.0 MB, over the 4 MB inline import limit: API Management imports it from https://specs.contoso.com/demo/openapi.yaml (openapi-link), which must serve the same document",
+                "apis/demo/openapi.yaml: is 4.0 MB, over the 4 MB inline import limit: API Management imports it from https://specs.fabrikam.com/demo/openapi.yaml (openapi-link), which must serve the same document",
             ]);
         });
 
@@ -255,12 +255,12 @@ describe("what API Management imports, checked when the catalog is read", () => 
             assert.deepEqual(
                 await catalogProblems(
                     catalogOf({
-                        "demo/api.yaml": apiYaml({ specUrl: "http://specs.contoso.com/demo.yaml" }),
+                        "demo/api.yaml": apiYaml({ specUrl: "http://specs.fabrikam.com/demo.yaml" }),
                         "demo/openapi.yaml": openApi(getItem),
                     }),
                 ),
                 [
-                    'apis/demo/api.yaml: specUrl: "http://specs.contoso.com/demo.yaml" is not an https URL (allowed: the https URL the same document is published at)',
+                    'apis/demo/api.yaml: specUrl: "http://specs.fabrikam.com/demo.yaml" is not an https URL (allowed: the https URL the same document is published at)',
                 ],
             );
         });
@@ -319,10 +319,10 @@ describe("what API Management imports, checked when the catalog is read", () => 
 
         it("refuses wsdl:import, xsd:import and xsd:include, naming each", async () => {
             const wsdl = calculator
-                .replace("<wsdl:types>", '<wsdl:import namespace="http://contoso.com/common" location="common.wsdl" />\n  <wsdl:types>')
+                .replace("<wsdl:types>", '<wsdl:import namespace="http://fabrikam.com/common" location="common.wsdl" />\n  <wsdl:types>')
                 .replace(
                     '<s:element name="Add">',
-                    '<s:import namespace="http://contoso.com/types" schemaLocation="types.xsd" />\n      <s:include schemaLocation="more.xsd" />\n      <s:element name="Add">',
+                    '<s:import namespace="http://fabrikam.com/types" schemaLocation="types.xsd" />\n      <s:include schemaLocation="more.xsd" />\n      <s:element name="Add">',
                 );
             assert.deepEqual(await catalogProblems(withWsdl(wsdl)), [
                 "apis/demo/calculator.wsdl: line 3: wsdl:import of common.wsdl (allowed: one self-contained WSDL; API Management does not follow wsdl:import, so merge the imported document into this one)",

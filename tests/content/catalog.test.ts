@@ -30,13 +30,13 @@ describe("the API catalog", () => {
         assert.deepEqual(
             catalog.apis.map((api) => [api.apiId, api.kind, api.specFormat]),
             [
-                ["customers-v1", "soap", "wsdl"],
-                ["inventory-v1", "openapi", "openapi"],
-                ["orders-v1", "logicApp", "openapi"],
+                ["accounts-v1", "soap", "wsdl"],
+                ["ledger-v1", "openapi", "openapi"],
+                ["shipments-v1", "logicApp", "openapi"],
             ],
         );
         assert.deepEqual(Object.keys(catalog.products), ["internal", "partners"]);
-        assert.equal(catalog.apis.find((api) => api.kind === "logicApp")?.workflow, "order-intake");
+        assert.equal(catalog.apis.find((api) => api.kind === "logicApp")?.workflow, "shipment-intake");
     });
 
     it("validates every OpenAPI spec, revisions' too, with the OpenAPI schema and the parser's rules", async () => {
@@ -49,9 +49,9 @@ describe("the API catalog", () => {
         // A spec the schema refuses and one the parser's rules refuse (a path parameter not declared).
         const problems = await catalogProblems(
             catalogCopy((dir) => {
-                editYaml(path.join(dir, "inventory", "openapi-rev2.yaml"), (doc) => (doc.info.version = 2));
+                editYaml(path.join(dir, "ledger", "openapi-rev2.yaml"), (doc) => (doc.info.version = 2));
                 editYaml(
-                    path.join(dir, "orders", "openapi.yaml"),
+                    path.join(dir, "shipments", "openapi.yaml"),
                     (doc) => (doc.paths["/{orderId}"] = { get: { responses: { "200": { description: "x" } } } }),
                 );
             }),
@@ -59,14 +59,14 @@ describe("the API catalog", () => {
         assert.ok(
             problems.some((problem) =>
                 problem.startsWith(
-                    "apis/inventory/openapi-rev2.yaml: is not a valid OpenAPI document: Swagger schema validation failed. #/info/version must be string",
+                    "apis/ledger/openapi-rev2.yaml: is not a valid OpenAPI document: Swagger schema validation failed. #/info/version must be string",
                 ),
             ),
             problems.join("\n"),
         );
         assert.ok(
             problems.includes(
-                'apis/orders/openapi.yaml: GET /{orderId}: path parameter "orderId" is not declared (allowed: a parameter with in: path and name: orderId)',
+                'apis/shipments/openapi.yaml: GET /{orderId}: path parameter "orderId" is not declared (allowed: a parameter with in: path and name: orderId)',
             ),
             problems.join("\n"),
         );
@@ -84,15 +84,15 @@ describe("the API catalog", () => {
 
     it("checks a catalog given as data with the loader's own rules, once, and marks it checked", async () => {
         const loaded = await loadCatalog(catalogDir);
-        const customers = loaded.apis.find((api) => api.name === "customers")!;
-        const inventory = loaded.apis.find((api) => api.name === "inventory")!;
+        const accounts = loaded.apis.find((api) => api.name === "accounts")!;
+        const ledger = loaded.apis.find((api) => api.name === "ledger")!;
         const broken: Catalog = {
             ...loaded,
             apis: [
                 ...loaded.apis.map((api) =>
-                    api === inventory ? { ...api, products: [...api.products, "public"], backendApiKey: undefined } : api,
+                    api === ledger ? { ...api, products: [...api.products, "public"], backendApiKey: undefined } : api,
                 ),
-                { ...customers, name: "clients", apiId: "clients-v1", folder: "clients" },
+                { ...accounts, name: "clients", apiId: "clients-v1", folder: "clients" },
             ],
         };
         assert.throws(
@@ -100,9 +100,9 @@ describe("the API catalog", () => {
             (error: unknown) => {
                 assert.ok(error instanceof CatalogError);
                 assert.deepEqual(error.problems, [
-                    'apis/inventory/api.yaml: products: "public" is not in apis/products.yaml (allowed: internal, partners)',
-                    'apis/clients/api.yaml: path: "customers" is already used by apis/customers (allowed: a path of its own)',
-                    "apis/inventory/operations/release-item.xml: {{inventory-backend-key}} is not a named value of this catalog (allowed: {{clients-backend-key}}, {{customers-backend-key}}, {{order-intake-sig}})",
+                    'apis/ledger/api.yaml: products: "public" is not in apis/products.yaml (allowed: internal, partners)',
+                    'apis/clients/api.yaml: path: "accounts" is already used by apis/accounts (allowed: a path of its own)',
+                    "apis/ledger/operations/release-item.xml: {{ledger-backend-key}} is not a named value of this catalog (allowed: {{accounts-backend-key}}, {{clients-backend-key}}, {{shipment-intake-sig}})",
                 ]);
                 return true;
             },
@@ -114,42 +114,42 @@ describe("the API catalog", () => {
         const cases: Array<[string, (dir: string) => void, string]> = [
             [
                 "a definition pointing at a missing spec file",
-                (dir) => editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => (doc.spec = "inventory.yaml")),
-                "apis/inventory/api.yaml: spec: apis/inventory/inventory.yaml does not exist (allowed: a file in apis/inventory/)",
+                (dir) => editYaml(path.join(dir, "ledger", "api.yaml"), (doc) => (doc.spec = "ledger.yaml")),
+                "apis/ledger/api.yaml: spec: apis/ledger/ledger.yaml does not exist (allowed: a file in apis/ledger/)",
             ],
             [
                 "an OpenAPI document that breaks the schema",
-                (dir) => editYaml(path.join(dir, "inventory", "openapi.yaml"), (doc) => delete doc.info),
-                "apis/inventory/openapi.yaml: is not a valid OpenAPI document: Swagger schema validation failed. #/ must have required property 'info'",
+                (dir) => editYaml(path.join(dir, "ledger", "openapi.yaml"), (doc) => delete doc.info),
+                "apis/ledger/openapi.yaml: is not a valid OpenAPI document: Swagger schema validation failed. #/ must have required property 'info'",
             ],
             [
                 "an OpenAPI document with a $ref to nothing",
-                (dir) => editYaml(path.join(dir, "orders", "openapi.yaml"), (doc) => delete doc.components.schemas.OrderLine),
-                'apis/orders/openapi.yaml: is not a valid OpenAPI document: Missing $ref pointer "#/components/schemas/OrderLine". Token "OrderLine" does not exist.',
+                (dir) => editYaml(path.join(dir, "shipments", "openapi.yaml"), (doc) => delete doc.components.schemas.OrderLine),
+                'apis/shipments/openapi.yaml: is not a valid OpenAPI document: Missing $ref pointer "#/components/schemas/OrderLine". Token "OrderLine" does not exist.',
             ],
             [
                 "an OpenAPI file that is not YAML",
-                (dir) => fs.writeFileSync(path.join(dir, "inventory", "openapi.yaml"), "openapi: 3.0.3\ninfo: [unclosed\n"),
-                "apis/inventory/openapi.yaml: is not valid YAML: line 2, column 7: the [ or { that starts here is never closed",
+                (dir) => fs.writeFileSync(path.join(dir, "ledger", "openapi.yaml"), "openapi: 3.0.3\ninfo: [unclosed\n"),
+                "apis/ledger/openapi.yaml: is not valid YAML: line 2, column 7: the [ or { that starts here is never closed",
             ],
             [
                 "a WSDL that is not well-formed",
                 (dir) =>
                     fs.writeFileSync(
-                        path.join(dir, "customers", "customers.wsdl"),
+                        path.join(dir, "accounts", "accounts.wsdl"),
                         '<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/">\n  <wsdl:service>\n</wsdl:definitions>',
                     ),
-                "apis/customers/customers.wsdl: is not well-formed XML: line 3, column 20: Opening and ending tag mismatch: service line 2 and definitions",
+                "apis/accounts/accounts.wsdl: is not well-formed XML: line 3, column 20: Opening and ending tag mismatch: service line 2 and definitions",
             ],
             [
                 "a WSDL without the named port",
-                (dir) => editYaml(path.join(dir, "customers", "api.yaml"), (doc) => (doc.wsdl.endpoint = "CustomerServiceSoap12")),
-                'apis/customers/customers.wsdl: line 85: service "CustomerService" has no port "CustomerServiceSoap12" (allowed: CustomerServiceSoap)',
+                (dir) => editYaml(path.join(dir, "accounts", "api.yaml"), (doc) => (doc.wsdl.endpoint = "CustomerServiceSoap12")),
+                'apis/accounts/accounts.wsdl: line 85: service "CustomerService" has no port "CustomerServiceSoap12" (allowed: CustomerServiceSoap)',
             ],
             [
                 "a WSDL operation whose message is missing",
                 (dir) => {
-                    const file = path.join(dir, "customers", "customers.wsdl");
+                    const file = path.join(dir, "accounts", "accounts.wsdl");
                     fs.writeFileSync(
                         file,
                         fs
@@ -157,12 +157,12 @@ describe("the API catalog", () => {
                             .replace('<wsdl:message name="GetCustomerOut">', '<wsdl:message name="GetCustomerResult">'),
                     );
                 },
-                'apis/customers/customers.wsdl: line 65: operation "GetCustomer" output names message "GetCustomerOut", which the WSDL does not define',
+                'apis/accounts/accounts.wsdl: line 65: operation "GetCustomer" output names message "GetCustomerOut", which the WSDL does not define',
             ],
             [
                 "a WSDL binding operation missing from its port type",
                 (dir) => {
-                    const file = path.join(dir, "customers", "customers.wsdl");
+                    const file = path.join(dir, "accounts", "accounts.wsdl");
                     fs.writeFileSync(
                         file,
                         fs
@@ -173,71 +173,68 @@ describe("the API catalog", () => {
                             ),
                     );
                 },
-                'apis/customers/customers.wsdl: line 79: binding operation "FindCustomers" is not in portType "CustomerServicePortType"',
+                'apis/accounts/accounts.wsdl: line 79: binding operation "FindCustomers" is not in portType "CustomerServicePortType"',
             ],
             [
                 "a product that does not exist",
-                (dir) => editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => doc.products.push("public")),
-                'apis/inventory/api.yaml: products: "public" is not in apis/products.yaml (allowed: internal, partners)',
+                (dir) => editYaml(path.join(dir, "ledger", "api.yaml"), (doc) => doc.products.push("public")),
+                'apis/ledger/api.yaml: products: "public" is not in apis/products.yaml (allowed: internal, partners)',
             ],
             [
                 "two APIs on one path",
-                (dir) => editYaml(path.join(dir, "customers", "api.yaml"), (doc) => (doc.path = "inventory")),
-                'apis/inventory/api.yaml: path: "inventory" is already used by apis/customers (allowed: a path of its own)',
+                (dir) => editYaml(path.join(dir, "accounts", "api.yaml"), (doc) => (doc.path = "ledger")),
+                'apis/ledger/api.yaml: path: "ledger" is already used by apis/accounts (allowed: a path of its own)',
             ],
             [
                 "a logicApp API without its workflow",
-                (dir) => editYaml(path.join(dir, "orders", "api.yaml"), (doc) => delete doc.workflow),
-                "apis/orders/api.yaml: workflow: missing on a logicApp API (allowed: the name of a workflow under workflows/)",
+                (dir) => editYaml(path.join(dir, "shipments", "api.yaml"), (doc) => delete doc.workflow),
+                "apis/shipments/api.yaml: workflow: missing on a logicApp API (allowed: the name of a workflow under workflows/)",
             ],
             [
                 "a method in two operation groups",
-                (dir) => editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => doc.policy.access[1].methods.push("GET")),
-                'apis/inventory/api.yaml: policy.access: GET is in both "read" and "write" (allowed: each method in one group)',
+                (dir) => editYaml(path.join(dir, "ledger", "api.yaml"), (doc) => doc.policy.access[1].methods.push("GET")),
+                'apis/ledger/api.yaml: policy.access: GET is in both "read" and "write" (allowed: each method in one group)',
             ],
             [
                 "a revision that skips a number",
-                (dir) => editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => (doc.revisions[0].revision = 3)),
-                "apis/inventory/api.yaml: revisions[0].revision: 3 does not follow revision 1 (allowed: 2)",
+                (dir) => editYaml(path.join(dir, "ledger", "api.yaml"), (doc) => (doc.revisions[0].revision = 3)),
+                "apis/ledger/api.yaml: revisions[0].revision: 3 does not follow revision 1 (allowed: 2)",
             ],
             [
                 "a SOAP API with a cache duration",
-                (dir) => editYaml(path.join(dir, "customers", "api.yaml"), (doc) => (doc.policy.cacheDuration = 60)),
-                "apis/customers/api.yaml: policy.cacheDuration: SOAP calls are POSTs, which are never cached (allowed: 0)",
+                (dir) => editYaml(path.join(dir, "accounts", "api.yaml"), (doc) => (doc.policy.cacheDuration = 60)),
+                "apis/accounts/api.yaml: policy.cacheDuration: SOAP calls are POSTs, which are never cached (allowed: 0)",
             ],
             [
                 "an unknown key",
-                (dir) => editYaml(path.join(dir, "orders", "api.yaml"), (doc) => (doc.owner = "sales")),
-                "apis/orders/api.yaml: has unknown keys owner",
+                (dir) => editYaml(path.join(dir, "shipments", "api.yaml"), (doc) => (doc.owner = "sales")),
+                "apis/shipments/api.yaml: has unknown keys owner",
             ],
             [
                 "a rate limit out of range",
-                (dir) => editYaml(path.join(dir, "orders", "api.yaml"), (doc) => (doc.policy.rateLimit.renewalPeriod = 3600)),
-                "apis/orders/api.yaml: policy.rateLimit.renewalPeriod: 3600 is too large (allowed: 1-300 seconds)",
+                (dir) => editYaml(path.join(dir, "shipments", "api.yaml"), (doc) => (doc.policy.rateLimit.renewalPeriod = 3600)),
+                "apis/shipments/api.yaml: policy.rateLimit.renewalPeriod: 3600 is too large (allowed: 1-300 seconds)",
             ],
             [
                 "a revision pointing at a missing spec file",
-                (dir) => editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => (doc.revisions[0].spec = "openapi-rev3.yaml")),
-                "apis/inventory/api.yaml: revisions[0].spec: apis/inventory/openapi-rev3.yaml does not exist (allowed: a file in apis/inventory/)",
+                (dir) => editYaml(path.join(dir, "ledger", "api.yaml"), (doc) => (doc.revisions[0].spec = "openapi-rev3.yaml")),
+                "apis/ledger/api.yaml: revisions[0].spec: apis/ledger/openapi-rev3.yaml does not exist (allowed: a file in apis/ledger/)",
             ],
             [
                 "a revision spec that breaks the schema",
-                (dir) => editYaml(path.join(dir, "inventory", "openapi-rev2.yaml"), (doc) => (doc.paths["/items"].get.responses = "none")),
-                "apis/inventory/openapi-rev2.yaml: is not a valid OpenAPI document: Swagger schema validation failed.",
+                (dir) => editYaml(path.join(dir, "ledger", "openapi-rev2.yaml"), (doc) => (doc.paths["/items"].get.responses = "none")),
+                "apis/ledger/openapi-rev2.yaml: is not a valid OpenAPI document: Swagger schema validation failed.",
             ],
             [
                 "a backend key on a logicApp API",
-                (dir) => editYaml(path.join(dir, "orders", "api.yaml"), (doc) => (doc.backendApiKey = { header: "X-Api-Key" })),
-                "apis/orders/api.yaml: backendApiKey: a logicApp API is authorised by its trigger's signature (allowed: remove backendApiKey)",
+                (dir) => editYaml(path.join(dir, "shipments", "api.yaml"), (doc) => (doc.backendApiKey = { header: "X-Api-Key" })),
+                "apis/shipments/api.yaml: backendApiKey: a logicApp API is authorised by its trigger's signature (allowed: remove backendApiKey)",
             ],
             [
                 "an operationId used twice",
                 (dir) =>
-                    editYaml(
-                        path.join(dir, "inventory", "openapi.yaml"),
-                        (doc) => (doc.paths["/items/{sku}"].get.operationId = "listItems"),
-                    ),
-                'apis/inventory/openapi.yaml: GET /items/{sku}: operationId "listItems" is also used by GET /items (allowed: one operation per id)',
+                    editYaml(path.join(dir, "ledger", "openapi.yaml"), (doc) => (doc.paths["/items/{sku}"].get.operationId = "listItems")),
+                'apis/ledger/openapi.yaml: GET /items/{sku}: operationId "listItems" is also used by GET /items (allowed: one operation per id)',
             ],
             [
                 "a folder without api.yaml",
@@ -258,8 +255,8 @@ describe("the API catalog", () => {
         it("reports every problem at once", async () => {
             const problems = await catalogProblems(
                 catalogCopy((dir) => {
-                    editYaml(path.join(dir, "orders", "api.yaml"), (doc) => delete doc.workflow);
-                    editYaml(path.join(dir, "inventory", "api.yaml"), (doc) => doc.products.push("public"));
+                    editYaml(path.join(dir, "shipments", "api.yaml"), (doc) => delete doc.workflow);
+                    editYaml(path.join(dir, "ledger", "api.yaml"), (doc) => doc.products.push("public"));
                 }),
             );
             assert.equal(problems.length, 2);

@@ -17,11 +17,11 @@ import { temporaryDirectory } from "../support/temporary";
 
 // Copies of the shipped samples, so the shipped ones stay the user's to change.
 const workflowsDir = fixtureContent.workflows;
-const intakeFile = "workflows/order-intake.json";
-const notifyFile = "workflows/order-notify.json";
+const intakeFile = "workflows/shipment-intake.json";
+const notifyFile = "workflows/shipment-notify.json";
 
 /** A fresh deep copy of a fixture definition, to break in memory. */
-function sample(name: "order-intake" | "order-notify"): any {
+function sample(name: "shipment-intake" | "shipment-notify"): any {
     return JSON.parse(fs.readFileSync(path.join(workflowsDir, `${name}.json`), "utf8"));
 }
 
@@ -68,17 +68,17 @@ function composeChain(count: number): Record<string, unknown> {
 
 describe("workflow definitions", () => {
     describe("the fixture definitions", () => {
-        it("order-intake loads with its three parameters, one HTTP Request trigger and the exact top-level keys", () => {
-            const def = loadWorkflowDefinition(workflowsDir, "order-intake");
-            assert.equal(def.name, "order-intake");
+        it("shipment-intake loads with its three parameters, one HTTP Request trigger and the exact top-level keys", () => {
+            const def = loadWorkflowDefinition(workflowsDir, "shipment-intake");
+            assert.equal(def.name, "shipment-intake");
             assert.equal(def.file, intakeFile);
             assert.deepEqual(Object.keys(def.definition), ["$schema", "contentVersion", "parameters", "triggers", "actions", "outputs"]);
             assert.equal(def.definition["$schema"], workflowSchemaUrl);
             assert.equal(def.definition["contentVersion"], "1.0.0.0");
             assert.deepEqual(def.parameters, {
-                inventoryBaseUrl: { type: "String" },
-                inventoryApiKey: { type: "SecureString" },
-                orderNotifyWorkflowId: { type: "String" },
+                ledgerBaseUrl: { type: "String" },
+                ledgerApiKey: { type: "SecureString" },
+                shipmentNotifyWorkflowId: { type: "String" },
             });
             assert.deepEqual(
                 Object.values(def.definition["triggers"] as Record<string, { type: string; kind: string }>).map(
@@ -90,12 +90,12 @@ describe("workflow definitions", () => {
             assert.equal(Object.keys(def.definition["actions"] as object).length, 4);
         });
 
-        it("order-intake reserves stock over HTTPS with retries and hidden inputs, calls order-notify, then answers 202 (502 when the reservation fails)", () => {
-            const actions = loadWorkflowDefinition(workflowsDir, "order-intake").definition["actions"] as Record<string, any>;
+        it("shipment-intake reserves stock over HTTPS with retries and hidden inputs, calls shipment-notify, then answers 202 (502 when the reservation fails)", () => {
+            const actions = loadWorkflowDefinition(workflowsDir, "shipment-intake").definition["actions"] as Record<string, any>;
             const [httpName, http] = Object.entries(actions).find(([, action]) => action.type === "Http")!;
             assert.equal(http.inputs.method, "POST");
-            assert.equal(http.inputs.uri, "@{parameters('inventoryBaseUrl')}/reservations");
-            assert.equal(http.inputs.headers["x-api-key"], "@parameters('inventoryApiKey')");
+            assert.equal(http.inputs.uri, "@{parameters('ledgerBaseUrl')}/reservations");
+            assert.equal(http.inputs.headers["x-api-key"], "@parameters('ledgerApiKey')");
             assert.deepEqual(http.inputs.retryPolicy, {
                 type: "exponential",
                 count: 3,
@@ -108,7 +108,7 @@ describe("workflow definitions", () => {
             assert.deepEqual(http.runtimeConfiguration.secureData.properties, ["inputs"]);
 
             const [workflowName, nested] = Object.entries(actions).find(([, action]) => action.type === "Workflow")!;
-            assert.deepEqual(nested.inputs.host, { workflow: { id: "@parameters('orderNotifyWorkflowId')" }, triggerName: "manual" });
+            assert.deepEqual(nested.inputs.host, { workflow: { id: "@parameters('shipmentNotifyWorkflowId')" }, triggerName: "manual" });
             assert.deepEqual(nested.runAfter, { [httpName]: ["Succeeded"] });
 
             const responses = Object.values(actions).filter((action) => action.type === "Response");
@@ -119,10 +119,10 @@ describe("workflow definitions", () => {
             assert.deepEqual(failed.runAfter, { [httpName]: ["Failed", "TimedOut"] });
         });
 
-        it("order-intake's trigger schema accepts what the orders API spec accepts", () => {
-            const spec = parseYaml(fs.readFileSync(path.join(fixtureContent.catalog, "orders", "openapi.yaml"), "utf8"));
+        it("shipment-intake's trigger schema accepts what the shipments API spec accepts", () => {
+            const spec = parseYaml(fs.readFileSync(path.join(fixtureContent.catalog, "shipments", "openapi.yaml"), "utf8"));
             const order = spec.components.schemas.Order;
-            const schema = sample("order-intake").triggers.manual.inputs.schema;
+            const schema = sample("shipment-intake").triggers.manual.inputs.schema;
             assert.deepEqual(schema.required, order.required);
             assert.equal(schema.properties.customerId.pattern, order.properties.customerId.pattern);
             assert.equal(schema.properties.lines.minItems, order.properties.lines.minItems);
@@ -131,11 +131,11 @@ describe("workflow definitions", () => {
             assert.deepEqual(schema.properties.lines.items.properties.quantity, spec.components.schemas.OrderLine.properties.quantity);
         });
 
-        it("order-notify loads with its container's URL, and writes the order as a block blob with an HTTP PUT and its managed identity", () => {
-            const def = loadWorkflowDefinition(workflowsDir, "order-notify");
+        it("shipment-notify loads with its container's URL, and writes the order as a block blob with an HTTP PUT and its managed identity", () => {
+            const def = loadWorkflowDefinition(workflowsDir, "shipment-notify");
             assert.equal(def.file, notifyFile);
-            assert.deepEqual(Object.keys(def.parameters), ["ordersContainerUrl"]);
-            assert.equal(def.parameters.ordersContainerUrl!.type, "String");
+            assert.deepEqual(Object.keys(def.parameters), ["shipmentsContainerUrl"]);
+            assert.equal(def.parameters.shipmentsContainerUrl!.type, "String");
             assert.deepEqual(Object.keys(def.definition["triggers"] as object), ["manual"]);
             assert.equal((def.definition["triggers"] as any).manual.type, "Request");
             assert.deepEqual((def.definition["triggers"] as any).manual.inputs.schema.required, ["orderId", "customerId", "trackingId"]);
@@ -143,39 +143,39 @@ describe("workflow definitions", () => {
             const put = actions.find((action) => action.type === "Http");
             // Put Blob with a Microsoft Entra token: x-ms-blob-type, and x-ms-version 2017-11-09 or later.
             assert.equal(put.inputs.method, "PUT");
-            assert.match(put.inputs.uri, /^@\{parameters\('ordersContainerUrl'\)\}\//);
+            assert.match(put.inputs.uri, /^@\{parameters\('shipmentsContainerUrl'\)\}\//);
             assert.equal(put.inputs.headers["x-ms-blob-type"], "BlockBlob");
             assert.ok(put.inputs.headers["x-ms-version"] >= "2017-11-09");
             assert.deepEqual(put.inputs.authentication, { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" });
             assert.ok(actions.some((action) => action.type === "Response" && action.inputs.statusCode === 200));
         });
 
-        it("the order-intake Workflow action calls order-notify's trigger by its name", () => {
-            const nested = Object.values(sample("order-intake").actions as Record<string, any>).find(
+        it("the shipment-intake Workflow action calls shipment-notify's trigger by its name", () => {
+            const nested = Object.values(sample("shipment-intake").actions as Record<string, any>).find(
                 (action) => action.type === "Workflow",
             );
-            assert.ok(nested.inputs.host.triggerName in sample("order-notify").triggers);
+            assert.ok(nested.inputs.host.triggerName in sample("shipment-notify").triggers);
         });
     });
 
     describe("the loader", () => {
         it("rejects a missing file, naming the definitions that exist", () => {
             const dir = workflowsCopy({
-                "order-intake.json": JSON.stringify(sample("order-intake")),
-                "order-notify.json": JSON.stringify(sample("order-notify")),
+                "shipment-intake.json": JSON.stringify(sample("shipment-intake")),
+                "shipment-notify.json": JSON.stringify(sample("shipment-notify")),
             });
             assert.deepEqual(problemsOfLoad(dir, "order-billing"), [
-                "workflows/order-billing.json: does not exist (allowed: order-intake, order-notify)",
+                "workflows/order-billing.json: does not exist (allowed: shipment-intake, shipment-notify)",
             ]);
             assert.deepEqual(problemsOfLoad(workflowsDir, "order-billing"), [
-                "workflows/order-billing.json: does not exist (allowed: order-intake, order-notify)",
+                "workflows/order-billing.json: does not exist (allowed: shipment-intake, shipment-notify)",
             ]);
         });
 
         it("takes the text of a definition, a byte-order mark too", () => {
-            const def = parseWorkflowDefinition("order-notify", notifyFile, `\uFEFF${JSON.stringify(sample("order-notify"))}`);
+            const def = parseWorkflowDefinition("shipment-notify", notifyFile, `\uFEFF${JSON.stringify(sample("shipment-notify"))}`);
             assert.equal(def.file, notifyFile);
-            assert.deepEqual(def.definition, sample("order-notify"));
+            assert.deepEqual(def.definition, sample("shipment-notify"));
         });
 
         it("rejects a file that is not JSON, with the parser's message", () => {
@@ -193,19 +193,19 @@ describe("workflow definitions", () => {
         });
 
         it("rejects an invalid definition with every problem at once, each line starting with the file", () => {
-            const doc = sample("order-notify");
+            const doc = sample("shipment-notify");
             doc.$schema =
                 "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2015-08-01-preview/workflowdefinition.json#";
-            delete doc.parameters.ordersContainerUrl;
-            const problems = problemsOfLoad(workflowsCopy({ "order-notify.json": JSON.stringify(doc) }), "order-notify");
+            delete doc.parameters.shipmentsContainerUrl;
+            const problems = problemsOfLoad(workflowsCopy({ "shipment-notify.json": JSON.stringify(doc) }), "shipment-notify");
             assert.deepEqual(problems, [
                 `${notifyFile}: $schema: "${doc.$schema}" is not the 2016-06-01 workflow definition schema (allowed: ${workflowSchemaUrl})`,
-                `${notifyFile}: actions.Store_order.inputs.uri: parameters('ordersContainerUrl') is not declared in parameters (allowed: none)`,
+                `${notifyFile}: actions.Store_order.inputs.uri: parameters('shipmentsContainerUrl') is not declared in parameters (allowed: none)`,
             ]);
         });
 
         it("counts nested actions in Scope, If (actions and else), Switch (cases and default) and Foreach towards the limit", () => {
-            const doc = sample("order-notify");
+            const doc = sample("shipment-notify");
             doc.actions.Route = {
                 type: "Switch",
                 expression: "@triggerBody()?['customerId']",
@@ -223,7 +223,7 @@ describe("workflow definitions", () => {
             // a Scope that brings the total to one over the limit.
             const counted = 2 + 1 + 1 + 2 + 1 + 1 + 3 + 1 + 1;
             doc.actions.Pad = { type: "Scope", actions: composeChain(maxActions - counted), runAfter: { Check: ["Succeeded"] } };
-            assert.deepEqual(problemsOfLoad(workflowsCopy({ "order-notify.json": JSON.stringify(doc) }), "order-notify"), [
+            assert.deepEqual(problemsOfLoad(workflowsCopy({ "shipment-notify.json": JSON.stringify(doc) }), "shipment-notify"), [
                 `${notifyFile}: actions: has ${maxActions + 1} actions, counting nested ones (allowed: at most ${maxActions})`,
             ]);
         });
@@ -237,7 +237,7 @@ describe("workflow definitions", () => {
         });
 
         it("a missing required key", () => {
-            const doc = sample("order-intake");
+            const doc = sample("shipment-intake");
             delete doc.contentVersion;
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
                 `${intakeFile}: contentVersion: is missing (allowed: a version such as 1.0.0.0)`,
@@ -245,7 +245,7 @@ describe("workflow definitions", () => {
         });
 
         it("a $schema other than the 2016-06-01 definition language", () => {
-            const doc = sample("order-intake");
+            const doc = sample("shipment-intake");
             doc.$schema = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
                 `${intakeFile}: $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#" is not the 2016-06-01 workflow definition schema (allowed: ${workflowSchemaUrl})`,
@@ -253,7 +253,7 @@ describe("workflow definitions", () => {
         });
 
         it("an unknown top-level key", () => {
-            const doc = sample("order-intake");
+            const doc = sample("shipment-intake");
             doc.resources = [];
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
                 `${intakeFile}: has unknown keys resources (allowed: $schema, contentVersion, parameters, triggers, actions, outputs, staticResults, description)`,
@@ -261,7 +261,7 @@ describe("workflow definitions", () => {
         });
 
         it("a runAfter naming an action that does not exist", () => {
-            const doc = sample("order-intake");
+            const doc = sample("shipment-intake");
             doc.actions.Accepted.runAfter = { Notify_customer: ["Succeeded"] };
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
                 `${intakeFile}: actions.Accepted.runAfter: "Notify_customer" is not an action in the same scope (allowed: Reserve_stock, Notify_order, Reservation_failed)`,
@@ -269,7 +269,7 @@ describe("workflow definitions", () => {
         });
 
         it("a nested runAfter naming an action of the outer scope", () => {
-            const doc = sample("order-intake");
+            const doc = sample("shipment-intake");
             doc.actions.Audit = {
                 type: "Scope",
                 actions: { Log: { type: "Compose", inputs: "@triggerBody()", runAfter: { Reserve_stock: ["Succeeded"] } } },
@@ -281,7 +281,7 @@ describe("workflow definitions", () => {
         });
 
         it("a runAfter in a Switch case naming an action of another case", () => {
-            const doc = sample("order-notify");
+            const doc = sample("shipment-notify");
             doc.actions.Route = {
                 type: "Switch",
                 expression: "@triggerBody()?['customerId']",
@@ -294,18 +294,18 @@ describe("workflow definitions", () => {
         });
 
         it("an expression naming an action the workflow does not have (Logic Apps: 'referenced by inputs ... not defined in the template')", () => {
-            const doc = sample("order-intake");
+            const doc = sample("shipment-intake");
             doc.actions.Audit = { type: "Compose", inputs: "@{body('Reserve_stocks')?['id']}", runAfter: { Reserve_stock: ["Succeeded"] } };
             const problems = validateWorkflowDefinition(intakeFile, doc);
             assert.equal(problems.length, 1, problems.join("\n"));
             assert.match(
                 problems[0]!,
-                /^workflows\/order-intake\.json: actions\.Audit: body\('Reserve_stocks'\) names no action of this workflow \(allowed: .*Reserve_stock.*\)$/,
+                /^workflows\/shipment-intake\.json: actions\.Audit: body\('Reserve_stocks'\) names no action of this workflow \(allowed: .*Reserve_stock.*\)$/,
             );
         });
 
         it("items() naming a loop that does not enclose the expression, while the loop's own actions may", () => {
-            const doc = sample("order-intake");
+            const doc = sample("shipment-intake");
             doc.actions.Each_line = {
                 type: "Foreach",
                 foreach: "@triggerBody()?['lines']",
@@ -325,7 +325,7 @@ describe("workflow definitions", () => {
         });
 
         it("a runAfter status that does not exist", () => {
-            const doc = sample("order-intake");
+            const doc = sample("shipment-intake");
             doc.actions.Reservation_failed.runAfter = { Reserve_stock: ["Failed", "Cancelled"] };
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
                 `${intakeFile}: actions.Reservation_failed.runAfter.Reserve_stock: "Cancelled" is not a status (allowed: Succeeded, Failed, Skipped, TimedOut)`,
@@ -333,29 +333,29 @@ describe("workflow definitions", () => {
         });
 
         it("a reference to an undeclared parameter inside @{...} interpolation, deep in the inputs", () => {
-            const doc = sample("order-intake");
-            doc.actions.Reserve_stock.inputs.body.channel = { source: "web", region: "@{toUpper(parameters('salesRegion'))}-orders" };
+            const doc = sample("shipment-intake");
+            doc.actions.Reserve_stock.inputs.body.channel = { source: "web", region: "@{toUpper(parameters('salesRegion'))}-shipments" };
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
-                `${intakeFile}: actions.Reserve_stock.inputs.body.channel.region: parameters('salesRegion') is not declared in parameters (allowed: inventoryBaseUrl, inventoryApiKey, orderNotifyWorkflowId)`,
+                `${intakeFile}: actions.Reserve_stock.inputs.body.channel.region: parameters('salesRegion') is not declared in parameters (allowed: ledgerBaseUrl, ledgerApiKey, shipmentNotifyWorkflowId)`,
             ]);
         });
 
         it("a reference to a parameter in a header, written in a nested expression", () => {
-            const doc = sample("order-notify");
-            doc.actions.Store_order.inputs.headers["x-ms-meta-region"] = "@{concat(parameters('region'), '-orders')}";
+            const doc = sample("shipment-notify");
+            doc.actions.Store_order.inputs.headers["x-ms-meta-region"] = "@{concat(parameters('region'), '-shipments')}";
             assert.deepEqual(validateWorkflowDefinition(notifyFile, doc), [
-                `${notifyFile}: actions.Store_order.inputs.headers.x-ms-meta-region: parameters('region') is not declared in parameters (allowed: ordersContainerUrl)`,
+                `${notifyFile}: actions.Store_order.inputs.headers.x-ms-meta-region: parameters('region') is not declared in parameters (allowed: shipmentsContainerUrl)`,
             ]);
         });
 
         it("ignores parameters('x') in a literal string that is not an expression", () => {
-            const doc = sample("order-intake");
+            const doc = sample("shipment-intake");
             doc.actions.Accepted.inputs.body.note = "see parameters('nothing') in the docs";
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), []);
         });
 
         it("a second trigger next to the Request trigger", () => {
-            const doc = sample("order-intake");
+            const doc = sample("shipment-intake");
             doc.triggers.Every_hour = { type: "Recurrence", recurrence: { frequency: "Hour", interval: 1 } };
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
                 `${intakeFile}: triggers: has 2 triggers, manual of type Request among them (allowed: exactly one trigger in a workflow with a Request trigger)`,
@@ -363,7 +363,7 @@ describe("workflow definitions", () => {
         });
 
         it("no trigger at all", () => {
-            const doc = sample("order-intake");
+            const doc = sample("shipment-intake");
             doc.triggers = {};
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
                 `${intakeFile}: triggers: is empty (allowed: at least one trigger)`,
@@ -371,7 +371,7 @@ describe("workflow definitions", () => {
         });
 
         it(`more than ${maxActions} actions, counting nested ones; ${maxActions} is accepted`, () => {
-            const doc = sample("order-intake");
+            const doc = sample("shipment-intake");
             // 4 actions of the sample + the Scope + its children.
             doc.actions.Batch = { type: "Scope", actions: composeChain(maxActions - 5), runAfter: { Accepted: ["Succeeded"] } };
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), []);
@@ -382,30 +382,30 @@ describe("workflow definitions", () => {
         });
 
         it("a parameter type the definition language does not have (types are case-insensitive)", () => {
-            const doc = sample("order-intake");
-            doc.parameters.inventoryBaseUrl.type = "string";
-            doc.parameters.orderNotifyWorkflowId.type = "ResourceId";
+            const doc = sample("shipment-intake");
+            doc.parameters.ledgerBaseUrl.type = "string";
+            doc.parameters.shipmentNotifyWorkflowId.type = "ResourceId";
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
-                `${intakeFile}: parameters.orderNotifyWorkflowId.type: "ResourceId" is not a parameter type (allowed: String, SecureString, Int, Float, Bool, Array, Object, SecureObject)`,
+                `${intakeFile}: parameters.shipmentNotifyWorkflowId.type: "ResourceId" is not a parameter type (allowed: String, SecureString, Int, Float, Bool, Array, Object, SecureObject)`,
             ]);
         });
 
         it("a parameter without a type", () => {
-            const doc = sample("order-intake");
-            delete doc.parameters.orderNotifyWorkflowId.type;
+            const doc = sample("shipment-intake");
+            delete doc.parameters.shipmentNotifyWorkflowId.type;
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
-                `${intakeFile}: parameters.orderNotifyWorkflowId.type: is missing (allowed: String, SecureString, Int, Float, Bool, Array, Object, SecureObject)`,
+                `${intakeFile}: parameters.shipmentNotifyWorkflowId.type: is missing (allowed: String, SecureString, Int, Float, Bool, Array, Object, SecureObject)`,
             ]);
         });
 
         it("a secure parameter with a default value (an empty default is fine)", () => {
-            const doc = sample("order-intake");
-            doc.parameters.inventoryApiKey.defaultValue = "";
+            const doc = sample("shipment-intake");
+            doc.parameters.ledgerApiKey.defaultValue = "";
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), []);
-            doc.parameters.inventoryApiKey.defaultValue = "k3y-from-the-portal";
+            doc.parameters.ledgerApiKey.defaultValue = "k3y-from-the-portal";
             doc.parameters.partnerCredentials = { type: "secureobject", defaultValue: { user: "svc" } };
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
-                `${intakeFile}: parameters.inventoryApiKey.defaultValue: a SecureString parameter has a default value, which puts a secret in source (allowed: no defaultValue; pass the value at deployment)`,
+                `${intakeFile}: parameters.ledgerApiKey.defaultValue: a SecureString parameter has a default value, which puts a secret in source (allowed: no defaultValue; pass the value at deployment)`,
                 `${intakeFile}: parameters.partnerCredentials.defaultValue: a secureobject parameter has a default value, which puts a secret in source (allowed: no defaultValue; pass the value at deployment)`,
             ]);
         });
@@ -413,22 +413,25 @@ describe("workflow definitions", () => {
 
     describe("parameter values for a deployment", () => {
         it("are accepted when every parameter without a default has one", () => {
-            const def = loadWorkflowDefinition(workflowsDir, "order-notify");
-            assert.deepEqual(workflowParameterValues(def, { ordersContainerUrl: "https://stordersprod.blob.core.windows.net/orders" }), []);
+            const def = loadWorkflowDefinition(workflowsDir, "shipment-notify");
+            assert.deepEqual(
+                workflowParameterValues(def, { shipmentsContainerUrl: "https://stordersprod.blob.core.windows.net/shipments" }),
+                [],
+            );
         });
 
         it("are rejected when a parameter without a default has none, or a value has no parameter", () => {
-            const def = loadWorkflowDefinition(workflowsDir, "order-intake");
+            const def = loadWorkflowDefinition(workflowsDir, "shipment-intake");
             assert.deepEqual(
                 workflowParameterValues(def, {
-                    inventoryBaseUrl: "https://inventory.contoso.com",
-                    orderNotifyWorkflowId: undefined,
-                    inventoryKey: "secret",
+                    ledgerBaseUrl: "https://ledger.fabrikam.com",
+                    shipmentNotifyWorkflowId: undefined,
+                    ledgerKey: "secret",
                 }),
                 [
-                    `${intakeFile}: parameters.inventoryApiKey: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)`,
-                    `${intakeFile}: parameters.orderNotifyWorkflowId: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)`,
-                    `${intakeFile}: parameters.inventoryKey: a value is given, but the definition does not declare it (allowed: inventoryBaseUrl, inventoryApiKey, orderNotifyWorkflowId)`,
+                    `${intakeFile}: parameters.ledgerApiKey: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)`,
+                    `${intakeFile}: parameters.shipmentNotifyWorkflowId: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)`,
+                    `${intakeFile}: parameters.ledgerKey: a value is given, but the definition does not declare it (allowed: ledgerBaseUrl, ledgerApiKey, shipmentNotifyWorkflowId)`,
                 ],
             );
         });

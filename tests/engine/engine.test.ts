@@ -32,8 +32,8 @@ async function sampleProgram() {
             resourceGroupName: group.name,
             serviceName: "apim-test-abcde",
             location: "westeurope",
-            publisherName: "Contoso",
-            publisherEmail: "api@contoso.com",
+            publisherName: "Fabrikam",
+            publisherEmail: "api@fabrikam.com",
             sku: { name: apimanagement.SkuType.Premium, capacity: 1 },
             additionalLocations: [{ location: "swedencentral", sku: { name: apimanagement.SkuType.Premium, capacity: 1 } }],
             identity: {
@@ -75,9 +75,9 @@ async function sampleProgram() {
         appRoles: [
             {
                 id: "6f7c6c1e-1111-4111-8111-111111111111",
-                value: "Orders.Read",
+                value: "Shipments.Read",
                 displayName: "Read",
-                description: "Read orders",
+                description: "Read shipments",
                 allowedMemberTypes: ["Application"],
                 enabled: true,
             },
@@ -172,7 +172,7 @@ describe("the mock engine", () => {
         assert.match(run.outputs.appClientId, guid);
         assert.match(run.outputs.appObjectId, guid);
         assert.match(run.outputs.principalObjectId, guid);
-        assert.deepEqual(run.outputs.appRoleIds, { "Orders.Read": "6f7c6c1e-1111-4111-8111-111111111111" });
+        assert.deepEqual(run.outputs.appRoleIds, { "Shipments.Read": "6f7c6c1e-1111-4111-8111-111111111111" });
         assert.equal(run.get("azuread:index/application:Application", "api").id, `/applications/${run.outputs.appObjectId}`);
         assert.match(run.outputs.tenantId, guid);
     });

@@ -159,8 +159,8 @@ describe("the provider rules table (commands/plan/provider-paths.json)", () => {
 });
 
 describe("the derivation from spec documents", () => {
-    const file = "specification/widgets/resource-manager/Contoso.Widgets/stable/2024-01-01/widgets.json";
-    const base = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Contoso.Widgets/widgets/{widgetName}";
+    const file = "specification/widgets/resource-manager/Fabrikam.Widgets/stable/2024-01-01/widgets.json";
+    const base = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Fabrikam.Widgets/widgets/{widgetName}";
     const pathParameter = (name: string, extra: Record<string, unknown> = {}) => ({
         name,
         in: "path",
@@ -205,7 +205,7 @@ describe("the derivation from spec documents", () => {
     };
     const rules = derivePathRules(
         (name) => documents[name],
-        "Contoso.Widgets",
+        "Fabrikam.Widgets",
         "widgets",
         file,
         [`${base.replace("resourceGroups", "resourcegroups")}/colors/{color}`],

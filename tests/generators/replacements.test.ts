@@ -256,9 +256,9 @@ describe("the derivation from a spec", () => {
                 SubscriptionIdParameter: { name: "subscriptionId", in: "path", required: true, type: "string" },
             },
         },
-        "specification/widgets/resource-manager/Contoso.Widgets/stable/2024-01-01/widgets.json": {
+        "specification/widgets/resource-manager/Fabrikam.Widgets/stable/2024-01-01/widgets.json": {
             paths: {
-                "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Contoso.Widgets/widgets/{widgetName}/parts/{PartName}":
+                "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Fabrikam.Widgets/widgets/{widgetName}/parts/{PartName}":
                     {
                         put: {
                             operationId: "Parts_CreateOrUpdate",
@@ -314,7 +314,7 @@ describe("the derivation from a spec", () => {
                 Settings: { properties: { nested: { type: "string" } } },
             },
         },
-        "specification/widgets/resource-manager/Contoso.Widgets/stable/2024-01-01/common.json": {
+        "specification/widgets/resource-manager/Fabrikam.Widgets/stable/2024-01-01/common.json": {
             definitions: {
                 Sku: { properties: { name: { type: "string", "x-ms-mutability": ["create", "read"] }, capacity: { type: "integer" } } },
             },
@@ -323,8 +323,8 @@ describe("the derivation from a spec", () => {
     };
     const read = (file: string): unknown => documents[file];
     const target = {
-        specFile: "specification/widgets/resource-manager/Contoso.Widgets/stable/2024-01-01/widgets.json",
-        path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Contoso.Widgets/widgets/{widgetName}/parts/{PartName}",
+        specFile: "specification/widgets/resource-manager/Fabrikam.Widgets/stable/2024-01-01/widgets.json",
+        path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Fabrikam.Widgets/widgets/{widgetName}/parts/{PartName}",
     };
 
     it("lists the path parameters (less subscriptionId) and the create-only body properties, through $ref, allOf, flattening, arrays and subtypes", () => {

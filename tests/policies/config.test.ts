@@ -116,8 +116,8 @@ describe("the policy pack in npm run plan", () => {
     });
 
     it("reads the stack's facts with its secret keys: backend keys set the README's way (pulumi config set --secret --path) plan cleanly", async () => {
-        // What `pulumi config set --secret --path 'backendApiKeys.customers' <key>` writes.
-        const stack = `${await stackFileFor({ environment: "keys" })}  enterprise-integration:backendApiKeys:\n    customers:\n      secure: v1:Y2lwaGVydGV4dA==\n`;
+        // What `pulumi config set --secret --path 'backendApiKeys.accounts' <key>` writes.
+        const stack = `${await stackFileFor({ environment: "keys" })}  enterprise-integration:backendApiKeys:\n    accounts:\n      secure: v1:Y2lwaGVydGV4dA==\n`;
         const { code, stdout, stderr } = await plan("keys", "--project-dir", tempProject({ keys: stack }));
         assert.equal(code, 0, stderr);
         assert.match(
@@ -179,7 +179,7 @@ describe("the policy pack as Pulumi runs it (policies/index.ts)", () => {
         await (certificate.validateResource as ResourceValidation)(args({}) as never, report);
         await (certificate.validateResource as ResourceValidation)(args({ serviceExists: true }) as never, report);
         assert.deepEqual(reported, [
-            "-: api.contoso.com asks for a managed certificate, which API Management issues only when an existing service is updated, never in its create call",
+            "-: api.fabrikam.com asks for a managed certificate, which API Management issues only when an existing service is updated, never in its create call",
         ]);
         assert.deepEqual(certificate.configSchema, {
             properties: { serviceExists: { type: "boolean", default: false, description: "The stack's gateway.serviceExists setting." } },

@@ -41,7 +41,7 @@ const cases: Record<string, Case> = {
             service.props.hostnameConfigurations[0].certificateSource = "Managed";
         },
         message:
-            "api.contoso.com asks for a managed certificate, which API Management issues only when an existing service is updated, never in its create call",
+            "api.fabrikam.com asks for a managed certificate, which API Management issues only when an existing service is updated, never in its create call",
     },
     "apim-autoscale-primary-location": {
         stack: "prod",
@@ -61,7 +61,7 @@ const cases: Record<string, Case> = {
     },
     "apim-workflow-api-single-auth-scheme": {
         stack: "prod",
-        target: named("catalog-policy-orders-v1"),
+        target: named("catalog-policy-shipments-v1"),
         mutate: (policy) => {
             policy.props.value = String(policy.props.value).replace(/\s*<set-header name="Authorization" exists-action="delete" \/>/, "");
         },
@@ -69,7 +69,7 @@ const cases: Record<string, Case> = {
     },
     "logic-caller-prefix-length": {
         stack: "prod",
-        target: named("workflows-order-intake"),
+        target: named("workflows-shipment-intake"),
         mutate: (workflow) => {
             workflow.props.accessControl.triggers.allowedCallerIpAddresses[0].addressRange = "20.1.2.3";
         },
@@ -77,12 +77,12 @@ const cases: Record<string, Case> = {
     },
     "apim-revision-addressed": {
         stack: "prod",
-        target: named("catalog-api-inventory-v1"),
+        target: named("catalog-api-ledger-v1"),
         mutate: (api) => {
-            api.props.apiId = "inventory-v1";
+            api.props.apiId = "ledger-v1";
             delete api.props.apiRevision;
         },
-        message: "inventory-v1 has later revisions, so the bare id means the current one (allowed: inventory-v1;rev=1 with apiRevision 1)",
+        message: "ledger-v1 has later revisions, so the bare id means the current one (allowed: ledger-v1;rev=1 with apiRevision 1)",
     },
     "apim-premium-features": {
         stack: "prod",
@@ -96,9 +96,9 @@ const cases: Record<string, Case> = {
         stack: "prod",
         target: ofType("apimanagement:Backend"),
         mutate: (backend) => {
-            backend.props.url = "http://inventory.contoso.com/api";
+            backend.props.url = "http://ledger.fabrikam.com/api";
         },
-        message: "backend URL http://inventory.contoso.com/api is not https",
+        message: "backend URL http://ledger.fabrikam.com/api is not https",
     },
     "apim-weak-protocols-off": {
         stack: "prod",
@@ -132,7 +132,7 @@ const cases: Record<string, Case> = {
             delete value.props.keyVault;
             value.props.value = "plain";
         },
-        message: "customers-backend-key holds a credential but is not secret",
+        message: "accounts-backend-key holds a credential but is not secret",
     },
     "apim-product-approval": {
         stack: "prod",
@@ -160,7 +160,7 @@ const cases: Record<string, Case> = {
     },
     "apim-jwt-validation": {
         stack: "prod",
-        target: named("catalog-policy-customers-v1"),
+        target: named("catalog-policy-accounts-v1"),
         mutate: (policy) => {
             policy.props.value = String(policy.props.value).replace(
                 /<validate-jwt[\s\S]*?<\/validate-jwt>/g,
@@ -179,7 +179,7 @@ const cases: Record<string, Case> = {
     },
     "logic-trigger-callers-restricted": {
         stack: "prod",
-        target: named("workflows-order-notify"),
+        target: named("workflows-shipment-notify"),
         mutate: (workflow) => {
             delete workflow.props.accessControl.triggers;
         },
@@ -187,7 +187,7 @@ const cases: Record<string, Case> = {
     },
     "logic-run-history-restricted": {
         stack: "prod",
-        target: named("workflows-order-intake"),
+        target: named("workflows-shipment-intake"),
         mutate: (workflow) => {
             workflow.props.accessControl.contents.allowedCallerIpAddresses = [{ addressRange: "0.0.0.0/0" }];
         },
@@ -195,7 +195,7 @@ const cases: Record<string, Case> = {
     },
     "logic-schema-validation": {
         stack: "prod",
-        target: named("workflows-order-notify"),
+        target: named("workflows-shipment-notify"),
         mutate: (workflow) => {
             delete workflow.props.definition.triggers.manual.operationOptions;
         },
@@ -203,9 +203,9 @@ const cases: Record<string, Case> = {
     },
     "logic-diagnostics": {
         stack: "prod",
-        target: named("workflows-order-notify"),
+        target: named("workflows-shipment-notify"),
         mutate: (workflow, resources) => {
-            resources.splice(resources.findIndex(named("workflows-order-notify-logs")), 1);
+            resources.splice(resources.findIndex(named("workflows-shipment-notify-logs")), 1);
             void workflow;
         },
         message: "sends no logs to Log Analytics",

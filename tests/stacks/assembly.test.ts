@@ -41,17 +41,18 @@ describe("the stack assembly", () => {
             ...service.additionalLocations.flatMap((region: { publicIPAddresses: string[] }) => region.publicIPAddresses),
         ];
         assert.equal(addresses.length, 2);
-        const intake = prod.get("azure-native:logic:Workflow", "workflows-order-intake").inputs.accessControl;
+        const intake = prod.get("azure-native:logic:Workflow", "workflows-shipment-intake").inputs.accessControl;
         assert.deepEqual(
             intake.triggers.allowedCallerIpAddresses,
             addresses.map((address: string) => ({ addressRange: `${address}/32` })),
         );
         assert.deepEqual(
-            prod.get("azure-native:logic:Workflow", "workflows-order-notify").inputs.accessControl.triggers.allowedCallerIpAddresses,
+            prod.get("azure-native:logic:Workflow", "workflows-shipment-notify").inputs.accessControl.triggers.allowedCallerIpAddresses,
             [],
         );
         assert.equal(
-            dev.get("azure-native:logic:Workflow", "workflows-order-intake").inputs.accessControl.triggers.allowedCallerIpAddresses.length,
+            dev.get("azure-native:logic:Workflow", "workflows-shipment-intake").inputs.accessControl.triggers.allowedCallerIpAddresses
+                .length,
             1,
         );
     });
@@ -73,13 +74,13 @@ describe("the stack assembly", () => {
         );
     });
 
-    it("fronts the workflow's trigger with the orders API, its signature read from Key Vault", () => {
-        const sigSecret = prod.get("azure-native:keyvault:Secret", "workflow-secrets-secret-order-intake-sig");
-        const namedValue = prod.get("azure-native:apimanagement:NamedValue", "catalog-nv-order-intake-sig").inputs;
+    it("fronts the workflow's trigger with the shipments API, its signature read from Key Vault", () => {
+        const sigSecret = prod.get("azure-native:keyvault:Secret", "workflow-secrets-secret-shipment-intake-sig");
+        const namedValue = prod.get("azure-native:apimanagement:NamedValue", "catalog-nv-shipment-intake-sig").inputs;
         assert.equal(namedValue.keyVault.secretIdentifier, sigSecret.outputs.properties.secretUri);
         // Read with the service's system-assigned identity: the one a firewalled vault admits.
         assert.equal(namedValue.keyVault.identityClientId, undefined);
-        const backend = prod.get("azure-native:apimanagement:Backend", "catalog-backend-order-intake-workflow").inputs;
+        const backend = prod.get("azure-native:apimanagement:Backend", "catalog-backend-shipment-intake-workflow").inputs;
         assert.match(backend.url, /^https:\/\/[^/]+\/workflows\/[0-9a-f]{32}\/triggers$/);
     });
 
@@ -95,8 +96,8 @@ describe("the stack assembly", () => {
                 assert.match(grant.inputs.roleDefinitionId, /4633458b-17de-408a-b874-0445c86b69e6$/);
                 return String(grant.inputs.scope).slice(vaultId.length);
             });
-        assert.deepEqual(onVault.sort(), ["/secrets/customers-backend-key", "/secrets/inventory-backend-key", "/secrets/order-intake-sig"]);
-        for (const name of ["inventory-backend-key", "order-intake-sig"]) {
+        assert.deepEqual(onVault.sort(), ["/secrets/accounts-backend-key", "/secrets/ledger-backend-key", "/secrets/shipment-intake-sig"]);
+        for (const name of ["ledger-backend-key", "shipment-intake-sig"]) {
             const namedValue = prod.get("azure-native:apimanagement:NamedValue", `catalog-nv-${name}`);
             assert.ok(
                 waitsFor(prod, namedValue, prod.get("azure-native:authorization:RoleAssignment", `gateway-secrets-gateway-reads-${name}`)),
@@ -235,7 +236,7 @@ describe("the stack assembly", () => {
     it("validates tokens from the stack's own API application and tenant", () => {
         const api = prod.get("azuread:index/application:Application", "identity-api");
         assert.deepEqual(api.inputs.identifierUris, ["api://integration-prod"]);
-        const policy = String(prod.get("azure-native:apimanagement:ApiPolicy", "catalog-policy-inventory-v1").inputs.value);
+        const policy = String(prod.get("azure-native:apimanagement:ApiPolicy", "catalog-policy-ledger-v1").inputs.value);
         assert.ok(policy.includes(`<audience>${api.outputs.clientId}</audience>`));
         assert.ok(policy.includes("<audience>api://integration-prod</audience>"));
         // The identity's own endpoints, not ones the gateway works out again.
@@ -243,18 +244,18 @@ describe("the stack assembly", () => {
         assert.ok(policy.includes(`<openid-config url="${endpoints.openIdConfigUrl}" />`));
         assert.ok(policy.includes(`<issuer>${endpoints.issuer}</issuer>`));
         const roles = api.inputs.appRoles.map((role: { value: string }) => role.value);
-        assert.deepEqual(roles, ["Customers.Read", "Inventory.Read", "Inventory.Write", "Orders.Write"]);
+        assert.deepEqual(roles, ["Accounts.Read", "Ledger.Read", "Ledger.Write", "Shipments.Write"]);
     });
 
-    it("passes the inventory backend's key to the workflow as a secure parameter and to the gateway as a Key Vault named value", () => {
-        const key = prod.get("random:index/randomPassword:RandomPassword", "secrets-value-inventory-backend-key").outputs.result;
-        const intake = prod.get("azure-native:logic:Workflow", "workflows-order-intake");
-        assert.deepEqual(intake.inputs.parameters.inventoryApiKey, { type: "SecureString", value: key });
-        assert.equal(intake.inputs.parameters.inventoryBaseUrl.value, "https://inventory.contoso.com/api");
-        const namedValue = prod.get("azure-native:apimanagement:NamedValue", "catalog-nv-inventory-backend-key").inputs;
+    it("passes the ledger backend's key to the workflow as a secure parameter and to the gateway as a Key Vault named value", () => {
+        const key = prod.get("random:index/randomPassword:RandomPassword", "secrets-value-ledger-backend-key").outputs.result;
+        const intake = prod.get("azure-native:logic:Workflow", "workflows-shipment-intake");
+        assert.deepEqual(intake.inputs.parameters.ledgerApiKey, { type: "SecureString", value: key });
+        assert.equal(intake.inputs.parameters.ledgerBaseUrl.value, "https://ledger.fabrikam.com/api");
+        const namedValue = prod.get("azure-native:apimanagement:NamedValue", "catalog-nv-ledger-backend-key").inputs;
         assert.equal(
             namedValue.keyVault.secretIdentifier,
-            prod.get("azure-native:keyvault:Secret", "secrets-secret-inventory-backend-key").outputs.properties.secretUri,
+            prod.get("azure-native:keyvault:Secret", "secrets-secret-ledger-backend-key").outputs.properties.secretUri,
         );
     });
 
@@ -283,16 +284,16 @@ describe("the stack assembly", () => {
     it("outputs the gateway-facing workflow's callback URL as a secret only", () => {
         assert.ok(prod.secretOutputs.includes("workflows"));
         const urls = (prod.outputs.workflows as { callbackUrls: Record<string, string> }).callbackUrls;
-        assert.deepEqual(Object.keys(urls), ["order-intake"]);
-        assert.match(urls["order-intake"]!, /&sig=/);
-        assert.ok(!JSON.stringify(prod.planOutputs).includes(urls["order-intake"]!));
+        assert.deepEqual(Object.keys(urls), ["shipment-intake"]);
+        assert.match(urls["shipment-intake"]!, /&sig=/);
+        assert.ok(!JSON.stringify(prod.planOutputs).includes(urls["shipment-intake"]!));
     });
 
     it("lets the passive site accept the active site's tokens, so clients keep working after a failover", async () => {
         const drSite = await stackRun("prod-dr");
         const prodApi = prod.get("azuread:index/application:Application", "identity-api");
         assert.equal(drSite.ofType("azuread:index/application:Application").filter((app) => app.name === "identity-api").length, 0);
-        const policy = String(drSite.get("azure-native:apimanagement:ApiPolicy", "catalog-policy-inventory-v1").inputs.value);
+        const policy = String(drSite.get("azure-native:apimanagement:ApiPolicy", "catalog-policy-ledger-v1").inputs.value);
         assert.ok(policy.includes(`<audience>${prodApi.outputs.clientId}</audience>`));
         assert.ok(policy.includes("<audience>api://integration-prod</audience>"));
         assert.deepEqual(
@@ -334,14 +335,14 @@ describe("the stack assembly", () => {
         const service = prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim");
         assert.equal(gateway.serviceId, service.id);
         assert.equal(gateway.serviceName, service.inputs.serviceName);
-        assert.equal(gateway.gatewayUrl, "https://api.contoso.com");
-        assert.equal(gateway.portalUrl, "https://developer.contoso.com");
+        assert.equal(gateway.gatewayUrl, "https://api.fabrikam.com");
+        assert.equal(gateway.portalUrl, "https://developer.fabrikam.com");
         assert.equal((gateway.publicIpAddresses as string[]).length, 2);
         assert.equal(
             gateway.identityPrincipalId,
             prod.get("azure-native:managedidentity:UserAssignedIdentity", "gateway-identity-uai").outputs.principalId,
         );
-        assert.deepEqual(Object.keys(gateway.apiIds as object).sort(), ["customers-v1", "inventory-v1", "orders-v1"]);
+        assert.deepEqual(Object.keys(gateway.apiIds as object).sort(), ["accounts-v1", "ledger-v1", "shipments-v1"]);
         assert.equal(gateway.portalSignIn, "on: Entra ID, built-in sign-up off");
     });
 
@@ -358,7 +359,7 @@ describe("the stack assembly", () => {
         const groupId = "0b5f5a4e-8c1d-4a63-9d6b-2f0c3e7a1b2c";
         let run: StackRun;
         before(async () => {
-            // backendApiKeys is what `pulumi config set --secret --path 'backendApiKeys.customers' <key>` writes.
+            // backendApiKeys is what `pulumi config set --secret --path 'backendApiKeys.accounts' <key>` writes.
             run = await runFixture({
                 stack: "dev",
                 config: {
@@ -366,10 +367,10 @@ describe("the stack assembly", () => {
                         operatorsGroupId: groupId,
                         clientFederation: {
                             issuer: "https://token.actions.githubusercontent.com",
-                            subject: "repo:contoso/orders:environment:dev",
+                            subject: "repo:fabrikam/shipments:environment:dev",
                         },
                     },
-                    backendApiKeys: { customers: { secure: "v1:Y2lwaGVydGV4dA==" } },
+                    backendApiKeys: { accounts: { secure: "v1:Y2lwaGVydGV4dA==" } },
                 },
             });
         });
@@ -399,8 +400,8 @@ describe("the stack assembly", () => {
 
         it("stores the backend key the user brings instead of generating one", () => {
             const generated = run.ofType("random:index/randomPassword:RandomPassword").map((resource) => resource.name);
-            assert.deepEqual(generated, ["secrets-value-inventory-backend-key"]);
-            const stored = run.get("azure-native:keyvault:Secret", "secrets-secret-customers-backend-key");
+            assert.deepEqual(generated, ["secrets-value-ledger-backend-key"]);
+            const stored = run.get("azure-native:keyvault:Secret", "secrets-secret-accounts-backend-key");
             assert.ok(stored.secretInputs.includes("properties"));
             assert.match(stored.inputs.properties.contentType, /from backendApiKeys/);
         });
@@ -408,7 +409,7 @@ describe("the stack assembly", () => {
 
     describe("rejects config the catalog cannot use", () => {
         it("a backend key in plain text, naming the command that sets it", () => {
-            assert.deepEqual(problemsOf("dev", { backendApiKeys: { customers: "plain-text-key" } }), [
+            assert.deepEqual(problemsOf("dev", { backendApiKeys: { accounts: "plain-text-key" } }), [
                 "backendApiKeys: is stored in plain text, and it holds secrets (allowed: an encrypted value; remove it with `pulumi config rm backendApiKeys` and set each entry with `pulumi config set --secret --path 'backendApiKeys.<api>' <value>`)",
             ]);
         });
@@ -420,10 +421,10 @@ describe("the stack assembly", () => {
         });
 
         it("a logicApp API whose workflow the stack does not deploy", async () => {
-            await assert.rejects(runFixture({ stack: "dev", config: { workflows: { "order-notify": "nested" } } }), (error: Error) => {
+            await assert.rejects(runFixture({ stack: "dev", config: { workflows: { "shipment-notify": "nested" } } }), (error: Error) => {
                 assert.ok(error instanceof ConfigError);
                 assert.deepEqual(error.problems, [
-                    "workflows.order-intake: missing; the logicApp API in apis/orders forwards to it (allowed: order-intake, deployed with access: gateway)",
+                    "workflows.shipment-intake: missing; the logicApp API in apis/shipments forwards to it (allowed: shipment-intake, deployed with access: gateway)",
                 ]);
                 return true;
             });
@@ -432,11 +433,11 @@ describe("the stack assembly", () => {
         it("an API without its backend URL", async () => {
             const gateway = {
                 ...stackFileValues("dev").gateway,
-                backends: { inventory: { url: "https://inventory-dev.contoso.com/api" } },
+                backends: { ledger: { url: "https://ledger-dev.fabrikam.com/api" } },
             };
             await assert.rejects(runFixture({ stack: "dev", config: { gateway } }), (error: Error) => {
                 assert.deepEqual((error as ConfigError).problems, [
-                    'gateway.backends.customers: missing; the soap API in apis/customers forwards to it (allowed: { url: "https://..." })',
+                    'gateway.backends.accounts: missing; the soap API in apis/accounts forwards to it (allowed: { url: "https://..." })',
                 ]);
                 return true;
             });

@@ -199,13 +199,13 @@ describe("stack configuration", () => {
         });
 
         it("an invalid publisher e-mail", () => {
-            assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { publisherEmail: "api-team(at)contoso.com" }) }), [
-                'gateway.publisherEmail: "api-team(at)contoso.com" is not an e-mail address (allowed: an address such as api-team@contoso.com)',
+            assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { publisherEmail: "api-team(at)fabrikam.com" }) }), [
+                'gateway.publisherEmail: "api-team(at)fabrikam.com" is not an e-mail address (allowed: an address such as api-team@contoso.com)',
             ]);
         });
 
         it("an invalid DNS zone", () => {
-            for (const zoneName of ["contoso", "Contoso.com", "contoso..com", "-contoso.com"]) {
+            for (const zoneName of ["fabrikam", "Fabrikam.com", "fabrikam..com", "-fabrikam.com"]) {
                 assert.deepEqual(problemsOf("prod", { dns: { zoneName, ttl: 60 } }), [
                     `dns.zoneName: ${JSON.stringify(zoneName)} is not a DNS zone name (allowed: a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens)`,
                 ]);

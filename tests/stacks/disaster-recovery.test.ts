@@ -351,22 +351,22 @@ describe("disaster recovery: prod backs up, prod-dr restores and puts its own se
                 changes.every((change) => change.op === "update" && restored.has(change.urn)),
                 JSON.stringify(changes.map((change) => [change.op, change.name])),
             );
-            const backend = changes.find((change) => change.name === "catalog-backend-inventory");
-            const inventory = dr.get("azure-native:apimanagement:Backend", "catalog-backend-inventory").inputs.url;
+            const backend = changes.find((change) => change.name === "catalog-backend-ledger");
+            const ledger = dr.get("azure-native:apimanagement:Backend", "catalog-backend-ledger").inputs.url;
             assert.deepEqual(backend?.changes, [
                 {
                     path: "url",
-                    before: prod.get("azure-native:apimanagement:Backend", "catalog-backend-inventory").inputs.url,
-                    after: inventory,
+                    before: prod.get("azure-native:apimanagement:Backend", "catalog-backend-ledger").inputs.url,
+                    after: ledger,
                 },
             ]);
-            const vault = changes.find((change) => change.name === "catalog-nv-order-intake-sig");
+            const vault = changes.find((change) => change.name === "catalog-nv-shipment-intake-sig");
             assert.deepEqual(
                 vault?.changes.map((change) => [change.path, change.after]),
                 [
                     [
                         "keyVault.secretIdentifier",
-                        dr.get("azure-native:apimanagement:NamedValue", "catalog-nv-order-intake-sig").inputs.keyVault![
+                        dr.get("azure-native:apimanagement:NamedValue", "catalog-nv-shipment-intake-sig").inputs.keyVault![
                             "secretIdentifier" as never
                         ],
                     ],

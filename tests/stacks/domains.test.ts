@@ -79,7 +79,7 @@ describe("custom domains and the failover switch", () => {
         const hosts = drSite.get("azure-native:apimanagement:ApiManagementService", "gateway-apim").inputs.hostnameConfigurations;
         assert.deepEqual(
             hosts.map((host: { hostName: string }) => host.hostName),
-            ["api.contoso.com", "developer.contoso.com", "management.contoso.com"],
+            ["api.fabrikam.com", "developer.fabrikam.com", "management.fabrikam.com"],
         );
         assert.equal((drSite.outputs.dns as { activeSite: string }).activeSite, "none");
     });
@@ -87,10 +87,10 @@ describe("custom domains and the failover switch", () => {
     it("reads each Key Vault certificate with the gateway's identity, granted on that certificate alone", () => {
         const service = prod.get("azure-native:apimanagement:ApiManagementService", "gateway-apim");
         const gateway = service.inputs.hostnameConfigurations.find((host: { type: string }) => host.type === "Proxy");
-        assert.equal(gateway.keyVaultId, "https://kv-contoso-certs.vault.azure.net/secrets/api-contoso-com");
+        assert.equal(gateway.keyVaultId, "https://kv-fabrikam-certs.vault.azure.net/secrets/api-fabrikam-com");
         assert.equal(gateway.certificateSource, "KeyVault");
         const grant = prod.get("azure-native:authorization:RoleAssignment", "access-gateway-reads-gateway-certificate");
-        assert.equal(grant.inputs.scope, `${stackFileValues("prod").dns.certificates.vaultId}/secrets/api-contoso-com`);
+        assert.equal(grant.inputs.scope, `${stackFileValues("prod").dns.certificates.vaultId}/secrets/api-fabrikam-com`);
         assert.ok(waitsFor(prod, service, grant));
     });
 
@@ -222,7 +222,7 @@ describe("custom domains and the failover switch", () => {
             ],
             [
                 "a zone without certificates",
-                { dns: { zoneName: "contoso.com", ttl: 60 } },
+                { dns: { zoneName: "fabrikam.com", ttl: 60 } },
                 "dns.certificates: missing while dns.zoneName is set; the gateway serves the custom hosts with them (allowed: { vaultId, gateway, portal, management })",
             ],
             [

@@ -20,10 +20,10 @@ import { regionNames } from "../../stacks/regions";
 
 const typical: NameParts = { workload: "integration", stack: "prod", location: "westeurope", suffix: "k3x9q" };
 const extreme: NameParts = {
-    workload: "contoso-payments",
+    workload: "fabrikam-payments",
     stack: "Feature_Very.Long-branch-name-1234567890-abcdefghij",
     location: "australiasoutheast",
-    purpose: "order-notify-and-more-words",
+    purpose: "shipment-notify-and-more-words",
     suffix: "a1b2c",
 };
 
@@ -35,8 +35,8 @@ describe("resource names", () => {
         );
         assert.equal(resourceName("apiManagement", typical), "apim-integration-prod-weu-k3x9q");
         assert.equal(
-            resourceName("workflow", { ...typical, purpose: "order-intake", suffix: undefined }),
-            "logic-integration-prod-order-intake-weu",
+            resourceName("workflow", { ...typical, purpose: "shipment-intake", suffix: undefined }),
+            "logic-integration-prod-shipment-intake-weu",
         );
     });
 
@@ -65,7 +65,7 @@ describe("resource names", () => {
 
     it("keep API Management names within 50 characters, starting with a letter", () => {
         const name = resourceName("apiManagement", extreme);
-        assert.equal(name, "apim-con-feature-very-long-branch-n-ord-ause-a1b2c");
+        assert.equal(name, "apim-fab-feature-very-long-branch-n-shi-ause-a1b2c");
         assert.ok(name.length <= 50);
     });
 
@@ -115,16 +115,16 @@ describe("the names the stack derives", () => {
     it("give a failed-runs alert its workflow's purpose", () => {
         const namer = new Namer("integration", "prod", "westeurope");
         assert.equal(
-            namer.name("metricAlert", { purpose: failedRunsAlertPurpose("order-intake") }),
-            "alert-integration-prod-order-intake-failed-weu",
+            namer.name("metricAlert", { purpose: failedRunsAlertPurpose("shipment-intake") }),
+            "alert-integration-prod-shipment-intake-failed-weu",
         );
     });
 
     it("key each role assignment by what it grants, stable across runs", () => {
         assert.equal(operatorsReadGrant("shared"), "operators-read-shared");
-        assert.equal(gatewayReadsSecretGrant("inventory-backend-key"), "gateway-reads-inventory-backend-key");
+        assert.equal(gatewayReadsSecretGrant("ledger-backend-key"), "gateway-reads-ledger-backend-key");
         assert.equal(gatewayReadsCertificateGrant("portal"), "gateway-reads-portal-certificate");
-        assert.equal(containerWriterGrant("order-notify", "orders"), "order-notify-orders");
+        assert.equal(containerWriterGrant("shipment-notify", "shipments"), "shipment-notify-shipments");
     });
 
     it("name globally unique resources with the stack's suffix, in the primary region unless told", async () => {

@@ -64,7 +64,7 @@ describe("the stacks", () => {
         assert.deepEqual(runs.prod.get("azure-native:resources:ResourceGroup", "foundation-rg-shared").inputs.tags, {
             environment: "prod",
             workload: "integration",
-            owner: "platform-team@contoso.com",
+            owner: "platform-team@fabrikam.com",
             costCenter: "CC-1003",
             stack: "prod",
             managedBy: "pulumi",
@@ -116,21 +116,21 @@ describe("the stacks", () => {
                 "config:",
                 "  enterprise-integration:environment: staging",
                 "  enterprise-integration:location: francecentral",
-                "  enterprise-integration:owner: platform-team@contoso.com",
+                "  enterprise-integration:owner: platform-team@fabrikam.com",
                 "  enterprise-integration:costCenter: CC-2000",
                 "  enterprise-integration:gateway:",
                 "    sku: Standard",
                 "    capacity: 2",
-                "    publisherName: Contoso Integration",
-                "    publisherEmail: api-team@contoso.com",
+                "    publisherName: Fabrikam Integration",
+                "    publisherEmail: api-team@fabrikam.com",
                 "    backends:",
-                "      inventory: { url: https://inventory-staging.contoso.com/api }",
-                "      customers: { url: https://erp-staging.contoso.com/services/customers }",
+                "      ledger: { url: https://ledger-staging.fabrikam.com/api }",
+                "      accounts: { url: https://erp-staging.fabrikam.com/services/accounts }",
                 "  enterprise-integration:secrets:",
                 '    expiresOn: "2027-06-30"',
                 "  enterprise-integration:workflows:",
-                "    order-intake: gateway",
-                "    order-notify: nested",
+                "    shipment-intake: gateway",
+                "    shipment-notify: nested",
                 "",
             ].join("\n"),
         });
@@ -148,7 +148,7 @@ describe("the stacks", () => {
     it("plan a stack that deploys no workflows, with no Logic Apps and no storage for them", async () => {
         // A catalog without logicApp APIs, and a stack file without `workflows` (it is optional).
         const dir = tempProject({ staging: await stackFileFor({ workflows: undefined }) });
-        fs.rmSync(path.join(dir, "apis", "orders"), { recursive: true });
+        fs.rmSync(path.join(dir, "apis", "shipments"), { recursive: true });
         const run = await runFixture({ stack: "staging", projectDir: dir });
         assert.equal(run.ofType("azure-native:logic:Workflow").length, 0);
         assert.equal(run.ofType("azure-native:storage:StorageAccount").length, 0);

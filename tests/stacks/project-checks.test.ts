@@ -10,9 +10,9 @@ function fixture(stack: string, overrides: Record<string, unknown> = {}): StackC
     return parseStackConfig(stack, {
         environment: stack.replace(/[^a-z0-9-]/g, ""),
         location: "westeurope",
-        owner: "team@contoso.com",
+        owner: "team@fabrikam.com",
         costCenter: "CC-1",
-        gateway: { sku: "Developer", publisherName: "Contoso", publisherEmail: "api@contoso.com" },
+        gateway: { sku: "Developer", publisherName: "Fabrikam", publisherEmail: "api@fabrikam.com" },
         secrets: { expiresOn: "2099-12-31" },
         ...overrides,
     });
@@ -60,13 +60,13 @@ describe("checks across the project's stack files", () => {
         const active = fixture("live", {
             ...zone(),
             production: true,
-            gateway: { sku: "Premium", publisherName: "Contoso", publisherEmail: "api@contoso.com" },
+            gateway: { sku: "Premium", publisherName: "Fabrikam", publisherEmail: "api@fabrikam.com" },
             dr: { role: "active", location: "northeurope", stack: "standby", maxRpoMinutes: 1500 },
         });
         const passive = fixture("standby", {
             ...zone(),
             location: "northeurope",
-            gateway: { sku: "Premium", publisherName: "Contoso", publisherEmail: "api@contoso.com" },
+            gateway: { sku: "Premium", publisherName: "Fabrikam", publisherEmail: "api@fabrikam.com" },
             dr: { role: "passive", location: "westeurope", stack: "org/p/live" },
         });
         const stacks = { live: active, standby: passive };
@@ -76,14 +76,14 @@ describe("checks across the project's stack files", () => {
         const third = fixture("standby2", {
             ...zone(),
             location: "francecentral",
-            gateway: { sku: "Premium", publisherName: "Contoso", publisherEmail: "api@contoso.com" },
+            gateway: { sku: "Premium", publisherName: "Fabrikam", publisherEmail: "api@fabrikam.com" },
             dr: { role: "passive", location: "westeurope", stack: "live" },
         });
         assert.equal(projectProblems("standby2", { project: "p", stacks: { ...stacks, standby2: third } }).length, 6);
     });
 
     it("refuse a recovery time objective a standby smaller than the active site's minimum cannot meet, since it must scale out first", () => {
-        const premium = { sku: "Premium", publisherName: "Contoso", publisherEmail: "api@contoso.com" };
+        const premium = { sku: "Premium", publisherName: "Fabrikam", publisherEmail: "api@fabrikam.com" };
         const active = fixture("live", {
             ...zone(),
             production: true,
@@ -122,14 +122,14 @@ describe("checks across the project's stack files", () => {
             'dr.stack: no stack "live-drr" in this project (stacks here: live, other)',
         ]);
         const qualified = {
-            live: fixture("live", { dr: { role: "active", location: "northeurope", stack: "contoso/p/live-drr", maxRpoMinutes: 1500 } }),
+            live: fixture("live", { dr: { role: "active", location: "northeurope", stack: "fabrikam/p/live-drr", maxRpoMinutes: 1500 } }),
         };
         assert.deepEqual(projectProblems("live", { project: "p", stacks: qualified }), [
             'dr.stack: no stack "live-drr" in this project (stacks here: live)',
         ]);
         const elsewhere = {
             live: fixture("live", {
-                dr: { role: "active", location: "northeurope", stack: "contoso/shared-platform/dr", maxRpoMinutes: 1500 },
+                dr: { role: "active", location: "northeurope", stack: "fabrikam/shared-platform/dr", maxRpoMinutes: 1500 },
             }),
         };
         assert.deepEqual(projectProblems("live", { project: "p", stacks: elsewhere }), [], "another project's stack is not checked");
@@ -194,10 +194,10 @@ describe("checks across the project's stack files", () => {
     it("plan a stack that reads another project's stack, every value from it known after deploy", async () => {
         const passive = await stackFileFor({
             location: "northeurope",
-            dr: { role: "passive", location: "westeurope", stack: "contoso/shared-platform/live" },
+            dr: { role: "passive", location: "westeurope", stack: "fabrikam/shared-platform/live" },
         });
         const run = await planStack({ stack: "standby", projectDir: tempProject({ standby: passive }) });
-        assert.equal(run.get("pulumi:pulumi:StackReference", "active-site").inputs.name, "contoso/shared-platform/live");
+        assert.equal(run.get("pulumi:pulumi:StackReference", "active-site").inputs.name, "fabrikam/shared-platform/live");
         const identity = run.planOutputs.identity as Record<string, unknown>;
         for (const key of ["tenantId", "apiClientId", "identifierUri", "roles", "issuer"]) {
             assert.equal(identity[key], "(known after deploy)", key);

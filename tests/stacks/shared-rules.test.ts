@@ -154,7 +154,7 @@ const sizingCases: Array<[string, Record<string, unknown>, string, string]> = [
 
 /** Valid arguments of each component that takes a value a shared rule checks, with the value laid in by the case. */
 const dnsArgs = (overrides: Partial<DnsArgs>): DnsArgs => ({
-    zoneName: "contoso.com",
+    zoneName: "fabrikam.com",
     zoneResourceGroupName: "rg",
     hosts: {
         gateway: { label: "api", target: "apim-rules.azure-api.net" },
@@ -180,18 +180,18 @@ const secretsArgs = (overrides: Partial<SecretsArgs>): SecretsArgs => ({
 const identityArgs = (overrides: Partial<IdentityArgs>): IdentityArgs => ({
     displayNamePrefix: "integration-rules",
     identifierUri: "api://integration-rules",
-    apiRoles: [{ value: "Orders.Read", description: "Reads orders." }],
+    apiRoles: [{ value: "Shipments.Read", description: "Reads shipments." }],
     portalHosts: ["apim-rules.developer.azure-api.net"],
     secretExpiresOn: "2099-12-31",
     ...overrides,
 });
-/** An openapi API named inventory: all a catalog needs for its backend to be checked. */
-const inventoryApi = {
-    name: "inventory",
+/** An openapi API named ledger: all a catalog needs for its backend to be checked. */
+const ledgerApi = {
+    name: "ledger",
     version: "v1",
-    apiId: "inventory-v1",
-    path: "inventory",
-    folder: "inventory",
+    apiId: "ledger-v1",
+    path: "ledger",
+    folder: "ledger",
     kind: "openapi",
     products: [],
     revisions: [],
@@ -200,7 +200,7 @@ const inventoryApi = {
 const catalogArgs = (overrides: Partial<GatewayCatalogArgs>): GatewayCatalogArgs => ({
     resourceGroupName: "rg",
     serviceName: "apim-rules",
-    catalog: checkCatalog({ products: {}, apis: [inventoryApi], notes: [] }),
+    catalog: checkCatalog({ products: {}, apis: [ledgerApi], notes: [] }),
     tokenValidation: {
         openIdConfigUrl: "https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration",
         issuer: "https://login.microsoftonline.com/t/v2.0",
@@ -281,12 +281,12 @@ const valueRules: SharedRule[] = [
         rule: "DNS zone name (dnsZoneNameProblems)",
         cases: [
             [
-                "contoso",
-                '"contoso" is not a DNS zone name (allowed: a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens)',
+                "fabrikam",
+                '"fabrikam" is not a DNS zone name (allowed: a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens)',
             ],
             [
-                "Contoso.com",
-                '"Contoso.com" is not a DNS zone name (allowed: a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens)',
+                "Fabrikam.com",
+                '"Fabrikam.com" is not a DNS zone name (allowed: a DNS zone such as contoso.com: two or more lower-case labels of letters, digits and hyphens)',
             ],
         ],
         config: (value) => [{}, { dns: { zoneName: value } }],
@@ -325,22 +325,22 @@ const valueRules: SharedRule[] = [
         rule: "an alert recipient's e-mail address (emailProblems)",
         cases: [
             ["ops", `"ops" is not an e-mail address ${email}`],
-            ["ops@contoso", `"ops@contoso" is not an e-mail address ${email}`],
-            ["ops(at)contoso.com", `"ops(at)contoso.com" is not an e-mail address ${email}`],
+            ["ops@fabrikam", `"ops@fabrikam" is not an e-mail address ${email}`],
+            ["ops(at)fabrikam.com", `"ops(at)fabrikam.com" is not an e-mail address ${email}`],
         ],
-        config: (value) => [{}, { monitoring: { alertEmails: ["ops@contoso.com", value] } }],
+        config: (value) => [{}, { monitoring: { alertEmails: ["ops@fabrikam.com", value] } }],
         configPath: "monitoring.alertEmails[1]",
         components: [
             {
                 name: "Monitoring",
-                check: (value) => validateMonitoringArgs(monitoringArgs({ alertEmails: ["ops@contoso.com", value as string] })),
+                check: (value) => validateMonitoringArgs(monitoringArgs({ alertEmails: ["ops@fabrikam.com", value as string] })),
                 path: "alertEmails[1]",
             },
         ],
     },
     {
         rule: "the publisher's e-mail address (emailProblems)",
-        cases: [["api-team(at)contoso.com", `"api-team(at)contoso.com" is not an e-mail address ${email}`]],
+        cases: [["api-team(at)fabrikam.com", `"api-team(at)fabrikam.com" is not an e-mail address ${email}`]],
         config: (value) => [{ publisherEmail: value }],
         configPath: "gateway.publisherEmail",
         components: [
@@ -378,28 +378,28 @@ const valueRules: SharedRule[] = [
                 '"*" would let any site call the APIs with its users\' tokens (allowed: exact https origins such as https://app.contoso.com)',
             ],
             [
-                "https://*.contoso.com",
-                '"https://*.contoso.com" would let any site call the APIs with its users\' tokens (allowed: exact https origins such as https://app.contoso.com)',
+                "https://*.fabrikam.com",
+                '"https://*.fabrikam.com" would let any site call the APIs with its users\' tokens (allowed: exact https origins such as https://app.contoso.com)',
             ],
             [
-                "http://app.contoso.com",
-                '"http://app.contoso.com" is not an https origin (allowed: https://host[:port] in lower case, no path)',
+                "http://app.fabrikam.com",
+                '"http://app.fabrikam.com" is not an https origin (allowed: https://host[:port] in lower case, no path)',
             ],
             [
-                "https://App.contoso.com",
-                '"https://App.contoso.com" is not an https origin (allowed: https://host[:port] in lower case, no path)',
+                "https://App.fabrikam.com",
+                '"https://App.fabrikam.com" is not an https origin (allowed: https://host[:port] in lower case, no path)',
             ],
             [
-                "https://app.contoso.com/",
-                '"https://app.contoso.com/" is not an https origin (allowed: https://host[:port] in lower case, no path)',
+                "https://app.fabrikam.com/",
+                '"https://app.fabrikam.com/" is not an https origin (allowed: https://host[:port] in lower case, no path)',
             ],
         ],
-        config: (value) => [{ corsOrigins: ["https://app.contoso.com", value] }],
+        config: (value) => [{ corsOrigins: ["https://app.fabrikam.com", value] }],
         configPath: "gateway.corsOrigins[1]",
         components: [
             {
                 name: "ApiGateway",
-                check: (value) => validateApiGatewayArgs(gatewayArgs({ corsOrigins: ["https://app.contoso.com", value as string] })),
+                check: (value) => validateApiGatewayArgs(gatewayArgs({ corsOrigins: ["https://app.fabrikam.com", value as string] })),
                 path: "corsOrigins[1]",
             },
         ],
@@ -408,21 +408,21 @@ const valueRules: SharedRule[] = [
         rule: "a backend's https URL (httpsUrlProblems)",
         cases: [
             [
-                "http://erp.contoso.com",
-                '"http://erp.contoso.com" is not an https URL (allowed: an https URL such as https://inventory.contoso.com/api, without query or fragment, at most 2000 characters)',
+                "http://erp.fabrikam.com",
+                '"http://erp.fabrikam.com" is not an https URL (allowed: an https URL such as https://inventory.contoso.com/api, without query or fragment, at most 2000 characters)',
             ],
             [
-                "https://erp.contoso.com/api?key=1",
-                '"https://erp.contoso.com/api?key=1" is not an https URL (allowed: an https URL such as https://inventory.contoso.com/api, without query or fragment, at most 2000 characters)',
+                "https://erp.fabrikam.com/api?key=1",
+                '"https://erp.fabrikam.com/api?key=1" is not an https URL (allowed: an https URL such as https://inventory.contoso.com/api, without query or fragment, at most 2000 characters)',
             ],
         ],
-        config: (value) => [{ backends: { inventory: { url: value } } }],
-        configPath: "gateway.backends.inventory.url",
+        config: (value) => [{ backends: { ledger: { url: value } } }],
+        configPath: "gateway.backends.ledger.url",
         components: [
             {
                 name: "GatewayCatalog",
-                check: (value) => validateGatewayCatalogArgs(catalogArgs({ backends: { inventory: { url: value as string } } })),
-                path: "backends.inventory.url",
+                check: (value) => validateGatewayCatalogArgs(catalogArgs({ backends: { ledger: { url: value as string } } })),
+                path: "backends.ledger.url",
             },
         ],
     },
@@ -489,8 +489,8 @@ const valueRules: SharedRule[] = [
                 '"integration" is not an identifier URI (allowed: api://<name>, or an https URL on a verified domain of the tenant, at most 200 characters)',
             ],
             [
-                "http://contoso.com/api",
-                '"http://contoso.com/api" is not an identifier URI (allowed: api://<name>, or an https URL on a verified domain of the tenant, at most 200 characters)',
+                "http://fabrikam.com/api",
+                '"http://fabrikam.com/api" is not an identifier URI (allowed: api://<name>, or an https URL on a verified domain of the tenant, at most 200 characters)',
             ],
         ],
         config: (value) => [{}, { identity: { identifierUri: value } }],
@@ -515,14 +515,16 @@ const valueRules: SharedRule[] = [
                 '"https://token actions" is not an https URL (allowed: the https issuer URL of the external identity provider, such as https://token.actions.githubusercontent.com, at most 300 characters)',
             ],
         ],
-        config: (value) => [{}, { identity: { clientFederation: { issuer: value, subject: "repo:contoso/orders:environment:prod" } } }],
+        config: (value) => [{}, { identity: { clientFederation: { issuer: value, subject: "repo:fabrikam/shipments:environment:prod" } } }],
         configPath: "identity.clientFederation.issuer",
         components: [
             {
                 name: "Identity",
                 check: (value) =>
                     validateIdentityArgs(
-                        identityArgs({ clientFederation: { issuer: value as string, subject: "repo:contoso/orders:environment:prod" } }),
+                        identityArgs({
+                            clientFederation: { issuer: value as string, subject: "repo:fabrikam/shipments:environment:prod" },
+                        }),
                     ),
                 path: "clientFederation.issuer",
             },

@@ -201,11 +201,11 @@ function extendedProject(): string {
     // Every stack: the new APIs' backends, the new workflow.
     for (const stack of listStacks(dir)) {
         editStackFile(dir, stack, (set) => {
-            set(["enterprise-integration:gateway", "backends", "invoices"], { url: "https://billing.contoso.com/api" });
-            set(["enterprise-integration:gateway", "backends", "shipments"], { url: "https://shipping.contoso.com/api" });
+            set(["enterprise-integration:gateway", "backends", "invoices"], { url: "https://billing.fabrikam.com/api" });
+            set(["enterprise-integration:gateway", "backends", "shipments"], { url: "https://shipping.fabrikam.com/api" });
             set(["enterprise-integration:gateway", "backends", "pets"], { url: "https://petstore.swagger.io/v2" });
-            set(["enterprise-integration:gateway", "backends", "calculator"], { url: "https://calculator.contoso.com/calculator.asmx" });
-            set(["enterprise-integration:gateway", "backends", "calculator12"], { url: "https://calculator.contoso.com/calculator.asmx" });
+            set(["enterprise-integration:gateway", "backends", "calculator"], { url: "https://calculator.fabrikam.com/calculator.asmx" });
+            set(["enterprise-integration:gateway", "backends", "calculator12"], { url: "https://calculator.fabrikam.com/calculator.asmx" });
             set(["enterprise-integration:workflows", "invoice-archive"], "nested");
         });
     }
