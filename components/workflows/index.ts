@@ -117,7 +117,9 @@ export function splitCallbackUrl(url: string): { baseUrl: string; path: string; 
     const parsed = new URL(url);
     const at = parsed.pathname.indexOf("/triggers/");
     if (parsed.protocol !== "https:" || at < 0) {
-        throw new Error(`A Logic Apps callback URL must be https and contain /triggers/ (got ${parsed.protocol}//${parsed.host}${parsed.pathname})`);
+        throw new Error(
+            `A Logic Apps callback URL must be https and contain /triggers/ (got ${parsed.protocol}//${parsed.host}${parsed.pathname})`,
+        );
     }
     const query: Record<string, string> = {};
     for (const [key, value] of parsed.searchParams) {
@@ -129,7 +131,12 @@ export function splitCallbackUrl(url: string): { baseUrl: string; path: string; 
     if (!signature) {
         throw new Error("A Logic Apps callback URL must carry a sig query value");
     }
-    return { baseUrl: `${parsed.origin}${parsed.pathname.slice(0, at)}/triggers`, path: parsed.pathname.slice(at + "/triggers".length), query, signature };
+    return {
+        baseUrl: `${parsed.origin}${parsed.pathname.slice(0, at)}/triggers`,
+        path: parsed.pathname.slice(at + "/triggers".length),
+        query,
+        signature,
+    };
 }
 
 /** The option that makes a Request trigger refuse a body its JSON schema does not allow. */
@@ -151,11 +158,17 @@ export function deployedDefinition(definition: WorkflowDefinition): Record<strin
     if (!declared || !schema || typeof schema !== "object" || Object.keys(schema).length === 0) {
         return definition.definition;
     }
-    const options = (declared.operationOptions ?? "").split(",").map((option) => option.trim()).filter(Boolean);
+    const options = (declared.operationOptions ?? "")
+        .split(",")
+        .map((option) => option.trim())
+        .filter(Boolean);
     if (options.some((option) => option.toLowerCase() === schemaValidation.toLowerCase())) {
         return definition.definition;
     }
-    return { ...definition.definition, triggers: { ...triggers, [trigger!]: { ...declared, operationOptions: [...options, schemaValidation].join(", ") } } };
+    return {
+        ...definition.definition,
+        triggers: { ...triggers, [trigger!]: { ...declared, operationOptions: [...options, schemaValidation].join(", ") } },
+    };
 }
 
 /** Workflows in an order where each comes after those whose ids it takes. */
@@ -167,7 +180,9 @@ function deploymentOrder(definitions: Record<string, WorkflowDefinition>): strin
             return;
         }
         if (visiting.has(name)) {
-            throw new Error(`Invalid Workflows arguments:\n  - workflows: ${[...path, name].join(" -> ")} call each other in a circle (allowed: nested calls without a cycle)`);
+            throw new Error(
+                `Invalid Workflows arguments:\n  - workflows: ${[...path, name].join(" -> ")} call each other in a circle (allowed: nested calls without a cycle)`,
+            );
         }
         visiting.add(name);
         for (const other of Object.keys(definitions).sort()) {
@@ -202,13 +217,17 @@ export function checkWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefi
         if (definition) {
             definitions[name] = definition;
         } else {
-            problems.push(`definitions.${name}: missing (allowed: the definition of every workflow; given: ${Object.keys(args.definitions).sort().join(", ") || "none"})`);
+            problems.push(
+                `definitions.${name}: missing (allowed: the definition of every workflow; given: ${Object.keys(args.definitions).sort().join(", ") || "none"})`,
+            );
         }
     }
     problems.push(...problemLines(ipv4RangeProblems(args.adminIpRanges ?? []), ["adminIpRanges"]));
     for (const definition of Object.values(definitions)) {
         if (!requestTrigger(definition)) {
-            problems.push(`${definition.file}: triggers: no HTTP (Request) trigger; the gateway and other workflows call workflows over HTTP (allowed: one Request trigger)`);
+            problems.push(
+                `${definition.file}: triggers: no HTTP (Request) trigger; the gateway and other workflows call workflows over HTTP (allowed: one Request trigger)`,
+            );
         }
         const provided: Record<string, unknown> = {};
         for (const parameter of Object.keys(definition.parameters)) {
@@ -225,7 +244,9 @@ export function checkWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefi
         problems.push(...workflowParameterValues(definition, provided));
         problems.push(...containers.problems, ...managedConnectorProblems(definition));
         if (Object.keys(containers.containers).length > 0 && !args.storage) {
-            problems.push(`storage: missing; ${definition.file} writes to blob containers (allowed: { accountName, geoRedundant, protect })`);
+            problems.push(
+                `storage: missing; ${definition.file} writes to blob containers (allowed: { accountName, geoRedundant, protect })`,
+            );
         }
     }
     if (problems.length > 0) {
@@ -246,14 +267,21 @@ export class Workflows extends pulumi.ComponentResource {
      * Who writes to which container, one entry per workflow and container: the scope and the
      * principal of a `Storage Blob Data Contributor` assignment the stack makes.
      */
-    readonly containerWriters: Array<{ workflow: string; container: string; containerId: pulumi.Output<string>; principalId: pulumi.Output<string> }>;
+    readonly containerWriters: Array<{
+        workflow: string;
+        container: string;
+        containerId: pulumi.Output<string>;
+        principalId: pulumi.Output<string>;
+    }>;
 
     constructor(name: string, args: WorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
         const definitions = checkWorkflows(args);
         super("enterprise-integration:workflows:Workflows", name, {}, opts);
         const specs = args.workflows ?? {};
 
-        const containersByWorkflow = Object.fromEntries(Object.entries(definitions).map(([workflow, definition]) => [workflow, containersOf(definition).containers]));
+        const containersByWorkflow = Object.fromEntries(
+            Object.entries(definitions).map(([workflow, definition]) => [workflow, containersOf(definition).containers]),
+        );
         const containers = Object.values(containersByWorkflow).flatMap((byParameter) => Object.values(byParameter));
         const blobStorage =
             containers.length > 0
@@ -326,10 +354,17 @@ export class Workflows extends pulumi.ComponentResource {
             this.workflowIds[workflowName] = workflow.id;
             this.principalIds[workflowName] = workflow.identity.apply((identity) => identity?.principalId ?? "");
             for (const container of [...new Set(Object.values(containersByWorkflow[workflowName]!))].sort()) {
-                this.containerWriters.push({ workflow: workflowName, container, containerId: blobStorage!.containerIds[container]!, principalId: this.principalIds[workflowName]! });
+                this.containerWriters.push({
+                    workflow: workflowName,
+                    container,
+                    containerId: blobStorage!.containerIds[container]!,
+                    principalId: this.principalIds[workflowName]!,
+                });
             }
 
-            new monitor.DiagnosticSetting(`${name}-${workflowName}-logs`, workflowLogs(workflow.id, args.monitoring.workspaceId), { parent: this });
+            new monitor.DiagnosticSetting(`${name}-${workflowName}-logs`, workflowLogs(workflow.id, args.monitoring.workspaceId), {
+                parent: this,
+            });
             new monitor.MetricAlert(
                 `${name}-${workflowName}-failed-runs`,
                 failedRunsAlert({
@@ -348,7 +383,11 @@ export class Workflows extends pulumi.ComponentResource {
                 const url = pulumi.secret(
                     logic
                         .listWorkflowTriggerCallbackUrlOutput(
-                            { resourceGroupName: args.resourceGroupName, workflowName: workflow.name, triggerName: requestTrigger(definition)! },
+                            {
+                                resourceGroupName: args.resourceGroupName,
+                                workflowName: workflow.name,
+                                triggerName: requestTrigger(definition)!,
+                            },
                             { parent: this, dependsOn: [workflow] },
                         )
                         .apply((result) => result.value),

@@ -48,7 +48,9 @@ export function containersOf(definition: WorkflowDefinition): { containers: Reco
                 `${definition.file}: parameters.${parameter}: names the container "${container}" (allowed: a container of 3-20 lower-case letters, digits and single hyphens, in camel case before ContainerUrl, such as ordersContainerUrl or failedOrdersContainerUrl)`,
             );
         } else if (declared.type.toLowerCase() !== "string") {
-            problems.push(`${definition.file}: parameters.${parameter}.type: "${declared.type}" is not a string parameter (allowed: String, which is filled with the container's URL)`);
+            problems.push(
+                `${definition.file}: parameters.${parameter}.type: "${declared.type}" is not a string parameter (allowed: String, which is filled with the container's URL)`,
+            );
         } else {
             containers[parameter] = container;
         }
@@ -61,7 +63,9 @@ export function managedConnectorProblems(definition: WorkflowDefinition): string
     const allowed = "the HTTP action with the workflow's managed identity; blob containers through <name>ContainerUrl parameters";
     const problems: string[] = [];
     if ("$connections" in definition.parameters) {
-        problems.push(`${definition.file}: parameters.$connections: managed connectors are not deployed by this project; they need connection keys and cannot reach the firewalled storage (allowed: ${allowed})`);
+        problems.push(
+            `${definition.file}: parameters.$connections: managed connectors are not deployed by this project; they need connection keys and cannot reach the firewalled storage (allowed: ${allowed})`,
+        );
     }
     const visit = (value: unknown, at: string) => {
         if (Array.isArray(value)) {
@@ -69,7 +73,9 @@ export function managedConnectorProblems(definition: WorkflowDefinition): string
         } else if (value && typeof value === "object") {
             const node = value as Record<string, unknown>;
             if (typeof node["type"] === "string" && /^apiconnection/i.test(node["type"])) {
-                problems.push(`${definition.file}: ${at}.type: "${node["type"]}" is a managed connector, which this project does not deploy (allowed: ${allowed})`);
+                problems.push(
+                    `${definition.file}: ${at}.type: "${node["type"]}" is a managed connector, which this project does not deploy (allowed: ${allowed})`,
+                );
             }
             for (const [key, child] of Object.entries(node)) {
                 visit(child, formatPath([at, key]));
@@ -147,10 +153,17 @@ export class WorkflowStorage extends pulumi.ComponentResource {
         for (const container of [...new Set(args.containers)].sort()) {
             this.containerIds[container] = new storage.BlobContainer(
                 `${name}-container-${container}`,
-                { resourceGroupName: args.resourceGroupName, accountName: account.name, containerName: container, publicAccess: storage.PublicAccess.None },
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    accountName: account.name,
+                    containerName: container,
+                    publicAccess: storage.PublicAccess.None,
+                },
                 { parent: this, protect: args.protect },
             ).id;
-            this.containerUrls[container] = account.primaryEndpoints.apply((endpoints) => `${endpoints.blob.replace(/\/$/, "")}/${container}`);
+            this.containerUrls[container] = account.primaryEndpoints.apply(
+                (endpoints) => `${endpoints.blob.replace(/\/$/, "")}/${container}`,
+            );
         }
         this.registerOutputs({ accountId: this.accountId, containerIds: this.containerIds });
     }

@@ -33,7 +33,9 @@ export interface WorkflowDefinition {
  */
 export class WorkflowDefinitionError extends pulumi.RunError {
     constructor(readonly problems: string[]) {
-        super(`The workflow definitions have ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+        super(
+            `The workflow definitions have ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
+        );
         this.name = "WorkflowDefinitionError";
     }
 }
@@ -54,17 +56,24 @@ const parameterReference = /(?<![\w.])parameters\s*\(\s*'((?:[^']|'')*)'\s*\)/gi
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const listed = (names: readonly string[]) => names.join(", ") || "none";
-const isEmpty = (value: unknown) => value === undefined || value === null || value === "" || (typeof value === "object" && Object.keys(value).length === 0);
+const isEmpty = (value: unknown) =>
+    value === undefined || value === null || value === "" || (typeof value === "object" && Object.keys(value).length === 0);
 
 /** The action maps nested in one action, with where they are: Scope/Foreach/Until/If `actions`, If `else`, Switch `cases` and `default`. */
 function childScopes(action: Json, at: string): Array<[string, unknown]> {
-    const cases = Object.entries(isObject(action["cases"]) ? action["cases"] : {}).map(([name, branch]): [string, unknown] => [`${at}.cases.${name}`, branch]);
+    const cases = Object.entries(isObject(action["cases"]) ? action["cases"] : {}).map(([name, branch]): [string, unknown] => [
+        `${at}.cases.${name}`,
+        branch,
+    ]);
     const owners: Array<[string, unknown]> = [[at, action], [`${at}.else`, action["else"]], ...cases, [`${at}.default`, action["default"]]];
-    return owners.flatMap(([where, owner]): Array<[string, unknown]> => (isObject(owner) && owner["actions"] !== undefined ? [[`${where}.actions`, owner["actions"]]] : []));
+    return owners.flatMap(([where, owner]): Array<[string, unknown]> =>
+        isObject(owner) && owner["actions"] !== undefined ? [[`${where}.actions`, owner["actions"]]] : [],
+    );
 }
 
 function countActions(actions: unknown): number {
-    const nested = (action: unknown) => (isObject(action) ? childScopes(action, "").reduce((n, [, child]) => n + countActions(child), 0) : 0);
+    const nested = (action: unknown) =>
+        isObject(action) ? childScopes(action, "").reduce((n, [, child]) => n + countActions(child), 0) : 0;
     return isObject(actions) ? Object.values(actions).reduce((sum: number, action) => sum + 1 + nested(action), 0) : 0;
 }
 
@@ -82,8 +91,14 @@ function runAfterProblems(file: string, at: string, runAfter: unknown, siblings:
             problems.push(`${file}: ${where}.${name}: is not a list of statuses (allowed: ${statuses.join(", ")})`);
             continue;
         }
-        const unknown = list.filter((status) => typeof status !== "string" || !statuses.some((known) => known.toLowerCase() === status.toLowerCase()));
-        problems.push(...unknown.map((status) => `${file}: ${where}.${name}: ${JSON.stringify(status)} is not a status (allowed: ${statuses.join(", ")})`));
+        const unknown = list.filter(
+            (status) => typeof status !== "string" || !statuses.some((known) => known.toLowerCase() === status.toLowerCase()),
+        );
+        problems.push(
+            ...unknown.map(
+                (status) => `${file}: ${where}.${name}: ${JSON.stringify(status)} is not a status (allowed: ${statuses.join(", ")})`,
+            ),
+        );
     }
     return problems;
 }
@@ -100,7 +115,10 @@ function scopeProblems(file: string, where: string, actions: unknown): string[] 
             return [`${file}: ${at}: is not an action (allowed: an object with a type)`];
         }
         const siblings = names.filter((other) => other !== name);
-        return [...runAfterProblems(file, at, action["runAfter"], siblings), ...childScopes(action, at).flatMap(([child, nested]) => scopeProblems(file, child, nested))];
+        return [
+            ...runAfterProblems(file, at, action["runAfter"], siblings),
+            ...childScopes(action, at).flatMap(([child, nested]) => scopeProblems(file, child, nested)),
+        ];
     });
 }
 
@@ -110,7 +128,9 @@ function referenceProblems(file: string, where: string, value: unknown, declared
         // Only expressions are evaluated: a string starting with @, or one with @{...} inside.
         const matches = value.startsWith("@") || value.includes("@{") ? [...value.matchAll(parameterReference)] : [];
         const names = new Set(matches.map((match) => match[1]!.replace(/''/g, "'")));
-        return [...names].filter((name) => !declared.includes(name)).map((name) => `${file}: ${where}: parameters('${name}') is not declared in parameters (allowed: ${listed(declared)})`);
+        return [...names]
+            .filter((name) => !declared.includes(name))
+            .map((name) => `${file}: ${where}: parameters('${name}') is not declared in parameters (allowed: ${listed(declared)})`);
     }
     if (Array.isArray(value)) {
         return value.flatMap((item, i) => referenceProblems(file, formatPath([where, i]), item, declared));
@@ -125,7 +145,11 @@ function referenceProblems(file: string, where: string, value: unknown, declared
 const actionReference = /(?<![\w.])(actions|body|outputs|result|items|actionBody|actionOutputs)\s*\(\s*'((?:[^']|'')*)'\s*\)/gi;
 
 /** Every action of the definition at any depth, by name, with where it is, and the Foreach loops that enclose it. */
-function allActions(actions: unknown, where = "actions", loops: readonly string[] = []): Array<{ name: string; at: string; action: Json; loops: readonly string[] }> {
+function allActions(
+    actions: unknown,
+    where = "actions",
+    loops: readonly string[] = [],
+): Array<{ name: string; at: string; action: Json; loops: readonly string[] }> {
     if (!isObject(actions)) {
         return [];
     }
@@ -170,9 +194,13 @@ function actionReferenceProblems(file: string, actions: unknown): string[] {
                 const fn = match[1]!.toLowerCase();
                 const target = match[2]!.replace(/''/g, "'");
                 if (fn === "items") {
-                    return loops.includes(target) ? [] : [`${file}: ${at}: ${match[1]}('${target}') does not name a Foreach loop around it (allowed: ${listed(loops)})`];
+                    return loops.includes(target)
+                        ? []
+                        : [`${file}: ${at}: ${match[1]}('${target}') does not name a Foreach loop around it (allowed: ${listed(loops)})`];
                 }
-                return names.has(target) ? [] : [`${file}: ${at}: ${match[1]}('${target}') names no action of this workflow (allowed: ${listed([...names])})`];
+                return names.has(target)
+                    ? []
+                    : [`${file}: ${at}: ${match[1]}('${target}') names no action of this workflow (allowed: ${listed([...names])})`];
             }),
         ),
     );
@@ -189,10 +217,14 @@ function parameterProblems(file: string, parameters: unknown): string[] {
         }
         const type = declaration["type"];
         if (typeof type !== "string" || !parameterTypes.some((known) => known.toLowerCase() === type.toLowerCase())) {
-            return [`${file}: ${at}.type: ${type === undefined ? "is missing" : `${JSON.stringify(type)} is not a parameter type`} (allowed: ${parameterTypes.join(", ")})`];
+            return [
+                `${file}: ${at}.type: ${type === undefined ? "is missing" : `${JSON.stringify(type)} is not a parameter type`} (allowed: ${parameterTypes.join(", ")})`,
+            ];
         }
         if (secureTypes.includes(type.toLowerCase()) && !isEmpty(declaration["defaultValue"])) {
-            return [`${file}: ${at}.defaultValue: a ${type} parameter has a default value, which puts a secret in source (allowed: no defaultValue; pass the value at deployment)`];
+            return [
+                `${file}: ${at}.defaultValue: a ${type} parameter has a default value, which puts a secret in source (allowed: no defaultValue; pass the value at deployment)`,
+            ];
         }
         return [];
     });
@@ -212,7 +244,9 @@ function triggerProblems(file: string, triggers: unknown): string[] {
     }
     const requests = names.filter((name) => String((triggers[name] as Json)["type"]).toLowerCase() === "request");
     if (requests.length > 0 && names.length > 1) {
-        return [`${file}: triggers: has ${names.length} triggers, ${requests.join(", ")} of type Request among them (allowed: exactly one trigger in a workflow with a Request trigger)`];
+        return [
+            `${file}: triggers: has ${names.length} triggers, ${requests.join(", ")} of type Request among them (allowed: exactly one trigger in a workflow with a Request trigger)`,
+        ];
     }
     return [];
 }
@@ -232,7 +266,9 @@ export function validateWorkflowDefinition(file: string, doc: unknown): string[]
         .filter(([key]) => doc[key] === undefined)
         .map(([key, allowed]) => `${file}: ${key}: is missing (allowed: ${allowed})`);
     if (doc["$schema"] !== undefined && doc["$schema"] !== workflowSchemaUrl) {
-        problems.push(`${file}: $schema: ${JSON.stringify(doc["$schema"])} is not the 2016-06-01 workflow definition schema (allowed: ${workflowSchemaUrl})`);
+        problems.push(
+            `${file}: $schema: ${JSON.stringify(doc["$schema"])} is not the 2016-06-01 workflow definition schema (allowed: ${workflowSchemaUrl})`,
+        );
     }
     const unknown = Object.keys(doc).filter((key) => !knownKeys.includes(key));
     if (unknown.length > 0) {
@@ -275,7 +311,9 @@ export function parseWorkflowDefinition(name: string, file: string, text: string
     const definition = doc as Json;
     const parameters: WorkflowDefinition["parameters"] = {};
     for (const [key, declaration] of Object.entries((definition["parameters"] ?? {}) as Record<string, Json>)) {
-        parameters[key] = Object.hasOwn(declaration, "defaultValue") ? { type: String(declaration["type"]), defaultValue: declaration["defaultValue"] } : { type: String(declaration["type"]) };
+        parameters[key] = Object.hasOwn(declaration, "defaultValue")
+            ? { type: String(declaration["type"]), defaultValue: declaration["defaultValue"] }
+            : { type: String(declaration["type"]) };
     }
     return { name, file, definition, parameters };
 }
@@ -290,7 +328,13 @@ export function workflowParameterValues(def: WorkflowDefinition, values: Record<
     const missing = declared.filter((name) => !Object.hasOwn(def.parameters[name]!, "defaultValue") && !given.includes(name));
     const unknown = given.filter((name) => !declared.includes(name));
     return [
-        ...missing.map((name) => `${def.file}: parameters.${name}: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)`),
-        ...unknown.map((name) => `${def.file}: parameters.${name}: a value is given, but the definition does not declare it (allowed: ${listed(declared)})`),
+        ...missing.map(
+            (name) =>
+                `${def.file}: parameters.${name}: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)`,
+        ),
+        ...unknown.map(
+            (name) =>
+                `${def.file}: parameters.${name}: a value is given, but the definition does not declare it (allowed: ${listed(declared)})`,
+        ),
     ];
 }
