@@ -1,11 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { WorkflowDefinitionError, parseWorkflowDefinition, type WorkflowDefinition } from "./workflows/definition";
+import { nestedCallProblems } from "./workflows/nested-calls";
 
 /**
  * Reads the workflow definitions under `workflows/` (`<name>.json`) that the stack deploys,
- * checked with the workflows component's rules. Missing or invalid files stop the program with
- * every problem, each naming its file.
+ * checked with the workflows component's rules, each on its own and then together (a nested call
+ * names a trigger of the workflow it calls). Missing or invalid files stop the program with every
+ * problem, each naming its file.
  */
 export function loadWorkflowDefinitions(dir: string, names: readonly string[]): Record<string, WorkflowDefinition> {
     const folder = path.basename(dir);
@@ -31,6 +33,9 @@ export function loadWorkflowDefinitions(dir: string, names: readonly string[]): 
         } catch (error) {
             problems.push(...(error instanceof WorkflowDefinitionError ? error.problems : [(error as Error).message]));
         }
+    }
+    for (const definition of problems.length === 0 ? Object.values(definitions) : []) {
+        problems.push(...nestedCallProblems(definition, definitions));
     }
     if (problems.length > 0) {
         throw new WorkflowDefinitionError(problems);

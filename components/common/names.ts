@@ -33,3 +33,23 @@ export function apiRevisionId(apiId: string, revision: number): string {
 export function apiIdOfRevision(id: string): string {
     return id.replace(/;rev=\d+$/, "");
 }
+
+/** `order-notify` -> `orderNotify`: how definition parameters name things (workflows, APIs). */
+export function camelCase(name: string): string {
+    return name.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** `order-notify` -> `orderNotifyWorkflowId`: the parameter that receives that workflow's id. */
+export function workflowIdParameter(workflow: string): string {
+    return `${camelCase(workflow)}WorkflowId`;
+}
+
+/** `inventory` -> `inventoryBaseUrl`: the parameter that receives a catalog backend's base URL, by API name. */
+export function backendUrlParameter(api: string): string {
+    return `${camelCase(api)}BaseUrl`;
+}
+
+/** `inventory` -> `inventoryApiKey`: the (secure) parameter that receives a backend's key, by API name. */
+export function backendKeyParameter(api: string): string {
+    return `${camelCase(api)}ApiKey`;
+}

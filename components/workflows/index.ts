@@ -7,6 +7,10 @@ import { ipv4RangeProblems, problemLines } from "../common/rules";
 
 export { callerRange, noCaller } from "../common/azure";
 import { workflowParameterValues, type WorkflowDefinition } from "../../content/workflows/definition";
+import { nestedCallProblems } from "../../content/workflows/nested-calls";
+import { workflowIdParameter } from "../common/names";
+
+export { backendKeyParameter, backendUrlParameter, camelCase, workflowIdParameter } from "../common/names";
 import { WorkflowStorage, containerOf, containersOf, managedConnectorProblems } from "./storage";
 
 export { containerOf, softDeleteDays } from "./storage";
@@ -81,26 +85,6 @@ export interface TriggerHandle {
     signature: pulumi.Output<string>;
     /** The whole callback URL (secret). */
     callbackUrl: pulumi.Output<string>;
-}
-
-/** `order-notify` -> `orderNotify`: how definition parameters name things (workflows, APIs). */
-export function camelCase(name: string): string {
-    return name.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
-}
-
-/** `order-notify` -> `orderNotifyWorkflowId`: the parameter that receives that workflow's id. */
-export function workflowIdParameter(workflow: string): string {
-    return `${camelCase(workflow)}WorkflowId`;
-}
-
-/** `inventory` -> `inventoryBaseUrl`: the parameter that receives a catalog backend's base URL, by API name. */
-export function backendUrlParameter(api: string): string {
-    return `${camelCase(api)}BaseUrl`;
-}
-
-/** `inventory` -> `inventoryApiKey`: the (secure) parameter that receives a backend's key, by API name. */
-export function backendKeyParameter(api: string): string {
-    return `${camelCase(api)}ApiKey`;
 }
 
 /** The name of a definition's one HTTP (Request) trigger, if it has one. */
@@ -202,8 +186,8 @@ function deploymentOrder(definitions: Record<string, WorkflowDefinition>): strin
 /**
  * Checks {@link WorkflowsArgs} and returns the definitions of the workflows to deploy; throws one
  * error naming each problem: a workflow without a definition, a parameter without a value, a
- * workflow without an HTTP trigger, a connector this component cannot connect, an admin range that
- * is not an IPv4 range.
+ * workflow without an HTTP trigger, a nested call to a trigger the called workflow does not have, a
+ * connector this component cannot connect, an admin range that is not an IPv4 range.
  */
 export function checkWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefinition> {
     const problems: string[] = [];
@@ -241,7 +225,7 @@ export function checkWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefi
         for (const parameter of Object.keys(definition.parameters).filter((name) => containerOf(name) !== undefined)) {
             provided[parameter] = true;
         }
-        problems.push(...workflowParameterValues(definition, provided));
+        problems.push(...workflowParameterValues(definition, provided), ...nestedCallProblems(definition, definitions));
         problems.push(...containers.problems, ...managedConnectorProblems(definition));
         if (Object.keys(containers.containers).length > 0 && !args.storage) {
             problems.push(

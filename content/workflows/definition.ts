@@ -11,9 +11,65 @@ import * as pulumi from "@pulumi/pulumi";
 export { workflowSchemaUrl } from "../../components/common/azure";
 import { workflowSchemaUrl } from "../../components/common/azure";
 import { formatPath } from "../../components/common/rules";
+import { unansweredProblems } from "./answers";
+import { storageCallProblems } from "./storage-calls";
 
-/** Actions one workflow may hold, nested ones included (a Logic Apps limit). */
-export const maxActions = 250;
+/*
+ * Definition limits of Logic Apps ("Limits and configuration reference for Azure Logic Apps",
+ * learn.microsoft.com/azure/logic-apps/logic-apps-limits-and-config, "Workflow definition limits":
+ * "Actions per workflow | 500", "Allowed nesting depth for actions | 8", "Triggers per workflow |
+ * 10", "Name for `action` or `trigger` | 80 characters").
+ */
+/** Actions one workflow may hold, nested ones included. */
+export const maxActions = 500;
+/** Levels of actions: those of `actions` are the first, those of a Scope or branch among them the second, and so on. */
+export const maxNesting = 8;
+/** Characters in an action's or a trigger's name. */
+export const maxNameLength = 80;
+/** Triggers one workflow may hold. */
+export const maxTriggers = 10;
+
+/**
+ * Trigger and action types of the workflow definition language, as a definition spells them
+ * (compared without regard to case). From "Schema reference guide for trigger and action types in
+ * Azure Logic Apps" (learn.microsoft.com/azure/logic-apps/logic-apps-workflow-actions-triggers:
+ * built-in, managed API and control workflow types), the variable actions of "Create variables to
+ * store and pass values" (logic-apps-create-variables-store-values), and the Enterprise Integration
+ * Pack's XSLT transform and the batch sender, as Microsoft's samples write them.
+ */
+export const triggerTypes = ["Request", "Recurrence", "Http", "HttpWebhook", "ApiConnection", "ApiConnectionWebhook"] as const;
+export const actionTypes = [
+    "Compose",
+    "JavaScriptCode",
+    "Function",
+    "Http",
+    "HttpWebhook",
+    "Join",
+    "ParseJson",
+    "Query",
+    "Response",
+    "Select",
+    "Table",
+    "Terminate",
+    "Wait",
+    "Workflow",
+    "ApiConnection",
+    "ApiConnectionWebhook",
+    "ApiManagement",
+    "Foreach",
+    "If",
+    "Scope",
+    "Switch",
+    "Until",
+    "InitializeVariable",
+    "SetVariable",
+    "IncrementVariable",
+    "DecrementVariable",
+    "AppendToArrayVariable",
+    "AppendToStringVariable",
+    "Xslt",
+    "SendToBatch",
+] as const;
 
 /** One workflow definition file, read and validated. */
 export interface WorkflowDefinition {
@@ -103,8 +159,29 @@ function runAfterProblems(file: string, at: string, runAfter: unknown, siblings:
     return problems;
 }
 
-/** Checks every action of one scope, and the scopes nested in them: each `runAfter` names a sibling. */
-function scopeProblems(file: string, where: string, actions: unknown): string[] {
+/** A type among `known` (ignoring case), or the problem with it. */
+function typeProblems(file: string, at: string, type: unknown, kind: string, known: readonly string[]): string[] {
+    if (typeof type === "string" && known.some((name) => name.toLowerCase() === type.toLowerCase())) {
+        return [];
+    }
+    return [
+        `${file}: ${at}.type: ${type === undefined ? "is missing" : `${JSON.stringify(type)} is not ${kind} type`} (allowed: ${known.join(", ")})`,
+    ];
+}
+
+/** A name within the length Logic Apps allows, or the problem with it. */
+function nameProblems(file: string, at: string, name: string): string[] {
+    return name.length > maxNameLength
+        ? [`${file}: ${at}: the name has ${name.length} characters (allowed: at most ${maxNameLength})`]
+        : [];
+}
+
+/**
+ * Checks every action of one scope, and the scopes nested in them: a known type, a name within
+ * the length limit, each `runAfter` naming a sibling, and no deeper than {@link maxNesting} levels
+ * (`level` is this scope's).
+ */
+function scopeProblems(file: string, where: string, actions: unknown, level = 1): string[] {
     if (!isObject(actions)) {
         return [`${file}: ${where}: is not an object (allowed: a map of action names to actions)`];
     }
@@ -115,9 +192,19 @@ function scopeProblems(file: string, where: string, actions: unknown): string[] 
             return [`${file}: ${at}: is not an action (allowed: an object with a type)`];
         }
         const siblings = names.filter((other) => other !== name);
+        const nested = childScopes(action, at);
+        const tooDeep =
+            level === maxNesting && nested.some(([, inner]) => isObject(inner) && Object.keys(inner).length > 0)
+                ? [
+                      `${file}: ${at}: holds actions at nesting level ${maxNesting + 1} (allowed: at most ${maxNesting} levels of actions; call a nested workflow for more)`,
+                  ]
+                : [];
         return [
+            ...typeProblems(file, at, action["type"], "an action", actionTypes),
+            ...nameProblems(file, at, name),
             ...runAfterProblems(file, at, action["runAfter"], siblings),
-            ...childScopes(action, at).flatMap(([child, nested]) => scopeProblems(file, child, nested)),
+            ...tooDeep,
+            ...(level < maxNesting ? nested.flatMap(([child, inner]) => scopeProblems(file, child, inner, level + 1)) : []),
         ];
     });
 }
@@ -145,7 +232,7 @@ function referenceProblems(file: string, where: string, value: unknown, declared
 const actionReference = /(?<![\w.])(actions|body|outputs|result|items|actionBody|actionOutputs)\s*\(\s*'((?:[^']|'')*)'\s*\)/gi;
 
 /** Every action of the definition at any depth, by name, with where it is, and the Foreach loops that enclose it. */
-function allActions(
+export function allActions(
     actions: unknown,
     where = "actions",
     loops: readonly string[] = [],
@@ -242,21 +329,31 @@ function triggerProblems(file: string, triggers: unknown): string[] {
     if (broken.length > 0) {
         return broken.map((name) => `${file}: triggers.${name}: is not a trigger (allowed: an object with a type)`);
     }
+    const problems = names.flatMap((name) => [
+        ...typeProblems(file, `triggers.${name}`, (triggers[name] as Json)["type"], "a trigger", triggerTypes),
+        ...nameProblems(file, `triggers.${name}`, name),
+    ]);
+    if (names.length > maxTriggers) {
+        problems.push(`${file}: triggers: has ${names.length} triggers (allowed: at most ${maxTriggers})`);
+    }
     const requests = names.filter((name) => String((triggers[name] as Json)["type"]).toLowerCase() === "request");
     if (requests.length > 0 && names.length > 1) {
-        return [
+        problems.push(
             `${file}: triggers: has ${names.length} triggers, ${requests.join(", ")} of type Request among them (allowed: exactly one trigger in a workflow with a Request trigger)`,
-        ];
+        );
     }
-    return [];
+    return problems;
 }
 
 /**
  * The problems of one workflow definition document (`[]` when it is valid), each naming `file`:
  * the top-level keys and `$schema`, `runAfter` within the same scope and with known statuses,
  * references to undeclared parameters and to actions that do not exist (or loops that do not
- * enclose the reference), the trigger count, the action limit, parameter types and
- * secure parameters with a default value.
+ * enclose the reference), the trigger count, the Logic Apps definition limits (actions, nesting,
+ * name length, triggers), known trigger and action types, parameter types and secure parameters
+ * with a default value; then, on a document without those problems, the headers of managed-identity
+ * calls to Azure Storage (`./storage-calls.ts`) and an answer on every outcome of a
+ * Request-triggered workflow with a Response action (`./answers.ts`).
  */
 export function validateWorkflowDefinition(file: string, doc: unknown): string[] {
     if (!isObject(doc)) {
@@ -288,6 +385,10 @@ export function validateWorkflowDefinition(file: string, doc: unknown): string[]
     const declared = isObject(doc["parameters"]) ? Object.keys(doc["parameters"]) : [];
     for (const key of ["triggers", "actions", "outputs"]) {
         problems.push(...referenceProblems(file, key, doc[key], declared));
+    }
+    if (problems.length === 0) {
+        // On a well-formed document only: both follow runAfter and the control actions' shapes.
+        problems.push(...storageCallProblems(file, doc), ...unansweredProblems(file, doc));
     }
     return problems;
 }

@@ -437,6 +437,15 @@ describe("Workflows component", () => {
                 'workflows/shipment-notify.json: parameters.shipmentsContainerUrl.type: "Object" is not a string parameter (allowed: String, which is filled with the container\'s URL)',
             ],
             [
+                "a nested call to a trigger the called workflow does not have (its trigger renamed)",
+                () => {
+                    const doc = notify();
+                    doc.triggers = { receive: doc.triggers.manual };
+                    return { definitions: definitionsWith({ "shipment-notify": doc }) };
+                },
+                'workflows/shipment-intake.json: actions.Notify_order.inputs.host.triggerName: "manual" is not a Request trigger of workflows/shipment-notify.json (allowed: receive)',
+            ],
+            [
                 "containers without a storage account to hold them",
                 () => ({ storage: undefined }),
                 "storage: missing; workflows/shipment-notify.json writes to blob containers (allowed: { accountName, geoRedundant, protect })",

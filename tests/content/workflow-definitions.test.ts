@@ -87,10 +87,10 @@ describe("workflow definitions", () => {
                 ["Request/Http"],
             );
             assert.deepEqual(Object.keys(def.definition["triggers"] as object), ["manual"]);
-            assert.equal(Object.keys(def.definition["actions"] as object).length, 4);
+            assert.equal(Object.keys(def.definition["actions"] as object).length, 5);
         });
 
-        it("shipment-intake reserves stock over HTTPS with retries and hidden inputs, calls shipment-notify, then answers 202 (502 when the reservation fails)", () => {
+        it("shipment-intake reserves stock over HTTPS with retries and hidden inputs, calls shipment-notify, then answers 202 (502 when the reservation or the call fails)", () => {
             const actions = loadWorkflowDefinition(workflowsDir, "shipment-intake").definition["actions"] as Record<string, any>;
             const [httpName, http] = Object.entries(actions).find(([, action]) => action.type === "Http")!;
             assert.equal(http.inputs.method, "POST");
@@ -115,8 +115,22 @@ describe("workflow definitions", () => {
             const accepted = responses.find((action) => action.inputs.statusCode === 202);
             assert.deepEqual(accepted.inputs.body, { trackingId: "@{workflow().run.name}" });
             assert.deepEqual(accepted.runAfter, { [workflowName]: ["Succeeded"] });
-            const failed = responses.find((action) => action.inputs.statusCode === 502);
-            assert.deepEqual(failed.runAfter, { [httpName]: ["Failed", "TimedOut"] });
+            const failed = responses.filter((action) => action.inputs.statusCode === 502).map((action) => action.runAfter);
+            assert.deepEqual(failed, [{ [httpName]: ["Failed", "TimedOut"] }, { [workflowName]: ["Failed", "TimedOut"] }]);
+        });
+
+        it("shipment-intake answers only with statuses the shipments API's description documents", () => {
+            const spec = parseYaml(fs.readFileSync(path.join(fixtureContent.catalog, "shipments", "openapi.yaml"), "utf8"));
+            const documented = Object.keys(spec.paths["/"].post.responses).map(Number);
+            const actions = sample("shipment-intake").actions as Record<string, { type: string; inputs: { statusCode: number } }>;
+            const answered = Object.values(actions)
+                .filter((action) => action.type === "Response")
+                .map((action) => action.inputs.statusCode);
+            assert.deepEqual([...new Set(answered)].sort(), [202, 502]);
+            assert.ok(
+                answered.every((status) => documented.includes(status)),
+                `${answered} within ${documented}`,
+            );
         });
 
         it("shipment-intake's trigger schema accepts what the shipments API spec accepts", () => {
@@ -219,9 +233,9 @@ describe("workflow definitions", () => {
                 actions: { Each: { type: "Foreach", foreach: "@triggerBody()?['lines']", actions: composeChain(3) } },
                 else: { actions: { Inner: { type: "Scope", actions: composeChain(1) } } },
             };
-            // Store_order, Stored, Route (+1 case, +2 default), Check (+Each (+3), +Inner (+1)): 13, and
+            // The sample's own actions, Route (+1 case, +2 default), Check (+Each (+3), +Inner (+1)), and
             // a Scope that brings the total to one over the limit.
-            const counted = 2 + 1 + 1 + 2 + 1 + 1 + 3 + 1 + 1;
+            const counted = Object.keys(sample("shipment-notify").actions).length + 1 + 1 + 2 + 1 + 1 + 3 + 1 + 1;
             doc.actions.Pad = { type: "Scope", actions: composeChain(maxActions - counted), runAfter: { Check: ["Succeeded"] } };
             assert.deepEqual(problemsOfLoad(workflowsCopy({ "shipment-notify.json": JSON.stringify(doc) }), "shipment-notify"), [
                 `${notifyFile}: actions: has ${maxActions + 1} actions, counting nested ones (allowed: at most ${maxActions})`,
@@ -264,7 +278,7 @@ describe("workflow definitions", () => {
             const doc = sample("shipment-intake");
             doc.actions.Accepted.runAfter = { Notify_customer: ["Succeeded"] };
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
-                `${intakeFile}: actions.Accepted.runAfter: "Notify_customer" is not an action in the same scope (allowed: Reserve_stock, Notify_order, Reservation_failed)`,
+                `${intakeFile}: actions.Accepted.runAfter: "Notify_customer" is not an action in the same scope (allowed: Reserve_stock, Notify_order, Reservation_failed, Notify_failed)`,
             ]);
         });
 
@@ -372,12 +386,14 @@ describe("workflow definitions", () => {
 
         it(`more than ${maxActions} actions, counting nested ones; ${maxActions} is accepted`, () => {
             const doc = sample("shipment-intake");
-            // 4 actions of the sample + the Scope + its children.
-            doc.actions.Batch = { type: "Scope", actions: composeChain(maxActions - 5), runAfter: { Accepted: ["Succeeded"] } };
+            // The sample's actions + the Scope + its children.
+            const own = Object.keys(doc.actions).length;
+            doc.actions.Batch = { type: "Scope", actions: composeChain(maxActions - own - 1), runAfter: { Accepted: ["Succeeded"] } };
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), []);
-            doc.actions.Batch.actions = composeChain(maxActions - 4);
+            doc.actions.Batch.actions = composeChain(maxActions - own);
+            assert.equal(maxActions, 500, "the Logic Apps limit: 500 actions per workflow");
             assert.deepEqual(validateWorkflowDefinition(intakeFile, doc), [
-                `${intakeFile}: actions: has 251 actions, counting nested ones (allowed: at most 250)`,
+                `${intakeFile}: actions: has 501 actions, counting nested ones (allowed: at most 500)`,
             ]);
         });
 
