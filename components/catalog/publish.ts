@@ -288,18 +288,20 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
     let previous: pulumi.Resource = first;
     for (const revision of api.revisions) {
         const revisionId = apiRevisionId(api.apiId, revision.revision);
-        // A revision is a copy of the one before (sourceApiId), re-imported only when it has its own
-        // spec. Released revisions stay in Azure when removed from the catalog: the current one
-        // cannot be deleted.
+        // A revision without a spec of its own is a copy of the one before (sourceApiId, as the REST
+        // spec's example ApiManagementCreateApiRevisionFromExistingApi.json does); one with its own
+        // spec is imported into <api>;rev=<n> directly, as `az apim api import --api-revision` does.
+        // No Microsoft example or tool sends sourceApiId and an import in one request (Terraform's
+        // azurerm and APIOps split them in two), so the two are never combined here. Released
+        // revisions stay in Azure when removed from the catalog: the current one cannot be deleted.
         const revisionApi = new apimanagement.Api(
             `${ctx.name}-api-${api.apiId}-rev${revision.revision}`,
             {
                 ...settings,
-                ...(revision.specContent !== undefined ? importOf(revision.specContent, revision.specFormat!) : {}),
+                ...(revision.specContent !== undefined ? importOf(revision.specContent, revision.specFormat!) : { sourceApiId: source.id }),
                 apiId: revisionId,
                 apiRevision: String(revision.revision),
                 apiRevisionDescription: revision.description,
-                sourceApiId: source.id,
             },
             { parent: ctx.parent, dependsOn: [previous], retainOnDelete: true },
         );

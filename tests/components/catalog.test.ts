@@ -171,13 +171,15 @@ describe("GatewayCatalog component", () => {
             );
         });
 
-        it("creates the declared revision from the API and releases it with its notes", () => {
+        it("imports a declared revision with its own spec into <api>;rev=<n>, never also cloning it, and releases it with its notes", () => {
             const base = full.get("azure-native:apimanagement:Api", "cat-api-ledger-v1");
             assert.equal(base.inputs.apiId, "ledger-v1;rev=1");
             const revision = full.get("azure-native:apimanagement:Api", "cat-api-ledger-v1-rev2");
             assert.equal(revision.inputs.apiId, "ledger-v1;rev=2");
             assert.equal(revision.inputs.apiRevision, "2");
-            assert.equal(revision.inputs.sourceApiId, base.id);
+            // No Microsoft example or tool clones (sourceApiId) and imports in one request.
+            assert.equal(revision.inputs.sourceApiId, undefined);
+            assert.ok(revision.dependsOn.includes(base.urn), "after the revision it follows");
             assert.equal(revision.inputs.apiRevisionDescription, "Reservations carry their expiry time.");
             assert.match(revision.inputs.value, /expiresAt/);
             assert.doesNotMatch(base.inputs.value, /expiresAt/);
