@@ -60,10 +60,12 @@ function version(kind: "openapi" | "xml"): string {
                       "./catalog/policy-files",
                       "./catalog/xml",
                       "./catalog/merged-policy",
+                      "./catalog/policy-expressions",
+                      "./catalog/policy-sections",
                       "../components/common/policies",
                       "../components/common/names",
                   ],
-                  ["libxml2-wasm"],
+                  ["libxml2-wasm", "@vscode/tree-sitter-wasm"],
               );
     return versions[kind]!;
 }

@@ -7,7 +7,8 @@ import { apiPolicy } from "../../components/common/policies";
 /**
  * The policy an API is published with, when it has a policy file of its own, checked before
  * deploy: the file is merged into the policy the gateway generates (`apiPolicy`) and the result
- * must be valid against API Management's policy schema too. The values that only exist once the
+ * must be valid against API Management's policy schema, and keep its rules (expressions are C#,
+ * each policy in a section that allows it), too. The values that only exist once the
  * platform is deployed (the tenant's token endpoints, the workflow trigger's path) do not change
  * the document's shape; they stand in as examples here.
  */
@@ -36,8 +37,9 @@ export async function mergedPolicyProblems(api: ApiDefinitionFile, file: PolicyF
         user: file.sections,
     });
     const problems = await policySchemaProblems(document);
-    return problems.map(
-        (problem) =>
-            `${file.file}: merged with the policy the gateway generates, the document breaks API Management's policy schema at ${located(problem)}`,
+    return problems.map((problem) =>
+        problem.rule
+            ? `${file.file}: merged with the policy the gateway generates, the document breaks API Management's rules at ${located(problem)}`
+            : `${file.file}: merged with the policy the gateway generates, the document breaks API Management's policy schema at ${located(problem)}`,
     );
 }

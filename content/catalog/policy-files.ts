@@ -4,9 +4,11 @@ import { located, policySchemaProblems, withXml } from "./xml";
 /**
  * Policy files the user writes, in API Management's policy syntax: an API's `policy.xml`, an
  * operation's `operations/<operationId>.xml`, a product's policy file. Each is checked against
- * API Management's policy schema, must keep `<base />` in every section (so the gateway's own
- * checks, the product's and the global policy still run: "Place the base element within a section
- * to inherit all policies from the corresponding section at the parent scope",
+ * API Management's policy schema and the rules it applies when a policy is saved (policy
+ * expressions are C#, each policy in a section that allows it: `policySchemaProblems`), must keep
+ * `<base />` in every section (so the gateway's own checks, the product's and the global policy
+ * still run: "Place the base element within a section to inherit all policies from the
+ * corresponding section at the parent scope",
  * learn.microsoft.com/azure/api-management/api-management-howto-policies), leaves the `backend`
  * section to `<base />` alone (the request is forwarded once, by the global policy), and is split
  * into its sections' elements, which the gateway merges with the policy it generates.
@@ -78,7 +80,11 @@ export async function readPolicyFile(file: string, content: string): Promise<{ p
     const document = content.replace(/^\uFEFF/, "");
     const schema = await policySchemaProblems(document);
     if (schema.length > 0) {
-        return { problems: schema.map((problem) => `${file}: ${located(problem)} (allowed: API Management's policy syntax)`) };
+        return {
+            problems: schema.map((problem) =>
+                problem.rule ? `${file}: ${located(problem)}` : `${file}: ${located(problem)} (allowed: API Management's policy syntax)`,
+            ),
+        };
     }
     const parsed = await withXml(document, (doc, lib) => split(file, doc, lib));
     if ("problems" in parsed) {

@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as Libxml2 from "libxml2-wasm" with { "resolution-mode": "import" };
+import { expressionProblems, policyExpressions } from "./policy-expressions";
+import { sectionProblems } from "./policy-sections";
 
 /**
  * XML with libxml2 (the WebAssembly build `libxml2-wasm`): parsing with line numbers and
@@ -51,6 +53,11 @@ export interface XmlProblem {
     line: number;
     column?: number;
     message: string;
+    /**
+     * Set on a rule API Management applies when it saves a policy, beyond its schema (expressions
+     * are C#, a policy stands in a section that allows it): the message says what is allowed.
+     */
+    rule?: true;
 }
 
 /** `line 4: message` or `line 4, column 7: message`. */
@@ -95,21 +102,29 @@ export async function withXml<T>(
 const namedValueInValue = /'[^']*\{\{[^}]+\}\}[^']*'/;
 
 /**
- * Where a policy document breaks API Management's policy schema (or is not well-formed XML),
- * as located problems; [] when it is valid.
+ * Where a policy document breaks API Management's policy schema (or is not well-formed XML), or a
+ * rule API Management applies when it saves a policy: a policy expression that is not C#
+ * (`./policy-expressions`), a policy in a section that does not allow it (`./policy-sections`).
+ * As located problems, the schema's first; [] when it is valid.
  */
 export async function policySchemaProblems(content: string): Promise<XmlProblem[]> {
     const schema = await policyValidator();
     const parsed = await withXml(content, (doc, lib) => {
+        let problems: XmlProblem[] = [];
         try {
             schema.validate(doc);
-            return [];
         } catch (error) {
-            if (error instanceof lib.XmlValidateError) {
-                return problemsOf(error.details).filter((problem) => !namedValueInValue.test(problem.message));
+            if (!(error instanceof lib.XmlValidateError)) {
+                throw error;
             }
-            throw error;
+            problems = problemsOf(error.details).filter((problem) => !namedValueInValue.test(problem.message));
         }
+        return { problems, sections: sectionProblems(doc, lib), expressions: policyExpressions(doc, lib) };
     });
-    return "problems" in parsed ? parsed.problems : parsed.value;
+    if ("problems" in parsed) {
+        return parsed.problems;
+    }
+    const { problems, sections, expressions } = parsed.value;
+    const rules = [...sections, ...(await expressionProblems(expressions))].sort((a, b) => a.line - b.line);
+    return [...problems, ...rules];
 }

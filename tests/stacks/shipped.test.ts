@@ -135,7 +135,7 @@ const archiveWorkflow = {
             inputs: {
                 method: "PUT",
                 uri: "@{parameters('invoiceArchiveContainerUrl')}/@{encodeUriComponent(triggerBody()?['invoiceId'])}.json",
-                headers: { "x-ms-version": "2023-11-03", "x-ms-blob-type": "BlockBlob" },
+                headers: { "x-ms-version": "2023-11-03", "x-ms-date": "@{formatDateTime(utcNow(),'r')}", "x-ms-blob-type": "BlockBlob" },
                 body: "@triggerBody()",
                 authentication: { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" },
             },
