@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BackupSchedule, BackupStorage, RestoreSchedule, type SiteSettingStep } from "../components/backup";
+import { BackupSchedule, BackupStorage, RestoreSchedule, storageAccountIdOf, type SiteSettingStep } from "../components/backup";
 import { AccessGrants, waitSeconds } from "../components/identity";
 import type { StackConfig } from "./config";
 import { failedRunsAlertPurpose, jobRoleName, type GlobalNamer, type Namer } from "./naming";
@@ -11,7 +11,9 @@ import { drSchedule } from "./recovery";
  * `dr.backupInterval`; the passive site restores the newest complete backup into its own service
  * on the active site's `dr.restoreInterval`, read with the storage from the active site's outputs,
  * and puts back what its code owns. Grants are least privilege: each workflow a custom role with
- * its one operation on its one service, blob roles on the one container.
+ * its one operation on its one service (defined for the service's resource group, assigned on the
+ * service), the workflows' blob roles on the one container, and API Management's the role and
+ * scope Microsoft's backup and restore guide names.
  */
 
 /** What the active site tells its passive site (its `backup` stack output). */
@@ -94,6 +96,8 @@ export function activeSiteBackup(ctx: RecoveryContext): BackupOutputs | undefine
     const backup = new BackupSchedule("backup", {
         ...scheduleArgs(ctx, "backup"),
         intervalMinutes: schedule.backupMinutes,
+        // The newest backup must still be listed when the restore deems it stale.
+        retentionDays: schedule.retentionDays,
         storage: { accountName: storage.accountName, containerName: storage.containerName, containerUrl: storage.containerUrl },
         // While the DR site serves traffic (dns.activeSite: dr), this site's configuration is the
         // stale one: no backups until traffic comes back (docs/disaster-recovery.md, "Failback").
@@ -147,9 +151,10 @@ interface ActiveBackup {
 
 /**
  * The passive site's restores: the scheduled restore into its own service, with the settings its
- * code owns put back after each; read access on the active site's backup container for its
- * service (which reads the backup) and for the workflow (which lists the backups). The active
- * site deploys first: its outputs name the container.
+ * code owns put back after each; read access on the active site's backup container for the
+ * workflow (which lists the backups), and for the service, which reads the backup, the role and
+ * scope the backup and restore guide names. The active site deploys first: its outputs name the
+ * container.
  */
 export function passiveSiteRestore(
     ctx: RecoveryContext & { activeSite: pulumi.StackReference; siteSettings: pulumi.Input<SiteSettingStep[]> },
@@ -192,11 +197,18 @@ export function passiveSiteRestore(
                 principalType: "ServicePrincipal",
                 role: "Storage Blob Data Reader",
             },
-            "gateway-reads-backups": {
-                scope: active.containerId,
+            // "Assign the identity the Storage Blob Data Contributor role, scoped to the storage account
+            // used for backup and restore" ("How to implement disaster recovery using service backup
+            // and restore in Azure API Management", learn.microsoft.com/azure/api-management/
+            // api-management-howto-disaster-recovery-backup-restore, "Configure API Management managed
+            // identity"; "If you will back up and restore to different API Management instances,
+            // enable a managed identity in both the source and target instances"). No page documents
+            // a read-only role or a container scope as enough for a restore, so this follows the guide.
+            "gateway-restores-from-backups": {
+                scope: active.containerId.apply(storageAccountIdOf),
                 principalId: ctx.gateway.systemPrincipalId,
                 principalType: "ServicePrincipal",
-                role: "Storage Blob Data Reader",
+                role: "Storage Blob Data Contributor",
             },
         },
         propagationWait: config.identity.roleAssignmentWait,

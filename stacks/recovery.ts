@@ -21,9 +21,9 @@ export function intervalMinutes(value: string): number | undefined {
 }
 
 /** The limits the backup component holds its schedules to: the config refuses the same. */
-export { maximumRetentionDays, minimumBackupMinutes, minimumRestoreMinutes } from "../components/backup";
+export { maximumBackupMinutes, maximumRetentionDays, minimumBackupMinutes, minimumRestoreMinutes } from "../components/backup";
 
-import { minimumBackupMinutes, minimumRestoreMinutes } from "../components/backup";
+import { backupIntervalProblems, backupRetentionScheduleProblems, minimumBackupMinutes, minimumRestoreMinutes } from "../components/backup";
 /** The least that what only backups carry can lag on the passive site: the shortest intervals together. */
 const shortestSchedule = minimumBackupMinutes + minimumRestoreMinutes;
 
@@ -126,10 +126,35 @@ export function recoveryObjectives(active: { ttlSeconds: number; minimumUnits: n
     };
 }
 
-/** The objectives over the stack's limits, as messages naming the key; [] when they are within. */
-export function objectiveProblems(objectives: Objectives): Array<{ key: "maxRpoMinutes" | "maxRtoMinutes"; message: string }> {
+/** A key of `dr` and what is wrong with it. */
+export interface DrProblem {
+    key: "backupInterval" | "backupRetentionDays" | "maxRpoMinutes" | "maxRtoMinutes";
+    message: string;
+}
+
+/**
+ * The schedule's problems the passive site's restore could not serve, the same the backup
+ * component refuses (`components/backup/rules.ts`): a backup interval whose newest backup turns
+ * stale only after backups expire, and a retention that deletes the newest backup before it turns
+ * stale (stopped backups would then look like none yet). [] when the restore can serve it.
+ */
+export function scheduleProblems(schedule: DrSchedule): DrProblem[] {
+    const interval = backupIntervalProblems(schedule.backupMinutes);
+    return interval.length > 0
+        ? interval.map((problem) => ({ key: "backupInterval", message: problem.message }))
+        : backupRetentionScheduleProblems(schedule.backupMinutes, schedule.retentionDays, "dr.backupInterval").map((problem) => ({
+              key: "backupRetentionDays",
+              message: problem.message,
+          }));
+}
+
+/**
+ * The schedule's problems ({@link scheduleProblems}), then the objectives over the stack's limits,
+ * as messages naming the key; [] when all are within.
+ */
+export function objectiveProblems(objectives: Objectives): DrProblem[] {
     const { schedule, rto } = objectives;
-    const problems: Array<{ key: "maxRpoMinutes" | "maxRtoMinutes"; message: string }> = [];
+    const problems: DrProblem[] = [...scheduleProblems(schedule)];
     if (objectives.rpoBackupMinutes > schedule.maxRpoMinutes) {
         problems.push({
             key: "maxRpoMinutes",

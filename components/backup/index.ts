@@ -8,9 +8,38 @@ import { blobLogs, failedRunsAlert, lockedDownStorageAccount, runHistoryAccess, 
 import { stableGuid } from "../common/guid";
 import { problemLines } from "../common/rules";
 import { backupRetentionProblems } from "../common/values";
+import {
+    backupIntervalProblems,
+    backupRetentionScheduleProblems,
+    maxBackupAgeMinutes,
+    minimumRestoreMinutes,
+    serviceIdAllowed,
+    serviceResourceGroupId,
+} from "./rules";
 import { backupDefinition, backupParameters, restoreDefinition, restoreParameters } from "./workflows";
 
-export { backupDefinition, managementApiVersion, recurrence, restoreDefinition } from "./workflows";
+export {
+    backupIntervalAllowed,
+    backupIntervalProblems,
+    backupRetentionScheduleProblems,
+    maxBackupAgeMinutes,
+    maximumBackupMinutes,
+    minimumBackupMinutes,
+    minimumRestoreMinutes,
+    minimumRetentionDays,
+    serviceResourceGroupId,
+    storageAccountIdOf,
+} from "./rules";
+
+export {
+    backupDefinition,
+    backupLifetimeMinutes,
+    listedDays,
+    managementApiVersion,
+    newestCompleteXpath,
+    recurrence,
+    restoreDefinition,
+} from "./workflows";
 
 /**
  * API Management's backup and restore, scheduled: the storage the backups live in (in the DR
@@ -19,10 +48,6 @@ export { backupDefinition, managementApiVersion, recurrence, restoreDefinition }
  * on its one service. The stack grants the roles and the storage access (`AccessGrants`).
  */
 
-/** The shortest backup interval: a backup runs for several minutes and leaves the service updating. */
-export const minimumBackupMinutes = 15;
-/** The shortest restore interval: a restore may take 30 minutes or more, and must end before the next. */
-export const minimumRestoreMinutes = 60;
 /** Backups expire after 30 days: keeping them longer keeps nothing restorable. */
 export { maximumRetentionDays } from "../common/values";
 
@@ -211,9 +236,12 @@ interface ScheduleArgs {
     names: { workflow: pulumi.Input<string>; alert: pulumi.Input<string> };
     /** The name of its custom role, unique in the tenant. Required. */
     roleName: string;
-    /** Minutes between runs: at least 15 for a backup, 60 for a restore. Required. */
+    /** Minutes between runs: whole minutes, 15-14380 for a backup ({@link maximumBackupMinutes}), 60 or more for a restore. Required. */
     intervalMinutes: pulumi.Input<number>;
-    /** ARM id of the API Management service. Required. */
+    /**
+     * ARM id of the API Management service: the workflow's custom role is defined for its resource
+     * group and assigned on the service alone. Required.
+     */
     serviceId: pulumi.Input<string>;
     /** The backup storage. Required. */
     storage: BackupStorageRef;
@@ -237,18 +265,20 @@ interface ScheduleArgs {
     tags?: Record<string, string>;
 }
 
-export type BackupScheduleArgs = ScheduleArgs;
-
-/**
- * The oldest the newest complete backup may be when a restore runs: three backup intervals and an
- * hour for the backup itself. Older, the backups have stopped, and the restore fails its run.
- */
-export function maxBackupAgeMinutes(backupIntervalMinutes: number): number {
-    return 3 * backupIntervalMinutes + 60;
+export interface BackupScheduleArgs extends ScheduleArgs {
+    /**
+     * Days the backup storage keeps a backup (its {@link BackupStorageArgs.retentionDays}): at
+     * least {@link minimumRetentionDays} of `intervalMinutes`, so the newest backup is still listed
+     * when the restore deems it stale. Required.
+     */
+    retentionDays: number;
 }
 
 export interface RestoreScheduleArgs extends ScheduleArgs {
-    /** The active site's backup interval, in minutes: how old the newest backup may be ({@link maxBackupAgeMinutes}). Required. */
+    /**
+     * The active site's backup interval, in minutes (15-14380): how old the newest backup may be
+     * ({@link maxBackupAgeMinutes}), and so how many days the restore lists ({@link listedDays}). Required.
+     */
     backupIntervalMinutes: pulumi.Input<number>;
     /** What the restore overwrites that this site's code owns, put back after each restore (secret: it may hold the portal's client secret). Required. */
     siteSettings: pulumi.Input<SiteSettingStep[]>;
@@ -257,6 +287,45 @@ export interface RestoreScheduleArgs extends ScheduleArgs {
 /** A role definition's id: a GUID made from its name, so a re-run finds the same definition. */
 export function roleDefinitionGuid(roleName: string): string {
     return stableGuid(`role-definition|${roleName}`);
+}
+
+/** Throws the one error of a component that lists `problems`, when there are any. */
+function refuse(component: string, problems: readonly string[]): void {
+    if (problems.length > 0) {
+        throw new Error(`Invalid ${component} arguments:\n  - ${problems.join("\n  - ")}`);
+    }
+}
+
+/**
+ * A value checked at once when it is known, and when it arrives otherwise (a passive site reads
+ * the restore's intervals from the active site's outputs; the service id is known after deploy).
+ */
+function checked<T extends number | string>(component: string, value: pulumi.Input<T>, problems: (value: T) => string[]): pulumi.Output<T> {
+    return pulumi.output(value).apply((arrived) => {
+        refuse(component, problems(arrived as T));
+        return arrived as T;
+    });
+}
+
+/** The problems a value has when it is known now, or none yet. */
+function knownProblems<T>(value: pulumi.Input<T>, problems: (value: T) => string[]): string[] {
+    return typeof value === "number" || typeof value === "string" ? problems(value as T) : [];
+}
+
+/** The service id's problem: it must name a service, whose resource group the custom role is defined for. */
+function serviceIdProblems(serviceId: string): string[] {
+    return serviceResourceGroupId(serviceId)
+        ? []
+        : [`serviceId: ${JSON.stringify(serviceId)} is not the ARM id of an API Management service (allowed: ${serviceIdAllowed})`];
+}
+
+/** The problems of what every schedule takes alike, those known now. */
+function scheduleArgsProblems(args: ScheduleArgs): string[] {
+    const delay = args.firstRunDelayMinutes ?? 30;
+    return [
+        ...(Number.isInteger(delay) && delay >= 1 ? [] : [`firstRunDelayMinutes: ${delay} (allowed: whole minutes, 1 or more)`]),
+        ...knownProblems(args.serviceId, serviceIdProblems),
+    ];
 }
 
 /** A scheduled workflow with its custom role, its first run's time, its logs and its failed-runs alert. */
@@ -269,6 +338,7 @@ abstract class Schedule extends pulumi.ComponentResource {
     /** When the first run is due (UTC, RFC 3339); the runs follow on the interval from then. */
     readonly firstRunAt: pulumi.Output<string>;
 
+    /** Called once the subclass has refused what it can check now ({@link scheduleArgsProblems} among it). */
     protected constructor(
         type: string,
         name: string,
@@ -280,29 +350,33 @@ abstract class Schedule extends pulumi.ComponentResource {
         parameters: Record<string, pulumi.Input<unknown>>,
         opts?: pulumi.ComponentResourceOptions,
     ) {
-        const delay = args.firstRunDelayMinutes ?? 30;
-        if (!Number.isInteger(delay) || delay < 1) {
-            throw new Error(
-                `Invalid ${type.split(":").pop()} arguments:\n  - firstRunDelayMinutes: ${delay} (allowed: whole minutes, 1 or more)`,
-            );
-        }
+        const component = type.split(":").pop()!;
         super(type, name, {}, opts);
         const subscription = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
+        // Custom roles are defined for a management group, a subscription or a resource group, and
+        // assigned there or on any resource below it ("The AssignableScopes property specifies the
+        // scopes (root, management group, subscriptions, or resource groups) where a role definition
+        // can be assigned ... You must use at least one management group, subscription, or resource
+        // group": "Understand Azure role definitions", learn.microsoft.com/azure/role-based-access-
+        // control/role-definitions#assignablescopes). So the role is defined for the service's
+        // resource group and assigned by the stack on the service alone. Defining it takes
+        // Microsoft.Authorization/roleDefinitions/write on every assignable scope (custom-roles).
+        const resourceGroup = checked(component, args.serviceId, serviceIdProblems).apply((id) => serviceResourceGroupId(id)!);
         const role = new authorization.RoleDefinition(
             `${name}-role`,
             {
                 scope: pulumi.interpolate`/subscriptions/${subscription}`,
                 roleDefinitionId: roleDefinitionGuid(args.roleName),
                 roleName: args.roleName,
-                description: `${what} one API Management service, and nothing else (its scheduled workflow's identity).`,
+                description: `${what} one API Management service (assigned on that service alone, to its scheduled workflow's identity).`,
                 roleType: "CustomRole",
                 permissions: [{ actions, notActions: [], dataActions: [], notDataActions: [] }],
-                assignableScopes: [args.serviceId],
+                assignableScopes: [resourceGroup],
             },
             { parent: this },
         );
         // Fixed when first created, so later deployments keep the schedule where it is.
-        const firstRun = new time.Offset(`${name}-first-run`, { offsetMinutes: delay }, { parent: this });
+        const firstRun = new time.Offset(`${name}-first-run`, { offsetMinutes: args.firstRunDelayMinutes ?? 30 }, { parent: this });
         const workflow = new logic.Workflow(
             `${name}-workflow`,
             {
@@ -351,24 +425,19 @@ abstract class Schedule extends pulumi.ComponentResource {
     }
 }
 
-/** The interval, checked: at once when it is known, or when it arrives (a passive site reads it from the active site). */
-function checkedInterval(component: string, minutes: pulumi.Input<number>, minimum: number): pulumi.Output<number> {
-    const check = (value: number) => {
-        if (!Number.isInteger(value) || value < minimum) {
-            throw new Error(`Invalid ${component} arguments:\n  - intervalMinutes: ${value} (allowed: whole minutes, ${minimum} or more)`);
-        }
-        return value;
-    };
-    if (typeof minutes === "number") {
-        check(minutes);
-    }
-    return pulumi.output(minutes).apply(check);
-}
-
 /** The active site's scheduled backup: API Management writes with its system-assigned identity. */
 export class BackupSchedule extends Schedule {
     constructor(name: string, args: BackupScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
-        const minutes = checkedInterval("BackupSchedule", args.intervalMinutes, minimumBackupMinutes);
+        const component = "BackupSchedule";
+        const retention = problemLines(backupRetentionProblems(args.retentionDays), ["retentionDays"]);
+        const interval = (minutes: number) => {
+            const own = problemLines(backupIntervalProblems(minutes), ["intervalMinutes"]);
+            return own.length > 0 || retention.length > 0
+                ? own
+                : problemLines(backupRetentionScheduleProblems(minutes, args.retentionDays, "intervalMinutes"), ["retentionDays"]);
+        };
+        refuse(component, [...knownProblems(args.intervalMinutes, interval), ...retention, ...scheduleArgsProblems(args)]);
+        const minutes = checked(component, args.intervalMinutes, interval);
         super(
             "enterprise-integration:backup:BackupSchedule",
             name,
@@ -388,10 +457,25 @@ export class BackupSchedule extends Schedule {
     }
 }
 
+/** The restore interval's problem: whole minutes, long enough for a restore to end before the next. */
+function restoreIntervalProblems(minutes: number): string[] {
+    return Number.isInteger(minutes) && minutes >= minimumRestoreMinutes
+        ? []
+        : [`intervalMinutes: ${minutes} (allowed: whole minutes, ${minimumRestoreMinutes} or more)`];
+}
+
 /** The passive site's scheduled restore of the newest complete backup, then its own settings put back. */
 export class RestoreSchedule extends Schedule {
     constructor(name: string, args: RestoreScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
-        const minutes = checkedInterval("RestoreSchedule", args.intervalMinutes, minimumRestoreMinutes);
+        const component = "RestoreSchedule";
+        const backups = (minutes: number) => problemLines(backupIntervalProblems(minutes), ["backupIntervalMinutes"]);
+        refuse(component, [
+            ...knownProblems(args.intervalMinutes, restoreIntervalProblems),
+            ...knownProblems(args.backupIntervalMinutes, backups),
+            ...scheduleArgsProblems(args),
+        ]);
+        const minutes = checked(component, args.intervalMinutes, restoreIntervalProblems);
+        const backupMinutes = checked(component, args.backupIntervalMinutes, backups);
         super(
             "enterprise-integration:backup:RestoreSchedule",
             name,
@@ -400,8 +484,8 @@ export class RestoreSchedule extends Schedule {
             restoreActions,
             (startTime) =>
                 pulumi
-                    .all([minutes, args.backupIntervalMinutes])
-                    .apply(([every, backups]) => restoreDefinition(every, startTime, maxBackupAgeMinutes(backups))),
+                    .all([minutes, backupMinutes])
+                    .apply(([every, backupEvery]) => restoreDefinition(every, startTime, maxBackupAgeMinutes(backupEvery))),
             restoreParameters,
             {
                 serviceId: args.serviceId,

@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { namingRule } from "../naming";
-import { intervalMinutes, maximumRetentionDays, minimumBackupMinutes, minimumRestoreMinutes, scheduleDefaults } from "../recovery";
+import {
+    intervalMinutes,
+    maximumBackupMinutes,
+    maximumRetentionDays,
+    minimumBackupMinutes,
+    minimumRestoreMinutes,
+    scheduleDefaults,
+} from "../recovery";
 import {
     backupRetentionAllowed,
     backupRetentionProblems,
@@ -75,7 +82,7 @@ export const drFields = withDocs(
                 "The other site's region: on an active stack, where the passive site and a DNS zone the stack owns live; on a passive stack, where the active site runs. Never the primary region. Required on a passive stack and whenever `dr.stack` is set.",
         },
         backupInterval: {
-            description: `How often the active site backs up API Management's configuration to the backup storage in \`dr.location\`: \`30m\`, \`1h\`, ... (${minimumBackupMinutes}m or more; 24h at most in production). Active site with \`dr.stack\` only.`,
+            description: `How often the active site backs up API Management's configuration to the backup storage in \`dr.location\`: \`30m\`, \`1h\`, ... (${minimumBackupMinutes}m or more, ${maximumBackupMinutes}m at most, so the newest backup turns stale before backups expire; 24h at most in production). Active site with \`dr.stack\` only.`,
             default: `\`${scheduleDefaults.backupInterval}\``,
         },
         restoreInterval: {
@@ -83,7 +90,7 @@ export const drFields = withDocs(
             default: `\`${scheduleDefaults.restoreInterval}\``,
         },
         backupRetentionDays: {
-            description: `Days a backup is kept before the storage's lifecycle rule deletes it, 1-${maximumRetentionDays} (backups expire after ${maximumRetentionDays} days).`,
+            description: `Days a backup is kept before the storage's lifecycle rule deletes it, 1-${maximumRetentionDays} (backups expire after ${maximumRetentionDays} days), and at least the days the passive site's restore needs to see the newest backup turn stale: ceil((3 × backup interval + 60 minutes) / 1 day), 1 day for hourly backups, 4 for daily ones.`,
             default: `\`${scheduleDefaults.backupRetentionDays}\``,
         },
         maxRpoMinutes: {

@@ -432,7 +432,7 @@ describe("npm run plan", () => {
         assert.match(dr, /azure-native:logic:Workflow +restore-workflow +create\n/);
         assert.match(
             dr,
-            /azure-native:authorization:RoleAssignment +restore-access-gateway-reads-backups +create\n.*Storage Blob Data Reader for ServicePrincipal/,
+            /azure-native:authorization:RoleAssignment +restore-access-gateway-restores-from-backups +create\n.*Storage Blob Data Contributor for ServicePrincipal/,
         );
     });
 

@@ -9,7 +9,9 @@ import {
     backupDefinition,
     backupSoftDeleteDays,
     managementApiVersion,
+    listedDays,
     maxBackupAgeMinutes,
+    newestCompleteXpath,
     recurrence,
     restoreActions,
     restoreDefinition,
@@ -94,7 +96,7 @@ describe("backup and restore (components/backup)", () => {
                 protect: true,
                 tags: { environment: "test" },
             });
-            new BackupSchedule("backup", { ...schedule("backup"), intervalMinutes: 60 });
+            new BackupSchedule("backup", { ...schedule("backup"), intervalMinutes: 60, retentionDays: 14 });
             new RestoreSchedule("restore", {
                 ...schedule("restore"),
                 intervalMinutes: pulumi.output(240),
@@ -192,11 +194,17 @@ describe("backup and restore (components/backup)", () => {
     describe("the backup workflow", () => {
         const definition = backupDefinition(60, startTime) as any;
 
-        it("runs on the interval, hourly as Hour and a quarter as Minute, from a first run 30 minutes after it is created (its grants have taken effect by then)", () => {
+        it("runs on the interval, one run at a time, hourly as Hour and a quarter as Minute, from a first run 30 minutes after it is created (its grants have taken effect by then)", () => {
             const firstRun = run.get("time:index/offset:Offset", "backup-first-run");
             assert.equal(firstRun.inputs.offsetMinutes, 30);
             assert.deepEqual(run.get("azure-native:logic:Workflow", "backup-workflow").inputs.definition.triggers, {
-                Every_interval: { type: "Recurrence", recurrence: { frequency: "Hour", interval: 1, startTime: firstRun.outputs.rfc3339 } },
+                Every_interval: {
+                    type: "Recurrence",
+                    recurrence: { frequency: "Hour", interval: 1, startTime: firstRun.outputs.rfc3339 },
+                    // logic-apps-workflow-actions-triggers#change-trigger-concurrency: a run that comes due
+                    // while one is still backing up waits for it.
+                    runtimeConfiguration: { concurrency: { runs: 1 } },
+                },
             });
             assert.match(
                 String(firstRun.outputs.rfc3339),
@@ -209,9 +217,12 @@ describe("backup and restore (components/backup)", () => {
         });
 
         it("refuses a first run that is not some minutes away", () => {
-            assert.throws(() => new BackupSchedule("bad", { ...schedule("bad"), intervalMinutes: 60, firstRunDelayMinutes: 0 }), {
-                message: "Invalid BackupSchedule arguments:\n  - firstRunDelayMinutes: 0 (allowed: whole minutes, 1 or more)",
-            });
+            assert.throws(
+                () => new BackupSchedule("bad", { ...schedule("bad"), intervalMinutes: 60, retentionDays: 14, firstRunDelayMinutes: 0 }),
+                {
+                    message: "Invalid BackupSchedule arguments:\n  - firstRunDelayMinutes: 0 (allowed: whole minutes, 1 or more)",
+                },
+            );
         });
 
         it("POSTs .../backup with its managed identity for ARM, asking API Management to write with its own identity, under a time-stamped name", () => {
@@ -297,26 +308,101 @@ describe("backup and restore (components/backup)", () => {
     describe("the restore workflow", () => {
         const definition = restoreDefinition(240, startTime, 240) as any;
 
-        it("lists the backups with its identity for storage, and keeps the complete ones", () => {
-            assert.deepEqual(action(definition, "List_backups").inputs, {
-                method: "GET",
-                uri: "@{parameters('containerUrl')}?restype=container&comp=list&prefix=apim-",
-                headers: { "x-ms-version": "2023-11-03", "x-ms-date": "@{formatDateTime(utcNow(), 'r')}" },
-                authentication: { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" },
-            });
-            assert.deepEqual(action(definition, "Complete_backups").inputs, {
-                from: "@xpath(xml(body('List_backups')), '/EnumerationResults/Blobs/Blob/Name/text()')",
-                where: "@endsWith(item(), '.complete')",
+        it("runs one run at a time: a restore that comes due while one is restoring waits for it", () => {
+            assert.deepEqual(definition.triggers, {
+                Every_interval: {
+                    type: "Recurrence",
+                    recurrence: { frequency: "Hour", interval: 4, startTime },
+                    runtimeConfiguration: { concurrency: { runs: 1 } },
+                },
             });
         });
 
-        it("ends the run, without failing it, while no backup is complete, and otherwise takes the newest (the last in name order)", () => {
+        it("lists one UTC day of backups a call, today first, over every day a backup younger than the limit is named after, with its identity for storage", () => {
+            // 240 minutes, or a whole day, reach back into yesterday at most: two days; a minute more, three.
+            assert.equal(listedDays(240), 2);
+            assert.equal(listedDays(1440), 2);
+            assert.equal(listedDays(1441), 3);
+            assert.equal(listedDays(maxBackupAgeMinutes(1440)), 5);
+            assert.deepEqual(action(definition, "Listed_at"), { type: "Compose", inputs: "@{utcNow()}", runAfter: {} });
+            for (const day of [0, 1]) {
+                assert.deepEqual(action(definition, `List_day_${day}`), {
+                    type: "Http",
+                    inputs: {
+                        method: "GET",
+                        uri: `@{parameters('containerUrl')}?restype=container&comp=list&prefix=apim-@{addDays(outputs('Listed_at'), -${day}, 'yyyyMMdd')}`,
+                        headers: { "x-ms-version": "2023-11-03", "x-ms-date": "@{formatDateTime(utcNow(), 'r')}" },
+                        authentication: { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" },
+                    },
+                    runAfter: { Listed_at: ["Succeeded"] },
+                });
+                assert.deepEqual(
+                    action(definition, `Newest_of_day_${day}`).inputs,
+                    `@xpath(xml(body('List_day_${day}')), '${newestCompleteXpath}')`,
+                );
+            }
+            assert.equal(action(definition, "List_day_2"), undefined, "no third day for a 240-minute limit");
+            assert.equal(
+                newestCompleteXpath,
+                'string((/EnumerationResults/Blobs/Blob/Name[substring(., string-length(.) - 8) = ".complete"])[last()])',
+                "one string whatever matches: never an array, never a lone node",
+            );
+            assert.equal(
+                Object.keys(restoreDefinition(240, startTime, maxBackupAgeMinutes(1440)).actions as object).filter((name) =>
+                    name.startsWith("List_day_"),
+                ).length,
+                5,
+            );
+        });
+
+        it("keeps each day's newest complete backup, newest day first, and fails the run when a day does not fit in one page", () => {
+            assert.deepEqual(action(definition, "Complete_backups"), {
+                type: "Query",
+                inputs: { from: "@createArray(outputs('Newest_of_day_0'), outputs('Newest_of_day_1'))", where: "@not(empty(item()))" },
+                runAfter: { Listing_cut_short: ["Succeeded"] },
+            });
+            const cut = action(definition, "Listing_cut_short");
+            assert.deepEqual(cut.expression, {
+                and: [
+                    {
+                        not: {
+                            equals: [
+                                "@{concat(xpath(xml(body('List_day_0')), 'string(/EnumerationResults/NextMarker)'), xpath(xml(body('List_day_1')), 'string(/EnumerationResults/NextMarker)'))}",
+                                "",
+                            ],
+                        },
+                    },
+                ],
+            });
+            assert.deepEqual(cut.runAfter, { Newest_of_day_0: ["Succeeded"], Newest_of_day_1: ["Succeeded"] });
+            assert.deepEqual(
+                [cut.actions.Fail_listing_cut_short.inputs.runStatus, cut.actions.Fail_listing_cut_short.inputs.runError.code],
+                ["Failed", "BackupListingCutShort"],
+            );
+        });
+
+        it("with no complete backup in those days, cancels the run while the oldest backup is younger than the limit (or none exists), and fails it otherwise", () => {
             const none = action(definition, "No_complete_backup");
             assert.deepEqual(none.expression, { and: [{ equals: ["@length(body('Complete_backups'))", 0] }] });
-            assert.deepEqual(Object.keys(none.actions), ["Cancel"]);
-            assert.deepEqual([none.actions.Cancel.type, none.actions.Cancel.inputs.runStatus], ["Terminate", "Cancelled"]);
+            assert.equal(
+                none.actions.List_oldest.inputs.uri,
+                "@{parameters('containerUrl')}?restype=container&comp=list&prefix=apim-&maxresults=1",
+            );
+            assert.equal(none.actions.Oldest.inputs, "@xpath(xml(body('List_oldest')), 'string(/EnumerationResults/Blobs/Blob[1]/Name)')");
+            const yet = none.actions.No_backup_yet;
+            assert.deepEqual(yet.expression, { and: [{ equals: ["@outputs('Oldest')", ""] }] });
+            assert.deepEqual(yet.actions.Cancel.inputs, { runStatus: "Cancelled" });
+            const longAgo = yet.else.actions.Backups_stopped_long_ago;
+            assert.deepEqual(longAgo.expression, {
+                and: [{ less: ["@ticks(outputs('Oldest_taken'))", "@ticks(addMinutes(utcNow(), -240))"] }],
+            });
+            assert.deepEqual(
+                [longAgo.actions.Fail_no_recent_backup.inputs.runStatus, longAgo.actions.Fail_no_recent_backup.inputs.runError.code],
+                ["Failed", "StaleBackup"],
+            );
+            assert.deepEqual(longAgo.else.actions.Cancel_first_backup_under_way.inputs, { runStatus: "Cancelled" });
             assert.deepEqual(action(definition, "Newest").runAfter, { No_complete_backup: ["Succeeded"] });
-            assert.equal(action(definition, "Newest").inputs, "@{replace(last(body('Complete_backups')), '.complete', '')}");
+            assert.equal(action(definition, "Newest").inputs, "@{replace(first(body('Complete_backups')), '.complete', '')}");
         });
 
         it("fails the run, and alerts, when the newest backup is older than three backup intervals and an hour: the backups have stopped", () => {
@@ -418,8 +504,8 @@ describe("backup and restore (components/backup)", () => {
                 ),
                 /intervalMinutes: 45 \(allowed: whole minutes, 60 or more\)/,
             );
-            assert.throws(() => new BackupSchedule("bad", { ...schedule("bad"), intervalMinutes: 10 }), {
-                message: "Invalid BackupSchedule arguments:\n  - intervalMinutes: 10 (allowed: whole minutes, 15 or more)",
+            assert.throws(() => new BackupSchedule("bad", { ...schedule("bad"), intervalMinutes: 10, retentionDays: 14 }), {
+                message: "Invalid BackupSchedule arguments:\n  - intervalMinutes: 10 (allowed: whole minutes, 15-14380)",
             });
         });
     });
@@ -460,7 +546,8 @@ describe("backup and restore (components/backup)", () => {
                 },
             ]);
             assert.deepEqual(role.permissions[0].actions, backupActions);
-            assert.deepEqual(role.assignableScopes, [serviceId]);
+            // Defined for the service's resource group (role-definitions#assignablescopes), assigned on the service by the stack.
+            assert.deepEqual(role.assignableScopes, ["/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-gateway"]);
             assert.equal(role.roleType, "CustomRole");
             assert.equal(role.roleName, "integration-test API Management backup");
         });
@@ -482,7 +569,7 @@ describe("backup and restore (components/backup)", () => {
                 "Microsoft.ApiManagement/service/apis/write",
             ]);
             assert.deepEqual(role.permissions[0].actions, restoreActions);
-            assert.deepEqual(role.assignableScopes, [serviceId]);
+            assert.deepEqual(role.assignableScopes, ["/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-gateway"]);
             assert.ok(
                 restoreActions.every((name) => !name.includes("*") && !name.endsWith("/delete")),
                 "no wildcard, no delete",
@@ -497,7 +584,7 @@ describe("backup and restore (components/backup)", () => {
             assert.match(
                 role.scope,
                 /^\/subscriptions\/[0-9a-f-]{36}$/,
-                "defined in the deploying subscription, assignable on the service alone",
+                "defined in the deploying subscription, assignable in the service's resource group",
             );
         });
     });

@@ -181,8 +181,12 @@ describe("disaster recovery: prod backs up, prod-dr restores and puts its own se
                 "backup-workflow-marks": { role: "Storage Blob Data Contributor", principalId: principal, scope: container.id },
                 "gateway-writes-backups": { role: "Storage Blob Data Contributor", principalId: systemIdentity, scope: container.id },
             });
+            // Defined for the service's resource group (role-definitions#assignablescopes), assigned on the service above.
             const role = prod.get("azure-native:authorization:RoleDefinition", "backup-role").inputs;
-            assert.deepEqual([(role.permissions as any)[0].actions, role.assignableScopes], [backupActions, [service(prod).id]]);
+            assert.deepEqual(
+                [(role.permissions as any)[0].actions, role.assignableScopes],
+                [backupActions, [service(prod).id!.slice(0, service(prod).id!.indexOf("/providers/"))]],
+            );
             // The grants need the workflow's identity, so they come after it: its first run waits
             // for their propagation wait and 20 minutes more.
             const wait = waitSeconds(stackFileValues("prod").identity?.roleAssignmentWait ?? "10m")!;
@@ -254,7 +258,7 @@ describe("disaster recovery: prod backs up, prod-dr restores and puts its own se
             );
         });
 
-        it("reads the backups with read-only roles on prod's container, and may restore and write its settings on its own service alone", () => {
+        it("lists the backups with a read-only role on prod's container, restores with the service's Storage Blob Data Contributor on prod's backup account (the backup and restore guide), and may restore and write its settings on its own service alone", () => {
             const principal = (dr.get(workflowType, "restore-workflow").outputs.identity as { principalId: string }).principalId;
             const systemIdentity = (service(dr).outputs.identity as { principalId: string }).principalId;
             assert.deepEqual(grantsOf(dr, "restore-access"), {
@@ -268,14 +272,17 @@ describe("disaster recovery: prod backs up, prod-dr restores and puts its own se
                     principalId: principal,
                     scope: prod.outputs.backup.containerId,
                 },
-                "gateway-reads-backups": {
-                    role: "Storage Blob Data Reader",
+                "gateway-restores-from-backups": {
+                    role: "Storage Blob Data Contributor",
                     principalId: systemIdentity,
-                    scope: prod.outputs.backup.containerId,
+                    scope: prod.get("azure-native:storage:StorageAccount", "backup-storage-account").id,
                 },
             });
             const role = dr.get("azure-native:authorization:RoleDefinition", "restore-role").inputs;
-            assert.deepEqual([(role.permissions as any)[0].actions, role.assignableScopes], [restoreActions, [service(dr).id]]);
+            assert.deepEqual(
+                [(role.permissions as any)[0].actions, role.assignableScopes],
+                [restoreActions, [service(dr).id!.slice(0, service(dr).id!.indexOf("/providers/"))]],
+            );
         });
 
         it("puts back every setting a restore brings from prod that differs on prod-dr", () => {
