@@ -3,4 +3,4 @@
  * the one place that reads files for the program, so components only ever take data.
  */
 export { loadCatalog } from "./load-catalog";
-export { loadWorkflowDefinitions } from "./load-workflows";
+export { loadConnections, loadWorkflowDefinitions } from "./load-workflows";

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { WorkflowDefinitionError, parseWorkflowDefinition, type WorkflowDefinition } from "./workflows/definition";
 import { nestedCallProblems } from "./workflows/nested-calls";
+import { checkConnections, connectionsUsedBy, type ConnectionDeclarations } from "./workflows/connections";
 
 /**
  * Reads the workflow definitions under `workflows/` (`<name>.json`) that the stack deploys,
@@ -41,4 +42,39 @@ export function loadWorkflowDefinitions(dir: string, names: readonly string[]): 
         throw new WorkflowDefinitionError(problems);
     }
     return definitions;
+}
+
+/** The file that declares the workflows' connections, under `workflows/`. */
+export const connectionsFile = "connections.yaml";
+
+/**
+ * Reads `workflows/connections.yaml` (none: no connections) and checks it against the managed API
+ * table, the custom connectors it names and every definition under `workflows/` (a connection a
+ * definition uses is declared; a declared one is used). Stops the program with every problem.
+ */
+export function loadConnections(dir: string): ConnectionDeclarations {
+    const folder = path.basename(dir);
+    let files: string[] = [];
+    try {
+        files = readdirSync(dir).sort();
+    } catch {
+        // No folder: no connections.
+    }
+    const declarationsPath = path.join(dir, connectionsFile);
+    const text = existsSync(declarationsPath) ? readFileSync(declarationsPath, "utf8") : undefined;
+    const used = files
+        .filter((entry) => entry.endsWith(".json"))
+        .map((entry) => ({ file: `${folder}/${entry}`, connections: connectionsUsedBy(readFileSync(path.join(dir, entry), "utf8")) }))
+        .filter((entry) => entry.connections.length > 0);
+    const { problems, declarations } = checkConnections(
+        `${folder}/${connectionsFile}`,
+        text,
+        files,
+        (name) => readFileSync(path.join(dir, name), "utf8"),
+        used,
+    );
+    if (problems.length > 0) {
+        throw new WorkflowDefinitionError(problems);
+    }
+    return declarations;
 }

@@ -12,6 +12,14 @@ import { stableGuid } from "../common/guid";
 
 /** The built-in roles the platform grants, by their fixed role definition ids. */
 export const builtInRoles = {
+    /** Send messages to Service Bus queues and topics (a workflow's Service Bus connection). */
+    "Azure Service Bus Data Sender": "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
+    /** Receive messages from Service Bus queues and subscriptions. */
+    "Azure Service Bus Data Receiver": "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
+    /** Send events to Event Hubs. */
+    "Azure Event Hubs Data Sender": "2b629674-e913-4c01-ae53-ef4638d8f975",
+    /** Receive events from Event Hubs. */
+    "Azure Event Hubs Data Receiver": "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
     /** Read secret contents (API Management named values and certificates). */
     "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
     /** Read-only on everything in the scope. */

@@ -13,6 +13,7 @@ export {
     validateAccessGrantsArgs,
     waitSeconds,
     type AccessGrantsArgs,
+    type BuiltInRole,
     type CustomRole,
     type Grant,
 } from "./grants";

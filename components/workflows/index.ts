@@ -11,7 +11,8 @@ import { nestedCallProblems } from "../../content/workflows/nested-calls";
 import { workflowIdParameter } from "../common/names";
 
 export { backendKeyParameter, backendUrlParameter, camelCase, workflowIdParameter } from "../common/names";
-import { WorkflowStorage, containerOf, containersOf, managedConnectorProblems } from "./storage";
+import { connectionsUsedBy } from "../../content/workflows/connections";
+import { WorkflowStorage, containerOf, containersOf } from "./storage";
 
 export { containerOf, softDeleteDays } from "./storage";
 
@@ -57,6 +58,12 @@ export interface WorkflowsArgs {
      * `<workflowInCamelCase>WorkflowId` ({@link workflowIdParameter}). Default: none.
      */
     parameterValues?: Record<string, pulumi.Input<unknown>>;
+    /**
+     * Each connection's entry of the `$connections` parameter, by the name the definitions use
+     * (the ApiConnections component's `values`): a workflow that uses connections gets exactly
+     * the entries it names. Default: none, and then a workflow that uses a connection is refused.
+     */
+    connections?: Record<string, pulumi.Input<unknown>>;
     /** Public addresses of the gateway in every region: the only callers of gateway-facing triggers. Required. */
     gatewayIpAddresses: pulumi.Input<pulumi.Input<string>[]>;
     /** IPv4 addresses or CIDR ranges allowed to read run history inputs and outputs. Default: none, so nobody can. */
@@ -226,7 +233,16 @@ export function checkWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefi
             provided[parameter] = true;
         }
         problems.push(...workflowParameterValues(definition, provided), ...nestedCallProblems(definition, definitions));
-        problems.push(...containers.problems, ...managedConnectorProblems(definition));
+        problems.push(...containers.problems);
+        const connections = Object.keys(args.connections ?? {});
+        for (const connection of connectionsUsedBy(definition.definition).filter((used) => !connections.includes(used))) {
+            problems.push(
+                `${definition.file}: uses the connection "${connection}" ($connections), which connections does not provide (allowed: ${connections.join(", ") || "none"})`,
+            );
+        }
+        if (connectionsUsedBy(definition.definition).length > 0) {
+            provided["$connections"] = true;
+        }
         if (Object.keys(containers.containers).length > 0 && !args.storage) {
             problems.push(
                 `storage: missing; ${definition.file} writes to blob containers (allowed: { accountName, geoRedundant, protect })`,
@@ -303,7 +319,10 @@ export class Workflows extends pulumi.ComponentResource {
                 const sibling = Object.keys(definitions).find((other) => workflowIdParameter(other) === parameter);
                 const container = containersByWorkflow[workflowName]![parameter];
                 let value: pulumi.Input<unknown> | undefined;
-                if (container !== undefined) {
+                const used = parameter === "$connections" ? connectionsUsedBy(definition.definition) : [];
+                if (used.length > 0) {
+                    value = pulumi.output(Object.fromEntries(used.map((connection) => [connection, args.connections![connection]])));
+                } else if (container !== undefined) {
                     value = blobStorage!.containerUrls[container];
                 } else if (sibling) {
                     value = this.workflowIds[sibling];

@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as storage from "@pulumi/azure-native/storage";
 import { blobLogs, lockedDownStorageAccount } from "../common/azure";
-import { formatPath } from "../common/rules";
 import type { WorkflowDefinition } from "../../content/workflows/definition";
 
 /**
@@ -56,36 +55,6 @@ export function containersOf(definition: WorkflowDefinition): { containers: Reco
         }
     }
     return { containers, problems };
-}
-
-/** Every place a definition uses a managed connector: `$connections`, and triggers or actions of the ApiConnection types. */
-export function managedConnectorProblems(definition: WorkflowDefinition): string[] {
-    const allowed = "the HTTP action with the workflow's managed identity; blob containers through <name>ContainerUrl parameters";
-    const problems: string[] = [];
-    if ("$connections" in definition.parameters) {
-        problems.push(
-            `${definition.file}: parameters.$connections: managed connectors are not deployed by this project; they need connection keys and cannot reach the firewalled storage (allowed: ${allowed})`,
-        );
-    }
-    const visit = (value: unknown, at: string) => {
-        if (Array.isArray(value)) {
-            value.forEach((item, i) => visit(item, formatPath([at, i])));
-        } else if (value && typeof value === "object") {
-            const node = value as Record<string, unknown>;
-            if (typeof node["type"] === "string" && /^apiconnection/i.test(node["type"])) {
-                problems.push(
-                    `${definition.file}: ${at}.type: "${node["type"]}" is a managed connector, which this project does not deploy (allowed: ${allowed})`,
-                );
-            }
-            for (const [key, child] of Object.entries(node)) {
-                visit(child, formatPath([at, key]));
-            }
-        }
-    };
-    for (const key of ["triggers", "actions"]) {
-        visit(definition.definition[key], key);
-    }
-    return problems;
 }
 
 export interface WorkflowStorageArgs {

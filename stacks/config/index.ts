@@ -67,7 +67,7 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>, se
         const empty = value === undefined || (value !== null && typeof value === "object" && Object.keys(value).length === 0);
         if (!empty && !secretKeys.includes(key)) {
             problems.push(
-                `${key}: is stored in plain text, and it holds secrets (allowed: an encrypted value; remove it with \`pulumi config rm ${key}\` and set each entry with \`pulumi config set --secret --path '${key}.<api>' <value>\`)`,
+                `${key}: is stored in plain text, and it holds secrets (allowed: an encrypted value; remove it with \`pulumi config rm ${key}\` and set each entry with \`pulumi config set --secret --path '${secretPaths[key]}' <value>\`)`,
             );
         }
     }
@@ -92,7 +92,13 @@ export function costVolumesFrom(stack: string, all: Record<string, string>): Sta
 }
 
 /** Keys whose values are secrets: they must be set with `pulumi config set --secret`. */
-export const mustBeSecret = ["backendApiKeys"] as const;
+export const mustBeSecret = ["backendApiKeys", "connectionSecrets"] as const;
+
+/** How each secret key's entries are set, for messages. */
+const secretPaths: Record<(typeof mustBeSecret)[number], string> = {
+    backendApiKeys: "backendApiKeys.<api>",
+    connectionSecrets: "connectionSecrets.<connection>.<parameter>",
+};
 
 /** The project's keys among Pulumi's secret config keys (`enterprise-integration:backendApiKeys` -> `backendApiKeys`). */
 export function projectSecretKeys(keys: readonly string[]): string[] {
@@ -112,6 +118,8 @@ const structuredKeys = new Set([
     "workflows",
     "adminIpRanges",
     "backendApiKeys",
+    "connections",
+    "connectionSecrets",
     "cost",
 ]);
 

@@ -62,6 +62,25 @@ const monitoringSchema = strictObject(monitoringFields, "the monitoring settings
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // One IPv4 rule, the components' own: the message is theirs, at the list entry's path.
 const ipRange = ruled(ipv4RangeEntryProblems, ipv4RangeAllowed);
+/** ARM id of any resource: what a managed-identity connection reaches. */
+const resourceIdPattern =
+    /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/[A-Za-z.]+\/[^/]+\/[^/]+(\/[^/]+\/[^/]+)*$/;
+
+const connectionFields = {
+    /** ARM id of the resource a managed-identity connection reaches, where the workflow's identity gets its role. */
+    resourceId: text(
+        "the ARM id of the resource the connection reaches: /subscriptions/<id>/resourceGroups/<group>/providers/<namespace>/<type>/<name>",
+        resourceIdPattern,
+        1000,
+    ).optional(),
+    /** The connection's parameters that are not secrets, by name. */
+    parameters: z
+        .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String), {
+            error: (issue) => problem(issue.input, "is not a map", "parameter names to values"),
+        })
+        .optional(),
+};
+
 const ipRanges = z
     .array(ipRange, { error: (issue) => problem(issue.input, "is not a list", `a list of ranges, each ${ipv4RangeAllowed}`) })
     .default([]);
@@ -205,6 +224,25 @@ export const rootShape = withDocs(
             )
             .default({}),
         adminIpRanges: ipRanges,
+        connections: z
+            .record(
+                z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, {
+                    error: (issue) => problem(issue.input, "is not a connection name", "a name workflows/connections.yaml declares"),
+                }),
+                strictObject(connectionFields, "a connection's settings"),
+                { error: (issue) => problem(issue.input, "is not a map", "a map of connection names to resourceId and parameters") },
+            )
+            .default({}),
+        connectionSecrets: z
+            .record(z.string(), z.record(z.string(), z.string().min(1)), {
+                error: (issue) =>
+                    problem(
+                        issue.input,
+                        "is not a map",
+                        "a map of connection names to their secret parameters, set with pulumi config set --secret --path",
+                    ),
+            })
+            .default({}),
         backendApiKeys: z
             .record(z.string(), z.string().min(1), {
                 error: (issue) =>
@@ -253,6 +291,15 @@ export const rootShape = withDocs(
                 "The workflows to deploy: definition name under `workflows/` to `gateway` (called through API Management only) or `nested` (called by other workflows only). Every `logicApp` API's workflow must be here as `gateway`.",
         },
         adminIpRanges: { description: "IPv4 ranges allowed to read workflow run history inputs and outputs." },
+        connections: {
+            description:
+                "This stack's side of each connection `workflows/connections.yaml` declares, by name: `resourceId`, the ARM id of the resource a managed-identity connection reaches (the stack grants the workflow's identity the declared role there, and nowhere else), and `parameters`, the connection's parameters that are not secrets (`namespaceEndpoint: sb://<namespace>.servicebus.windows.net/`, a SQL server and database). Only connections the stack's workflows use.",
+        },
+        connectionSecrets: {
+            description:
+                "Secret parameters of connections, by connection and parameter name (a SQL password, an SSH key, a custom connector's `api_key`); set each with `pulumi config set --secret --path 'connectionSecrets.<connection>.<parameter>' <value>`. Kept in Key Vault and passed to the connection; never in plain text.",
+            type: "map, **secret**",
+        },
         backendApiKeys: {
             description:
                 "Keys of catalog backends you bring, by API name; set each with `pulumi config set --secret --path 'backendApiKeys.<api>' <key>`. The program refuses a map that is not encrypted (the CLI enforces `secret` only on typed keys, and a typed secret key can have no default). Without one, the key is generated and kept in Key Vault.",

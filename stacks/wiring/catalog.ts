@@ -63,7 +63,7 @@ export function wireCatalog(ctx: Platform & IdentityAndSecrets & Gateway & Deplo
         namedValues: Object.fromEntries(Object.values(ctx.backendKeys).map((secretName) => [secretName, secrets.secretIds[secretName]!])),
         // A named value is checked against the vault when it is created: after the grants applied.
         // And no API reaches a workflow before it may write to its containers.
-        after: [gateway, ...secretAccess.applied, ...ctx.storageAccess.applied],
+        after: [gateway, ...secretAccess.applied, ...ctx.storageAccess.applied, ...ctx.connectionAccess.applied],
     });
     return { published };
 }

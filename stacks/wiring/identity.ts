@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Identity } from "../../components/identity";
 import { Secrets, type SecretEntry } from "../../components/secrets";
 import type { StackConfig } from "../config";
+import { connectionSecretName } from "../connections";
 import { apiRoles, backendKeyNames } from "../gateway";
 import { defaultIdentifierUri, stackLabel } from "../naming";
 import type { Platform } from "./platform";
@@ -33,6 +34,14 @@ export function storedSecrets(config: StackConfig, identity: Identity, backendKe
             value: identity.clientAppSecret,
             contentType: "Entra ID client secret of the daemon client application",
         };
+    }
+    for (const [connection, parameters] of Object.entries(config.connectionSecrets)) {
+        for (const [parameter, value] of Object.entries(parameters)) {
+            stored[connectionSecretName(connection, parameter)] = {
+                value: pulumi.secret(value),
+                contentType: `The ${parameter} of the ${connection} connection (from connectionSecrets)`,
+            };
+        }
     }
     for (const [api, secretName] of Object.entries(backendKeys)) {
         const supplied = config.backendApiKeys[api];

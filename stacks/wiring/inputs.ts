@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CheckedCatalog } from "../../content/catalog";
 import type { WorkflowDefinition } from "../../content/workflows/definition";
-import { loadCatalog, loadWorkflowDefinitions } from "../../content";
+import { loadCatalog, loadConnections, loadWorkflowDefinitions } from "../../content";
+import type { ConnectionDeclarations } from "../../content/workflows/connections";
+import { checkConnectionConfig } from "../connections";
 import { loadStackConfig, type StackConfig } from "../config";
 import { checkCatalogConfig } from "../gateway";
 
@@ -13,6 +15,8 @@ export interface StackInputs {
     catalog: CheckedCatalog;
     /** The definitions of the workflows the config deploys (`workflows/`), read and checked, by name. */
     definitions: Record<string, WorkflowDefinition>;
+    /** The connections `workflows/connections.yaml` declares, checked against every definition there. */
+    connectionDeclarations: ConnectionDeclarations;
 }
 
 /**
@@ -28,6 +32,8 @@ export async function loadStackInputs(dirs: { catalog: string; workflows: string
         void pulumi.log.warn(note);
     }
     const definitions = loadWorkflowDefinitions(dirs.workflows, Object.keys(config.workflows));
+    const connectionDeclarations = loadConnections(dirs.workflows);
     checkCatalogConfig(config, catalog);
-    return { config, catalog, definitions };
+    checkConnectionConfig(config, connectionDeclarations, definitions);
+    return { config, catalog, definitions, connectionDeclarations };
 }

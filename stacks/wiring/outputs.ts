@@ -52,6 +52,16 @@ export interface StackOutputs {
         principalIds: Record<string, pulumi.Output<string>>;
         /** The gateway-facing triggers' callback URLs (secret: they carry the signature). */
         callbackUrls: pulumi.Output<Record<string, string>>;
+        /** The API connections the workflows use, each with its connector, how it signs in and whether it awaits someone's consent (none when no workflow uses one). */
+        connections?: Record<
+            string,
+            {
+                id: pulumi.Output<string>;
+                connector: string;
+                authentication: string;
+                consent: "needed after the first pulumi up" | "not needed";
+            }
+        >;
     };
     dns?: {
         zoneName: string;
@@ -109,6 +119,29 @@ export function stackOutputs(ctx: AssembledStack): StackOutputs {
                     Object.fromEntries(Object.entries(workflows.triggers).map(([name, trigger]) => [name, trigger.callbackUrl])),
                 ) as pulumi.Output<Record<string, string>>,
             ),
+            ...(Object.keys(ctx.apiConnections.connectionIds).length > 0
+                ? {
+                      connections: Object.fromEntries(
+                          Object.entries(ctx.apiConnections.connectionIds).map(([name, id]) => {
+                              const declaration = ctx.connectionDeclarations.connections[name]!;
+                              return [
+                                  name,
+                                  {
+                                      id,
+                                      connector:
+                                          declaration.connector.kind === "managed"
+                                              ? declaration.connector.api
+                                              : `custom (workflows/${declaration.connector.file})`,
+                                      authentication: declaration.authentication,
+                                      consent: ctx.apiConnections.needsConsent.includes(name)
+                                          ? ("needed after the first pulumi up" as const)
+                                          : ("not needed" as const),
+                                  },
+                              ];
+                          }),
+                      ),
+                  }
+                : {}),
         },
         ...(domain
             ? {

@@ -1,9 +1,11 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import { ApiConnections } from "../../components/connections";
 import { signatureNamedValue } from "../../components/common/names";
-import { AccessGrants } from "../../components/identity";
+import { AccessGrants, type BuiltInRole } from "../../components/identity";
 import { VaultSecrets, type SecretEntry, type Secrets } from "../../components/secrets";
 import { Workflows, backendKeyParameter, backendUrlParameter, type WorkflowSpec } from "../../components/workflows";
 import type { StackConfig } from "../config";
+import { connectionSecretName, connectionSpecs, connectionUsers } from "../connections";
 import { containerWriterGrant, failedRunsAlertPurpose, type Namer } from "../naming";
 import type { Gateway } from "./gateway";
 import type { IdentityAndSecrets } from "./identity";
@@ -17,6 +19,10 @@ export interface DeployedWorkflows {
     signatures: VaultSecrets;
     /** Each workflow's data role on its own containers, and on nothing else in the account. */
     storageAccess: AccessGrants;
+    /** The API connections the workflows use, and the custom connectors some of them go through. */
+    apiConnections: ApiConnections;
+    /** Each workflow's data role on what its managed-identity connections reach, at that resource alone. */
+    connectionAccess: AccessGrants;
 }
 
 /** The workflows of the config, each with its Azure name, who may call it and its failed-runs alert's name. */
@@ -58,12 +64,30 @@ export function backendParameterValues(
  */
 export function wireWorkflows(ctx: Platform & IdentityAndSecrets & Gateway): DeployedWorkflows {
     const { config, monitoring } = ctx;
+    // Connections live beside the workflows, in their region: a workflow uses its region's connections.
+    const specs = connectionSpecs(config, ctx.connectionDeclarations, ctx.definitions, (connection, parameter) => {
+        return ctx.secrets.secretValues[connectionSecretName(connection, parameter)]!;
+    });
+    const connections = new ApiConnections("connections", {
+        resourceGroupName: ctx.groups.workflows.name,
+        location: config.location,
+        connections: specs.connections,
+        customConnectors: specs.customConnectors,
+        tags: ctx.tags,
+    });
+    for (const name of connections.needsConsent) {
+        const connector = ctx.connectionDeclarations.connections[name]!.connector;
+        void pulumi.log.warn(
+            `connection ${name} (${connector.kind === "managed" ? connector.api : `custom, workflows/${connector.file}`}) signs in with OAuth and needs consent: after the first pulumi up, someone with an account of that service opens the API connection ${name} in resource group ${ctx.namer.name("resourceGroup", { purpose: "workflows" })}, then Edit API connection > Authorize > Save; until then the calls of ${connectionUsers(ctx.definitions)[name]!.join(", ")} fail as Unauthenticated.`,
+        );
+    }
     const workflows = new Workflows("workflows", {
         resourceGroupName: ctx.groups.workflows.name,
         location: config.location,
         definitions: ctx.definitions,
         workflows: workflowSpecs(config, ctx.namer),
         parameterValues: backendParameterValues(config, ctx.backendKeys, ctx.secrets),
+        connections: connections.values,
         gatewayIpAddresses: ctx.gateway.publicIpAddresses,
         adminIpRanges: config.adminIpRanges,
         // Order documents must outlive a region in production: a geo-redundant copy in the pair.
@@ -105,5 +129,29 @@ export function wireWorkflows(ctx: Platform & IdentityAndSecrets & Gateway): Dep
         ),
         propagationWait: config.identity.roleAssignmentWait,
     });
-    return { workflows, signatures, storageAccess };
+    // Each workflow that uses a managed-identity connection gets the declared role on the stack's
+    // target of that connection, and nowhere else.
+    const users = connectionUsers(ctx.definitions);
+    const connectionAccess = new AccessGrants("connection-access", {
+        grants: Object.fromEntries(
+            Object.entries(users).flatMap(([name, workflowNames]) => {
+                const declaration = ctx.connectionDeclarations.connections[name]!;
+                const scope = config.connections[name]?.resourceId;
+                if (declaration.authentication !== "managedIdentity" || declaration.role === undefined || scope === undefined) {
+                    return [];
+                }
+                return workflowNames.map((workflow) => [
+                    `${workflow}-uses-${name}`,
+                    {
+                        scope,
+                        principalId: workflows.principalIds[workflow]!,
+                        principalType: "ServicePrincipal" as const,
+                        role: declaration.role as BuiltInRole,
+                    },
+                ]);
+            }),
+        ),
+        propagationWait: config.identity.roleAssignmentWait,
+    });
+    return { workflows, signatures, storageAccess, apiConnections: connections, connectionAccess };
 }

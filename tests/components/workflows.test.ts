@@ -359,7 +359,6 @@ describe("Workflows component", () => {
     });
 
     describe("rejects bad input before registering anything", () => {
-        const intake = () => JSON.parse(fs.readFileSync(path.join(definitionsDir, "shipment-intake.json"), "utf8"));
         const notify = () => JSON.parse(fs.readFileSync(path.join(definitionsDir, "shipment-notify.json"), "utf8"));
 
         const cases: Array<[string, () => Partial<WorkflowsArgs>, string]> = [
@@ -391,31 +390,22 @@ describe("Workflows component", () => {
                 'workflows.shipment-notify.access: "public" is not an access mode (allowed: gateway, nested)',
             ],
             [
-                "a managed connector, which needs a key and cannot reach the firewalled storage",
+                "a connection the definition uses that the connections do not provide",
                 () => {
                     const doc = notify();
                     doc.parameters.$connections = { type: "Object", defaultValue: {} };
                     doc.actions.Store_order = {
                         type: "ApiConnection",
                         inputs: {
-                            host: { connection: { name: "@parameters('$connections')['azureblob']['connectionId']" } },
+                            host: { connection: { name: "@parameters('$connections')['servicebus']['connectionId']" } },
                             method: "post",
-                            path: "/files",
+                            path: "/shipments/messages",
                         },
                         runAfter: {},
                     };
-                    return { definitions: definitionsWith({ "shipment-notify": doc }) };
+                    return { definitions: definitionsWith({ "shipment-notify": doc }), connections: { office365: {} } };
                 },
-                'workflows/shipment-notify.json: actions.Store_order.type: "ApiConnection" is a managed connector, which this project does not deploy (allowed: the HTTP action with the workflow\'s managed identity; blob containers through <name>ContainerUrl parameters)',
-            ],
-            [
-                "a $connections parameter",
-                () => {
-                    const doc = intake();
-                    doc.parameters.$connections = { type: "Object", defaultValue: {} };
-                    return { definitions: definitionsWith({ "shipment-intake": doc }) };
-                },
-                "workflows/shipment-intake.json: parameters.$connections: managed connectors are not deployed by this project; they need connection keys and cannot reach the firewalled storage (allowed: the HTTP action with the workflow's managed identity; blob containers through <name>ContainerUrl parameters)",
+                'workflows/shipment-notify.json: uses the connection "servicebus" ($connections), which connections does not provide (allowed: office365)',
             ],
             [
                 "a container name Azure would refuse",
