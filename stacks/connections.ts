@@ -49,7 +49,7 @@ export function connectionConfigProblems(
     definitions: Record<string, WorkflowDefinition>,
 ): string[] {
     const users = connectionUsers(definitions);
-    const used = Object.keys(users);
+    const used = Object.keys(users).sort();
     const problems: string[] = [];
     for (const name of Object.keys(config.connections).filter((key) => !used.includes(key))) {
         problems.push(

@@ -291,3 +291,55 @@ export async function catalogProblems(dir: string): Promise<string[]> {
         return error.problems;
     }
 }
+
+/** The connector examples (`tests/fixtures/connectors/workflows`): four workflows, their connections.yaml and a custom connector. */
+export const connectorExamples = path.join(repoRoot, "tests", "fixtures", "connectors", "workflows");
+
+/**
+ * A throw-away copy of the fixture project with the connector examples added to its `workflows/`,
+ * and its dev stack file.
+ */
+export function connectorProject(): string {
+    const dir = tempProject({ dev: fs.readFileSync(path.join(fixtureSource, "Pulumi.dev.yaml"), "utf8") });
+    fs.cpSync(connectorExamples, path.join(dir, "workflows"), { recursive: true });
+    return dir;
+}
+
+/** The target of the Service Bus example's managed-identity connection. */
+export const serviceBusNamespaceId =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-messaging/providers/Microsoft.ServiceBus/namespaces/sb-shipments-dev";
+
+/**
+ * The dev stack's config for the connector examples, as `pulumi config set` writes it (the
+ * secrets as `secure:` leaves), with `overrides` laid over it (bare keys; undefined removes).
+ */
+export function connectorConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+        workflows: {
+            ...stackFileValues("dev").workflows,
+            "shipment-events": "nested",
+            "ledger-report": "nested",
+            "shipment-mail": "nested",
+            "carrier-booking": "nested",
+        },
+        connections: {
+            servicebus: {
+                resourceId: serviceBusNamespaceId,
+                parameters: { namespaceEndpoint: "sb://sb-shipments-dev.servicebus.windows.net/" },
+            },
+            sql: {
+                parameters: {
+                    server: "sql-ledger-dev.database.windows.net",
+                    database: "ledger",
+                    authType: "basic",
+                    username: "ledger_reader",
+                },
+            },
+        },
+        connectionSecrets: {
+            sql: { password: { secure: "v1:Y2lwaGVydGV4dA==" } },
+            carrier: { api_key: { secure: "v1:Y2lwaGVydGV4dA==" } },
+        },
+        ...overrides,
+    };
+}

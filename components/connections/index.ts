@@ -102,7 +102,9 @@ export function connectionArgsProblems(args: ApiConnectionsArgs): string[] {
             );
         }
         if (spec.authentication !== "parameters" && (spec.parameterValues || spec.secretParameterValues)) {
-            problems.push(`${at}: has parameter values, which a ${spec.authentication} connection does not take (allowed: none)`);
+            problems.push(
+                `${at}: has parameter values, which a connection signing in with ${spec.authentication} does not take (allowed: none)`,
+            );
         }
     }
     return problems;

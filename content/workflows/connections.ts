@@ -116,9 +116,13 @@ function declarationProblems(file: string, name: string, raw: z.infer<typeof dec
     }
     if (raw.customApi !== undefined) {
         const problems: string[] = [];
-        if (!files.includes(raw.customApi)) {
+        if (!/\.ya?ml$/.test(raw.customApi)) {
             problems.push(
-                `${at}.customApi: "${raw.customApi}" is not a file under workflows/ (allowed: ${files.filter((f) => /\.(json|ya?ml)$/.test(f) && f !== "connections.yaml").join(", ") || "none"})`,
+                `${at}.customApi: "${raw.customApi}" is not a YAML file (allowed: a Swagger 2.0 document in a .yaml file under workflows/; a .json file there is read as a workflow definition)`,
+            );
+        } else if (!files.includes(raw.customApi)) {
+            problems.push(
+                `${at}.customApi: "${raw.customApi}" is not a file under workflows/ (allowed: ${files.filter((f) => /\.ya?ml$/.test(f) && f !== "connections.yaml").join(", ") || "none"})`,
             );
         }
         if (raw.authentication !== "parameters" && raw.authentication !== "none") {
@@ -166,7 +170,7 @@ function declarationProblems(file: string, name: string, raw: z.infer<typeof dec
 export function customConnectorProblems(file: string, text: string): { problems: string[]; connector?: CustomConnector } {
     let doc: unknown;
     try {
-        doc = /\.json$/.test(file) ? JSON.parse(text.replace(/^\uFEFF/, "")) : parseYaml(text);
+        doc = parseYaml(text.replace(/^\uFEFF/, ""));
     } catch (error) {
         return {
             problems: [`${file}: is not valid ${/\.json$/.test(file) ? "JSON" : "YAML"}: ${(error as Error).message.split("\n")[0]}`],

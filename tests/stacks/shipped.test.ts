@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { parseDocument } from "yaml";
 import type { StackRun } from "../../engine";
 import { listStacks, repoRoot } from "../../engine/project";
+import { connectorExamples } from "../helpers";
 import { planProject, projectProblems } from "../support/project-checks";
 import { temporaryDirectory } from "../support/temporary";
 
@@ -194,6 +195,20 @@ function extendedProject(): string {
         "apis/shipments/api.yaml": shipmentsApi,
         "apis/shipments/openapi.yaml": shipmentsSpec,
         "workflows/invoice-archive.json": JSON.stringify(archiveWorkflow, null, 4),
+        // Two workflows with managed connectors, as "Using a connector" says: a designer export as
+        // it is, and its connections declared beside it.
+        "workflows/invoice-mail.json": fs.readFileSync(path.join(connectorExamples, "shipment-mail.json"), "utf8"),
+        "workflows/invoice-events.json": fs.readFileSync(path.join(connectorExamples, "shipment-events.json"), "utf8"),
+        "workflows/connections.yaml": [
+            "office365:",
+            "  api: office365",
+            "  authentication: oauth",
+            "servicebus:",
+            "  api: servicebus",
+            "  authentication: managedIdentity",
+            "  role: Azure Service Bus Data Sender",
+            "",
+        ].join("\n"),
     });
     // A new stack: a copy of a stack file with its own values.
     const test = fs.readFileSync(path.join(dir, "Pulumi.test.yaml"), "utf8");
@@ -207,6 +222,12 @@ function extendedProject(): string {
             set(["enterprise-integration:gateway", "backends", "calculator"], { url: "https://calculator.fabrikam.com/calculator.asmx" });
             set(["enterprise-integration:gateway", "backends", "calculator12"], { url: "https://calculator.fabrikam.com/calculator.asmx" });
             set(["enterprise-integration:workflows", "invoice-archive"], "nested");
+            set(["enterprise-integration:workflows", "invoice-mail"], "nested");
+            set(["enterprise-integration:workflows", "invoice-events"], "nested");
+            set(["enterprise-integration:connections", "servicebus"], {
+                resourceId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-messaging/providers/Microsoft.ServiceBus/namespaces/sb-invoices-${stack}`,
+                parameters: { namespaceEndpoint: `sb://sb-invoices-${stack}.servicebus.windows.net/` },
+            });
         });
     }
     return dir;
@@ -242,6 +263,21 @@ describe("the shipped project extended the README's way", () => {
             }
             assert.ok(
                 run.ofType("azure-native:logic:Workflow").some((workflow) => workflow.name === "workflows-invoice-archive"),
+                run.stack,
+            );
+            // The connector workflows, with their connections and the Service Bus grant.
+            assert.ok(
+                run.ofType("azure-native:web:Connection").some((connection) => connection.name === "connections-office365"),
+                run.stack,
+            );
+            assert.ok(
+                run.ofType("azure-native:resources:Resource").some((connection) => connection.name === "connections-servicebus"),
+                run.stack,
+            );
+            assert.ok(
+                run
+                    .ofType("azure-native:authorization:RoleAssignment")
+                    .some((grant) => grant.name === "connection-access-invoice-events-uses-servicebus"),
                 run.stack,
             );
         }
