@@ -58,12 +58,104 @@ export function isIpv4Range(value: unknown): value is string {
     return !!match && match.slice(1, 5).every((octet) => Number(octet) <= 255) && (match[5] === undefined || Number(match[5]) <= 32);
 }
 
-/** The problem of one IPv4 range, if it is not one. */
-export function ipv4RangeEntryProblems(range: unknown): Problem[] {
-    return isIpv4Range(range) ? [] : [{ path: [], message: `${shown(range)} is not an IPv4 range (allowed: ${ipv4RangeAllowed})` }];
+/** A range as numbers: its first address and its prefix length. */
+function rangeOf(range: string): { first: number; prefix: number; base: number } {
+    const [address, prefixText] = range.split("/");
+    const value = address!.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);
+    const prefix = prefixText === undefined ? 32 : Number(prefixText);
+    const size = 2 ** (32 - prefix);
+    return { first: value - (value % size), prefix, base: value };
 }
 
-/** The problems of a list of IPv4 ranges, at `[i]` for each bad entry. */
+/** `a.b.c.d` from a 32-bit number. */
+function addressOf(value: number): string {
+    return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
+}
+
+/**
+ * Ranges a firewall of a public endpoint (a vault's, a workflow's) never sees callers from: the
+ * private networks of RFC 1918, which Azure refuses in IP rules ("IP network rules are only
+ * allowed for public IP addresses. IP address ranges reserved for private networks (as defined in
+ * RFC 1918) aren't allowed in IP rules", learn.microsoft.com/azure/key-vault/general/
+ * network-security), and the other ranges no internet caller has (RFC 6890).
+ */
+const unreachableRanges: ReadonlyArray<[string, string]> = [
+    ["0.0.0.0/8", "the 'this network' range (RFC 6890)"],
+    ["10.0.0.0/8", "a private range (RFC 1918)"],
+    ["100.64.0.0/10", "the shared address space of carrier-grade NAT (RFC 6598)"],
+    ["127.0.0.0/8", "the loopback range"],
+    ["169.254.0.0/16", "the link-local range"],
+    ["172.16.0.0/12", "a private range (RFC 1918)"],
+    ["192.168.0.0/16", "a private range (RFC 1918)"],
+];
+
+/** Whether range `a` and range `b` share an address. */
+function overlap(a: { first: number; prefix: number }, b: { first: number; prefix: number }): boolean {
+    const wider = a.prefix <= b.prefix ? a : b;
+    const narrower = wider === a ? b : a;
+    return narrower.first - (narrower.first % 2 ** (32 - wider.prefix)) === wider.first;
+}
+
+/**
+ * The problem of one IPv4 range of a public endpoint's firewall: not a range; a range wider than
+ * a /8, which admits millions (0.0.0.0/0 admits everyone); host bits set (`203.0.113.77/24`, which
+ * the firewall reads as 203.0.113.0/24); or a range no internet caller comes from (a private one).
+ */
+export function ipv4RangeEntryProblems(range: unknown): Problem[] {
+    if (!isIpv4Range(range)) {
+        return [{ path: [], message: `${shown(range)} is not an IPv4 range (allowed: ${ipv4RangeAllowed})` }];
+    }
+    const parsed = rangeOf(range);
+    if (parsed.prefix < 8) {
+        return [
+            {
+                path: [],
+                message: `${shown(range)} admits ${parsed.prefix === 0 ? "every address on the internet" : `${(2 ** (32 - parsed.prefix)).toLocaleString("en")} addresses`}, which leaves the firewall open (allowed: your own public ranges, a /8 or narrower)`,
+            },
+        ];
+    }
+    if (parsed.first !== parsed.base) {
+        const network = `${addressOf(parsed.first)}/${parsed.prefix}`;
+        return [
+            {
+                path: [],
+                message: `${shown(range)} has host bits set; a firewall reads it as ${network} (allowed: ${network}, or ${range.split("/")[0]} for that one address)`,
+            },
+        ];
+    }
+    const unreachable = unreachableRanges.find(([reserved]) => overlap(parsed, rangeOf(reserved)));
+    if (unreachable) {
+        return [
+            {
+                path: [],
+                message: `${shown(range)} is ${unreachable[1]}: the firewall of a public endpoint sees callers' public addresses, so it admits nobody from it (allowed: public addresses, such as your network's egress range)`,
+            },
+        ];
+    }
+    return [];
+}
+
+/** Each valid range of a list that overlaps an earlier valid one, at its `[i]`. */
+export function ipv4OverlapProblems(ranges: readonly unknown[]): Problem[] {
+    const valid = ranges
+        .map((range, index) => ({ range, index }))
+        .filter(({ range }) => ipv4RangeEntryProblems(range).length === 0) as Array<{ range: string; index: number }>;
+    return valid.flatMap(({ range, index }, position) => {
+        const earlier = valid.slice(0, position).find((other) => overlap(rangeOf(other.range), rangeOf(range)));
+        return earlier
+            ? [
+                  {
+                      path: [index],
+                      message: `${shown(range)} overlaps [${earlier.index}] ${shown(earlier.range)} (allowed: ranges that do not overlap; keep the wider one)`,
+                  },
+              ]
+            : [];
+    });
+}
+
+/** The problems of a list of IPv4 ranges, at `[i]`: each bad entry, and each range that overlaps an earlier one. */
 export function ipv4RangeProblems(ranges: readonly unknown[]): Problem[] {
-    return eachProblems(ranges, ipv4RangeEntryProblems);
+    return [...eachProblems(ranges, ipv4RangeEntryProblems), ...ipv4OverlapProblems(ranges)].sort(
+        (a, b) => Number(a.path[0]) - Number(b.path[0]),
+    );
 }

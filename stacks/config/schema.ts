@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ipv4RangeAllowed, ipv4RangeEntryProblems } from "../../components/common/rules";
+import { ipv4OverlapProblems, ipv4RangeAllowed, ipv4RangeEntryProblems } from "../../components/common/rules";
 import {
     dateAllowed,
     dateProblems,
@@ -83,6 +83,7 @@ const connectionFields = {
 
 const ipRanges = z
     .array(ipRange, { error: (issue) => problem(issue.input, "is not a list", `a list of ranges, each ${ipv4RangeAllowed}`) })
+    .superRefine(ruleIssues(ipv4OverlapProblems))
     .default([]);
 
 const waitAllowed = "minutes and seconds such as 10m, 90s or 2m30s, at most 30m; 0s for none";

@@ -570,40 +570,78 @@ describe("rules the stack config and the components share", () => {
     });
 
     describe("IPv4 ranges: refused by the config and by the component that takes them alike", () => {
-        const message = '"10.0.0.300" is not an IPv4 range (allowed: an IPv4 address or CIDR range such as 203.0.113.0/24)';
+        /** Ranges after 203.0.113.0/24, and the problem at each one's index. */
+        const cases: Array<[string, string[], string]> = [
+            [
+                "not a range",
+                ["10.0.0.300"],
+                '"10.0.0.300" is not an IPv4 range (allowed: an IPv4 address or CIDR range such as 203.0.113.0/24)',
+            ],
+            [
+                "everyone",
+                ["0.0.0.0/0"],
+                '"0.0.0.0/0" admits every address on the internet, which leaves the firewall open (allowed: your own public ranges, a /8 or narrower)',
+            ],
+            [
+                "a range wider than a /8",
+                ["64.0.0.0/3"],
+                '"64.0.0.0/3" admits 536,870,912 addresses, which leaves the firewall open (allowed: your own public ranges, a /8 or narrower)',
+            ],
+            [
+                "host bits set",
+                ["198.51.100.77/24"],
+                '"198.51.100.77/24" has host bits set; a firewall reads it as 198.51.100.0/24 (allowed: 198.51.100.0/24, or 198.51.100.77 for that one address)',
+            ],
+            [
+                "a private range, which a public endpoint never sees",
+                ["10.0.0.0/8"],
+                "\"10.0.0.0/8\" is a private range (RFC 1918): the firewall of a public endpoint sees callers' public addresses, so it admits nobody from it (allowed: public addresses, such as your network's egress range)",
+            ],
+            [
+                "a range inside the first one",
+                ["203.0.113.128/25"],
+                '"203.0.113.128/25" overlaps [0] "203.0.113.0/24" (allowed: ranges that do not overlap; keep the wider one)',
+            ],
+        ];
+        const workflows = {
+            resourceGroupName: "rg",
+            location: "westeurope",
+            definitions: {},
+            workflows: {},
+            gatewayIpAddresses: [],
+            monitoring: { workspaceId: "w", actionGroupId: "a" },
+        };
+        const secrets = {
+            resourceGroupName: "rg",
+            location: "westeurope",
+            vaultName: "kv-rules",
+            tenantId: pulumi.output("t"),
+            expiresOn: "2099-12-31",
+        };
+        for (const [what, added, message] of cases) {
+            const ranges = ["203.0.113.0/24", ...added];
+            it(`${what}: secrets.allowedIpRanges and Secrets allowedIpRanges, adminIpRanges and Workflows adminIpRanges`, () => {
+                assert.deepEqual(configProblems({}, { secrets: { expiresOn: "2099-12-31", allowedIpRanges: ranges } }), [
+                    `secrets.allowedIpRanges[1]: ${message}`,
+                ]);
+                assert.deepEqual(
+                    componentProblems(() => validateSecretsArgs({ ...secrets, allowedIpRanges: ranges })),
+                    [`allowedIpRanges[1]: ${message}`],
+                );
+                assert.deepEqual(configProblems({}, { adminIpRanges: ranges }), [`adminIpRanges[1]: ${message}`]);
+                assert.ok(
+                    componentProblems(() => checkWorkflows({ ...workflows, adminIpRanges: ranges })).includes(
+                        `adminIpRanges[1]: ${message}`,
+                    ),
+                );
+            });
+        }
 
-        it("the vault's firewall ranges (secrets.allowedIpRanges, Secrets allowedIpRanges)", () => {
+        it("takes public addresses and ranges that do not overlap", () => {
+            const ranges = ["203.0.113.0/24", "198.51.100.7", "192.0.2.0/25", "20.0.0.0/8"];
             assert.deepEqual(
-                configProblems({}, { secrets: { expiresOn: "2099-12-31", allowedIpRanges: ["203.0.113.0/24", "10.0.0.300"] } }),
-                [`secrets.allowedIpRanges[1]: ${message}`],
-            );
-            const secrets = {
-                resourceGroupName: "rg",
-                location: "westeurope",
-                vaultName: "kv-rules",
-                tenantId: pulumi.output("t"),
-                expiresOn: "2099-12-31",
-            };
-            assert.deepEqual(
-                componentProblems(() => validateSecretsArgs({ ...secrets, allowedIpRanges: ["203.0.113.0/24", "10.0.0.300"] })),
-                [`allowedIpRanges[1]: ${message}`],
-            );
-        });
-
-        it("the run-history ranges (adminIpRanges, Workflows adminIpRanges)", () => {
-            assert.deepEqual(configProblems({}, { adminIpRanges: ["203.0.113.0/24", "10.0.0.300"] }), [`adminIpRanges[1]: ${message}`]);
-            const workflows = {
-                resourceGroupName: "rg",
-                location: "westeurope",
-                definitions: {},
-                workflows: {},
-                gatewayIpAddresses: [],
-                monitoring: { workspaceId: "w", actionGroupId: "a" },
-            };
-            assert.ok(
-                componentProblems(() => checkWorkflows({ ...workflows, adminIpRanges: ["203.0.113.0/24", "10.0.0.300"] })).includes(
-                    `adminIpRanges[1]: ${message}`,
-                ),
+                configProblems({}, { adminIpRanges: ranges, secrets: { expiresOn: "2099-12-31", allowedIpRanges: ranges } }),
+                [],
             );
         });
     });
