@@ -174,14 +174,31 @@ const tagsSchema = z
     )
     .check(
         rule(z.record(z.string(), z.unknown()), (tags, ctx) => {
+            // Azure compares tag names without regard to case ("Tag names are case-insensitive for
+            // operations", learn.microsoft.com/azure/azure-resource-manager/management/tag-resources),
+            // so `Environment` would collide with the project's `environment`, and `Team` with `team`.
+            const seen = new Map<string, string>();
             for (const name of Object.keys(tags)) {
-                if ((standardTagNames as readonly string[]).includes(name)) {
+                const standard = standardTagNames.find((tag) => tag.toLowerCase() === name.toLowerCase());
+                if (standard !== undefined) {
                     ctx.addIssue({
                         code: "custom",
                         path: [name],
-                        message: `"${name}" is set by the project (allowed: a tag name other than ${standardTagNames.join(", ")})`,
+                        message:
+                            standard === name
+                                ? `"${name}" is set by the project (allowed: a tag name other than ${standardTagNames.join(", ")})`
+                                : `"${name}" is the project's tag ${standard} to Azure, which compares tag names without regard to case (allowed: a tag name other than ${standardTagNames.join(", ")}, in any case)`,
                     });
                 }
+                const earlier = seen.get(name.toLowerCase());
+                if (earlier !== undefined && standard === undefined) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [name],
+                        message: `"${name}" is the same tag as "${earlier}" to Azure, which compares tag names without regard to case (allowed: one of them)`,
+                    });
+                }
+                seen.set(name.toLowerCase(), name);
             }
             const room = 50 - standardTagNames.length;
             if (Object.keys(tags).length > room) {

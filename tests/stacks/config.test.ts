@@ -134,6 +134,15 @@ describe("stack configuration", () => {
     });
 
     describe("rejects bad configuration with one message per problem", () => {
+        it("a tag that is one of the project's to Azure, whatever its case, and two tags Azure takes for one", () => {
+            assert.deepEqual(problemsOf("dev", { tags: { Environment: "staging", team: "a", Team: "b", environment: "x" } }), [
+                'tags.Environment: "Environment" is the project\'s tag environment to Azure, which compares tag names without regard to case (allowed: a tag name other than environment, workload, owner, costCenter, stack, managedBy, in any case)',
+                'tags.environment: "environment" is set by the project (allowed: a tag name other than environment, workload, owner, costCenter, stack, managedBy)',
+                'tags.team: "team" is the same tag as "Team" to Azure, which compares tag names without regard to case (allowed: one of them)',
+            ]);
+            assert.deepEqual(problemsOf("dev", { tags: { Team: "integration", CostCentre: "cc-1" } }), []);
+        });
+
         it("an API Management tier other than Developer, Basic, Standard or Premium", () => {
             assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { sku: "Consumption" }) }), [
                 'gateway.sku: "Consumption" is not an API Management tier (allowed: Developer, Basic, Standard, Premium)',
