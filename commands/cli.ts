@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../stacks/config";
 import { UserError } from "../engine";
+import { closestKey } from "../engine/cli/wording";
 
 /**
  * What the repository's commands (`npm run plan`, `cost`, `smoke`) share: their options read with
@@ -49,7 +50,7 @@ export function parseCommand<T extends Options>(command: Command<T>, argv: strin
     try {
         parsed = parseArgs({ args: argv, allowPositionals: true, options: command.options });
     } catch (error) {
-        process.stderr.write(`${(error as Error).message}\n\n${command.usage}\n`);
+        process.stderr.write(`${optionErrorMessage(error, Object.keys(command.options))}\n\n${command.usage}\n`);
         return 2;
     }
     if ((parsed.values as Record<string, unknown>).help) {
@@ -63,6 +64,21 @@ export function parseCommand<T extends Options>(command: Command<T>, argv: strin
         return 2;
     }
     return { stack: parsed.positionals[0]!, values: parsed.values as Parsed<T>["values"] };
+}
+
+/**
+ * What Node's parseArgs refused, in the commands' words: an unknown option with the known one it
+ * is closest to ("did you mean"), a value missing after an option; any other as parseArgs says it.
+ */
+export function optionErrorMessage(error: unknown, known: readonly string[]): string {
+    const message = (error as Error).message;
+    const code = (error as { code?: string }).code;
+    const unknown = /^Unknown option '(-{1,2})([^']+)'/.exec(message);
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown) {
+        const closest = closestKey(unknown[2]!, known);
+        return `Unknown option ${unknown[1]}${unknown[2]}${closest ? `; did you mean --${closest}?` : ` (allowed: ${known.map((name) => `--${name}`).join(", ")})`}`;
+    }
+    return message;
 }
 
 /** Whether an error is the user's to fix in a file (a config, a catalog, a stack file): printed as it is, without a stack trace. */

@@ -203,7 +203,9 @@ export function loadProject(dir: string = repoRoot): ProjectFile {
     const found = projectFileExtensions.map((ext) => `Pulumi${ext}`).filter((file) => isFile(path.join(dir, file)));
     if (found.length === 0) {
         throw new UserError(
-            `There is no Pulumi.yaml in ${dir} (the Pulumi CLI looks for Pulumi.json, Pulumi.yaml and Pulumi.yml, in that order)`,
+            fs.existsSync(dir)
+                ? `There is no Pulumi.yaml in ${dir} (the Pulumi CLI looks for Pulumi.json, Pulumi.yaml and Pulumi.yml, in that order)`
+                : `${dir} does not exist (allowed: the folder of a project, with its Pulumi.yaml; --project-dir defaults to this repository)`,
         );
     }
     const file = found[0];

@@ -2,9 +2,9 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { listStacks, repoRoot } from "../engine/project";
+import { parseScriptOptions } from "./options";
 
 /**
  * `npm run bench`: wall time and peak memory of the type-check, the full test run and the plan of
@@ -199,7 +199,21 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<number> {
-    const { values } = parseArgs({ options: { runs: { type: "string", default: "1" } } });
+    const values = parseScriptOptions(
+        [
+            "Usage: npm run bench [-- --runs <n>]",
+            "",
+            "Wall time and peak memory of the type-check, npm test and the plan of every stack, each also as a",
+            "multiple of the floor (scripts/floor.ts), against the budgets.",
+            "",
+            "  --runs <n>   measure each step n times and report the median (default 1)",
+            "  --help       this text",
+        ].join("\n"),
+        { runs: { type: "string", default: "1" } },
+    );
+    if (typeof values === "number") {
+        return values;
+    }
     const runs = Number(values.runs);
     if (!Number.isInteger(runs) || runs < 1) {
         process.stderr.write(`--runs must be a whole number of 1 or more, not ${values.runs}\n`);

@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { rules } from "../policies/rules";
 import { pulumiYamlConfig, readmeReference } from "./config-docs";
 import { repoRoot } from "../engine/project";
+import { parseScriptOptions } from "./options";
 
 /**
  * `npm run docs`: writes the config reference generated from the schema into `Pulumi.yaml` (its
@@ -56,7 +56,21 @@ export function generatedDocs(files: { pulumiYaml: string; readme: string }): { 
 }
 
 function main(): number {
-    const { values } = parseArgs({ options: { check: { type: "boolean" } } });
+    const values = parseScriptOptions(
+        [
+            "Usage: npm run docs [-- --check]",
+            "",
+            "Writes the config reference generated from stacks/config/schema.ts into Pulumi.yaml and the README,",
+            "and the policy pack's rules into the README.",
+            "",
+            "  --check   write nothing; exit 1 when either file differs from what would be generated",
+            "  --help    this text",
+        ].join("\n"),
+        { check: { type: "boolean" } },
+    );
+    if (typeof values === "number") {
+        return values;
+    }
     const paths = { pulumiYaml: path.join(repoRoot, "Pulumi.yaml"), readme: path.join(repoRoot, "README.md") };
     const current = { pulumiYaml: fs.readFileSync(paths.pulumiYaml, "utf8"), readme: fs.readFileSync(paths.readme, "utf8") };
     const generated = generatedDocs(current);

@@ -481,7 +481,8 @@ describe("npm run plan", () => {
         assert.equal((await plan()).code, 2);
         const unknown = await plan("dev", "--yaml");
         assert.equal(unknown.code, 2);
-        assert.match(unknown.stderr, /Unknown option '--yaml'[\s\S]*Usage: npm run plan -- <stack>/);
+        assert.match(unknown.stderr, /^Unknown option --yaml \(allowed: [^)]*--json[^)]*\)\n\nUsage: npm run plan -- <stack>/);
+        assert.match((await plan("dev", "--jsn")).stderr, /^Unknown option --jsn; did you mean --json\?\n/);
     });
 
     // Started when the file loads, so the child process runs on the other core while the rest of the suite runs here.

@@ -310,6 +310,22 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
     });
 
     describe("reading the files", () => {
+        it("says a --project-dir that does not exist does not, and one without a project has none", async () => {
+            const missing = path.join(temporaryDirectory("cli-config-"), "no-such-folder");
+            let result = await plan("dev", "--project-dir", missing);
+            assert.equal(result.code, 1);
+            assert.equal(
+                result.stderr,
+                `${missing} does not exist (allowed: the folder of a project, with its Pulumi.yaml; --project-dir defaults to this repository)\n`,
+            );
+            const empty = temporaryDirectory("cli-config-");
+            result = await plan("dev", "--project-dir", empty);
+            assert.equal(
+                result.stderr,
+                `There is no Pulumi.yaml in ${empty} (the Pulumi CLI looks for Pulumi.json, Pulumi.yaml and Pulumi.yml, in that order)\n`,
+            );
+        });
+
         it("locates a YAML syntax error in a stack file: file, line, column and the line itself", async () => {
             const { code, stdout, stderr } = await plan(
                 "dev",
