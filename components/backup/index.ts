@@ -6,7 +6,7 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as storage from "@pulumi/azure-native/storage";
 import { blobLogs, failedRunsAlert, lockedDownStorageAccount, runHistoryAccess, workflowLogs, type SiteSetting } from "../common/azure";
 import { stableGuid } from "../common/guid";
-import { problemLines } from "../common/rules";
+import { ArgumentsError, problemLines } from "../common/rules";
 import { backupRetentionProblems } from "../common/values";
 import {
     backupIntervalProblems,
@@ -127,7 +127,7 @@ export const backupSoftDeleteDays = 14;
 export function validateBackupStorageArgs(args: BackupStorageArgs): void {
     const problems = problemLines(backupRetentionProblems(args.retentionDays), ["retentionDays"]);
     if (problems.length > 0) {
-        throw new Error(`Invalid BackupStorage arguments:\n  - ${problems.join("\n  - ")}`);
+        throw new ArgumentsError("BackupStorage", problems);
     }
 }
 
@@ -292,7 +292,7 @@ export function roleDefinitionGuid(roleName: string): string {
 /** Throws the one error of a component that lists `problems`, when there are any. */
 function refuse(component: string, problems: readonly string[]): void {
     if (problems.length > 0) {
-        throw new Error(`Invalid ${component} arguments:\n  - ${problems.join("\n  - ")}`);
+        throw new ArgumentsError(component, problems);
     }
 }
 

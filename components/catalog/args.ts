@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { backendKeyName, signatureNamedValue } from "../common/names";
-import { problemLines } from "../common/rules";
+import { ArgumentsError, problemLines } from "../common/rules";
 import { httpsUrlProblems } from "../common/values";
 import { catalogBindingProblems, type CheckedCatalog } from "../../content/catalog";
 
@@ -113,6 +113,6 @@ export function validateGatewayCatalogArgs(args: GatewayCatalogArgs): void {
         }
     }
     if (problems.length > 0) {
-        throw new Error(`Invalid GatewayCatalog arguments:\n  - ${problems.join("\n  - ")}`);
+        throw new ArgumentsError("GatewayCatalog", problems);
     }
 }

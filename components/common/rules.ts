@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 /**
  * Rules more than one component checks, and the config with them: pure functions, no resources.
  * Components import from here, never from each other. A problem is a path inside the arguments
@@ -158,4 +159,20 @@ export function ipv4RangeProblems(ranges: readonly unknown[]): Problem[] {
     return [...eachProblems(ranges, ipv4RangeEntryProblems), ...ipv4OverlapProblems(ranges)].sort(
         (a, b) => Number(a.path[0]) - Number(b.path[0]),
     );
+}
+
+/**
+ * A component's arguments that it cannot be created with: every problem at once, each naming its
+ * argument. A Pulumi `RunError`, so `pulumi preview` and the plan print it without a stack trace.
+ */
+export class ArgumentsError extends pulumi.RunError {
+    constructor(
+        readonly component: string,
+        readonly problems: readonly string[],
+    ) {
+        super(
+            `The ${component} component's arguments have ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
+        );
+        this.name = "ArgumentsError";
+    }
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as web from "@pulumi/azure-native/web";
+import { ArgumentsError } from "../common/rules";
 
 /**
  * API connections (`Microsoft.Web/connections`) for Logic Apps (Consumption) workflows, and the
@@ -122,7 +123,7 @@ export class ApiConnections extends pulumi.ComponentResource {
         super("enterprise-integration:connections:ApiConnections", name, {}, opts);
         const problems = connectionArgsProblems(args);
         if (problems.length > 0) {
-            throw new Error(`Invalid ApiConnections arguments:\n  - ${problems.join("\n  - ")}`);
+            throw new ArgumentsError("ApiConnections", problems);
         }
         const subscription = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
         const customApis: Record<string, web.CustomApi> = {};

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dns from "@pulumi/azure-native/dns";
-import { eachProblems, problemLines } from "../common/rules";
+import { ArgumentsError, eachProblems, problemLines } from "../common/rules";
 import {
     dnsLabelProblems,
     dnsZoneNameProblems,
@@ -85,7 +85,7 @@ export function validateDnsArgs(args: DnsArgs): void {
         }
     }
     if (problems.length > 0) {
-        throw new Error(`Invalid Dns arguments:\n  - ${problems.join("\n  - ")}`);
+        throw new ArgumentsError("Dns", problems);
     }
 }
 

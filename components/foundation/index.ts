@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as resources from "@pulumi/azure-native/resources";
+import { ArgumentsError } from "../common/rules";
 
 /**
  * The pieces every other component stands on: one resource group per lifecycle (resources that
@@ -70,7 +71,7 @@ export function validateFoundationArgs(args: FoundationArgs): void {
         problems.push(`suffixLength: ${length} (allowed: a whole number from 3 to 10)`);
     }
     if (problems.length > 0) {
-        throw new Error(`Invalid Foundation arguments:\n  - ${problems.join("\n  - ")}`);
+        throw new ArgumentsError("Foundation", problems);
     }
 }
 

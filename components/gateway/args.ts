@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { eachProblems, problemLines } from "../common/rules";
+import { ArgumentsError, eachProblems, problemLines } from "../common/rules";
 import { corsOriginProblems, emailProblems, hostKeyProblems, hostNameProblems, samplingPercentageProblems } from "../common/values";
 import type { AdditionalRegion, CustomHosts } from "./service";
 import { sizingProblems, type GatewayTier } from "./sizing";
@@ -193,6 +193,6 @@ export function validateApiGatewayArgs(args: ApiGatewayArgs): void {
         problems.push("names.autoscale: missing while autoscale is set (allowed: the autoscale setting's name)");
     }
     if (problems.length > 0) {
-        throw new Error(`Invalid ApiGateway arguments:\n  - ${problems.join("\n  - ")}`);
+        throw new ArgumentsError("ApiGateway", problems);
     }
 }

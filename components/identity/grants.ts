@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as time from "@pulumiverse/time";
 import { stableGuid } from "../common/guid";
+import { ArgumentsError } from "../common/rules";
 
 /**
  * Azure role assignments, least privilege: the built-in roles listed here, or a custom role the
@@ -118,7 +119,7 @@ export function validateAccessGrantsArgs(args: AccessGrantsArgs): void {
         }
     }
     if (problems.length > 0) {
-        throw new Error(`Invalid AccessGrants arguments:\n  - ${problems.join("\n  - ")}`);
+        throw new ArgumentsError("AccessGrants", problems);
     }
 }
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import { stableGuid } from "../common/guid";
-import { problemLines } from "../common/rules";
+import { ArgumentsError, problemLines } from "../common/rules";
 import { dateProblems, identifierUriProblems, issuerProblems } from "../common/values";
 
 export { stableGuid } from "../common/guid";
@@ -87,7 +87,7 @@ export function validateIdentityArgs(args: IdentityArgs): void {
         problems.push(...apiProblems(args));
     }
     if (problems.length > 0) {
-        throw new Error(`Invalid Identity arguments:\n  - ${problems.join("\n  - ")}`);
+        throw new ArgumentsError("Identity", problems);
     }
 }
 

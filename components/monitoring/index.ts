@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
-import { eachProblems, problemLines } from "../common/rules";
+import { ArgumentsError, eachProblems, problemLines } from "../common/rules";
 import { emailProblems, logRetentionProblems } from "../common/values";
 
 /**
@@ -44,7 +44,7 @@ export function validateMonitoringArgs(args: MonitoringArgs): void {
         ...problemLines(eachProblems(args.alertEmails ?? [], emailProblems), ["alertEmails"]),
     ];
     if (problems.length > 0) {
-        throw new Error(`Invalid Monitoring arguments:\n  - ${problems.join("\n  - ")}`);
+        throw new ArgumentsError("Monitoring", problems);
     }
 }
 

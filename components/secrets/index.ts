@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ipv4RangeProblems, problemLines } from "../common/rules";
+import { ArgumentsError, ipv4RangeProblems, problemLines } from "../common/rules";
 import { dateProblems } from "../common/values";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as monitor from "@pulumi/azure-native/monitor";
@@ -69,7 +69,7 @@ export function validateSecretsArgs(args: SecretsArgs): void {
     const problems: string[] = problemLines(ipv4RangeProblems(args.allowedIpRanges ?? []), ["allowedIpRanges"]);
     problems.push(...secretProblems(args.secrets ?? {}, args.expiresOn));
     if (problems.length > 0) {
-        throw new Error(`Invalid Secrets arguments:\n  - ${problems.join("\n  - ")}`);
+        throw new ArgumentsError("Secrets", problems);
     }
 }
 
@@ -237,7 +237,7 @@ export class VaultSecrets extends pulumi.ComponentResource {
     constructor(name: string, args: VaultSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = secretProblems(args.secrets, args.expiresOn);
         if (problems.length > 0) {
-            throw new Error(`Invalid VaultSecrets arguments:\n  - ${problems.join("\n  - ")}`);
+            throw new ArgumentsError("VaultSecrets", problems);
         }
         super("enterprise-integration:secrets:VaultSecrets", name, {}, opts);
         this.secretIds = storeSecrets(this, name, { ...args, protect: args.protect ?? false }).ids;

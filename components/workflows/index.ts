@@ -3,7 +3,7 @@ import * as logic from "@pulumi/azure-native/logic";
 import * as monitor from "@pulumi/azure-native/monitor";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import { callerRange, failedRunsAlert, runHistoryAccess, workflowLogs } from "../common/azure";
-import { ipv4RangeProblems, problemLines } from "../common/rules";
+import { ArgumentsError, ipv4RangeProblems, problemLines } from "../common/rules";
 
 export { callerRange, noCaller } from "../common/azure";
 import { workflowParameterValues, type WorkflowDefinition } from "../../content/workflows/definition";
@@ -171,9 +171,9 @@ function deploymentOrder(definitions: Record<string, WorkflowDefinition>): strin
             return;
         }
         if (visiting.has(name)) {
-            throw new Error(
-                `Invalid Workflows arguments:\n  - workflows: ${[...path, name].join(" -> ")} call each other in a circle (allowed: nested calls without a cycle)`,
-            );
+            throw new ArgumentsError("Workflows", [
+                `workflows: ${[...path, name].join(" -> ")} call each other in a circle (allowed: nested calls without a cycle)`,
+            ]);
         }
         visiting.add(name);
         for (const other of Object.keys(definitions).sort()) {
@@ -250,7 +250,7 @@ export function checkWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefi
         }
     }
     if (problems.length > 0) {
-        throw new Error(`Invalid Workflows arguments:\n  - ${problems.join("\n  - ")}`);
+        throw new ArgumentsError("Workflows", problems);
     }
     deploymentOrder(definitions);
     return definitions;

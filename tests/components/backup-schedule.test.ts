@@ -106,7 +106,7 @@ describe("the backup schedules' limits (components/backup, stack config)", () =>
             );
             assert.equal(
                 error?.message,
-                "Invalid BackupSchedule arguments:\n  - retentionDays: 3 deletes a backup before the restore can tell that the backups have stopped: a backup every 1440 minutes (intervalMinutes) turns stale only after 4380 minutes (allowed: 4 days or more, or a shorter intervalMinutes)",
+                "The BackupSchedule component's arguments have a problem:\n  - retentionDays: 3 deletes a backup before the restore can tell that the backups have stopped: a backup every 1440 minutes (intervalMinutes) turns stale only after 4380 minutes (allowed: 4 days or more, or a shorter intervalMinutes)",
             );
             assert.equal(run.ofType("enterprise-integration:backup:BackupSchedule").length, 0);
             assert.equal(run.ofType("azure-native:authorization:RoleDefinition").length, 0);
@@ -120,7 +120,7 @@ describe("the backup schedules' limits (components/backup, stack config)", () =>
                 () => new BackupSchedule("bad", { ...schedule("bad"), intervalMinutes: 20000, retentionDays: 0, firstRunDelayMinutes: 0 }),
                 {
                     message: [
-                        "Invalid BackupSchedule arguments:",
+                        "The BackupSchedule component's arguments have 3 problems:",
                         "  - intervalMinutes: 20000 minutes turns the newest backup stale only after 60060 minutes, later than backups expire (30 days): the restore could never tell that the backups have stopped (allowed: at most 14380 minutes)",
                         "  - retentionDays: 0 keeps no backup for a day (allowed: 1-30 days)",
                         "  - firstRunDelayMinutes: 0 (allowed: whole minutes, 1 or more)",
@@ -140,7 +140,7 @@ describe("the backup schedules' limits (components/backup, stack config)", () =>
                     }),
                 {
                     message:
-                        "Invalid RestoreSchedule arguments:\n  - backupIntervalMinutes: 20000 minutes turns the newest backup stale only after 60060 minutes, later than backups expire (30 days): the restore could never tell that the backups have stopped (allowed: at most 14380 minutes)",
+                        "The RestoreSchedule component's arguments have a problem:\n  - backupIntervalMinutes: 20000 minutes turns the newest backup stale only after 60060 minutes, later than backups expire (30 days): the restore could never tell that the backups have stopped (allowed: at most 14380 minutes)",
                 },
             );
             await assert.rejects(
@@ -171,7 +171,7 @@ describe("the backup schedules' limits (components/backup, stack config)", () =>
                     }),
                 {
                     message:
-                        'Invalid BackupSchedule arguments:\n  - serviceId: "/subscriptions/x/resourceGroups/rg" is not the ARM id of an API Management service (allowed: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ApiManagement/service/<name>)',
+                        'The BackupSchedule component\'s arguments have a problem:\n  - serviceId: "/subscriptions/x/resourceGroups/rg" is not the ARM id of an API Management service (allowed: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ApiManagement/service/<name>)',
                 },
             );
         });

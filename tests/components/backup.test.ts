@@ -185,7 +185,7 @@ describe("backup and restore (components/backup)", () => {
                             retentionDays: days,
                             workspaceId,
                         }),
-                    { message: `Invalid BackupStorage arguments:\n  - retentionDays: ${message}` },
+                    { message: `The BackupStorage component's arguments have a problem:\n  - retentionDays: ${message}` },
                 );
             }
         });
@@ -220,7 +220,8 @@ describe("backup and restore (components/backup)", () => {
             assert.throws(
                 () => new BackupSchedule("bad", { ...schedule("bad"), intervalMinutes: 60, retentionDays: 14, firstRunDelayMinutes: 0 }),
                 {
-                    message: "Invalid BackupSchedule arguments:\n  - firstRunDelayMinutes: 0 (allowed: whole minutes, 1 or more)",
+                    message:
+                        "The BackupSchedule component's arguments have a problem:\n  - firstRunDelayMinutes: 0 (allowed: whole minutes, 1 or more)",
                 },
             );
         });
@@ -489,7 +490,8 @@ describe("backup and restore (components/backup)", () => {
             assert.throws(
                 () => new RestoreSchedule("bad", { ...schedule("bad"), intervalMinutes: 30, backupIntervalMinutes: 60, siteSettings: [] }),
                 {
-                    message: "Invalid RestoreSchedule arguments:\n  - intervalMinutes: 30 (allowed: whole minutes, 60 or more)",
+                    message:
+                        "The RestoreSchedule component's arguments have a problem:\n  - intervalMinutes: 30 (allowed: whole minutes, 60 or more)",
                 },
             );
             await assert.rejects(
@@ -505,7 +507,8 @@ describe("backup and restore (components/backup)", () => {
                 /intervalMinutes: 45 \(allowed: whole minutes, 60 or more\)/,
             );
             assert.throws(() => new BackupSchedule("bad", { ...schedule("bad"), intervalMinutes: 10, retentionDays: 14 }), {
-                message: "Invalid BackupSchedule arguments:\n  - intervalMinutes: 10 (allowed: whole minutes, 15-14380)",
+                message:
+                    "The BackupSchedule component's arguments have a problem:\n  - intervalMinutes: 10 (allowed: whole minutes, 15-14380)",
             });
         });
     });

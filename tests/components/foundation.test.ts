@@ -92,7 +92,9 @@ describe("Foundation component", () => {
         for (const [what, patch, message] of cases) {
             it(what, async () => {
                 const args = { location: "westeurope", resourceGroups: groups, ...patch };
-                assert.throws(() => validateFoundationArgs(args), { message: `Invalid Foundation arguments:\n  - ${message}` });
+                assert.throws(() => validateFoundationArgs(args), {
+                    message: `The Foundation component's arguments have a problem:\n  - ${message}`,
+                });
                 const registered: string[] = [];
                 await assert.rejects(
                     runFixture({
@@ -102,7 +104,7 @@ describe("Foundation component", () => {
                         },
                         onRegister: (resource) => registered.push(resource.type),
                     }),
-                    { message: `Invalid Foundation arguments:\n  - ${message}` },
+                    { message: `The Foundation component's arguments have a problem:\n  - ${message}` },
                 );
                 assert.deepEqual(registered, ["pulumi:pulumi:Stack"]);
             });

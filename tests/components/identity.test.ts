@@ -307,7 +307,7 @@ describe("AccessGrants component", () => {
                 }),
             (error: Error) =>
                 error.message.includes(
-                    'grants.everything.role: "Owner" is not a role this platform grants (allowed: Key Vault Secrets User, Reader, Monitoring Metrics Publisher, Storage Blob Data Contributor, Storage Blob Data Reader, or a custom role the stack defines)',
+                    'grants.everything.role: "Owner" is not a role this platform grants (allowed: Azure Service Bus Data Sender, Azure Service Bus Data Receiver, Azure Event Hubs Data Sender, Azure Event Hubs Data Receiver, Key Vault Secrets User, Reader, Monitoring Metrics Publisher, Storage Blob Data Contributor, Storage Blob Data Reader, or a custom role the stack defines)',
                 ) &&
                 error.message.includes(
                     'grants.everything.scope: "/subscriptions/00000000-0000-0000-0000-000000000000" is a whole subscription (allowed: a resource group or a resource)',

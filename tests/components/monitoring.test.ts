@@ -55,7 +55,7 @@ describe("Monitoring component", () => {
             () => validateMonitoringArgs(args({ retentionDays: 10, alertEmails: ["ops"] })),
             (error: Error) =>
                 error.message ===
-                'Invalid Monitoring arguments:\n  - retentionDays: 10 days is out of range (allowed: 30-730 days)\n  - alertEmails[0]: "ops" is not an e-mail address (allowed: an address such as api-team@contoso.com)',
+                'The Monitoring component\'s arguments have 2 problems:\n  - retentionDays: 10 days is out of range (allowed: 30-730 days)\n  - alertEmails[0]: "ops" is not an e-mail address (allowed: an address such as api-team@contoso.com)',
         );
     });
 });
