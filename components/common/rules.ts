@@ -176,3 +176,51 @@ export class ArgumentsError extends pulumi.RunError {
         this.name = "ArgumentsError";
     }
 }
+
+/** One issue of a schema library (zod's shape), as far as its wording goes. */
+export interface SchemaIssue {
+    readonly code: string;
+    readonly message: string;
+    readonly expected?: unknown;
+    readonly values?: readonly unknown[];
+    readonly origin?: string;
+    readonly minimum?: unknown;
+    readonly maximum?: unknown;
+}
+
+/** `a string`, `an array`, `a number`. */
+function article(what: string): string {
+    return `${/^[aeiou]/.test(what) ? "an" : "a"} ${what === "array" ? "list" : what === "record" || what === "object" ? "map" : what}`;
+}
+
+/**
+ * An issue in the project's words: the schema's own message when a field's rule wrote one, and
+ * otherwise its default ("Invalid input: expected string, received undefined") translated into
+ * `is missing (allowed: a string)`, so no message a user reads is the library's.
+ */
+export function schemaIssueMessage(issue: SchemaIssue): string {
+    if (
+        !/^(Invalid input|Invalid option|Invalid string|Invalid element|Invalid key|Too small|Too big|Unrecognized key)/.test(issue.message)
+    ) {
+        return issue.message;
+    }
+    const expected = typeof issue.expected === "string" ? issue.expected : "value";
+    switch (issue.code) {
+        case "invalid_type":
+            return /received undefined/.test(issue.message)
+                ? `is missing (allowed: ${article(expected)})`
+                : `is not ${article(expected)} (allowed: ${article(expected)})`;
+        case "invalid_value":
+            return `is not one of the values this key takes (allowed: ${(issue.values ?? []).map((value) => JSON.stringify(value)).join(", ")})`;
+        case "too_small":
+        case "too_big": {
+            const bound = issue.code === "too_small" ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
+            const unit = issue.origin === "string" ? " characters" : issue.origin === "array" ? " entries" : "";
+            return `is ${issue.code === "too_small" ? "too short or small" : "too long or large"} (allowed: ${bound}${unit})`;
+        }
+        case "invalid_format":
+            return "does not have the form this key takes (see the README's reference for it)";
+        default:
+            return "is not valid here (see the README's reference for this key)";
+    }
+}

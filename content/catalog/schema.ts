@@ -4,7 +4,7 @@ import type { SpecOperation } from "./openapi";
 import type { PolicyFile } from "./policy-files";
 import type { SmokeTest } from "./smoke";
 import { backendKeyName, signatureNamedValue } from "../../components/common/names";
-import { formatPath, type Problem } from "../../components/common/rules";
+import { formatPath, schemaIssueMessage, type Problem } from "../../components/common/rules";
 
 export { backendKeyName, signatureNamedValue } from "../../components/common/names";
 
@@ -30,6 +30,16 @@ const id = (allowed = identifierAllowed) =>
     z
         .string({ error: () => `is missing or not a string (allowed: ${allowed})` })
         .regex(identifier, { error: (i) => `"${String(i.input)}" is not valid (allowed: ${allowed})` });
+/** A string matching `pattern`: missing, not a string and not matching each say what is allowed. */
+const matching = (pattern: RegExp, what: string, allowed: string) =>
+    z
+        .string({
+            error: (i) =>
+                i.input === undefined
+                    ? `is missing (allowed: ${allowed})`
+                    : `${JSON.stringify(i.input)} is not a string (allowed: ${allowed})`,
+        })
+        .regex(pattern, { error: (i) => `"${String(i.input)}" is not ${what} (allowed: ${allowed})` });
 const words = (max: number) =>
     z
         .string({ error: () => `is missing or not a string (allowed: 1-${max} characters)` })
@@ -83,10 +93,11 @@ const operationGroupSchema = z.strictObject({
         .array(z.enum(httpMethods, { error: (i) => `"${String(i.input)}" is not an HTTP method (allowed: ${httpMethods.join(", ")})` }))
         .min(1, { error: () => "is empty (allowed: one or more HTTP methods)" }),
     /** The app role (`roles` claim) a caller's token must carry. Required. */
-    role: z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,119}$/, {
-        error: (i) =>
-            `"${String(i.input)}" is not an app role value (allowed: letters, digits, dots, hyphens, underscores, such as Orders.Read)`,
-    }),
+    role: matching(
+        /^[A-Za-z][A-Za-z0-9._-]{0,119}$/,
+        "an app role value",
+        "letters, digits, dots, hyphens, underscores, such as Orders.Read",
+    ),
 });
 
 const policySchema = z.strictObject({
@@ -193,20 +204,21 @@ export const apiSchema = z.strictObject({
     /** What the API does, shown in the developer portal. Required. */
     description: words(1000),
     /** URL suffix after the gateway host; the version follows it (`/orders/v1`). Required. */
-    path: z.string().regex(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/, {
-        error: (i) => `"${String(i.input)}" is not a path (allowed: lower-case segments separated by /, such as orders or sales/orders)`,
-    }),
+    path: matching(
+        /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/,
+        "a path",
+        "lower-case segments separated by /, such as orders or sales/orders",
+    ),
     /** The version segment, such as v1. Required. */
-    version: z
-        .string()
-        .regex(/^v[0-9]{1,3}$/, { error: (i) => `"${String(i.input)}" is not a version (allowed: v followed by a number, such as v1)` }),
+    version: matching(/^v[0-9]{1,3}$/, "a version", "v followed by a number, such as v1"),
     /** How the API is built. Required. */
     kind: z.enum(apiKinds, { error: (i) => `"${String(i.input)}" is not an API kind (allowed: ${apiKinds.join(", ")})` }),
     /** The spec file in the API's folder: OpenAPI (YAML or JSON) or, for `soap`, a WSDL. Required. */
-    spec: z.string().regex(/^[A-Za-z0-9._-]+\.(ya?ml|json|wsdl)$/, {
-        error: (i) =>
-            `"${String(i.input)}" is not a spec file name (allowed: a file in the API's folder ending .yaml, .yml, .json or .wsdl)`,
-    }),
+    spec: matching(
+        /^[A-Za-z0-9._-]+\.(ya?ml|json|wsdl)$/,
+        "a spec file name",
+        "a file in the API's folder ending .yaml, .yml, .json or .wsdl",
+    ),
     /**
      * The https URL the same spec is published at: API Management imports it from there when the
      * file is over the 4 MB inline import limit. Default: none (a larger file is refused).
@@ -220,16 +232,19 @@ export const apiSchema = z.strictObject({
     /** `logicApp` only: the workflow whose HTTP trigger the API forwards to. */
     workflow: id().optional(),
     /** `soap` only: the WSDL service and endpoint (port) to publish. */
-    wsdl: z.strictObject({ service: z.string().min(1), endpoint: z.string().min(1) }).optional(),
+    wsdl: z
+        .strictObject({
+            service: matching(/\S/, "a service name", "the name of a service in the WSDL"),
+            endpoint: matching(/\S/, "an endpoint name", "the name of a port of that service in the WSDL"),
+        })
+        .optional(),
     /**
      * `openapi` and `soap` only: the header that carries the backend's API key. The gateway sets it
      * from the named value `<name>-backend-key`, a Key Vault secret. Default: no key.
      */
     backendApiKey: z
         .strictObject({
-            header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, {
-                error: (i) => `"${String(i.input)}" is not a header name (allowed: letters, digits, hyphens)`,
-            }),
+            header: matching(/^[A-Za-z0-9-]{1,64}$/, "a header name", "letters, digits, hyphens"),
         })
         .optional(),
     /** The products the API belongs to (keys of `apis/products.yaml`). Required. */
@@ -430,7 +445,7 @@ export class CatalogError extends pulumi.RunError {
 export function issuesOf(file: string, error: z.ZodError): string[] {
     return error.issues.map((issue) => {
         const key = formatPath(issue.path);
-        const message = issue.code === "unrecognized_keys" ? `has unknown keys ${issue.keys.join(", ")}` : issue.message;
+        const message = issue.code === "unrecognized_keys" ? `has unknown keys ${issue.keys.join(", ")}` : schemaIssueMessage(issue);
         return `${file}: ${key ? `${key}: ` : ""}${message}`;
     });
 }

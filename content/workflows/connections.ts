@@ -1,6 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { formatPath } from "../../components/common/rules";
+import { formatPath, schemaIssueMessage } from "../../components/common/rules";
 import { managedApis, type ConnectionAuthentication } from "./managed-apis";
 
 /**
@@ -261,7 +261,8 @@ export function checkConnections(
         if (!parsed.success) {
             problems.push(
                 ...parsed.error.issues.map((issue) => {
-                    const message = issue.code === "unrecognized_keys" ? `has unknown keys ${issue.keys.join(", ")}` : issue.message;
+                    const message =
+                        issue.code === "unrecognized_keys" ? `has unknown keys ${issue.keys.join(", ")}` : schemaIssueMessage(issue);
                     return `${file}: ${formatPath([name, ...issue.path])}: ${message}`;
                 }),
             );

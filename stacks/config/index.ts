@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { formatPath } from "../../components/common/rules";
+import { formatPath, schemaIssueMessage } from "../../components/common/rules";
 import { costSchema } from "./cost-schema";
 import { configNamespace, rootSchema, rootShape, type ParsedConfig } from "./schema";
 
@@ -47,7 +47,7 @@ function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
                 lines.push(`${formatPath([...issue.path, key])}: ${issue.message}`);
             }
         } else {
-            lines.push(`${formatPath(issue.path) || "(stack)"}: ${issue.message}`);
+            lines.push(`${formatPath(issue.path) || "(stack)"}: ${schemaIssueMessage(issue)}`);
         }
     }
     return lines;
