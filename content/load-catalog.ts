@@ -178,8 +178,10 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
         relative(productsFile),
         `${relative(productsFile)}: is missing (allowed: the products the APIs join)`,
     );
+    let productsRead = productsText !== undefined;
     if (productsText !== undefined) {
         const raw = readYamlText(productsText);
+        productsRead = !("problem" in raw) && productsSchema.safeParse(raw.value).success;
         const parsed = "problem" in raw ? undefined : productsSchema.safeParse(raw.value);
         if ("problem" in raw) {
             problems.push(`${relative(productsFile)}: ${raw.problem}`);
@@ -332,7 +334,7 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
         return checkCatalog({ products, apis, notes });
     }
     // Every problem at once: the data's rules over what could be read, too.
-    throw new CatalogError([...problems, ...catalogProblems({ products, apis })]);
+    throw new CatalogError([...problems, ...catalogProblems({ products, apis }, productsRead)]);
 }
 
 /**

@@ -78,3 +78,15 @@ export function loadConnections(dir: string): ConnectionDeclarations {
     }
     return declarations;
 }
+
+/** The definitions under `workflows/` (`<name>.json`), by name, sorted; none when there is no folder. */
+export function availableWorkflows(dir: string): string[] {
+    try {
+        return readdirSync(dir)
+            .filter((entry) => entry.endsWith(".json"))
+            .map((entry) => entry.slice(0, -".json".length))
+            .sort();
+    } catch {
+        return [];
+    }
+}

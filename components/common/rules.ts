@@ -224,3 +224,30 @@ export function schemaIssueMessage(issue: SchemaIssue): string {
             return "is not valid here (see the README's reference for this key)";
     }
 }
+
+/** Levenshtein distance between two names. */
+export function nameDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length]!;
+}
+
+/** The name of `names` closest to `wanted`, within `within` edits, for "did you mean"; undefined when none is that close. */
+export function closestName(wanted: string, names: readonly string[], within = 2): string | undefined {
+    let best: string | undefined;
+    let bestDistance = within + 1;
+    for (const name of [...names].sort()) {
+        const distance = nameDistance(wanted, name);
+        if (distance < bestDistance) {
+            best = name;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}

@@ -4,7 +4,7 @@ import type { SpecOperation } from "./openapi";
 import type { PolicyFile } from "./policy-files";
 import type { SmokeTest } from "./smoke";
 import { backendKeyName, signatureNamedValue } from "../../components/common/names";
-import { formatPath, schemaIssueMessage, type Problem } from "../../components/common/rules";
+import { closestName, formatPath, schemaIssueMessage, type Problem } from "../../components/common/rules";
 
 export { backendKeyName, signatureNamedValue } from "../../components/common/names";
 
@@ -354,9 +354,11 @@ export type CheckedCatalog = Catalog & { readonly [checkedBrand]: true };
  * or a version, and each `{{name}}` a policy file references is a named value the catalog
  * defines. Each problem names the API's or policy's file.
  */
-export function catalogProblems(catalog: Pick<Catalog, "products" | "apis">): string[] {
+export function catalogProblems(catalog: Pick<Catalog, "products" | "apis">, productsRead = true): string[] {
     const productIds = Object.keys(catalog.products);
-    const references = catalog.apis.flatMap((api) =>
+    // A products.yaml that could not be read is reported on its own: its products are then not
+    // known, and every API naming one would be a follow-on error.
+    const references = (productsRead ? catalog.apis : []).flatMap((api) =>
         api.products
             .filter((product) => !productIds.includes(product))
             .map(
@@ -369,6 +371,19 @@ export function catalogProblems(catalog: Pick<Catalog, "products" | "apis">): st
         ...catalogWideProblems(catalog.apis),
         ...namedValueReferenceProblems(catalog.products, catalog.apis, catalogNamedValues(catalog.apis)),
     ];
+}
+
+/**
+ * Each `logicApp` API's `workflow` names a definition under `workflows/` (`available`): a typo is
+ * the catalog's to fix, in its api.yaml, not the stack file's.
+ */
+export function catalogWorkflowProblems(catalog: Pick<Catalog, "apis">, available: readonly string[]): string[] {
+    return catalog.apis
+        .filter((api) => api.kind === "logicApp" && api.workflow !== undefined && !available.includes(api.workflow))
+        .map((api) => {
+            const near = closestName(api.workflow!, available);
+            return `apis/${api.folder}/api.yaml: workflow: "${api.workflow}" is not a definition under workflows/${near ? `; did you mean ${near}?` : ""} (allowed: ${available.join(", ") || "none: workflows/ has no definition"})`;
+        });
 }
 
 /** The catalog as {@link CheckedCatalog}, or a {@link CatalogError} with every one of {@link catalogProblems}. */

@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CheckedCatalog } from "../../content/catalog";
 import type { WorkflowDefinition } from "../../content/workflows/definition";
 import { loadCatalog, loadConnections, loadWorkflowDefinitions } from "../../content";
+import { CatalogError, catalogWorkflowProblems } from "../../content/catalog";
+import { availableWorkflows } from "../../content/load-workflows";
 import type { ConnectionDeclarations } from "../../content/workflows/connections";
 import { checkConnectionConfig } from "../connections";
 import { loadStackConfig, type StackConfig } from "../config";
@@ -30,6 +32,10 @@ export async function loadStackInputs(dirs: { catalog: string; workflows: string
     const catalog = await loadCatalog(dirs.catalog);
     for (const note of catalog.notes) {
         void pulumi.log.warn(note);
+    }
+    const misnamed = catalogWorkflowProblems(catalog, availableWorkflows(dirs.workflows));
+    if (misnamed.length > 0) {
+        throw new CatalogError(misnamed);
     }
     const definitions = loadWorkflowDefinitions(dirs.workflows, Object.keys(config.workflows));
     const connectionDeclarations = loadConnections(dirs.workflows);

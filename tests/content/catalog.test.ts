@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { parse as parseYaml, stringify } from "yaml";
 import { loadCatalog } from "../../content";
-import { CatalogError, checkCatalog, type Catalog } from "../../content/catalog";
+import { CatalogError, catalogWorkflowProblems, checkCatalog, type Catalog } from "../../content/catalog";
 import { catalogProblems, fixtureContent } from "../helpers";
 import { temporaryDirectory } from "../support/temporary";
 
@@ -251,6 +251,25 @@ describe("the API catalog", () => {
                 );
             });
         }
+
+        it("reports a products.yaml it cannot read on its own, without an error on every API that names a product", async () => {
+            const problems = await catalogProblems(
+                catalogCopy((dir) => editYaml(path.join(dir, "products.yaml"), (doc) => (doc.partners.subscriptionsLimit = "many"))),
+            );
+            assert.deepEqual(problems, [
+                "apis/products.yaml: partners.subscriptionsLimit: is not a number (allowed: 1-1000 subscriptions)",
+            ]);
+        });
+
+        it("sends a typo in a logicApp API's workflow to its api.yaml, with the definition it is closest to", () => {
+            const catalog = { apis: [{ kind: "logicApp", workflow: "shipment-intak", folder: "shipments" }] } as unknown as Catalog;
+            assert.deepEqual(catalogWorkflowProblems(catalog, ["shipment-intake", "shipment-notify"]), [
+                'apis/shipments/api.yaml: workflow: "shipment-intak" is not a definition under workflows/; did you mean shipment-intake? (allowed: shipment-intake, shipment-notify)',
+            ]);
+            assert.deepEqual(catalogWorkflowProblems(catalog, []), [
+                'apis/shipments/api.yaml: workflow: "shipment-intak" is not a definition under workflows/ (allowed: none: workflows/ has no definition)',
+            ]);
+        });
 
         it("reports every problem at once", async () => {
             const problems = await catalogProblems(
