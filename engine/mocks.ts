@@ -173,6 +173,11 @@ const storage = `${rg}/providers/Microsoft.Storage/storageAccounts/{accountName}
 export const idTemplates: Readonly<Record<string, string>> = {
     "azure-native:resources:ResourceGroup": rg,
     "azure-native:resources:Deployment": `${rg}/providers/Microsoft.Resources/deployments/{deploymentName}`,
+    // The generic resource the program creates only at the top of a resource group (a
+    // managed-identity API connection, parentResourcePath ""): <namespace>/<type>/<name>.
+    "azure-native:resources:Resource": `${rg}/providers/{resourceProviderNamespace}/{resourceType}/{resourceName}`,
+    "azure-native:web:Connection": `${rg}/providers/Microsoft.Web/connections/{connectionName}`,
+    "azure-native:web:CustomApi": `${rg}/providers/Microsoft.Web/customApis/{apiName}`,
     "azure-native:apimanagement:ApiManagementService": apim,
     "azure-native:apimanagement:Api": `${apim}/apis/{apiId}`,
     "azure-native:apimanagement:ApiPolicy": `${apim}/apis/{apiId}/policies/{policyId}`,

@@ -8,7 +8,9 @@ import type { Fabricated, FabricatedEntry } from "./mocks";
  *   (ids, addresses, keys, random suffixes) as "(known after deploy)".
  */
 
-export const secretMarker = "[secret]";
+import { secretMarker } from "../components/common/names";
+
+export { secretMarker };
 export const unknownMarker = "(known after deploy)";
 
 const sigKey = pulumi.runtime.specialSigKey;

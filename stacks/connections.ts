@@ -59,6 +59,19 @@ export function connectionConfigProblems(
     for (const name of Object.keys(config.connectionSecrets).filter((key) => !used.includes(key))) {
         problems.push(`connectionSecrets.${name}: no workflow of this stack uses this connection (allowed: ${used.join(", ") || "none"})`);
     }
+    const secretNames = new Map<string, string>();
+    for (const [name, parameters] of Object.entries(config.connectionSecrets)) {
+        for (const parameter of Object.keys(parameters)) {
+            const vaultName = connectionSecretName(name, parameter);
+            const other = secretNames.get(vaultName);
+            if (other !== undefined) {
+                problems.push(
+                    `connectionSecrets.${name}.${parameter}: would be kept in the vault as ${vaultName}, as ${other} is (allowed: connection and parameter names that differ in more than - and _)`,
+                );
+            }
+            secretNames.set(vaultName, `connectionSecrets.${name}.${parameter}`);
+        }
+    }
     for (const name of used) {
         const declaration = declarations.connections[name];
         if (!declaration) {
@@ -97,16 +110,50 @@ export function connectionConfigProblems(
             );
         }
         const roles = declaration.role !== undefined;
+        const one = users[name]!.length === 1;
+        const workflowsNamed = `${one ? "the workflow" : "the workflows"} ${users[name]!.join(", ")} ${one ? "gets" : "get"}`;
         if (roles && settings.resourceId === undefined) {
             problems.push(
-                `connections.${name}.resourceId: missing; the workflows ${users[name]!.join(", ")} get ${declaration.role} there (allowed: the ARM id of the resource the connection reaches)`,
+                `connections.${name}.resourceId: missing; ${workflowsNamed} ${declaration.role} there (allowed: the ARM id of the resource the connection reaches)`,
             );
+        }
+        const targetType =
+            declaration.connector.kind === "managed" ? managedApis[declaration.connector.api]!.managedIdentity?.targetType : undefined;
+        if (roles && settings.resourceId !== undefined && targetType !== undefined) {
+            const resourceName = resourceNameOfType(settings.resourceId, targetType);
+            if (resourceName === undefined) {
+                problems.push(
+                    `connections.${name}.resourceId: is not a ${targetType} resource, which ${name} reaches; ${workflowsNamed} ${declaration.role} on it (allowed: /subscriptions/<id>/resourceGroups/<group>/providers/${targetType}/<name>)`,
+                );
+            } else {
+                // The endpoint the connection is told must be that resource's.
+                const expected: Record<string, string> = {
+                    namespaceEndpoint: `sb://${resourceName}.servicebus.windows.net/`,
+                    vaultName: resourceName,
+                };
+                for (const [parameter, value] of Object.entries(given)) {
+                    const wanted = expected[parameter];
+                    if (wanted !== undefined && value.replace(/\/?$/, "/").toLowerCase() !== wanted.replace(/\/?$/, "/").toLowerCase()) {
+                        problems.push(
+                            `connections.${name}.parameters.${parameter}: ${JSON.stringify(value)} is not the resource connections.${name}.resourceId names (allowed: ${wanted})`,
+                        );
+                    }
+                }
+            }
         }
         if (!roles && settings.resourceId !== undefined) {
             problems.push(`connections.${name}.resourceId: ${where}, which grants no role (allowed: no resourceId)`);
         }
     }
     return problems;
+}
+
+/** The name of the resource an ARM id names when it is of `type` (`Microsoft.ServiceBus/namespaces`), else undefined. */
+function resourceNameOfType(resourceId: string, type: string): string | undefined {
+    const [namespace, kind] = type.toLowerCase().split("/");
+    const parts = resourceId.split("/");
+    const at = parts.findIndex((part, i) => part.toLowerCase() === "providers" && parts[i + 1]?.toLowerCase() === namespace);
+    return at >= 0 && parts[at + 2]?.toLowerCase() === kind && parts.length === at + 4 ? parts[at + 3] : undefined;
 }
 
 /** Refuses, with a ConfigError naming each key, a config whose connection settings do not fit. */

@@ -321,9 +321,14 @@ export function connectorConfig(overrides: Record<string, unknown> = {}): Record
             "ledger-report": "nested",
             "shipment-mail": "nested",
             "carrier-booking": "nested",
+            "shipment-arrivals": "triggered",
         },
         connections: {
             servicebus: {
+                resourceId: serviceBusNamespaceId,
+                parameters: { namespaceEndpoint: "sb://sb-shipments-dev.servicebus.windows.net/" },
+            },
+            "servicebus-in": {
                 resourceId: serviceBusNamespaceId,
                 parameters: { namespaceEndpoint: "sb://sb-shipments-dev.servicebus.windows.net/" },
             },

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { isUserError, parseCommand, runMain } from "../cli";
 import { planStack, runStack, type RunOptions, type StackRun } from "../../engine";
 import { listStacks } from "../../engine/project";
-import { costText, estimateCost } from "./index";
+import { checkConnectionVolumes, costText, estimateCost } from "./index";
 import { stackVolumes } from "./volumes";
 
 const usage = `Usage: npm run cost -- <stack> [--json] [--project-dir <dir>]
@@ -11,8 +11,9 @@ A monthly estimate of what the stack's resources cost at list prices, offline: t
 planned as \`npm run plan\` plans it, and each resource is priced from its inputs (API Management's
 tier and units in each region, autoscale's range, storage redundancy, log retention, ...) with the
 prices in commands/cost/prices.json. Usage-based items (workflow actions, log ingestion, Key Vault
-operations, DNS queries, storage) take the monthly volumes under \`cost\` in Pulumi.<stack>.yaml,
-or their defaults. The prices are not verified against the live Azure price list.
+operations, DNS queries, storage, and the connector calls of each API connection) take the
+monthly volumes under \`cost\` in Pulumi.<stack>.yaml, or their defaults. The prices are not
+verified against the live Azure price list.
 
   --json      the estimate as JSON on stdout: every line with its basis, and the total
   --project-dir <dir>
@@ -51,7 +52,9 @@ export async function main(
         for (const warning of result.warnings) {
             process.stderr.write(`warning: ${warning}\n`);
         }
-        const estimate = estimateCost(result, stackVolumes({ stack, projectDir }));
+        const volumes = stackVolumes({ stack, projectDir });
+        checkConnectionVolumes(result, volumes);
+        const estimate = estimateCost(result, volumes);
         process.stdout.write(parsed.values.json ? `${JSON.stringify(estimate, null, 2)}\n` : `${costText(estimate)}\n`);
         return 0;
     } catch (error) {

@@ -1,5 +1,6 @@
 import { costSchema } from "../../stacks/config/cost-schema";
 import type { RegisteredResource, StackRun } from "../../engine/run";
+import { isConnection } from "../plan/connection-inputs";
 import {
     actionGroup,
     apiManagement,
@@ -12,6 +13,7 @@ import {
     workspace,
     type Context,
 } from "./lines";
+import { connectionLines } from "./connections";
 import { priceTable, type PriceTable } from "./price-table";
 import type { CostEstimate, CostLine, CostVolumes } from "./types";
 
@@ -25,6 +27,7 @@ import type { CostEstimate, CostLine, CostVolumes } from "./types";
 export type { CostEstimate, CostLine, CostVolumes } from "./types";
 export { costText } from "./text";
 export { priceTable, type Price, type PriceTable } from "./price-table";
+export { checkConnectionVolumes, connectionVolumeProblems, connectorTier, enterpriseManagedApis } from "./connections";
 
 /** The volumes of a stack file without a `cost` key. */
 export const defaultVolumes: CostVolumes = costSchema.parse({});
@@ -46,11 +49,18 @@ const includedTypes: ReadonlyArray<[RegExp, string]> = [
     [/^azure-native:monitor:DiagnosticSetting$/, "its logs are priced as the workspace's ingestion"],
     [/^azure-native:monitor:AutoscaleSetting$/, "priced as the range of the units it scales"],
     [/^azure-native:storage:(BlobServiceProperties|BlobContainer|ManagementPolicy)$/, "part of the storage account"],
+    [/^azure-native:web:CustomApi$/, "no charge of its own; its connections' calls are priced as Standard connector calls"],
 ];
 
-/** A generic ARM resource under API Management (portal settings, revisions) is part of the service. */
-function partOfService(resource: RegisteredResource): boolean {
-    return resource.type === "azure-native:resources:Resource" && resource.inputs.resourceProviderNamespace === "Microsoft.ApiManagement";
+/**
+ * A generic ARM resource under API Management (portal settings, revisions) is part of the service;
+ * an API connection (`Microsoft.Web/connections`) is priced by its calls (commands/cost/connections.ts).
+ */
+function pricedElsewhere(resource: RegisteredResource): boolean {
+    return (
+        (resource.type === "azure-native:resources:Resource" && resource.inputs.resourceProviderNamespace === "Microsoft.ApiManagement") ||
+        isConnection(resource.type, resource.planInputs)
+    );
 }
 
 /** The estimate of a run, with the stack's volumes (default: the schema's defaults) and a price table (default: prices.json). */
@@ -104,12 +114,14 @@ export function estimateCost(run: StackRun, volumes: CostVolumes = defaultVolume
                 lines.push(actionGroup(context, resource));
                 break;
             default:
-                if (!partOfService(resource) && !includedTypes.some(([pattern]) => pattern.test(resource.type))) {
+                if (!pricedElsewhere(resource) && !includedTypes.some(([pattern]) => pattern.test(resource.type))) {
                     notPriced(resource, "the table has no price for it");
                 }
         }
     }
-    lines.push(...workflows(context, workflowResources));
+    const connections = connectionLines(context);
+    lines.push(...connections.lines);
+    lines.push(...workflows(context, workflowResources, connections.pricedTiers));
     // Dearest first (at autoscale's maximum); equal ones in the order the program registered them.
     const order = new Map(managed.map((resource, index) => [resource.urn, index]));
     const most = (priced: CostLine) => priced.maxMonthlyUsd ?? priced.monthlyUsd;

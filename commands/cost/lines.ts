@@ -168,8 +168,16 @@ function scheduledWorkflow(
     });
 }
 
-/** The workflows: one line per scheduled workflow, one for all the others from the volumes. */
-export function workflows(context: Context, all: readonly RegisteredResource[]): CostLine[] {
+/**
+ * The workflows: one line per scheduled workflow, one for all the others from the volumes. The
+ * connector calls of a tier whose calls the connections' lines price (`connectionTiers`,
+ * commands/cost/connections.ts) are left to those lines.
+ */
+export function workflows(
+    context: Context,
+    all: readonly RegisteredResource[],
+    connectionTiers: ReadonlyArray<"Standard" | "Enterprise"> = [],
+): CostLine[] {
     const lines: CostLine[] = [];
     const called: RegisteredResource[] = [];
     for (const workflow of all) {
@@ -181,28 +189,38 @@ export function workflows(context: Context, all: readonly RegisteredResource[]):
         }
     }
     if (called.length > 0) {
-        const {
-            logicAppActionsPerMonth: actions,
-            connectorCallsPerMonth: standard,
-            enterpriseConnectorCallsPerMonth: enterprise,
-        } = context.volumes;
+        const { logicAppActionsPerMonth: actions } = context.volumes;
         const price = (key: string) => priceOf(key, context.prices).price;
+        const tiers = [
+            {
+                tier: "Standard",
+                volume: "connectorCallsPerMonth",
+                key: "logicApps.consumption.standardConnector",
+                words: "standard connector call",
+            },
+            {
+                tier: "Enterprise",
+                volume: "enterpriseConnectorCallsPerMonth",
+                key: "logicApps.consumption.enterpriseConnector",
+                words: "enterprise connector call",
+            },
+        ] as const;
+        const here = tiers.filter((entry) => !connectionTiers.includes(entry.tier));
+        const elsewhere = tiers.filter((entry) => connectionTiers.includes(entry.tier));
         lines.push({
             urn: called[0].urn,
             urns: called.map((workflow) => workflow.urn),
             name: called.map((workflow) => workflow.name).join(", "),
             type: called[0].type,
-            what: `${plural(actions, "action execution")}, ${plural(standard, "standard connector call")}, ${plural(enterprise, "enterprise connector call")} a month, the ${called.length === 1 ? "workflow" : `${called.length} workflows`} together`,
+            what: `${[plural(actions, "action execution"), ...here.map((entry) => plural(context.volumes[entry.volume], entry.words))].join(", ")} a month, the ${called.length === 1 ? "workflow" : `${called.length} workflows`} together${elsewhere.length > 0 ? `; ${elsewhere.map((entry) => entry.tier).join(" and ")} connector calls on the connections' lines` : ""}`,
             monthlyUsd:
                 actions * price("logicApps.consumption.action") +
-                standard * price("logicApps.consumption.standardConnector") +
-                enterprise * price("logicApps.consumption.enterpriseConnector"),
-            basis: `cost.logicAppActionsPerMonth × ${rate(context, "logicApps.consumption.action")} + cost.connectorCallsPerMonth × ${rate(context, "logicApps.consumption.standardConnector")} + cost.enterpriseConnectorCallsPerMonth × ${rate(context, "logicApps.consumption.enterpriseConnector")}; the subscription's free built-in actions are not subtracted`,
-            prices: [
-                "logicApps.consumption.action",
-                "logicApps.consumption.standardConnector",
-                "logicApps.consumption.enterpriseConnector",
-            ],
+                here.reduce((sum, entry) => sum + context.volumes[entry.volume] * price(entry.key), 0),
+            basis: `${[
+                `cost.logicAppActionsPerMonth × ${rate(context, "logicApps.consumption.action")}`,
+                ...here.map((entry) => `cost.${entry.volume} × ${rate(context, entry.key)}`),
+            ].join(" + ")}; the subscription's free built-in actions are not subtracted`,
+            prices: ["logicApps.consumption.action", ...here.map((entry) => entry.key)],
             usageBased: true,
         });
     }

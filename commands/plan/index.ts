@@ -7,7 +7,7 @@ import { planStack, projectStacks, runStack, type RunOptions, type StackRun } fr
 import { runThroughHost } from "../../engine/host/run";
 import { listStacks, repoRoot, UserError } from "../../engine/project";
 import { BaseError, loadBase } from "./base";
-import { costText, estimateCost } from "../cost";
+import { checkConnectionVolumes, costText, estimateCost } from "../cost";
 import { stackVolumes } from "../cost/volumes";
 import { costChange, monthlyUsdOf, unitPrice } from "./diff-cost";
 import { diffMarkdown, previewJson } from "./diff-render";
@@ -129,6 +129,7 @@ export async function main(
         const standbyUnit = pair?.objectives.standby ? unitPrice(pair.objectives.standby.sku) : undefined;
         const objectives = pair ? `${objectivesText(pair.active, pair.passive, pair.objectives, standbyUnit).join("\n")}\n\n` : "";
         const volumes = stackVolumes({ stack, projectDir });
+        checkConnectionVolumes(result, volumes);
         const estimate = estimateCost(result, volumes);
         if (parsed.values.diff !== undefined) {
             const base = await loadBase(parsed.values.diff, stack, root);

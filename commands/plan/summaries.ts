@@ -1,5 +1,6 @@
 import { builtInRoles } from "../../components/identity";
 import { unknownMarker } from "../../engine/values";
+import { connectionOf, connectionTitle, connectionType, genericType } from "./connection-inputs";
 
 /**
  * "The settings that matter" per resource type, for the plan's tree: a short line a reviewer
@@ -87,6 +88,54 @@ export function policyElements(xml: string): string {
         ...new Set([...xml.matchAll(/<([a-z][a-z0-9-]*)[\s/>]/g)].map((match) => match[1]!).filter((name) => !structural.has(name))),
     ];
     return names.length > 0 ? names.join(" ") : "base only";
+}
+
+/**
+ * A generic resource by its ARM path under `providers/`, as {@link shortArmId} shows an id:
+ * `Microsoft.Web/connections/servicebus`, `Microsoft.ApiManagement/service/apim/portalsettings/signin`.
+ */
+function genericPath(inputs: Inputs): string {
+    return [inputs.resourceProviderNamespace, inputs.parentResourcePath, inputs.resourceType, inputs.resourceName]
+        .map(text)
+        .filter((part) => part.length > 0)
+        .join("/");
+}
+
+/** The operations of an OpenAPI (Swagger) path item: its HTTP methods. */
+const httpMethods = new Set(["get", "put", "post", "delete", "options", "head", "patch"]);
+
+/**
+ * An API connection's line (commands/plan/connection-inputs.ts reads it): its connector, how it
+ * signs in, and, with parameters, their names (a secret's value is never shown, nor read).
+ */
+function connectionSummary(type: string, inputs: Inputs): string | undefined {
+    const connection = connectionOf(type, inputs);
+    if (!connection) {
+        return undefined;
+    }
+    if (connection.authentication === "unknown") {
+        return join([connection.name, `settings ${connection.hidden ?? unknownMarker}`]);
+    }
+    const title = connectionTitle(connection);
+    switch (connection.authentication) {
+        case "managedIdentity":
+            return join([
+                title,
+                "signs in with the workflows' managed identity",
+                ...Object.entries(connection.valueSet).map(([parameter, value]) => `${parameter} ${value}`),
+            ]);
+        case "oauth":
+            return join([title, "OAuth: needs consent in the portal after the first pulumi up"]);
+        case "none":
+            return join([title, "no sign-in"]);
+        case "parameters": {
+            if (connection.hidden) {
+                return join([title, `parameters ${connection.hidden}`]);
+            }
+            const named = connection.parameters.length > 0 ? `parameters ${connection.parameters.join(", ")}` : "parameters";
+            return `${join([title, named])}${connection.secrets.length > 0 ? `; secret ${connection.secrets.join(", ")}` : ""}`;
+        }
+    }
 }
 
 const summaries: Readonly<Record<string, Summary>> = {
@@ -332,11 +381,25 @@ const summaries: Readonly<Record<string, Summary>> = {
                       .join(" ");
         return `${text(inputs.recordType)} ${name} ${target}, TTL ${text(inputs.ttl)} s`;
     },
-    "azure-native:resources:Resource": (inputs) =>
-        join([
-            `${text(inputs.resourceType)}/${text(inputs.resourceName)} of ${text(inputs.parentResourcePath)} (API ${text(inputs.apiVersion)})`,
-            JSON.stringify(inputs.properties ?? {}),
-        ]),
+    [connectionType]: (inputs) => connectionSummary(connectionType, inputs) ?? "",
+    [genericType]: (inputs) =>
+        connectionSummary(genericType, inputs) ??
+        join([`${genericPath(inputs)} (API ${text(inputs.apiVersion)})`, JSON.stringify(inputs.properties ?? {})]),
+    "azure-native:web:CustomApi": (inputs) => {
+        const properties = record(inputs.properties);
+        const swagger = record(properties.swagger);
+        const operations = Object.values(record(swagger.paths)).flatMap((path) =>
+            Object.keys(record(path)).filter((method) => httpMethods.has(method.toLowerCase())),
+        );
+        const parameters = Object.keys(record(properties.connectionParameters));
+        return join([
+            text(properties.displayName),
+            swagger.swagger !== undefined ? `Swagger ${text(swagger.swagger)}` : text(properties.apiType),
+            properties.swagger !== undefined && count(operations.length, "operation"),
+            `calls ${text(record(properties.backendService).serviceUrl)}`,
+            parameters.length > 0 && `connections give ${parameters.join(", ")}`,
+        ]);
+    },
     "azure-native:resources:Deployment": (inputs) => {
         const properties = record(inputs.properties);
         const resources = list(record(properties.template).resources).map((resource) => {

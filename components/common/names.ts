@@ -53,3 +53,9 @@ export function backendUrlParameter(api: string): string {
 export function backendKeyParameter(api: string): string {
     return `${camelCase(api)}ApiKey`;
 }
+
+/**
+ * How an encrypted config value or a secret reads where it cannot be decrypted: in the offline
+ * plan (the ciphertext cannot be read without the stack's key) and in its output.
+ */
+export const secretMarker = "[secret]";

@@ -26,14 +26,24 @@ export { containerOf, softDeleteDays } from "./storage";
  * account with their managed identity (`./storage.ts`); the stack grants each its data role.
  */
 
-/** Who may call a workflow's HTTP trigger. */
-export type WorkflowAccess = "gateway" | "nested";
+/**
+ * Who may call a workflow's HTTP trigger: the gateway, other Logic Apps, or nobody (`triggered`: the
+ * workflow starts from its own trigger, a recurrence or a connector's, such as a Service Bus
+ * message arriving).
+ */
+export type WorkflowAccess = "gateway" | "nested" | "triggered";
+
+/** The access modes, for messages. */
+export const workflowAccessModes: readonly WorkflowAccess[] = ["gateway", "nested", "triggered"];
 
 /** One workflow to deploy. */
 export interface WorkflowSpec {
     /** The Azure name of the workflow. Required. */
     workflowName: pulumi.Input<string>;
-    /** `gateway`: called through API Management only. `nested`: called by other Logic Apps only. Required. */
+    /**
+     * `gateway`: called through API Management only. `nested`: called by other Logic Apps only.
+     * `triggered`: started by its own trigger (a recurrence, a connector's), called by nobody. Required.
+     */
     access: WorkflowAccess;
     /** Azure name of its failed-runs alert. Required. */
     alertName: pulumi.Input<string>;
@@ -201,8 +211,10 @@ export function checkWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefi
     const definitions: Record<string, WorkflowDefinition> = {};
     const workflows = args.workflows ?? {};
     for (const [name, spec] of Object.entries(workflows)) {
-        if (spec.access !== "gateway" && spec.access !== "nested") {
-            problems.push(`workflows.${name}.access: "${String(spec.access)}" is not an access mode (allowed: gateway, nested)`);
+        if (!workflowAccessModes.includes(spec.access)) {
+            problems.push(
+                `workflows.${name}.access: "${String(spec.access)}" is not an access mode (allowed: ${workflowAccessModes.join(", ")})`,
+            );
         }
         const definition = args.definitions[name];
         if (definition) {
@@ -214,10 +226,16 @@ export function checkWorkflows(args: WorkflowsArgs): Record<string, WorkflowDefi
         }
     }
     problems.push(...problemLines(ipv4RangeProblems(args.adminIpRanges ?? []), ["adminIpRanges"]));
-    for (const definition of Object.values(definitions)) {
-        if (!requestTrigger(definition)) {
+    for (const [name, definition] of Object.entries(definitions)) {
+        const access = workflows[name]?.access;
+        if (access !== "triggered" && !requestTrigger(definition)) {
             problems.push(
-                `${definition.file}: triggers: no HTTP (Request) trigger; the gateway and other workflows call workflows over HTTP (allowed: one Request trigger)`,
+                `${definition.file}: triggers: no HTTP (Request) trigger, and the stack deploys it as ${access}: the gateway and other workflows call workflows over HTTP (allowed: one Request trigger; or deploy it as triggered, to start from its own trigger)`,
+            );
+        }
+        if (access === "triggered" && requestTrigger(definition)) {
+            problems.push(
+                `${definition.file}: triggers: an HTTP (Request) trigger, and the stack deploys it as triggered, which nobody may call (allowed: gateway or nested for a Request trigger; triggered for a recurrence or a connector's trigger)`,
             );
         }
         const provided: Record<string, unknown> = {};

@@ -45,6 +45,8 @@ export interface ManagedApi {
         roles: readonly string[];
         /** Where the grant is made when no Azure role gives the access. */
         grantNote?: string;
+        /** The ARM type of the resource the connection reaches (`resourceId` in the stack file), when an Azure role is granted on it. */
+        targetType?: string;
     };
     /**
      * With parameters: those a connection must give, those it may give, and which of them are
@@ -65,6 +67,7 @@ export const managedApis: Readonly<Record<string, ManagedApi>> = {
             valueSet: "managedIdentityAuth",
             parameters: [],
             roles: ["Storage Blob Data Contributor", "Storage Blob Data Reader"],
+            targetType: "Microsoft.Storage/storageAccounts",
         },
     },
     servicebus: {
@@ -75,6 +78,7 @@ export const managedApis: Readonly<Record<string, ManagedApi>> = {
             valueSet: "managedIdentityAuth",
             parameters: ["namespaceEndpoint"],
             roles: ["Azure Service Bus Data Sender", "Azure Service Bus Data Receiver"],
+            targetType: "Microsoft.ServiceBus/namespaces",
         },
     },
     eventhubs: {
@@ -85,13 +89,19 @@ export const managedApis: Readonly<Record<string, ManagedApi>> = {
             valueSet: "managedIdentityAuth",
             parameters: ["namespaceEndpoint"],
             roles: ["Azure Event Hubs Data Sender", "Azure Event Hubs Data Receiver"],
+            targetType: "Microsoft.EventHub/namespaces",
         },
     },
     keyvault: {
         displayName: "Azure Key Vault",
         tier: "standard",
         authentication: ["managedIdentity"],
-        managedIdentity: { valueSet: "oauthMI", parameters: ["vaultName"], roles: ["Key Vault Secrets User"] },
+        managedIdentity: {
+            valueSet: "oauthMI",
+            parameters: ["vaultName"],
+            roles: ["Key Vault Secrets User"],
+            targetType: "Microsoft.KeyVault/vaults",
+        },
     },
     sql: {
         displayName: "SQL Server",

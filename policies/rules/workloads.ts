@@ -51,6 +51,35 @@ function logsRule(
 
 const geoRedundant = ["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"];
 
+/**
+ * The managed APIs whose connections take the workflow's managed identity in Logic Apps
+ * (Consumption): "Authenticate access and connections to Azure resources with managed identities
+ * in Azure Logic Apps" (https://learn.microsoft.com/azure/logic-apps/authenticate-with-managed-identity,
+ * the Consumption list of managed connectors that support a managed identity: Azure Blob Storage,
+ * Azure Event Hubs, Azure Key Vault, Azure Service Bus, SQL Server, among others). The pack keeps
+ * its own list (it stands alone); only these five are checked.
+ */
+export const managedIdentityApis: readonly string[] = ["azureblob", "servicebus", "eventhubs", "keyvault", "sql"];
+
+/** Whether a resource is an API connection: the typed one, or a generic `Microsoft.Web/connections`. */
+function isApiConnection(resource: Resource): boolean {
+    if (resource.type === "azure-native:web:Connection") {
+        return true;
+    }
+    return (
+        resource.type === "azure-native:resources:Resource" &&
+        isSet(resource.props, "resourceProviderNamespace") &&
+        String(resource.props.resourceProviderNamespace).toLowerCase() === "microsoft.web" &&
+        String(resource.props.resourceType).toLowerCase() === "connections"
+    );
+}
+
+/** The managed API a connection's `properties.api.id` names (`.../managedApis/<name>`), if any. */
+function managedApiOf(connection: Resource): string | undefined {
+    const id: unknown = connection.props.properties?.api?.id;
+    return typeof id === "string" ? /\/managedApis\/([^/]+)$/i.exec(id)?.[1]?.toLowerCase() : undefined;
+}
+
 export const workloadRules: Rule[] = [
     // Logic Apps
     {
@@ -109,6 +138,33 @@ export const workloadRules: Rule[] = [
                 )
                 .filter(([, trigger]) => !/enableschemavalidation/i.test(String(trigger.operationOptions ?? "")))
                 .map(([name]) => `trigger ${name} declares a schema but does not enforce it`),
+    },
+    {
+        kind: "resource",
+        id: "logicapp-connection-managed-identity",
+        types: isApiConnection,
+        level: "advisory",
+        description:
+            "A connection that signs in with stored credentials (a password, a connection string, a key) keeps a secret that must be rotated and can leak, where the connector could take the workflow's managed identity, which has no secret.",
+        remediation:
+            "Declare the connection with authentication: managedIdentity in workflows/connections.yaml, give the workflow's identity its role on the target, and remove its stored parameters.",
+        source: "Microsoft Learn, Authenticate access and connections to Azure resources with managed identities in Azure Logic Apps",
+        url: "https://learn.microsoft.com/azure/logic-apps/authenticate-with-managed-identity",
+        check: (connection) => {
+            // Whether parameter values are set, without reading them (they hold the secret); then
+            // the connector (a custom connector's id is known only after deploy, and never a managed API's).
+            if (!isSet(connection.props.properties, "parameterValues")) {
+                return [];
+            }
+            const api = managedApiOf(connection);
+            if (api === undefined || !managedIdentityApis.includes(api)) {
+                return [];
+            }
+            const name = String(connection.props.connectionName ?? connection.props.resourceName ?? connection.name);
+            return [
+                `connection ${name} signs in to ${api} with stored credentials; the connector takes the workflow's managed identity (allowed: authentication: managedIdentity in workflows/connections.yaml)`,
+            ];
+        },
     },
     logsRule(
         "logic-diagnostics",

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { problem, strictObject, wholeNumber, withDocs } from "./fields";
 
 /**
@@ -19,6 +20,11 @@ export const costFields = withDocs(
         logicAppActionsPerMonth: volume("action executions a month", 100_000),
         connectorCallsPerMonth: volume("standard connector calls a month", 0),
         enterpriseConnectorCallsPerMonth: volume("enterprise connector calls a month", 0),
+        connectorCallsByConnection: z
+            .record(z.string(), volume("calls a month through this connection", 0), {
+                error: (issue) => problem(issue.input, "is not a map", "connection names, each with a whole number of calls a month"),
+            })
+            .default({}),
         logIngestionGbPerMonth: volume("GB a month", 5),
         keyVaultOperationsPerMonth: volume("operations a month", 100_000),
         dnsQueriesPerMonth: volume("queries a month", 1_000_000),
@@ -32,10 +38,16 @@ export const costFields = withDocs(
                 "Trigger and built-in action executions a month of the workflows called over HTTP, all of them together: each run counts its trigger and every action it runs. Scheduled workflows (backup, restore) are counted from their schedules instead.",
         },
         connectorCallsPerMonth: {
-            description: "Standard managed-connector calls a month, all workflows together (0 while no workflow uses a managed connector).",
+            description:
+                "Standard managed-connector calls a month, all workflows together (0 while no workflow uses a managed connector); custom connectors are billed as Standard. The estimate shares them evenly among the stack's Standard connections that have no figure in `connectorCallsByConnection`.",
         },
         enterpriseConnectorCallsPerMonth: {
-            description: "Enterprise managed-connector calls a month (SAP, IBM MQ and the like), all workflows together.",
+            description:
+                "Enterprise managed-connector calls a month (SAP, IBM MQ and the like), all workflows together, shared evenly among the stack's Enterprise connections that have no figure in `connectorCallsByConnection`.",
+        },
+        connectorCallsByConnection: {
+            description:
+                "Calls a month through each connection, by its name in `workflows/connections.yaml` (`{ servicebus: 20000 }`). A connection named here is priced at its own figure; the stack's other connections share `connectorCallsPerMonth` (Enterprise ones `enterpriseConnectorCallsPerMonth`) evenly. A name the stack has no connection of is refused by the estimate.",
         },
         logIngestionGbPerMonth: {
             description:

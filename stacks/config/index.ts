@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { secretMarker } from "../../components/common/names";
 import { formatPath, schemaIssueMessage } from "../../components/common/rules";
 import { costSchema } from "./cost-schema";
 import { configNamespace, rootSchema, rootShape, type ParsedConfig } from "./schema";
@@ -65,6 +66,11 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>, se
         // Its default, an empty map, holds nothing to hide.
         const value = raw[key];
         const empty = value === undefined || (value !== null && typeof value === "object" && Object.keys(value).length === 0);
+        for (const leaf of empty || !secretKeys.includes(key) ? [] : plainLeavesBesideSecrets(value)) {
+            problems.push(
+                `${formatPath([key, ...leaf])}: is stored in plain text beside encrypted entries (allowed: an encrypted value: \`pulumi config set --secret --path '${formatPath([key, ...leaf])}' <value>\`)`,
+            );
+        }
         if (!empty && !secretKeys.includes(key)) {
             problems.push(
                 `${key}: is stored in plain text, and it holds secrets (allowed: an encrypted value; remove it with \`pulumi config rm ${key}\` and set each entry with \`pulumi config set --secret --path '${secretPaths[key]}' <value>\`)`,
@@ -75,6 +81,29 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>, se
         throw new ConfigError(stack, problems);
     }
     return { ...result.data, stack };
+}
+
+/**
+ * The entries of a secret map written in plain text beside encrypted ones (`sql: {password:
+ * Pa55word}` next to `carrier: {api_key: {secure: ...}}`), as paths. The Pulumi CLI marks the
+ * whole key secret when any entry is encrypted, so only the values tell: where the stack file is
+ * read without its key (the offline plan), the encrypted entries read as {@link secretMarker} and
+ * the plain ones as themselves. Decrypted values (under `pulumi up`) carry no marker, and nothing
+ * is reported then: the plan of every pull request has already refused them.
+ */
+function plainLeavesBesideSecrets(value: unknown): Array<Array<string | number>> {
+    const leaves: Array<{ path: Array<string | number>; secret: boolean }> = [];
+    const visit = (node: unknown, at: Array<string | number>) => {
+        if (node !== null && typeof node === "object") {
+            for (const [key, inner] of Object.entries(node)) {
+                visit(inner, [...at, Array.isArray(node) ? Number(key) : key]);
+            }
+        } else {
+            leaves.push({ path: at, secret: node === secretMarker });
+        }
+    };
+    visit(value, []);
+    return leaves.some((leaf) => leaf.secret) ? leaves.filter((leaf) => !leaf.secret).map((leaf) => leaf.path) : [];
 }
 
 const costKey = z.object({ cost: costSchema.prefault({}) });

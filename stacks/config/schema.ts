@@ -150,9 +150,13 @@ const secretsFields = withDocs(
     },
 );
 
-const workflowAccess = z.enum(["gateway", "nested"], {
+const workflowAccess = z.enum(["gateway", "nested", "triggered"], {
     error: (issue) =>
-        problem(issue.input, "is not an access mode", "gateway (called through API Management) or nested (called by other workflows)"),
+        problem(
+            issue.input,
+            "is not an access mode",
+            "gateway (called through API Management), nested (called by other workflows) or triggered (started by its own trigger: a recurrence, a connector's)",
+        ),
 });
 
 const tagName = /^[^<>%&\\?/]{1,512}$/;
@@ -238,7 +242,7 @@ export const rootShape = withDocs(
                     error: (issue) => problem(issue.input, "is not a workflow name", "the name of a file under workflows/ without .json"),
                 }),
                 workflowAccess,
-                { error: (issue) => problem(issue.input, "is not a map", "a map of workflow names to gateway or nested") },
+                { error: (issue) => problem(issue.input, "is not a map", "a map of workflow names to gateway, nested or triggered") },
             )
             .default({}),
         adminIpRanges: ipRanges,
@@ -306,7 +310,7 @@ export const rootShape = withDocs(
         secrets: { description: "Key Vault: when the stored secrets expire (required) and who may pass its firewall." },
         workflows: {
             description:
-                "The workflows to deploy: definition name under `workflows/` to `gateway` (called through API Management only) or `nested` (called by other workflows only). Every `logicApp` API's workflow must be here as `gateway`.",
+                "The workflows to deploy: definition name under `workflows/` to `gateway` (called through API Management only), `nested` (called by other workflows only) or `triggered` (started by its own trigger, a recurrence or a connector's such as a Service Bus message; called by nobody). Every `logicApp` API's workflow must be here as `gateway`.",
         },
         adminIpRanges: { description: "IPv4 ranges allowed to read workflow run history inputs and outputs." },
         connections: {

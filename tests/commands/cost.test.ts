@@ -240,7 +240,7 @@ describe("the cost estimate (npm run cost)", () => {
             'cost.dnsQueriesPerMonth: "many" is not a whole number (allowed: a whole number of queries a month, 0 or more)',
         ]);
         assert.deepEqual(problems({ actionsPerMonth: 5 }), [
-            "cost.actionsPerMonth: unknown key (allowed: logicAppActionsPerMonth, connectorCallsPerMonth, enterpriseConnectorCallsPerMonth, logIngestionGbPerMonth, keyVaultOperationsPerMonth, dnsQueriesPerMonth, storageGbPerAccount, storageOperationsPerMonth, alertEmailsPerMonth)",
+            "cost.actionsPerMonth: unknown key (allowed: logicAppActionsPerMonth, connectorCallsPerMonth, enterpriseConnectorCallsPerMonth, connectorCallsByConnection, logIngestionGbPerMonth, keyVaultOperationsPerMonth, dnsQueriesPerMonth, storageGbPerAccount, storageOperationsPerMonth, alertEmailsPerMonth)",
         ]);
         // The program: no problem, the defaults.
         assert.deepEqual(problemsOf("dev", { cost: bad }), []);

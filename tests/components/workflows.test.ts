@@ -387,7 +387,7 @@ describe("Workflows component", () => {
                 () => ({
                     workflows: { ...args().workflows, "shipment-notify": { workflowName: "x", access: "public" as never, alertName: "a" } },
                 }),
-                'workflows.shipment-notify.access: "public" is not an access mode (allowed: gateway, nested)',
+                'workflows.shipment-notify.access: "public" is not an access mode (allowed: gateway, nested, triggered)',
             ],
             [
                 "a connection the definition uses that the connections do not provide",

@@ -43,6 +43,7 @@ describe("connections declared in workflows/connections.yaml", () => {
             ),
             [
                 'servicebus: {"kind":"managed","api":"servicebus"} managedIdentity Azure Service Bus Data Sender',
+                'servicebus-in: {"kind":"managed","api":"servicebus"} managedIdentity Azure Service Bus Data Receiver',
                 'sql: {"kind":"managed","api":"sql"} parameters ',
                 'office365: {"kind":"managed","api":"office365"} oauth ',
                 'carrier: {"kind":"custom","file":"carrier-connector.yaml"} parameters ',
@@ -73,7 +74,7 @@ describe("connections declared in workflows/connections.yaml", () => {
                 (error: unknown) =>
                     error instanceof WorkflowDefinitionError &&
                     error.problems.join("\n") ===
-                        'workflows/shipment-mail.json: uses the connection "office365" ($connections), which workflows/connections.yaml does not declare (allowed: servicebus, sql, carrier)',
+                        'workflows/shipment-mail.json: uses the connection "office365" ($connections), which workflows/connections.yaml does not declare (allowed: servicebus, servicebus-in, sql, carrier)',
             );
         });
 
@@ -93,7 +94,7 @@ describe("connections declared in workflows/connections.yaml", () => {
 
         it("the Blob connector with a key, which cannot reach a firewalled account in the same region", () => {
             assert.deepEqual(problemsOf("blobs:\n  api: azureblob\n  authentication: parameters\n"), [
-                `${file}: blobs.authentication: "parameters": the Azure Blob Storage connector signs in with an access key there, and "logic app workflows can't directly access storage accounts behind firewalls when both the logic app resource and storage account exist in the same region" (connectors-create-api-azureblobstorage) (allowed: managedIdentity, or the HTTP action with the workflow's managed identity, as workflows/order-notify.json does)`,
+                `${file}: blobs.authentication: "parameters": without the managed identity the Azure Blob Storage connector signs in with an account key, and "logic app workflows can't directly access storage accounts behind firewalls when both the logic app resource and storage account exist in the same region" (connectors-create-api-azureblobstorage) (allowed: managedIdentity, or the HTTP action with the workflow's managed identity, as the README's "Documents in Blob Storage" shows)`,
             ]);
         });
 

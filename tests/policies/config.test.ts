@@ -93,7 +93,7 @@ describe("the policy pack in npm run plan", () => {
         const section = stdout.slice(stdout.indexOf("\nPolicies ") + 1);
         assert.match(
             section,
-            /^Policies \(enterprise-integration-baseline 0\.1\.0, 39 rules, as pulumi preview --policy-pack policies runs them\): 2 mandatory and 0 advisory violations\n/,
+            /^Policies \(enterprise-integration-baseline 0\.1\.0, 40 rules, as pulumi preview --policy-pack policies runs them\): 2 mandatory and 0 advisory violations\n/,
         );
         assert.match(
             section,
@@ -111,7 +111,7 @@ describe("the policy pack in npm run plan", () => {
         assert.equal(code, 0);
         assert.match(
             stdout,
-            /\nPolicies \(enterprise-integration-baseline 0\.1\.0, 39 rules, as pulumi preview --policy-pack policies runs them\): 0 mandatory and 2 advisory violations\n {2}advisory {3}apim-production-zones/,
+            /\nPolicies \(enterprise-integration-baseline 0\.1\.0, 40 rules, as pulumi preview --policy-pack policies runs them\): 0 mandatory and 2 advisory violations\n {2}advisory {3}apim-production-zones/,
         );
     });
 
@@ -122,7 +122,7 @@ describe("the policy pack in npm run plan", () => {
         assert.equal(code, 0, stderr);
         assert.match(
             stdout,
-            /\nPolicies \(enterprise-integration-baseline 0\.1\.0, 39 rules, as pulumi preview --policy-pack policies runs them\): all pass\n/,
+            /\nPolicies \(enterprise-integration-baseline 0\.1\.0, 40 rules, as pulumi preview --policy-pack policies runs them\): all pass\n/,
         );
     });
 
@@ -131,7 +131,7 @@ describe("the policy pack in npm run plan", () => {
         assert.equal(code, 0);
         assert.match(
             stdout,
-            /\nPolicies \(enterprise-integration-baseline 0\.1\.0, 39 rules, as pulumi preview --policy-pack policies runs them\): all pass\n/,
+            /\nPolicies \(enterprise-integration-baseline 0\.1\.0, 40 rules, as pulumi preview --policy-pack policies runs them\): all pass\n/,
         );
         assert.match(stdout, /\n {2}Run here on the values the mocks invent in place of the deployed ones: all pass\n/);
     });

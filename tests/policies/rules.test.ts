@@ -4,6 +4,7 @@ import { rules } from "../../policies/rules";
 import type { StackRun } from "../../engine";
 import { policyResources, ruleViolations } from "../../commands/plan/policies";
 import { stackRun } from "../helpers";
+import { compliantConnectorProject, devRun } from "../support/connector-stacks";
 
 /**
  * Every rule of the pack, on resources the components really make (the fixture project's stacks,
@@ -13,8 +14,11 @@ import { stackRun } from "../helpers";
  */
 
 interface Case {
-    /** The fixture stack whose resources the case starts from. */
-    stack: "dev" | "prod";
+    /**
+     * The fixture stack whose resources the case starts from; `connectors`: dev with the connector
+     * examples, every connection signing in as the pack asks (tests/support/connector-stacks.ts).
+     */
+    stack: "dev" | "prod" | "connectors";
     /** The resource the case breaks (the first that matches). */
     target: (resource: Resource) => boolean;
     /** How it breaks it. */
@@ -30,6 +34,7 @@ const named = (name: string) => (resource: Resource) => resource.name === name;
 const stackFacts: Record<Case["stack"], StackFacts> = {
     dev: factsFrom({ production: false, serviceExists: false }),
     prod: factsFrom({ production: true, serviceExists: false }),
+    connectors: factsFrom({ production: false, serviceExists: false }),
 };
 const tls = "Microsoft.WindowsAzure.ApiManagement.Gateway.Security";
 
@@ -74,6 +79,28 @@ const cases: Record<string, Case> = {
             workflow.props.accessControl.triggers.allowedCallerIpAddresses[0].addressRange = "20.1.2.3";
         },
         message: 'caller range "20.1.2.3" has no prefix length (allowed: x.x.x.x/x or x.x.x.x-x.x.x.x)',
+    },
+    "logicapp-connection-managed-identity": {
+        stack: "connectors",
+        target: named("connections-servicebus"),
+        // The Service Bus connection declared with parameters (a connection string) instead of the
+        // managed identity: a web.Connection with stored parameter values, as the component makes one.
+        mutate: (connection) => {
+            connection.type = "azure-native:web:Connection";
+            connection.props = {
+                connectionName: connection.props.resourceName,
+                resourceGroupName: connection.props.resourceGroupName,
+                location: connection.props.location,
+                properties: {
+                    api: connection.props.properties.api,
+                    displayName: connection.props.properties.displayName,
+                    parameterValues: { connectionString: "Endpoint=sb://sb-shipments-dev.servicebus.windows.net/;SharedAccessKey=x" },
+                },
+                tags: connection.props.tags,
+            };
+        },
+        message:
+            "connection servicebus signs in to servicebus with stored credentials; the connector takes the workflow's managed identity (allowed: authentication: managedIdentity in workflows/connections.yaml)",
     },
     "apim-revision-addressed": {
         stack: "prod",
@@ -366,6 +393,7 @@ describe("the policy pack's rules", () => {
     before(async () => {
         runs.dev = await stackRun("dev");
         runs.prod = await stackRun("prod");
+        runs.connectors = await devRun(compliantConnectorProject());
     });
 
     it("has a case for every rule, and every rule an id, a risk, a remedy, a source and a page", () => {

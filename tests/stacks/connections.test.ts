@@ -40,14 +40,42 @@ describe("managed connectors in a stack", () => {
         assert.equal(grant.inputs.scope, serviceBusNamespaceId);
         assert.equal(grant.inputs.principalId, workflow.outputs.identity.principalId);
         assert.match(grant.inputs.roleDefinitionId, /69a216fc-b8fb-44d8-bc22-1f3c2cd27a39$/, "Azure Service Bus Data Sender");
+        // One for each workflow and the connection it uses: shipment-events sends, shipment-arrivals receives.
         assert.equal(
             run.ofType("azure-native:authorization:RoleAssignment").filter((g) => g.name.startsWith("connection-access-")).length,
-            1,
+            2,
         );
         const wait = run.get("time:index/sleep:Sleep", "connection-access-propagation");
         assert.ok(wait.dependsOn.includes(grant.urn));
         // No API reaches the workflows before their grants have taken effect.
         assert.ok(run.get("azure-native:apimanagement:Api", "catalog-api-shipments-v1").dependsOn.length > 0);
+    });
+
+    it("deploys a workflow started by a connector's trigger as triggered: no caller, its receiving role on the namespace", () => {
+        const arrivals = run.get("azure-native:logic:Workflow", "workflows-shipment-arrivals");
+        assert.deepEqual(arrivals.inputs.accessControl.triggers, { allowedCallerIpAddresses: [] });
+        const grant = run.get("azure-native:authorization:RoleAssignment", "connection-access-shipment-arrivals-uses-servicebus-in");
+        assert.equal(grant.inputs.scope, serviceBusNamespaceId);
+        assert.match(grant.inputs.roleDefinitionId, /4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0$/, "Azure Service Bus Data Receiver");
+    });
+
+    it("refuses a connector-triggered workflow deployed as nested, saying which mode fits", async () => {
+        const config = connectorConfig();
+        (config.workflows as Record<string, string>)["shipment-arrivals"] = "nested";
+        assert.match(
+            await refusal(project, config),
+            /workflows\/shipment-arrivals\.json: triggers: no HTTP \(Request\) trigger, and the stack deploys it as nested: the gateway and other workflows call workflows over HTTP \(allowed: one Request trigger; or deploy it as triggered, to start from its own trigger\)/,
+        );
+    });
+
+    it("refuses a secret entry written in plain text beside encrypted ones", async () => {
+        const config = connectorConfig({
+            connectionSecrets: { sql: { password: "Pa55word!" }, carrier: { api_key: { secure: "v1:Y2lwaGVydGV4dA==" } } },
+        });
+        assert.match(
+            await refusal(project, config),
+            /connectionSecrets\.sql\.password: is stored in plain text beside encrypted entries \(allowed: an encrypted value: `pulumi config set --secret --path 'connectionSecrets\.sql\.password' <value>`\)/,
+        );
     });
 
     it("hands each workflow exactly the $connections entries it uses, the managed identity's marked as such", () => {
@@ -105,6 +133,34 @@ describe("managed connectors in a stack", () => {
     });
 
     describe("refuses, before registering anything, a stack file that does not fit the declarations", () => {
+        it("a target of another kind than the connector reaches, and an endpoint that is not the target's", async () => {
+            const config = connectorConfig();
+            (config.connections as any).servicebus.resourceId =
+                "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared";
+            (config.connections as any)["servicebus-in"].parameters.namespaceEndpoint = "sb://sb-other.servicebus.windows.net/";
+            const message = await refusal(project, config);
+            assert.match(
+                message,
+                /connections\.servicebus\.resourceId: is not a Microsoft\.ServiceBus\/namespaces resource, which servicebus reaches; the workflow shipment-events gets Azure Service Bus Data Sender on it \(allowed: \/subscriptions\/<id>\/resourceGroups\/<group>\/providers\/Microsoft\.ServiceBus\/namespaces\/<name>\)/,
+            );
+            assert.match(
+                message,
+                /connections\.servicebus-in\.parameters\.namespaceEndpoint: "sb:\/\/sb-other\.servicebus\.windows\.net\/" is not the resource connections\.servicebus-in\.resourceId names \(allowed: sb:\/\/sb-shipments-dev\.servicebus\.windows\.net\/\)/,
+            );
+        });
+
+        it("two secrets that would share one vault secret", async () => {
+            const secret = { secure: "v1:Y2lwaGVydGV4dA==" };
+            const message = await refusal(
+                project,
+                connectorConfig({ connectionSecrets: { sql: { password: secret }, carrier: { api_key: secret, "api-key": secret } } }),
+            );
+            assert.match(
+                message,
+                /connectionSecrets\.carrier\.api_key: would be kept in the vault as connection-carrier-api-key, as connectionSecrets\.carrier\.api-key is \(allowed: connection and parameter names that differ in more than - and _\)/,
+            );
+        });
+
         it("a managed-identity connection without its target or its parameter", async () => {
             const config = connectorConfig();
             (config.connections as any).servicebus = {};
@@ -115,7 +171,7 @@ describe("managed connectors in a stack", () => {
             );
             assert.match(
                 message,
-                /connections\.servicebus\.resourceId: missing; the workflows shipment-events get Azure Service Bus Data Sender there \(allowed: the ARM id of the resource the connection reaches\)/,
+                /connections\.servicebus\.resourceId: missing; the workflow shipment-events gets Azure Service Bus Data Sender there \(allowed: the ARM id of the resource the connection reaches\)/,
             );
         });
 
@@ -149,7 +205,7 @@ describe("managed connectors in a stack", () => {
             const message = await refusal(project, config);
             assert.match(
                 message,
-                /connections\.servicebus: no workflow of this stack uses this connection \(allowed: carrier, office365, sql\)/,
+                /connections\.servicebus: no workflow of this stack uses this connection \(allowed: carrier, office365, servicebus-in, sql\)/,
             );
             assert.match(
                 message,
