@@ -20,6 +20,9 @@
 // declares one) and `specRead: false`, so a reader knows its body was not checked.
 // With --only, just the named types are derived and put into the table already at <file>, whose
 // other entries are kept as they are: a type can be added from the spec files it needs alone.
+// Each spec file read is recorded with its commit: an extract's own (`x-extract-of`), else that of
+// the specs (--commit, or HEAD of a git checkout), so files copied as they are from one commit can
+// be added to a table that records commits per file.
 // The provider may add rules of its own; this table holds only what the specs say.
 
 import { execFileSync } from "node:child_process";
@@ -214,6 +217,16 @@ export const targets: readonly Target[] = [
         token: "azure-native:storage:StorageAccount",
         specFile: "specification/storage/resource-manager/Microsoft.Storage/stable/2024-01-01/storage.json",
         path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Storage/storageAccounts/{accountName}",
+    },
+    {
+        token: "azure-native:web:Connection",
+        specFile: "specification/web/resource-manager/Microsoft.Web/stable/2016-06-01/logicAppsManagementClient.json",
+        path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/connections/{connectionName}",
+    },
+    {
+        token: "azure-native:web:CustomApi",
+        specFile: "specification/web/resource-manager/Microsoft.Web/stable/2016-06-01/logicAppsManagementClient.json",
+        path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/customApis/{apiName}",
     },
 ];
 
@@ -558,11 +571,13 @@ export function deriveAll(
             replaceOn: derivation.replaceOn,
             ...(derivation.notes.length > 0 ? { notes: derivation.notes } : {}),
         };
-        // A directory of extracts records, per file, the commit it was copied from.
+        // A directory of extracts records, per file, the commit it was copied from; any other file is
+        // at the commit of the specs, where that is known.
         for (const file of [target.specFile, ...[...read].sort()]) {
             const extractOf = (specs.read(file) as { "x-extract-of"?: { commit?: string } } | undefined)?.["x-extract-of"]?.commit;
-            if (extractOf !== undefined) {
-                files[file] = extractOf;
+            const fileCommit = extractOf ?? options.commit ?? specs.commit;
+            if (fileCommit !== undefined) {
+                files[file] = fileCommit;
             }
         }
     }
@@ -582,17 +597,32 @@ export function deriveAll(
 
 /**
  * `table` with the entries of `derived` put in, in the targets' order (entries of `table` no target
- * names stay, after them), and the commits of the files `derived` read added. Both must name the same
- * source commit, and a file both record must be at the same commit in each.
+ * names stay, after them), and the commits of the files `derived` read added. A table that records its
+ * commits per file (`files`) takes entries derived at any commit, provided the spec file of each is
+ * recorded with its commit; any other must name the same source commit as `derived`, whose files at
+ * that commit it implies. A file both record must be at the same commit in each.
  */
 export function mergeTables(table: Replacements, derived: Replacements): Replacements {
-    if (table.source.repository !== derived.source.repository || table.source.commit !== derived.source.commit) {
+    const perFile = table.source.files !== undefined;
+    if (table.source.repository !== derived.source.repository || (!perFile && table.source.commit !== derived.source.commit)) {
         throw new Error(
             `the table was derived from ${table.source.repository} at ${table.source.commit}, the new entries from ${derived.source.repository} at ${derived.source.commit}`,
         );
     }
+    if (perFile) {
+        for (const [token, entry] of Object.entries(derived.types)) {
+            if (derived.source.files?.[entry.specFile] === undefined) {
+                throw new Error(
+                    `${token}: the table records a commit for each spec file, but none is known for ${entry.specFile} (name it with --commit)`,
+                );
+            }
+        }
+    }
     const files: Record<string, string> = { ...(table.source.files ?? {}) };
     for (const [file, commit] of Object.entries(derived.source.files ?? {})) {
+        if (!perFile && commit === table.source.commit) {
+            continue;
+        }
         if (files[file] !== undefined && files[file] !== commit) {
             throw new Error(`${file}: the table records commit ${files[file]}, the new entries were derived from ${commit}`);
         }
