@@ -273,6 +273,9 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
             return imported;
         };
         const spec = await readSpec("spec", api.spec, api.specUrl);
+        // A spec that could not be read has operations nobody knows: the operation policies are
+        // then not judged against them, so one missing file is one problem.
+        let specUnread = spec === undefined;
         // The spec the gateway serves by default: the current (last) revision's, or the API's own.
         let current: { read: ReadSpec | undefined; revision: boolean } = { read: spec, revision: false };
         const revisions: RevisionDefinition[] = [];
@@ -286,6 +289,7 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
                 continue;
             }
             const read = revision.spec ? await readSpec(formatPath(["revisions", i, "spec"]), revision.spec, revision.specUrl) : undefined;
+            specUnread ||= revision.spec !== undefined && read === undefined;
             if (revision.spec) {
                 current = { read, revision: true };
             }
@@ -305,14 +309,9 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
         if (policyFile) {
             problems.push(...(await cached.merged(api, policyFile)));
         }
-        const operationPolicies = await readOperationPolicies(
-            path.join(dir, folder, "operations"),
-            api,
-            allOperations,
-            relative,
-            readPolicy,
-            problems,
-        );
+        const operationPolicies = specUnread
+            ? {}
+            : await readOperationPolicies(path.join(dir, folder, "operations"), api, allOperations, relative, readPolicy, problems);
         if (spec !== undefined && problems.length === before) {
             // The smoke test as declared gives way to its checked call.
             const { smoke: _declared, ...definition } = api;

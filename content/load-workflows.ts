@@ -26,7 +26,9 @@ export function loadWorkflowDefinitions(dir: string, names: readonly string[]): 
     for (const name of names) {
         const file = `${folder}/${name}.json`;
         if (!available.includes(name)) {
-            problems.push(`${file}: does not exist (allowed: ${available.join(", ") || "none"})`);
+            problems.push(
+                `${file}: does not exist, and the stack file's workflows.${name} deploys it (allowed: ${available.join(", ") || "none"})`,
+            );
             continue;
         }
         try {

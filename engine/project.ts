@@ -81,7 +81,7 @@ export class StackNotFoundError extends UserError {
         /** The stack file the CLI would read. */
         readonly file = `Pulumi.${stackName}.yaml`,
     ) {
-        super(`There is no ${file} (stacks: ${known.join(", ") || "none"})`);
+        super(`Stack "${stackName}" has no stack file ${file} (allowed: ${known.join(", ") || "none: the project has no stack file"})`);
         this.name = "StackNotFoundError";
     }
 }
@@ -352,16 +352,24 @@ export function programConfig(
         }
     }
     const merged = mergeStackConfig(stack, project.declarations, values, stackFile.shownAs);
+    // A project name the CLI refuses puts every key in another namespace, and a stack file the CLI
+    // does not read holds none of them: "missing configuration" would then be a follow-on of the
+    // one fault already reported, with a fix that cannot work.
+    const cascades =
+        project.declarations.problems.some((problem) => problem.includes("`name`")) ||
+        stackFile.declarations.problems.some((problem) => problem.includes("the CLI does not read it"));
     const problems = [
         ...project.declarations.problems,
         ...stackFile.declarations.problems,
-        ...merged.problems.map((problem) => {
-            const esc =
-                stackFile.declarations.environments && problem.message.includes("is missing configuration")
-                    ? "; the ESC environments this stack imports may set them, but only the Pulumi CLI can read them"
-                    : "";
-            return `${stackFile.shownAs}: ${problem.message} (allowed: ${problem.allowed}${esc})`;
-        }),
+        ...merged.problems
+            .filter((problem) => !(cascades && problem.message.includes("is missing configuration")))
+            .map((problem) => {
+                const esc =
+                    stackFile.declarations.environments && problem.message.includes("is missing configuration")
+                        ? "; the ESC environments this stack imports may set them, but only the Pulumi CLI can read them"
+                        : "";
+                return `${stackFile.shownAs}: ${problem.message} (allowed: ${problem.allowed}${esc})`;
+            }),
     ];
     if (problems.length > 0) {
         throw new CliConfigError(stack, problems);

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { CatalogError, type ApiDefinition } from "../../content/catalog";
 import { loadCatalog } from "../../content";
 import { parseCommand, runMain } from "../cli";
-import { listStacks, repoRoot } from "../../engine/project";
+import { StackNotFoundError, listStacks, repoRoot } from "../../engine/project";
 import { accessToken, send, smokeRequest, snippet, type Answer, type SmokeRequest } from "./calls";
 import { SettingsError, environmentVariables, readOutputs, smokeSettings } from "./settings";
 
@@ -72,9 +72,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const projectDir = parsed.values["project-dir"] ? path.resolve(parsed.values["project-dir"]) : repoRoot;
     const stacks = listStacks(projectDir);
     if (!stacks.includes(stack)) {
-        process.stderr.write(
-            `Stack "${stack}" has no stack file Pulumi.${stack}.yaml in ${projectDir} (allowed: ${stacks.join(", ") || "none found"})\n`,
-        );
+        process.stderr.write(`${new StackNotFoundError(stack, stacks).message}\n`);
         return 2;
     }
     const outputsFile = parsed.values.outputs;

@@ -190,7 +190,8 @@ export interface SchemaIssue {
 
 /** `a string`, `an array`, `a number`. */
 function article(what: string): string {
-    return `${/^[aeiou]/.test(what) ? "an" : "a"} ${what === "array" ? "list" : what === "record" || what === "object" ? "map" : what}`;
+    const noun = what === "array" ? "list" : what === "record" || what === "object" ? "map" : what;
+    return `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
 }
 
 /**

@@ -78,7 +78,12 @@ const productSchema = z.strictObject(
     },
 );
 
-export const productsSchema = z.record(id(), productSchema, { error: () => "is not a map of product names to products" });
+export const productsSchema = z.record(id(), productSchema, {
+    error: (issue) =>
+        issue.code === "invalid_key"
+            ? `${JSON.stringify(issue.input)} is not a product name (allowed: ${identifierAllowed})`
+            : "is not a map of product names to products",
+});
 
 export type ProductDefinitionFile = z.output<typeof productSchema>;
 

@@ -132,7 +132,14 @@ const identityFields = withDocs(
 
 const secretsFields = withDocs(
     {
-        expiresOn: ruled(dateProblems, dateAllowed)
+        expiresOn: z
+            // An unquoted date in a stack file is a YAML timestamp, which the Pulumi CLI hands the
+            // program as `2027-11-30 00:00:00 +0000 UTC` (Go's time.Time text, yaml.v3): that is the
+            // date the user wrote, taken as it.
+            .preprocess(
+                (value) => (typeof value === "string" ? value.replace(/^(\d{4}-\d{2}-\d{2}) 00:00:00 \+0000 UTC$/, "$1") : value),
+                ruled(dateProblems, dateAllowed),
+            )
             // Key Vault and Entra ID would take an expiry in the past, and the stack would deploy
             // secrets that no longer work.
             .refine((value) => dateProblems(value).length > 0 || Date.parse(value) > Date.now(), {
@@ -242,7 +249,16 @@ export const rootShape = withDocs(
                     error: (issue) => problem(issue.input, "is not a workflow name", "the name of a file under workflows/ without .json"),
                 }),
                 workflowAccess,
-                { error: (issue) => problem(issue.input, "is not a map", "a map of workflow names to gateway, nested or triggered") },
+                {
+                    error: (issue) =>
+                        issue.code === "invalid_key"
+                            ? problem(
+                                  issue.input,
+                                  "is not a workflow name",
+                                  "the name of a file under workflows/ without .json: lower-case letters, digits and hyphens",
+                              )
+                            : problem(issue.input, "is not a map", "a map of workflow names to gateway, nested or triggered"),
+                },
             )
             .default({}),
         adminIpRanges: ipRanges,
@@ -252,7 +268,12 @@ export const rootShape = withDocs(
                     error: (issue) => problem(issue.input, "is not a connection name", "a name workflows/connections.yaml declares"),
                 }),
                 strictObject(connectionFields, "a connection's settings"),
-                { error: (issue) => problem(issue.input, "is not a map", "a map of connection names to resourceId and parameters") },
+                {
+                    error: (issue) =>
+                        issue.code === "invalid_key"
+                            ? problem(issue.input, "is not a connection name", "a name workflows/connections.yaml declares")
+                            : problem(issue.input, "is not a map", "a map of connection names to resourceId and parameters"),
+                },
             )
             .default({}),
         connectionSecrets: z

@@ -474,7 +474,10 @@ describe("npm run plan", () => {
     it("names the stacks it knows when asked for one without a stack file", async () => {
         const { code, stderr } = await plan("no-such-stack");
         assert.equal(code, 1);
-        assert.equal(stderr, `There is no Pulumi.no-such-stack.yaml (stacks: ${listStacks(fixtureProject()).join(", ")})\n`);
+        assert.equal(
+            stderr,
+            `Stack "no-such-stack" has no stack file Pulumi.no-such-stack.yaml (allowed: ${listStacks(fixtureProject()).join(", ")})\n`,
+        );
     });
 
     it("explains its usage when the stack is missing or an option is unknown", async () => {

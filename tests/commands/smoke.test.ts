@@ -324,7 +324,7 @@ describe("npm run smoke", () => {
         assert.equal(unknown.code, 2);
         assert.equal(
             unknown.stderr,
-            `Stack "qa" has no stack file Pulumi.qa.yaml in ${fixtureProject()} (allowed: dev, prod, prod-dr, test)\n`,
+            `Stack "qa" has no stack file Pulumi.qa.yaml (allowed: dev, prod, prod-dr, test)\n`,
         );
         assert.deepEqual(received, []);
     });

@@ -179,10 +179,10 @@ describe("workflow definitions", () => {
                 "shipment-notify.json": JSON.stringify(sample("shipment-notify")),
             });
             assert.deepEqual(problemsOfLoad(dir, "order-billing"), [
-                "workflows/order-billing.json: does not exist (allowed: shipment-intake, shipment-notify)",
+                "workflows/order-billing.json: does not exist, and the stack file's workflows.order-billing deploys it (allowed: shipment-intake, shipment-notify)",
             ]);
             assert.deepEqual(problemsOfLoad(workflowsDir, "order-billing"), [
-                "workflows/order-billing.json: does not exist (allowed: shipment-intake, shipment-notify)",
+                "workflows/order-billing.json: does not exist, and the stack file's workflows.order-billing deploys it (allowed: shipment-intake, shipment-notify)",
             ]);
         });
 

@@ -776,7 +776,9 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
             const loaded = loadProject(dir);
             assert.equal(loaded.file, "Pulumi.yml");
             assert.deepEqual(programConfig(loaded, loadStackFile(loaded, "dev"), {}, "dev").config, { "test:hello": "world" });
-            assert.throws(() => loadStackFile(loaded, "prod"), { message: "There is no Pulumi.prod.yml (stacks: dev)" });
+            assert.throws(() => loadStackFile(loaded, "prod"), {
+                message: 'Stack "prod" has no stack file Pulumi.prod.yml (allowed: dev)',
+            });
         });
 
         it("names Pulumi.yml in its messages", () => {
@@ -802,9 +804,10 @@ describe("the Pulumi CLI's config rules, before the program runs", () => {
                 "Pulumi.yaml": `${runtime}config:\n  owner:\n    type: string\n`,
                 "Pulumi.dev.yml": "config:\n  test:owner: me\n",
             });
+            // The CLI would go on to miss the owner the unread file sets: a follow-on of the one
+            // fault, with a fix that would not help, so it is left out.
             assert.deepEqual(problemsIn(alone), [
                 "Pulumi.dev.yml: the CLI does not read it: the settings of stack 'dev' are in Pulumi.dev.yaml, with the extension of Pulumi.yaml (allowed: rename it to Pulumi.dev.yaml)",
-                "Pulumi.dev.yaml: Stack 'dev' is missing configuration value 'owner' (allowed: set test:owner in Pulumi.dev.yaml, or give it a default in Pulumi.yaml)",
             ]);
             const both = projectFiles({ "Pulumi.yml": runtime, "Pulumi.dev.yml": "", "Pulumi.dev.yaml": "" });
             assert.deepEqual(problemsIn(both), [
