@@ -1,7 +1,14 @@
 import type { StackConfig } from "../stacks/config";
 import { customDomain } from "../stacks/domains";
+import { Namer } from "../stacks/naming";
+import { resourceGroupNames } from "../stacks/wiring/platform";
 import { minimumUnits, objectiveProblems, recoveryObjectives, type Objectives } from "../stacks/recovery";
 import { ownStack } from "../stacks/stack-names";
+
+/** The name of a zone's resource group as the foundation takes it (a name, or a name and a region). */
+function zoneGroupOf(group: string | { name: string; location: string } | undefined): string | undefined {
+    return typeof group === "string" ? group : group?.name;
+}
 
 /**
  * Rules across the stacks of the project, which neither the Pulumi CLI nor one stack's program
@@ -100,6 +107,22 @@ export function projectProblems(stack: string, all: ProjectStacks): string[] {
         if (ownsZone(config) && ownsZone(other) && domain.zoneName === otherDomain.zoneName) {
             problems.push(
                 `dns.zoneName: "${domain.zoneName}" is also created by stack ${name} (Pulumi.${name}.yaml) (allowed: one stack owns the zone; the others add their records to it with dns.zoneResourceGroup)`,
+            );
+        }
+        // A stack that adds its records to a zone this project's other stack creates must name the
+        // group that stack creates it in: elsewhere the zone does not exist, and the records fail.
+        const ownerGroup = ownsZone(other)
+            ? zoneGroupOf(resourceGroupNames(other, new Namer(other.workload, other.stack, other.location), otherDomain).dns)
+            : undefined;
+        if (
+            !ownsZone(config) &&
+            config.dns.zoneResourceGroup !== undefined &&
+            ownerGroup !== undefined &&
+            domain.zoneName === otherDomain.zoneName &&
+            config.dns.zoneResourceGroup.toLowerCase() !== ownerGroup.toLowerCase()
+        ) {
+            problems.push(
+                `dns.zoneResourceGroup: "${config.dns.zoneResourceGroup}" is not where stack ${name} (Pulumi.${name}.yaml) creates the zone ${domain.zoneName}: it creates it in ${ownerGroup} (allowed: ${ownerGroup})`,
             );
         }
     }

@@ -56,6 +56,17 @@ describe("checks across the project's stack files", () => {
         ]);
     });
 
+    it("refuse records for a zone in a group other than the one this project's owning stack creates it in", () => {
+        const owner = fixture("a", zone());
+        const hosts = { gateway: "api-b", portal: "developer-b", management: "management-b" };
+        const wrong = fixture("b", zone({ hosts, zoneResourceGroup: "rg-dns" }));
+        assert.deepEqual(projectProblems("b", { project: "p", stacks: { a: owner, b: wrong } }), [
+            'dns.zoneResourceGroup: "rg-dns" is not where stack a (Pulumi.a.yaml) creates the zone fabrikam.com: it creates it in rg-integration-a-dns-weu (allowed: rg-integration-a-dns-weu)',
+        ]);
+        const right = fixture("b", zone({ hosts, zoneResourceGroup: "rg-integration-a-dns-weu" }));
+        assert.deepEqual(projectProblems("b", { project: "p", stacks: { a: owner, b: right } }), []);
+    });
+
     it("let an active site and its passive site share their host names", () => {
         const active = fixture("live", {
             ...zone(),
