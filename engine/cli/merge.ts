@@ -2,7 +2,7 @@ import { configGet, configSet, parseConfigKey, parsePropertyPath } from "./confi
 import { GoJsonError, goSort } from "./go-json";
 import { fullTypeName, validateConfigValue, type ConfigItemsType, type ProjectDeclarations } from "./project-file";
 import { projectConfigValue, type ConfigValue } from "./values";
-import { listQuoted } from "./wording";
+import { closestKey, listQuoted } from "./wording";
 
 /**
  * The stack's config as the CLI makes it before the program runs (config.go `mergeConfig`,
@@ -140,10 +140,22 @@ export function mergeStackConfig(
             paths.length > 0
                 ? ` (${paths.map(fullKey).join(", ")} ${paths.length > 1 ? "are members" : "is a member"} of an object value: pulumi config set --path)`
                 : "";
+        // The project's own addition: a key of the stack file, in the project's namespace, that the
+        // project does not declare and that is within two edits of a missing one is most likely it,
+        // misspelt (costCentre for costCenter).
+        const prefix = `${project.name}:`;
+        const undeclared = [...stackConfig.keys()]
+            .filter((key) => key.startsWith(prefix) && !project.config.has(key.slice(prefix.length)) && !project.config.has(key))
+            .map((key) => key.slice(prefix.length));
+        const misspelt = missing
+            .map((key) => [key, closestKey(key, undeclared)] as const)
+            .filter((pair): pair is readonly [string, string] => pair[1] !== undefined)
+            .map(([key, found]) => `; ${stackFile} sets ${prefix}${found}: did you mean ${key}?`)
+            .join("");
         problems.push({
             message: `Stack '${stack}' is missing configuration ${missing.length > 1 ? "values" : "value"} ${listQuoted(missing)}`,
             key: missing.length === 1 ? fullKey(missing[0]) : undefined,
-            allowed: `set ${keyList} in ${stackFile}${pathNote}, or give ${missing.length > 1 ? "them defaults" : "it a default"} in Pulumi.yaml`,
+            allowed: `set ${keyList} in ${stackFile}${pathNote}, or give ${missing.length > 1 ? "them defaults" : "it a default"} in Pulumi.yaml${misspelt}`,
         });
     }
     for (const key of keys) {
