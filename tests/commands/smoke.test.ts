@@ -322,10 +322,7 @@ describe("npm run smoke", () => {
         );
         const unknown = await smoke(["qa", "--outputs", outputsFile]);
         assert.equal(unknown.code, 2);
-        assert.equal(
-            unknown.stderr,
-            `Stack "qa" has no stack file Pulumi.qa.yaml (allowed: dev, prod, prod-dr, test)\n`,
-        );
+        assert.equal(unknown.stderr, `Stack "qa" has no stack file Pulumi.qa.yaml (allowed: dev, prod, prod-dr, test)\n`);
         assert.deepEqual(received, []);
     });
 });
