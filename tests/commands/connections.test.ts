@@ -75,7 +75,10 @@ describe("API connections in npm run plan and npm run cost", () => {
     let project: string;
     let run: StackRun;
     let text: string;
-    before(async () => {
+    before(async function () {
+        // A stack run and a whole plan with its policy analysis: on a fresh checkout the first
+        // analysis starts the policy pack, which takes seconds more beside the type-check.
+        this.timeout(120_000);
         project = connectorStackProject();
         run = await devRun(project);
         const printed = await plan("dev", "--project-dir", project);
