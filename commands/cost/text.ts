@@ -16,12 +16,19 @@ export function usdText(monthly: number, max?: number): string {
 }
 
 /** `text` cut into lines of at most `width` columns, at spaces where it can be. */
-function wrap(text: string, width: number): string[] {
+/**
+ * Lines of at most `width` characters, broken at word boundaries: after a space, or after a hyphen
+ * or slash inside a name (`workflows-shipment-intake-` / `failed-runs`); a word longer than the
+ * width is the only thing ever cut inside.
+ */
+export function wrap(text: string, width: number): string[] {
     const lines: string[] = [];
     let rest = text;
     while (rest.length > width) {
-        const space = rest.lastIndexOf(" ", width);
-        const cut = space > width / 3 ? space : width;
+        const window = rest.slice(0, width + 1);
+        const space = window.lastIndexOf(" ");
+        const joint = Math.max(window.lastIndexOf("-", width - 1), window.lastIndexOf("/", width - 1));
+        const cut = space > 0 && space >= joint ? space : joint > 0 ? joint + 1 : width;
         lines.push(rest.slice(0, cut).trimEnd());
         rest = rest.slice(cut).trimStart();
     }
