@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { listStacks, repoRoot } from "../engine/project";
-import { parseScriptOptions } from "./options";
+import { parseOptions } from "../commands/cli";
 
 /**
  * `npm run bench`: wall time and peak memory of the type-check, the full test run and the plan of
@@ -198,8 +198,8 @@ function median(values: number[]): number {
     return sorted[Math.floor(sorted.length / 2)];
 }
 
-async function main(): Promise<number> {
-    const values = parseScriptOptions(
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+    const values = parseOptions(
         [
             "Usage: npm run bench [-- --runs <n>]",
             "",
@@ -210,6 +210,7 @@ async function main(): Promise<number> {
             "  --help       this text",
         ].join("\n"),
         { runs: { type: "string", default: "1" } },
+        argv,
     );
     if (typeof values === "number") {
         return values;

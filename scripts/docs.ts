@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { rules } from "../policies/rules";
 import { pulumiYamlConfig, readmeReference } from "./config-docs";
 import { repoRoot } from "../engine/project";
-import { parseScriptOptions } from "./options";
+import { parseOptions } from "../commands/cli";
 
 /**
  * `npm run docs`: writes the config reference generated from the schema into `Pulumi.yaml` (its
@@ -55,8 +55,8 @@ export function generatedDocs(files: { pulumiYaml: string; readme: string }): { 
     };
 }
 
-function main(): number {
-    const values = parseScriptOptions(
+export function main(argv: string[] = process.argv.slice(2)): number {
+    const values = parseOptions(
         [
             "Usage: npm run docs [-- --check]",
             "",
@@ -67,6 +67,7 @@ function main(): number {
             "  --help    this text",
         ].join("\n"),
         { check: { type: "boolean" } },
+        argv,
     );
     if (typeof values === "number") {
         return values;
