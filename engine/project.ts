@@ -67,7 +67,7 @@ export class CliConfigError extends UserError {
             [
                 `\`pulumi preview -s ${stackName}\` would stop before the program runs: the Pulumi CLI refuses the configuration (${problems.length} ${problems.length === 1 ? "problem" : "problems"}):`,
                 ...problems.map((line) => `  - ${line}`),
-                "The README's config reference says which rules are the CLI's and lists every key.",
+                "docs/config-reference.md says which rules are the CLI's and lists every key.",
             ].join("\n"),
         );
         this.name = "CliConfigError";

@@ -4,10 +4,11 @@ import { keyDoc } from "../stacks/config/fields";
 import { configNamespace, rootShape } from "../stacks/config/schema";
 
 /**
- * The config reference, generated from the schema (`npm run docs`): the README's table and the
- * `config:` section of `Pulumi.yaml` (types the CLI checks, defaults, descriptions). Each key's
- * description, and where the schema cannot say it its default or type, comes from the entry
- * `withDocs` gives it beside its field; types and defaults are read from the field itself.
+ * The config reference, generated from the schema (`npm run docs`): the table in
+ * `docs/config-reference.md` and the `config:` section of `Pulumi.yaml` (types the CLI checks,
+ * defaults, descriptions). Each key's description, and where the schema cannot say it its default
+ * or type, comes from the entry `withDocs` gives it beside its field; types and defaults are read
+ * from the field itself.
  */
 
 /** One row of the reference. */
@@ -116,8 +117,8 @@ export function configReference(): ConfigReferenceRow[] {
     return rows;
 }
 
-/** The README's config reference: a Markdown table of every row. */
-export function readmeReference(): string {
+/** The config reference's table (`docs/config-reference.md`): a Markdown table of every row. */
+export function referenceTable(): string {
     const cell = (text: string) => text.replace(/\|/g, "\\|");
     return [
         "| key | type | default | what it is |",
@@ -148,7 +149,7 @@ export function pulumiYamlConfig(): string {
         const shape = zod.def.type === "object" ? zod.def.shape : undefined;
         const doc = keyDoc(field)!;
         declaration.description = shape
-            ? `${doc.description} Keys: ${Object.keys(shape).join(", ")} (the README's config reference says what each takes).`
+            ? `${doc.description} Keys: ${Object.keys(shape).join(", ")} (docs/config-reference.md says what each takes).`
             : doc.description;
         if (unwrapped.defaultValue !== undefined) {
             declaration.default = type === "list" ? [] : type === "map" || type === "object" ? {} : unwrapped.defaultValue;

@@ -220,9 +220,9 @@ export function schemaIssueMessage(issue: SchemaIssue): string {
             return `is ${issue.code === "too_small" ? "too short or small" : "too long or large"} (allowed: ${bound}${unit})`;
         }
         case "invalid_format":
-            return "does not have the form this key takes (see the README's reference for it)";
+            return "does not have the form this key takes (see docs/config-reference.md)";
         default:
-            return "is not valid here (see the README's reference for this key)";
+            return "is not valid here (see docs/config-reference.md for this key)";
     }
 }
 

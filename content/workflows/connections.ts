@@ -145,7 +145,7 @@ function declarationProblems(file: string, name: string, raw: z.infer<typeof dec
     if (raw.authentication === "none" || !api.authentication.includes(raw.authentication)) {
         problems.push(
             raw.api === "azureblob"
-                ? `${at}.authentication: "${raw.authentication}": without the managed identity the Azure Blob Storage connector signs in with an account key, and "logic app workflows can't directly access storage accounts behind firewalls when both the logic app resource and storage account exist in the same region" (connectors-create-api-azureblobstorage) (allowed: managedIdentity, or the HTTP action with the workflow's managed identity, as the README's "Documents in Blob Storage" shows)`
+                ? `${at}.authentication: "${raw.authentication}": without the managed identity the Azure Blob Storage connector signs in with an account key, and "logic app workflows can't directly access storage accounts behind firewalls when both the logic app resource and storage account exist in the same region" (connectors-create-api-azureblobstorage) (allowed: managedIdentity, or the HTTP action with the workflow's managed identity, as docs/workflows.md ("Documents in Blob Storage") shows)`
                 : `${at}.authentication: ${raw.api} (${api.displayName}) does not sign in with ${raw.authentication} (allowed: ${api.authentication.join(", ")})`,
         );
     }

@@ -33,7 +33,7 @@ export class ConfigError extends pulumi.RunError {
             [
                 `Invalid configuration for stack "${stackName}" (${problems.length} ${problems.length === 1 ? "problem" : "problems"}):`,
                 ...problems.map((line) => `  - ${line}`),
-                `Fix the keys in Pulumi.${stackName}.yaml (or with \`pulumi config set --path\`); the README's config reference lists every key.`,
+                `Fix the keys in Pulumi.${stackName}.yaml (or with \`pulumi config set --path\`); docs/config-reference.md lists every key.`,
             ].join("\n"),
         );
         this.name = "ConfigError";

@@ -508,7 +508,7 @@ describe("npm run plan", () => {
             [
                 "`pulumi preview -s qa` would stop before the program runs: the Pulumi CLI refuses the configuration (1 problem):",
                 "  - Pulumi.qa.yaml: Stack 'qa' is missing configuration values 'costCenter', 'gateway', 'owner' and 'secrets' (allowed: set enterprise-integration:costCenter, enterprise-integration:gateway, enterprise-integration:owner, enterprise-integration:secrets in Pulumi.qa.yaml, or give them defaults in Pulumi.yaml)",
-                "The README's config reference says which rules are the CLI's and lists every key.",
+                "docs/config-reference.md says which rules are the CLI's and lists every key.",
                 "",
             ].join("\n"),
         );

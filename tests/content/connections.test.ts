@@ -94,7 +94,7 @@ describe("connections declared in workflows/connections.yaml", () => {
 
         it("the Blob connector with a key, which cannot reach a firewalled account in the same region", () => {
             assert.deepEqual(problemsOf("blobs:\n  api: azureblob\n  authentication: parameters\n"), [
-                `${file}: blobs.authentication: "parameters": without the managed identity the Azure Blob Storage connector signs in with an account key, and "logic app workflows can't directly access storage accounts behind firewalls when both the logic app resource and storage account exist in the same region" (connectors-create-api-azureblobstorage) (allowed: managedIdentity, or the HTTP action with the workflow's managed identity, as the README's "Documents in Blob Storage" shows)`,
+                `${file}: blobs.authentication: "parameters": without the managed identity the Azure Blob Storage connector signs in with an account key, and "logic app workflows can't directly access storage accounts behind firewalls when both the logic app resource and storage account exist in the same region" (connectors-create-api-azureblobstorage) (allowed: managedIdentity, or the HTTP action with the workflow's managed identity, as docs/workflows.md ("Documents in Blob Storage") shows)`,
             ]);
         });
 

@@ -40,7 +40,7 @@ async function refusal(projectYaml: string, stackYaml: string): Promise<string[]
         lines[0],
         /^`pulumi preview -s dev` would stop before the program runs: the Pulumi CLI refuses the configuration \(\d+ problems?\):$/,
     );
-    assert.equal(lines[lines.length - 1], "The README's config reference says which rules are the CLI's and lists every key.");
+    assert.equal(lines[lines.length - 1], "docs/config-reference.md says which rules are the CLI's and lists every key.");
     return lines.slice(1, -1).map((line) => line.replace(/^ {2}- /, ""));
 }
 

@@ -762,10 +762,10 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
             }
         });
 
-        it("names the state identity's data role beside the SAS delegator role, in the README's pipeline setup and at every user-delegation SAS", () => {
-            const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
-            const section = readme.split(/^## /m).find((part) => part.startsWith("Pipelines"));
-            assert.ok(section, "the README has a Pipelines section");
+        it("names the state identity's data role beside the SAS delegator role, in the docs' pipeline setup and at every user-delegation SAS", () => {
+            const page = fs.readFileSync(path.join(repoRoot, "docs", "pull-requests-and-pipelines.md"), "utf8");
+            const section = page.split(/^## /m).find((part) => part.startsWith("Pipelines"));
+            assert.ok(section, "docs/pull-requests-and-pipelines.md has a Pipelines section");
             assert.match(section, /\*Storage Blob Data Contributor\* on the state\s+container/);
             assert.match(section, /\*Storage Blob Delegator\* on its storage\s+account/);
             const sas = allSteps(workflows).filter(({ step }) => /generate-sas\b[\s\S]*--as-user\b/.test(script(step)));

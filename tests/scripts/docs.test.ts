@@ -4,20 +4,25 @@ import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { configKeys } from "../../stacks/config";
 import { configReference, pulumiYamlConfig } from "../../scripts/config-docs";
-import { generatedDocs } from "../../scripts/docs";
+import { docsFiles, generatedDocs, type DocsFiles } from "../../scripts/docs";
 import { readProjectDeclarations } from "../../engine/cli-config";
 import { repoRoot } from "../../engine/project";
 
 describe("the config reference, generated from the schema (npm run docs)", () => {
-    const files = {
-        pulumiYaml: fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8"),
-        readme: fs.readFileSync(path.join(repoRoot, "README.md"), "utf8"),
-    };
+    const files = Object.fromEntries(
+        Object.entries(docsFiles).map(([key, file]) => [key, fs.readFileSync(path.join(repoRoot, file), "utf8")]),
+    ) as DocsFiles;
 
-    it("is what Pulumi.yaml and the README hold (run npm run docs after changing the schema)", () => {
+    it("is what Pulumi.yaml, docs/config-reference.md and docs/policy-as-code.md hold (run npm run docs after changing the schema)", () => {
+        assert.deepEqual(docsFiles, {
+            pulumiYaml: "Pulumi.yaml",
+            configReference: "docs/config-reference.md",
+            policyAsCode: "docs/policy-as-code.md",
+        });
         const generated = generatedDocs(files);
         assert.equal(files.pulumiYaml, generated.pulumiYaml, "Pulumi.yaml");
-        assert.equal(files.readme, generated.readme, "README.md");
+        assert.equal(files.configReference, generated.configReference, "docs/config-reference.md");
+        assert.equal(files.policyAsCode, generated.policyAsCode, "docs/policy-as-code.md");
     });
 
     it("gives a Pulumi.yaml the CLI's rules accept, declaring every key the program reads", () => {

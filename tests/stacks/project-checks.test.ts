@@ -184,7 +184,7 @@ describe("checks across the project's stack files", () => {
         assert.equal(code, 1);
         assert.equal(
             stderr,
-            'Invalid configuration for stack "live" (1 problem):\n  - dr.stack: no stack "live-drr" in this project (stacks here: live, other)\nFix the keys in Pulumi.live.yaml (or with `pulumi config set --path`); the README\'s config reference lists every key.\n',
+            'Invalid configuration for stack "live" (1 problem):\n  - dr.stack: no stack "live-drr" in this project (stacks here: live, other)\nFix the keys in Pulumi.live.yaml (or with `pulumi config set --path`); docs/config-reference.md lists every key.\n',
         );
     });
 
@@ -198,7 +198,7 @@ describe("checks across the project's stack files", () => {
         assert.equal(stdout, "");
         assert.equal(
             stderr,
-            'Invalid configuration for stack "stale" (1 problem):\n  - secrets.expiresOn: "2020-01-31" is not in the future; every secret the stack stores and its Entra ID client secrets would be created expired (allowed: a later date, YYYY-MM-DD, quoted; rotate before it)\nFix the keys in Pulumi.stale.yaml (or with `pulumi config set --path`); the README\'s config reference lists every key.\n',
+            'Invalid configuration for stack "stale" (1 problem):\n  - secrets.expiresOn: "2020-01-31" is not in the future; every secret the stack stores and its Entra ID client secrets would be created expired (allowed: a later date, YYYY-MM-DD, quoted; rotate before it)\nFix the keys in Pulumi.stale.yaml (or with `pulumi config set --path`); docs/config-reference.md lists every key.\n',
         );
     });
 
