@@ -1,5 +1,6 @@
 import { createTwoFilesPatch } from "diff";
 import type { Hazard } from "./hazards";
+import type { NoEffect } from "./no-effect";
 import { changeSummary, type Change, type Op, type PlanDiff, type Step } from "./plan-diff";
 import { extraKey, previewDigest, struct, type DigestInput, type PreviewDigest } from "./preview-digest";
 import { replaceRuleSource } from "./replace-rules";
@@ -50,8 +51,26 @@ function documentDiff(change: Change): string {
     return `${fence}diff\n${body}\n${fence}`;
 }
 
+/** Text as a code span, whatever backticks it holds (CommonMark: a longer run of backticks around it). */
+function code(text: string): string {
+    const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+    const fence = "`".repeat(longest + 1);
+    return longest === 0 ? `${fence}${text}${fence}` : `${fence} ${text} ${fence}`;
+}
+
 function changeLines(change: Change): string[] {
     const replaces = change.replacedBy ? ` (forces replacement)` : "";
+    if (change.item) {
+        // A keyed list's item added or removed, or its items moved: one line, by the item's key.
+        const item = change.item;
+        const what =
+            item.kind === "reordered"
+                ? `order \`${shown(change.before)}\` → \`${shown(change.after)}\``
+                : item.kind === "removed"
+                  ? `removed \`${shown(item.key)}\``
+                  : `added \`${shown(item.key)}\`${change.after === item.key ? "" : `: \`${shown(change.after)}\``}`;
+        return [`  - \`${change.path}\`: ${what}${replaces}`];
+    }
     if (isDocument(change)) {
         return [
             `  - \`${change.path}\`${replaces}:`,
@@ -81,7 +100,8 @@ function stepLines(step: Step): string[] {
                 : [];
         return [head, ...step.changes.flatMap(changeLines), ...protection];
     }
-    return [head];
+    // A resource to create: its settings, as the plan's tree shows them under it.
+    return step.op === "create" && step.settings ? [head, `  - ${code(step.settings)}`] : [head];
 }
 
 function summaryLine(diff: PlanDiff): string {
@@ -99,6 +119,8 @@ export interface DiffReport {
     base: { label: string; note?: string };
     /** Lines about the monthly cost, when the estimate is known. */
     cost?: string[];
+    /** Settings the head asks for that have no effect in the planned state (commands/plan/no-effect.ts). */
+    warnings?: NoEffect[];
 }
 
 /** The Markdown section of one stack, for a pull-request comment. */
@@ -118,8 +140,21 @@ export function diffMarkdown(report: DiffReport): string {
             "",
         );
     }
+    const warnings = report.warnings ?? [];
+    if (warnings.length > 0) {
+        lines.push(
+            "> [!NOTE]",
+            `> **${warnings.length === 1 ? "1 setting" : `${warnings.length} settings`} with no effect**`,
+            ...warnings.map((warning) => `> - \`${warning.resource}\`: ${warning.message}`),
+            "",
+        );
+    }
     if (report.cost && report.cost.length > 0) {
         lines.push(...report.cost, "");
+    }
+    if (diff.root?.op === "create") {
+        // Counted in the summary line as pulumi preview counts it (plan-diff.ts changeSummary).
+        lines.push(`- \`+\` **create** \`${diff.root.name}\` (\`pulumi:pulumi:Stack\`): the stack itself`, "");
     }
     const components = [...new Set(diff.steps.map((step) => step.component))];
     for (const component of components) {
@@ -150,6 +185,9 @@ export function previewJson(report: DiffReport, context: PreviewContext): Previe
     const extra = struct({
         base: struct({ label: report.base.label, ...(report.base.note ? { note: report.base.note } : {}) }),
         hazards: report.hazards.map((hazard) => struct({ kind: hazard.kind, resource: hazard.resource, message: hazard.message })),
+        ...(report.warnings && report.warnings.length > 0
+            ? { warnings: report.warnings.map((warning) => struct({ resource: warning.resource, message: warning.message })) }
+            : {}),
         ...(report.cost && report.cost.length > 0 ? { cost: [...report.cost] } : {}),
     });
     return struct({ ...digest, [extraKey]: extra });

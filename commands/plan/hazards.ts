@@ -2,14 +2,17 @@ import { builtInRoles } from "../../components/identity";
 import { unknownMarker } from "../../engine/values";
 import { usdChangeText } from "../cost/text";
 import type { PlanResource } from "./graph";
+import { policyHazards } from "./policy-hazards";
 import { list, record, text } from "./summaries";
 import type { PlanDiff, Step } from "./plan-diff";
 
 /**
- * The changes a reviewer must not miss, put at the top of a diff: a tier or capacity change and
- * what it does to the monthly bill, a region removed, deletion protection removed, a stateful
- * resource deleted or replaced, a policy weakened, a role assignment widened, a DNS record
- * repointed.
+ * The changes a reviewer must not miss, put at the top of a diff, each said as what it does: a
+ * change of the units API Management runs (or of autoscale's range) and what it does to the
+ * monthly bill, a region removed, deletion protection removed, a stateful resource deleted or
+ * replaced, a method that loses its token validation or that the gateway now refuses, a rate limit
+ * or quota removed or raised past its factor (policy-hazards.ts), a role assignment widened, a DNS
+ * record repointed.
  */
 
 export interface Hazard {
@@ -36,25 +39,6 @@ const statefulTypes: Readonly<Record<string, string>> = {
     "random:index/randomString:RandomString": "the name suffix (every globally named resource is renamed, so replaced)",
     "azuread:index/application:Application": "an Entra ID application (its client id changes)",
 };
-
-/** Policy elements whose removal opens an API up. */
-const guards: Readonly<Record<string, string>> = {
-    "validate-jwt": "token validation",
-    "validate-azure-ad-token": "token validation",
-    "rate-limit": "rate limit",
-    "rate-limit-by-key": "rate limit",
-    quota: "quota",
-    "quota-by-key": "quota",
-    "ip-filter": "IP restriction",
-    "check-header": "header check",
-};
-
-const policyTypes = new Set([
-    "azure-native:apimanagement:Policy",
-    "azure-native:apimanagement:ApiPolicy",
-    "azure-native:apimanagement:ApiOperationPolicy",
-    "azure-native:apimanagement:ProductPolicy",
-]);
 
 /** Roles that can change what they are granted on, or everything. */
 const broadRoles: Readonly<Record<string, string>> = {
@@ -108,22 +92,44 @@ function serviceHazards(step: Step, monthlyUsd?: MonthlyUsd): Hazard[] {
     return hazards;
 }
 
-function autoscaleHazards(step: Step): Hazard[] {
-    if (step.type !== "azure-native:monitor:AutoscaleSetting" || !step.before || !step.after) {
+/**
+ * Autoscale's range: each profile's minimum-maximum units, or "off" when the setting is disabled.
+ * The profile's `default` (the units when the metric cannot be read) and its rules are not the
+ * range: a change to them alone is no capacity hazard.
+ */
+function autoscaleRange(inputs: Record<string, unknown>): string {
+    if (inputs.enabled === false) {
+        return "off";
+    }
+    return list(inputs.profiles)
+        .map((profile) => record(record(profile).capacity))
+        .map((capacity) => `${text(capacity.minimum)}-${text(capacity.maximum)}`)
+        .join(", ");
+}
+
+function autoscaleHazards(step: Step, existing: boolean): Hazard[] {
+    if (step.type !== "azure-native:monitor:AutoscaleSetting") {
         return [];
     }
-    const capacity = (inputs: Record<string, unknown>) => list(inputs.profiles).map((profile) => record(record(profile).capacity));
-    const before = capacity(step.before.inputs);
-    const after = capacity(step.after.inputs);
-    return JSON.stringify(before) === JSON.stringify(after)
-        ? []
-        : [
-              {
-                  kind: "capacity",
-                  resource: label(step),
-                  message: `autoscale's range goes from ${before.map((c) => `${text(c.minimum)}-${text(c.maximum)}`).join(", ")} to ${after.map((c) => `${text(c.minimum)}-${text(c.maximum)}`).join(", ")} units`,
-              },
-          ];
+    const hazard = (message: string): Hazard[] => [{ kind: "capacity", resource: label(step), message }];
+    if (step.op === "delete" && step.before) {
+        return hazard(`autoscale (${autoscaleRange(step.before.inputs)} units) is deleted: the units stay where it last left them`);
+    }
+    if (step.op === "create" && step.after) {
+        return existing ? hazard(`autoscale takes over the units: ${autoscaleRange(step.after.inputs)}`) : [];
+    }
+    if (!step.before || !step.after) {
+        return [];
+    }
+    const before = autoscaleRange(step.before.inputs);
+    const after = autoscaleRange(step.after.inputs);
+    if (before === after) {
+        return [];
+    }
+    if (after === "off") {
+        return hazard(`autoscale is turned off (${before} units before): the units stay where it last left them`);
+    }
+    return hazard(before === "off" ? `autoscale is turned on: ${after} units` : `autoscale's range goes from ${before} to ${after} units`);
 }
 
 function protectionHazards(step: Step): Hazard[] {
@@ -150,32 +156,6 @@ function statefulHazards(step: Step): Hazard[] {
     const why =
         step.op === "replace" ? ` (replaced because ${step.replaceReasons.map((reason) => `\`${reason}\``).join(", ")} changes)` : "";
     return [{ kind: "stateful", resource: label(step), message: `${step.op === "delete" ? "deletes" : "replaces"} ${what}${why}` }];
-}
-
-/** The guards a policy document applies, counted. */
-function guardCounts(xml: string): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const element of Object.keys(guards)) {
-        const found = xml.match(new RegExp(`<${element}[\\s/>]`, "g"))?.length ?? 0;
-        if (found > 0) {
-            counts.set(element, found);
-        }
-    }
-    return counts;
-}
-
-function policyHazards(step: Step): Hazard[] {
-    if (!policyTypes.has(step.type) || !step.before) {
-        return [];
-    }
-    const before = guardCounts(text(step.before.inputs.value));
-    const after = guardCounts(step.after ? text(step.after.inputs.value) : "");
-    const weakened = [...before.entries()].filter(([element, count]) => (after.get(element) ?? 0) < count).map(([element]) => element);
-    return weakened.map((element) => ({
-        kind: "policy" as const,
-        resource: label(step),
-        message: `${step.op === "delete" ? "the policy is deleted, and with it" : "the policy loses"} ${guards[element]} (<${element}>)`,
-    }));
 }
 
 function roleOf(id: unknown): string {
@@ -253,10 +233,10 @@ function dnsHazards(step: Step): Hazard[] {
 export function hazardsOf(diff: PlanDiff, options: { existing: boolean; monthlyUsd?: MonthlyUsd }): Hazard[] {
     return diff.steps.flatMap((step) => [
         ...serviceHazards(step, options.monthlyUsd),
-        ...autoscaleHazards(step),
+        ...autoscaleHazards(step, options.existing),
         ...protectionHazards(step),
         ...statefulHazards(step),
-        ...policyHazards(step),
+        ...policyHazards(step, diff),
         ...accessHazards(step, options.existing),
         ...dnsHazards(step),
     ]);

@@ -9,13 +9,12 @@ import { listStacks, repoRoot, UserError } from "../../engine/project";
 import { BaseError, loadBase } from "./base";
 import { checkConnectionVolumes, costText, estimateCost } from "../cost";
 import { stackVolumes } from "../cost/volumes";
-import { costChange, monthlyUsdOf, unitPrice } from "./diff-cost";
+import { unitPrice } from "./diff-cost";
 import { diffMarkdown, previewJson } from "./diff-render";
+import { diffReportOf } from "./diff-report";
 import { marshalIndent, programWarnings } from "./preview-digest";
-import { planGraph, runOfGraph } from "./graph";
-import { hazardsOf } from "./hazards";
+import { planGraph } from "./graph";
 import { mermaidOf } from "./mermaid";
-import { diffPlans } from "./plan-diff";
 import { placeholderWarnings } from "./placeholders";
 import { policyMarkdown, policyText, stopsDeployment, type PolicyReport } from "./policies";
 import { analyzeStack, startPolicyPack } from "./policy-analysis";
@@ -134,16 +133,11 @@ export async function main(
         if (parsed.values.diff !== undefined) {
             const base = await loadBase(parsed.values.diff, stack, root);
             const head = planGraph(result);
-            const diff = diffPlans(base.graph, head);
-            const existing = base.graph.resources.length > 0;
-            // The base priced with its own stack file's volumes (a saved plan has none: this one's).
-            const baseEstimate = existing ? estimateCost(runOfGraph(base.graph), base.volumes ?? volumes) : undefined;
-            const report = {
-                diff,
-                hazards: hazardsOf(diff, { existing, monthlyUsd: monthlyUsdOf(baseEstimate, estimate) }),
-                base: { label: base.label, note: base.note },
-                cost: costChange(baseEstimate, estimate),
-            };
+            const report = diffReportOf({ base, head: result, volumes });
+            // What the head asks for that Pulumi leaves alone: a warning, with the program's own.
+            for (const warning of report.warnings ?? []) {
+                process.stderr.write(`warning: ${warning.resource}: ${warning.message}\n`);
+            }
             if (parsed.values.json) {
                 // --show-secrets changes nothing here: Pulumi's digest masks secrets whatever it says
                 // (pkg/backend/display/json.go stateForJSONOutput, v3.248.0).

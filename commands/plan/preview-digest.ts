@@ -5,7 +5,8 @@ import type { StackRun } from "../../engine";
 import { loadProject, loadStackFile, programConfig, repoRoot } from "../../engine/project";
 import { unknownMarker } from "../../engine/values";
 import type { PlanGraph, PlanResource } from "./graph";
-import type { Change, PlanDiff, Step } from "./plan-diff";
+import type { PlanDiff, Step } from "./plan-diff";
+import { replacedBy } from "./replace-rules";
 
 /**
  * A plan diff as `pulumi preview --json` prints it: the `PreviewDigest` of Pulumi 3.248.0, field by
@@ -351,13 +352,13 @@ function leafChanges(
  * the replacement. A path through a key known only after deploy stops at the map that holds it.
  */
 function detailedDiff(step: Step): Record<string, PropertyDiff> {
-    const byPath = new Map<string, Change>(step.changes.map((change) => [change.path, change]));
     const diff: Record<string, PropertyDiff> = {};
     for (const leaf of leafChanges(step.before?.inputs ?? {}, step.after?.inputs ?? {})) {
         const unknownAt = leaf.segments.findIndex((segment) => typeof segment === "string" && segment.includes(unknownMarker));
         const segments = unknownAt >= 0 ? leaf.segments.slice(0, unknownAt) : leaf.segments;
         const kind = unknownAt >= 0 ? "update" : leaf.before === undefined ? "add" : leaf.after === undefined ? "delete" : "update";
-        const replaces = byPath.get(formatPath(leaf.segments))?.replacedBy !== undefined;
+        // The rule the plan diff applies to the same index path (its own changes name keyed lists by key).
+        const replaces = step.op === "replace" && replacedBy(step.type, formatPath(leaf.segments)) !== undefined;
         const key = propertyPath(segments);
         diff[key] = struct({ kind: replaces ? `${kind}-replace` : kind, inputDiff: true } as PropertyDiff);
     }

@@ -1,6 +1,6 @@
 import { stringify as toYaml } from "yaml";
 import type { RegisteredResource, StackRun } from "../../engine";
-import { summarize, type SummaryContext } from "./summaries";
+import { summarize, summaryContextOf, type SummaryContext } from "./summaries";
 
 /** The widest line the text plan prints; `--details` shows everything a line leaves out. */
 export const maxLineWidth = 160;
@@ -71,15 +71,9 @@ export function wrapSettings(text: string, width: number): string[] {
 
 /** What the summaries may look up across the run: app roles by id. */
 function summaryContext(run: StackRun): SummaryContext {
-    const roles = new Map<string, string>();
-    for (const app of run.resources.filter((resource) => resource.type === "azuread:index/application:Application")) {
-        for (const role of (app.planInputs.appRoles as Array<{ id?: unknown; value?: unknown }> | undefined) ?? []) {
-            if (typeof role.id === "string" && typeof role.value === "string") {
-                roles.set(role.id, role.value);
-            }
-        }
-    }
-    return { appRoleName: (id) => roles.get(id) };
+    return summaryContextOf(
+        run.resources.map((resource) => ({ type: resource.type, inputs: resource.planInputs as Record<string, unknown> })),
+    );
 }
 
 /**

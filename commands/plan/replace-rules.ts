@@ -51,9 +51,9 @@ export function replaceRuleSource(type: string): string | undefined {
 }
 
 /**
- * Whether a change at `changed` (a property path such as `sku.name` or `rules[0].name`) falls under
- * rule `rule`, where a rule may name every item of a list (`rules[*].name`) or every value of a map
- * (`tags.*`).
+ * Whether a change at `changed` (a property path such as `sku.name`, `rules[0].name` or, in a keyed
+ * list, `rules["deny-all"].name`) falls under rule `rule`, where a rule may name every item of a
+ * list (`rules[*].name`) or every value of a map (`tags.*`).
  */
 export function under(changed: string, rule: string): boolean {
     if (rule === "*") {
@@ -61,7 +61,13 @@ export function under(changed: string, rule: string): boolean {
     }
     const pattern = rule
         .split(/(\[\*\]|\.\*(?=\.|$))/)
-        .map((part) => (part === "[*]" ? "\\[\\d+\\]" : part === ".*" ? "\\.[^.[]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+        .map((part) =>
+            part === "[*]"
+                ? '\\[(?:\\d+|"(?:[^"\\\\]|\\\\.)*")\\]'
+                : part === ".*"
+                  ? "\\.[^.[]+"
+                  : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+        )
         .join("");
     return new RegExp(`^${pattern}(?:$|[.[])`).test(changed);
 }

@@ -16,6 +16,24 @@ export interface SummaryContext {
 
 type Summary = (inputs: Inputs, context: SummaryContext) => string;
 
+/** What the summaries may look up across a plan's resources (their plan inputs): app roles by id. */
+export function summaryContextOf(
+    resources: Iterable<{ readonly type: string; readonly inputs: Readonly<Record<string, unknown>> }>,
+): SummaryContext {
+    const roles = new Map<string, string>();
+    for (const app of resources) {
+        if (app.type !== "azuread:index/application:Application") {
+            continue;
+        }
+        for (const role of (app.inputs.appRoles as Array<{ id?: unknown; value?: unknown }> | undefined) ?? []) {
+            if (typeof role.id === "string" && typeof role.value === "string") {
+                roles.set(role.id, role.value);
+            }
+        }
+    }
+    return { appRoleName: (id) => roles.get(id) };
+}
+
 /** `1 e-mail receiver`, `2 e-mail receivers`. */
 export function count(n: number, singular: string, plural = `${singular}s`): string {
     return `${n} ${n === 1 ? singular : plural}`;

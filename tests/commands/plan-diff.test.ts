@@ -11,7 +11,7 @@ import { monthlyUsdOf } from "../../commands/plan/diff-cost";
 import { planGraph, runOfGraph, type PlanGraph, type PlanResource } from "../../commands/plan/graph";
 import { hazardsOf } from "../../commands/plan/hazards";
 import { mermaidOf } from "../../commands/plan/mermaid";
-import { diffPlans } from "../../commands/plan/plan-diff";
+import { diffPlans, type PlanDiff } from "../../commands/plan/plan-diff";
 import { replacedBy, specReplacements, under } from "../../commands/plan/replace-rules";
 import { repoRoot } from "../../engine/project";
 import { fixtureProject, plan, runFixture, stackFileValues, stackRun } from "../helpers";
@@ -27,6 +27,12 @@ function report(base: PlanGraph, head: PlanGraph) {
     const monthlyUsd = monthlyUsdOf(base.resources.length > 0 ? estimate(base) : undefined, estimate(head));
     return { diff, hazards: hazardsOf(diff, { existing: base.resources.length > 0, monthlyUsd }), base: { label: "main (abc1234)" } };
 }
+
+/**
+ * The "unchanged" count of a diff's summary line: the resources that stay as they are, and the
+ * stack itself, which `pulumi preview` counts as the same (commands/plan/plan-diff.ts changeSummary).
+ */
+const unchanged = (diff: PlanDiff) => diff.same + 1;
 
 /** A directory in the OS temp dir, removed when the suite ends. */
 function temporaryDir(prefix: string): string {
@@ -44,9 +50,11 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         assert.deepEqual([diff.steps, hazards], [[], []]);
         assert.equal(
             diffMarkdown(report(prod, copy(prod))),
-            [`### \`prod\`: no changes (${diff.same} unchanged)`, "", "Compared with main (abc1234); offline plan, no Azure call."].join(
-                "\n",
-            ),
+            [
+                `### \`prod\`: no changes (${unchanged(diff)} unchanged)`,
+                "",
+                "Compared with main (abc1234); offline plan, no Azure call.",
+            ].join("\n"),
         );
     });
 
@@ -60,7 +68,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         assert.equal(
             diffMarkdown(result),
             [
-                `### \`prod\`: 3 to update; ${result.diff.same} unchanged`,
+                `### \`prod\`: 3 to update; ${unchanged(result.diff)} unchanged`,
                 "",
                 "Compared with main (abc1234); offline plan, no Azure call.",
                 "",
@@ -72,16 +80,16 @@ describe("npm run plan -- <stack> --diff <base>", () => {
                 "<details open><summary><code>enterprise-integration:gateway:ApiGateway gateway</code>: 2 changes</summary>",
                 "",
                 "- `~` **update** `gateway-apim` (`azure-native:apimanagement:ApiManagementService`)",
-                '  - `additionalLocations`: `[{"disableGateway":false,"location":"swedencentral","sku":{"capacity":2,"name":"Premium"},"zones":["1","2"]}]` → `(none)`',
+                '  - `additionalLocations`: removed `"swedencentral"`',
                 "- `~` **update** `gateway-capacity-alert` (`azure-native:monitor:MetricAlert`)",
-                '  - `criteria.allOf[0].dimensions[0].values[1]`: `"Sweden Central"` → `(none)`',
+                '  - `criteria.allOf["capacity-high"].dimensions["Location"].values`: removed `"Sweden Central"`',
                 "",
                 "</details>",
                 "",
                 "<details open><summary><code>enterprise-integration:workflows:Workflows workflows</code>: 1 change</summary>",
                 "",
                 "- `~` **update** `workflows-shipment-intake` (`azure-native:logic:Workflow`)",
-                '  - `accessControl.triggers.allowedCallerIpAddresses[1]`: `{"addressRange":"(known after deploy)/32"}` → `(none)`',
+                '  - `accessControl.triggers.allowedCallerIpAddresses`: removed `"(known after deploy)/32"`',
                 "",
                 "</details>",
             ].join("\n"),
@@ -103,7 +111,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         assert.equal(
             diffMarkdown(result),
             [
-                `### \`prod\`: 4 to update; ${result.diff.same} unchanged`,
+                `### \`prod\`: 4 to update; ${unchanged(result.diff)} unchanged`,
                 "",
                 "Compared with main (abc1234); offline plan, no Azure call.",
                 "",
@@ -116,22 +124,23 @@ describe("npm run plan -- <stack> --diff <base>", () => {
                 "<details open><summary><code>enterprise-integration:gateway:ApiGateway gateway</code>: 3 changes</summary>",
                 "",
                 "- `~` **update** `gateway-apim` (`azure-native:apimanagement:ApiManagementService`)",
-                '  - `additionalLocations`: `[{"disableGateway":false,"location":"swedencentral","sku":{"capacity":2,"name":"Premium"},"zones":["1","2"]}]` → `(none)`',
+                '  - `additionalLocations`: removed `"swedencentral"`',
                 '  - `sku.name`: `"Premium"` → `"Standard"`',
-                '  - `zones`: `["1","2"]` → `(none)`',
+                '  - `zones`: removed `"1"`',
+                '  - `zones`: removed `"2"`',
                 "- `~` **update** `gateway-autoscale` (`azure-native:monitor:AutoscaleSetting`)",
-                '  - `profiles[0].capacity.maximum`: `"6"` → `"4"`',
-                '  - `profiles[0].rules[0].scaleAction.value`: `"2"` → `"1"`',
-                '  - `profiles[0].rules[1].scaleAction.value`: `"2"` → `"1"`',
+                '  - `profiles["capacity"].capacity.maximum`: `"6"` → `"4"`',
+                '  - `profiles["capacity"].rules[0].scaleAction.value`: `"2"` → `"1"`',
+                '  - `profiles["capacity"].rules[1].scaleAction.value`: `"2"` → `"1"`',
                 "- `~` **update** `gateway-capacity-alert` (`azure-native:monitor:MetricAlert`)",
-                '  - `criteria.allOf[0].dimensions[0].values[1]`: `"Sweden Central"` → `(none)`',
+                '  - `criteria.allOf["capacity-high"].dimensions["Location"].values`: removed `"Sweden Central"`',
                 "",
                 "</details>",
                 "",
                 "<details open><summary><code>enterprise-integration:workflows:Workflows workflows</code>: 1 change</summary>",
                 "",
                 "- `~` **update** `workflows-shipment-intake` (`azure-native:logic:Workflow`)",
-                '  - `accessControl.triggers.allowedCallerIpAddresses[1]`: `{"addressRange":"(known after deploy)/32"}` → `(none)`',
+                '  - `accessControl.triggers.allowedCallerIpAddresses`: removed `"(known after deploy)/32"`',
                 "",
                 "</details>",
             ].join("\n"),
@@ -166,25 +175,31 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         );
     });
 
-    it("a new API: each of its resources to create, under the catalog, folded, and no hazard", () => {
+    it("a new API: each of its resources to create with its settings as the plan's tree shows them, under the catalog, folded, and no hazard", () => {
         const base = copy(prod);
         base.resources = base.resources.filter((resource) => !/^catalog-.*accounts/.test(resource.name));
         const result = report(base, prod);
         assert.equal(
             diffMarkdown(result),
             [
-                `### \`prod\`: 6 to create; ${result.diff.same} unchanged`,
+                `### \`prod\`: 6 to create; ${unchanged(result.diff)} unchanged`,
                 "",
                 "Compared with main (abc1234); offline plan, no Azure call.",
                 "",
                 "<details><summary><code>enterprise-integration:gateway:GatewayCatalog catalog</code>: 6 changes</summary>",
                 "",
                 "- `+` **create** `catalog-api-accounts-v1` (`azure-native:apimanagement:Api`)",
+                "  - `accounts-v1;rev=1, /accounts/v1, revision 1, wsdl soap, https`",
                 "- `+` **create** `catalog-policy-accounts-v1` (`azure-native:apimanagement:ApiPolicy`)",
+                "  - `accounts-v1;rev=1: rate 120/60s per subscription, jwt roles Accounts.Read, to backend accounts, backend key from named value`",
                 "- `+` **create** `catalog-versions-accounts` (`azure-native:apimanagement:ApiVersionSet`)",
+                "  - `accounts, version by Segment`",
                 "- `+` **create** `catalog-backend-accounts` (`azure-native:apimanagement:Backend`)",
+                "  - `https://erp.fabrikam.com/services/accounts, TLS chain+name checked`",
                 "- `+` **create** `catalog-nv-accounts-backend-key` (`azure-native:apimanagement:NamedValue`)",
+                "  - `accounts-backend-key: Key Vault (known after deploy)`",
                 "- `+` **create** `catalog-product-internal-accounts-v1` (`azure-native:apimanagement:ProductApi`)",
+                "  - `accounts-v1 in internal`",
                 "",
                 "</details>",
             ].join("\n"),
@@ -198,7 +213,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         assert.equal(
             diffMarkdown(result),
             [
-                `### \`prod\`: 1 to delete; ${result.diff.same} unchanged`,
+                `### \`prod\`: 1 to delete; ${unchanged(result.diff)} unchanged`,
                 "",
                 "Compared with main (abc1234); offline plan, no Azure call.",
                 "",
@@ -225,7 +240,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         assert.equal(
             diffMarkdown(result),
             [
-                `### \`prod\`: 1 to replace; ${result.diff.same} unchanged`,
+                `### \`prod\`: 1 to replace; ${unchanged(result.diff)} unchanged`,
                 "",
                 "Compared with main (abc1234); offline plan, no Azure call.",
                 "",
@@ -345,7 +360,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
             {
                 kind: "policy",
                 resource: "azure-native:apimanagement:ApiPolicy catalog-policy-shipments-v1",
-                message: "the policy loses token validation (<validate-jwt>)",
+                message: "the policy loses token validation (<validate-jwt>) for POST",
             },
         ]);
         const markdown = diffMarkdown(result);

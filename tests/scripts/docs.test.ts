@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { configKeys } from "../../stacks/config";
 import { configReference, pulumiYamlConfig } from "../../scripts/config-docs";
-import { docsFiles, generatedDocs, type DocsFiles } from "../../scripts/docs";
+import { diffSample, docsFiles, generatedDocs, type DocsFiles } from "../../scripts/docs";
 import { readProjectDeclarations } from "../../engine/cli-config";
 import { repoRoot } from "../../engine/project";
 
@@ -13,16 +13,21 @@ describe("the config reference, generated from the schema (npm run docs)", () =>
         Object.entries(docsFiles).map(([key, file]) => [key, fs.readFileSync(path.join(repoRoot, file), "utf8")]),
     ) as DocsFiles;
 
-    it("is what Pulumi.yaml, docs/config-reference.md and docs/policy-as-code.md hold (run npm run docs after changing the schema)", () => {
+    it("is what Pulumi.yaml, docs/config-reference.md, docs/policy-as-code.md and the diff sample hold (run npm run docs after changing the schema or the diff)", async () => {
         assert.deepEqual(docsFiles, {
             pulumiYaml: "Pulumi.yaml",
             configReference: "docs/config-reference.md",
             policyAsCode: "docs/policy-as-code.md",
+            pullRequests: "docs/pull-requests-and-pipelines.md",
         });
-        const generated = generatedDocs(files);
+        const generated = generatedDocs(files, await diffSample());
         assert.equal(files.pulumiYaml, generated.pulumiYaml, "Pulumi.yaml");
         assert.equal(files.configReference, generated.configReference, "docs/config-reference.md");
         assert.equal(files.policyAsCode, generated.policyAsCode, "docs/policy-as-code.md");
+        assert.equal(files.pullRequests, generated.pullRequests, "docs/pull-requests-and-pipelines.md: the diff sample");
+        // The sample shows what the plan command prints for the change it describes.
+        assert.match(generated.pullRequests, /\n### `prod`: 5 to update; \d+ unchanged\n/);
+        assert.match(generated.pullRequests, /autoscale's range goes from 2-6 to 4-6 units/);
     });
 
     it("gives a Pulumi.yaml the CLI's rules accept, declaring every key the program reads", () => {
