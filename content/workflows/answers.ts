@@ -95,12 +95,9 @@ function runScope(actions: Json, failing: Json | undefined, status: Status): Arr
                 const ended = world.statuses.get(before) ?? "Succeeded";
                 return Array.isArray(allowed) && allowed.some((item) => String(item).toLowerCase() === ended.toLowerCase());
             });
+            const outcomes: Array<{ result: Status; answered: boolean; failureSkip: boolean }> = [];
             const set = (result: Status, answered = world.answered, failureSkip = false) =>
-                next.push({
-                    statuses: new Map(world.statuses).set(name, result),
-                    afterFailure: failureSkip ? new Set(world.afterFailure).add(name) : world.afterFailure,
-                    answered,
-                });
+                outcomes.push({ result, answered, failureSkip });
             if (!runs) {
                 const failedBefore = Object.keys(runAfter).some(
                     (before) => ["Failed", "TimedOut"].includes(world.statuses.get(before) ?? "") || world.afterFailure.has(before),
@@ -116,13 +113,33 @@ function runScope(actions: Json, failing: Json | undefined, status: Status): Arr
                     set("Succeeded");
                 }
                 for (const branch of branches) {
-                    const outcomes = runScope(branch, failing, status);
-                    if (!outcomes) {
+                    const inner = runScope(branch, failing, status);
+                    if (!inner) {
                         return undefined;
                     }
-                    for (const outcome of outcomes) {
+                    for (const outcome of inner) {
                         set(outcome.failed ? "Failed" : "Succeeded", world.answered || outcome.answered);
                     }
+                }
+            }
+            // One outcome (the common case) carries the world on; several branch it, each world
+            // then owning its own copies. Copying on every action would make a long workflow's
+            // check quadratic in memory and time.
+            if (outcomes.length === 1) {
+                const [only] = outcomes as [(typeof outcomes)[number]];
+                world.statuses.set(name, only.result);
+                if (only.failureSkip) {
+                    world.afterFailure.add(name);
+                }
+                world.answered = only.answered;
+                next.push(world);
+            } else {
+                for (const outcome of outcomes) {
+                    const afterFailure = new Set(world.afterFailure);
+                    if (outcome.failureSkip) {
+                        afterFailure.add(name);
+                    }
+                    next.push({ statuses: new Map(world.statuses).set(name, outcome.result), afterFailure, answered: outcome.answered });
                 }
             }
         }
