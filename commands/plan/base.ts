@@ -68,7 +68,7 @@ async function git(cwd: string, ...args: string[]): Promise<string> {
  * Loads the base of a diff: `base` is a path to a saved plan when such a file exists, otherwise a
  * git revision of the repository that holds `projectDir`.
  */
-export async function loadBase(base: string, stack: string, projectDir: string): Promise<Base> {
+export async function loadBase(base: string, stack: string, projectDir: string, options: { inProcess?: boolean } = {}): Promise<Base> {
     if (fs.existsSync(base) && fs.statSync(base).isFile()) {
         const graph = asBaseError(() => parsePlanGraph(withoutNpmBanner(fs.readFileSync(base, "utf8")), base));
         if (graph.stack !== stack) {
@@ -105,6 +105,8 @@ export async function loadBase(base: string, stack: string, projectDir: string):
             "--",
             stack,
             "--json",
+            // The revision is planned the way this plan runs: in process when this one is.
+            ...(options.inProcess ? ["--in-process"] : []),
             ...(relative ? ["--project-dir", path.join(worktree, relative)] : []),
         ];
         let stdout: string;

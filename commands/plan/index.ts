@@ -131,7 +131,7 @@ export async function main(
         checkConnectionVolumes(result, volumes);
         const estimate = estimateCost(result, volumes);
         if (parsed.values.diff !== undefined) {
-            const base = await loadBase(parsed.values.diff, stack, root);
+            const base = await loadBase(parsed.values.diff, stack, root, { inProcess: parsed.values["in-process"] });
             const head = planGraph(result);
             const report = diffReportOf({ base, head: result, volumes });
             // What the head asks for that Pulumi leaves alone: a warning, with the program's own.

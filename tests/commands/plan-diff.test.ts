@@ -513,7 +513,9 @@ describe("npm run plan -- <stack> --diff <base>", () => {
             stackFile,
             fs.readFileSync(stackFile, "utf8").replace("https://ledger-dev.fabrikam.com/api", "https://ledger-next.fabrikam.com/api"),
         );
-        const { code, stdout, stderr } = await plan("dev", "--project-dir", project, "--diff", "HEAD");
+        // In process, both the head and the revision (the revision's own plan command is told so):
+        // the language host's path is the plan tests' own business.
+        const { code, stdout, stderr } = await plan("dev", "--project-dir", project, "--diff", "HEAD", "--in-process");
         assert.equal(code, 0, stderr);
         assert.match(
             stdout,
@@ -530,7 +532,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         );
         // A revision without the stack file: a new stack, everything to create.
         fs.renameSync(stackFile, path.join(project, "Pulumi.dev2.yaml"));
-        const added = await plan("dev2", "--project-dir", project, "--diff", "HEAD");
+        const added = await plan("dev2", "--project-dir", project, "--diff", "HEAD", "--in-process");
         assert.equal(added.code, 0, added.stderr);
         assert.match(
             added.stdout,
