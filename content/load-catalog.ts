@@ -290,7 +290,9 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
             }
             const read = revision.spec ? await readSpec(formatPath(["revisions", i, "spec"]), revision.spec, revision.specUrl) : undefined;
             specUnread ||= revision.spec !== undefined && read === undefined;
-            if (revision.spec) {
+            // The spec the gateway serves by default is the last released revision's: a staged one is
+            // callable only at its revision's address.
+            if (revision.spec && !revision.staged) {
                 current = { read, revision: true };
             }
             revisions.push(

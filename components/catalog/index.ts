@@ -23,6 +23,11 @@ export {
 export class GatewayCatalog extends pulumi.ComponentResource {
     /** ARM ids of the published APIs, keyed by API id (`orders-v1`). */
     readonly apiIds: Record<string, pulumi.Output<string>>;
+    /**
+     * The revisions staged for testing, not current, by API id: the address each answers at
+     * (`/<path>/<version>;rev=<n>`, after the gateway's host). Empty when none is staged.
+     */
+    readonly stagedRevisions: Record<string, string[]>;
     /** What a restore of another site's backup overwrites that this catalog owns: backends, certificates, named values. */
     readonly siteSettings: pulumi.Output<SiteSetting[]>;
 
@@ -67,7 +72,17 @@ export class GatewayCatalog extends pulumi.ComponentResource {
                 ).id.apply(apiIdOfRevision),
             ]),
         );
+        this.stagedRevisions = Object.fromEntries(
+            apis
+                .filter((api) => api.revisions.some((revision) => revision.staged))
+                .map((api) => [
+                    api.apiId,
+                    api.revisions
+                        .filter((revision) => revision.staged)
+                        .map((revision) => `/${api.path}/${api.version};rev=${revision.revision}`),
+                ]),
+        );
         this.siteSettings = pulumi.all(ctx.siteSettings);
-        this.registerOutputs({ apiIds: this.apiIds });
+        this.registerOutputs({ apiIds: this.apiIds, stagedRevisions: this.stagedRevisions });
     }
 }

@@ -324,6 +324,15 @@ export function publishApi(ctx: PublishContext, api: ApiDefinition, inputs: Publ
             operations,
             revisionPolicy,
         );
+        if (revision.staged) {
+            // Staged for testing: deployed and callable at <path>;rev=<n>, never released here, so
+            // the current revision stays the one before. A revision is tested before it is made
+            // current ("Use revisions to make non-breaking API changes safely": "When ready, you can
+            // make a revision current", learn.microsoft.com/azure/api-management/
+            // api-management-get-started-revise-api); this program makes one current by releasing it.
+            previous = revisionApi;
+            continue;
+        }
         previous = new apimanagement.ApiRelease(
             `${ctx.name}-release-${api.apiId}-rev${revision.revision}`,
             {

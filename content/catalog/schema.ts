@@ -143,6 +143,14 @@ const revisionSchema = z.strictObject({
             error: (i) => `"${String(i.input)}" is not an https URL (allowed: the https URL the same document is published at)`,
         })
         .optional(),
+    /**
+     * Staged for testing: deployed and callable at its revision's address (`/<path>/<version>;rev=<n>/...`),
+     * but not released, so not current and not in the change log. Making it current is removing this
+     * line: the diff then shows its release. Only the last revisions may be staged. Default: false.
+     */
+    staged: z
+        .boolean({ error: (i) => `${JSON.stringify(i.input)} is not true or false (allowed: true, to stage the revision for testing)` })
+        .optional(),
 });
 
 /** What a smoke test must get back: an HTTP status code. */
@@ -256,7 +264,7 @@ export const apiSchema = z.strictObject({
     products: z.array(id()).min(1, { error: () => "is empty (allowed: one or more products from apis/products.yaml)" }),
     /** Rate limit, caching and access rules. Required. */
     policy: policySchema,
-    /** Later revisions, oldest first; the last one is released and made current. Default none. */
+    /** Later revisions, oldest first; the last one not staged is released and made current. Default none. */
     revisions: z.array(revisionSchema).default([]),
     /**
      * The call `npm run smoke` makes to check the deployed API: one operation of the current
@@ -513,6 +521,14 @@ export function kindProblems(file: string, api: ApiDefinitionFile): string[] {
         if (revision.revision !== previous + 1) {
             problems.push(
                 `${file}: ${formatPath(["revisions", i, "revision"])}: ${revision.revision} does not follow revision ${previous} (allowed: ${previous + 1})`,
+            );
+        }
+        // A release makes its revision current; one after a staged revision would leave the staged
+        // one behind, never current.
+        const staged = api.revisions.slice(0, i).find((earlier) => earlier.staged);
+        if (staged && !revision.staged) {
+            problems.push(
+                `${file}: ${formatPath(["revisions", i])}: revision ${revision.revision} would be released after revision ${staged.revision}, which is staged and would never be current (allowed: staged revisions last; release revision ${staged.revision} first by removing its staged: true)`,
             );
         }
     });

@@ -31,6 +31,8 @@ export interface StackOutputs {
         identityPrincipalId: pulumi.Output<string>;
         systemPrincipalId: pulumi.Output<string>;
         apiIds: Record<string, pulumi.Output<string>>;
+        /** Revisions staged for testing, by API id, with the address each answers at (none when none is staged). */
+        stagedRevisions?: Record<string, string[]>;
         portalSignIn: string;
     };
     identity: {
@@ -97,6 +99,7 @@ export function stackOutputs(ctx: AssembledStack): StackOutputs {
             identityPrincipalId: gateway.identityPrincipalId,
             systemPrincipalId: gateway.systemPrincipalId,
             apiIds: ctx.published.apiIds,
+            ...(Object.keys(ctx.published.stagedRevisions).length > 0 ? { stagedRevisions: ctx.published.stagedRevisions } : {}),
             portalSignIn: gateway.portalSignIn,
         },
         identity: {
