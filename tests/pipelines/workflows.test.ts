@@ -233,9 +233,13 @@ function stepEnv(located: Located): Mapping {
 }
 
 /** Runs a step's script as GitHub's runners run `shell: bash` (`bash --noprofile --norc -eo pipefail`), in the repository root. */
-function runScript(run: string, env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+function runScript(
+    run: string,
+    env: Record<string, string>,
+    cwd: string = repoRoot,
+): { status: number | null; stdout: string; stderr: string } {
     const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", run], {
-        cwd: repoRoot,
+        cwd,
         env: { ...process.env, ...env },
         encoding: "utf8",
     });
@@ -291,7 +295,7 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
     };
 
     it("parse with GitHub's workflow parser without an error", async () => {
-        for (const file of ["ci.yml", "preview.yml", "deploy.yml"]) {
+        for (const file of ["ci.yml", "preview.yml", "deploy.yml", "replica.yml"]) {
             workflow(file);
         }
         for (const candidate of workflows) {
@@ -551,11 +555,169 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
         assert.equal(replica.environment, undefined);
     });
 
-    it("read from the stack outputs only what the program outputs (the smoke step's jq paths, on the test stack)", async () => {
-        const outputs = (await stackRun("test")).outputs;
-        const text = fs.readFileSync(path.join(workflowsDir, "deploy.yml"), "utf8");
-        const paths = [...text.matchAll(/jq [^'\n]*'(\.[A-Za-z][^']*)' outputs\.json/g)].map((match) => match[1]!);
-        assert.ok(paths.length >= 3, paths.join(" "));
+    describe("the replica of prod (replica.yml)", () => {
+        const replicaWorkflow = () => workflow("replica.yml");
+        /** The jobs of replica.yml that touch Azure: sign in, or run Pulumi. */
+        const deploying = () =>
+            replicaWorkflow().jobs.filter(
+                (job) => usesAction(job, "azure/login") || job.steps.some((step) => /(^|\n)\s*pulumi\s/.test(script(step))),
+            );
+        /** Every job a job waits for, through needs, transitively. */
+        const upstream = (job: Job): string[] => {
+            const found = new Set<string>();
+            const visit = (id: string) => {
+                for (const need of jobById(replicaWorkflow(), id).needs) {
+                    if (!found.has(need)) {
+                        found.add(need);
+                        visit(need);
+                    }
+                }
+            };
+            visit(job.id);
+            return [...found];
+        };
+        /** The environment a job names: `environment: name`, or `environment: { name }`. */
+        const environmentName = (job: Job): string | undefined =>
+            typeof job.environment === "string" ? job.environment : optionalText(mapping(job.environment ?? undefined).name);
+
+        it("runs by hand only, one at a time, never cancelling a running one", () => {
+            const replica = replicaWorkflow();
+            assert.deepEqual(Object.keys(mapping(replica.tree.on)), ["workflow_dispatch"]);
+            assert.equal(mapping(replica.tree.concurrency)["cancel-in-progress"], false);
+        });
+
+        it("waits for a reviewer of the prod-replica environment before any job signs in to Azure or runs Pulumi", () => {
+            const jobs = deploying();
+            assert.deepEqual(
+                jobs.map((job) => job.id),
+                ["replica"],
+            );
+            for (const job of jobs) {
+                assert.equal(environmentName(job), "prod-replica", `${job.id}: approved in the prod-replica environment`);
+            }
+        });
+
+        it("prints the replica's cost per hour to the run's summary in a job before the approval, without Azure", () => {
+            const replica = replicaWorkflow();
+            const pricing = replica.jobs.filter((job) =>
+                job.steps.some(
+                    (step) => /npm run (--silent )?replica -- prod/.test(script(step)) && /GITHUB_STEP_SUMMARY/.test(script(step)),
+                ),
+            );
+            assert.equal(pricing.length, 1, "one job puts the price in the summary");
+            const [cost] = pricing;
+            assert.equal(cost.environment, undefined, "the price comes before any approval");
+            assert.ok(!usesAction(cost, "azure/login"), "pricing is offline");
+            assert.deepEqual(cost.permissions, { contents: "read" });
+            for (const job of deploying()) {
+                assert.ok(upstream(job).includes(cost.id), `${job.id} waits for ${cost.id}`);
+            }
+
+            // The step, run with a stand-in for npm that answers as the command does: the hourly
+            // line lands in the summary, and the command priced the run's own stack.
+            const step = cost.steps.find((candidate) => /GITHUB_STEP_SUMMARY/.test(script(candidate)))!;
+            const work = fs.mkdtempSync(path.join(os.tmpdir(), "pipelines-"));
+            try {
+                const calls = path.join(work, "calls");
+                const hourly =
+                    "Cost per hour of prod-replica-7-2: 15.34 - 30.66 USD (the monthly estimate, 11,197.57 - 22,378.25 USD, over 730 hours)";
+                fs.writeFileSync(
+                    path.join(work, "npm"),
+                    `#!/bin/sh\nprintf '%s ' "$@" >> "${calls}"\necho "Wrote Pulumi.prod-replica-7-2.yaml, a replica of prod; what differs:"\necho "${hourly}"\n`,
+                    { mode: 0o755 },
+                );
+                const summary = path.join(work, "summary.md");
+                fs.writeFileSync(summary, "");
+                const env = { ...mapping(replica.tree.env), ...cost.env, ...step.env } as Record<string, string>;
+                const result = runScript(
+                    step.run ?? "",
+                    {
+                        ...env,
+                        STACK: "prod-replica-7-2",
+                        GITHUB_STEP_SUMMARY: summary,
+                        PATH: `${work}${path.delimiter}${process.env.PATH ?? ""}`,
+                    },
+                    work,
+                );
+                assert.equal(result.status, 0, result.stderr);
+                assert.match(fs.readFileSync(calls, "utf8"), /^run --silent replica -- prod --name prod-replica-7-2 $/);
+                assert.ok(fs.readFileSync(summary, "utf8").includes(hourly), fs.readFileSync(summary, "utf8"));
+            } finally {
+                fs.rmSync(work, { recursive: true, force: true });
+            }
+        });
+
+        it("deploys a new stack every run and re-run, named by the run's id and attempt, and passes that name everywhere", () => {
+            const replica = replicaWorkflow();
+            const job = jobById(replica, "replica");
+            const name = String({ ...mapping(replica.tree.env), ...job.env }.STACK);
+            assert.match(name, /\$\{\{ github\.run_id \}\}/, "a new name per run");
+            assert.match(name, /\$\{\{ github\.run_attempt \}\}/, "a new name per re-run");
+            for (const located of allSteps([replica])) {
+                assert.ok(!("STACK" in located.step.env), `${located.where}: no step names another stack`);
+                // Pulumi's --stack, the replica command's --name, pulumi stack init's stack.
+                const named = [
+                    ...script(located.step).matchAll(/\bpulumi\s[^\n]*--stack\s+(\S+)/g),
+                    ...script(located.step).matchAll(/\bnpm run (?:--silent )?replica -- \S+ --name\s+(\S+)/g),
+                    ...script(located.step).matchAll(/\bpulumi stack init\s+(\S+)/g),
+                ];
+                for (const match of named) {
+                    assert.equal(match[1], '"$STACK"', `${located.where}: ${match[0]}`);
+                }
+            }
+            const runs = job.steps.map((step) => script(step));
+            assert.ok(runs.some((run) => /npm run replica -- prod --name "\$STACK"/.test(run)));
+            assert.ok(runs.some((run) => /pulumi stack init "\$STACK" --secrets-provider "\$PULUMI_SECRETS_PROVIDER"/.test(run)));
+        });
+
+        it("deploys with the policy pack, then smoke tests and load tests it, then always destroys and removes it", () => {
+            const job = jobById(replicaWorkflow(), "replica");
+            const runs = job.steps.map((step) => script(step));
+            const index = (pattern: RegExp): number => runs.findIndex((run) => pattern.test(run));
+            const write = index(/npm run replica -- prod --name "\$STACK"/);
+            const init = job.steps.findIndex((step) => step.id === "init");
+            assert.match(runs[init], /pulumi stack init "\$STACK"/, "the step with id init creates the stack");
+            const up = index(/pulumi up --yes --stack "\$STACK" "\$\{policy\[@\]\}"/);
+            const tests = index(/npm run smoke -- "\$STACK" --outputs outputs\.json/);
+            const destroy = index(/pulumi destroy --yes/);
+            const remove = index(/pulumi stack rm --yes --stack "\$STACK"/);
+            assert.ok(
+                write >= 0 && write < init && init < up && up < tests && tests < destroy && destroy < remove,
+                "replica file, init, up, smoke and load tests, destroy, stack rm",
+            );
+            assert.match(runs[tests], /pulumi stack output --stack "\$STACK" --json --show-secrets > outputs\.json/);
+            assert.match(runs[tests], /az keyvault secret show/);
+            const smoke = runs[tests].indexOf("npm run smoke --");
+            const load = runs[tests].indexOf('npm run load -- "$STACK" --outputs outputs.json');
+            assert.ok(smoke >= 0 && load > smoke, "the load test after the smoke tests");
+            for (const command of ["smoke", "load"]) {
+                assert.match(
+                    runs[tests],
+                    new RegExp(
+                        `SMOKE_CLIENT_SECRET="\\$client_secret" SMOKE_SUBSCRIPTION_KEY="\\$subscription_key" \\\\\\n\\s*npm run ${command} -- "\\$STACK"`,
+                    ),
+                    `${command} gets the client secret and the subscription key`,
+                );
+            }
+            assert.equal(job.steps[destroy].id, "destroy");
+            assert.equal(job.steps[destroy].if, "always() && steps.init.outcome == 'success'", "destroy runs whatever failed before");
+            assert.equal(job.steps[remove].if, "always() && steps.destroy.outcome == 'success'", "stack rm once destroy succeeded");
+        });
+    });
+
+    it("read from the stack outputs only what the program outputs (the smoke steps' jq paths, on the test stack)", async () => {
+        // Every stack outputs the same keys; the test stack's run stands for the replica of prod too,
+        // with Azure Load Testing, whose outputs the replica's last test step reads.
+        const outputs = (await stackRun({ stack: "test", config: { load: { azureLoadTesting: {} } } })).outputs;
+        for (const file of ["deploy.yml", "replica.yml"]) {
+            const text = fs.readFileSync(path.join(workflowsDir, file), "utf8");
+            const paths = [...text.matchAll(/jq [^'\n]*'(\.[A-Za-z][^']*)' outputs\.json/g)].map((match) => match[1]!);
+            assert.ok(paths.length >= 3, `${file}: ${paths.join(" ")}`);
+            checkOutputPaths(paths, outputs);
+        }
+    });
+
+    function checkOutputPaths(paths: string[], outputs: Record<string, unknown>): void {
         for (const jqPath of paths) {
             // .a.b["c"]: keys and quoted keys, as the step writes them.
             const keys = [...jqPath.matchAll(/\.([A-Za-z][\w]*)|\["([^"]+)"\]/g)].map((match) => match[1] ?? match[2]!);
@@ -565,7 +727,7 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
             );
             assert.ok(typeof value === "string" && value.length > 0, `${jqPath} is an output of the stack`);
         }
-    });
+    }
 
     describe("a job that runs Pulumi for real", () => {
         let scratch: string;
@@ -579,10 +741,10 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
         });
 
         /** The outputs a step writes to $GITHUB_OUTPUT when its script runs with these variables. */
-        const stepOutputs = (located: Located, env: Record<string, string>): Record<string, string> => {
+        const stepOutputs = (located: Located, env: Record<string, string>, cwd?: string): Record<string, string> => {
             const file = path.join(scratch, `output-${Math.random().toString(36).slice(2)}`);
             fs.writeFileSync(file, "");
-            const result = runScript(located.step.run ?? "", { ...env, GITHUB_OUTPUT: file });
+            const result = runScript(located.step.run ?? "", { ...env, GITHUB_OUTPUT: file }, cwd);
             assert.equal(result.status, 0, `${located.where}: ${result.stderr}`);
             return Object.fromEntries(
                 fs
@@ -622,7 +784,14 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
             const located = realPreviewsAndUps();
             assert.deepEqual(
                 located.map((step) => `${step.workflow.file} ${step.job.id}`),
-                ["deploy.yml dev", "deploy.yml test-replica", "deploy.yml prod", "deploy.yml prod-dr", "preview.yml preview"],
+                [
+                    "deploy.yml dev",
+                    "deploy.yml test-replica",
+                    "deploy.yml prod",
+                    "deploy.yml prod-dr",
+                    "preview.yml preview",
+                    "replica.yml replica",
+                ],
             );
             const upStacks = new Set<string>();
             for (const real of located) {
@@ -642,7 +811,26 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
                 // The stacks the finder may be asked for, and that they are the stacks the step runs.
                 const policyStack = String(finderStep.step.env.POLICY_STACK);
                 let served: string[];
-                if (policyStack === "${{ matrix.stack }}") {
+                if (policyStack === "${{ env.STACK }}") {
+                    // The replica of prod: its own policy config, which `npm run replica` writes
+                    // (commands/replica/policy.ts) in a step before the finder.
+                    const writer = job.steps.findIndex((candidate) => /npm run replica -- prod --name "\$STACK"/.test(script(candidate)));
+                    assert.ok(writer >= 0 && writer < finder, `${where}: npm run replica writes the stack's files before the finder runs`);
+                    const project = fs.mkdtempSync(path.join(scratch, "project-"));
+                    fs.mkdirSync(path.join(project, "policies", "config"), { recursive: true });
+                    fs.writeFileSync(path.join(project, "policies", "config", "prod-replica-1-1.json"), "{}\n");
+                    const found = stepOutputs(finderStep, { POLICY_STACK: "prod-replica-1-1" }, project).config;
+                    assert.equal(found, "policies/config/prod-replica-1-1.json", `${where}: the replica's own policy config`);
+                    const calls = pulumiArguments(real, { STACK: "prod-replica-1-1", POLICY_CONFIG: found }).filter(
+                        (args) => args[0] === "up",
+                    );
+                    assert.equal(calls.length, 1, where);
+                    const args = calls[0];
+                    const flag = (name: string): string[] => args.flatMap((arg, i) => (arg === name ? [args[i + 1]] : []));
+                    assert.deepEqual(flag("--policy-pack"), ["policies"], `${where}: ${args.join(" ")}`);
+                    assert.deepEqual(flag("--policy-pack-config"), [found], `${where}: ${args.join(" ")}`);
+                    continue;
+                } else if (policyStack === "${{ matrix.stack }}") {
                     assert.equal(step.with["stack-name"], "${{ matrix.stack }}", where);
                     served = stacks;
                 } else {
@@ -704,7 +892,7 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
             const usingPack = allSteps(workflows).filter(
                 ({ step }) => step.with.policyPacks !== undefined || /--policy-pack\b/.test(script(step)),
             );
-            assert.equal(usingPack.length, 5, usingPack.map((located) => located.where).join(", "));
+            assert.equal(usingPack.length, 6, usingPack.map((located) => located.where).join(", "));
             for (const { workflow, job, index, where } of usingPack) {
                 assert.equal(
                     mapping(mapping(workflow.tree.defaults).run)["working-directory"],
@@ -732,6 +920,10 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
                     "deploy.yml prod pulumi up",
                     "deploy.yml prod-dr pulumi up",
                     "preview.yml preview pulumi preview",
+                    "replica.yml replica pulumi up",
+                    "replica.yml replica Smoke and load tests",
+                    "replica.yml replica Azure Load Testing, when the stack has it",
+                    "replica.yml replica pulumi destroy",
                 ],
             );
             for (const located of downloading) {
@@ -747,7 +939,7 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
             // state backend's SAS, and the throw-away stack's login and init.
             const usesSignIn = /\baz storage container generate-sas\b|(^|\n)\s*pulumi (login|stack init)\b/;
             const steps = allSteps(workflows).filter(({ step }) => runsPulumi(step, ["up", "stack output"]));
-            assert.equal(steps.length, 5, steps.map((located) => located.where).join(", "));
+            assert.equal(steps.length, 8, steps.map((located) => located.where).join(", "));
             for (const { job, index, where } of steps) {
                 let at = index - 1;
                 while (at >= 0 && !isAction(job.steps[at], "azure/login")) {
@@ -769,7 +961,7 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
             assert.match(section, /\*Storage Blob Data Contributor\* on the state\s+container/);
             assert.match(section, /\*Storage Blob Delegator\* on its storage\s+account/);
             const sas = allSteps(workflows).filter(({ step }) => /generate-sas\b[\s\S]*--as-user\b/.test(script(step)));
-            assert.equal(sas.length, 5, sas.map((located) => located.where).join(", "));
+            assert.equal(sas.length, 6, sas.map((located) => located.where).join(", "));
             for (const { step, where } of sas) {
                 // A user delegation SAS grants no more than the signer's own data role.
                 assert.match(step.run ?? "", /Storage Blob Data\s+(#\s+)?Contributor/, where);
