@@ -18,6 +18,7 @@ import {
     readPolicyFile,
     readYamlText,
     smokeTest,
+    loadTest,
     wsdlCheck,
     type ApiDefinition,
     type ApiDefinitionFile,
@@ -28,6 +29,7 @@ import {
     type ProductDefinition,
     type RevisionDefinition,
     type SmokeOperations,
+    type SmokeTest,
     type SpecOperation,
     type WsdlCheck,
     type WsdlOperation,
@@ -86,10 +88,10 @@ const cached = {
             readPolicyFile(file, content),
         ),
     merged: (api: ApiDefinitionFile, policy: PolicyFile) =>
-        // The smoke test plays no part in the policy: changing it checks nothing again.
+        // The smoke and load tests play no part in the policy: changing them checks nothing again.
         cachedResult<string[]>(
             "merged-policy",
-            [version("xml"), JSON.stringify({ ...api, smoke: undefined }), JSON.stringify(policy)],
+            [version("xml"), JSON.stringify({ ...api, smoke: undefined, load: undefined }), JSON.stringify(policy)],
             () => mergedPolicyProblems(api, policy),
         ),
 };
@@ -278,6 +280,9 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
         let specUnread = spec === undefined;
         // The spec the gateway serves by default: the current (last) revision's, or the API's own.
         let current: { read: ReadSpec | undefined; revision: boolean } = { read: spec, revision: false };
+        // The spec each revision serves: its own, or the one before it (a copy). A smoke or load
+        // test of a staged revision is checked against that revision's.
+        const served = new Map<number, ReadSpec | undefined>([[1, spec]]);
         const revisions: RevisionDefinition[] = [];
         for (const [i, revision] of api.revisions.entries()) {
             if (revision.spec && (api.kind === "soap") !== revision.spec.endsWith(".wsdl")) {
@@ -286,6 +291,7 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
                 );
                 revisions.push(revision);
                 current = { read: undefined, revision: true };
+                served.set(revision.revision, undefined);
                 continue;
             }
             const read = revision.spec ? await readSpec(formatPath(["revisions", i, "spec"]), revision.spec, revision.specUrl) : undefined;
@@ -295,14 +301,30 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
             if (revision.spec && !revision.staged) {
                 current = { read, revision: true };
             }
+            served.set(revision.revision, revision.spec ? read : served.get(revision.revision - 1));
             revisions.push(
                 read === undefined
                     ? revision
                     : { ...revision, specContent: read.content, specFormat: read.format, operations: read.operations },
             );
         }
-        const smoke = smokeOf(shown, api, current);
+        const staged = api.revisions.filter((revision) => revision.staged).map((revision) => revision.revision);
+        const target = (key: "smoke" | "load", revision: number | undefined) => {
+            if (revision === undefined) {
+                return current;
+            }
+            if (!staged.includes(revision)) {
+                problems.push(
+                    `${shown}: ${key}.revision: ${revision} is not a staged revision of this API (allowed: ${staged.length > 0 ? `${staged.join(", ")}, the revisions with staged: true` : "none: no revision of this API has staged: true"}; or no revision, to call the current one)`,
+                );
+                return { read: undefined, revision: true };
+            }
+            return { read: served.get(revision), revision: true, staged: revision };
+        };
+        const smoke = smokeOf(shown, api, target("smoke", api.smoke?.revision));
         problems.push(...smoke.problems);
+        const load = api.load ? loadOf(shown, api, target("load", api.load.revision), smoke.smoke) : { problems: [] };
+        problems.push(...load.problems);
         const allOperations = [...(spec?.operations ?? []), ...revisions.flatMap((revision) => revision.operations ?? [])];
         notes.push(...accessNotes(shown, api, allOperations));
         const policyFile = existsSync(path.join(dir, folder, "policy.xml"))
@@ -316,7 +338,7 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
             : await readOperationPolicies(path.join(dir, folder, "operations"), api, allOperations, relative, readPolicy, problems);
         if (spec !== undefined && problems.length === before) {
             // The smoke test as declared gives way to its checked call.
-            const { smoke: _declared, ...definition } = api;
+            const { smoke: _declared, load: _load, ...definition } = api;
             apis.push({
                 ...definition,
                 revisions,
@@ -328,6 +350,7 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
                 ...(policyFile ? { policyFile } : {}),
                 operationPolicies,
                 ...(smoke.smoke ? { smoke: smoke.smoke } : {}),
+                ...(load.load ? { load: load.load } : {}),
             });
         }
     }
@@ -342,26 +365,32 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
  * An API's smoke test, checked against the operations of the spec the gateway serves by default.
  * Not checked when that spec could not be read or has no operations: its own problem says why.
  */
-function smokeOf(
-    shown: string,
-    api: ApiDefinitionFile,
-    current: { read: ReadSpec | undefined; revision: boolean },
-): ReturnType<typeof smokeTest> {
-    const read = current.read;
-    if (!api.smoke || !read) {
-        return { problems: [] };
+function smokeOf(shown: string, api: ApiDefinitionFile, target: Target): ReturnType<typeof smokeTest> {
+    const operations = api.smoke ? operationsOf(api, target) : undefined;
+    return operations ? smokeTest(shown, api, operations) : { problems: [] };
+}
+
+/** An API's load test, checked as its smoke test is (`smoke` is the smoke test's checked call). */
+function loadOf(shown: string, api: ApiDefinitionFile, target: Target, smoke: SmokeTest | undefined): ReturnType<typeof loadTest> {
+    const operations = operationsOf(api, target);
+    return operations ? loadTest(shown, api, operations, smoke) : { problems: [] };
+}
+
+/** The revision a smoke or load test calls: the spec it serves, and whether it is a later or a staged one. */
+type Target = { read: ReadSpec | undefined; revision: boolean; staged?: number };
+
+/** The operations a test may call at `target`, or none when its spec could not be read or has none (its own problem says why). */
+function operationsOf(api: ApiDefinitionFile, target: Target): SmokeOperations | undefined {
+    const read = target.read;
+    if (!read) {
+        return undefined;
     }
+    const where = { spec: read.shown, revision: target.revision, ...(target.staged !== undefined ? { staged: target.staged } : {}) };
     const operations: SmokeOperations =
         api.kind === "soap"
-            ? {
-                  kind: "soap",
-                  spec: read.shown,
-                  revision: current.revision,
-                  port: api.wsdl?.endpoint ?? "",
-                  operations: read.soapOperations ?? [],
-              }
-            : { kind: "openapi", spec: read.shown, revision: current.revision, operations: read.operations };
-    return operations.operations.length === 0 ? { problems: [] } : smokeTest(shown, api, operations);
+            ? { kind: "soap", ...where, port: api.wsdl?.endpoint ?? "", operations: read.soapOperations ?? [] }
+            : { kind: "openapi", ...where, operations: read.operations };
+    return operations.operations.length === 0 ? undefined : operations;
 }
 
 /** The operations whose method no access group covers: the gateway answers them 405. */

@@ -20,10 +20,20 @@ export interface SmokeRequest {
 /** What came back: a status and body, or no answer (a network error, a timeout). */
 export type Answer = { status: number; body: string; ms: number } | { error: string; ms: number };
 
+/**
+ * Where an API answers through the gateway: `<gateway>/<path>/<version>`, and for a revision
+ * other than the current one `;rev=<n>` after it ("Append ;rev={revisionNumber} at the end of your
+ * API URL, but before the query string": Microsoft Learn, "Revisions in Azure API Management",
+ * Accessing specific revisions).
+ */
+export function apiBaseUrl(gatewayUrl: string, api: Pick<ApiDefinition, "path" | "version">, revision?: number): string {
+    return `${gatewayUrl}/${api.path}/${api.version}${revision !== undefined ? `;rev=${revision}` : ""}`;
+}
+
 /** The request of an API's smoke test (`gatewayUrl` without a trailing slash). */
 export function smokeRequest(
     api: Pick<ApiDefinition, "path" | "version">,
-    smoke: SmokeTest,
+    smoke: Pick<SmokeTest, "method" | "path" | "body" | "soap" | "revision">,
     settings: Pick<SmokeSettings, "gatewayUrl" | "subscriptionKey">,
     token: string,
 ): SmokeRequest {
@@ -46,7 +56,7 @@ export function smokeRequest(
     }
     return {
         method: smoke.method,
-        url: `${settings.gatewayUrl}/${api.path}/${api.version}${smoke.path}`,
+        url: `${apiBaseUrl(settings.gatewayUrl, api, smoke.revision)}${smoke.path}`,
         headers,
         ...(body !== undefined ? { body } : {}),
     };

@@ -15,7 +15,17 @@ export {
 } from "./openapi";
 export { policySections, readPolicyFile, type PolicyFile, type PolicySection } from "./policy-files";
 export { readJsonText, readYamlText } from "./text";
-export { pathMatchesTemplate, smokeTest, type SmokeOperations, type SmokeTest } from "./smoke";
+export {
+    checkedCall,
+    formatRate,
+    loadTest,
+    pathMatchesTemplate,
+    smokeTest,
+    type CheckedCall,
+    type LoadTest,
+    type SmokeOperations,
+    type SmokeTest,
+} from "./smoke";
 export { wsdlCheck, wsdlProblems, type WsdlCheck, type WsdlOperation, type WsdlSelector } from "./wsdl";
 export { mergedPolicyProblems } from "./merged-policy";
 export { located, policySchemaDir, policySchemaProblems, type XmlProblem } from "./xml";

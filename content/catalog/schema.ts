@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { SpecOperation } from "./openapi";
 import type { PolicyFile } from "./policy-files";
-import type { SmokeTest } from "./smoke";
+import type { LoadTest, SmokeTest } from "./smoke";
 import { backendKeyName, signatureNamedValue } from "../../components/common/names";
 import { closestName, formatPath, schemaIssueMessage, type Problem } from "../../components/common/rules";
 
@@ -160,6 +160,9 @@ const httpStatus = z
     .min(100, { error: (i) => `${String(i.input)} is not an HTTP status code (allowed: 100-599)` })
     .max(599, { error: (i) => `${String(i.input)} is not an HTTP status code (allowed: 100-599)` });
 
+/** A revision number to target (2 or more), which must be a staged revision of the API. */
+const stagedRevisionNumber = between(2, 100, "(a revision of this API with staged: true)");
+
 const smokeSchema = z.strictObject(
     {
         /**
@@ -191,6 +194,12 @@ const smokeSchema = z.strictObject(
         /** The status the gateway must answer. Required. */
         status: httpStatus,
         /**
+         * A staged revision to call at its `;rev=<n>` address instead of the current one; the
+         * operation and path are then checked against that revision's spec. Default: the current
+         * revision.
+         */
+        revision: stagedRevisionNumber.optional(),
+        /**
          * The request body: a JSON value, sent as JSON; for a `soap` API the SOAP envelope, as a
          * string. Default: none.
          */
@@ -204,8 +213,89 @@ const smokeSchema = z.strictObject(
     {
         error: (i) =>
             i.code === "unrecognized_keys"
-                ? `has unknown keys ${i.keys.join(", ")} (allowed: operation, path, status, body)`
-                : "is not a smoke test (allowed: { operation, path, status, body })",
+                ? `has unknown keys ${i.keys.join(", ")} (allowed: operation, path, status, revision, body)`
+                : "is not a smoke test (allowed: { operation, path, status, revision, body })",
+    },
+);
+
+/** What a load test's criteria may say, and their bounds: shared by `api.yaml` and the stack file's `load.criteria`. */
+export const loadCriteriaBounds = {
+    p95Ms: { min: 1, max: 600_000, allowed: "a whole number of milliseconds, 1-600000" },
+    errorPercent: { min: 0, max: 99.9, allowed: "a percentage of calls, 0-99.9 (100 would pass a run where every call fails)" },
+    requestsPerSecond: { min: 0.1, max: 1_000_000, allowed: "requests per second, 0.1-1000000" },
+} as const;
+
+/** A criterion's number within its bounds. */
+function criterion(key: keyof typeof loadCriteriaBounds, whole: boolean) {
+    const { min, max, allowed } = loadCriteriaBounds[key];
+    const number = z.number({
+        error: (i) => `${i.input === undefined ? "is missing" : `${JSON.stringify(i.input)} is not a number`} (allowed: ${allowed})`,
+    });
+    return (whole ? number.int({ error: (i) => `${String(i.input)} is not a whole number (allowed: ${allowed})` }) : number)
+        .min(min, { error: (i) => `${String(i.input)} is too small (allowed: ${allowed})` })
+        .max(max, { error: (i) => `${String(i.input)} is too large (allowed: ${allowed})` });
+}
+
+/** The pass criteria of a load test: each is optional, a run fails when one it sets is not met. */
+export const loadCriteriaSchema = z.strictObject(
+    {
+        /** The 95th percentile of the response times must be at most this many milliseconds. Default: not judged. */
+        p95Ms: criterion("p95Ms", true).optional(),
+        /** At most this percentage of calls may fail (no answer, or a status the operation does not expect). Default: not judged. */
+        errorPercent: criterion("errorPercent", false).optional(),
+        /** At least this many answered calls per second, sustained over the run. Default: not judged. */
+        requestsPerSecond: criterion("requestsPerSecond", false).optional(),
+    },
+    {
+        error: (i) =>
+            i.code === "unrecognized_keys"
+                ? `has unknown keys ${i.keys.join(", ")} (allowed: p95Ms, errorPercent, requestsPerSecond)`
+                : "is not a set of criteria (allowed: { p95Ms, errorPercent, requestsPerSecond })",
+    },
+);
+
+/** One operation of a load test, with its share of the calls. */
+const loadOperationSchema = z.strictObject(
+    {
+        /** An operationId of the spec (for a `soap` API, a WSDL operation), as in `smoke`. Required. */
+        operation: smokeSchema.shape.operation,
+        /** The concrete path to call, as in `smoke`. Required. */
+        path: smokeSchema.shape.path,
+        /** Its share of the calls against the other operations' weights (3 and 1: three calls of it to one of the other). Default 1. */
+        weight: between(1, 100, "(a share of the calls; 0 would never call it)").default(1),
+        /** The status a call must get to count as a success. Default: any status below 400. */
+        status: httpStatus.optional(),
+        /** The request body, as in `smoke`. Default: none. */
+        body: smokeSchema.shape.body,
+    },
+    {
+        error: (i) =>
+            i.code === "unrecognized_keys"
+                ? `has unknown keys ${i.keys.join(", ")} (allowed: operation, path, weight, status, body)`
+                : "is not a load test operation (allowed: { operation, path, weight, status, body })",
+    },
+);
+
+const loadSchema = z.strictObject(
+    {
+        /**
+         * The operations to load and their weights. Default: the smoke test's call, alone (an API
+         * with neither is refused).
+         */
+        operations: z
+            .array(loadOperationSchema, { error: () => "is not a list (allowed: a list of { operation, path, weight })" })
+            .min(1, { error: () => "is empty (allowed: one or more operations, or no operations key to load the smoke test's call)" })
+            .optional(),
+        /** A staged revision to load at its `;rev=<n>` address, as in `smoke`. Default: the current revision. */
+        revision: stagedRevisionNumber.optional(),
+        /** What the API must meet under load; the stack file's `load.criteria` take precedence, key by key. Default: none. */
+        criteria: loadCriteriaSchema.optional(),
+    },
+    {
+        error: (i) =>
+            i.code === "unrecognized_keys"
+                ? `has unknown keys ${i.keys.join(", ")} (allowed: operations, revision, criteria)`
+                : "is not a load test (allowed: { operations, revision, criteria })",
     },
 );
 
@@ -272,12 +362,19 @@ export const apiSchema = z.strictObject({
      * reports the API as having no smoke test).
      */
     smoke: smokeSchema.optional(),
+    /**
+     * The load `npm run load` sends to the deployed API (operations and their weights, or the smoke
+     * test's call) and what it must meet. Default: none (the load test leaves the API out).
+     */
+    load: loadSchema.optional(),
 });
 
 export type ApiDefinitionFile = z.output<typeof apiSchema>;
 export type OperationGroup = z.output<typeof operationGroupSchema>;
 export type ApiPolicyOptions = z.output<typeof policySchema>;
 export type SmokeDefinitionFile = z.output<typeof smokeSchema>;
+export type LoadDefinitionFile = z.output<typeof loadSchema>;
+export type LoadCriteria = z.output<typeof loadCriteriaSchema>;
 
 /** The named values a catalog's APIs need: their backend keys, and their workflows' signatures. */
 export function catalogNamedValues(apis: readonly ApiDefinition[]): string[] {
@@ -322,7 +419,7 @@ export type RevisionDefinition = ApiDefinitionFile["revisions"][number] & {
 };
 
 /** One API of the catalog, with its spec read and validated. */
-export interface ApiDefinition extends Omit<ApiDefinitionFile, "revisions" | "smoke"> {
+export interface ApiDefinition extends Omit<ApiDefinitionFile, "revisions" | "smoke" | "load"> {
     /** Later revisions, oldest first; the last is current. */
     revisions: RevisionDefinition[];
     /** The folder under `apis/`, as written (used in messages). */
@@ -342,8 +439,10 @@ export interface ApiDefinition extends Omit<ApiDefinitionFile, "revisions" | "sm
     policyFile?: PolicyFile;
     /** Operation policies (`operations/<operationId>.xml`), keyed by operation name. */
     operationPolicies: Record<string, PolicyFile>;
-    /** The smoke test's call, checked against the current revision's operations. Default: none. */
+    /** The smoke test's call, checked against the operations of the revision it calls. Default: none. */
     smoke?: SmokeTest;
+    /** The load test's calls and criteria, checked as the smoke test's are. Default: none. */
+    load?: LoadTest;
 }
 
 export interface Catalog {
