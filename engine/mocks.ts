@@ -195,6 +195,8 @@ export const idTemplates: Readonly<Record<string, string>> = {
     "azure-native:apimanagement:ProductPolicy": `${apim}/products/{productId}/policies/{policyId}`,
     "azure-native:apimanagement:ProductApi": `${apim}/products/{productId}/apis/{apiId}`,
     "azure-native:apimanagement:ProductGroup": `${apim}/products/{productId}/groups/{groupId}`,
+    "azure-native:apimanagement:Subscription": `${apim}/subscriptions/{sid}`,
+    "azure-native:loadtestservice:LoadTest": `${rg}/providers/Microsoft.LoadTestService/loadTests/{loadTestName}`,
     "azure-native:managedidentity:UserAssignedIdentity": `${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}`,
     "azure-native:logic:Workflow": `${rg}/providers/Microsoft.Logic/workflows/{workflowName}`,
     "azure-native:keyvault:Vault": `${rg}/providers/Microsoft.KeyVault/vaults/{vaultName}`,
@@ -358,6 +360,13 @@ const outputFactories: Readonly<Record<string, OutputFactory>> = {
             identity: identityOutputs(inputs.identity, make),
         };
     },
+
+    // The data-plane URI has the form the service's examples show (<id>.<region>.cnt-prod.loadtesting.azure.com).
+    "azure-native:loadtestservice:LoadTest": (inputs, make) => ({
+        dataPlaneURI: make.fab(`${guidOf(`${make.seed}:data-plane`)}.${String(inputs.location ?? "")}.cnt-prod.loadtesting.azure.com`),
+        provisioningState: "Succeeded",
+        identity: identityOutputs(inputs.identity, make),
+    }),
 
     "azure-native:keyvault:Vault": (inputs, make) => ({
         properties: {

@@ -105,6 +105,7 @@ export const targets: readonly Target[] = [
             ["ProductApi", "apimproducts.json", "/products/{productId}/apis/{apiId}"],
             ["ProductGroup", "apimproducts.json", "/products/{productId}/groups/{groupId}"],
             ["ProductPolicy", "apimproducts.json", "/products/{productId}/policies/{policyId}"],
+            ["Subscription", "apimsubscriptions.json", "/subscriptions/{sid}"],
         ] as const
     ).map(([name, file, sub]) => ({
         token: `azure-native:apimanagement:${name}`,
@@ -147,6 +148,12 @@ export const targets: readonly Target[] = [
         token: "azure-native:keyvault:Vault",
         specFile: "specification/keyvault/resource-manager/Microsoft.KeyVault/stable/2024-11-01/keyvault.json",
         path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault/vaults/{vaultName}",
+    },
+    {
+        token: "azure-native:loadtestservice:LoadTest",
+        specFile:
+            "specification/loadtestservice/resource-manager/Microsoft.LoadTestService/preview/2023-12-01-preview/loadtestservice.json",
+        path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.LoadTestService/loadTests/{loadTestName}",
     },
     {
         token: "azure-native:logic:Workflow",

@@ -103,6 +103,15 @@ const rules = {
         pattern: /^[^<>%&#.,?+*:\\/]+$/,
         globallyUnique: false,
     },
+    /** Microsoft.LoadTestService/loadTests: 1-64, letters, digits, hyphens, underscores, starting with a letter or digit. */
+    loadTest: {
+        abbreviation: "lt",
+        minLength: 1,
+        maxLength: 64,
+        separator: "-",
+        pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/,
+        globallyUnique: false,
+    },
 } satisfies Record<string, NamingRule>;
 
 /** Every kind of resource the naming module names. */
@@ -242,6 +251,11 @@ export function operatorsReadGrant(lifecycle: string): string {
 }
 
 /** `gateway-reads-<secret>`: the gateway's Key Vault Secrets User assignment on one secret. */
+/** The grant that lets the Load Testing resource read one of its test's secrets. */
+export function loadTestReadsSecretGrant(secretName: string): string {
+    return `load-test-reads-${secretName}`;
+}
+
 export function gatewayReadsSecretGrant(secretName: string): string {
     return `gateway-reads-${secretName}`;
 }

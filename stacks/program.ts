@@ -10,6 +10,7 @@ import { wirePlatform } from "./wiring/platform";
 import { wireRecords } from "./wiring/records";
 import { wireRecovery } from "./wiring/recovery";
 import { wireReferences } from "./wiring/references";
+import { wireTesting } from "./wiring/testing";
 import { wireWorkflows } from "./wiring/workflows";
 
 export { lifecycles, type Lifecycle } from "./wiring/platform";
@@ -39,7 +40,8 @@ export function contentDirs(root: string): { catalog: string; workflows: string 
  * the resource groups and monitoring, the other stacks this one reads, the Entra ID applications and
  * the vault that keeps their secrets, the custom domain's records, the gateway's identity and its
  * grants and then the gateway, the workflows that admit only the gateway's addresses, the catalog
- * that forwards to their triggers, and disaster recovery's backups of the whole.
+ * that forwards to their triggers, the load-testing resource where asked, and disaster recovery's
+ * backups of the whole.
  */
 export async function program(): Promise<StackOutputs> {
     // Config and content, read and checked before anything is registered.
@@ -58,7 +60,9 @@ export async function program(): Promise<StackOutputs> {
     const workflows = wireWorkflows({ ...platform, ...identity, ...gateway });
     // The products and APIs, once the gateway may read its named values.
     const catalog = wireCatalog({ ...platform, ...identity, ...gateway, ...workflows });
+    // Azure Load Testing and the gateway's load-test subscription, where the stack asks for them.
+    const testing = wireTesting({ ...platform, ...identity, ...gateway, ...catalog });
     // Backups on the active site, restores on the passive one.
     const recovery = wireRecovery({ ...platform, ...references, ...gateway, ...catalog });
-    return stackOutputs({ ...platform, ...identity, ...records, ...gateway, ...workflows, ...catalog, ...recovery });
+    return stackOutputs({ ...platform, ...identity, ...records, ...gateway, ...workflows, ...catalog, ...testing, ...recovery });
 }

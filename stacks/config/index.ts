@@ -150,6 +150,7 @@ const structuredKeys = new Set([
     "connections",
     "connectionSecrets",
     "cost",
+    "load",
 ]);
 
 /**

@@ -25,6 +25,7 @@ import {
 } from "../recovery";
 import { region } from "../regions";
 import { costSchema } from "./cost-schema";
+import { loadSchema } from "./load-schema";
 import { azureRegion, flag, problem, rule, ruled, ruleIssues, show, strictObject, text, wholeNumber, withDocs } from "./fields";
 import { gatewayFields, gatewaySchema } from "./gateway-schema";
 import { defaultHostLabels, dnsFields, dnsSchema, drFields, drSchema, managedCertificate, productionMaxTtl } from "./site-schema";
@@ -295,6 +296,7 @@ export const rootShape = withDocs(
         // Read by the cost estimate only (stacks/config/index.ts costVolumesFrom): a mistake there
         // fails the plan's estimate, never a deployment, so the program takes the defaults instead.
         cost: costSchema.prefault({}).catch(() => costSchema.parse({})),
+        load: loadSchema.prefault({}),
     },
     {
         environment: {
@@ -351,6 +353,10 @@ export const rootShape = withDocs(
         cost: {
             description:
                 "Monthly volumes the cost estimate (`npm run cost -- <stack>`) prices the usage-based items with: workflow actions and connector calls, log ingestion, Key Vault operations, DNS queries, storage, alert e-mails. The program deploys nothing from them.",
+        },
+        load: {
+            description:
+                "How `npm run load -- <stack>` loads the stack's APIs (`durationSeconds`, `connections`), what every API must meet there (`criteria`, over each API's own), and `azureLoadTesting` for an Azure Load Testing resource. See docs/before-production.md.",
         },
     },
 );

@@ -43,6 +43,12 @@ export function storedSecrets(config: StackConfig, identity: Identity, backendKe
             };
         }
     }
+    if (config.load.azureLoadTesting) {
+        stored[loadTestSubscriptionKeySecret] = {
+            generate: { length: 48 },
+            contentType: "Primary key of the gateway's load-test subscription (generated; read by Azure Load Testing)",
+        };
+    }
     for (const [api, secretName] of Object.entries(backendKeys)) {
         const supplied = config.backendApiKeys[api];
         stored[secretName] = supplied
@@ -51,6 +57,9 @@ export function storedSecrets(config: StackConfig, identity: Identity, backendKe
     }
     return stored;
 }
+
+/** The vault secret that holds the load-test subscription's key (on a stack with `load.azureLoadTesting`). */
+export const loadTestSubscriptionKeySecret = "load-test-subscription-key";
 
 /** Identity and secrets: the Entra ID applications first, then the vault that keeps their secrets. */
 export function wireIdentity(ctx: Platform & References): IdentityAndSecrets {

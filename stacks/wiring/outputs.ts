@@ -9,6 +9,7 @@ import type { IdentityAndSecrets } from "./identity";
 import type { Lifecycle, Platform } from "./platform";
 import type { DomainRecords } from "./records";
 import type { Recovery } from "./recovery";
+import type { Testing } from "./testing";
 import type { DeployedWorkflows } from "./workflows";
 
 /** What `pulumi stack output` shows, and what other stacks read through a StackReference. */
@@ -65,6 +66,8 @@ export interface StackOutputs {
             }
         >;
     };
+    /** Azure Load Testing, on a stack with `load.azureLoadTesting`: where `az load test create` makes the generated test. */
+    loadTesting?: { id: pulumi.Output<string>; name: pulumi.Output<string>; dataPlaneUri: pulumi.Output<string> };
     dns?: {
         zoneName: string;
         hostNames: Partial<Record<HostKind, string>>;
@@ -75,7 +78,7 @@ export interface StackOutputs {
 }
 
 /** Everything the stack made, which its outputs report. */
-export type AssembledStack = Platform & IdentityAndSecrets & DomainRecords & Gateway & DeployedWorkflows & Publication & Recovery;
+export type AssembledStack = Platform & IdentityAndSecrets & DomainRecords & Gateway & DeployedWorkflows & Publication & Testing & Recovery;
 
 /** The stack's outputs, from what every step made. */
 export function stackOutputs(ctx: AssembledStack): StackOutputs {
@@ -114,6 +117,15 @@ export function stackOutputs(ctx: AssembledStack): StackOutputs {
         },
         vault: { id: ctx.secrets.vaultId, uri: ctx.secrets.vaultUri, secretIds: { ...ctx.secrets.secretIds, ...ctx.signatures.secretIds } },
         ...(backup ? { backup } : {}),
+        ...(ctx.loadTesting
+            ? {
+                  loadTesting: {
+                      id: ctx.loadTesting.loadTestId,
+                      name: ctx.loadTesting.loadTestName,
+                      dataPlaneUri: ctx.loadTesting.dataPlaneUri,
+                  },
+              }
+            : {}),
         workflows: {
             ids: workflows.workflowIds,
             principalIds: workflows.principalIds,

@@ -213,7 +213,7 @@ describe("the mock engine", () => {
                     for (const match of fs
                         .readFileSync(file, "utf8")
                         .matchAll(
-                            /new (apimanagement|applicationinsights|authorization|dns|keyvault|logic|managedidentity|monitor|operationalinsights|resources|storage|web)\.([A-Z][A-Za-z]+)\(/g,
+                            /new (apimanagement|applicationinsights|authorization|dns|keyvault|loadtestservice|logic|managedidentity|monitor|operationalinsights|resources|storage|web)\.([A-Z][A-Za-z]+)\(/g,
                         )) {
                         created.add(`azure-native:${match[1]}:${match[2]}`);
                     }

@@ -2,6 +2,8 @@ import * as assert from "node:assert/strict";
 import * as cost from "../../commands/cost/cli";
 import * as plan from "../../commands/plan";
 import * as smoke from "../../commands/smoke";
+import * as load from "../../commands/load";
+import * as replica from "../../commands/replica";
 import * as bench from "../../scripts/bench";
 import * as docs from "../../scripts/docs";
 import { captured } from "../helpers";
@@ -11,6 +13,8 @@ const scripts: Record<string, (argv: string[]) => Promise<number> | number> = {
     plan: (argv) => plan.main(argv, undefined, {}),
     cost: (argv) => cost.main(argv, undefined, {}),
     smoke: (argv) => smoke.main(argv, {}),
+    load: (argv) => load.main(argv, {}),
+    replica: (argv) => replica.main(argv, undefined, {}),
     docs: (argv) => docs.main(argv),
     bench: (argv) => bench.main(argv),
 };
