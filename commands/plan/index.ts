@@ -95,6 +95,15 @@ export async function main(
     let pack: ReturnType<typeof startPolicyPack> | undefined;
     // How long the plan takes, for the digest's duration.
     const started = process.hrtime.bigint();
+    // With PLAN_PHASES set, each phase's end on stderr: seconds since the start and this process's heap.
+    const phase = (name: string) => {
+        if (env.PLAN_PHASES) {
+            const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+            process.stderr.write(
+                `phase ${name}: ${seconds.toFixed(2)} s, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB\n`,
+            );
+        }
+    };
     // What the plan prints: on stdout, or in the file --out names.
     const output = (text: string) => {
         if (parsed.values.out === undefined) {
@@ -117,10 +126,12 @@ export async function main(
             pack.catch(() => undefined);
         }
         const result = await planStack({ stack, projectDir }, parsed.values["in-process"] ? runStack : run);
+        phase("program");
         for (const warning of [...result.warnings, ...placeholderWarnings(root, stack)]) {
             process.stderr.write(`warning: ${warning}\n`);
         }
         const policies = analyze ? await analyze(root, result) : await analyzeStack(root, result, pack!);
+        phase("policies");
         // What azure-native would refuse although the preview passes (its existence check, a path without DELETE).
         const refusals = providerRefusals(result);
         // A stack of a DR pair: the pair's recovery objectives, from both stack files.
@@ -130,6 +141,7 @@ export async function main(
         const volumes = stackVolumes({ stack, projectDir });
         checkConnectionVolumes(result, volumes);
         const estimate = estimateCost(result, volumes);
+        phase("cost");
         if (parsed.values.diff !== undefined) {
             const base = await loadBase(parsed.values.diff, stack, root, { inProcess: parsed.values["in-process"] });
             const head = planGraph(result);
