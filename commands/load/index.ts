@@ -189,7 +189,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 
     let outputs: Record<string, unknown>;
     try {
-        outputs = readOutputs(stack, values.outputs);
+        outputs = readOutputs(stack, values.outputs, "the load test");
     } catch (error) {
         if (error instanceof SettingsError) {
             process.stderr.write(`${error.message}\n`);
@@ -205,7 +205,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 
     let settings;
     try {
-        settings = smokeSettings(stack, outputs, shown, env, values["client-id"]);
+        settings = smokeSettings(stack, outputs, shown, env, values["client-id"], "the load test");
     } catch (error) {
         if (error instanceof SettingsError) {
             process.stderr.write(`${error.message}\n`);
@@ -362,7 +362,7 @@ function writeAzureTest(
         subscriptionKeyUri: secretUri("load-test-subscription-key"),
     };
     if (problems.length > 0) {
-        process.stderr.write(`${new SettingsError(stack, problems).message}\n`);
+        process.stderr.write(`${new SettingsError(stack, problems, "the Azure Load Testing test").message}\n`);
         return 2;
     }
     fs.mkdirSync(dir, { recursive: true });

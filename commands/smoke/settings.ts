@@ -35,37 +35,51 @@ export class SettingsError extends Error {
     constructor(
         readonly stackName: string,
         readonly problems: readonly string[],
+        /** What cannot run: "the smoke test", "the load test". */
+        what = "the smoke test",
     ) {
         super(
-            `Cannot run the smoke test of stack ${stackName} (${problems.length === 1 ? "1 problem" : `${problems.length} problems`}):\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
+            `Cannot run ${what} of stack ${stackName} (${problems.length === 1 ? "1 problem" : `${problems.length} problems`}):\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
         );
         this.name = "SettingsError";
     }
 }
 
 /** Reads the outputs file (`-` for standard input) as JSON; throws a SettingsError naming the file. */
-export function readOutputs(stack: string, file: string): Record<string, unknown> {
+export function readOutputs(stack: string, file: string, what?: string): Record<string, unknown> {
     const shown = file === "-" ? "the outputs on standard input" : file;
     let text: string;
     try {
         text = readFileSync(file === "-" ? 0 : file, "utf8");
     } catch (error) {
-        throw new SettingsError(stack, [
-            `--outputs: ${shown} cannot be read: ${(error as Error).message} (allowed: a file holding the JSON of \`pulumi stack output --json --show-secrets -s ${stack}\`, or - to read it from standard input)`,
-        ]);
+        throw new SettingsError(
+            stack,
+            [
+                `--outputs: ${shown} cannot be read: ${(error as Error).message} (allowed: a file holding the JSON of \`pulumi stack output --json --show-secrets -s ${stack}\`, or - to read it from standard input)`,
+            ],
+            what,
+        );
     }
     let value: unknown;
     try {
         value = JSON.parse(text);
     } catch (error) {
-        throw new SettingsError(stack, [
-            `${shown}: is not JSON: ${(error as Error).message} (allowed: the JSON of \`pulumi stack output --json --show-secrets -s ${stack}\`)`,
-        ]);
+        throw new SettingsError(
+            stack,
+            [
+                `${shown}: is not JSON: ${(error as Error).message} (allowed: the JSON of \`pulumi stack output --json --show-secrets -s ${stack}\`)`,
+            ],
+            what,
+        );
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new SettingsError(stack, [
-            `${shown}: is not an object of stack outputs (allowed: the JSON of \`pulumi stack output --json --show-secrets -s ${stack}\`)`,
-        ]);
+        throw new SettingsError(
+            stack,
+            [
+                `${shown}: is not an object of stack outputs (allowed: the JSON of \`pulumi stack output --json --show-secrets -s ${stack}\`)`,
+            ],
+            what,
+        );
     }
     return value as Record<string, unknown>;
 }
@@ -99,6 +113,7 @@ export function smokeSettings(
     shown: string,
     env: NodeJS.ProcessEnv,
     clientId?: string,
+    what?: string,
 ): SmokeSettings {
     const problems: string[] = [];
     const from = `the outputs of \`pulumi stack output --json --show-secrets -s ${stack}\``;
@@ -139,11 +154,11 @@ export function smokeSettings(
     const clientSecret = variable(environmentVariables.clientSecret, "the daemon client's secret, the Key Vault secret api-client-secret");
     const subscriptionKey = variable(
         environmentVariables.subscriptionKey,
-        "a subscription key of a product that holds every API with a smoke test",
+        "a subscription key of a product that holds every API with a smoke or load test, or the built-in all-access key",
     );
     const loginUrl = url(env[environmentVariables.loginUrl] || defaultLoginUrl, environmentVariables.loginUrl);
     if (problems.length > 0) {
-        throw new SettingsError(stack, problems);
+        throw new SettingsError(stack, problems, what);
     }
     return {
         gatewayUrl,

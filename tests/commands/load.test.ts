@@ -258,6 +258,26 @@ describe("npm run load", () => {
         assert.deepEqual(received, []);
     });
 
+    it("says what it cannot run without, all at once, in the load test's words", async () => {
+        const empty = path.join(work, "empty-outputs.json");
+        fs.writeFileSync(empty, "{}");
+        const { result: code, stderr } = await captured(() =>
+            main(["dev", "--outputs", empty, "--project-dir", loadProject().dir], { SMOKE_SUBSCRIPTION_KEY: "key" }),
+        );
+        assert.equal(code, 2);
+        const lines = stderr.trimEnd().split("\n");
+        assert.equal(lines[0], "Cannot run the load test of stack dev (5 problems):");
+        assert.equal(
+            lines[1],
+            `  - ${empty}: gateway.gatewayUrl is missing (allowed: the outputs of \`pulumi stack output --json --show-secrets -s dev\`)`,
+        );
+        assert.equal(
+            lines[5],
+            "  - SMOKE_CLIENT_SECRET is not set (allowed: the daemon client's secret, the Key Vault secret api-client-secret)",
+        );
+        assert.deepEqual(received, []);
+    });
+
     it("refuses an API that is not in the catalog, a number that is not one, and a missing --outputs", async () => {
         const project = loadProject();
         assert.equal(

@@ -253,7 +253,7 @@ describe("npm run smoke", () => {
                 "Cannot run the smoke test of stack dev (3 problems):",
                 `  - ${partial}: gateway.gatewayUrl is missing (allowed: ${from})`,
                 `  - ${partial}: identity.tenantId is missing (allowed: ${from})`,
-                "  - SMOKE_SUBSCRIPTION_KEY is not set (allowed: a subscription key of a product that holds every API with a smoke test)",
+                "  - SMOKE_SUBSCRIPTION_KEY is not set (allowed: a subscription key of a product that holds every API with a smoke or load test, or the built-in all-access key)",
                 "",
             ].join("\n"),
         );
