@@ -263,7 +263,10 @@ describe("a program run through @pulumi/pulumi/cmd/run", () => {
     });
 });
 
-describe("every stack of this project under the language host", () => {
+describe("every stack of this project under the language host", function () {
+    // Five whole programs through the language host, in child processes started when the file
+    // loads: longer than the default when another worker (`npm test -- --parallel`) shares the cores.
+    this.timeout(120000);
     it("registers exactly what the in-process run registers, with the same outputs and warnings", async () => {
         const { through, inProcess } = await projectRuns;
         assert.deepEqual(Object.keys(through), listStacks(repoRoot));

@@ -3,44 +3,47 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 /**
- * Directories the tests make in the OS temp dir, all removed when the suite ends
- * (tests/support/root-hooks.ts), so a run leaves nothing behind.
+ * Directories the tests make in the OS temp dir. All carry one prefix, so the suite's end
+ * (tests/support/root-hooks.ts, a global teardown in mocha's main process) can remove them
+ * whichever worker process made them, and so a run leaves nothing behind.
  */
-const made: string[] = [];
+export const ownPrefix = "ei-test-";
 
 /**
- * The name prefixes of what this suite and the commands it runs make in the OS temp dir: the
- * tests' own directories, and the worktree `npm run plan -- --diff <revision>` makes
- * (commands/plan/base.ts). The caches the tools keep on purpose (`enterprise-integration-checks`,
+ * The name prefixes of what the commands the suite runs make in the OS temp dir and must remove
+ * themselves: the worktree `npm run plan -- --diff <revision>` makes (commands/plan/base.ts). The
+ * caches the tools keep on purpose (`enterprise-integration-checks`,
  * `enterprise-integration-ts-<version>`) are not among them.
  */
-const prefixes = new Set<string>(["plan-base-"]);
+const commandPrefixes = ["plan-base-"];
 
-/** What the OS temp dir held when the suite started. */
+/** What the OS temp dir held when this process loaded the suite's support. */
 const before = new Set(fs.readdirSync(os.tmpdir()));
 
 /** A new directory in the OS temp dir, named with `prefix`, removed when the suite ends. */
 export function temporaryDirectory(prefix: string): string {
-    prefixes.add(prefix);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    made.push(dir);
-    return dir;
+    return fs.mkdtempSync(path.join(os.tmpdir(), `${ownPrefix}${prefix}`));
 }
 
-/** Removes every directory `temporaryDirectory` made. */
+/** What this process did not find in the OS temp dir when it started and carries `prefixes`. */
+function newSince(prefixes: string[]): string[] {
+    return fs
+        .readdirSync(os.tmpdir())
+        .filter((entry) => !before.has(entry) && prefixes.some((prefix) => entry.startsWith(prefix)))
+        .sort();
+}
+
+/** Removes every directory the suite's tests made since this process started. */
 export function removeTemporaryDirectories(): void {
-    for (const dir of made.splice(0)) {
-        fs.rmSync(dir, { recursive: true, force: true });
+    for (const entry of newSince([ownPrefix])) {
+        fs.rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true });
     }
 }
 
 /**
  * What the suite, or a command it ran, left in the OS temp dir: entries that were not there when
- * the suite started and carry one of the prefixes this suite and its commands use.
+ * the suite started and carry the suite's prefix or one its commands use.
  */
 export function leftBehind(): string[] {
-    return fs
-        .readdirSync(os.tmpdir())
-        .filter((entry) => !before.has(entry) && [...prefixes].some((prefix) => entry.startsWith(prefix)))
-        .sort();
+    return newSince([ownPrefix, ...commandPrefixes]);
 }
