@@ -343,7 +343,7 @@ async function loadCatalogUncached(dir: string): Promise<CheckedCatalog> {
                 ...definition,
                 revisions,
                 folder,
-                apiId: `${api.name}-${api.version}`,
+                apiId: api.apiId ?? `${api.name}-${api.version}`,
                 specContent: spec.content,
                 specFormat: spec.format,
                 operations: spec.operations,

@@ -302,6 +302,18 @@ const loadSchema = z.strictObject(
 export const apiSchema = z.strictObject({
     /** The API's name; versions of one API share it (and its version set). Required. */
     name: id(),
+    /**
+     * The API's id in API Management. Default: `<name>-<version>`. Set it to keep an existing API's
+     * id when the service is adopted (`npm run adopt`): the id is in the API's resource id, so a
+     * new one would make a second API beside the old one. 1-80 letters, digits, `-`, `_` and `.`,
+     * starting with a letter or digit (narrower than the REST spec's `^[^*#&+:<>?]+$`, so the id
+     * is safe in a URL, a file name and `<id>;rev=<n>`).
+     */
+    apiId: matching(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/,
+        "an API id",
+        "1-80 letters, digits, -, _ and ., starting with a letter or digit",
+    ).optional(),
     /** Shown in the developer portal. Required. */
     displayName: words(300),
     /** What the API does, shown in the developer portal. Required. */
@@ -650,6 +662,7 @@ export function catalogWideProblems(apis: readonly ApiDefinition[]): string[] {
     const problems: string[] = [];
     const pathOwner = new Map<string, ApiDefinition>();
     const versions = new Map<string, ApiDefinition>();
+    const ids = new Map<string, ApiDefinition>();
     for (const api of apis) {
         const owner = pathOwner.get(api.path);
         if (owner && owner.name !== api.name) {
@@ -658,13 +671,20 @@ export function catalogWideProblems(apis: readonly ApiDefinition[]): string[] {
             );
         }
         pathOwner.set(api.path, owner ?? api);
-        const twin = versions.get(api.apiId);
+        const twin = versions.get(`${api.name} ${api.version}`);
         if (twin) {
             problems.push(
                 `apis/${api.folder}/api.yaml: version: ${api.name} ${api.version} is already defined in apis/${twin.folder} (allowed: each version once)`,
             );
         }
-        versions.set(api.apiId, api);
+        versions.set(`${api.name} ${api.version}`, api);
+        const sameId = ids.get(api.apiId.toLowerCase());
+        if (sameId && sameId !== twin) {
+            problems.push(
+                `apis/${api.folder}/api.yaml: apiId: "${api.apiId}" is already the id of apis/${sameId.folder} (allowed: an id of its own; API Management ids ignore case)`,
+            );
+        }
+        ids.set(api.apiId.toLowerCase(), sameId ?? api);
         const sibling = apis.find((other) => other.name === api.name && other.path !== api.path);
         if (sibling && sibling.folder < api.folder) {
             problems.push(

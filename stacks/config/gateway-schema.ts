@@ -80,6 +80,16 @@ export const gatewayFields = withDocs(
             .default({}),
         samplingPercentage: decimalNumber(samplingPercentageAllowed).default(100).superRefine(ruleIssues(samplingPercentageProblems)),
         serviceExists: flag("gateway.serviceExists").default(false),
+        serviceName: text(
+            "the name of an existing API Management service to adopt: 1-50 letters, digits and hyphens, starting with a letter",
+            /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/,
+            50,
+        ).optional(),
+        resourceGroup: text(
+            "the resource group of an existing API Management service to adopt: 1-90 letters, digits, -_.(), not ending in .",
+            /^[-\w.()]*[-\w()]$/,
+            90,
+        ).optional(),
         portalSignUp: flag("gateway.portalSignUp").default(false),
     },
     {
@@ -114,6 +124,14 @@ export const gatewayFields = withDocs(
         portalSignUp: {
             description:
                 "Let anyone sign up to the developer portal with a username and password, as well as sign in with Entra ID. Off, because such accounts land in the built-in Developers group and see every product shown to it; the program publishes the portal so the setting takes effect.",
+        },
+        serviceName: {
+            description:
+                "The name of an existing API Management service this stack adopts (`npm run adopt` writes it). Default: a name made from the workload, the stack and the region, with the stack's random suffix.",
+        },
+        resourceGroup: {
+            description:
+                "The resource group the API Management service lives in, when the stack adopts an existing service (`npm run adopt` writes it). Default: the stack's gateway group, `rg-<workload>-<stack>-gateway-<region>`.",
         },
         serviceExists: {
             description:

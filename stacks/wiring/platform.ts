@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { HostKind } from "../../components/dns";
 import { Foundation, type FoundationArgs, type ResourceGroupRef } from "../../components/foundation";
 import { defaultHosts } from "../../components/gateway";
@@ -54,6 +54,8 @@ export function resourceGroupNames(config: StackConfig, namer: Namer, domain: Cu
     const backsUp = config.dr.role === "active" && config.dr.stack !== undefined && config.dr.location !== undefined;
     return {
         ...Object.fromEntries(lifecycles.map((lifecycle) => [lifecycle, namer.name("resourceGroup", { purpose: lifecycle })])),
+        // An adopted service stays in its own group (gateway.resourceGroup).
+        ...(config.gateway.resourceGroup !== undefined ? { gateway: config.gateway.resourceGroup } : {}),
         ...(ownsZone
             ? { dns: { name: namer.name("resourceGroup", { purpose: "dns", location: zoneLocation }), location: zoneLocation } }
             : {}),
@@ -98,7 +100,8 @@ export function wirePlatform(inputs: StackInputs): Platform {
         tags,
     });
 
-    const serviceName = globalName("apiManagement");
+    // An adopted service keeps its name (gateway.serviceName): the name is in its resource id.
+    const serviceName = config.gateway.serviceName !== undefined ? pulumi.output(config.gateway.serviceName) : globalName("apiManagement");
     return {
         ...inputs,
         namer,

@@ -201,6 +201,16 @@ describe("the API catalog", () => {
                 "apis/ledger/api.yaml: revisions[0].revision: 3 does not follow revision 1 (allowed: 2)",
             ],
             [
+                "an API id another API has, in another case",
+                (dir) => editYaml(path.join(dir, "accounts", "api.yaml"), (doc) => (doc.apiId = "Ledger-V1")),
+                'apis/ledger/api.yaml: apiId: "ledger-v1" is already the id of apis/accounts (allowed: an id of its own; API Management ids ignore case)',
+            ],
+            [
+                "an API id API Management's URLs and file names cannot carry",
+                (dir) => editYaml(path.join(dir, "ledger", "api.yaml"), (doc) => (doc.apiId = "ledger;rev=1")),
+                'apis/ledger/api.yaml: apiId: "ledger;rev=1" is not an API id (allowed: 1-80 letters, digits, -, _ and ., starting with a letter or digit)',
+            ],
+            [
                 "a SOAP API with a cache duration",
                 (dir) => editYaml(path.join(dir, "accounts", "api.yaml"), (doc) => (doc.policy.cacheDuration = 60)),
                 "apis/accounts/api.yaml: policy.cacheDuration: SOAP calls are POSTs, which are never cached (allowed: 0)",

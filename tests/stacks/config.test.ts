@@ -149,6 +149,13 @@ describe("stack configuration", () => {
             ]);
         });
 
+        it("an adopted service's name or resource group Azure would refuse", () => {
+            assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { serviceName: "1-apim", resourceGroup: "rg." }) }), [
+                'gateway.serviceName: "1-apim" is not valid (allowed: the name of an existing API Management service to adopt: 1-50 letters, digits and hyphens, starting with a letter)',
+                'gateway.resourceGroup: "rg." is not valid (allowed: the resource group of an existing API Management service to adopt: 1-90 letters, digits, -_.(), not ending in .)',
+            ]);
+        });
+
         for (const [sku, capacity, allowed] of [
             ["Developer", 2, "1"],
             ["Basic", 3, "1-2"],
@@ -262,7 +269,7 @@ describe("stack configuration", () => {
 
         it("a key the project does not know, naming the keys it does", () => {
             assert.deepEqual(problemsOf("dev", { gateway: gatewayWith("dev", { zone: ["1"] }) }), [
-                "gateway.zone: unknown key (allowed: sku, capacity, zones, additionalLocations, publisherName, publisherEmail, autoscale, corsOrigins, backends, samplingPercentage, serviceExists, portalSignUp)",
+                "gateway.zone: unknown key (allowed: sku, capacity, zones, additionalLocations, publisherName, publisherEmail, autoscale, corsOrigins, backends, samplingPercentage, serviceExists, serviceName, resourceGroup, portalSignUp)",
             ]);
         });
 
