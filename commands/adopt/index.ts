@@ -5,7 +5,7 @@ import { planStack, runStack, type RunOptions, type StackRun } from "../../engin
 import { loadProject, repoRoot } from "../../engine/project";
 import { adoptionDiff } from "./compare";
 import { readExport } from "./export";
-import { importFile } from "./import-file";
+import { importFile, type ImportFile } from "./import-file";
 import { mapExport } from "./map";
 import { writeAdoption } from "./write";
 
@@ -103,8 +103,15 @@ export async function main(
         fs.writeFileSync(importPath, `${JSON.stringify(imports, null, 2)}\n`);
         const adopted = imports.resources.filter((entry) => !entry.component).length;
         process.stdout.write(
-            `\nWrote ${path.relative(process.cwd(), importPath) || importPath}: ${adopted} resources to import, under the program's names.\n\n`,
+            `\nWrote ${path.relative(process.cwd(), importPath) || importPath}: ${adopted} resources to import, under the program's names.\n`,
         );
+        const own = ownNamesTaken(imports);
+        if (own.length > 0) {
+            process.stdout.write(
+                `\nIds the program uses for its own resources, taken in the service (imported, then set as the program sets them; the changes are below):\n${own.map((line) => `  - ${line}`).join("\n")}\n`,
+            );
+        }
+        process.stdout.write("\n");
         process.stdout.write(`${adoptionDiff(result, exported).text}\n`);
         process.stdout.write(
             `\nNext: review the files and the changes above, then pulumi stack select ${stack}; pulumi import --file ${path.basename(importPath)} --protect=false; pulumi preview; pulumi up (docs/adopting.md).\n`,
@@ -117,6 +124,35 @@ export async function main(
         }
         throw error;
     }
+}
+
+/** The types adopt writes from the export: the service, its group and the catalog. */
+const adoptedTypes = new Set([
+    "ResourceGroup",
+    "ApiManagementService",
+    "Api",
+    "ApiPolicy",
+    "ApiOperationPolicy",
+    "ApiRelease",
+    "ApiVersionSet",
+    "Product",
+    "ProductApi",
+    "ProductGroup",
+    "ProductPolicy",
+]);
+
+/**
+ * The exported resources that have the id of one the program makes for itself (the service-wide
+ * policy, the Application Insights diagnostic, the portal's Entra ID identity provider, a backend
+ * key's named value...): what the import adopts that adopt did not write.
+ */
+export function ownNamesTaken(imports: ImportFile): string[] {
+    return imports.resources
+        .filter((entry) => entry.id !== undefined && !adoptedTypes.has(entry.type.split(":").pop()!))
+        .map((entry) => {
+            const within = entry.id!.split("/providers/Microsoft.ApiManagement/service/")[1]?.split("/").slice(1).join("/");
+            return `${within ?? entry.id}: the program's ${entry.type.split(":").pop()} ${entry.logicalName ?? entry.name}`;
+        });
 }
 
 if (require.main === module) {

@@ -216,6 +216,10 @@ describe("npm run adopt: the REST spec's example service", function () {
             "api echo-api: its version (none) becomes v1 in a path segment (the catalog's versioning): callers' URLs change from /echo/... to /echo/v1/...",
             "api petstoreapi: its token check required no role; the program's gateway validates an Entra ID token with the role Petstoreapi.Call on every call",
             "apis/echo-api/2/policy.json: inbound: <set-header> (line 13) ran before the wider scopes' policies (the section had no <base />)",
+            // The ids the program uses for its own resources, taken in the service.
+            "  - diagnostics/applicationinsights: the program's Diagnostic gateway-diagnostic",
+            "  - policies/policy: the program's Policy gateway-policy",
+            "  - identityProviders/Aad: the program's IdentityProvider gateway-portal-aad",
         ]) {
             assert.ok(stdout.includes(line), line);
         }
