@@ -136,18 +136,10 @@ class Reader {
     }
 
     list(file: string): ArmResource[] {
-        const value = this.json(file) as { value?: unknown } | undefined;
-        if (value === undefined) {
-            return [];
-        }
-        if (!Array.isArray(value.value)) {
-            this.problems.push(`${file}: value: missing or not a list (allowed: { "value": [ ... ] }, a list as ARM returns it)`);
-            return [];
-        }
-        return value.value.flatMap((item, i) => this.resource(item, file, `value[${i}]`) ?? []);
+        return this.items(file).flatMap((item, i) => this.resource(item, file, `value[${i}]`) ?? []);
     }
 
-    /** A list whose items are not ARM resources (API revisions): kept as objects. */
+    /** A list's items as they are (an API's revisions are not ARM resources). */
     items(file: string): Record<string, any>[] {
         const value = this.json(file) as { value?: unknown } | undefined;
         if (value === undefined) {

@@ -182,20 +182,11 @@ export function exportFiles(): Record<string, Json | string> {
         value: operations["value"].map((item: Json) => ({ ...item, id: item["id"].replace(/\/apis\/[^/]+\//, `/apis/${soapId};rev=1/`) })),
     };
 
-    // The other two APIs of the list: one revision each, in no product.
-    for (const api of apis["value"].filter(
-        (candidate: Json) => candidate["name"] === "a1" || candidate["name"] === "5a7390baa5816a110435aee0",
+    // The other three APIs of the list (a1 and 5a73933b8f27f7cc82a2d533 share a path and a version
+    // set): one revision each, in no product.
+    for (const api of apis["value"].filter((candidate: Json) =>
+        ["a1", "5a73933b8f27f7cc82a2d533", "5a7390baa5816a110435aee0"].includes(candidate["name"]),
     )) {
-        const name: string = api["name"];
-        files[`apis/${name}/revisions.json`] = { value: [revisionItem(name, 1, true)] };
-        files[`apis/${name}/releases.json`] = emptyList;
-        files[`apis/${name}/1/api.json`] = revisionApi(api, name, 1);
-        files[`apis/${name}/1/export.json`] = exportOf(name, 1, "openapi+json-link");
-        files[`apis/${name}/1/spec.json`] = petstoreSpec;
-        files[`apis/${name}/1/operations.json`] = emptyList;
-    }
-    // 5a73933b8f27f7cc82a2d533 shares a1's path and version set: one revision too.
-    for (const api of apis["value"].filter((candidate: Json) => candidate["name"] === "5a73933b8f27f7cc82a2d533")) {
         const name: string = api["name"];
         files[`apis/${name}/revisions.json`] = { value: [revisionItem(name, 1, true)] };
         files[`apis/${name}/releases.json`] = emptyList;
