@@ -89,7 +89,7 @@ export async function main(
         } catch (error) {
             if (isUserError(error)) {
                 process.stderr.write(
-                    `\nThe written project does not plan yet; fix what follows, then npm run plan -- ${stack}:\n${error.message}\n`,
+                    `\nThe written project does not plan yet; fix what follows (the stack file and workflows/ are yours to set: docs/adopting.md, step 2), then run npm run adopt -- ${stack} --from ${values.from} --replace-catalog again for the import file and the diff:\n${error.message}\n`,
                 );
                 return 1;
             }

@@ -332,6 +332,24 @@ describe("npm run adopt: refusals", function () {
         assert.ok(fs.existsSync(path.join(project, "apis", "ledger", "api.yaml")));
     });
 
+    it("says why the project it wrote does not plan, when the stack file or workflows/ are not yet the user's", async () => {
+        // The fixture's workflows call the ledger API the adopted catalog replaced.
+        const project = temporaryDirectory("adopt-project-");
+        fs.cpSync(fixtureSource, project, { recursive: true });
+        fs.copyFileSync(path.join(repoRoot, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+        const exportDir = assembleExport(temporaryDirectory("adopt-export-"));
+        const { code, stderr } = await adopt("dev", "--from", exportDir, "--replace-catalog", "--project-dir", project);
+        assert.equal(code, 1);
+        assert.equal(
+            stderr,
+            `\nThe written project does not plan yet; fix what follows (the stack file and workflows/ are yours to set: docs/adopting.md, step 2), then run npm run adopt -- dev --from ${exportDir} --replace-catalog again for the import file and the diff:\n` +
+                "The Workflows component's arguments have 2 problems:\n" +
+                "  - workflows/shipment-intake.json: parameters.ledgerBaseUrl: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)\n" +
+                "  - workflows/shipment-intake.json: parameters.ledgerApiKey: has no defaultValue and no value is given (allowed: a value for every parameter without a defaultValue)\n",
+        );
+        assert.ok(!fs.existsSync(path.join(project, "import-dev.json")), "no import file for a project that does not plan");
+    });
+
     it("names the export it needs", async () => {
         const { code, stderr } = await adopt("dev");
         assert.equal(code, 2);
