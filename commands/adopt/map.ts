@@ -3,7 +3,7 @@ import { gatewayTiers } from "../../components/gateway";
 import { readPolicyFile } from "../../content/catalog/policy-files";
 import { withXml } from "../../content/catalog/xml";
 import type { ArmResource, ExportedApi, ExportedPolicy, ServiceExport } from "./export";
-import { mapPolicy, rawXmlToXml, userPolicyFile } from "./policy-map";
+import { backendRefusal, mapPolicy, rawXmlToXml, userPolicyFile } from "./policy-map";
 
 /**
  * An exported service as this project's files: the catalog (`apis/<api>/api.yaml`, the
@@ -69,6 +69,15 @@ function specMethods(content: string): string[] {
     } catch {
         return [];
     }
+}
+
+/** `text` cut to the catalog's `max` characters, saying so in `findings` when it was longer. */
+function within(text: string, max: number, what: string, findings: string[]): string {
+    if (text.length <= max) {
+        return text;
+    }
+    findings.push(`${what}: ${text.length} characters, cut to the catalog's ${max}: the first pulumi up shortens it`);
+    return text.slice(0, max);
 }
 
 /** The operationIds an exported OpenAPI document declares. */
@@ -157,9 +166,7 @@ async function asPolicyFile(policy: ExportedPolicy, notes: string[], refusals: s
                 if (child.name === "forward-request" && child.bare) {
                     continue;
                 }
-                refusals.push(
-                    `${policy.file}: backend: <${child.name}> (line ${child.line}) cannot be adopted (allowed: <base /> or a bare <forward-request />; the program forwards every request once, from the global policy)`,
-                );
+                refusals.push(backendRefusal(policy.file, child.name, child.line));
             }
             continue;
         }
@@ -218,8 +225,13 @@ export async function mapExport(exported: ServiceExport): Promise<Adoption> {
         }
         const p = product.properties;
         const definition: Record<string, unknown> = {
-            displayName: p["displayName"] ?? id,
-            description: p["description"] || `${String(p["displayName"] ?? id)} (adopted from ${service.name}).`,
+            displayName: within(String(p["displayName"] ?? id), 300, `product ${id}: displayName`, findings),
+            description: within(
+                String(p["description"] || `${String(p["displayName"] ?? id)} (adopted from ${service.name}).`),
+                1000,
+                `product ${id}: description`,
+                findings,
+            ),
         };
         if (typeof p["subscriptionsLimit"] === "number") {
             definition["subscriptionsLimit"] = p["subscriptionsLimit"];
@@ -465,8 +477,13 @@ async function mapApi(
     const definition: Record<string, unknown> = {
         name,
         ...(api.id !== `${name}-${version}` ? { apiId: api.id } : {}),
-        displayName: p["displayName"] ?? name,
-        description: p["description"] || `${String(p["displayName"] ?? name)} (adopted from ${exported.service.name}).`,
+        displayName: within(String(p["displayName"] ?? name), 300, `api ${api.id}: displayName`, notes),
+        description: within(
+            String(p["description"] || `${String(p["displayName"] ?? name)} (adopted from ${exported.service.name}).`),
+            1000,
+            `api ${api.id}: description`,
+            notes,
+        ),
         path,
         version,
         kind: soap ? "soap" : "openapi",

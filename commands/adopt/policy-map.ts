@@ -254,9 +254,7 @@ export async function mapPolicy(file: string, raw: string, keyVaultNamedValues: 
         for (const child of childElements(section("backend"), lib)) {
             const bare = child.name === "forward-request" && child.attrs.length === 0 && childElements(child, lib).length === 0;
             if (child.name !== "base" && !bare) {
-                mapped.refusals.push(
-                    `${file}: backend: <${child.name}> (line ${child.line}) cannot be adopted (allowed: <base /> or a bare <forward-request />; the program forwards every request once, from the global policy: move what it does into inbound, or keep this API out of the adoption)`,
-                );
+                mapped.refusals.push(backendRefusal(file, child.name, child.line));
             }
         }
     });
@@ -274,6 +272,11 @@ export async function mapPolicy(file: string, raw: string, keyVaultNamedValues: 
         delete mapped.cacheDuration;
     }
     return mapped;
+}
+
+/** Why an element of a policy's `backend` section cannot be adopted. */
+export function backendRefusal(file: string, element: string, line: number): string {
+    return `${file}: backend: <${element}> (line ${line}) cannot be adopted (allowed: <base /> or a bare <forward-request />; the program forwards every request once, from the global policy: move what it does into inbound, or keep this API out of the adoption)`;
 }
 
 /** A policy file of the user's elements, with `<base />` first in every section. */
