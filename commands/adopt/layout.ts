@@ -52,9 +52,12 @@ export function apiEntries(api: string): ExportEntry[] {
 }
 
 /**
- * The files of one revision of an API. `export.json` is the export call's answer (a link, valid
- * for a few minutes, to the document: `openapi+json-link` for an HTTP API, `wsdl-link` for a SOAP
- * one); `spec.json` or `spec.wsdl` is the document at that link.
+ * The files of one revision of an API. `export.json` is the export call's answer: a link to the
+ * document, as the REST spec's examples ApiManagementGetApiExportInOpenApi3dot0.json and
+ * ...InOpenApi2dot0.json answer (`{ "format": "openapi-link", "value": { "link": "https://..." } }`);
+ * asked as `openapi+json-link` for an HTTP API (the JSON form the catalog imports as it is) and
+ * `wsdl-link` for a SOAP one, formats of the spec's export-format enum that no example shows.
+ * `spec.json` or `spec.wsdl` is the document at that link.
  */
 export function revisionEntries(api: string, revision: string, soap: boolean): ExportEntry[] {
     const id = `/apis/${api};rev=${revision}`;
