@@ -16,7 +16,9 @@ import { isMap, isSeq, parseDocument, type Document, type Node } from "yaml";
  * - no `dns`: the replica serves its default `*.azure-api.net` host names (its own, from its own
  *   service name) and never writes a record of the source's zone, nor serves its host names;
  * - no `dr`: no backups, no DR site, nothing of the source's DR pair read or written;
- * - no `gateway.serviceExists` (its service is new), no `identity.identifierUri` (unique in the
+ * - no `gateway.serviceExists` (its service is new), no `gateway.serviceName` or
+ *   `gateway.resourceGroup` (an adopted source's service: the replica makes its own), no
+ *   `identity.identifierUri` (unique in the
  *   tenant: the replica's is `api://<workload>-<replica>`), no `identity.clientFederation` (the
  *   replica's daemon client gets a client secret, which the pipeline's smoke test reads);
  * - no `monitoring.alertEmails`: a replica under a load test would page the source's on-call.
@@ -64,6 +66,16 @@ export function replicaEnvironment(source: string | undefined): string {
 /** Keys under a config key the replica leaves out, with why. */
 const droppedInside: ReadonlyArray<{ key: string; path: string[]; why: string }> = [
     { key: "gateway", path: ["serviceExists"], why: "removed: the replica's service is created by its first pulumi up" },
+    {
+        key: "gateway",
+        path: ["serviceName"],
+        why: "removed: the source's service is an adopted one; the replica's own is named from its stack, never the source's",
+    },
+    {
+        key: "gateway",
+        path: ["resourceGroup"],
+        why: "removed: the replica's service lives in its own gateway resource group, never the source's",
+    },
     {
         key: "identity",
         path: ["identifierUri"],

@@ -112,6 +112,8 @@ describe("a replica of a stack (npm run replica)", () => {
             "    capacity: 2",
             '    zones: ["1", "2"]',
             "    serviceExists: true",
+            "    serviceName: apim-contoso-legacy",
+            "    resourceGroup: rg-apim-legacy",
             "    backends:",
             "      inventory:",
             "        url: https://inventory.contoso.com/api",
@@ -157,11 +159,14 @@ describe("a replica of a stack (npm run replica)", () => {
             );
         });
 
-        it("removes dns, dr, serviceExists, the identifier URI, the federated credential and the alert e-mails; unprotects it", () => {
+        it("removes dns, dr, serviceExists, an adopted service's name and group, the identifier URI, the federated credential and the alert e-mails; unprotects it", () => {
             for (const key of ["dns", "dr"]) {
                 assert.equal(config[`${ns}:${key}`], undefined, key);
             }
             assert.equal(config[`${ns}:gateway`].serviceExists, undefined);
+            // Never the source's (adopted) service or its group.
+            assert.equal(config[`${ns}:gateway`].serviceName, undefined);
+            assert.equal(config[`${ns}:gateway`].resourceGroup, undefined);
             assert.equal(config[`${ns}:identity`], undefined);
             assert.equal(config[`${ns}:monitoring`], undefined);
             assert.equal(config[`${ns}:protect`], false);
@@ -179,6 +184,8 @@ describe("a replica of a stack (npm run replica)", () => {
                     "dns",
                     "dr",
                     "gateway.serviceExists",
+                    "gateway.serviceName",
+                    "gateway.resourceGroup",
                     "identity.identifierUri",
                     "identity.clientFederation",
                     "monitoring.alertEmails",
