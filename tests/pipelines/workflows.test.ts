@@ -934,6 +934,41 @@ describe("the GitHub Actions pipelines (.github/workflows/)", () => {
             }
         });
 
+        it("makes the throw-away copy of test without an adopted service's name or group, so it never deploys or destroys test's service", () => {
+            const located = allSteps(workflows).find(
+                ({ workflow, job, step }) =>
+                    workflow.file === "deploy.yml" && job.id === "test-replica" && step.name === "Create the throw-away stack",
+            );
+            assert.ok(located, 'deploy.yml test-replica has the step "Create the throw-away stack"');
+            const cwd = fs.mkdtempSync(path.join(scratch, "copy-"));
+            fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(cwd, "node_modules"));
+            fs.writeFileSync(
+                path.join(cwd, "Pulumi.test.yaml"),
+                [
+                    "secretsprovider: azurekeyvault://kv-pulumi.vault.azure.net/keys/pulumi",
+                    "config:",
+                    "  enterprise-integration:gateway:",
+                    "    sku: Developer # the tier",
+                    "    serviceName: apim-contoso-test",
+                    "    resourceGroup: rg-apim-test",
+                    "    serviceExists: true",
+                    "",
+                ].join("\n"),
+            );
+            const bin = fs.mkdtempSync(path.join(scratch, "bin-"));
+            fs.writeFileSync(path.join(bin, "pulumi"), "#!/bin/sh\n", { mode: 0o755 });
+            const result = runScript(
+                located.step.run ?? "",
+                { STACK: "test-copy", PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` },
+                cwd,
+            );
+            assert.equal(result.status, 0, result.stderr);
+            assert.equal(
+                fs.readFileSync(path.join(cwd, "Pulumi.test-copy.yaml"), "utf8"),
+                ["config:", "  enterprise-integration:gateway:", "    sku: Developer # the tier", "    serviceExists: true", ""].join("\n"),
+            );
+        });
+
         it("signs in to Azure again right before every pulumi up, and before reading the outputs of an update", () => {
             // Between the sign-in and the step, only the short steps that use the sign-in: the
             // state backend's SAS, and the throw-away stack's login and init.
