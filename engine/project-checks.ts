@@ -13,8 +13,8 @@ function zoneGroupOf(group: string | { name: string; location: string } | undefi
 /**
  * Rules across the stacks of the project, which neither the Pulumi CLI nor one stack's program
  * can check, because they need the other stack files: a stack reference must name a stack of the
- * project, and two stacks must not take each other's DNS records or host names (an active site
- * and its passive site share host names by design). The plan and the tests run them for every
+ * project, two stacks must not take each other's DNS records or host names (an active site
+ * and its passive site share host names by design), and two stacks must not adopt the same service. The plan and the tests run them for every
  * stack; `pulumi up` cannot.
  */
 
@@ -81,6 +81,19 @@ export function projectProblems(stack: string, all: ProjectStacks): string[] {
                 .filter((problem) => problem.key === "maxRtoMinutes")
                 .map((problem) => `dr.${problem.key}: ${problem.message}`),
         );
+    }
+
+    // An adopted service belongs to one stack: two stacks naming it would each deploy it as theirs
+    // (and a destroy of either would delete it). API Management names ignore case.
+    if (config.gateway.serviceName !== undefined) {
+        for (const name of names.filter((other) => other !== stack)) {
+            const theirs = all.stacks[name]?.gateway.serviceName;
+            if (theirs !== undefined && theirs.toLowerCase() === config.gateway.serviceName.toLowerCase()) {
+                problems.push(
+                    `gateway.serviceName: "${config.gateway.serviceName}" is also adopted by stack ${name} (Pulumi.${name}.yaml) (allowed: a service only one stack names; a copy of a stack leaves gateway.serviceName out, docs/adopting.md)`,
+                );
+            }
+        }
     }
 
     const domain = customDomain(config);

@@ -34,6 +34,28 @@ describe("checks across the project's stack files", () => {
         }
     });
 
+    it("refuse two stacks that adopt the same API Management service, whatever its case", () => {
+        const adopted = (serviceName: string) => ({
+            gateway: {
+                sku: "Developer",
+                publisherName: "Fabrikam",
+                publisherEmail: "api@fabrikam.com",
+                serviceName,
+                resourceGroup: "rg-apim",
+            },
+        });
+        const stacks = {
+            a: fixture("a", adopted("apim-fabrikam")),
+            b: fixture("b", adopted("APIM-Fabrikam")),
+            c: fixture("c", adopted("apim-other")),
+        };
+        const all = { project: "enterprise-integration", stacks };
+        assert.deepEqual(projectProblems("b", all), [
+            'gateway.serviceName: "APIM-Fabrikam" is also adopted by stack a (Pulumi.a.yaml) (allowed: a service only one stack names; a copy of a stack leaves gateway.serviceName out, docs/adopting.md)',
+        ]);
+        assert.deepEqual(projectProblems("c", all), []);
+    });
+
     it("refuse two stacks that serve the same host names and would both write their records", () => {
         const stacks = { a: fixture("a", zone({ zoneResourceGroup: "rg-dns" })), b: fixture("b", zone({ zoneResourceGroup: "rg-dns" })) };
         const allowed =
