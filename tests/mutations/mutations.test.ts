@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import * as adopt from "../../commands/adopt";
 import * as cost from "../../commands/cost/cli";
 import * as plan from "../../commands/plan";
 import * as smoke from "../../commands/smoke";
@@ -20,7 +21,7 @@ describe("every mistake refused where it is made, every valid variation accepted
 });
 
 /** A command line and how the command answers it: exit code and the first line it writes to stderr. */
-type CommandRow = [what: string, command: "plan" | "cost" | "smoke", argv: string[], code: number, firstLine: string];
+type CommandRow = [what: string, command: "plan" | "cost" | "smoke" | "adopt", argv: string[], code: number, firstLine: string];
 
 // prettier-ignore
 const commandRows: readonly CommandRow[] = [
@@ -36,6 +37,9 @@ const commandRows: readonly CommandRow[] = [
     ["smoke with a timeout in seconds", "smoke", ["dev", "--project-dir", "<fixture>", "--outputs", "x.json", "--timeout-ms", "15s"], 2, "--timeout-ms: \"15s\" is not a number of milliseconds (allowed: a whole number of 1 or more, such as 15000)"],
     ["smoke of a stack without a stack file", "smoke", ["qa", "--project-dir", "<fixture>", "--outputs", "x.json"], 2, "Stack \"qa\" has no stack file Pulumi.qa.yaml (allowed: dev, prod, prod-dr, test)"],
     ["smoke with an option misspelt", "smoke", ["dev", "--output", "x.json"], 2, "Unknown option --output; did you mean --outputs?"],
+    ["adopt without a stack", "adopt", ["--from", "export"], 2, "Name the stack to adopt the service into."],
+    ["adopt with --from misspelt", "adopt", ["dev", "--form", "export"], 2, "Unknown option --form; did you mean --from?"],
+    ["adopt from an export folder that does not exist", "adopt", ["dev", "--from", "<fixture>/export", "--project-dir", "<fixture>"], 1, "--from <fixture>/export: is not a directory (allowed: the directory npm run export-apim wrote)"],
 ];
 
 describe("every command line refused with what was wrong and what is allowed, no stack trace", () => {
@@ -43,7 +47,7 @@ describe("every command line refused with what was wrong and what is allowed, no
         it(`${command}: ${what}`, async () => {
             const fixture = fixtureProject();
             const args = argv.map((arg) => arg.replace("<fixture>", fixture));
-            const main = command === "plan" ? planMain : command === "cost" ? costMain : smokeMain;
+            const main = command === "plan" ? planMain : command === "cost" ? costMain : command === "adopt" ? adoptMain : smokeMain;
             const { result, stderr } = await captured(() => main(args, process.env));
             assert.equal(result, code, stderr);
             assert.equal(stderr.split("\n")[0]!.split(fixture).join("<fixture>"), firstLine);
@@ -56,3 +60,4 @@ describe("every command line refused with what was wrong and what is allowed, no
 const planMain = (argv: string[], env: NodeJS.ProcessEnv) => plan.main(argv, undefined, env);
 const costMain = (argv: string[], env: NodeJS.ProcessEnv) => cost.main(argv, undefined, env);
 const smokeMain = (argv: string[], env: NodeJS.ProcessEnv) => smoke.main(argv, env);
+const adoptMain = (argv: string[], env: NodeJS.ProcessEnv) => adopt.main(argv, undefined, env);
