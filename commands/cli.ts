@@ -1,7 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../stacks/config";
+import * as path from "node:path";
 import { UserError } from "../engine";
+import { StackNotFoundError, listStacks, repoRoot } from "../engine/project";
 import { closestKey } from "../engine/cli/wording";
 
 /**
@@ -84,6 +86,35 @@ export function optionErrorMessage(error: unknown, known: readonly string[]): st
 /** Whether an error is the user's to fix in a file (a config, a catalog, a stack file): printed as it is, without a stack trace. */
 export function isUserError(error: unknown): error is Error {
     return error instanceof ConfigError || error instanceof UserError || pulumi.RunError.isInstance(error);
+}
+
+/**
+ * An error of the user's (see {@link isUserError}) printed as it is, without a stack trace, giving
+ * the exit code `code`; any other error is thrown on.
+ */
+export function userErrorExit(error: unknown, code = 1): number {
+    if (isUserError(error)) {
+        process.stderr.write(`${error.message}\n`);
+        return code;
+    }
+    throw error;
+}
+
+/** The project directory `--project-dir` names, resolved; this repository without it. */
+export function projectDirOf(values: { "project-dir"?: string }): string {
+    return values["project-dir"] ? path.resolve(values["project-dir"]) : repoRoot;
+}
+
+/**
+ * Exit code 2, having said which stacks there are, when `stack` has no stack file among `stacks`
+ * (default: the project's); undefined when it has one.
+ */
+export function missingStack(stack: string, projectDir: string, stacks: readonly string[] = listStacks(projectDir)): number | undefined {
+    if (stacks.includes(stack)) {
+        return undefined;
+    }
+    process.stderr.write(`${new StackNotFoundError(stack, [...stacks]).message}\n`);
+    return 2;
 }
 
 /** Runs a command's `main` as the process: its exit code, or the stack trace of what went wrong. */

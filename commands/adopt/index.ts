@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isUserError, parseCommand, runMain } from "../cli";
+import { isUserError, parseCommand, projectDirOf, runMain, userErrorExit } from "../cli";
 import { planStack, runStack, type RunOptions, type StackRun } from "../../engine";
-import { loadProject, repoRoot } from "../../engine/project";
+import { loadProject } from "../../engine/project";
 import { adoptionDiff } from "./compare";
 import { readExport } from "./export";
 import { importFile, type ImportFile } from "./import-file";
@@ -63,7 +63,7 @@ export async function main(
         process.stderr.write(`Name the export: --from <dir>.\n\n${usage}\n`);
         return 2;
     }
-    const projectDir = values["project-dir"] ? path.resolve(values["project-dir"]) : repoRoot;
+    const projectDir = projectDirOf(values);
     try {
         const exported = readExport(path.resolve(values.from));
         const adoption = await mapExport(exported);
@@ -118,11 +118,7 @@ export async function main(
         );
         return 0;
     } catch (error) {
-        if (isUserError(error)) {
-            process.stderr.write(`${error.message}\n`);
-            return 1;
-        }
-        throw error;
+        return userErrorExit(error);
     }
 }
 

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { isUserError, parseCommand, runMain } from "../cli";
+import { parseCommand, runMain, userErrorExit } from "../cli";
 import { planStack, runStack, type RunOptions, type StackRun } from "../../engine";
 import { listStacks } from "../../engine/project";
 import { checkConnectionVolumes, costText, estimateCost } from "./index";
@@ -59,11 +59,7 @@ export async function main(
         return 0;
     } catch (error) {
         // What the user fixes in a file, printed without a stack trace, as the plan prints it.
-        if (isUserError(error)) {
-            process.stderr.write(`${error.message}\n`);
-            return 1;
-        }
-        throw error;
+        return userErrorExit(error);
     }
 }
 

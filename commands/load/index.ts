@@ -2,8 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CatalogError, formatRate, type ApiDefinition } from "../../content/catalog";
 import { loadCatalog } from "../../content";
-import { isUserError, parseCommand, runMain } from "../cli";
-import { StackNotFoundError, listStacks, repoRoot } from "../../engine/project";
+import { missingStack, parseCommand, projectDirOf, runMain, userErrorExit } from "../cli";
 import { readStackConfig } from "../../engine/stack-config";
 import type { StackConfig } from "../../stacks/config";
 import { accessToken, smokeRequest } from "../smoke/calls";
@@ -132,11 +131,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     const stack = parsed.stack;
     const values = parsed.values;
-    const projectDir = values["project-dir"] ? path.resolve(values["project-dir"]) : repoRoot;
-    const stacks = listStacks(projectDir);
-    if (!stacks.includes(stack)) {
-        process.stderr.write(`${new StackNotFoundError(stack, stacks).message}\n`);
-        return 2;
+    const projectDir = projectDirOf(values);
+    const missing = missingStack(stack, projectDir);
+    if (missing !== undefined) {
+        return missing;
     }
     if (values.outputs === undefined) {
         process.stderr.write(
@@ -162,11 +160,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         config = readStackConfig({ stack, projectDir });
         apis = (await loadCatalog(path.join(projectDir, "apis"))).apis;
     } catch (error) {
-        if (error instanceof CatalogError || isUserError(error)) {
-            process.stderr.write(`${(error as Error).message}\n`);
+        if (error instanceof CatalogError) {
+            process.stderr.write(`${error.message}\n`);
             return 2;
         }
-        throw error;
+        return userErrorExit(error, 2);
     }
     const names = [...new Set(apis.map((api) => api.name))];
     if (values.api !== undefined && !names.includes(values.api)) {

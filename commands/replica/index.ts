@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isUserError, parseCommand, runMain } from "../cli";
+import { missingStack, parseCommand, projectDirOf, runMain, userErrorExit } from "../cli";
 import { planStack, runStack, type RunOptions, type StackRun } from "../../engine";
-import { StackNotFoundError, listStacks, loadProject, repoRoot } from "../../engine/project";
+import { listStacks, loadProject } from "../../engine/project";
 import { checkConnectionVolumes, estimateCost, priceTable, type CostEstimate } from "../cost";
 import { usdText } from "../cost/text";
 import { stackVolumes } from "../cost/volumes";
@@ -75,11 +75,11 @@ export async function main(
         return parsed;
     }
     const source = parsed.stack;
-    const projectDir = parsed.values["project-dir"] ? path.resolve(parsed.values["project-dir"]) : repoRoot;
+    const projectDir = projectDirOf(parsed.values);
     const stacks = listStacks(projectDir);
-    if (!stacks.includes(source)) {
-        process.stderr.write(`${new StackNotFoundError(source, stacks).message}\n`);
-        return 2;
+    const missing = missingStack(source, projectDir, stacks);
+    if (missing !== undefined) {
+        return missing;
     }
     const name = parsed.values.name ?? `${source}-replica`;
     if (!stackName.test(name)) {
@@ -144,11 +144,7 @@ export async function main(
             return 1;
         }
         // What the user fixes in a file, printed without a stack trace, as the plan prints it.
-        if (isUserError(error)) {
-            process.stderr.write(`${error.message}\n`);
-            return 1;
-        }
-        throw error;
+        return userErrorExit(error);
     }
 }
 

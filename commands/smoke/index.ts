@@ -1,8 +1,7 @@
 import * as path from "node:path";
 import { CatalogError, type ApiDefinition } from "../../content/catalog";
 import { loadCatalog } from "../../content";
-import { parseCommand, runMain } from "../cli";
-import { StackNotFoundError, listStacks, repoRoot } from "../../engine/project";
+import { missingStack, parseCommand, projectDirOf, runMain } from "../cli";
 import { accessToken, send, smokeRequest, snippet, type Answer, type SmokeRequest } from "./calls";
 import { SettingsError, environmentVariables, readOutputs, smokeSettings } from "./settings";
 
@@ -69,11 +68,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return parsed;
     }
     const stack = parsed.stack;
-    const projectDir = parsed.values["project-dir"] ? path.resolve(parsed.values["project-dir"]) : repoRoot;
-    const stacks = listStacks(projectDir);
-    if (!stacks.includes(stack)) {
-        process.stderr.write(`${new StackNotFoundError(stack, stacks).message}\n`);
-        return 2;
+    const projectDir = projectDirOf(parsed.values);
+    const missing = missingStack(stack, projectDir);
+    if (missing !== undefined) {
+        return missing;
     }
     const outputsFile = parsed.values.outputs;
     if (outputsFile === undefined) {
