@@ -3,7 +3,7 @@ import type { StackRun } from "../../engine";
 import { planGraph, type PlanGraph, type PlanResource } from "../plan/graph";
 import { changeSummary, diffPlans, type Change, type PlanDiff, type Step } from "../plan/plan-diff";
 import type { ArmResource, ServiceExport } from "./export";
-import { exportedIdOf } from "./import-file";
+import { adoptedOf } from "./import-file";
 import { regionName } from "./map";
 
 /**
@@ -109,41 +109,17 @@ export function exportedInputs(resource: PlanResource, exported: ArmResource): R
 
 /** The base graph: the export as the state `pulumi import` leaves, in the program's names. */
 export function exportGraph(run: StackRun, head: PlanGraph, exported: ServiceExport): PlanGraph {
-    const registered = new Map(run.resources.map((resource) => [resource.urn, resource]));
-    const adopted = new Set<string>();
-    const resources: PlanResource[] = [];
-    for (const resource of head.resources) {
-        const source = registered.get(resource.urn)!;
-        const id = exportedIdOf(source, exported);
+    const { ids, components } = adoptedOf(run, exported);
+    // What is adopted, with the export's inputs; the stack and the components above what is
+    // adopted exist once imported, as they are.
+    const resources = head.resources.flatMap((resource): PlanResource[] => {
+        const id = ids.get(resource.urn);
         if (id) {
-            adopted.add(resource.urn);
-            resources.push({ ...resource, inputs: exportedInputs(resource, exported.ids.get(id.toLowerCase())!.resource), dependsOn: [] });
+            return [{ ...resource, inputs: exportedInputs(resource, exported.ids.get(id.toLowerCase())!.resource), dependsOn: [] }];
         }
-    }
-    // The stack and the components above what is adopted exist once imported.
-    for (const resource of head.resources) {
-        if (
-            resource.type === "pulumi:pulumi:Stack" ||
-            (!resource.custom && head.resources.some((child) => adopted.has(child.urn) && isAncestor(resource, child, head)))
-        ) {
-            resources.push(resource);
-        }
-    }
+        return resource.type === "pulumi:pulumi:Stack" || components.has(resource.urn) ? [resource] : [];
+    });
     return { stack: head.stack, resources, outputs: {} };
-}
-
-function isAncestor(ancestor: PlanResource, resource: PlanResource, graph: PlanGraph): boolean {
-    const byUrn = new Map(graph.resources.map((candidate) => [candidate.urn, candidate]));
-    for (
-        let parent = resource.parent ? byUrn.get(resource.parent) : undefined;
-        parent;
-        parent = parent.parent ? byUrn.get(parent.parent) : undefined
-    ) {
-        if (parent.urn === ancestor.urn) {
-            return true;
-        }
-    }
-    return false;
 }
 
 /** Why the program changes what it changes on an adopted resource, by input. */

@@ -47,16 +47,20 @@ export function exportedIdOf(resource: RegisteredResource, exported: ServiceExpo
     return id === undefined ? undefined : exported.ids.get(id.toLowerCase())?.id;
 }
 
-/** The import file of a run against an export. */
-export function importFile(run: StackRun, exported: ServiceExport, providerVersion: string): ImportFile {
+/**
+ * What a run adopts from an export: each registered resource whose id the export holds (by URN,
+ * with that id), and the components between those resources and the stack.
+ */
+export function adoptedOf(run: StackRun, exported: ServiceExport): { ids: Map<string, string>; components: Set<string> } {
     const byUrn = new Map(run.resources.map((resource) => [resource.urn, resource]));
-    const adopted = run.resources.flatMap((resource) => {
-        const id = exportedIdOf(resource, exported);
-        return id ? [{ resource, id }] : [];
-    });
-    // The components above what is adopted, outermost first.
+    const ids = new Map<string, string>();
     const components = new Set<string>();
-    for (const { resource } of adopted) {
+    for (const resource of run.resources) {
+        const id = exportedIdOf(resource, exported);
+        if (!id) {
+            continue;
+        }
+        ids.set(resource.urn, id);
         for (
             let parent = resource.parent ? byUrn.get(resource.parent) : undefined;
             parent && parent.type !== "pulumi:pulumi:Stack";
@@ -65,11 +69,19 @@ export function importFile(run: StackRun, exported: ServiceExport, providerVersi
             components.add(parent.urn);
         }
     }
+    return { ids, components };
+}
+
+/** The import file of a run against an export. */
+export function importFile(run: StackRun, exported: ServiceExport, providerVersion: string): ImportFile {
+    const byUrn = new Map(run.resources.map((resource) => [resource.urn, resource]));
+    const { ids, components } = adoptedOf(run, exported);
+    // The components first (a parent before its children: registration order), then what is adopted.
     const entries = [
         ...run.resources
             .filter((resource) => components.has(resource.urn))
             .map((resource) => ({ resource, id: undefined as string | undefined })),
-        ...adopted,
+        ...run.resources.filter((resource) => ids.has(resource.urn)).map((resource) => ({ resource, id: ids.get(resource.urn) })),
     ];
     const counts = new Map<string, number>();
     for (const { resource } of entries) {

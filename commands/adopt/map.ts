@@ -1,9 +1,11 @@
 import type * as Libxml2 from "libxml2-wasm" with { "resolution-mode": "import" };
 import { gatewayTiers } from "../../components/gateway";
+import { openApiCheck } from "../../content/catalog/openapi";
 import { readPolicyFile } from "../../content/catalog/policy-files";
+import { wsdlCheck, type WsdlSelector } from "../../content/catalog/wsdl";
 import { withXml } from "../../content/catalog/xml";
-import type { ArmResource, ExportedApi, ExportedPolicy, ServiceExport } from "./export";
-import { backendRefusal, mapPolicy, rawXmlToXml, userPolicyFile } from "./policy-map";
+import type { ArmResource, ExportedApi, ServiceExport } from "./export";
+import { hasElements, mapPolicy, policyFileSections, userPolicyFile } from "./policy-map";
 
 /**
  * An exported service as this project's files: the catalog (`apis/<api>/api.yaml`, the
@@ -60,17 +62,6 @@ function slug(text: string): string | undefined {
     return identifier.test(made) ? made : undefined;
 }
 
-/** The methods an exported OpenAPI document's operations use, in the catalog's order. */
-function specMethods(content: string): string[] {
-    try {
-        const spec = JSON.parse(content) as { paths?: Record<string, Record<string, unknown>> };
-        const used = new Set(Object.values(spec.paths ?? {}).flatMap((item) => Object.keys(item).map((key) => key.toUpperCase())));
-        return httpMethods.filter((method) => used.has(method));
-    } catch {
-        return [];
-    }
-}
-
 /** `text` cut to the catalog's `max` characters, saying so in `findings` when it was longer. */
 function within(text: string, max: number, what: string, findings: string[]): string {
     if (text.length <= max) {
@@ -80,99 +71,28 @@ function within(text: string, max: number, what: string, findings: string[]): st
     return text.slice(0, max);
 }
 
-/** The operationIds an exported OpenAPI document declares. */
-function specOperationIds(content: string): string[] {
-    try {
-        const spec = JSON.parse(content) as { paths?: Record<string, Record<string, { operationId?: string }>> };
-        return Object.values(spec.paths ?? {}).flatMap((item) =>
-            Object.values(item).flatMap((operation) => (operation?.operationId ? [operation.operationId] : [])),
-        );
-    } catch {
-        return [];
-    }
-}
-
-/** The first service and its first SOAP port in a WSDL, with how many there were. */
-async function wsdlSelector(content: string): Promise<{ service: string; endpoint: string; services: number; ports: number } | undefined> {
-    const parsed = await withXml(content, (doc, lib) => {
-        const ns = { wsdl: "http://schemas.xmlsoap.org/wsdl/" };
-        const services = doc.find("//wsdl:service", ns).filter((node) => node instanceof lib.XmlElement);
-        const first = services[0];
-        if (!first) {
-            return undefined;
-        }
-        const ports = first.find("wsdl:port", ns).filter((node) => node instanceof lib.XmlElement);
-        const port = ports[0];
-        const name = (element: unknown) => (element as { attr(name: string): { value: string } | null }).attr("name")?.value;
-        return port ? { service: name(first)!, endpoint: name(port)!, services: services.length, ports: ports.length } : undefined;
-    });
-    return "value" in parsed ? parsed.value : undefined;
-}
-
 /**
- * An operation's or a product's policy as the catalog takes a policy file: rawxml encoded, and
- * `<base />` in every section (added first where it was missing, and said), `backend` holding
- * `<base />` alone (a bare `<forward-request />` dropped; anything else refused).
+ * The WSDL service and port an exported SOAP API is adopted with: the first, in document order,
+ * that the catalog's own WSDL check takes (a SOAP port with a document-literal binding); with how
+ * many there were, or the first one's problems when none passes.
  */
-async function asPolicyFile(policy: ExportedPolicy, notes: string[], refusals: string[]): Promise<string | undefined> {
-    const sections = ["inbound", "backend", "outbound", "on-error"] as const;
-    const parsed = await withXml(rawXmlToXml(policy.value), (doc, lib) => {
-        const elements = (node: Libxml2.XmlElement | undefined) => {
-            const found: Array<{ name: string; text: string; line: number; bare: boolean }> = [];
-            for (let child = node?.firstChild ?? null; child; child = child.next) {
-                if (child instanceof lib.XmlElement) {
-                    found.push({
-                        name: child.name,
-                        text: child.toString(),
-                        line: child.line,
-                        bare: child.attrs.length === 0 && !child.firstChild,
-                    });
-                }
-            }
-            return found;
-        };
-        const root = doc.root;
-        const section = (name: string) => {
-            for (let child = root.firstChild; child; child = child.next) {
-                if (child instanceof lib.XmlElement && child.name === name) {
-                    return child;
-                }
-            }
-            return undefined;
-        };
-        return { root: root.name, bySection: Object.fromEntries(sections.map((name) => [name, elements(section(name))])) };
-    });
-    if ("problems" in parsed) {
-        refusals.push(
-            `${policy.file}: line ${parsed.problems[0]!.line}: ${parsed.problems[0]!.message} (the policy is not XML even with its expressions encoded)`,
-        );
-        return undefined;
-    }
-    if (parsed.value.root !== "policies") {
-        refusals.push(`${policy.file}: the root element is <${parsed.value.root}> (allowed: <policies>)`);
-        return undefined;
-    }
-    const user: Record<string, string[]> = {};
-    for (const name of sections) {
-        const children = parsed.value.bySection[name]!;
-        if (!children.some((child) => child.name === "base")) {
-            notes.push(
-                `${policy.file}: ${name} had no <base />; the policy file adds it first, so the wider scopes' ${name} policies run too`,
-            );
+async function wsdlPort(file: string, content: string): Promise<{ selector?: WsdlSelector; ports: number; problems: string[] }> {
+    const parsed = await withXml(content, (doc) =>
+        (doc.find("//wsdl:service/wsdl:port", { wsdl: "http://schemas.xmlsoap.org/wsdl/" }) as Libxml2.XmlElement[]).map((port) => ({
+            service: (port.parent as Libxml2.XmlElement).attr("name")?.value ?? "",
+            endpoint: port.attr("name")?.value ?? "",
+        })),
+    );
+    const candidates = "value" in parsed ? parsed.value : [];
+    let first: string[] | undefined;
+    for (const selector of candidates) {
+        const { problems } = await wsdlCheck(file, content, selector);
+        if (problems.length === 0) {
+            return { selector, ports: candidates.length, problems: [] };
         }
-        const own = children.filter((child) => child.name !== "base");
-        if (name === "backend") {
-            for (const child of own) {
-                if (child.name === "forward-request" && child.bare) {
-                    continue;
-                }
-                refusals.push(backendRefusal(policy.file, child.name, child.line));
-            }
-            continue;
-        }
-        user[name] = own.map((child) => child.text);
+        first ??= problems;
     }
-    return userPolicyFile({ inbound: user["inbound"] ?? [], outbound: user["outbound"] ?? [], "on-error": user["on-error"] ?? [] });
+    return { ports: candidates.length, problems: first ?? [`${file}: no wsdl:service with a wsdl:port`] };
 }
 
 /**
@@ -247,15 +167,11 @@ export async function mapExport(exported: ServiceExport): Promise<Adoption> {
                 `product ${id}: its groups ${otherGroups.join(", ")} stay linked, unmanaged; the program manages its link to developers`,
             );
         }
-        if (policy) {
-            const written = await asPolicyFile(policy, findings, refusals);
-            const file = written === undefined ? undefined : await checkedPolicy(policy.file, `apis/${id}-policy.xml`, written, refusals);
-            if (
-                file !== undefined &&
-                !/^\s*<policies>\s*<inbound>\s*<base \/>\s*<\/inbound>\s*<backend>\s*<base \/>\s*<\/backend>\s*<outbound>\s*<base \/>\s*<\/outbound>\s*<on-error>\s*<base \/>\s*<\/on-error>\s*<\/policies>\s*$/.test(
-                    file,
-                )
-            ) {
+        // A policy of <base /> alone does nothing: no file, and the service's stays as it is.
+        const sections = policy ? await policyFileSections(policy.file, policy.value, findings, refusals) : undefined;
+        if (policy && sections && hasElements(sections)) {
+            const file = await checkedPolicy(policy.file, `apis/${id}-policy.xml`, userPolicyFile(sections), refusals);
+            if (file !== undefined) {
                 productFiles[`${id}-policy.xml`] = file;
                 definition["policy"] = `${id}-policy.xml`;
             }
@@ -470,10 +386,16 @@ async function mapApi(
     const specFile = soap ? `${name}.wsdl` : "openapi.json";
     // Revision 1 is the API itself; later revisions follow (a catalog API starts at revision 1).
     files[specFile] = api.revisions[0]!.spec.content;
-    // Every method any revision's operations use: one group covers them all (no method is answered 405).
+    // Every method any revision's operations use, as the catalog reads the documents: one group
+    // covers them all (no method is answered 405).
+    const operations = soap
+        ? []
+        : await Promise.all(
+              api.revisions.map(async (revision) => (await openApiCheck(revision.spec.file, revision.spec.content)).operations),
+          );
     const methods = soap
         ? ["POST"]
-        : httpMethods.filter((method) => api.revisions.some((revision) => specMethods(revision.spec.content).includes(method)));
+        : httpMethods.filter((method) => operations.some((list) => list.some((operation) => operation.method === method)));
     const definition: Record<string, unknown> = {
         name,
         ...(api.id !== `${name}-${version}` ? { apiId: api.id } : {}),
@@ -490,16 +412,16 @@ async function mapApi(
         spec: specFile,
     };
     if (soap) {
-        const selector = await wsdlSelector(api.revisions[0]!.spec.content);
+        const { selector, ports, problems } = await wsdlPort(api.revisions[0]!.spec.file, api.revisions[0]!.spec.content);
         if (!selector) {
-            return skip(`its exported WSDL (${api.revisions[0]!.spec.file}) has no service with a port`);
+            return skip(`no port of its exported WSDL is one the catalog publishes: ${problems.join("; ")}`);
         }
-        if (selector.services > 1 || selector.ports > 1) {
+        if (ports > 1) {
             notes.push(
-                `${api.revisions[0]!.spec.file}: ${selector.services} services, ${selector.ports} ports in the first; adopted with service ${selector.service}, port ${selector.endpoint}`,
+                `${api.revisions[0]!.spec.file}: ${ports} ports; adopted with service ${selector.service}, port ${selector.endpoint}, the first the catalog publishes`,
             );
         }
-        definition["wsdl"] = { service: selector.service, endpoint: selector.endpoint };
+        definition["wsdl"] = selector;
     }
     if (policy.backendKey) {
         definition["backendApiKey"] = { header: policy.backendKey.header };
@@ -531,7 +453,7 @@ async function mapApi(
             : {}),
         access: [{ name: "call", methods: methods.length > 0 ? methods : ["GET"], role }],
     };
-    if (policy.user.inbound.length + policy.user.outbound.length + policy.user["on-error"].length > 0) {
+    if (hasElements(policy.user)) {
         const content = await checkedPolicy(current.policy!.file, `apis/${folder}/policy.xml`, userPolicyFile(policy.user), ctx.refusals);
         if (content !== undefined) {
             files["policy.xml"] = content;
@@ -581,7 +503,8 @@ async function mapApi(
             );
             continue;
         }
-        if (!specOperationIds(current.spec.content).includes(operation)) {
+        const currentOperations = operations[api.revisions.indexOf(current)] ?? [];
+        if (!currentOperations.some((candidate) => candidate.operationId === operation)) {
             notes.push(
                 `${found.file}: not adopted: the operation ${operation} has no operationId ${operation} in the exported specification (the catalog names operation files by operationId); the first pulumi up leaves it as it is`,
             );
@@ -593,11 +516,11 @@ async function mapApi(
             );
             continue;
         }
-        const file = await asPolicyFile(found, notes, ctx.refusals);
+        const sections = await policyFileSections(found.file, found.value, notes, ctx.refusals);
         const content =
-            file === undefined
-                ? undefined
-                : await checkedPolicy(found.file, `apis/${folder}/operations/${operation}.xml`, file, ctx.refusals);
+            sections && hasElements(sections)
+                ? await checkedPolicy(found.file, `apis/${folder}/operations/${operation}.xml`, userPolicyFile(sections), ctx.refusals)
+                : undefined;
         if (content !== undefined) {
             files[`operations/${operation}.xml`] = content;
         }

@@ -1,4 +1,5 @@
 import type * as Libxml2 from "libxml2-wasm" with { "resolution-mode": "import" };
+import { policySections } from "../../content/catalog/policy-files";
 import { located, withXml } from "../../content/catalog/xml";
 
 /**
@@ -272,6 +273,56 @@ export async function mapPolicy(file: string, raw: string, keyVaultNamedValues: 
         delete mapped.cacheDuration;
     }
     return mapped;
+}
+
+/** Whether a policy's user elements hold anything but `<base />`. */
+export function hasElements(user: MappedPolicy["user"]): boolean {
+    return Object.values(user).some((elements) => elements.length > 0);
+}
+
+/**
+ * An operation's or a product's policy as the catalog takes a policy file, its user elements by
+ * section: rawxml encoded, `<base />` in every section (added first where it was missing, and said
+ * in `notes`), `backend` holding `<base />` alone (a bare `<forward-request />` dropped, anything
+ * else refused). Undefined when refused.
+ */
+export async function policyFileSections(
+    file: string,
+    raw: string,
+    notes: string[],
+    refusals: string[],
+): Promise<MappedPolicy["user"] | undefined> {
+    const user: MappedPolicy["user"] = { inbound: [], outbound: [], "on-error": [] };
+    const before = refusals.length;
+    const parsed = await withXml(rawXmlToXml(raw), (doc, lib) => {
+        const root = doc.root;
+        if (root.name !== "policies") {
+            refusals.push(`${file}: the root element is <${root.name}> (allowed: <policies>)`);
+            return;
+        }
+        for (const name of policySections) {
+            const children = childElements(
+                childElements(root, lib).find((child) => child.name === name),
+                lib,
+            );
+            if (!children.some((child) => child.name === "base")) {
+                notes.push(
+                    `${file}: ${name} had no <base />; the policy file adds it first, so the wider scopes' ${name} policies run too`,
+                );
+            }
+            for (const child of children.filter((candidate) => candidate.name !== "base")) {
+                if (name !== "backend") {
+                    user[name].push(child.toString());
+                } else if (child.name !== "forward-request" || child.attrs.length > 0 || child.firstChild) {
+                    refusals.push(backendRefusal(file, child.name, child.line));
+                }
+            }
+        }
+    });
+    if ("problems" in parsed) {
+        refusals.push(`${file}: ${located(parsed.problems[0]!)} (the policy is not XML even with its expressions encoded)`);
+    }
+    return refusals.length === before ? user : undefined;
 }
 
 /** Why an element of a policy's `backend` section cannot be adopted. */

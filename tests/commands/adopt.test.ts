@@ -226,6 +226,51 @@ describe("npm run adopt: the REST spec's example service", function () {
     });
 });
 
+describe("npm run adopt: an operation policy", function () {
+    this.timeout(60000);
+
+    it("is written as operations/<operationId>.xml, <base /> added where it lacked one, and imported under the program's name", async () => {
+        // The Petstore document with listPets's operationId in the form the catalog keeps as a
+        // file name, and the REST example's operation policy on that operation.
+        const files = exportFiles();
+        const spec = (files["apis/petstoreapi/1/spec.json"] as string).replace('"operationId": "listPets"', '"operationId": "list-pets"');
+        const policy = exampleBody("ApiManagementGetApiOperationPolicy");
+        const exportDir = assembleExport(temporaryDirectory("adopt-export-"), {
+            files: {
+                "apis/petstoreapi/1/spec.json": spec,
+                "apis/petstoreapi/1/operations.json": {
+                    value: [{ id: `${serviceId}/apis/petstoreapi;rev=1/operations/list-pets`, name: "list-pets", properties: {} }],
+                },
+                "apis/petstoreapi/1/operations/loginUser/policy.json": undefined,
+                "apis/petstoreapi/1/operations/list-pets/policy.json": {
+                    ...policy,
+                    id: `${serviceId}/apis/petstoreapi;rev=1/operations/list-pets/policies/policy`,
+                    properties: { ...policy["properties"], format: "rawxml" },
+                },
+            },
+        });
+        const project = adoptionProject();
+        const { code, stdout, stderr } = await adopt("dev", "--from", exportDir, "--replace-catalog", "--project-dir", project);
+        assert.equal(code, 0, stderr);
+        const written = fs.readFileSync(path.join(project, "apis", "petstoreapi", "operations", "list-pets.xml"), "utf8");
+        assert.match(written, /<on-error>\s*<base \/>\s*<\/on-error>/, "the section the policy lacked, with <base />");
+        assert.match(
+            written,
+            /<outbound>\s*<base \/>\s*<set-header name="X-My-Sample" exists-action="override">[\s\S]*<jsonp callback-parameter-name="ProcessResponse"\/>\s*<\/outbound>/,
+        );
+        assert.ok(
+            stdout.includes("apis/petstoreapi/1/operations/list-pets/policy.json: on-error had no <base />; the policy file adds it first"),
+        );
+        const imports = JSON.parse(fs.readFileSync(path.join(project, "import-dev.json"), "utf8")) as ImportFile;
+        assert.deepEqual(
+            imports.resources
+                .filter((entry) => entry.type === "azure-native:apimanagement:ApiOperationPolicy")
+                .map((entry) => [entry.name, entry.id]),
+            [["catalog-policy-petstoreapi-list-pets", `${serviceId}/apis/petstoreapi;rev=1/operations/list-pets/policies/policy`]],
+        );
+    });
+});
+
 describe("npm run adopt: refusals", function () {
     this.timeout(60000);
 
