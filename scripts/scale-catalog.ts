@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { el, policyDocument } from "../components/common/policies";
 import { repoRoot } from "../engine/project";
 
 /**
@@ -43,26 +44,12 @@ export function scaleCatalogProject(count: number, dir = path.join(os.tmpdir(), 
         },
     };
     const policy = (header: string, value: string) =>
-        [
-            "<policies>",
-            "    <inbound>",
-            "        <base />",
-            `        <set-header name="${header}" exists-action="override">`,
-            `            <value>${value}</value>`,
-            "        </set-header>",
-            "    </inbound>",
-            "    <backend>",
-            "        <base />",
-            "    </backend>",
-            "    <outbound>",
-            "        <base />",
-            "    </outbound>",
-            "    <on-error>",
-            "        <base />",
-            "    </on-error>",
-            "</policies>",
-            "",
-        ].join("\n");
+        `${policyDocument({
+            inbound: [el("base"), el("set-header", { name: header, "exists-action": "override" }, el("value", {}, value))],
+            backend: [el("base")],
+            outbound: [el("base")],
+            onError: [el("base")],
+        })}\n`;
     for (let i = 1; i <= count; i++) {
         const name = `api-${String(i).padStart(3, "0")}`;
         backends[name] = { url: `https://${name}.contoso.com/api` };

@@ -1,4 +1,5 @@
 import type * as Libxml2 from "libxml2-wasm" with { "resolution-mode": "import" };
+import { el, policyDocument } from "../../components/common/policies";
 import { policySections } from "../../content/catalog/policy-files";
 import { located, withXml } from "../../content/catalog/xml";
 
@@ -330,25 +331,12 @@ export function backendRefusal(file: string, element: string, line: number): str
     return `${file}: backend: <${element}> (line ${line}) cannot be adopted (allowed: <base /> or a bare <forward-request />; the program forwards every request once, from the global policy: move what it does into inbound, or keep this API out of the adoption)`;
 }
 
-/** A policy file of the user's elements, with `<base />` first in every section. */
-export function userPolicyFile(user: MappedPolicy["user"]): string {
-    const section = (name: string, elements: readonly string[]) =>
-        [`    <${name}>`, "        <base />", ...elements.map((element) => indent(element, "        ")), `    </${name}>`].join("\n");
-    return [
-        "<policies>",
-        section("inbound", user.inbound),
-        section("backend", []),
-        section("outbound", user.outbound),
-        section("on-error", user["on-error"]),
-        "</policies>",
-        "",
-    ].join("\n");
-}
-
 /**
- * An element's text with its first line at `prefix`; the lines after it stay exactly as the
- * service had them (the text of a policy expression is kept to the character).
+ * A policy file of the user's elements, `<base />` first in every section, written by the
+ * program's policy builder (components/common/policies.ts): an element keeps its text as the
+ * service had it, its first line indented (a policy expression is kept to the character).
  */
-function indent(element: string, prefix: string): string {
-    return prefix + element.trimStart();
+export function userPolicyFile(user: MappedPolicy["user"]): string {
+    const section = (elements: readonly string[]) => [el("base"), ...elements.map((text) => ({ raw: text.trimStart() }))];
+    return `${policyDocument({ inbound: section(user.inbound), backend: section([]), outbound: section(user.outbound), onError: section(user["on-error"]) })}\n`;
 }
