@@ -89,12 +89,12 @@ export function isUserError(error: unknown): error is Error {
 }
 
 /**
- * An error of the user's (see {@link isUserError}) printed as it is, without a stack trace, giving
- * the exit code `code`; any other error is thrown on.
+ * An error of the user's (see {@link isUserError}, or of one of the command's own `kinds`) printed
+ * as it is, without a stack trace, giving the exit code `code`; any other error is thrown on.
  */
-export function userErrorExit(error: unknown, code = 1): number {
-    if (isUserError(error)) {
-        process.stderr.write(`${error.message}\n`);
+export function userErrorExit(error: unknown, code = 1, ...kinds: Array<abstract new (...args: never[]) => Error>): number {
+    if (isUserError(error) || kinds.some((kind) => error instanceof kind)) {
+        process.stderr.write(`${(error as Error).message}\n`);
         return code;
     }
     throw error;

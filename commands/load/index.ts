@@ -160,11 +160,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         config = readStackConfig({ stack, projectDir });
         apis = (await loadCatalog(path.join(projectDir, "apis"))).apis;
     } catch (error) {
-        if (error instanceof CatalogError) {
-            process.stderr.write(`${error.message}\n`);
-            return 2;
-        }
-        return userErrorExit(error, 2);
+        return userErrorExit(error, 2, CatalogError);
     }
     const names = [...new Set(apis.map((api) => api.name))];
     if (values.api !== undefined && !names.includes(values.api)) {
@@ -189,11 +185,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     try {
         outputs = readOutputs(stack, values.outputs, "the load test");
     } catch (error) {
-        if (error instanceof SettingsError) {
-            process.stderr.write(`${error.message}\n`);
-            return 2;
-        }
-        throw error;
+        return userErrorExit(error, 2, SettingsError);
     }
     const shown = values.outputs === "-" ? "the outputs" : values.outputs;
 
@@ -205,11 +197,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     try {
         settings = smokeSettings(stack, outputs, shown, env, values["client-id"], "the load test");
     } catch (error) {
-        if (error instanceof SettingsError) {
-            process.stderr.write(`${error.message}\n`);
-            return 2;
-        }
-        throw error;
+        return userErrorExit(error, 2, SettingsError);
     }
     const timeoutMs = (options.timeout as number | undefined) ?? 15_000;
     const shape: LoadShape = {

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { CatalogError, type ApiDefinition } from "../../content/catalog";
 import { loadCatalog } from "../../content";
-import { missingStack, parseCommand, projectDirOf, runMain } from "../cli";
+import { missingStack, parseCommand, projectDirOf, runMain, userErrorExit } from "../cli";
 import { accessToken, send, smokeRequest, snippet, type Answer, type SmokeRequest } from "./calls";
 import { SettingsError, environmentVariables, readOutputs, smokeSettings } from "./settings";
 
@@ -99,21 +99,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
             parsed.values["client-id"],
         );
     } catch (error) {
-        if (error instanceof SettingsError) {
-            process.stderr.write(`${error.message}\n`);
-            return 2;
-        }
-        throw error;
+        return userErrorExit(error, 2, SettingsError);
     }
     let apis: ApiDefinition[];
     try {
         apis = (await loadCatalog(path.join(projectDir, "apis"))).apis;
     } catch (error) {
-        if (error instanceof CatalogError) {
-            process.stderr.write(`${error.message}\n`);
-            return 2;
-        }
-        throw error;
+        return userErrorExit(error, 2, CatalogError);
     }
 
     const tested = apis.filter((api) => api.smoke);
