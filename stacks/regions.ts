@@ -87,6 +87,16 @@ const byName = new Map(table.map((region) => [region.name, region]));
 /** Every region name the project accepts, in the order of the table. */
 export const regionNames: ReadonlyArray<string> = table.map((region) => region.name);
 
+const byDisplay = new Map(table.map((region) => [region.display.toLowerCase(), region]));
+
+/**
+ * The region name of what ARM returns as a resource's location: its display name (`West Europe`,
+ * as API Management's resources give it) or its name; undefined for a region this project does not know.
+ */
+export function regionNameOf(location: string): string | undefined {
+    return (byDisplay.get(location.toLowerCase()) ?? byName.get(location.toLowerCase()))?.name;
+}
+
 /** Whether `name` is an Azure region the project can deploy to. */
 export function isRegion(name: string): boolean {
     return byName.has(name);

@@ -1,6 +1,9 @@
 import type * as Libxml2 from "libxml2-wasm" with { "resolution-mode": "import" };
 import { gatewayTiers } from "../../components/gateway";
-import { openApiCheck } from "../../content/catalog/openapi";
+import { regionNameOf } from "../../stacks/regions";
+import { httpMethods } from "../../content/catalog";
+import { apiSchema } from "../../content/catalog/schema";
+import { openApiCheck, operationName } from "../../content/catalog/openapi";
 import { readPolicyFile } from "../../content/catalog/policy-files";
 import { wsdlCheck, type WsdlSelector } from "../../content/catalog/wsdl";
 import { withXml } from "../../content/catalog/xml";
@@ -40,14 +43,17 @@ export interface Adoption {
     refusals: string[];
 }
 
-const identifier = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
-const catalogPath = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/;
-const operationFile = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const httpMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+/** The catalog's own rules (content/catalog/schema.ts): an API's or a product's name, an API's path. */
+const identifier = { test: (text: string) => apiSchema.shape.name.safeParse(text).success };
+const catalogPath = { test: (text: string) => apiSchema.shape.path.safeParse(text).success };
 
-/** An ARM region's display name (`West Europe`) as the stack file writes it (`westeurope`). */
+/**
+ * An ARM location (`West Europe`) as the stack file writes it (`westeurope`): the project's region
+ * table's name for it; a region the table does not know, in lower case without spaces (the stack
+ * file then names it, and the config check says it is not a region the project deploys to).
+ */
 export function regionName(location: string): string {
-    return location.toLowerCase().replace(/\s+/g, "");
+    return regionNameOf(location) ?? location.toLowerCase().replace(/\s+/g, "");
 }
 
 /** A catalog identifier made from `text`, or undefined when nothing usable is left. */
@@ -429,7 +435,7 @@ async function mapApi(
             `api ${api.id}: its backend key (header ${policy.backendKey.header}, named value ${policy.backendKey.namedValue}) moves to the stack's Key Vault: set the secret ${name}-backend-key there to the same value before pulumi up; ${policy.backendKey.namedValue} stays in the service, unmanaged`,
         );
     }
-    definition["products"] = ctx.productsOf(api.id);
+    definition["products"] = products;
     const roles = policy.roles.filter((role) => /^[A-Za-z][A-Za-z0-9._-]{0,119}$/.test(role));
     const role = roles[0] ?? `${name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase())}.Call`;
     if (!policy.validatesTokens || roles.length === 0) {
@@ -510,7 +516,7 @@ async function mapApi(
             );
             continue;
         }
-        if (!operationFile.test(operation)) {
+        if (operationName(operation) !== operation) {
             notes.push(
                 `${found.file}: not adopted: the operation's name ${operation} is not one the catalog keeps as a file name (lower-case letters, digits, single hyphens)`,
             );
