@@ -34,11 +34,6 @@ function report(base: PlanGraph, head: PlanGraph) {
  */
 const unchanged = (diff: PlanDiff) => diff.same + 1;
 
-/** A directory in the OS temp dir, removed when the suite ends. */
-function temporaryDir(prefix: string): string {
-    return temporaryDirectory(prefix);
-}
-
 describe("npm run plan -- <stack> --diff <base>", () => {
     let prod: PlanGraph;
     before(async () => {
@@ -461,7 +456,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
     });
 
     it("takes a saved --json plan as its base, and prints the Markdown with the policy verdict", async () => {
-        const saved = path.join(temporaryDir("plan-base-"), "prod.json");
+        const saved = path.join(temporaryDirectory("plan-base-"), "prod.json");
         const changed = copy(prod);
         find(changed, "catalog-backend-ledger").inputs.url = "https://old-ledger.fabrikam.com/api";
         fs.writeFileSync(saved, JSON.stringify(changed));
@@ -482,7 +477,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
             result.stderr,
             /\n--diff no-such-ref: is neither a saved plan \(npm run plan -- dev --json --out <file>\) nor a git revision of this repository\n$/,
         );
-        const other = path.join(temporaryDir("plan-base-"), "dev.json");
+        const other = path.join(temporaryDirectory("plan-base-"), "dev.json");
         fs.writeFileSync(other, JSON.stringify({ ...prod, stack: "dev" }));
         result = await plan("prod", "--diff", other);
         assert.equal(result.code, 1);
@@ -496,7 +491,7 @@ describe("npm run plan -- <stack> --diff <base>", () => {
         // A repository of this code as it is on disk (whether or not the checkout is a git
         // repository, whatever it has uncommitted), with the fixture project in it: one commit
         // as the base, then a change of a backend's URL in a stack file.
-        const clone = temporaryDir("plan-diff-repo-");
+        const clone = temporaryDirectory("plan-diff-repo-");
         const git = (...args: string[]) =>
             execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd: clone, stdio: "pipe" });
         const skipped = new Set(["node_modules", ".git"].map((name) => path.join(repoRoot, name)));
@@ -568,7 +563,7 @@ describe("npm run plan -- <stack> --mermaid", () => {
         const { code, stdout } = await plan("dev", "--mermaid");
         assert.equal(code, 0);
         assert.match(stdout, /^flowchart LR\n {4}clients\(\[API clients\]\)\n/);
-        const saved = path.join(temporaryDir("plan-base-"), "dev.json");
+        const saved = path.join(temporaryDirectory("plan-base-"), "dev.json");
         fs.writeFileSync(saved, JSON.stringify(planGraph(await stackRun("dev"))));
         const both = await plan("dev", "--diff", saved, "--mermaid");
         assert.equal(both.code, 0);
